@@ -1,0 +1,1 @@
+"""Qt-free core of nngui: specs, Keras building, training, data."""

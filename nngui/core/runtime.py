@@ -1,0 +1,72 @@
+"""TensorFlow on demand: the one lazy import, device discovery and device scopes.
+
+Importing TensorFlow takes seconds, so nothing in nngui.core imports it at module level;
+everything that needs it calls ``tf()`` / ``keras()`` here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+_lock = threading.Lock()
+
+
+def tf() -> Any:
+    """Import TensorFlow once (quietly) and return the module."""
+    with _lock:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow
+
+        return tensorflow
+
+
+def keras() -> Any:
+    """Keras 3, with nngui's custom objects (the SSE loss) registered."""
+    tf()
+    import keras as k
+
+    from . import keras_objects  # noqa: F401  (registers custom losses for load_model)
+
+    return k
+
+
+def gpu_names() -> list[str]:
+    """Names of the GPUs TensorFlow can use (empty on CPU-only machines)."""
+    try:
+        gpus = tf().config.list_physical_devices("GPU")
+    except Exception:  # a broken CUDA install must not stop CPU training
+        return []
+    names = []
+    for g in gpus:
+        try:
+            details = tf().config.experimental.get_device_details(g)
+            names.append(details.get("device_name", g.name))
+        except Exception:
+            names.append(g.name)
+    return names
+
+
+def resolve_device(choice: str) -> str:
+    """'auto' -> 'gpu' when one is visible, else 'cpu'; 'gpu' falls back to 'cpu' if none."""
+    if choice in ("auto", "gpu"):
+        return "gpu" if gpu_names() else "cpu"
+    return "cpu"
+
+
+def describe_device(choice: str = "auto") -> str:
+    """Status-bar text for the device in use, e.g. 'CPU' or 'GPU: NVIDIA H100'."""
+    if resolve_device(choice) == "gpu":
+        return f"GPU: {gpu_names()[0]}"
+    return "CPU"
+
+
+@contextlib.contextmanager
+def device_scope(choice: str) -> Iterator[str]:
+    """Place variables and ops on the chosen device; yields 'cpu' or 'gpu'."""
+    dev = resolve_device(choice)
+    with tf().device("/GPU:0" if dev == "gpu" else "/CPU:0"):
+        yield dev

@@ -1,0 +1,53 @@
+"""Entry script for the frozen nngui application (see packaging/nngui.spec).
+
+It does the same as the ``nngui`` console script (``nngui.__main__:main``); the
+only additions are what a PyInstaller bundle needs before the app is imported.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+
+
+def _ensure_std_streams() -> None:
+    """Give windowed builds somewhere to write.
+
+    A windowed (``console=False``) build on Windows and macOS starts with
+    ``sys.stdout``/``sys.stderr`` set to ``None``, so ``print`` output from the
+    command-line modes (``nngui selftest``, ``nngui --help``) would be lost and
+    some libraries crash when writing to them.  Send them to
+    ``$NNGUI_CONSOLE_LOG`` when it is set (packaging/build.sh sets it), else
+    discard them.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    path = os.environ.get("NNGUI_CONSOLE_LOG")
+    if path:
+        stream = open(path, "a", encoding="utf-8", buffering=1)
+    else:
+        stream = open(os.devnull, "w", encoding="utf-8")
+    if sys.stdout is None:
+        sys.stdout = stream
+    if sys.stderr is None:
+        sys.stderr = stream
+
+
+def main() -> int:
+    # Needed for any multiprocessing (joblib/loky in scikit-learn, pyqtgraph's
+    # multiprocess helpers) in a frozen app; a no-op when not frozen.
+    multiprocessing.freeze_support()
+    _ensure_std_streams()
+    # Only the TensorFlow backend is bundled; ignore a KERAS_BACKEND=jax/torch
+    # left in the user's environment.
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+
+    from nngui.__main__ import main as nngui_main
+
+    rc = nngui_main()
+    return int(rc) if isinstance(rc, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
