@@ -78,7 +78,8 @@ class Dataset:
     def describe(self) -> str:
         """Multi-line preview: shapes, dtype/range, classes with counts, source and notes."""
         lines = [self.title, f"name: {self.name}    task: {self.task}"]
-        for part, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
+        parts = (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test))
+        for part, x, y in parts:
             lines.append(
                 f"{part + ':':6} {len(x)} samples, x {tuple(x.shape)} {x.dtype}, "
                 f"y {tuple(y.shape)} {y.dtype}"
@@ -95,7 +96,8 @@ class Dataset:
             if self.num_classes > shown:
                 lines.append(f"  ... and {self.num_classes - shown} more classes")
         else:
-            lines.append(f"y range: {_range_text(self.y_train)} ({self.y_train.shape[1:]} per sample)")
+            k = self.y_train.shape[1] if self.y_train.ndim == 2 else 1
+            lines.append(f"y range: {_range_text(self.y_train)} ({k} target value(s) per sample)")
         lines.append(f"source: {self.source}")
         if self.notes:
             lines.append("notes:")
@@ -280,11 +282,13 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
         ds = load_mnist_file(tmp)
         os.replace(tmp, dest)
         tmp = None
-        return dataclasses.replace(ds, source=str(dest), notes=[*ds.notes, f"downloaded from {MNIST_URL}"])
+        notes = [*ds.notes, f"downloaded from {MNIST_URL}"]
+        return dataclasses.replace(ds, source=str(dest), notes=notes)
     except _ProgressFailed as exc:
         raise exc.__cause__ from None  # type: ignore[misc]
     except (OSError, ValueError, http.client.HTTPException, DatasetError) as exc:
-        raise DatasetError(mnist_help(f"MNIST was not found and could not be downloaded ({exc}).")) from exc
+        reason = f"MNIST was not found and could not be downloaded ({exc})."
+        raise DatasetError(mnist_help(reason)) from exc
     finally:
         if tmp is not None:
             try:
@@ -318,7 +322,12 @@ def load_user_file(path: str | os.PathLike) -> Dataset:
 
 
 def split_train_test(
-    x: np.ndarray, y: np.ndarray, *, seed: int = 0, stratify: bool = True, test_fraction: float = 0.2
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    seed: int = 0,
+    stratify: bool = True,
+    test_fraction: float = 0.2,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """Shuffle and split into (x_train, x_test, y_train, y_test, note), stratified if possible."""
     from sklearn.model_selection import train_test_split

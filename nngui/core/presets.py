@@ -37,12 +37,11 @@ _PRESETS = [
     Preset(
         "xor-3-4-1", "XOR 3-4-1 (sigmoid, SSE)",
         "The course's toy net: 3 inputs (x1, x2 and a constant 1), 4 sigmoid hidden units, "
-        "1 sigmoid output, sum of squared errors, plain gradient descent on all 4 samples.",
+        "1 sigmoid output, sum of squared errors, full-batch gradient descent (with momentum).",
         "xor",
-        _net("xor_3_4_1", (3,), [_dense(4, "sigmoid", kernel_initializer="uniform"),
-                                 _dense(1, "sigmoid", kernel_initializer="uniform")],
+        _net("xor_3_4_1", (3,), [_dense(4, "sigmoid"), _dense(1, "sigmoid")],
              "sse", "sgd", 1.0, optimizer_params={"momentum": 0.9}),
-        {"epochs": 400, "batch_size": 4, "validation_split": 0.0},
+        {"epochs": 150, "batch_size": 4, "validation_split": 0.0},
     ),
     Preset(
         "mnist-784-20-10", "MNIST 784-20-10 (relu, softmax)",

@@ -15,13 +15,40 @@ from typing import Any
 _lock = threading.Lock()
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence C++ start-up chatter (CUDA probing, oneDNN notices) written straight to fd 2."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_tf: Any = None
+
+
 def tf() -> Any:
     """Import TensorFlow once (quietly) and return the module."""
+    global _tf
     with _lock:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import tensorflow
+        if _tf is None:
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            with _quiet_stderr():
+                import tensorflow
 
-        return tensorflow
+                tensorflow.get_logger().setLevel("ERROR")
+                tensorflow.config.list_physical_devices("GPU")  # probes CUDA once, quietly
+            _tf = tensorflow
+        return _tf
 
 
 def keras() -> Any:
