@@ -1,0 +1,155 @@
+"""Real training runs on real data: loss falls, XOR is learned, MNIST reaches 90 %, Stop, NaN."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from nngui.core.adapt import prepare
+from nngui.core.builder import build_model
+from nngui.core.datasets import load_dataset, load_mnist
+from nngui.core.modelio import ModelFileError, load_model, save_model, spec_from_model
+from nngui.core.presets import PRESETS, get_preset
+from nngui.core.spec import LayerSpec, NetworkSpec, TrainConfig
+from nngui.core.training import Observer, Session, evaluate, train
+
+
+class Recorder(Observer):
+    def __init__(self, stop_after_batches=None, event=None):
+        self.points, self.epochs, self.info, self.result = [], [], None, None
+        self.stop_after, self.event = stop_after_batches, event
+
+    def on_begin(self, info):
+        self.info = info
+
+    def on_batches(self, epoch, step, points, logs):
+        self.points.extend(points)
+        if self.stop_after is not None and len(self.points) >= self.stop_after:
+            self.event.set()
+
+    def on_epoch(self, epoch, logs):
+        self.epochs.append(logs)
+
+    def on_end(self, result):
+        self.result = result
+
+
+@pytest.fixture(scope="module")
+def mnist(mnist_path):
+    return load_mnist(mnist_path)
+
+
+def test_xor_is_learned_by_the_course_net():
+    p = get_preset("xor-3-4-1")
+    spec, cfg = p.spec(), p.train_config()
+    data = prepare(load_dataset("xor"), spec)
+    model = build_model(spec, cfg.seed)
+    rec = Recorder()
+    result = train(model, data, spec, cfg, rec)
+    assert result.reason == "finished" and result.epochs_done == cfg.epochs
+    assert evaluate(model, data)["accuracy"] > 0.9
+    assert rec.epochs[-1]["loss"] < rec.epochs[0]["loss"] / 10
+
+
+def test_mnist_784_20_10_one_epoch_beats_90_percent(mnist):
+    p = get_preset("mnist-784-20-10")
+    spec, cfg = p.spec(), p.train_config()
+    cfg.epochs = 1
+    data = prepare(mnist, spec)
+    assert data.x_train.shape == (60000, 784) and data.y_train.shape == (60000, 10)
+    assert any("one-hot" in n for n in data.notes) and any("flattened" in n for n in data.notes)
+    model = build_model(spec, 0)
+    rec = Recorder()
+    result = train(model, data, spec, cfg, rec)
+    assert result.reason == "finished"
+    assert evaluate(model, data)["accuracy"] > 0.90
+    # the live curve: many throttled bundles of per-chunk losses, and the loss falls
+    assert rec.info.steps_per_epoch == 1688 and len(rec.points) >= 10
+    losses = [loss for _, loss in rec.points]
+    assert np.mean(losses[-3:]) < np.mean(losses[:3])
+    assert set(rec.epochs[0]) >= {"loss", "accuracy", "val_loss", "val_accuracy", "epoch_time"}
+
+
+def test_stop_keeps_weights_and_continue_appends_epochs(mnist):
+    spec = NetworkSpec((28, 28), [LayerSpec("Flatten"), LayerSpec("Dense", {"units": 32}),
+                                  LayerSpec("Dense", {"units": 10, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy")
+    ds = mnist.subset(6000, 1000)
+    data = prepare(ds, spec)
+    session = Session(spec)
+    model = session.ensure_model(0)
+    before = [w.copy() for w in model.get_weights()]
+    event = threading.Event()
+    cfg = TrainConfig(epochs=50, batch_size=32, steps_per_execution=4)
+    rec = Recorder(stop_after_batches=3, event=event)
+    result = train(model, data, spec, cfg, rec, stop_event=event)
+    assert result.reason == "stopped" and result.epochs_done < 50
+    session.record(result)
+    after = model.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(before, after))  # learned, and kept
+    acc_stopped = evaluate(model, data)["accuracy"]
+    assert acc_stopped > 0.3
+    cfg2 = TrainConfig(epochs=2, batch_size=32)
+    result2 = train(model, data, spec, cfg2, Recorder(), initial_epoch=session.epochs_done)
+    session.record(result2)
+    assert result2.reason == "finished"
+    assert session.epochs_done == result.epochs_done + 2
+    assert evaluate(model, data)["accuracy"] >= acc_stopped - 0.02
+
+
+def test_nan_loss_stops_with_a_clear_message_and_finite_weights():
+    ds = load_dataset("regression")
+    spec = NetworkSpec((1,), [LayerSpec("Dense", {"units": 16, "activation": "relu"}),
+                              LayerSpec("Dense", {"units": 1, "activation": "linear"})],
+                       "mse", "sgd", 1e6, kind="regressor")
+    data = prepare(ds, spec)
+    data.x_train = data.x_train * 1e3
+    model = build_model(spec, 0)
+    result = train(model, data, spec, TrainConfig(epochs=5, batch_size=32), Recorder())
+    assert result.reason == "nan"
+    assert "NaN" in result.message and "learning rate" in result.message
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_training_error_is_reported_not_raised():
+    ds = load_dataset("moons")
+    spec = NetworkSpec((2,), [LayerSpec("Dense", {"units": 2, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy")
+    data = prepare(ds, spec)
+    data.y_train = data.y_train + 5  # labels out of range for 2 outputs
+    result = train(build_model(spec, 0), data, spec, TrainConfig(epochs=1, jit_compile=False),
+                   Recorder())
+    assert result.reason in ("error", "nan") and result.message
+
+
+def test_save_open_round_trip_and_spec_recovery(tmp_path):
+    for name in ("mnist-cnn", "xor-3-4-1", "mnist-mlp-512"):
+        spec = PRESETS[name].spec()
+        spec.layers[0 if name != "mnist-cnn" else 1].params.update(activation="leaky_relu",
+                                                                   alpha=0.15)
+        model = build_model(spec, 0)
+        from nngui.core.builder import compile_model
+
+        compile_model(model, spec)
+        path = save_model(model, tmp_path / f"{name}.keras")
+        again = load_model(path)
+        assert again.count_params() == model.count_params()
+        recovered = spec_from_model(again)
+        assert [lay.to_dict() for lay in recovered.layers] == [lay.to_dict()
+                                                              for lay in spec.layers]
+        assert recovered.loss == spec.loss and recovered.optimizer == spec.optimizer
+
+
+def test_corrupt_model_files_raise_model_file_error(tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelFileError, match="not a Keras model"):
+        load_model(bad)
+    with pytest.raises(ModelFileError, match="No model file"):
+        load_model(tmp_path / "missing.keras")
+    good = save_model(build_model(PRESETS["xor-3-4-1"].spec(), 0), tmp_path / "good.keras")
+    data = good.read_bytes()
+    trunc = tmp_path / "trunc.keras"
+    trunc.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError):
+        load_model(trunc)
