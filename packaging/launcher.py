@@ -34,11 +34,26 @@ def _ensure_std_streams() -> None:
         sys.stderr = stream
 
 
+def _enable_faulthandler() -> None:
+    """Print a Python stack on hard crashes (SIGSEGV/SIGABRT from Qt or TF).
+
+    A frozen app otherwise dies silently, e.g. on Qt's abort when an exception
+    escapes while a QThread is still running.
+    """
+    import faulthandler
+
+    try:
+        faulthandler.enable(all_threads=True)
+    except (AttributeError, OSError, ValueError):  # stderr without a usable fileno
+        pass
+
+
 def main() -> int:
     # Needed for any multiprocessing (joblib/loky in scikit-learn, pyqtgraph's
     # multiprocess helpers) in a frozen app; a no-op when not frozen.
     multiprocessing.freeze_support()
     _ensure_std_streams()
+    _enable_faulthandler()
     # Only the TensorFlow backend is bundled; ignore a KERAS_BACKEND=jax/torch
     # left in the user's environment.
     os.environ["KERAS_BACKEND"] = "tensorflow"

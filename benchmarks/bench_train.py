@@ -1,0 +1,97 @@
+"""Epoch time of a preset through nngui's training path vs plain Keras ``model.fit``.
+
+Run by hand (prints one JSON object):
+    python benchmarks/bench_train.py --preset mnist-mlp-512 --batch-sizes 32 128 --epochs 2
+
+Both sides train the same architecture on the same MNIST arrays in the same process,
+alternating, so machine noise hits both. The first epoch (tracing/XLA compile) is reported
+separately; ``epoch_s`` is the median of the later epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from nngui.core.adapt import prepare
+from nngui.core.builder import build_model, compile_model
+from nngui.core.datasets import load_mnist
+from nngui.core.presets import get_preset
+from nngui.core.runtime import describe_device, keras
+from nngui.core.training import Observer, choose_compile, evaluate, train
+
+
+def _keras_plain(spec, data, batch: int, epochs: int, seed: int) -> dict:
+    k = keras()
+    model = build_model(spec, seed)
+    compile_model(model, spec)  # Keras defaults: steps_per_execution=1, jit_compile="auto"
+    times: list[float] = []
+
+    class T(k.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    model.fit(data.x_train, data.y_train, batch_size=batch, epochs=epochs,
+              validation_split=0.1, verbose=0, callbacks=[T()])
+    return {"first_epoch_s": round(times[0], 3),
+            "epoch_s": round(statistics.median(times[1:] or times), 3),
+            "test_accuracy": round(evaluate(model, data)["accuracy"], 4)}
+
+
+class _Count(Observer):
+    def __init__(self) -> None:
+        self.bundles = 0
+        self.points = 0
+
+    def on_batches(self, epoch, step, points, logs):
+        self.bundles += 1
+        self.points += len(points)
+
+
+def _nngui(spec, data, cfg) -> dict:
+    model = build_model(spec, cfg.seed)
+    obs = _Count()
+    result = train(model, data, spec, cfg, obs)
+    times = result.history["epoch_time"]
+    spe, jit = choose_compile(spec, cfg, int(len(data.x_train) * (1 - cfg.validation_split)))
+    wall = sum(times)
+    return {"first_epoch_s": round(times[0], 3),
+            "epoch_s": round(statistics.median(times[1:] or times), 3),
+            "test_accuracy": round(evaluate(model, data)["accuracy"], 4),
+            "steps_per_execution": spe, "jit_compile": jit,
+            "curve_updates_per_s": round(obs.bundles / wall, 1),
+            "curve_points_per_s": round(obs.points / wall, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--preset", default="mnist-mlp-512")
+    ap.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128])
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--data", default=None, help="mnist.npz (default: ../shared/data/mnist.npz, then the usual chain)")
+    args = ap.parse_args()
+    preset = get_preset(args.preset)
+    spec = preset.spec()
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+    path = args.data or (str(shared) if shared.is_file() else None)
+    data = prepare(load_mnist(path, allow_download=False), spec)
+    out = {"preset": args.preset, "device": describe_device(), "epochs": args.epochs,
+           "n_train": int(len(data.x_train) * 0.9), "results": []}
+    for batch in args.batch_sizes:
+        cfg = preset.train_config()
+        cfg.batch_size, cfg.epochs = batch, args.epochs
+        plain = _keras_plain(spec, data, batch, args.epochs, cfg.seed or 0)
+        ours = _nngui(spec, data, cfg)
+        out["results"].append({"batch_size": batch, "keras_fit": plain, "nngui": ours,
+                               "speedup_vs_keras": round(plain["epoch_s"] / ours["epoch_s"], 2)})
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
