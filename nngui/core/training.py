@@ -84,6 +84,9 @@ def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tupl
         per_step = 3 * estimate_macs(spec) * config.batch_size  # forward + backward
         steps = int(max(1, min(64, 2e9 // max(per_step, 1))))
     steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
+    if config.steps_per_execution <= 0:
+        # at least ~20 curve points per epoch, even for tiny networks on small data
+        steps = min(steps, max(1, steps_per_epoch // 20))
     steps = max(1, min(steps, steps_per_epoch))
     jit = config.jit_compile
     if jit is None:
@@ -128,6 +131,8 @@ def _make_callback(fw: _Forwarder, initial_epoch: int) -> Any:
             mean = logs.get("loss", float("nan"))
             # Keras logs the running mean over the epoch; recover the mean of just the
             # batches since the last call, so the raw trace shows real batch-to-batch noise.
+            # Keras numbers the last, partial chunk of an epoch past its end; clamp it.
+            batch = min(batch, fw.steps_per_epoch - 1)
             n_prev, n_now = fw.prev_step + 1, batch + 1
             chunk = (mean * n_now - fw.prev_mean * n_prev) / max(n_now - n_prev, 1)
             fw.prev_step, fw.prev_mean = batch, mean

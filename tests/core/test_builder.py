@@ -16,7 +16,7 @@ def test_preset_summary_equals_keras(name):
     rows = layer_rows(spec)
     assert model.count_params() == sum(r.params for r in rows)
     assert [layer.name for layer in model.layers] == [r.name for r in rows]
-    for layer, row in zip(model.layers, rows):
+    for layer, row in zip(model.layers, rows, strict=False):
         assert tuple(layer.output.shape[1:]) == row.output_shape, layer.name
         assert layer.count_params() == row.params, layer.name
 

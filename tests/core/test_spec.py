@@ -7,7 +7,13 @@ import pytest
 from nngui.core import catalog, presets
 from nngui.core.shapes import layer_rows, total_params
 from nngui.core.spec import (
-    SCHEMA_VERSION, LayerSpec, NetworkSpec, SpecError, TrainConfig, dump_json, load_json,
+    SCHEMA_VERSION,
+    LayerSpec,
+    NetworkSpec,
+    SpecError,
+    TrainConfig,
+    dump_json,
+    load_json,
 )
 from nngui.core.validate import DataInfo, check, errors
 

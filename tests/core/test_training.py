@@ -86,7 +86,7 @@ def test_stop_keeps_weights_and_continue_appends_epochs(mnist):
     assert result.reason == "stopped" and result.epochs_done < 50
     session.record(result)
     after = model.get_weights()
-    assert any(not np.allclose(a, b) for a, b in zip(before, after))  # learned, and kept
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=False))  # learned, and kept
     acc_stopped = evaluate(model, data)["accuracy"]
     assert acc_stopped > 0.3
     cfg2 = TrainConfig(epochs=2, batch_size=32)

@@ -1,0 +1,24 @@
+"""Start the Qt application and the main window."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the main window (and the file given on the command line, if any)."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("nngui")
+    app.setOrganizationName("nngui")
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    paths = [a for a in argv if not a.startswith("-")]
+    if paths:
+        window.open_path(paths[0])
+    return app.exec()

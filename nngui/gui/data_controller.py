@@ -1,0 +1,150 @@
+"""The dataset combo: loads datasets off the GUI thread, offers MNIST download or a file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from ..core import datasets
+from .background import BackgroundTask
+
+FILE_ITEM = "file"
+
+
+class DataController(QObject):
+    """Owns ``datasetCombo``; emits ``loaded(Dataset)`` or ``failed(str)``."""
+
+    loaded = Signal(object)
+    failed = Signal(str)
+    busy = Signal(str)  # status text while loading
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.combo = QComboBox(parent)
+        self.combo.setObjectName("datasetCombo")
+        self.combo.setToolTip("The data to train on; File → Load data file… adds your own.")
+        for name in datasets.dataset_names():
+            self.combo.addItem(datasets.dataset_title(name), name)
+        self.dataset: datasets.Dataset | None = None
+        self._task: BackgroundTask | None = None
+        self._progress: QProgressDialog | None = None
+        self._quiet = False
+        self._pending_path: str | None = None
+        self._busy = False
+        self.combo.activated.connect(lambda _i: self.select(self.combo.currentData()))
+
+    def mnist_available(self) -> bool:
+        return datasets.find_mnist() is not None
+
+    def select(self, name: str, path: str | None = None, quiet: bool = False) -> None:
+        """Load a dataset by name (or a file); MNIST missing -> ask to download or pick a file."""
+        self._quiet = quiet
+        if name == "mnist" and path is None and not self.mnist_available():
+            if quiet:
+                self.failed.emit("MNIST is not on this computer.")
+                return
+            if not self._ask_for_mnist():
+                self._show_current()
+                return
+            if self._pending_path:
+                path = self._pending_path
+        self._start(name, path)
+
+    def load_file(self, path: str | None = None) -> None:
+        """Ask for (or take) a data file: mnist.npz, IDX files, CSV or NPZ."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Load data file", "",
+                "Data files (*.npz *.csv *.tsv *.txt *.gz *ubyte);;All files (*)")
+            if not path:
+                return
+        self._start(FILE_ITEM, path)
+
+    def ask_mnist_choice(self) -> str:
+        """Ask what to do about missing MNIST: 'download', 'file' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Icon.Question, "MNIST is not on this computer",
+                          "nngui looks for MNIST in $NNGUI_MNIST and ~/.keras/datasets/"
+                          "mnist.npz.\n\nDownload it now (11 MB), or load mnist.npz or the "
+                          "four IDX files you already have?", parent=self.window)
+        download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
+        pick = box.addButton("Load file…", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is download:
+            return "download"
+        return "file" if box.clickedButton() is pick else "cancel"
+
+    def _ask_for_mnist(self) -> bool:
+        self._pending_path = None
+        choice = self.ask_mnist_choice()
+        if choice == "download":
+            return True
+        if choice == "file":
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Load MNIST", "", "MNIST (*.npz *.gz *ubyte);;All files (*)")
+            self._pending_path = path or None
+            return bool(path)
+        return False
+
+    def _start(self, name: str, path: str | None) -> None:
+        if self._busy:
+            self.busy.emit("Still loading the previous data; try again in a moment.")
+            return
+        self._busy = True
+        label = "your data file" if path else datasets.dataset_title(name)
+        self.busy.emit(f"Loading {label}…")
+        self.combo.setEnabled(False)
+        downloading = name == "mnist" and path is None and not self.mnist_available()
+
+        def work(progress):
+            return datasets.load_dataset(name, path, progress=progress)
+
+        self._task = BackgroundTask(work, self, with_progress=True)
+        self._task.done.connect(self._on_done)
+        self._task.failed.connect(self._on_failed)
+        if downloading:
+            self._progress = QProgressDialog("Downloading MNIST…", "", 0, 100, self.window)
+            self._progress.setCancelButton(None)
+            self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+            self._task.progress.connect(self._on_progress)
+            self._progress.show()
+        self._task.start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self._progress is not None and total > 0:
+            self._progress.setValue(int(100 * done / total))
+
+    def _close_progress(self) -> None:
+        self._busy = False
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None
+        self.combo.setEnabled(True)
+
+    def _on_done(self, ds: datasets.Dataset) -> None:
+        self._close_progress()
+        self.dataset = ds
+        if self.combo.findData(ds.name) < 0:
+            self.combo.addItem(f"{ds.title}", ds.name)
+        self._show_current()
+        self.loaded.emit(ds)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._close_progress()
+        self._show_current()
+        msg = str(exc) if isinstance(exc, datasets.DatasetError) else (
+            f"Could not load the data: {exc.__class__.__name__}: {exc}")
+        if not self._quiet:
+            QMessageBox.warning(self.window, "Could not load the data", msg)
+        self.failed.emit(msg)
+
+    def _show_current(self) -> None:
+        if self.dataset is not None:
+            i = self.combo.findData(self.dataset.name)
+            if i >= 0:
+                self.combo.setCurrentIndex(i)
+
+    def shutdown(self) -> None:
+        if self._task is not None:
+            self._task.wait(60000)

@@ -1,0 +1,376 @@
+"""The main window: presets and data on the left with the builder, training and insight tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import presets, runtime
+from ..core.adapt import Prepared, prepare
+from ..core.spec import NetworkSpec, SpecError, dump_json, load_spec_file
+from ..core.training import RunResult, Session
+from ..core.validate import DataInfo, errors
+from .background import BackgroundTask
+from .builder_panel import BuilderPanel
+from .data_controller import DataController
+from .evaluate_panel import EvaluatePanel
+from .summary_table import SummaryTable
+from .training_panel import TrainingPanel
+from .training_worker import RunRequest
+
+
+class MainWindow(QMainWindow):
+    """nngui's window. ``open_path(path)`` does what File → Open does."""
+
+    tensorflowReady = Signal(str)
+
+    def __init__(self, load_tensorflow: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("nngui — neural networks you can see")
+        self.session = Session(presets.get_preset("mnist-784-20-10").spec())
+        self._prepared: tuple[tuple, Prepared] | None = None
+        self.data = DataController(self)
+        self._build_ui()
+        self._build_menus()
+        self.data.loaded.connect(self._on_dataset)
+        self.data.busy.connect(self.statusBar().showMessage)
+        self.data.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.builder.specChanged.connect(self._on_spec_changed)
+        self.training.set_request_provider(self._request)
+        self.training.runStarted.connect(lambda: self.builder.set_locked(True))
+        self.training.runFinished.connect(self._on_run_finished)
+        self._tf_task: BackgroundTask | None = None
+        if load_tensorflow:
+            self._load_tensorflow()
+        self._restore_settings()
+        self._apply_preset(self._initial_preset(), quiet=True)
+
+    # ------------------------------------------------------------------ layout
+    def _build_ui(self) -> None:
+        self.presetCombo = QComboBox()
+        self.presetCombo.setObjectName("presetCombo")
+        for p in presets.PRESETS.values():
+            self.presetCombo.addItem(p.title, p.name)
+            self.presetCombo.setItemData(self.presetCombo.count() - 1, p.description,
+                                         Qt.ItemDataRole.ToolTipRole)
+        self.presetCombo.activated.connect(
+            lambda _i: self._apply_preset(self.presetCombo.currentData()))
+        load_btn = QPushButton("Load file…")
+        load_btn.setObjectName("loadDataButton")
+        load_btn.clicked.connect(lambda: self.data.load_file())
+        self.dataInfo = QLabel("No data loaded yet.")
+        self.dataInfo.setObjectName("dataInfoLabel")
+        self.dataInfo.setWordWrap(True)
+        self.dataInfo.setStyleSheet("color: palette(mid);")
+
+        top = QVBoxLayout()
+        row1 = QHBoxLayout()
+        row1.addWidget(QLabel("Preset"))
+        row1.addWidget(self.presetCombo, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(QLabel("Data"))
+        row2.addWidget(self.data.combo, 1)
+        row2.addWidget(load_btn)
+        top.addLayout(row1)
+        top.addLayout(row2)
+        top.addWidget(self.dataInfo)
+
+        self.builder = BuilderPanel()
+        self.summary = SummaryTable()
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.addLayout(top)
+        split_left = QSplitter(Qt.Orientation.Vertical)
+        split_left.addWidget(self.builder)
+        split_left.addWidget(self.summary)
+        split_left.setStretchFactor(0, 3)
+        split_left.setStretchFactor(1, 1)
+        lv.addWidget(split_left, 1)
+
+        self.training = TrainingPanel()
+        self.evaluate = EvaluatePanel()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.training, "Train")
+        self.tabs.addTab(self.evaluate, "Evaluate")
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([560, 840])
+        self.setCentralWidget(split)
+        self.deviceLabel = QLabel("Loading TensorFlow…")
+        self.deviceLabel.setObjectName("deviceLabel")
+        self.statusBar().addPermanentWidget(self.deviceLabel)
+        self.resize(1400, 880)
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
+        self._action(m, "&Save network as…", self._save_spec_dialog, QKeySequence.StandardKey.Save)
+        self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
+        m.addSeparator()
+        self._action(m, "Load &data file…", lambda: self.data.load_file())
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "&About nngui", self._about)
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    # ------------------------------------------------------------------ start-up
+    def _load_tensorflow(self) -> None:
+        self.statusBar().showMessage("Loading TensorFlow…")
+        self._tf_task = BackgroundTask(lambda: (runtime.tf(), runtime.describe_device(),
+                                                runtime.gpu_names()), self)
+        self._tf_task.done.connect(self._on_tf_ready)
+        self._tf_task.failed.connect(lambda e: self._set_device_text(
+            f"TensorFlow failed to load: {e}"))
+        self._tf_task.start()
+
+    def _on_tf_ready(self, result) -> None:
+        _, device, gpus = result
+        self._set_device_text(device)
+        self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "")
+        self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
+        self.tensorflowReady.emit(device)
+
+    def _set_device_text(self, text: str) -> None:
+        self.deviceLabel.setText(text)
+
+    def _initial_preset(self) -> str:
+        return "mnist-784-20-10"
+
+    # ------------------------------------------------------------------ presets & data
+    def _apply_preset(self, name: str, quiet: bool = False) -> None:
+        if self.training.is_running():
+            return
+        p = presets.get_preset(name)
+        self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
+        self.builder.set_spec(p.spec())
+        self.builder.set_config(p.train_config())
+        self._new_session(p.spec())
+        dataset = p.dataset
+        if dataset == "mnist" and not self.data.mnist_available() and quiet:
+            dataset = "digits"  # opens on bundled data; MNIST is one click (and one download) away
+            self.statusBar().showMessage("MNIST not found: using the bundled 8×8 digits scaled "
+                                         "to 28×28. Pick MNIST under Data to download or load it.")
+        if dataset == "file":
+            self.statusBar().showMessage(f"{p.title}: load your data with File → Load data "
+                                         "file… (an NPZ with x_train, y_train).")
+            return
+        current = self.data.dataset.name if self.data.dataset else None
+        if current != dataset:
+            self.data.select(dataset, quiet=False)
+
+    def _on_dataset(self, ds) -> None:
+        self._prepared = None
+        notes = "; ".join(ds.notes[:3])
+        classes = f"{ds.num_classes} classes" if ds.num_classes else ds.task
+        self.dataInfo.setText(f"{len(ds.x_train):,} train / {len(ds.x_test):,} test · input "
+                              f"{'×'.join(map(str, ds.input_shape))} · {classes}. {notes}")
+        self.dataInfo.setToolTip(ds.describe())
+        spec = self.builder.spec()
+        if tuple(spec.input_shape) != tuple(ds.input_shape) and \
+                _prod(spec.input_shape) != _prod(ds.input_shape):
+            self.statusBar().showMessage(f"The network reads {spec.input_shape}, the data is "
+                                         f"{ds.input_shape}: adjust the input shape.", 8000)
+        self.builder.set_data_info(DataInfo.of(ds))
+        self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
+
+    def _on_spec_changed(self, spec: NetworkSpec) -> None:
+        self.summary.set_spec(spec)
+        old = self.session.spec
+        same_structure = (old.input_shape == spec.input_shape and
+                          [lay.to_dict() for lay in old.layers] ==
+                          [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
+        if same_structure:
+            self.session.spec = spec  # new loss/optimizer/lr apply to the next run
+        elif not self.training.is_running():
+            self._new_session(spec)
+
+    def _new_session(self, spec: NetworkSpec) -> None:
+        self.session = Session(spec)
+        self.summary.set_spec(spec)
+        self.training.reset()
+
+    # ------------------------------------------------------------------ training
+    def _request(self, restart: bool) -> RunRequest | None:
+        ds = self.data.dataset
+        if ds is None:
+            QMessageBox.information(self, "No data", "Choose a dataset first.")
+            return None
+        spec = self.builder.spec()
+        problems = errors(self.builder.problems())
+        if problems:
+            QMessageBox.warning(self, "The network cannot be trained yet",
+                                "\n".join(f"• {p}" for p in problems))
+            return None
+        try:
+            config = self.builder.config()
+            data = self._prepare(ds, spec)
+        except SpecError as exc:
+            QMessageBox.warning(self, "Cannot train", str(exc))
+            return None
+        self.session.spec = spec
+        self.statusBar().showMessage("Data: " + "; ".join(data.notes), 10000)
+        return RunRequest(self.session, data, config, restart)
+
+    def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
+        key = (id(ds), spec.input_shape, spec.loss, spec.kind,
+               self.summary.output_units() if hasattr(self.summary, "output_units") else None,
+               repr(spec.layers[-1].to_dict()) if spec.layers else "")
+        if self._prepared is None or self._prepared[0] != key:
+            self._prepared = (key, prepare(ds, spec))
+        return self._prepared[1]
+
+    def _on_run_finished(self, result: RunResult) -> None:
+        self.builder.set_locked(False)
+        ds = self.data.dataset
+        if self.session.model is not None and ds is not None and self._prepared is not None:
+            self.evaluate.set_context(self.session.model, self._prepared[1], self.session.spec,
+                                      list(ds.class_names), ds.x_test)
+            if result.ok:
+                self.evaluate.evaluate()
+
+    # ------------------------------------------------------------------ files
+    def open_path(self, path: str | Path) -> bool:
+        """Open a network spec (.json) or a model (.keras); returns False after telling why."""
+        path = Path(path)
+        try:
+            if path.suffix.lower() == ".json":
+                spec, config = load_spec_file(path)
+                self.builder.set_spec(spec)
+                self.builder.set_config(config)
+                self._new_session(spec)
+            elif path.suffix.lower() in (".keras", ".h5"):
+                self._open_model(path)
+            else:
+                raise SpecError(f"{path.name}: nngui opens network files (.json) and models "
+                                "(.keras).")
+        except Exception as exc:  # every failure becomes a message, nothing is lost
+            QMessageBox.warning(self, "Could not open the file", str(exc))
+            return False
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self._remember_recent(path)
+        return True
+
+    def _open_model(self, path: Path) -> None:
+        from ..core.modelio import load_model, spec_from_model
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            model = load_model(path)
+        finally:
+            QApplication.restoreOverrideCursor()
+        spec = spec_from_model(model)
+        if spec is None:
+            raise SpecError(f"{path.name} uses layers the builder cannot show.")
+        self.builder.set_spec(spec)
+        self._new_session(spec)
+        self.session.model = model
+        self.session.epochs_done = 1  # weights exist: Train continues from them
+        self.training.set_has_weights(True)
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),
+                                              "Networks and models (*.json *.keras *.h5)")
+        if path:
+            self.open_path(path)
+
+    def _save_spec_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save network", self._last_dir(),
+                                              "Network (*.json)")
+        if path:
+            self.save_spec(path)
+
+    def save_spec(self, path: str | Path) -> None:
+        """Write the network and training settings as JSON (atomically)."""
+        from ..core.fileio import atomic_write_text
+
+        path = Path(path).with_suffix(".json")
+        try:
+            atomic_write_text(path, dump_json(self.builder.spec(), self.builder.config()))
+        except OSError as exc:
+            QMessageBox.warning(self, "Could not save", f"{path}: {exc}")
+            return
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self._remember_recent(path)
+
+    def _export_model_dialog(self) -> None:
+        from ..core.modelio import ModelFileError, save_model
+
+        if self.session.model is None:
+            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export model", self._last_dir(),
+                                              "Keras model (*.keras)")
+        if not path:
+            return
+        try:
+            save_model(self.session.model, Path(path).with_suffix(".keras"))
+        except ModelFileError as exc:
+            QMessageBox.warning(self, "Could not export", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, "About nngui", f"<b>nngui {__version__}</b><p>Build, train "
+                          "and understand neural networks; draw digits a network reads.</p>")
+
+    # ------------------------------------------------------------------ settings & close
+    def _settings(self) -> QSettings:
+        return QSettings("nngui", "nngui")
+
+    def _last_dir(self) -> str:
+        return str(self._settings().value("lastDir", str(Path.home())))
+
+    def _remember_recent(self, path: Path) -> None:
+        self._settings().setValue("lastDir", str(path.parent))
+
+    def _restore_settings(self) -> None:
+        geom = self._settings().value("geometry")
+        if geom is not None:
+            self.restoreGeometry(geom)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.training.shutdown()
+        self.evaluate.shutdown()
+        self.data.shutdown()
+        if self._tf_task is not None:
+            self._tf_task.wait(60000)
+        self._settings().setValue("geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+
+def _prod(shape) -> int:
+    n = 1
+    for v in shape:
+        n *= int(v)
+    return n

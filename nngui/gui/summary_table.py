@@ -1,0 +1,84 @@
+"""The model summary as a table: layer, output shape, parameters, like Keras' ``summary()``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from nngui.core import shapes
+from nngui.core.spec import NetworkSpec
+
+HEADERS = ("Layer (type)", "Output shape", "Param #")
+ERROR_TINT = QColor("#fde0dc")
+ERROR_TEXT = QColor("#b71c1c")
+
+
+class SummaryTable(QTableWidget):
+    """Read-only table of ``shapes.layer_rows(spec)`` with a bold total row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(HEADERS), parent)
+        self.setObjectName("summaryTable")
+        self.setHorizontalHeaderLabels(HEADERS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.horizontalHeaderItem(2).setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                                      | Qt.AlignmentFlag.AlignVCenter)
+        self._total = 0
+        self.setToolTip("What Keras' model.summary() would print for this network.")
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        """Show the summary of ``spec``; rows whose shape cannot be computed turn red."""
+        rows = shapes.layer_rows(spec)
+        self._total = sum(r.params for r in rows)
+        any_error = any(r.error for r in rows)
+        self.clearSpans()
+        self.setRowCount(len(rows) + 1)
+        for i, row in enumerate(rows):
+            params = "?" if row.error else f"{row.params:,}"
+            cells = (f"{row.name} ({row.type})", row.shape_text, params)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if row.error:
+                    item.setBackground(QBrush(ERROR_TINT))
+                    item.setForeground(QBrush(ERROR_TEXT))
+                    item.setToolTip(row.error[0].upper() + row.error[1:] + ".")
+                else:
+                    item.setToolTip(f"Layer {row.spec_index + 1} of the network")
+                self.setItem(i, col, item)
+        self._set_total_row(len(rows), "?" if any_error else f"{self._total:,}")
+        self.resizeColumnsToContents()
+
+    def total_params(self) -> int:
+        """The total parameter count shown (known rows only when some rows are invalid)."""
+        return self._total
+
+    def _set_total_row(self, row: int, text: str) -> None:
+        label = QTableWidgetItem(f"Total params: {text}")
+        font = QFont(label.font())
+        font.setBold(True)
+        label.setFont(font)
+        label.setToolTip("All parameters are trainable.")
+        self.setItem(row, 0, label)
+        # The total spans the row so the number reads as one phrase, like Keras' footer.
+        self.setSpan(row, 0, 1, len(HEADERS))

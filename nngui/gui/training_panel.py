@@ -1,0 +1,429 @@
+"""Train / Stop / Train from scratch buttons, a progress bar and live loss and accuracy curves.
+
+Batch points arrive (already throttled) from the training thread and are only buffered here;
+a 20 Hz timer redraws when something changed, so plotting never slows training down. Each
+curve is one PlotDataItem updated with ``setData``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nngui.core.training import RunInfo, RunResult, Session
+
+from .training_worker import RunRequest, TrainingController
+
+RequestProvider = Callable[[bool], "RunRequest | None"]
+
+REDRAW_MS = 50
+TRAIN_COLOR = (31, 119, 180)
+VAL_COLOR = (230, 120, 20)
+ERROR_STYLE = "color: #c0392b; font-weight: 600;"
+METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error"}
+
+
+def format_duration(seconds: float) -> str:
+    """'0:14', '12:03' or '1:02:03' for an ETA."""
+    s = max(0, int(round(seconds)))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(name)
+    item = plot.getPlotItem()
+    for axis in ("left", "bottom"):
+        ax = item.getAxis(axis)
+        ax.setPen(pg.mkPen(90, 90, 90))
+        ax.setTextPen(pg.mkPen(50, 50, 50))
+        ax.enableAutoSIPrefix(False)  # never "accuracy (x0.001)"
+    item.setLabel("bottom", "epoch")
+    item.setLabel("left", ylabel)
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(False)
+    plot.setMinimumSize(260, 200)
+    return plot
+
+
+def _button(text: str, name: str, tip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    return button
+
+
+def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symbol: str,
+                 width: float = 2.0) -> pg.PlotDataItem:
+    return plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
+                     symbolBrush=color, symbolPen=None, name=name)
+
+
+class TrainingPanel(QWidget):
+    """Runs training through a TrainingController and draws its progress live."""
+
+    runStarted = Signal()
+    runFinished = Signal(object)  # RunResult
+    messageShown = Signal(str)  # a NaN/error message also shown in a message box
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = TrainingController(self)
+        self._provider: RequestProvider | None = None
+        self._session: Session | None = None
+        self._message_box: QMessageBox | None = None
+        self._has_weights = False
+        self._build_ui()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._redraw)
+        c = self.controller
+        c.begun.connect(self._on_begun)
+        c.batches.connect(self._on_batches)
+        c.epochEnded.connect(self._on_epoch)
+        c.ended.connect(self._on_ended)
+        c.status.connect(self._on_status)
+        self.clear_plots()
+        self._update_buttons()
+
+    # ---- construction -------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.trainButton = _button("Train", "trainButton",
+                                   "Train the network (continues from the current weights)")
+        self.stopButton = _button("Stop", "stopButton", "Stop after the current batch; the "
+                                  "weights learned so far are kept")
+        self.restartButton = _button("Train from scratch", "restartButton",
+                                     "Rebuild the network with fresh weights and train it")
+        # Wide enough for "Continue training" from the start: no jumping layout.
+        width = self.trainButton.fontMetrics().horizontalAdvance("Continue training") + 32
+        self.trainButton.setMinimumWidth(max(width, self.trainButton.sizeHint().width()))
+        self.trainButton.clicked.connect(lambda: self.start_training(False))
+        self.restartButton.clicked.connect(lambda: self.start_training(True))
+        self.stopButton.clicked.connect(self.stop)
+
+        self.trainingProgress = QProgressBar()
+        self.trainingProgress.setObjectName("trainingProgress")
+        self.trainingProgress.setTextVisible(True)
+        self.trainingStatus = QLabel("")
+        self.trainingStatus.setObjectName("trainingStatus")
+        self.trainingStatus.setWordWrap(True)
+        self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.lossPlot = _make_plot("lossPlot", "loss")
+        self.lossPlot.getPlotItem().setTitle("Loss", color="#333", size="10pt")
+        self.accuracyPlot = _make_plot("accuracyPlot", "accuracy")
+        self._make_curves()
+
+        buttons = QHBoxLayout()
+        for b in (self.trainButton, self.stopButton, self.restartButton):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        plots = QHBoxLayout()
+        plots.addWidget(self.lossPlot, 1)
+        plots.addWidget(self.accuracyPlot, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.trainingProgress)
+        layout.addWidget(self.trainingStatus)
+        layout.addLayout(plots, 1)
+
+    def _make_curves(self) -> None:
+        loss = self.lossPlot.getPlotItem()
+        loss.addLegend(offset=(-10, 10), labelTextColor="#333", brush=(255, 255, 255, 200))
+        self._raw = loss.plot(pen=pg.mkPen(*TRAIN_COLOR, 70, width=1), name="batch loss")
+        self._smooth = loss.plot(pen=pg.mkPen(*TRAIN_COLOR, width=2.5),
+                                 name="batch loss, smoothed")
+        for item in (self._raw, self._smooth):
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+        self._epoch_loss = _epoch_curve(loss, "train loss (epoch)", (20, 20, 20), "o", 1.5)
+        self._val_loss = _epoch_curve(loss, "validation loss", VAL_COLOR, "s", 1.5)
+        acc = self.accuracyPlot.getPlotItem()
+        acc.addLegend(offset=(-10, -10), labelTextColor="#333", brush=(255, 255, 255, 200))
+        self._train_metric = _epoch_curve(acc, "train", TRAIN_COLOR, "o")
+        self._val_metric = _epoch_curve(acc, "validation", VAL_COLOR, "s")
+
+    # ---- public API ---------------------------------------------------------------------
+
+    def set_request_provider(self, fn: RequestProvider | None) -> None:
+        """``fn(restart)`` returns what to train, or None after telling the user why not."""
+        self._provider = fn
+
+    def set_session(self, session: Session | None) -> None:
+        """Show this session (e.g. a new network or a loaded project): its epoch history."""
+        if self.controller.is_running():
+            return
+        self._session = session
+        self._has_weights = session is not None and session.model is not None
+        self.clear_plots()
+        if self._has_weights:
+            self._load_history(session.history)
+        self.trainingProgress.reset()
+        self._update_buttons()
+
+    def reset(self) -> None:
+        """Forget the shown session: a new network was built (no weights yet)."""
+        self.set_session(None)
+        self._set_status("")
+
+    def set_has_weights(self, has_weights: bool) -> None:
+        """Say whether the current network has weights (e.g. a model file was opened)."""
+        self._has_weights = bool(has_weights)
+        self._update_buttons()
+
+    def start_training(self, restart: bool = False) -> bool:
+        """Ask the provider for a request and start it; True if a run started."""
+        if self.controller.is_running() or self._provider is None:
+            return False
+        request = self._provider(restart)
+        if request is None:
+            return False
+        session = request.session
+        if request.restart or session.model is None or session is not self._session:
+            self.clear_plots()
+            if not request.restart and session.model is not None:
+                self._load_history(session.history)
+        self._session = session
+        if not self.controller.start(request):
+            return False
+        self._run_info = None
+        self._set_status("Starting…")
+        self.trainingProgress.setRange(0, 0)  # busy until the first batch (model compiles)
+        self._update_buttons()
+        self._timer.start()
+        self.runStarted.emit()
+        return True
+
+    def stop(self) -> None:
+        """Stop the run at the next batch boundary, keeping the weights."""
+        if self.controller.is_running():
+            self.controller.stop()
+            self.stopButton.setEnabled(False)
+            self._set_status("Stopping after this batch…")
+
+    def is_running(self) -> bool:
+        return self.controller.is_running()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Stop any run and wait for its thread (for the main window's closeEvent)."""
+        done = self.controller.shutdown(timeout_ms)
+        self._timer.stop()
+        return done
+
+    def clear_plots(self) -> None:
+        """Forget all curves (a fresh model)."""
+        self._bx: list[float] = []
+        self._by: list[float] = []
+        self._bs: list[float] = []
+        self._ema = 0.0
+        self._ema_n = 0
+        self._epochs: dict[str, tuple[list[float], list[float]]] = {}
+        self._logs: dict[str, float] = {}
+        self._run_info: RunInfo | None = None
+        self._progress = (0, 0)
+        self._t_first: tuple[float, int] | None = None
+        self._whole_ticks: bool | None = None
+        self._metric = ""
+        self._dirty = True
+        self._redraw()
+
+    # ---- controller slots ---------------------------------------------------------------
+
+    @Slot(object)
+    def _on_begun(self, info: RunInfo) -> None:
+        self._run_info = info
+        self._t_first = None
+        points_per_epoch = max(1, math.ceil(info.steps_per_epoch / info.steps_per_execution))
+        window = min(50.0, max(3.0, points_per_epoch / 8))
+        self._beta = 1.0 - 1.0 / window
+        self._progress = (info.initial_epoch, 0)
+        self.trainingProgress.setRange(0, max(1, info.epochs * info.steps_per_epoch))
+        self.trainingProgress.setValue(0)
+        self._dirty = True
+
+    @Slot(int, int, object, object)
+    def _on_batches(self, epoch: int, step: int, points: list, logs: dict) -> None:
+        info = self._run_info
+        if info is None:
+            return
+        spe = info.steps_per_epoch
+        beta = self._beta
+        # With several steps per compiled call Keras may number the last chunk's batch past
+        # the end of the epoch; the bundle's epoch says where the points really belong.
+        end = epoch + 1.0
+        for gstep, loss in points:
+            self._bx.append(min(gstep / spe, end))
+            value = float(loss) if math.isfinite(loss) else math.nan
+            self._by.append(value)
+            if math.isfinite(value):
+                self._ema_n += 1
+                self._ema = beta * self._ema + (1 - beta) * value
+            self._bs.append(self._ema / (1 - beta ** self._ema_n) if self._ema_n else math.nan)
+        step = min(step, spe)
+        self._progress = (epoch, step)
+        if logs:
+            self._logs = logs
+        done = (epoch - info.initial_epoch) * spe + step
+        if self._t_first is None:
+            self._t_first = (time.perf_counter(), done)
+        self._dirty = True
+
+    @Slot(int, object)
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        for key, value in logs.items():
+            if key == "epoch_time":
+                continue
+            xs, ys = self._epochs.setdefault(key, ([], []))
+            xs.append(epoch + 1.0)
+            ys.append(float(value))
+        self._dirty = True
+
+    @Slot(str)
+    def _on_status(self, text: str) -> None:
+        if self.controller.is_running():
+            self._set_status(text)
+
+    @Slot(object)
+    def _on_ended(self, result: RunResult) -> None:
+        self._timer.stop()
+        info = self._run_info
+        if info is not None:
+            total = max(1, info.epochs * info.steps_per_epoch)
+            self.trainingProgress.setRange(0, total)
+            if result.reason == "finished":
+                self._progress = (info.initial_epoch + info.epochs - 1, info.steps_per_epoch)
+        else:
+            self.trainingProgress.setRange(0, 1)
+            self.trainingProgress.setValue(0)
+        self._dirty = True
+        self._redraw(final=True)
+        self._has_weights = self._session is not None and self._session.model is not None
+        if result.ok:
+            self._set_status(f"{result.message.rstrip('.')} ({result.seconds:.1f} s).")
+        else:
+            self._set_status(result.message, error=True)
+            self._show_message(result.message)
+        self._update_buttons()
+        self.runFinished.emit(result)
+
+    # ---- drawing ------------------------------------------------------------------------
+
+    def _redraw(self, final: bool = False) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        if self._bx:
+            x = np.asarray(self._bx, dtype=float)
+            self._raw.setData(x, np.asarray(self._by, dtype=float), connect="finite")
+            self._smooth.setData(x, np.asarray(self._bs, dtype=float), connect="finite")
+        else:
+            self._raw.setData([], [])
+            self._smooth.setData([], [])
+        self._set_curve(self._epoch_loss, "loss")
+        self._set_curve(self._val_loss, "val_loss")
+        metric = next((k for k in ("accuracy", "mae") if k in self._epochs),
+                      next((k for k in self._epochs if k != "loss"
+                            and not k.startswith("val_")), "accuracy"))
+        if metric != self._metric:  # label the axis from the log keys present
+            self._metric = metric
+            label = METRIC_LABELS.get(metric, metric)
+            title = "Accuracy" if metric == "accuracy" else label.capitalize()
+            acc = self.accuracyPlot.getPlotItem()
+            acc.setLabel("left", label)
+            acc.setTitle(f"{title} per epoch", color="#333", size="10pt")
+        self._integer_epoch_ticks()
+        scale = 100.0 if metric == "accuracy" else 1.0
+        self._set_curve(self._train_metric, metric, scale)
+        self._set_curve(self._val_metric, "val_" + metric, scale)
+        self._update_progress(final)
+
+    def _integer_epoch_ticks(self) -> None:
+        # Per-epoch points sit on whole epochs; "1.2" ticks between them only confuse.
+        last = max((xs[-1] for xs, _ in self._epochs.values() if xs), default=0.0)
+        whole = last <= 12
+        if whole != self._whole_ticks:
+            self._whole_ticks = whole
+            axis = self.accuracyPlot.getPlotItem().getAxis("bottom")
+            axis.setTickSpacing(1, 1) if whole else axis.setTickSpacing()
+
+    def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> None:
+        xs, ys = self._epochs.get(key, ([], []))
+        item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
+
+    def _update_progress(self, final: bool) -> None:
+        info = self._run_info
+        if info is None:
+            return
+        epoch, step = self._progress
+        spe = info.steps_per_epoch
+        done = (epoch - info.initial_epoch) * spe + step
+        total = max(1, info.epochs * spe)
+        self.trainingProgress.setValue(min(done, total))
+        last = info.initial_epoch + info.epochs
+        tail = "ETA –"
+        if final:
+            tail = "done" if done >= total else "stopped"
+        elif self._t_first is not None and done > self._t_first[1]:
+            t0, d0 = self._t_first
+            rate = (done - d0) / max(time.perf_counter() - t0, 1e-6)
+            tail = "ETA " + format_duration((total - done) / rate)
+        self.trainingProgress.setFormat(
+            f"Epoch {min(epoch + 1, last)}/{last} · batch {step}/{spe} · {tail}")
+        if not final and self._logs:
+            self._set_status("Training · " + _format_logs(self._logs))
+
+    def _load_history(self, history: dict[str, list[float]]) -> None:
+        for key, values in history.items():
+            if key != "epoch_time":
+                self._epochs[key] = ([float(i + 1) for i in range(len(values))],
+                                     [float(v) for v in values])
+        self._dirty = True
+        self._redraw()
+
+    # ---- state --------------------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        running = self.controller.is_running()
+        has_weights = self._has_weights
+        self.trainButton.setText("Continue training" if has_weights else "Train")
+        self.trainButton.setEnabled(not running)
+        self.restartButton.setEnabled(has_weights and not running)
+        self.stopButton.setEnabled(running)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.trainingStatus.setStyleSheet(ERROR_STYLE if error else "")
+        self.trainingStatus.setText(text)
+
+    def _show_message(self, text: str) -> None:
+        if self._message_box is not None:
+            self._message_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Training stopped", text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _=0: setattr(self, "_message_box", None))
+        self._message_box = box
+        box.open()  # not exec(): never blocks the event loop (or a test)
+        self.messageShown.emit(text)
+
+
+def _format_logs(logs: dict[str, float]) -> str:
+    """'accuracy 93.1 % · loss 0.2345' from running Keras logs."""
+    return " · ".join(f"{k} {100 * v:.1f} %" if "accuracy" in k else f"{k} {v:.4g}"
+                      for k, v in logs.items() if k != "epoch_time")

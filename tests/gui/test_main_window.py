@@ -1,0 +1,132 @@
+"""The main window as a user meets it: contracts, presets, training, closing, bad files."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from nngui.gui.main_window import MainWindow
+
+CONTRACT_NAMES = ["networkBuilder", "datasetCombo", "presetCombo", "trainButton", "stopButton",
+                  "lossPlot", "accuracyPlot", "trainingProgress", "summaryTable",
+                  "confusionMatrix"]
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Capture message boxes instead of blocking on them."""
+    shown = []
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda *a, _k=kind, **kw: shown.append((_k, a[1], a[2])))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path, messages):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no MNIST in ~/.keras: opens on bundled data
+    monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    from nngui.gui.data_controller import DataController
+
+    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+    yield w
+    w.close()
+
+
+def _child(w, name):
+    found = w.findChild(QWidget, name) or w.findChild(object, name)
+    assert found is not None, name
+    return found
+
+
+def test_contract_widgets_exist_and_it_opens_on_bundled_digits(window):
+    for name in CONTRACT_NAMES:
+        _child(window, name)
+    assert window.data.dataset.name == "digits"
+    assert window.summary.total_params() == 15_910
+
+
+def test_choosing_a_preset_updates_builder_and_summary(window, qtbot):
+    combo = _child(window, "presetCombo")
+    window._apply_preset("mnist-mlp-512")
+    assert combo.currentData() == "mnist-mlp-512"
+    assert window.summary.total_params() == 669_706
+    assert len(window.builder.spec().layers) == 5
+
+
+def test_train_from_the_window_then_close_mid_run_leaves_no_thread(window, qtbot):
+    window._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
+    with qtbot.waitSignal(window.training.runFinished, timeout=120000) as blocker:
+        _child(window, "trainButton").click()
+    result = blocker.args[0]
+    assert result.reason == "finished"
+    xs, _ = window.training.findChild(object, "lossPlot").getPlotItem().listDataItems()[0] \
+        .getData()
+    assert xs is not None and len(xs) > 0
+    # evaluation ran after the run: a 2-class confusion matrix over the 4 XOR samples
+    qtbot.waitUntil(lambda: window.evaluate.report is not None, timeout=60000)
+    cm = _child(window, "confusionMatrix")
+    total = sum(int(cm.item(r, c).text()) for r in range(cm.rowCount())
+                for c in range(cm.columnCount()))
+    assert total == 4
+    # a long run, closed mid-way: the worker thread is stopped and joined
+    window.builder.set_config(window.builder.config().__class__(epochs=5000, batch_size=4,
+                                                                validation_split=0.0))
+    with qtbot.waitSignal(window.training.runStarted, timeout=10000):
+        _child(window, "trainButton").click()
+    qtbot.waitUntil(lambda: window.training.is_running(), timeout=10000)
+    window.close()
+    thread = window.training.controller.thread
+    assert thread is None or not thread.isRunning()
+
+
+def test_invalid_network_is_explained_not_trained(window, qtbot, messages):
+    spec = window.builder.spec()
+    spec.layers[-1].params["units"] = 1  # 10 classes, one softmax unit
+    window.builder.set_spec(spec)
+    _child(window, "trainButton").click()
+    assert messages and messages[-1][0] == "warning"
+    assert "single output" in messages[-1][2] or "1 unit" in messages[-1][2]
+    assert not window.training.is_running()
+
+
+def test_corrupt_files_show_a_message_and_keep_the_network(window, tmp_path, messages):
+    before = window.builder.spec().to_dict()
+    bad_model = tmp_path / "broken.keras"
+    bad_model.write_bytes(b"\x00garbage")
+    assert window.open_path(bad_model) is False
+    bad_json = tmp_path / "net.json"
+    bad_json.write_text("{not json")
+    assert window.open_path(bad_json) is False
+    assert [m[0] for m in messages[-2:]] == ["warning", "warning"]
+    assert "not a Keras model" in messages[-2][2] and "JSON" in messages[-1][2]
+    assert window.builder.spec().to_dict() == before
+
+
+def test_save_and_open_a_network(window, tmp_path):
+    window._apply_preset("mnist-cnn")
+    path = tmp_path / "cnn.json"
+    window.save_spec(path)
+    window._apply_preset("xor-3-4-1")
+    assert window.open_path(path)
+    assert window.summary.total_params() == 34_826
+
+
+def test_bad_data_file_shows_a_message(window, qtbot, tmp_path, messages):
+    bad = tmp_path / "data.csv"
+    bad.write_text("a,b,label\n1,2\n3,4,5,6\n")
+    with qtbot.waitSignal(window.data.failed, timeout=20000):
+        window.data.load_file(str(bad))
+    assert messages and "data.csv" in messages[-1][2]
+    assert window.data.dataset.name == "digits"  # what was loaded before stays
+
+
+def test_loading_real_mnist_file_switches_data(window, qtbot, mnist_path):
+    with qtbot.waitSignal(window.data.loaded, timeout=60000):
+        window.data.load_file(str(mnist_path))
+    assert window.data.dataset.name == "mnist"
+    assert window.data.dataset.x_train.shape == (60000, 28, 28)
+    assert np.isclose(window.data.dataset.x_train.max(), 1.0)
