@@ -165,6 +165,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .core.adapt import prepare
+    from .core.autoencoder import as_autoencoder, reconstruction_mse
     from .core.modelio import load_model, spec_from_model
     from .core.training import evaluate
 
@@ -173,12 +174,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if spec is None:
         raise UsageError(f"{args.model} uses layers nngui cannot read.")
     dataset = _load_data(args.dataset, args.data, 0)
+    auto = as_autoencoder(spec) if dataset.task == "classification" else None
+    if auto is not None and auto.layers[-1].params.get("activation") == "sigmoid":
+        spec = auto  # same size in and out, sigmoid pixels: it rebuilds its input
     _check(spec, dataset)
     data = prepare(dataset, spec)
     res = evaluate(model, data)
+    if spec.kind == "autoencoder":
+        res = {"reconstruction_mse": float(reconstruction_mse(model, data.x_test).mean()),
+               "loss": res["loss"]}
     text = "  ".join(f"{k} {v:.4f}" for k, v in res.items())
     _emit(args, {"model": args.model, "dataset": dataset.name, "n": len(data.x_test), **res},
           text)
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Read digits from image files with a saved model (same preprocessing as the Draw tab)."""
+    from .imageio import ImageFileError, predict_command_result
+
+    try:
+        results = predict_command_result(args.model, args.images)
+    except ImageFileError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:  # the model does not read 28x28 images
+        raise UsageError(f"{args.model}: {exc}") from None
+    lines = [f"{r['image']}: {r['digit']} ({max(r['probabilities']):.1%})" for r in results]
+    _emit(args, {"model": str(args.model), "predictions": results}, "\n".join(lines))
     return 0
 
 
@@ -246,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True)
     p.add_argument("--dataset", required=True)
     p.add_argument("--data")
+    p = add("predict", cmd_predict, "read the digit in image files (PNG/JPEG) with a model")
+    p.add_argument("--model", required=True, help="a .keras digit classifier")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files, any size, "
+                   "dark-on-light or light-on-dark")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
     return ap
 

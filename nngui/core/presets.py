@@ -137,7 +137,14 @@ _PRESETS = [
     ),
 ]
 
-PRESETS: dict[str, Preset] = {p.name: p for p in _PRESETS}
+def _autoencoder_presets() -> list[Preset]:
+    from .autoencoder import AUTOENCODER_PRESETS
+
+    return [Preset(d["name"], d["title"], d["description"], d["dataset"], d["network"], d["train"])
+            for d in AUTOENCODER_PRESETS]
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [*_PRESETS, *_autoencoder_presets()]}
 
 
 def preset_names() -> list[str]:

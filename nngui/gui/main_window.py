@@ -26,6 +26,7 @@ from ..core.adapt import Prepared, prepare
 from ..core.spec import NetworkSpec, SpecError, dump_json, load_spec_file
 from ..core.training import RunResult, Session
 from ..core.validate import DataInfo, errors
+from .autoencoder_panel import AutoencoderPanel
 from .background import BackgroundTask
 from .builder_panel import BuilderPanel
 from .data_controller import DataController
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.training.set_request_provider(self._request)
         self.training.runStarted.connect(lambda: self.builder.set_locked(True))
         self.training.runFinished.connect(self._on_run_finished)
+        self.training.controller.epochEnded.connect(self._on_epoch_ended)
         self._tf_task: BackgroundTask | None = None
         if load_tensorflow:
             self._load_tensorflow()
@@ -71,6 +73,11 @@ class MainWindow(QMainWindow):
                                          Qt.ItemDataRole.ToolTipRole)
         self.presetCombo.activated.connect(
             lambda _i: self._apply_preset(self.presetCombo.currentData()))
+        design_btn = QPushButton("Autoencoder…")
+        design_btn.setObjectName("autoencoderButton")
+        design_btn.setToolTip("Design an autoencoder: encoder widths, bottleneck, mirrored "
+                              "decoder, loss and input noise.")
+        design_btn.clicked.connect(self._design_autoencoder)
         load_btn = QPushButton("Load file…")
         load_btn.setObjectName("loadDataButton")
         load_btn.clicked.connect(lambda: self.data.load_file())
@@ -83,6 +90,7 @@ class MainWindow(QMainWindow):
         row1 = QHBoxLayout()
         row1.addWidget(QLabel("Preset"))
         row1.addWidget(self.presetCombo, 1)
+        row1.addWidget(design_btn)
         row2 = QHBoxLayout()
         row2.addWidget(QLabel("Data"))
         row2.addWidget(self.data.combo, 1)
@@ -109,6 +117,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.evaluate, "Evaluate")
+        self.autoencoder = AutoencoderPanel()
+        self.tabs.addTab(self.autoencoder, "Autoencoder")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -248,14 +259,63 @@ class MainWindow(QMainWindow):
             self._prepared = (key, prepare(ds, spec))
         return self._prepared[1]
 
+    def _on_epoch_ended(self, _epoch: int, _logs: dict) -> None:
+        if self.session.spec.kind == "autoencoder" and self.session.model is not None:
+            self.autoencoder.on_epoch_end(self.session.model)  # ten digits: a few ms
+
     def _on_run_finished(self, result: RunResult) -> None:
         self.builder.set_locked(False)
         ds = self.data.dataset
+        if self.session.spec.kind == "autoencoder":
+            if self.session.model is not None and ds is not None:
+                self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
+                                           ds.y_test)
+                self.tabs.setCurrentWidget(self.autoencoder)
+            return
         if self.session.model is not None and ds is not None and self._prepared is not None:
             self.evaluate.set_context(self.session.model, self._prepared[1], self.session.spec,
                                       list(ds.class_names), ds.x_test)
             if result.ok:
                 self.evaluate.evaluate()
+
+    # ------------------------------------------------------------------ autoencoders
+    def _design_autoencoder(self) -> None:
+        from .autoencoder_designer import AutoencoderDesigner
+
+        ds = self.data.dataset
+        dim = _prod(ds.input_shape) if ds is not None else 784
+        dialog = AutoencoderDesigner(self, input_dim=dim)
+        dialog.specCreated.connect(self._use_autoencoder_spec)
+        dialog.open()
+
+    def _use_autoencoder_spec(self, spec: NetworkSpec) -> None:
+        self.builder.set_spec(spec)
+        self.builder.set_config(presets.get_preset("ae-32d").train_config())
+        self._new_session(spec)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.autoencoder and self.autoencoder._model is None:
+            self._show_bundled_autoencoder()
+
+    def _show_bundled_autoencoder(self) -> None:
+        """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
+        from ..core.autoencoder import as_autoencoder
+        from ..core.modelio import load_model, spec_from_model
+        from ..core.resources import bundled_model
+
+        path, ds = bundled_model("autoencoder_2d"), self.data.dataset
+        if path is None or ds is None or _prod(ds.input_shape) != 784:
+            return
+        try:
+            model = load_model(path)
+        except Exception as exc:  # a damaged install: say so, keep working
+            self.statusBar().showMessage(f"Bundled autoencoder unavailable: {exc}", 8000)
+            return
+        spec = as_autoencoder(spec_from_model(model))
+        if spec is not None:
+            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test)
+            self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
+                                         "with an autoencoder preset.", 6000)
 
     # ------------------------------------------------------------------ files
     def open_path(self, path: str | Path) -> bool:
@@ -362,6 +422,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.training.shutdown()
         self.evaluate.shutdown()
+        self.autoencoder.shutdown()
         self.data.shutdown()
         if self._tf_task is not None:
             self._tf_task.wait(60000)

@@ -130,3 +130,22 @@ def test_loading_real_mnist_file_switches_data(window, qtbot, mnist_path):
     assert window.data.dataset.name == "mnist"
     assert window.data.dataset.x_train.shape == (60000, 28, 28)
     assert np.isclose(window.data.dataset.x_train.max(), 1.0)
+
+
+def test_autoencoder_preset_trains_and_fills_the_studio(window, qtbot):
+    window._apply_preset("ae-2d")  # MNIST absent (and declined): trains on the bundled digits
+    assert window.session.spec.kind == "autoencoder"
+    assert window.summary.total_params() == 210_562
+    cfg = window.builder.config()
+    cfg.epochs, cfg.batch_size = 2, 64
+    window.builder.set_config(cfg)
+    ae_panel = window.autoencoder
+    with qtbot.waitSignal(ae_panel.analyzed, timeout=120000):
+        with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
+            _child(window, "trainButton").click()
+    assert run.args[0].reason == "finished"
+    recon = _child(window, "reconstructionView")
+    assert recon.array is not None and recon.array.shape[0] > 28 * 2  # two rows of digits
+    n_points = sum(len(s.data) for s in ae_panel.scatters)
+    assert n_points == len(window.data.dataset.x_test)
+    assert window.tabs.currentWidget() is ae_panel
