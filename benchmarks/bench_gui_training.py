@@ -1,0 +1,103 @@
+"""Train a preset from the GUI (the real MainWindow, offscreen) and measure responsiveness.
+
+    python benchmarks/bench_gui_training.py --preset mnist-mlp-512 --epochs 10 --stop-after 2
+
+Stops the run after N epochs, continues it to the full count (the Stop / Continue a user
+would do), then reports test accuracy from the Evaluate panel and how long the GUI event
+loop was ever blocked while training (a 10 ms timer measures the gaps between its ticks).
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--preset", default="mnist-mlp-512")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--stop-after", type=int, default=2)
+    ap.add_argument("--data", default=None)
+    args = ap.parse_args()
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+    if args.data or shared.is_file():
+        os.environ.setdefault("NNGUI_MNIST", args.data or str(shared))
+
+    import numpy as np
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nngui.gui.main_window import MainWindow
+
+    app = QApplication([])
+    w = MainWindow()
+    w.show()
+
+    def wait(cond, timeout=600.0):
+        t0 = time.perf_counter()
+        while not cond():
+            app.processEvents()
+            time.sleep(0.002)
+            if time.perf_counter() - t0 > timeout:
+                raise TimeoutError
+
+    wait(lambda: w.data.dataset is not None)
+    w._apply_preset(args.preset)
+    wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
+    wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
+    cfg = w.builder.config()
+    cfg.epochs = args.epochs
+    w.builder.set_config(cfg)
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    results = []
+    w.training.runFinished.connect(results.append)
+    epochs_seen = []
+    w.training.controller.epochEnded.connect(lambda e, logs: epochs_seen.append(e))
+    t0 = time.perf_counter()
+    w.findChild(object, "trainButton").click()
+    wait(lambda: len(epochs_seen) >= args.stop_after)
+    w.findChild(object, "stopButton").click()
+    wait(lambda: len(results) == 1)
+    stopped = results[0]
+    remaining = args.epochs - stopped.epochs_done
+    cfg.epochs = remaining
+    w.builder.set_config(cfg)
+    w.findChild(object, "trainButton").click()  # now "Continue training"
+    wait(lambda: len(results) == 2)
+    train_s = time.perf_counter() - t0
+    timer.stop()
+    wait(lambda: w.evaluate.report is not None)
+    g = np.array(gaps[1:]) * 1000
+    out = {"preset": args.preset, "device": w.deviceLabel.text(),
+           "stopped_after_epochs": stopped.epochs_done, "stop_reason": stopped.reason,
+           "total_epochs": w.session.epochs_done, "final_reason": results[1].reason,
+           "test_metrics_label": w.findChild(object, "testMetricsLabel").text(),
+           "test_accuracy": w.evaluate.report.metrics.get("accuracy"),
+           "train_seconds": round(train_s, 1),
+           "event_loop_gap_ms": {"p50": round(float(np.percentile(g, 50)), 1),
+                                 "p99": round(float(np.percentile(g, 99)), 1),
+                                 "max": round(float(g.max()), 1)}}
+    w.close()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
