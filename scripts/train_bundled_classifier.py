@@ -1,0 +1,295 @@
+"""Train the pretrained MNIST models nngui ships in ``nngui/resources/models/``.
+
+Exact commands (from the repository root; ``nice`` only keeps a shared machine responsive):
+
+    nice -n 15 python scripts/train_bundled_classifier.py --dense   # -> mnist_mlp.keras
+    nice -n 15 python scripts/train_bundled_classifier.py           # -> mnist_cnn.keras
+
+Options: ``--data PATH`` (Keras ``mnist.npz``: x_train, y_train, x_test, y_test; default
+``../shared/data/mnist.npz`` relative to the repository root), ``--out PATH``, ``--epochs N``,
+``--seed N`` (default 1234), ``--batch-size N``.
+
+``mnist_cnn.keras`` (default) is the classifier for *drawings*: it reads a (28, 28) float32
+image in [0, 1] (white ink on black, as MNIST and as the Draw tab's preprocessing produce) and
+outputs 10 softmax probabilities. Its layers are plain Reshape / Conv2D / MaxPooling2D /
+Flatten / Dropout / Dense with relu and softmax, so nngui can also run it with a NumPy forward
+pass. It is trained on augmented MNIST, generated on the fly with NumPy/SciPy for every epoch
+and chosen for how people draw with a mouse or a pen:
+
+* an affine warp about the digit's centre of mass: rotation ±15°, scaling 0.8-1.2, shift ±3 px
+  (so the result still looks like MNIST: a ~20 px digit centred by mass, give or take);
+* elastic distortion (half of the augmented samples): a smooth random displacement field
+  (uniform noise blurred with a Gaussian of sigma 4 px, times alpha 10-25; Simard et al. use
+  alpha 34), i.e. shaky, wobbly strokes;
+* stroke thickness (half of the augmented samples): grey dilation with a 2x2 or 3x3 kernel
+  (thick brush) or grey erosion with a 2x2 kernel (thin pen; skipped where it would erase most
+  of the ink);
+* 20% of the samples of every epoch stay clean, and the learning rate decays (cosine) to 1% of
+  its start, so accuracy on real, un-augmented MNIST stays high.
+
+``mnist_mlp.keras`` (``--dense``) is the course's dense MLP 784-512-512-10 (relu, Dropout 0.2,
+softmax) trained on clean MNIST; it reads a (784,) vector in [0, 1].
+
+Both models are compiled for fine-tuning before they are saved: a fresh Adam at a fixed
+learning rate (1e-4 for the CNN, 1e-3 for the MLP; its moments are zeros) and a loss object that nngui's
+``spec_from_model`` recognises (sparse categorical cross-entropy with integer labels for the
+CNN, categorical cross-entropy with one-hot labels for the MLP, as in the course preset).
+
+Training is deterministic for a given seed on a given machine: ``keras.utils.set_random_seed``,
+TensorFlow op determinism, and NumPy generators seeded per epoch for shuffling and
+augmentation. After training the script reopens the saved file, measures its accuracy on the
+real MNIST test set (10,000 un-augmented images), and on the same images each passed through
+the augmentation above once (a fixed-seed proxy for drawn digits), and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist.npz"
+MODELS_DIR = REPO / "nngui" / "resources" / "models"
+
+# Augmentation settings (see the module docstring).
+P_CLEAN = 0.2            # share of each epoch's samples left as they are
+MAX_ROTATION_DEG = 15.0
+SCALE_RANGE = (0.8, 1.2)
+MAX_SHIFT_PX = 3.0
+P_ELASTIC = 0.5          # of the augmented samples
+ELASTIC_SIGMA = 4.0
+ELASTIC_ALPHA = (10.0, 25.0)
+P_THICKNESS = 0.5        # of the augmented samples: dilate 2x2 / dilate 3x3 / erode 2x2
+THICKNESS_WEIGHTS = (0.4, 0.25, 0.35)
+MIN_INK_AFTER_EROSION = 0.45
+
+
+def load_mnist(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """MNIST as float32 images in [0, 1] (N, 28, 28) and int64 labels."""
+    with np.load(path) as d:
+        x_train, y_train = d["x_train"], d["y_train"]
+        x_test, y_test = d["x_test"], d["y_test"]
+    f = np.float32
+    return (x_train.astype(f) / 255.0, y_train.astype(np.int64),
+            x_test.astype(f) / 255.0, y_test.astype(np.int64))
+
+
+def _centres_of_mass(x: np.ndarray) -> np.ndarray:
+    """(N, 2) ink centres of mass (row, col); the image centre for blank images."""
+    n, h, w = x.shape
+    mass = x.sum(axis=(1, 2))
+    rows = np.arange(h, dtype=np.float32)
+    cols = np.arange(w, dtype=np.float32)
+    safe = np.where(mass > 0, mass, 1.0)
+    cy = (x.sum(axis=2) * rows).sum(axis=1) / safe
+    cx = (x.sum(axis=1) * cols).sum(axis=1) / safe
+    centre = np.array([(h - 1) / 2, (w - 1) / 2], dtype=np.float32)
+    out = np.stack([cy, cx], axis=1)
+    out[mass <= 0] = centre
+    return out
+
+
+def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Drawing-like variants of all images in ``x`` (N, 28, 28) float32 in [0, 1].
+
+    Every image gets a random affine warp about its centre of mass (rotation, scale, shift),
+    optionally an elastic distortion, then optionally a stroke-thickness change. Vectorised:
+    one ``map_coordinates`` call resamples the whole stack (bilinear, zeros outside).
+    """
+    n, h, w = x.shape
+    theta = np.deg2rad(rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG, n))
+    scale = rng.uniform(*SCALE_RANGE, n)
+    shift = rng.uniform(-MAX_SHIFT_PX, MAX_SHIFT_PX, (n, 2))
+    com = _centres_of_mass(x)
+
+    # Output pixel grid, optionally displaced by a smooth random field (elastic distortion).
+    yy, xx = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32),
+                         indexing="ij")
+    oy = np.broadcast_to(yy, (n, h, w)).copy()
+    ox = np.broadcast_to(xx, (n, h, w)).copy()
+    elastic = rng.random(n) < P_ELASTIC
+    k = int(elastic.sum())
+    if k:
+        alpha = rng.uniform(*ELASTIC_ALPHA, k).astype(np.float32)[:, None, None]
+        for grid in (oy, ox):
+            field = rng.uniform(-1.0, 1.0, (k, h, w)).astype(np.float32)
+            field = ndimage.gaussian_filter(field, sigma=(0, ELASTIC_SIGMA, ELASTIC_SIGMA),
+                                            mode="constant")
+            grid[elastic] += alpha * field
+
+    # Inverse affine map: source = R(-theta) / scale @ (out - com - shift) + com.
+    dy = oy - (com[:, 0] + shift[:, 0])[:, None, None]
+    dx = ox - (com[:, 1] + shift[:, 1])[:, None, None]
+    c = (np.cos(theta) / scale).astype(np.float32)[:, None, None]
+    s = (np.sin(theta) / scale).astype(np.float32)[:, None, None]
+    sy = c * dy - s * dx + com[:, 0, None, None]
+    sx = s * dy + c * dx + com[:, 1, None, None]
+    idx = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], (n, h, w))
+    out = ndimage.map_coordinates(x, np.stack([idx, sy, sx]), order=1, mode="constant",
+                                  cval=0.0, prefilter=False).astype(np.float32)
+
+    # Stroke thickness: a thick brush (dilation) or a thin pen (erosion).
+    thick = rng.random(n) < P_THICKNESS
+    kind = rng.choice(3, size=n, p=THICKNESS_WEIGHTS)
+    for op, size, which in ((ndimage.grey_dilation, 2, 0), (ndimage.grey_dilation, 3, 1),
+                            (ndimage.grey_erosion, 2, 2)):
+        sel = thick & (kind == which)
+        if not sel.any():
+            continue
+        changed = op(out[sel], size=(1, size, size))
+        if op is ndimage.grey_erosion:
+            before = out[sel].sum(axis=(1, 2))
+            keep = changed.sum(axis=(1, 2)) >= MIN_INK_AFTER_EROSION * before
+            changed[~keep] = out[sel][~keep]
+        out[sel] = changed
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch: shuffled, with all but ``clean_share`` of the samples augmented."""
+    rng = np.random.default_rng([seed, epoch])
+    order = rng.permutation(len(x))
+    xe, ye = x[order].copy(), y[order]
+    aug = rng.random(len(x)) >= clean_share
+    xe[aug] = augment(xe[aug], rng)
+    return xe, ye
+
+
+def build_cnn(keras):
+    """Conv32-Conv32-Pool-Conv64-Conv64-Pool-Flatten-Dropout-Dense128-Dropout-Dense10."""
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        L.Reshape((28, 28, 1)),
+        L.Conv2D(32, 3, activation="relu"),
+        L.Conv2D(32, 3, activation="relu"),
+        L.MaxPooling2D(2),
+        L.Conv2D(64, 3, activation="relu"),
+        L.Conv2D(64, 3, activation="relu"),
+        L.MaxPooling2D(2),
+        L.Flatten(),
+        L.Dropout(0.25),
+        L.Dense(128, activation="relu"),
+        L.Dropout(0.5),
+        L.Dense(10, activation="softmax"),
+    ], name="mnist_cnn")
+
+
+def build_mlp(keras):
+    """The course's 784-512-512-10 MLP with Dropout 0.2."""
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(784,)),
+        L.Dense(512, activation="relu"),
+        L.Dropout(0.2),
+        L.Dense(512, activation="relu"),
+        L.Dropout(0.2),
+        L.Dense(10, activation="softmax"),
+    ], name="mnist_mlp")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Keras-layout mnist.npz")
+    ap.add_argument("--dense", action="store_true",
+                    help="train the dense MLP (mnist_mlp.keras) instead of the CNN")
+    ap.add_argument("--out", type=Path, default=None, help="output .keras file")
+    ap.add_argument("--epochs", type=int, default=None, help="default: 15 (CNN), 12 (MLP)")
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=1234)
+    args = ap.parse_args(argv)
+
+    name = "mnist_mlp" if args.dense else "mnist_cnn"
+    out = args.out or MODELS_DIR / f"{name}.keras"
+    epochs = args.epochs or (12 if args.dense else 15)
+    if not args.data.is_file():
+        print(f"MNIST file not found: {args.data} (pass --data PATH)", file=sys.stderr)
+        return 2
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(args.seed)
+    tf.config.experimental.enable_op_determinism()
+
+    x_train, y_train, x_test, y_test = load_mnist(args.data)
+    steps = -(-len(x_train) // args.batch_size)
+    lr0 = 1e-3
+    schedule = keras.optimizers.schedules.CosineDecay(lr0, decay_steps=epochs * steps,
+                                                      alpha=0.01)
+    if args.dense:
+        model = build_mlp(keras)
+        loss = keras.losses.CategoricalCrossentropy()
+        x_fit = x_train.reshape(-1, 784)
+        y_fit = np.eye(10, dtype=np.float32)[y_train]
+        finetune_lr = 1e-3
+    else:
+        model = build_cnn(keras)
+        loss = keras.losses.SparseCategoricalCrossentropy()
+        finetune_lr = 1e-4
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=["accuracy"])
+    print(f"{name}: {model.count_params():,} parameters, {epochs} epochs, "
+          f"batch {args.batch_size}, seed {args.seed}", file=sys.stderr, flush=True)
+
+    epoch_seconds: list[float] = []
+    aug_seconds: list[float] = []
+    t_start = time.perf_counter()
+    for epoch in range(epochs):
+        t0 = time.perf_counter()
+        if args.dense:
+            order = np.random.default_rng([args.seed, epoch]).permutation(len(x_fit))
+            xe, ye = x_fit[order], y_fit[order]
+        else:
+            xe, ye = epoch_data(x_train, y_train, args.seed, epoch, P_CLEAN)
+        t1 = time.perf_counter()
+        hist = model.fit(xe, ye, batch_size=args.batch_size, epochs=epoch + 1,
+                         initial_epoch=epoch, shuffle=False, verbose=0)
+        t2 = time.perf_counter()
+        aug_seconds.append(t1 - t0)
+        epoch_seconds.append(t2 - t0)
+        h = {k: float(v[-1]) for k, v in hist.history.items()}
+        print(f"epoch {epoch + 1}/{epochs}: loss {h['loss']:.4f} acc {h['accuracy']:.4f} "
+              f"({t1 - t0:.1f} s data + {t2 - t1:.1f} s fit)", file=sys.stderr, flush=True)
+    train_seconds = time.perf_counter() - t_start
+
+    # Ship the weights with a fresh fine-tuning optimizer (fixed LR). Building it stores its
+    # (zero) moment variables, so load_model restores it without a variable-count warning.
+    model.compile(optimizer=keras.optimizers.Adam(finetune_lr), loss=loss, metrics=["accuracy"])
+    model.optimizer.build(model.trainable_variables)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+
+    saved = keras.saving.load_model(out)
+    x_eval = x_test.reshape(-1, 784) if args.dense else x_test
+    probs = saved.predict(x_eval, batch_size=1000, verbose=0)
+    acc = float((probs.argmax(axis=1) == y_test).mean())
+    # A proxy for drawings: every test image through the training augmentation (fixed seed).
+    x_aug = augment(x_test, np.random.default_rng([args.seed, 2**31 - 1]))
+    probs_aug = saved.predict(x_aug.reshape(x_eval.shape), batch_size=1000, verbose=0)
+    acc_aug = float((probs_aug.argmax(axis=1) == y_test).mean())
+    result = {
+        "model": name, "path": str(out.relative_to(REPO) if out.is_relative_to(REPO) else out),
+        "test_accuracy": round(acc, 4), "test_errors": int((probs.argmax(axis=1) != y_test).sum()),
+        "augmented_test_accuracy": round(acc_aug, 4),
+        "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
+        "params": int(model.count_params()), "seconds": round(train_seconds, 1),
+        "epoch_seconds_median": round(float(np.median(epoch_seconds)), 1),
+        "augment_seconds_median": round(float(np.median(aug_seconds)), 1),
+        "file_bytes": out.stat().st_size, "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
