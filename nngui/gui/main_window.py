@@ -30,6 +30,8 @@ from .autoencoder_panel import AutoencoderPanel
 from .background import BackgroundTask
 from .builder_panel import BuilderPanel
 from .data_controller import DataController
+from .draw_controller import DrawController
+from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .summary_table import SummaryTable
 from .training_panel import TrainingPanel
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
         self.training.runFinished.connect(self._on_run_finished)
         self.training.controller.epochEnded.connect(self._on_epoch_ended)
         self._tf_task: BackgroundTask | None = None
+        self._custom_run: tuple[RunRequest, object] | None = None
         if load_tensorflow:
             self._load_tensorflow()
         self._restore_settings()
@@ -117,8 +120,12 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.evaluate, "Evaluate")
+        self.draw = DrawPanel()
+        self.tabs.addTab(self.draw, "Draw")
+        self.drawing = DrawController(self, self.draw)
         self.autoencoder = AutoencoderPanel()
         self.tabs.addTab(self.autoencoder, "Autoencoder")
+        self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -138,6 +145,7 @@ class MainWindow(QMainWindow):
         self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
         self._action(m, "&Save network as…", self._save_spec_dialog, QKeySequence.StandardKey.Save)
         self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
+        self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
         m.addSeparator()
         self._action(m, "Load &data file…", lambda: self.data.load_file())
         m.addSeparator()
@@ -168,6 +176,7 @@ class MainWindow(QMainWindow):
         self._set_device_text(device)
         self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "")
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
+        self.drawing.load_bundled_models()
         self.tensorflowReady.emit(device)
 
     def _set_device_text(self, text: str) -> None:
@@ -230,7 +239,18 @@ class MainWindow(QMainWindow):
         self.training.reset()
 
     # ------------------------------------------------------------------ training
+    def start_custom_run(self, request: RunRequest, on_finished) -> bool:
+        """Run a prepared request (e.g. fine-tuning) with the live curves; then call back."""
+        self._custom_run = (request, on_finished)
+        self.tabs.setCurrentWidget(self.training)
+        if not self.training.start_training():
+            self._custom_run = None
+            return False
+        return True
+
     def _request(self, restart: bool) -> RunRequest | None:
+        if self._custom_run is not None:
+            return self._custom_run[0]
         ds = self.data.dataset
         if ds is None:
             QMessageBox.information(self, "No data", "Choose a dataset first.")
@@ -265,6 +285,12 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, result: RunResult) -> None:
         self.builder.set_locked(False)
+        if self._custom_run is not None:
+            _, callback = self._custom_run
+            self._custom_run = None
+            self.training.set_session(self.session)  # back to the builder's network
+            callback(result)
+            return
         ds = self.data.dataset
         if self.session.spec.kind == "autoencoder":
             if self.session.model is not None and ds is not None:
@@ -277,6 +303,8 @@ class MainWindow(QMainWindow):
                                       list(ds.class_names), ds.x_test)
             if result.ok:
                 self.evaluate.evaluate()
+            self.drawing.offer_model(f"Trained here: {self.session.spec.name}",
+                                     self.session.model)
 
     # ------------------------------------------------------------------ autoencoders
     def _design_autoencoder(self) -> None:
@@ -293,8 +321,24 @@ class MainWindow(QMainWindow):
         self.builder.set_config(presets.get_preset("ae-32d").train_config())
         self._new_session(spec)
 
+    def _draw_into_autoencoder(self, x28) -> None:
+        """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
+        panel = self.autoencoder
+        if panel._model is None or panel._decoder is None:
+            return
+        if float(x28.max()) <= 0:
+            self.draw.show_reconstruction(None)
+            panel.mark_point(None)
+            return
+        z = panel.latent_of(x28)
+        if z is None:
+            return
+        panel.mark_point(z)
+        self.draw.show_reconstruction(panel._decoder(z[None])[0].reshape(28, 28))
+
     def _on_tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.autoencoder and self.autoencoder._model is None:
+        if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
+                self.autoencoder._model is None:
             self._show_bundled_autoencoder()
 
     def _show_bundled_autoencoder(self) -> None:
@@ -355,6 +399,7 @@ class MainWindow(QMainWindow):
         self.session.model = model
         self.session.epochs_done = 1  # weights exist: Train continues from them
         self.training.set_has_weights(True)
+        self.drawing.offer_model(path.name, model)
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),
@@ -382,21 +427,31 @@ class MainWindow(QMainWindow):
         self._remember_recent(path)
 
     def _export_model_dialog(self) -> None:
-        from ..core.modelio import ModelFileError, save_model
-
         if self.session.model is None:
             QMessageBox.information(self, "Nothing to export", "Train the network first.")
             return
+        self._export(self.session.model)
+
+    def _export(self, model) -> None:
+        from ..core.modelio import ModelFileError, save_model
+
         path, _ = QFileDialog.getSaveFileName(self, "Export model", self._last_dir(),
                                               "Keras model (*.keras)")
         if not path:
             return
         try:
-            save_model(self.session.model, Path(path).with_suffix(".keras"))
+            save_model(model, Path(path).with_suffix(".keras"))
         except ModelFileError as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
             return
         self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def _export_draw_model_dialog(self) -> None:
+        current = self.draw.current_model()
+        if current is None:
+            QMessageBox.information(self, "Nothing to export", "No model reads the canvas yet.")
+            return
+        self._export(current[1])
 
     def _about(self) -> None:
         from .. import __version__
@@ -423,6 +478,7 @@ class MainWindow(QMainWindow):
         self.training.shutdown()
         self.evaluate.shutdown()
         self.autoencoder.shutdown()
+        self.drawing.shutdown()
         self.data.shutdown()
         if self._tf_task is not None:
             self._tf_task.wait(60000)

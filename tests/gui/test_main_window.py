@@ -25,6 +25,7 @@ def messages(monkeypatch):
 def window(qtbot, monkeypatch, tmp_path, messages):
     monkeypatch.setenv("HOME", str(tmp_path))  # no MNIST in ~/.keras: opens on bundled data
     monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))  # samples stay here
     from nngui.gui.data_controller import DataController
 
     monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
@@ -149,3 +150,66 @@ def test_autoencoder_preset_trains_and_fills_the_studio(window, qtbot):
     n_points = sum(len(s.data) for s in ae_panel.scatters)
     assert n_points == len(window.data.dataset.x_test)
     assert window.tabs.currentWidget() is ae_panel
+
+
+def _draw(canvas, pts):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    sq = canvas.square()
+
+    def at(u, v):
+        return QPoint(int(sq.x() + u * sq.width()), int(sq.y() + v * sq.height()))
+
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     at(*pts[0]))
+    for u, v in pts[1:]:
+        QTest.mouseMove(canvas, at(u, v))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       at(*pts[-1]))
+
+
+def test_fresh_install_reads_drawings_with_the_bundled_model(window, qtbot):
+    qtbot.waitUntil(lambda: window.draw.current_model() is not None, timeout=120000)
+    assert "bundled" in window.draw.current_model()[0]
+    window.show()
+    window.tabs.setCurrentWidget(window.draw)
+    qtbot.waitExposed(window)
+    one = [(0.52, 0.12 + 0.76 * i / 30) for i in range(31)]
+    _draw(_child(window, "drawCanvas"), one)
+    qtbot.waitUntil(lambda: _child(window, "predictionLabel").text() == "1", timeout=5000)
+    # the bundled autoencoder rebuilds the drawing beside it and marks its latent point
+    qtbot.waitUntil(lambda: window.autoencoder._plane is not None, timeout=60000)
+    window.draw.refresh()
+    assert _child(window, "drawReconstruction").isVisible()
+    assert len(window.autoencoder.pointMarker.data) == 1
+
+
+def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+    from digit_strokes import UNUSUAL, render
+
+    from nngui.core.preprocess import to_mnist
+
+    qtbot.waitUntil(lambda: window.draw.current_model() is not None, timeout=120000)
+    rng = np.random.default_rng(3)
+    for digit, strokes in UNUSUAL.items():
+        for _ in range(4):
+            h = rng.uniform(0.4, 0.8)
+            box = (rng.uniform(0.05, 0.5), rng.uniform(0.05, 0.95 - h), h * 0.65, h)
+            window.draw.samples_store.add(to_mnist(render(strokes, box=box, thickness=18)),
+                                          digit)
+    started = []
+    window.training.runStarted.connect(lambda: started.append(True))
+    window.drawing.start_finetune()
+    qtbot.waitUntil(lambda: hasattr(window.drawing, "last_report"), timeout=300000)
+    report = window.drawing.last_report
+    assert started and report.result.reason == "finished"
+    assert report.n_holdout > 0
+    assert report.user_after >= report.user_before
+    assert report.mnist_after >= report.mnist_before - 0.005
+    assert window.session.spec.name != report.result  # the builder's session is untouched
+    assert "Fine-tuned" in window.draw.statusLabel.text()
