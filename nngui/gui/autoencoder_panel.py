@@ -223,7 +223,7 @@ class AutoencoderPanel(QWidget):
         self.gridImage = pg.ImageItem(axisOrder="row-major")
         self.gridImage.setZValue(-10)
         item.addItem(self.gridImage, ignoreBounds=True)
-        legend = item.addLegend(offset=(-6, 4), colCount=10, labelTextSize="8pt")
+        legend = item.addLegend(offset=(-6, 4), colCount=5, labelTextSize="8pt")  # 2 rows fit
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.scatters = [pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*rgb, 170),
                                             pxMode=True, useCache=True, name=str(c))
@@ -304,9 +304,9 @@ class AutoencoderPanel(QWidget):
         item.setLabel("bottom", x_name)
         item.setLabel("left", y_name)
         self.latentStatus.setText(method_text)
-        if len(z2d):  # room at the top for the one-row legend
+        if len(z2d):  # room at the top for the two-row legend
             (x0, y0), (x1, y1) = z2d.min(axis=0).tolist(), z2d.max(axis=0).tolist()
-            item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + 0.15 * (y1 - y0)),
+            item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + 0.3 * (y1 - y0)),
                                        padding=0.04)
 
     def latent_of(self, image28: np.ndarray) -> np.ndarray | None:
