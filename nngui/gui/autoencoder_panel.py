@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from nngui.core import autoencoder as ae
 from nngui.core.spec import NetworkSpec
 from nngui.gui.background import BackgroundTask
+from nngui.gui.images import gray_icon, gray_qimage
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -36,11 +37,6 @@ WORST_COUNT = 48
 GRID_TILES = 15
 
 
-def to_qimage(array: np.ndarray) -> QImage:
-    """A grayscale QImage (owning its pixels) of a 2-D array with values in [0, 1]."""
-    data = np.ascontiguousarray((np.clip(array, 0.0, 1.0) * 255).round().astype(np.uint8))
-    h, w = data.shape
-    return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
 class PixelView(QLabel):
@@ -61,7 +57,7 @@ class PixelView(QLabel):
 
     def set_array(self, array: np.ndarray | None) -> None:
         self.array = None if array is None else np.asarray(array, dtype=np.float32)
-        self._image = None if array is None else to_qimage(self.array)
+        self._image = None if array is None else gray_qimage(self.array)
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -88,10 +84,7 @@ class PixelView(QLabel):
 
 
 def _pair_icon(original: np.ndarray, recon: np.ndarray, size: QSize) -> QIcon:
-    pair = ae.tile_images(np.stack([original, recon]), cols=2, gap=2)
-    pix = QPixmap.fromImage(to_qimage(pair)).scaled(
-        size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
-    return QIcon(pix)
+    return gray_icon(ae.tile_images(np.stack([original, recon]), cols=2, gap=2), size)
 
 
 def _named(widget: Any, name: str, tip: str = "") -> Any:

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nngui.core.preprocess import fit_longest_side
+from nngui.gui.images import gray_qimage
 
 LOGICAL = 280  # side of the image handed to preprocessing (10x MNIST)
 DEFAULT_BRUSH = 20.0  # px on the 280 canvas: about MNIST's stroke width once scaled to 20 px
@@ -51,10 +52,6 @@ def _pen(width: float, eraser: bool) -> QPen:
                 Qt.PenJoinStyle.RoundJoin)
 
 
-def _gray_qimage(gray: np.ndarray) -> QImage:
-    data = np.ascontiguousarray(np.clip(gray * 255.0 + 0.5, 0, 255).astype(np.uint8))
-    h, w = data.shape
-    return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
 class DrawCanvas(QWidget):
@@ -147,7 +144,7 @@ class DrawCanvas(QWidget):
             gray = fit_longest_side(gray, 2 * LOGICAL)
         self.strokes.clear()
         self._current = None
-        self._background = _gray_qimage(gray) if gray.size else None
+        self._background = gray_qimage(gray) if gray.size else None
         self._render_all()
         self.imageChanged.emit()
 

@@ -40,6 +40,7 @@ from nngui.core.preprocess import clean_scan, to_mnist, warm_up
 from nngui.core.samples import SampleStore
 
 from .draw_canvas import DEFAULT_BRUSH, DrawCanvas
+from .images import gray_icon
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
 PREVIEW_SCALE = 6  # preview28 shows each of the 28x28 pixels as a 6x6 block
@@ -73,11 +74,7 @@ def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
 
 def sample_icon(image: np.ndarray) -> QIcon:
     """A gallery icon of one stored 28x28 uint8 sample."""
-    data = np.ascontiguousarray(image.astype(np.uint8))
-    img = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-    return QIcon(QPixmap.fromImage(img.scaled(GALLERY_ICON, GALLERY_ICON,
-                                              Qt.AspectRatioMode.KeepAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation)))
+    return gray_icon(image.astype(np.uint8), GALLERY_ICON, smooth=True)
 
 
 class DrawPanel(QWidget):

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from nngui.core.adapt import Prepared
 from nngui.core.insight import EvalReport, Mistake, evaluate_report
 from nngui.core.spec import NetworkSpec
+from nngui.gui import images
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -71,12 +72,7 @@ def gray_icon(sample: np.ndarray, shape: tuple[int, int]) -> QIcon:
     img = np.asarray(sample, dtype=np.float32).reshape(shape)
     lo, hi = float(img.min()), float(img.max())
     scaled = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
-    data = np.ascontiguousarray((scaled * 255).astype(np.uint8))
-    qimg = QImage(data.data, shape[1], shape[0], shape[1], QImage.Format.Format_Grayscale8)
-    pix = QPixmap.fromImage(qimg.copy()).scaled(
-        ICON_SIZE, ICON_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.FastTransformation)
-    return QIcon(pix)
+    return images.gray_icon(scaled, ICON_SIZE)
 
 
 class EvaluatePanel(QWidget):
