@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -23,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..core import presets, runtime
 from ..core.adapt import Prepared, prepare
-from ..core.spec import NetworkSpec, SpecError, dump_json, load_spec_file
+from ..core.spec import NetworkSpec, SpecError
 from ..core.training import RunResult, Session
 from ..core.validate import DataInfo, errors
 from .autoencoder_panel import AutoencoderPanel
@@ -33,12 +29,13 @@ from .data_controller import DataController
 from .draw_controller import DrawController
 from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
+from .file_actions import FileActions
 from .summary_table import SummaryTable
 from .training_panel import TrainingPanel
 from .training_worker import RunRequest
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileActions, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -361,114 +358,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
 
-    # ------------------------------------------------------------------ files
-    def open_path(self, path: str | Path) -> bool:
-        """Open a network spec (.json) or a model (.keras); returns False after telling why."""
-        path = Path(path)
-        try:
-            if path.suffix.lower() == ".json":
-                spec, config = load_spec_file(path)
-                self.builder.set_spec(spec)
-                self.builder.set_config(config)
-                self._new_session(spec)
-            elif path.suffix.lower() in (".keras", ".h5"):
-                self._open_model(path)
-            else:
-                raise SpecError(f"{path.name}: nngui opens network files (.json) and models "
-                                "(.keras).")
-        except Exception as exc:  # every failure becomes a message, nothing is lost
-            QMessageBox.warning(self, "Could not open the file", str(exc))
-            return False
-        self.statusBar().showMessage(f"Opened {path}", 5000)
-        self._remember_recent(path)
-        return True
-
-    def _open_model(self, path: Path) -> None:
-        from ..core.modelio import load_model, spec_from_model
-
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            model = load_model(path)
-        finally:
-            QApplication.restoreOverrideCursor()
-        spec = spec_from_model(model)
-        if spec is None:
-            raise SpecError(f"{path.name} uses layers the builder cannot show.")
-        self.builder.set_spec(spec)
-        self._new_session(spec)
-        self.session.model = model
-        self.session.epochs_done = 1  # weights exist: Train continues from them
-        self.training.set_has_weights(True)
-        self.drawing.offer_model(path.name, model)
-
-    def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),
-                                              "Networks and models (*.json *.keras *.h5)")
-        if path:
-            self.open_path(path)
-
-    def _save_spec_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save network", self._last_dir(),
-                                              "Network (*.json)")
-        if path:
-            self.save_spec(path)
-
-    def save_spec(self, path: str | Path) -> None:
-        """Write the network and training settings as JSON (atomically)."""
-        from ..core.fileio import atomic_write_text
-
-        path = Path(path).with_suffix(".json")
-        try:
-            atomic_write_text(path, dump_json(self.builder.spec(), self.builder.config()))
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save", f"{path}: {exc}")
-            return
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        self._remember_recent(path)
-
-    def _export_model_dialog(self) -> None:
-        if self.session.model is None:
-            QMessageBox.information(self, "Nothing to export", "Train the network first.")
-            return
-        self._export(self.session.model)
-
-    def _export(self, model) -> None:
-        from ..core.modelio import ModelFileError, save_model
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export model", self._last_dir(),
-                                              "Keras model (*.keras)")
-        if not path:
-            return
-        try:
-            save_model(model, Path(path).with_suffix(".keras"))
-        except ModelFileError as exc:
-            QMessageBox.warning(self, "Could not export", str(exc))
-            return
-        self.statusBar().showMessage(f"Exported {path}", 5000)
-
-    def _export_draw_model_dialog(self) -> None:
-        current = self.draw.current_model()
-        if current is None:
-            QMessageBox.information(self, "Nothing to export", "No model reads the canvas yet.")
-            return
-        self._export(current[1])
-
     def _about(self) -> None:
         from .. import __version__
 
         QMessageBox.about(self, "About nngui", f"<b>nngui {__version__}</b><p>Build, train "
                           "and understand neural networks; draw digits a network reads.</p>")
 
-    # ------------------------------------------------------------------ settings & close
-    def _settings(self) -> QSettings:
-        return QSettings("nngui", "nngui")
-
-    def _last_dir(self) -> str:
-        return str(self._settings().value("lastDir", str(Path.home())))
-
-    def _remember_recent(self, path: Path) -> None:
-        self._settings().setValue("lastDir", str(path.parent))
-
+    # ------------------------------------------------------------------ close
     def _restore_settings(self) -> None:
         geom = self._settings().value("geometry")
         if geom is not None:
