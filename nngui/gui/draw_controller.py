@@ -6,6 +6,9 @@ curves and can Stop it; accuracy on the held-out samples is measured before and 
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from ..core import finetune
 from ..core.datasets import DatasetError, find_mnist, load_mnist
 from ..core.resources import BUNDLED_MODELS, bundled_model
+from ..core.samples import app_data_dir
 from ..core.training import RunResult, Session
 from .background import BackgroundTask
 from .draw_panel import DrawPanel
@@ -23,15 +27,41 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
+FINETUNED = " · fine-tuned"
+
+
+def user_models_dir() -> Path:
+    """Where fine-tuned models are kept between sessions."""
+    return app_data_dir() / "models"
+
+
 def _load_bundled() -> list[tuple[str, Any]]:
-    from ..core.modelio import load_model
+    """The user's fine-tuned models (newest first), then the shipped classifiers."""
+    from ..core.modelio import ModelFileError, load_model
 
     models = []
+    folder = user_models_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.keras"), key=lambda p: p.stat().st_mtime,
+                           reverse=True):
+            try:
+                models.append((path.stem.replace("_", " ") + FINETUNED, load_model(path)))
+            except ModelFileError:
+                continue  # a damaged file must not stop the bundled ones from loading
     for name in ("mnist_cnn", "mnist_mlp"):
         path = bundled_model(name)
         if path is not None:
             models.append((BUNDLED_MODELS[name], load_model(path)))
     return models
+
+
+def _copy(model: Any) -> Any:
+    """An independent copy, so fine-tuning never changes the model it started from."""
+    from ..core.runtime import keras
+
+    clone = keras().models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
 
 
 def reads_digits(model: Any) -> bool:
@@ -111,6 +141,9 @@ class DrawController(QObject):
             self._fail("Training is running; stop it before fine-tuning.")
             return
         try:
+            base = inputs.title.removesuffix(FINETUNED).removesuffix(" (bundled)")
+            inputs = dataclasses.replace(inputs, model=_copy(inputs.model),
+                                         title=base + FINETUNED)
             plan = finetune.make_plan(inputs.model, inputs.x, inputs.y, self._replay_data())
         except Exception as exc:  # e.g. a model whose layers cannot be retrained
             self._fail(str(exc))
@@ -134,10 +167,11 @@ class DrawController(QObject):
             self._fail("Could not start fine-tuning.")
 
     def _after(self, inputs, plan: finetune.FinetunePlan, result: RunResult) -> None:
-        self.panel.model_updated()
         if not result.ok:
             self._fail(result.message)
             return
+        self.panel.add_model(inputs.title, inputs.model, select=True)
+        self._save_finetuned(inputs.title, inputs.model)
 
         def done(after: tuple[float, float]) -> None:
             ub, mb = self._before or (float("nan"), float("nan"))
@@ -149,6 +183,15 @@ class DrawController(QObject):
             self.window.tabs.setCurrentWidget(self.panel)
 
         self._run(lambda: self._measure(inputs.model, plan), done)
+
+    def _save_finetuned(self, title: str, model: Any) -> None:
+        from ..core.modelio import ModelFileError, save_model
+
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", title.removesuffix(FINETUNED)).strip("_")
+        try:
+            self.saved_path = save_model(model, user_models_dir() / f"{stem or 'model'}.keras")
+        except ModelFileError as exc:  # the model still works this session; say why it won't stay
+            self.panel.set_status(f"Fine-tuned, but not saved for next time: {exc}")
 
     def shutdown(self) -> None:
         for task in self._tasks:

@@ -195,6 +195,8 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     from nngui.core.preprocess import to_mnist
 
     qtbot.waitUntil(lambda: window.draw.current_model() is not None, timeout=120000)
+    bundled_title, bundled = window.draw.current_model()
+    bundled_weights = [w.copy() for w in bundled.get_weights()]
     rng = np.random.default_rng(3)
     for digit, strokes in UNUSUAL.items():
         for _ in range(4):
@@ -211,5 +213,15 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     assert report.n_holdout > 0
     assert report.user_after >= report.user_before
     assert report.mnist_after >= report.mnist_before - 0.005
-    assert window.session.spec.name != report.result  # the builder's session is untouched
     assert "Fine-tuned" in window.draw.statusLabel.text()
+    # the fine-tuned copy is selected and kept for next time; the bundled model is untouched
+    title, tuned = window.draw.current_model()
+    assert title.endswith("fine-tuned") and tuned is not bundled
+    assert all(np.array_equal(a, b) for a, b in zip(bundled.get_weights(), bundled_weights,
+                                                    strict=True))
+    assert window.drawing.saved_path.is_file()
+    again = MainWindow()  # a restart
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.draw.current_model() is not None, timeout=120000)
+    assert again.draw.current_model()[0] == title
+    again.close()
