@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -40,13 +39,10 @@ from nngui.core import catalog, validate
 from nngui.core.catalog import Field
 from nngui.core.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.validate import DataInfo, Problem
+from nngui.gui.problems_view import ERROR_COLOR, HINT_COLOR, ProblemsView
 
 from .field_widgets import INVALID_STYLE, FieldForm, format_shape, parse_shape
 
-ERROR_COLOR = QColor("#c62828")
-HINT_COLOR = QColor("#a86400")
-OK_COLOR = QColor("#2e7d32")
-_ROLE_LAYER = Qt.ItemDataRole.UserRole
 _GROW = QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
 
 # TrainConfig's editable fields, bound like layer parameters (names are TrainConfig's).
@@ -276,11 +272,8 @@ class BuilderPanel(QWidget):
         buttons.addStretch(1)
         lay.addLayout(buttons)
 
-        self.problems_view = QListWidget(
-            objectName="problemsView", wordWrap=True, spacing=1, minimumHeight=48,
-            maximumHeight=120, focusPolicy=Qt.FocusPolicy.NoFocus,
-            selectionMode=QAbstractItemView.SelectionMode.NoSelection)
-        self.problems_view.itemClicked.connect(self._on_problem_clicked)
+        self.problems_view = ProblemsView()
+        self.problems_view.layerClicked.connect(self._on_problem_clicked)
         lay.addWidget(QLabel("Problems:"))
         lay.addWidget(self.problems_view)
         return box
@@ -496,24 +489,10 @@ class BuilderPanel(QWidget):
             problems.insert(0, Problem("error", self._shape_error))
         self._problems = problems
         self._update_list_texts()
-        view = self.problems_view
-        view.clear()
-        ordered = sorted(problems, key=lambda p: p.level != "error")
-        for p in ordered:
-            item = QListWidgetItem(("✖ " if p.level == "error" else "⚠ ") + str(p))
-            item.setForeground(ERROR_COLOR if p.level == "error" else HINT_COLOR)
-            item.setData(_ROLE_LAYER, p.layer)
-            if p.layer is not None:
-                item.setToolTip("Click to select the layer")
-            view.addItem(item)
-        if not problems:
-            item = QListWidgetItem("✓ Ready to train")
-            item.setForeground(OK_COLOR)
-            view.addItem(item)
+        self.problems_view.set_problems(problems)
         self.problemsChanged.emit(self.problems())
 
-    def _on_problem_clicked(self, item: QListWidgetItem) -> None:
-        layer = item.data(_ROLE_LAYER)
-        if layer is not None and 0 <= layer < len(self._spec.layers):
+    def _on_problem_clicked(self, layer: int) -> None:
+        if 0 <= layer < len(self._spec.layers):
             self.select_layer(int(layer))
             self.layer_list.setFocus()
