@@ -201,7 +201,7 @@ def worst(model: Any, x: np.ndarray, k: int, errors: np.ndarray | None = None) -
     return top[np.argsort(-errors[top], kind="stable")]
 
 
-def one_per_class(x: np.ndarray, y: np.ndarray, classes: int = 10) -> np.ndarray:
+def one_per_class(y: np.ndarray, classes: int = 10) -> np.ndarray:
     """Index of the first sample of each class 0..classes-1 present in ``y``."""
     y = np.asarray(y).astype(np.int64).ravel()
     return np.array([int(np.flatnonzero(y == c)[0]) for c in range(classes) if (y == c).any()],

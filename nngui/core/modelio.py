@@ -49,12 +49,8 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"Could not open {path.name}: {first[:300]}") from None
 
 
-_ACT_NAMES = {"leaky_relu": "leaky_relu"}
-
-
 def _act_name(act: Any) -> str:
-    name = act if isinstance(act, str) else getattr(act, "__name__", "linear")
-    return _ACT_NAMES.get(name, name)
+    return act if isinstance(act, str) else getattr(act, "__name__", "linear")
 
 
 def _init_name(init: Any) -> str:

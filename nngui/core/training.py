@@ -116,7 +116,7 @@ class _Forwarder:
         self.snapshot: list[np.ndarray] | None = None
 
 
-def _make_callback(fw: _Forwarder, initial_epoch: int) -> Any:
+def _make_callback(fw: _Forwarder) -> Any:
     k = keras()
 
     class _Callback(k.callbacks.Callback):
@@ -190,7 +190,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         h = model.fit(data.x_train, data.y_train, batch_size=config.batch_size,
                       epochs=initial_epoch + config.epochs, initial_epoch=initial_epoch,
                       validation_split=config.validation_split, verbose=0,
-                      callbacks=[_make_callback(fw, initial_epoch)])
+                      callbacks=[_make_callback(fw)])
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,

@@ -196,7 +196,7 @@ class AutoencoderPanel(QWidget):
         x = np.asarray(x_test, dtype=np.float32)
         self._x = x.reshape((len(x), *ae.image_shape(int(np.prod(x.shape[1:])))))
         self._y = np.asarray(y_test).astype(np.int64).ravel()
-        self._idx10 = ae.one_per_class(self._x, self._y)
+        self._idx10 = ae.one_per_class(self._y)
 
     def set_model(self, model: Any, spec: NetworkSpec, x_test: np.ndarray,
                   y_test: np.ndarray) -> None:

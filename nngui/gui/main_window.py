@@ -269,8 +269,8 @@ class MainWindow(FileActions, QMainWindow):
         return RunRequest(self.session, data, config, restart)
 
     def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
+        # the encoding depends on the data, the input shape, the loss and the output layer
         key = (id(ds), spec.input_shape, spec.loss, spec.kind,
-               self.summary.output_units() if hasattr(self.summary, "output_units") else None,
                repr(spec.layers[-1].to_dict()) if spec.layers else "")
         if self._prepared is None or self._prepared[0] != key:
             self._prepared = (key, prepare(ds, spec))

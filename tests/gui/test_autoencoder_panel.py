@@ -56,7 +56,7 @@ def test_set_model_fills_every_view(panel, qtbot, trained_2d, mnist):
     _shown(panel, qtbot, model, spec, x, y)
     recon = panel.reconstructionView.array
     assert recon.shape == (2 * 28 + 2, 10 * 28 + 9 * 2)
-    first = ae.one_per_class(x, y)[0]
+    first = ae.one_per_class(y)[0]
     np.testing.assert_allclose(recon[:28, :28], x[first])  # top-left: the first test 0
     np.testing.assert_allclose(recon[30:, :28], ae.reconstruct(model, x[first:first + 1])[0],
                                atol=1e-5)
