@@ -58,6 +58,7 @@ class MainWindow(FileActions, QMainWindow):
         self.training.controller.epochEnded.connect(self._on_epoch_ended)
         self._tf_task: BackgroundTask | None = None
         self._custom_run: tuple[RunRequest, object] | None = None
+        self._ae_task: BackgroundTask | None = None
         if load_tensorflow:
             self._load_tensorflow()
         self._restore_settings()
@@ -340,20 +341,26 @@ class MainWindow(FileActions, QMainWindow):
 
     def _show_bundled_autoencoder(self) -> None:
         """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
-        from ..core.autoencoder import as_autoencoder
-        from ..core.modelio import load_model, spec_from_model
+        from ..core.modelio import load_model
         from ..core.resources import bundled_model
 
         path, ds = bundled_model("autoencoder_2d"), self.data.dataset
         if path is None or ds is None or _prod(ds.input_shape) != 784:
             return
-        try:
-            model = load_model(path)
-        except Exception as exc:  # a damaged install: say so, keep working
-            self.statusBar().showMessage(f"Bundled autoencoder unavailable: {exc}", 8000)
-            return
+        if self._ae_task is not None:
+            return  # already loading (or loaded); opening a model takes ~0.3 s: not here
+        self._ae_task = BackgroundTask(lambda: load_model(path), self)
+        self._ae_task.done.connect(lambda model: self._use_bundled_autoencoder(model, ds))
+        self._ae_task.failed.connect(lambda exc: self.statusBar().showMessage(
+            f"Bundled autoencoder unavailable: {exc}", 8000))  # a damaged install: keep going
+        self._ae_task.start()
+
+    def _use_bundled_autoencoder(self, model, ds) -> None:
+        from ..core.autoencoder import as_autoencoder
+        from ..core.modelio import spec_from_model
+
         spec = as_autoencoder(spec_from_model(model))
-        if spec is not None:
+        if spec is not None and self.autoencoder._model is None:  # a trained one wins
             self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test)
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
@@ -376,8 +383,9 @@ class MainWindow(FileActions, QMainWindow):
         self.autoencoder.shutdown()
         self.drawing.shutdown()
         self.data.shutdown()
-        if self._tf_task is not None:
-            self._tf_task.wait(60000)
+        for task in (self._tf_task, self._ae_task):
+            if task is not None:
+                task.wait(60000)
         self._settings().setValue("geometry", self.saveGeometry())
         super().closeEvent(event)
 
