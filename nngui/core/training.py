@@ -1,9 +1,14 @@
 """Train a Keras model with a plain-Python observer: live metrics, Stop, NaN detection.
 
 ``train`` runs keras ``fit`` with one callback that forwards per-batch losses in throttled
-bundles (at most ``1 / flush_interval`` a second), per-epoch logs, and the end of the run to an
-``Observer``. Stop is a ``threading.Event``: the run ends at the next batch boundary and keeps
-the weights. The GUI's worker thread and the CLI both use this same function.
+bundles (at most ``1 / flush_interval`` a second), per-epoch logs, probe results and the end of
+the run to an ``Observer``. Stop is a ``threading.Event``: the run ends at the next batch
+boundary and keeps the weights. The GUI's task runner and the CLI both use this same function.
+
+Probes are how a view sees inside a model *while it trains*: each probe is a plain callable
+``probe(model) -> arrays`` that ``train`` calls after every epoch **in the training thread**
+(the thread that owns the model), handing its result to ``observer.on_probe``. The GUI never
+calls into a model a job holds; it only draws the arrays probes send.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 import numpy as np
 
+from . import runtime
 from .adapt import Prepared
 from .runtime import keras
 from .shapes import layer_rows
@@ -36,10 +43,12 @@ class RunInfo:
 @dataclass
 class RunResult:
     reason: str  # "finished", "stopped", "nan" or "error"
-    epochs_done: int  # total epochs trained, counting earlier runs
-    history: dict[str, list[float]]
+    epochs_done: int  # complete epochs trained, counting earlier runs
+    history: dict[str, list[float]]  # per-epoch values; "epoch" holds each entry's x position
     seconds: float
     message: str = ""
+    partial: float = 0.0  # fraction of an interrupted epoch that was trained (Stop mid-epoch)
+    target_epochs: int = 0  # the epoch count this run was asked to reach
 
     @property
     def ok(self) -> bool:
@@ -55,9 +64,47 @@ class Observer:
                    logs: dict[str, float]) -> None:
         """``points`` are (global step, loss of the batches since the previous point)."""
 
-    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None: ...
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        """``logs["epoch"]`` is where the point belongs: epoch + 1, or less for a partial one."""
+
+    def on_probe(self, name: str, epoch: int, payload: Any) -> None:
+        """A probe's arrays after ``epoch`` (computed in the training thread)."""
+
+    def on_status(self, text: str) -> None:
+        """A short note ("Building the model…")."""
 
     def on_end(self, result: RunResult) -> None: ...
+
+
+class EventObserver(Observer):
+    """Turns every observer call into ``emit(kind, payload)``: one channel for a task runner."""
+
+    def __init__(self, emit: Callable[[tuple], None]) -> None:
+        self.emit = emit
+
+    def on_begin(self, info: RunInfo) -> None:
+        self.emit(("begin", info))
+
+    def on_batches(self, epoch: int, step: int, points: list[tuple[int, float]],
+                   logs: dict[str, float]) -> None:
+        self.emit(("batches", epoch, step, points, logs))
+
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        self.emit(("epoch", epoch, logs))
+
+    def on_probe(self, name: str, epoch: int, payload: Any) -> None:
+        self.emit(("probe", name, epoch, payload))
+
+    def on_status(self, text: str) -> None:
+        self.emit(("status", text))
+
+
+class Probe(Protocol):
+    """Computes arrays from the model after an epoch, in the training thread."""
+
+    name: str
+
+    def __call__(self, model: Any) -> Any: ...
 
 
 def estimate_macs(spec: NetworkSpec) -> int:
@@ -113,7 +160,15 @@ class _Forwarder:
         self.stopped = False
         self.epoch_start = 0.0
         self.epoch_times: list[float] = []
-        self.snapshot: list[np.ndarray] | None = None
+        self.epoch_x: list[float] = []  # where each epoch's point goes (partial: < epoch + 1)
+        self.partial = 0.0
+        self.snapshot: list[np.ndarray] | None = None  # the last weights known to be finite
+        self.probes: Sequence[Probe] = ()
+        self.model: Any = None  # what probes are called with (the caller's object)
+
+
+def _all_finite(weights: list[np.ndarray]) -> bool:
+    return all(np.isfinite(w).all() for w in weights if np.issubdtype(w.dtype, np.floating))
 
 
 def _make_callback(fw: _Forwarder) -> Any:
@@ -124,7 +179,9 @@ def _make_callback(fw: _Forwarder) -> Any:
             fw.epoch = epoch
             fw.prev_step, fw.prev_mean = -1, 0.0
             fw.epoch_start = time.perf_counter()
-            fw.snapshot = self.model.get_weights()  # restored if the loss blows up
+            weights = self.model.get_weights()  # restored if the loss blows up
+            if _all_finite(weights):  # an update can overflow the weights before the loss
+                fw.snapshot = weights
 
         def on_train_batch_end(self, batch, logs=None):
             logs = {key: float(v) for key, v in (logs or {}).items()}
@@ -157,68 +214,122 @@ def _make_callback(fw: _Forwarder) -> Any:
             if fw.nan_at is not None:
                 return  # a half epoch that ended in NaN is not a data point
             fw.epoch_times.append(time.perf_counter() - fw.epoch_start)
+            done = min(fw.prev_step + 1, fw.steps_per_epoch) / fw.steps_per_epoch
+            if fw.stopped and done < 1.0:  # Stop mid-epoch: Keras still ends the epoch
+                fw.partial = done
+            fw.epoch_x.append(epoch + (fw.partial or 1.0))
             clean = {key: float(v) for key, v in (logs or {}).items()}
             clean["epoch_time"] = fw.epoch_times[-1]
+            clean["epoch"] = fw.epoch_x[-1]
             fw.observer.on_epoch(epoch, clean)
+            on_probe = getattr(fw.observer, "on_probe", None)
+            for probe in fw.probes:
+                payload = probe(fw.model)  # here, in the thread that owns the model
+                if on_probe is not None:
+                    on_probe(probe.name, epoch, payload)
 
     return _Callback()
+
+
+def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None) -> Any:
+    """A tf.data pipeline of shuffled batches: a new order every epoch, the same run to run.
+
+    Keras' own shuffling of arrays draws each epoch's order from an op whose seed is fixed by
+    ``set_random_seed``, so a seeded run replays one order every epoch. Here the indices are
+    shuffled by ``Dataset.shuffle(seed=..., reshuffle_each_iteration=True)``: deterministic
+    for a seed, different per epoch. Batches are gathered from one copy of the arrays.
+    """
+    tf = runtime.tf()
+    n = len(x)
+    data = tf.data.Dataset.from_tensors((x, y)).repeat()
+    order = tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    batches = tf.data.Dataset.zip((order.batch(batch_size), data))
+    return batches.map(lambda i, d: (tf.gather(d[0], i), tf.gather(d[1], i)),
+                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
-          compile_model: bool = True) -> RunResult:
-    """Train ``model`` on ``data``; returns how the run ended. Never raises for training errors."""
+          compile_model: bool = True, probes: Sequence[Probe] = ()) -> RunResult:
+    """Train ``model`` on ``data``; returns how the run ended. Never raises for training errors.
+
+    ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread.
+    """
     from .builder import compile_model as _compile
 
     observer = observer or Observer()
     n = len(data.x_train)
     n_val = int(n * config.validation_split)
-    steps_per_epoch = max(1, math.ceil((n - n_val) / config.batch_size))
-    spe, jit = choose_compile(spec, config, n - n_val)
+    n_fit = n - n_val
+    steps_per_epoch = max(1, math.ceil(n_fit / config.batch_size))
+    spe, jit = choose_compile(spec, config, n_fit)
+    target = initial_epoch + config.epochs
     if compile_model:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
     fw = _Forwarder(observer, stop_event, steps_per_epoch, flush_interval)
+    fw.probes, fw.model = tuple(probes), model
     history: dict[str, list[float]] = {}
     observer.on_begin(RunInfo(config.epochs, initial_epoch, steps_per_epoch, spe, jit,
-                              n - n_val, n_val))
+                              n_fit, n_val))
     t0 = time.perf_counter()
     k = keras()
-    if config.seed is not None:
-        k.utils.set_random_seed(int(config.seed) + initial_epoch)
+    seed = None if config.seed is None else int(config.seed) + initial_epoch
+    if seed is not None:
+        k.utils.set_random_seed(seed)  # dropout and noise layers; the order comes from below
+    # Keras' validation_split takes the last samples, before any shuffling: the same here.
+    x_fit, y_fit = data.x_train[:n_fit], data.y_train[:n_fit]
+    val = (data.x_train[n_fit:], data.y_train[n_fit:]) if n_val else None
     try:
-        h = model.fit(data.x_train, data.y_train, batch_size=config.batch_size,
-                      epochs=initial_epoch + config.epochs, initial_epoch=initial_epoch,
-                      validation_split=config.validation_split, verbose=0,
-                      callbacks=[_make_callback(fw)])
+        h = model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
+                      epochs=target, initial_epoch=initial_epoch, validation_data=val,
+                      shuffle=False, verbose=0, callbacks=[_make_callback(fw)])
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,
-                           time.perf_counter() - t0, _explain_error(exc))
+                           time.perf_counter() - t0, _explain_error(exc),
+                           target_epochs=target)
         observer.on_end(result)
         return result
     if fw.epoch_times:
         history["epoch_time"] = list(fw.epoch_times)
-    done = initial_epoch + len(fw.epoch_times)
+        history["epoch"] = list(fw.epoch_x)
+    complete = len(fw.epoch_times) - (1 if fw.partial else 0)
+    done = initial_epoch + complete
     seconds = time.perf_counter() - t0
     if fw.nan_at is not None:
-        if fw.snapshot is not None:
-            model.set_weights(fw.snapshot)
         for key in list(history):  # drop the partial, NaN epoch
             history[key] = history[key][: len(fw.epoch_times)]
         e, b = fw.nan_at
+        kept = "the last weights that were finite were kept"
+        if fw.snapshot is not None:
+            model.set_weights(fw.snapshot)
+        else:
+            kept = "no finite weights were left to keep: train from scratch"
         msg = (f"The loss became NaN/inf at epoch {e + 1}, batch {b + 1}, so training stopped "
-               f"and the weights from the start of that epoch were kept. The learning rate "
-               f"({spec.lr:g}) is probably too high for {spec.optimizer}: try {spec.lr / 10:g}; "
-               f"also check the data for extreme values.")
-        result = RunResult("nan", done, history, seconds, msg)
+               f"and {kept}. The learning rate ({spec.lr:g}) is probably too high for "
+               f"{spec.optimizer}: try {spec.lr / 10:g}; also check the data for extreme "
+               f"values.")
+        result = RunResult("nan", done, history, seconds, msg, target_epochs=target)
     elif fw.stopped:
-        result = RunResult("stopped", done, history, seconds,
-                           f"Stopped after {done} epoch(s); the weights learned so far are kept.")
+        result = RunResult("stopped", done, history, seconds, _stop_message(fw, done, target),
+                           partial=fw.partial, target_epochs=target)
     else:
-        result = RunResult("finished", done, history, seconds, f"Trained {done} epoch(s).")
+        result = RunResult("finished", done, history, seconds, f"Trained {done} epoch(s).",
+                           target_epochs=target)
     observer.on_end(result)
     return result
+
+
+def _stop_message(fw: _Forwarder, done: int, target: int) -> str:
+    left = target - done
+    rest = f" Continue trains the remaining {left} epoch(s)." if left > 0 else ""
+    if fw.partial:
+        batches = round(fw.partial * fw.steps_per_epoch)
+        return (f"Stopped in epoch {done + 1} of {target} after {batches:,} of "
+                f"{fw.steps_per_epoch:,} batches; {done} complete epoch(s), the weights "
+                f"learned so far are kept.{rest}")
+    return f"Stopped after {done} epoch(s); the weights learned so far are kept.{rest}"
 
 
 def _explain_error(exc: Exception) -> str:
@@ -250,8 +361,9 @@ class Session:
 
     spec: NetworkSpec
     model: Any = None
-    epochs_done: int = 0
+    epochs_done: int = 0  # complete epochs
     history: dict[str, list[float]] = field(default_factory=dict)
+    target_epochs: int = 0  # what the last run was asked to reach (Stop leaves some undone)
 
     def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
         from .builder import build_model
@@ -259,10 +371,55 @@ class Session:
         if self.model is None or restart:
             self.model = build_model(self.spec, seed)
             self.epochs_done = 0
+            self.target_epochs = 0
             self.history = {}
         return self.model
 
+    def epochs_for_next_run(self, asked: int, restart: bool = False) -> int:
+        """The epochs a press of Train runs: the rest of a stopped run, else ``asked``."""
+        left = self.target_epochs - self.epochs_done
+        return left if (left > 0 and not restart and self.model is not None) else asked
+
     def record(self, result: RunResult) -> None:
+        start = self.epochs_done
         self.epochs_done = result.epochs_done
+        self.target_epochs = result.target_epochs
+        n = len(result.history.get("loss", []))
         for key, vals in result.history.items():
             self.history.setdefault(key, []).extend(vals)
+        if "epoch" not in result.history and n:  # a history from before positions were kept
+            self.history.setdefault("epoch", []).extend(float(start + i + 1) for i in range(n))
+
+
+@dataclass
+class RunRequest:
+    """What one press of Train (or a fine-tune) asks for: the session, its data and settings."""
+
+    session: Session
+    data: Prepared
+    config: TrainConfig
+    restart: bool = False
+    probes: Sequence[Probe] = ()
+
+    def for_next_run(self) -> RunRequest:
+        """The same request with the epochs Continue should run (the rest of a stopped run)."""
+        epochs = self.session.epochs_for_next_run(self.config.epochs, self.restart)
+        return replace(self, config=replace(self.config, epochs=epochs))
+
+
+def run_request(request: RunRequest, observer: Observer,
+                stop_event: threading.Event | None = None) -> RunResult:
+    """Build the session's model if needed and train it: the whole of one run, in one thread."""
+    session, config = request.session, request.config
+    with runtime.device_scope(config.device) as dev:
+        observer.on_status("Building the model…")
+        try:
+            model = session.ensure_model(config.seed, request.restart)
+        except Exception as exc:
+            msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"
+            return RunResult("error", session.epochs_done, {}, 0.0, msg)
+        observer.on_status(f"Training on {dev.upper()}…")
+        result = train(model, request.data, session.spec, config, observer, stop_event,
+                       initial_epoch=session.epochs_done, probes=request.probes)
+    session.record(result)
+    return result
