@@ -70,7 +70,7 @@ def main() -> None:
     results = []
     w.training.runFinished.connect(results.append)
     epochs_seen = []
-    w.training.controller.epochEnded.connect(lambda e, logs: epochs_seen.append(e))
+    w.training.epochEnded.connect(lambda e, logs: epochs_seen.append(e))
     t0 = time.perf_counter()
     w.findChild(object, "trainButton").click()
     wait(lambda: len(epochs_seen) >= args.stop_after)

@@ -1,7 +1,7 @@
 """Autoencoder tab: live reconstructions, the latent space (scatter, walk, grid), worst digits.
 
 Every number comes from ``core.autoencoder``; heavy work (encoding 10,000 digits, t-SNE) runs
-in a BackgroundTask so the window never freezes. Hover decoding uses the NumPy FastDecoder.
+as jobs on the window's TaskRunner (holding the model) so the window never freezes. Hover decoding uses the NumPy FastDecoder.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from nngui.core import autoencoder as ae
 from nngui.core.spec import NetworkSpec
-from nngui.gui.background import BackgroundTask
 from nngui.gui.images import PixelView, gray_icon
+from nngui.gui.tasks import Task, TaskRunner, plain
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -69,8 +69,9 @@ class AutoencoderPanel(QWidget):
     analyzed = Signal()  # set_model's background work has been shown
     projectionReady = Signal(str)  # "latent", "pca" or "tsne" is now on screen
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._model: Any = None
         self._spec: NetworkSpec | None = None
         self._x: np.ndarray | None = None  # test images (N, 28, 28)
@@ -84,8 +85,8 @@ class AutoencoderPanel(QWidget):
         self._decoder: Any = None
         self._encoder: Any = None
         self._generation = 0
-        self._tasks: set[BackgroundTask] = set()
-        self._tsne_task: BackgroundTask | None = None
+        self._tasks: set[Task] = set()
+        self._tsne_task: Task | None = None
         self._hover_pos: QPointF | None = None
         self._hover_timer = self._single_shot(0, self._apply_hover)
         self._grid_timer = self._single_shot(40, self._update_grid)
@@ -223,15 +224,8 @@ class AutoencoderPanel(QWidget):
             widget.setVisible(latent > 2)
         self.latentStatus.setText("Encoding the test digits…")
         gen, x, idx10 = self._generation, self._x, self._idx10
-        self._start(lambda: _analyze(model, spec, x, idx10),
-                    lambda r: self._on_analyzed(gen, r))
-
-    def on_epoch_end(self, model: Any) -> None:
-        """Refresh the reconstruction grid (ten digits: a few ms) after an epoch."""
-        if self._x is None or not len(self._idx10):
-            return
-        originals = self._x[self._idx10]
-        self.show_reconstructions(originals, ae.reconstruct(model, originals))
+        self._start(plain(lambda: _analyze(model, spec, x, idx10)),
+                    lambda r: self._on_analyzed(gen, r), holds=(model,))
 
     def show_reconstructions(self, originals: np.ndarray, recon: np.ndarray) -> None:
         """Originals (10, 28, 28) on the top row, their reconstructions below."""
@@ -292,27 +286,18 @@ class AutoencoderPanel(QWidget):
     def is_busy(self) -> bool:
         return bool(self._tasks)
 
-    def shutdown(self, timeout_ms: int = 30000) -> bool:
-        """Wait for background work (for closeEvent); True when nothing is left running."""
-        self._generation += 1  # results still arriving are stale
-        tasks = list(self._tasks)
-        for task in tasks:  # its queued quit may never be delivered if no event loop runs
-            task.thread.quit()
-        return all(task.wait(timeout_ms) for task in tasks)
-
     # ---- background work ----------------------------------------------------------------
 
-    def _start(self, fn, on_done, with_progress: bool = False, on_progress=None
-               ) -> BackgroundTask:
-        task = BackgroundTask(fn, self, with_progress=with_progress)
+    def _start(self, job, on_done, holds: tuple = ()) -> Task | None:
+        task = self.tasks.submit("autoencoder", job, holds=holds, on_done=on_done,
+                                 on_failed=lambda msg: self.latentStatus.setText(
+                                     f"Failed: {msg}"))
+        if task is None:
+            self.latentStatus.setText("The model is busy (training); shown when it stops.")
+            return None
         self._tasks.add(task)
-        task.done.connect(on_done)
-        task.failed.connect(lambda exc: self.latentStatus.setText(
-            f"Failed: {exc.__class__.__name__}: {exc}"))
-        if on_progress is not None:
-            task.progress.connect(on_progress)
-        task.thread.finished.connect(lambda: self._tasks.discard(task))
-        return task.start()
+        task.finished.connect(lambda: self._tasks.discard(task))
+        return task
 
     def _on_analyzed(self, gen: int, r: dict) -> None:
         if gen != self._generation:
@@ -374,9 +359,16 @@ class AutoencoderPanel(QWidget):
             if self.projectionCombo.currentData() == "tsne":
                 self._set_plane("tsne", plane, self._tsne_text())
 
-        self._tsne_task = self._start(lambda progress: ae.project_2d(z, "tsne", progress),
-                                      done, with_progress=True)
-        self._tsne_task.failed.connect(lambda _: self.projectionProgress.setVisible(False))
+        def job(report, _stop):
+            return ae.project_2d(z, "tsne", lambda d, t: report((d, t)))
+
+        self._tsne_task = self._start(job, done)
+        if self._tsne_task is not None:
+            self._tsne_task.failed.connect(lambda _: self._tsne_failed())
+
+    def _tsne_failed(self) -> None:
+        self._tsne_task = None
+        self.projectionProgress.setVisible(False)
 
     def _tsne_text(self) -> str:
         n = len(self._tsne)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..core import datasets
-from .background import BackgroundTask
+from .tasks import Task, TaskRunner
 
 FILE_ITEM = "file"
 
@@ -18,16 +18,17 @@ class DataController(QObject):
     failed = Signal(str)
     busy = Signal(str)  # status text while loading
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.window = parent
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.combo = QComboBox(parent)
         self.combo.setObjectName("datasetCombo")
         self.combo.setToolTip("The data to train on; File → Load data file… adds your own.")
         for name in datasets.dataset_names():
             self.combo.addItem(datasets.dataset_title(name), name)
         self.dataset: datasets.Dataset | None = None
-        self._task: BackgroundTask | None = None
+        self._task: Task | None = None
         self._progress: QProgressDialog | None = None
         self._quiet = False
         self._pending_path: str | None = None
@@ -97,21 +98,23 @@ class DataController(QObject):
         self.combo.setEnabled(False)
         downloading = name == "mnist" and path is None and not self.mnist_available()
 
-        def work(progress):
-            return datasets.load_dataset(name, path, progress=progress)
+        def work(report, _stop):
+            return datasets.load_dataset(name, path, progress=lambda d, t: report((d, t)))
 
-        self._task = BackgroundTask(work, self, with_progress=True)
-        self._task.done.connect(self._on_done)
-        self._task.failed.connect(self._on_failed)
         if downloading:
             self._progress = QProgressDialog("Downloading MNIST…", "", 0, 100, self.window)
             self._progress.setCancelButton(None)
             self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-            self._task.progress.connect(self._on_progress)
             self._progress.show()
-        self._task.start()
+        self._task = self.tasks.submit("load-data", work, on_done=self._on_done,
+                                       on_failed=self._on_failed, on_progress=self._on_progress)
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def is_loading(self) -> bool:
+        """Whether a dataset is being loaded right now."""
+        return self._busy
+
+    def _on_progress(self, event: tuple[int, int]) -> None:
+        done, total = event
         if self._progress is not None and total > 0:
             self._progress.setValue(int(100 * done / total))
 
@@ -130,11 +133,12 @@ class DataController(QObject):
         self._show_current()
         self.loaded.emit(ds)
 
-    def _on_failed(self, exc: BaseException) -> None:
+    def _on_failed(self, message: str) -> None:
         self._close_progress()
         self._show_current()
-        msg = str(exc) if isinstance(exc, datasets.DatasetError) else (
-            f"Could not load the data: {exc.__class__.__name__}: {exc}")
+        error = self._task.error if self._task is not None else None
+        msg = str(error) if isinstance(error, datasets.DatasetError) else (
+            f"Could not load the data: {message}")
         if not self._quiet:
             QMessageBox.warning(self.window, "Could not load the data", msg)
         self.failed.emit(msg)
@@ -144,7 +148,3 @@ class DataController(QObject):
             i = self.combo.findData(self.dataset.name)
             if i >= 0:
                 self.combo.setCurrentIndex(i)
-
-    def shutdown(self) -> None:
-        if self._task is not None:
-            self._task.wait(60000)

@@ -1,31 +1,29 @@
 """The Draw tab's wiring: bundled models, freshly trained models, and fine-tuning runs.
 
-Fine-tuning goes through the training panel's worker, so the user watches the same live
-curves and can Stop it; accuracy on the held-out samples is measured before and after.
+The controller gets the draw panel, the training panel (fine-tuning runs there, with the same
+live curves and Stop), the data controller (MNIST to replay) and the task runner: never the
+window. Fine-tuning is one job, ``core.finetune.run_finetune`` (measure, train, measure), on
+an independent copy of the model made in a worker thread.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from ..core import finetune
 from ..core.datasets import DatasetError, find_mnist, load_mnist
 from ..core.resources import BUNDLED_MODELS, bundled_model
 from ..core.samples import app_data_dir
-from ..core.training import RunResult, Session
-from .background import BackgroundTask
-from .draw_panel import DrawPanel
-from .training_worker import RunRequest
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
-
+from ..core.training import EventObserver, RunRequest, Session
+from .data_controller import DataController
+from .draw_panel import DrawPanel, FinetuneInputs
+from .tasks import TaskRunner, plain
+from .training_panel import TrainingPanel
 
 FINETUNED = " · fine-tuned"
 
@@ -75,28 +73,54 @@ def reads_digits(model: Any) -> bool:
         return False
 
 
+def _replay_data(current: Any) -> Any:
+    """MNIST to replay while fine-tuning (the loaded set, else the file), else bundled digits."""
+    if current is not None and current.name == "mnist":
+        return current
+    if find_mnist() is not None:
+        try:
+            return load_mnist(allow_download=False)
+        except DatasetError:
+            pass
+    if current is not None and current.name == "digits":
+        return current
+    from ..core.datasets import load_dataset
+
+    return load_dataset("digits")  # bundled: replay something digit-like, never nothing
+
+
+def _prepare_finetune(inputs: FinetuneInputs, current_data: Any
+                      ) -> tuple[FinetuneInputs, finetune.FinetunePlan]:
+    """(inputs with an independent copy of the model, the plan): runs in a worker thread."""
+    import dataclasses
+
+    base = inputs.title.removesuffix(FINETUNED).removesuffix(" (bundled)")
+    copy = _copy(inputs.model)
+    plan = finetune.make_plan(copy, inputs.x, inputs.y, _replay_data(current_data))
+    return dataclasses.replace(inputs, model=copy, title=base + FINETUNED), plan
+
+
 class DrawController(QObject):
-    """Connects a DrawPanel to the main window's data, models and training worker."""
+    """Connects a DrawPanel to the models, the data and the training panel."""
 
-    def __init__(self, window: MainWindow, panel: DrawPanel) -> None:
-        super().__init__(window)
-        self.window = window
+    reported = Signal(str)  # a one-line result (fine-tuning) for the status bar
+    finetuned = Signal()  # a fine-tuned model is ready on the canvas
+
+    def __init__(self, panel: DrawPanel, training: TrainingPanel, data: DataController,
+                 tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.panel = panel
-        self._tasks: list[BackgroundTask] = []
-        self._plan: finetune.FinetunePlan | None = None
-        self._before: tuple[float, float] | None = None
+        self.training = training
+        self.data = data
+        self.tasks = tasks
+        self.last_report: finetune.FinetuneReport | None = None
+        self.saved_path: Path | None = None
+        panel.is_model_busy = tasks.is_held
         panel.fineTuneRequested.connect(self.start_finetune)
-
-    def _run(self, fn, done) -> None:
-        task = BackgroundTask(fn, self)
-        task.done.connect(done)
-        task.failed.connect(lambda e: self._fail(str(e)))
-        self._tasks = [t for t in self._tasks if t.is_running()] + [task]
-        task.start()
 
     def _fail(self, message: str) -> None:
         self.panel.set_status(message)
-        QMessageBox.warning(self.window, "Draw", message)
+        QMessageBox.warning(self.panel, "Draw", message)
 
     def load_bundled_models(self) -> None:
         """Load the shipped classifiers off the GUI thread; the canvas reads with the first."""
@@ -107,7 +131,8 @@ class DrawController(QObject):
                 self.panel.set_status("No bundled model in this install: train one and it "
                                       "appears here.")
 
-        self._run(_load_bundled, done)
+        self.tasks.submit("load-draw-models", plain(_load_bundled), on_done=done,
+                          on_failed=self._fail)
 
     def offer_model(self, title: str, model: Any) -> None:
         """A trained or opened model joins the canvas' list when it reads 28x28 digits."""
@@ -116,73 +141,47 @@ class DrawController(QObject):
             self.panel.model_updated()
 
     # ---- fine-tuning -------------------------------------------------------------------
-    def _replay_data(self):
-        ds = self.window.data.dataset
-        if ds is not None and ds.name == "mnist":
-            return ds
-        if find_mnist() is not None:
-            try:
-                return load_mnist(allow_download=False)
-            except DatasetError:
-                pass
-        if ds is not None and ds.name == "digits":
-            return ds
-        from ..core.datasets import load_dataset
-
-        return load_dataset("digits")  # bundled: replay something digit-like, never nothing
-
     def start_finetune(self) -> None:
         inputs = self.panel.finetune_inputs()
         if inputs is None:
             self._fail("Teach it a few of your digits first: draw one, then press the right "
                        "digit under “This is a…”.")
             return
-        if self.window.training.is_running():
+        if self.training.is_running():
             self._fail("Training is running; stop it before fine-tuning.")
             return
-        try:
-            base = inputs.title.removesuffix(FINETUNED).removesuffix(" (bundled)")
-            inputs = dataclasses.replace(inputs, model=_copy(inputs.model),
-                                         title=base + FINETUNED)
-            plan = finetune.make_plan(inputs.model, inputs.x, inputs.y, self._replay_data())
-        except Exception as exc:  # e.g. a model whose layers cannot be retrained
-            self._fail(str(exc))
-            return
-        self._plan = plan
         self.panel.set_status(f"Fine-tuning {inputs.title} on {len(inputs.y)} samples…")
-        self._run(lambda: self._measure(inputs.model, plan), lambda before: self._train(
-            inputs, plan, before))
+        current = self.data.dataset
+        task = self.tasks.submit("finetune-prepare",
+                                 plain(lambda: _prepare_finetune(inputs, current)),
+                                 holds=(inputs.model,), on_done=self._train,
+                                 on_failed=self._fail)
+        if task is None:
+            self._fail("That model is busy; try again when its job has finished.")
 
-    @staticmethod
-    def _measure(model: Any, plan: finetune.FinetunePlan) -> tuple[float, float]:
-        check_x = plan.data.x_test.reshape(-1, 28, 28)
-        return (finetune.accuracy_on(model, plan.holdout_x, plan.holdout_y),
-                finetune.accuracy_on(model, check_x, plan.data.labels_test))
+    def _train(self, prepared: tuple[FinetuneInputs, finetune.FinetunePlan]) -> None:
+        inputs, plan = prepared
+        request = RunRequest(Session(plan.spec, model=inputs.model), plan.data, plan.config)
 
-    def _train(self, inputs, plan: finetune.FinetunePlan, before: tuple[float, float]) -> None:
-        self._before = before
-        session = Session(plan.spec, model=inputs.model)
-        request = RunRequest(session, plan.data, plan.config, False)
-        if not self.window.start_custom_run(request, lambda r: self._after(inputs, plan, r)):
-            self._fail("Could not start fine-tuning.")
+        def job(report, stop):
+            return finetune.run_finetune(inputs.model, plan, EventObserver(report), stop)
 
-    def _after(self, inputs, plan: finetune.FinetunePlan, result: RunResult) -> None:
-        if not result.ok:
-            self._fail(result.message)
+        task = self.training.start(request, job)
+        if not task:
+            self._fail("Could not start fine-tuning: training is running.")
             return
+        task.done.connect(lambda report: self._after(inputs, report))
+
+    def _after(self, inputs: FinetuneInputs, report: finetune.FinetuneReport) -> None:
+        if not report.result.ok:
+            self._fail(report.result.message)
+            return
+        self.last_report = report
         self.panel.add_model(inputs.title, inputs.model, select=True)
         self._save_finetuned(inputs.title, inputs.model)
-
-        def done(after: tuple[float, float]) -> None:
-            ub, mb = self._before or (float("nan"), float("nan"))
-            report = finetune.FinetuneReport(ub, after[0], mb, after[1], len(plan.holdout_y),
-                                             result)
-            self.last_report = report
-            self.panel.set_status(report.summary())
-            self.window.statusBar().showMessage(report.summary(), 15000)
-            self.window.tabs.setCurrentWidget(self.panel)
-
-        self._run(lambda: self._measure(inputs.model, plan), done)
+        self.panel.set_status(report.summary())
+        self.reported.emit(report.summary())
+        self.finetuned.emit()
 
     def _save_finetuned(self, title: str, model: Any) -> None:
         from ..core.modelio import ModelFileError, save_model
@@ -192,7 +191,3 @@ class DrawController(QObject):
             self.saved_path = save_model(model, user_models_dir() / f"{stem or 'model'}.keras")
         except ModelFileError as exc:  # the model still works this session; say why it won't stay
             self.panel.set_status(f"Fine-tuned, but not saved for next time: {exc}")
-
-    def shutdown(self) -> None:
-        for task in self._tasks:
-            task.wait(30000)

@@ -8,8 +8,8 @@ prediction follows the pen while it moves.
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from nngui.core.samples import SampleStore
 
 from .draw_canvas import DEFAULT_BRUSH, DrawCanvas
 from .images import gray_icon
+from .tasks import TaskRunner, plain
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
 PREVIEW_SCALE = 6  # preview28 shows each of the 28x28 pixels as a 6x6 block
@@ -84,8 +85,12 @@ class DrawPanel(QWidget):
     predicted = Signal(int, float)  # digit and its probability, after each refresh
     refreshed = Signal(object)  # the 28x28 image the network just read
 
-    def __init__(self, store: SampleStore | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SampleStore | None = None, parent: QWidget | None = None,
+                 tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        # A model a job holds (training, fine-tuning) is never read here; see _select_model.
+        self.is_model_busy: Callable[[Any], bool] = self.tasks.is_held
         self.setObjectName("drawPanel")
         self.samples_store = store if store is not None else SampleStore()
         self._models: list[tuple[str, Any]] = []
@@ -103,7 +108,7 @@ class DrawPanel(QWidget):
         self._build()
         self._reload_gallery()
         self._show_result(None)
-        threading.Thread(target=warm_up, name="nngui-draw-warm-up", daemon=True).start()
+        self.tasks.submit("draw-warm-up", plain(warm_up))
 
     # ---- layout ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -323,7 +328,8 @@ class DrawPanel(QWidget):
 
     def model_updated(self) -> None:
         """The current model's weights changed (trained, fine-tuned): read with the new ones."""
-        if self._predictor is not None:
+        current = self.current_model()
+        if self._predictor is not None and current and not self.is_model_busy(current[1]):
             self._predictor.refresh()
         self.schedule_refresh()
 
@@ -331,6 +337,11 @@ class DrawPanel(QWidget):
         self._predictor, self._problem = None, ""
         if 0 <= index < len(self._models):
             title, model = self._models[index]
+            if self.is_model_busy(model):
+                self._problem = f"{title} is training; it reads drawings again when it stops."
+                self.fineTuneButton.setEnabled(False)
+                self.refresh()
+                return
             try:
                 predictor = FastPredictor(model)
                 predictor.adapt(np.zeros((28, 28), np.float32))

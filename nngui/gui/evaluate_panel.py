@@ -1,7 +1,8 @@
 """Evaluate: test metrics, confusion matrix, the mistakes, and the decision boundary.
 
-The numbers come from ``core.insight.evaluate_report``, run in a background QThread so the
-window never freezes; this module only draws them.
+The numbers come from ``core.insight.evaluate_report``, run as a job on the window's
+``TaskRunner`` that holds the model (so Train waits for it, and it never runs on a model that
+is training); this module only draws them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +33,7 @@ from nngui.core.adapt import Prepared
 from nngui.core.insight import EvalReport, Mistake, evaluate_report
 from nngui.core.spec import NetworkSpec
 from nngui.gui import images
+from nngui.gui.tasks import Task, TaskRunner, plain
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -40,26 +42,6 @@ BAD = np.array([214, 39, 40], dtype=float)
 WHITE = np.array([255, 255, 255], dtype=float)
 ICON_SIZE = 56
 MAX_POINTS = 2000
-
-
-class _EvalWorker(QObject):
-    """Computes an EvalReport in a background thread."""
-
-    done = Signal(object)
-    failed = Signal(str)
-    finished = Signal()
-
-    def __init__(self, args: tuple) -> None:
-        super().__init__()
-        self.args = args
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self.done.emit(evaluate_report(*self.args))
-        except BaseException as exc:  # noqa: B036 - nothing may escape the thread
-            self.failed.emit(f"Evaluation failed: {exc.__class__.__name__}: {exc}")
-        self.finished.emit()
 
 
 def _blend(color: np.ndarray, t: float) -> QColor:
@@ -80,15 +62,15 @@ class EvaluatePanel(QWidget):
 
     evaluated = Signal(object)  # dict of test metrics plus "samples"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._task: Task | None = None
         self._model: Any = None
         self._data: Prepared | None = None
         self._spec: NetworkSpec | None = None
         self._class_names: list[str] = []
         self._x_raw: np.ndarray | None = None
-        self._thread: QThread | None = None
-        self._worker: _EvalWorker | None = None
         self.report: EvalReport | None = None
         self._build_ui()
         self._clear()
@@ -174,46 +156,30 @@ class EvaluatePanel(QWidget):
             return False
         k = max(len(self._class_names), 1)
         args = (self._model, self._data, self._spec, k, self._x_raw)
-        thread = QThread()
-        worker = _EvalWorker(args)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.done.connect(self._on_done)
-        worker.failed.connect(self._on_failed)
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
-        self._thread, self._worker = thread, worker
+        task = self.tasks.submit("evaluate", plain(lambda: evaluate_report(*args)),
+                                 holds=(self._model,), on_done=self._on_done,
+                                 on_failed=self._on_failed)
+        if task is None:
+            self._set_text("The model is training; evaluate it when the run has ended.")
+            return False
+        self._task = task
         self.evaluateButton.setEnabled(False)
         self._set_text("Evaluating on the test set…")
-        thread.start()
         return True
 
     def is_running(self) -> bool:
-        return self._thread is not None
-
-    def shutdown(self, timeout_ms: int = 30000) -> bool:
-        """Wait for a running evaluation (for closeEvent)."""
-        if self._thread is None:
-            return True
-        if not self._thread.wait(timeout_ms):
-            return False
-        self._thread = self._worker = None  # its result signal is dropped with the panel
-        return True
+        return self._task is not None
 
     # ---- results ------------------------------------------------------------------------
 
     def _finish(self) -> None:
-        # The worker quits its thread right after its last signal; waiting is a moment.
-        if self._thread is not None:
-            self._thread.wait()
-        self._thread = self._worker = None
+        self._task = None
         self.evaluateButton.setEnabled(True)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._finish()
-        self._set_text(message, error=True)
+        self._set_text(f"Evaluation failed: {message}", error=True)
 
     @Slot(object)
     def _on_done(self, report: EvalReport) -> None:

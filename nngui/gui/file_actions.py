@@ -20,6 +20,11 @@ class FileActions:
     def open_path(self, path: str | Path) -> bool:
         """Open a network spec (.json) or a model (.keras); returns False after telling why."""
         path = Path(path)
+        if self.training.is_running():  # the run's weights would become unreachable
+            QMessageBox.information(self, "Training is running",
+                                    f"Stop training before opening {path.name}: opening "
+                                    "replaces the network that is training.")
+            return False
         try:
             if path.suffix.lower() == ".json":
                 spec, config = load_spec_file(path)
@@ -51,9 +56,9 @@ class FileActions:
             raise SpecError(f"{path.name} uses layers the builder cannot show.")
         self.builder.set_spec(spec)
         self._new_session(spec)
-        self.session.model = model
-        self.session.epochs_done = 1  # weights exist: Train continues from them
+        self.session.model = model  # weights exist: Train continues from them
         self.training.set_has_weights(True)
+        self._refresh_evaluate_context()  # an opened model evaluates like a trained one
         self.drawing.offer_model(path.name, model)
 
     def _open_dialog(self) -> None:

@@ -1,4 +1,10 @@
-"""The main window: presets and data on the left with the builder, training and insight tabs."""
+"""The main window: presets and data on the left with the builder, training and insight tabs.
+
+It lays the panels out and wires them with narrow signals; work off the GUI thread runs on
+its one ``TaskRunner`` (training, evaluation, fine-tuning, t-SNE, data and model loading),
+which ``closeEvent`` shuts down once. The current network is ``self.session``: a job that
+trains or evaluates it holds it, and the window never calls into a model a job holds.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +25,11 @@ from PySide6.QtWidgets import (
 
 from ..core import presets, runtime
 from ..core.adapt import Prepared, prepare
+from ..core.probes import ReconstructionProbe
 from ..core.spec import NetworkSpec, SpecError
-from ..core.training import RunResult, Session
+from ..core.training import RunRequest, RunResult, Session
 from ..core.validate import DataInfo, errors
 from .autoencoder_panel import AutoencoderPanel
-from .background import BackgroundTask
 from .builder_panel import BuilderPanel
 from .data_controller import DataController
 from .draw_controller import DrawController
@@ -31,8 +37,8 @@ from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
 from .summary_table import SummaryTable
+from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
-from .training_worker import RunRequest
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -43,22 +49,24 @@ class MainWindow(FileActions, QMainWindow):
     def __init__(self, load_tensorflow: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("nngui — neural networks you can see")
+        self.tasks = TaskRunner(self)
         self.session = Session(presets.get_preset("mnist-784-20-10").spec())
         self._prepared: tuple[tuple, Prepared] | None = None
-        self.data = DataController(self)
+        self._train_when_loaded: bool | None = None  # Train pressed while data loads
+        self.data = DataController(self, self.tasks)
         self._build_ui()
         self._build_menus()
         self.data.loaded.connect(self._on_dataset)
         self.data.busy.connect(self.statusBar().showMessage)
-        self.data.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.data.failed.connect(self._on_data_failed)
         self.builder.specChanged.connect(self._on_spec_changed)
-        self.training.set_request_provider(self._request)
-        self.training.runStarted.connect(lambda: self.builder.set_locked(True))
+        self.training.trainRequested.connect(self.train)
+        self.training.runStarted.connect(self._on_run_started)
         self.training.runFinished.connect(self._on_run_finished)
-        self.training.controller.epochEnded.connect(self._on_epoch_ended)
-        self._tf_task: BackgroundTask | None = None
-        self._custom_run: tuple[RunRequest, object] | None = None
-        self._ae_task: BackgroundTask | None = None
+        self.training.probeArrived.connect(self._on_probe)
+        self.drawing.reported.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.drawing.finetuned.connect(lambda: self.tabs.setCurrentWidget(self.draw))
+        self._ae_loading = False
         if load_tensorflow:
             self._load_tensorflow()
         self._restore_settings()
@@ -112,16 +120,16 @@ class MainWindow(FileActions, QMainWindow):
         split_left.setStretchFactor(1, 1)
         lv.addWidget(split_left, 1)
 
-        self.training = TrainingPanel()
-        self.evaluate = EvaluatePanel()
+        self.training = TrainingPanel(self.tasks)
+        self.evaluate = EvaluatePanel(self.tasks)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
         self.tabs.addTab(self.evaluate, "Evaluate")
-        self.draw = DrawPanel()
+        self.draw = DrawPanel(tasks=self.tasks)
         self.tabs.addTab(self.draw, "Draw")
-        self.drawing = DrawController(self, self.draw)
-        self.autoencoder = AutoencoderPanel()
+        self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
+        self.autoencoder = AutoencoderPanel(self.tasks)
         self.tabs.addTab(self.autoencoder, "Autoencoder")
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -162,12 +170,11 @@ class MainWindow(FileActions, QMainWindow):
     # ------------------------------------------------------------------ start-up
     def _load_tensorflow(self) -> None:
         self.statusBar().showMessage("Loading TensorFlow…")
-        self._tf_task = BackgroundTask(lambda: (runtime.tf(), runtime.describe_device(),
-                                                runtime.gpu_names()), self)
-        self._tf_task.done.connect(self._on_tf_ready)
-        self._tf_task.failed.connect(lambda e: self._set_device_text(
-            f"TensorFlow failed to load: {e}"))
-        self._tf_task.start()
+        self.tasks.submit("tensorflow", plain(lambda: (runtime.tf(), runtime.describe_device(),
+                                                       runtime.gpu_names())),
+                          on_done=self._on_tf_ready,
+                          on_failed=lambda m: self._set_device_text(
+                              f"TensorFlow failed to load: {m}"))
 
     def _on_tf_ready(self, result) -> None:
         _, device, gpus = result
@@ -205,6 +212,10 @@ class MainWindow(FileActions, QMainWindow):
         if current != dataset:
             self.data.select(dataset, quiet=False)
 
+    def _on_data_failed(self, message: str) -> None:
+        self._train_when_loaded = None
+        self.statusBar().showMessage(message, 8000)
+
     def _on_dataset(self, ds) -> None:
         self._prepared = None
         notes = "; ".join(ds.notes[:3])
@@ -219,6 +230,10 @@ class MainWindow(FileActions, QMainWindow):
                                          f"{ds.input_shape}: adjust the input shape.", 8000)
         self.builder.set_data_info(DataInfo.of(ds))
         self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
+        self._refresh_evaluate_context()
+        if self._train_when_loaded is not None:  # Train was pressed while this loaded
+            restart, self._train_when_loaded = self._train_when_loaded, None
+            self.train(restart)
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self.summary.set_spec(spec)
@@ -237,37 +252,46 @@ class MainWindow(FileActions, QMainWindow):
         self.training.reset()
 
     # ------------------------------------------------------------------ training
-    def start_custom_run(self, request: RunRequest, on_finished) -> bool:
-        """Run a prepared request (e.g. fine-tuning) with the live curves; then call back."""
-        self._custom_run = (request, on_finished)
-        self.tabs.setCurrentWidget(self.training)
-        if not self.training.start_training():
-            self._custom_run = None
-            return False
-        return True
-
-    def _request(self, restart: bool) -> RunRequest | None:
-        if self._custom_run is not None:
-            return self._custom_run[0]
+    def train(self, restart: bool = False) -> bool:
+        """Train (or continue) the builder's network on the chosen data; False after saying why."""
         ds = self.data.dataset
         if ds is None:
+            if self.data.is_loading():
+                self._train_when_loaded = restart
+                self.statusBar().showMessage("The data is still loading; training starts as "
+                                             "soon as it is ready.")
+                return False
             QMessageBox.information(self, "No data", "Choose a dataset first.")
-            return None
+            return False
         spec = self.builder.spec()
         problems = errors(self.builder.problems())
         if problems:
             QMessageBox.warning(self, "The network cannot be trained yet",
                                 "\n".join(f"• {p}" for p in problems))
-            return None
+            return False
         try:
             config = self.builder.config()
             data = self._prepare(ds, spec)
         except SpecError as exc:
             QMessageBox.warning(self, "Cannot train", str(exc))
-            return None
+            return False
+        if self.tasks.is_held(self.session):
+            QMessageBox.information(self, "Busy", "This network is in use (e.g. being "
+                                    "evaluated); try again in a moment.")
+            return False
         self.session.spec = spec
         self.statusBar().showMessage("Data: " + "; ".join(data.notes), 10000)
-        return RunRequest(self.session, data, config, restart)
+        request = RunRequest(self.session, data, config, restart, self._probes(spec, ds))
+        return bool(self.training.start(request))
+
+    def _probes(self, spec: NetworkSpec, ds) -> list:
+        """What the live views need from the model after each epoch (run in its thread)."""
+        if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
+            return []
+        from ..core.autoencoder import one_per_class
+
+        idx = one_per_class(ds.y_test.astype(int).ravel())
+        return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
 
     def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
         # the encoding depends on the data, the input shape, the loss and the output layer
@@ -277,32 +301,46 @@ class MainWindow(FileActions, QMainWindow):
             self._prepared = (key, prepare(ds, spec))
         return self._prepared[1]
 
-    def _on_epoch_ended(self, _epoch: int, _logs: dict) -> None:
-        if self.session.spec.kind == "autoencoder" and self.session.model is not None:
-            self.autoencoder.on_epoch_end(self.session.model)  # ten digits: a few ms
+    def _on_run_started(self) -> None:
+        self.builder.set_locked(True)
+        self.tabs.setCurrentWidget(self.training)
+
+    def _on_probe(self, name: str, _epoch: int, payload) -> None:
+        if name == "reconstructions":
+            self.autoencoder.show_reconstructions(payload["originals"],
+                                                  payload["reconstructions"])
 
     def _on_run_finished(self, result: RunResult) -> None:
         self.builder.set_locked(False)
-        if self._custom_run is not None:
-            _, callback = self._custom_run
-            self._custom_run = None
-            self.training.set_session(self.session)  # back to the builder's network
-            callback(result)
+        if self.training.session is not self.session:  # a fine-tune: the builder's network
+            self.training.set_has_weights(self.session.model is not None)  # is unchanged
             return
         ds = self.data.dataset
-        if self.session.spec.kind == "autoencoder":
-            if self.session.model is not None and ds is not None:
-                self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
-                                           ds.y_test)
-                self.tabs.setCurrentWidget(self.autoencoder)
+        if self.session.model is None or ds is None:
             return
-        if self.session.model is not None and ds is not None and self._prepared is not None:
-            self.evaluate.set_context(self.session.model, self._prepared[1], self.session.spec,
-                                      list(ds.class_names), ds.x_test)
-            if result.ok:
-                self.evaluate.evaluate()
-            self.drawing.offer_model(f"Trained here: {self.session.spec.name}",
-                                     self.session.model)
+        if self.session.spec.kind == "autoencoder":
+            self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
+                                       ds.y_test)
+            self.tabs.setCurrentWidget(self.autoencoder)
+            return
+        self._refresh_evaluate_context()
+        if result.ok:
+            self.evaluate.evaluate()
+        self.drawing.offer_model(f"Trained here: {self.session.spec.name}", self.session.model)
+
+    def _refresh_evaluate_context(self) -> None:
+        """Point Evaluate at the session's model (trained here or opened) and the data."""
+        ds, model = self.data.dataset, self.session.model
+        if model is None or ds is None or self.session.spec.kind == "autoencoder":
+            return
+        try:
+            data = self._prepare(ds, self.session.spec)
+        except SpecError as exc:
+            self.evaluate.set_context(None, None, None, [])
+            self.evaluate.testMetricsLabel.setText(f"This model does not fit {ds.title}: {exc}")
+            return
+        self.evaluate.set_context(model, data, self.session.spec, list(ds.class_names),
+                                  ds.x_test)
 
     # ------------------------------------------------------------------ autoencoders
     def _design_autoencoder(self) -> None:
@@ -322,7 +360,7 @@ class MainWindow(FileActions, QMainWindow):
     def _draw_into_autoencoder(self, x28) -> None:
         """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
         panel = self.autoencoder
-        if panel._model is None or panel._decoder is None:
+        if panel._model is None or panel._decoder is None or self.tasks.is_held(panel._model):
             return
         if float(x28.max()) <= 0:
             self.draw.show_reconstruction(None)
@@ -347,13 +385,13 @@ class MainWindow(FileActions, QMainWindow):
         path, ds = bundled_model("autoencoder_2d"), self.data.dataset
         if path is None or ds is None or _prod(ds.input_shape) != 784:
             return
-        if self._ae_task is not None:
+        if self._ae_loading:
             return  # already loading (or loaded); opening a model takes ~0.3 s: not here
-        self._ae_task = BackgroundTask(lambda: load_model(path), self)
-        self._ae_task.done.connect(lambda model: self._use_bundled_autoencoder(model, ds))
-        self._ae_task.failed.connect(lambda exc: self.statusBar().showMessage(
-            f"Bundled autoencoder unavailable: {exc}", 8000))  # a damaged install: keep going
-        self._ae_task.start()
+        self._ae_loading = True
+        self.tasks.submit("load-autoencoder", plain(lambda: load_model(path)),
+                          on_done=lambda model: self._use_bundled_autoencoder(model, ds),
+                          on_failed=lambda msg: self.statusBar().showMessage(
+                              f"Bundled autoencoder unavailable: {msg}", 8000))
 
     def _use_bundled_autoencoder(self, model, ds) -> None:
         from ..core.autoencoder import as_autoencoder
@@ -378,14 +416,7 @@ class MainWindow(FileActions, QMainWindow):
             self.restoreGeometry(geom)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.training.shutdown()
-        self.evaluate.shutdown()
-        self.autoencoder.shutdown()
-        self.drawing.shutdown()
-        self.data.shutdown()
-        for task in (self._tf_task, self._ae_task):
-            if task is not None:
-                task.wait(60000)
+        self.tasks.shutdown()  # stops training at the next batch and joins every job
         self._settings().setValue("geometry", self.saveGeometry())
         super().closeEvent(event)
 

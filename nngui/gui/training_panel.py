@@ -1,15 +1,17 @@
 """Train / Stop / Train from scratch buttons, a progress bar and live loss and accuracy curves.
 
-Batch points arrive (already throttled) from the training thread and are only buffered here;
-a 20 Hz timer redraws when something changed, so plotting never slows training down. Each
-curve is one PlotDataItem updated with ``setData``.
+The buttons only ask (``trainRequested``); whoever owns the network answers with
+``start(request)``. A run is a job on the window's ``TaskRunner`` that holds the session (and
+its model) until it ends. Its events (batches, epochs, probe arrays) arrive as ``progress``
+from the training thread and are only buffered here; a 20 Hz timer redraws when something
+changed, so plotting never slows training down. Each curve is one PlotDataItem (``setData``).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,11 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.training import RunInfo, RunResult, Session
+from nngui.core.training import EventObserver, RunInfo, RunRequest, RunResult, Session, run_request
 
-from .training_worker import RunRequest, TrainingController
-
-RequestProvider = Callable[[bool], "RunRequest | None"]
+from .tasks import Job, Task, TaskRunner
 
 REDRAW_MS = 50
 TRAIN_COLOR = (31, 119, 180)
@@ -76,16 +76,21 @@ def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symb
 
 
 class TrainingPanel(QWidget):
-    """Runs training through a TrainingController and draws its progress live."""
+    """Runs training jobs on a TaskRunner and draws their progress live."""
 
+    trainRequested = Signal(bool)  # restart: Train/Continue (False) or Train from scratch
     runStarted = Signal()
     runFinished = Signal(object)  # RunResult
+    batchesArrived = Signal(int, int)  # epoch (0-based), batches done in it
+    epochEnded = Signal(int, object)  # epoch (0-based, counting earlier runs), logs
+    probeArrived = Signal(str, int, object)  # probe name, epoch, its arrays
     messageShown = Signal(str)  # a NaN/error message also shown in a message box
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = TrainingController(self)
-        self._provider: RequestProvider | None = None
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._task: Task | None = None
+        self.last_outcome: Any = None  # what the last job returned (RunResult, FinetuneReport…)
         self._session: Session | None = None
         self._message_box: QMessageBox | None = None
         self._has_weights = False
@@ -93,12 +98,6 @@ class TrainingPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
-        c = self.controller
-        c.begun.connect(self._on_begun)
-        c.batches.connect(self._on_batches)
-        c.epochEnded.connect(self._on_epoch)
-        c.ended.connect(self._on_ended)
-        c.status.connect(self._on_status)
         self.clear_plots()
         self._update_buttons()
 
@@ -114,8 +113,8 @@ class TrainingPanel(QWidget):
         # Wide enough for "Continue training" from the start: no jumping layout.
         width = self.trainButton.fontMetrics().horizontalAdvance("Continue training") + 32
         self.trainButton.setMinimumWidth(max(width, self.trainButton.sizeHint().width()))
-        self.trainButton.clicked.connect(lambda: self.start_training(False))
-        self.restartButton.clicked.connect(lambda: self.start_training(True))
+        self.trainButton.clicked.connect(lambda: self.trainRequested.emit(False))
+        self.restartButton.clicked.connect(lambda: self.trainRequested.emit(True))
         self.stopButton.clicked.connect(self.stop)
 
         self.trainingProgress = QProgressBar()
@@ -162,13 +161,9 @@ class TrainingPanel(QWidget):
 
     # ---- public API ---------------------------------------------------------------------
 
-    def set_request_provider(self, fn: RequestProvider | None) -> None:
-        """``fn(restart)`` returns what to train, or None after telling the user why not."""
-        self._provider = fn
-
     def set_session(self, session: Session | None) -> None:
         """Show this session (e.g. a new network or a loaded project): its epoch history."""
-        if self.controller.is_running():
+        if self.is_running():
             return
         self._session = session
         self._has_weights = session is not None and session.model is not None
@@ -188,44 +183,64 @@ class TrainingPanel(QWidget):
         self._has_weights = bool(has_weights)
         self._update_buttons()
 
-    def start_training(self, restart: bool = False) -> bool:
-        """Ask the provider for a request and start it; True if a run started."""
-        if self.controller.is_running() or self._provider is None:
-            return False
-        request = self._provider(restart)
-        if request is None:
-            return False
+    def start(self, request: RunRequest, job: Job | None = None) -> Task | None:
+        """Run ``request`` (or ``job``, which trains it) with the live curves; its Task or None.
+
+        ``job(report, stop_event)`` defaults to ``core.training.run_request``; a fine-tune
+        passes its own (measure, train, measure) and returns an object with ``.result``.
+        The job holds the session and its model until it ends.
+        """
+        if self.is_running():
+            return None
+        request = request.for_next_run()
+        if job is None:
+            def job(report, stop, request=request):
+                return run_request(request, EventObserver(report), stop)
         session = request.session
+        task = self.tasks.submit("train", job, holds=(session,),
+                                 on_progress=self._on_event, on_done=self._on_done,
+                                 on_failed=self._on_failed)
+        if task is None:
+            QMessageBox.information(self, "Busy", "This network is in use by another job "
+                                    "(e.g. an evaluation); try again when it has finished.")
+            return None
         if request.restart or session.model is None or session is not self._session:
             self.clear_plots()
             if not request.restart and session.model is not None:
                 self._load_history(session.history)
         self._session = session
-        if not self.controller.start(request):
-            return False
+        self._task = task
         self._run_info = None
         self._set_status("Starting…")
         self.trainingProgress.setRange(0, 0)  # busy until the first batch (model compiles)
         self._update_buttons()
         self._timer.start()
         self.runStarted.emit()
-        return True
+        return task
+
+    @property
+    def session(self) -> Session | None:
+        """The session whose curves are shown (the one training, or trained last)."""
+        return self._session
 
     def stop(self) -> None:
         """Stop the run at the next batch boundary, keeping the weights."""
-        if self.controller.is_running():
-            self.controller.stop()
+        if self._task is not None:
+            self._task.cancel()
             self.stopButton.setEnabled(False)
             self._set_status("Stopping after this batch…")
 
     def is_running(self) -> bool:
-        return self.controller.is_running()
+        return self._task is not None
 
-    def shutdown(self, timeout_ms: int = 30000) -> bool:
-        """Stop any run and wait for its thread (for the main window's closeEvent)."""
-        done = self.controller.shutdown(timeout_ms)
+    def shutdown(self, timeout_ms: int | None = None) -> bool:
+        """Stop the run and wait for its thread (the window uses its runner's shutdown)."""
         self._timer.stop()
-        return done
+        task = self._task
+        if task is None:
+            return True
+        task.cancel()
+        return task.wait(timeout_ms)
 
     def clear_plots(self) -> None:
         """Forget all curves (a fresh model)."""
@@ -244,7 +259,36 @@ class TrainingPanel(QWidget):
         self._dirty = True
         self._redraw()
 
-    # ---- controller slots ---------------------------------------------------------------
+    # ---- job events (GUI thread) --------------------------------------------------------
+
+    def _on_event(self, event: tuple) -> None:
+        kind = event[0]
+        if kind == "batches":
+            self._on_batches(*event[1:])
+            self.batchesArrived.emit(event[1], event[2])
+        elif kind == "epoch":
+            self._on_epoch(*event[1:])
+            self.epochEnded.emit(*event[1:])
+        elif kind == "probe":
+            self.probeArrived.emit(*event[1:])
+        elif kind == "begin":
+            self._on_begun(event[1])
+        elif kind == "status":
+            self._on_status(event[1])
+
+    def _on_done(self, outcome: Any) -> None:
+        self._task = None
+        self.last_outcome = outcome
+        result = getattr(outcome, "result", outcome)
+        if not isinstance(result, RunResult):
+            result = RunResult("error", 0, {}, 0.0, "Training ended without a result.")
+        self._on_ended(result)
+
+    def _on_failed(self, message: str) -> None:
+        self._task = None
+        self.last_outcome = None
+        done = self._session.epochs_done if self._session is not None else 0
+        self._on_ended(RunResult("error", done, {}, 0.0, f"Training failed: {message}"))
 
     @Slot(object)
     def _on_begun(self, info: RunInfo) -> None:
@@ -287,17 +331,18 @@ class TrainingPanel(QWidget):
 
     @Slot(int, object)
     def _on_epoch(self, epoch: int, logs: dict) -> None:
+        x = float(logs.get("epoch", epoch + 1.0))  # a stopped epoch sits where it ended
         for key, value in logs.items():
-            if key == "epoch_time":
+            if key in ("epoch_time", "epoch"):
                 continue
             xs, ys = self._epochs.setdefault(key, ([], []))
-            xs.append(epoch + 1.0)
+            xs.append(x)
             ys.append(float(value))
         self._dirty = True
 
     @Slot(str)
     def _on_status(self, text: str) -> None:
-        if self.controller.is_running():
+        if self.is_running():
             self._set_status(text)
 
     @Slot(object)
@@ -391,16 +436,19 @@ class TrainingPanel(QWidget):
 
     def _load_history(self, history: dict[str, list[float]]) -> None:
         for key, values in history.items():
-            if key != "epoch_time":
-                self._epochs[key] = ([float(i + 1) for i in range(len(values))],
-                                     [float(v) for v in values])
+            if key in ("epoch_time", "epoch"):
+                continue
+            xs = history.get("epoch", [])
+            if len(xs) != len(values):
+                xs = [float(i + 1) for i in range(len(values))]
+            self._epochs[key] = ([float(x) for x in xs], [float(v) for v in values])
         self._dirty = True
         self._redraw()
 
     # ---- state --------------------------------------------------------------------------
 
     def _update_buttons(self) -> None:
-        running = self.controller.is_running()
+        running = self.is_running()
         has_weights = self._has_weights
         self.trainButton.setText("Continue training" if has_weights else "Train")
         self.trainButton.setEnabled(not running)

@@ -1,5 +1,7 @@
 """The main window as a user meets it: contracts, presets, training, closing, bad files."""
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -79,9 +81,10 @@ def test_train_from_the_window_then_close_mid_run_leaves_no_thread(window, qtbot
     with qtbot.waitSignal(window.training.runStarted, timeout=10000):
         _child(window, "trainButton").click()
     qtbot.waitUntil(lambda: window.training.is_running(), timeout=10000)
-    window.close()
-    thread = window.training.controller.thread
-    assert thread is None or not thread.isRunning()
+    [task] = window.tasks.running("train")
+    window.close()  # one shutdown: every job cancelled and joined
+    assert task.wait(0) and not window.tasks.running()
+    assert window.session.epochs_done < 5000
 
 
 def test_invalid_network_is_explained_not_trained(window, qtbot, messages):
@@ -207,7 +210,7 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     started = []
     window.training.runStarted.connect(lambda: started.append(True))
     window.drawing.start_finetune()
-    qtbot.waitUntil(lambda: hasattr(window.drawing, "last_report"), timeout=300000)
+    qtbot.waitUntil(lambda: window.drawing.last_report is not None, timeout=300000)
     report = window.drawing.last_report
     assert started and report.result.reason == "finished"
     assert report.n_holdout > 0
@@ -225,3 +228,87 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     qtbot.waitUntil(lambda: again.draw.current_model() is not None, timeout=120000)
     assert again.draw.current_model()[0] == title
     again.close()
+
+
+class RecordingModel:
+    """A Keras model seen through a proxy that records which thread touches it, and whether
+    a job held it at that moment."""
+
+    def __init__(self, model, tasks) -> None:
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_tasks", tasks)
+        object.__setattr__(self, "calls", [])
+
+    def __getattr__(self, name):
+        self.calls.append((threading.get_ident(), name, self._tasks.is_held(self)))
+        return getattr(self._model, name)
+
+    def __setattr__(self, name, value):
+        self.calls.append((threading.get_ident(), name, self._tasks.is_held(self)))
+        setattr(self._model, name, value)
+
+
+def test_gui_thread_never_calls_into_a_model_a_job_holds(window, qtbot):
+    """Reconstructions during training come from a probe in the training thread."""
+    window._apply_preset("ae-2d")  # trains on the bundled digits
+    cfg = window.builder.config()
+    cfg.epochs, cfg.batch_size = 3, 64
+    window.builder.set_config(cfg)
+    session = window.session
+    session.spec = window.builder.spec()
+    proxy = RecordingModel(session.ensure_model(cfg.seed), window.tasks)
+    session.model = proxy
+    probes = []
+    window.training.probeArrived.connect(lambda name, epoch, _p: probes.append((name, epoch)))
+    with qtbot.waitSignal(window.autoencoder.analyzed, timeout=120000):
+        with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
+            _child(window, "trainButton").click()
+    assert run.args[0].reason == "finished"
+    assert probes == [("reconstructions", e) for e in range(3)]  # one per epoch, live
+    gui = threading.main_thread().ident
+    held_calls = [(t, name) for t, name, held in proxy.calls if held]
+    assert any(t != gui for t, _ in held_calls)  # fit, compile and the probe: the job's thread
+    assert not [name for t, name in held_calls if t == gui]
+    recon = _child(window, "reconstructionView")
+    assert recon.array is not None and recon.array.shape[0] >= 28 * 2  # originals, rebuilt
+
+
+def test_an_opened_keras_model_evaluates_from_the_gui(window, qtbot, messages):
+    from nngui.core.resources import bundled_model
+
+    path = bundled_model("mnist_mlp")
+    assert window.open_path(path)
+    assert window.training.trainButton.text() == "Continue training"
+    with qtbot.waitSignal(window.evaluate.evaluated, timeout=120000) as done:
+        _child(window, "evaluateButton").click()
+    metrics = done.args[0]
+    assert metrics["samples"] == len(window.data.dataset.x_test)
+    assert metrics["accuracy"] > 0.5  # the MNIST MLP reads the bundled (upscaled) digits
+    assert window.evaluate.confusionMatrix.rowCount() == 10
+
+
+def test_opening_a_file_during_training_keeps_the_run(window, qtbot, tmp_path, messages):
+    window._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
+    window.save_spec(tmp_path / "other.json")
+    window.builder.set_config(window.builder.config().__class__(epochs=5000, batch_size=4,
+                                                                validation_split=0.0))
+    with qtbot.waitSignal(window.training.runStarted, timeout=10000):
+        _child(window, "trainButton").click()
+    session = window.session
+    assert window.open_path(tmp_path / "other.json") is False
+    assert messages and "Stop training" in messages[-1][2]
+    assert window.session is session and window.training.is_running()
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        window.training.stop()
+
+
+def test_train_pressed_while_the_data_loads_starts_when_it_is_ready(window, qtbot):
+    window._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
+    window.data.dataset = None  # as at start-up, before the first dataset arrived
+    window.data.select("xor")
+    assert window.data.is_loading()
+    with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
+        _child(window, "trainButton").click()
+    assert run.args[0].reason == "finished"

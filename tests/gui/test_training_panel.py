@@ -1,4 +1,4 @@
-"""TrainingPanel and EvaluatePanel end to end: real (small) Keras runs in the worker thread."""
+"""TrainingPanel and EvaluatePanel end to end: real (small) Keras runs on the task runner."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt
 
 from nngui.core.adapt import Prepared
 from nngui.core.spec import LayerSpec, NetworkSpec, TrainConfig
-from nngui.core.training import Session, train
+from nngui.core.training import RunRequest, Session, train
 from nngui.gui.evaluate_panel import EvaluatePanel
 from nngui.gui.training_panel import TrainingPanel
-from nngui.gui.training_worker import RunRequest
 
 TIMEOUT = 120_000
 
@@ -51,17 +50,28 @@ def config(epochs: int, **kw) -> TrainConfig:
     kw.setdefault("jit_compile", False)  # XLA compile time would dominate these tiny runs
     # Auto-chunking would run a whole epoch of this tiny net per call: one point per epoch.
     kw.setdefault("steps_per_execution", 4)
-    return TrainConfig(epochs=epochs, batch_size=32, seed=0, device="cpu", **kw)
+    kw.setdefault("batch_size", 32)
+    return TrainConfig(epochs=epochs, seed=0, device="cpu", **kw)
 
 
 class Provider:
-    """A request provider whose config a test can change between runs."""
+    """Answers the panel's trainRequested as the window does; a test can change the config."""
 
     def __init__(self, session: Session, data: Prepared, cfg: TrainConfig) -> None:
         self.session, self.data, self.config = session, data, cfg
 
     def __call__(self, restart: bool) -> RunRequest:
         return RunRequest(self.session, self.data, self.config, restart)
+
+
+def answer(panel: TrainingPanel, provider) -> None:
+    """Start what ``provider(restart)`` returns whenever the panel asks to train."""
+    def on_request(restart: bool) -> None:
+        request = provider(restart)
+        if request is not None:
+            panel.start(request)
+
+    panel.trainRequested.connect(on_request)
 
 
 @pytest.fixture
@@ -91,7 +101,7 @@ def run(qtbot, panel: TrainingPanel, restart: bool = False):
 
 def test_train_draws_curves_and_fills_progress(qtbot, panel, mnist_small):
     session = Session(mnist_spec())
-    panel.set_request_provider(Provider(session, mnist_small, config(2)))
+    answer(panel, Provider(session, mnist_small, config(2)))
     assert panel.trainButton.text() == "Train"
     assert not panel.restartButton.isEnabled() and not panel.stopButton.isEnabled()
 
@@ -125,9 +135,9 @@ def test_train_draws_curves_and_fills_progress(qtbot, panel, mnist_small):
 def test_stop_keeps_weights_and_continue_appends_epochs(qtbot, panel, mnist_small):
     session = Session(mnist_spec())
     provider = Provider(session, mnist_small, config(500))
-    panel.set_request_provider(provider)
+    answer(panel, provider)
     with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT) as blocker:
-        with qtbot.waitSignal(panel.controller.epochEnded, timeout=TIMEOUT):
+        with qtbot.waitSignal(panel.epochEnded, timeout=TIMEOUT):
             qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
             assert panel.stopButton.isEnabled() and not panel.trainButton.isEnabled()
         qtbot.mouseClick(panel.stopButton, Qt.MouseButton.LeftButton)
@@ -136,45 +146,77 @@ def test_stop_keeps_weights_and_continue_appends_epochs(qtbot, panel, mnist_smal
     assert result.reason == "stopped"
     assert 1 <= session.epochs_done < 500
     assert session.model.predict(mnist_small.x_test[:5], verbose=0).shape == (5, 10)
-    assert "Stopped after" in panel.trainingStatus.text()
+    assert "Stopped" in panel.trainingStatus.text()
+    assert "Continue trains the remaining" in panel.trainingStatus.text()
     assert panel.trainButton.text() == "Continue training"
-    stopped_x = curve(panel.lossPlot, "batch loss")[0].max()
-    epochs_before = session.epochs_done
 
     provider.config = config(1)
-    result = run(qtbot, panel)
-
-    assert result.reason == "finished" and session.epochs_done == epochs_before + 1
-    ex, _ = curve(panel.lossPlot, "train loss (epoch)")
-    assert ex[-1] == epochs_before + 1  # the x axis continues
-    bx, _ = curve(panel.lossPlot, "batch loss")
-    assert bx.max() == pytest.approx(epochs_before + 1) and bx.max() > stopped_x
-
     result = run(qtbot, panel, restart=True)  # Train from scratch clears the curves
     assert result.reason == "finished" and session.epochs_done == 1
     assert list(curve(panel.lossPlot, "train loss (epoch)")[0]) == [1.0]
+    finished_x = curve(panel.lossPlot, "batch loss")[0].max()
+
+    result = run(qtbot, panel)  # after a finished run, Continue appends the asked epochs
+
+    assert result.reason == "finished" and session.epochs_done == 2
+    ex, _ = curve(panel.lossPlot, "train loss (epoch)")
+    assert list(ex) == [1.0, 2.0]  # the x axis continues
+    bx, _ = curve(panel.lossPlot, "batch loss")
+    assert bx.max() == pytest.approx(2.0) and bx.max() > finished_x
 
 
 def test_shutdown_during_training_leaves_no_thread(qtbot, panel, mnist_small):
     session = Session(mnist_spec())
-    panel.set_request_provider(Provider(session, mnist_small, config(500)))
-    with qtbot.waitSignal(panel.controller.batches, timeout=TIMEOUT):
+    answer(panel, Provider(session, mnist_small, config(500)))
+    with qtbot.waitSignal(panel.epochEnded, timeout=TIMEOUT):
         qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
-    thread = panel.controller.thread
-    assert thread.isRunning()
-    with qtbot.waitSignal(panel.runFinished, timeout=1000) as blocker:
-        assert panel.shutdown()
-    assert not thread.isRunning()
-    assert not panel.is_running()
-    assert blocker.args[0].reason == "stopped"
-    assert panel.trainButton.isEnabled()
+    [task] = panel.tasks.running("train")
+    assert panel.tasks.is_held(session) and panel.tasks.is_held(session.model)
+    assert panel.tasks.shutdown()  # what the window's closeEvent does
+    assert not task._thread.isRunning()
+    assert not panel.tasks.running() and not panel.tasks.is_held(session.model)
+    assert session.epochs_done < 500  # stopped, not run to the end
+
+
+def test_stop_mid_epoch_then_continue_trains_exactly_the_rest(qtbot, panel, mnist_small):
+    """Stopped in epoch k of 5: the partial epoch is plotted where it ended, Continue runs
+    the remaining 5 - (k - 1) epochs and the run ends at epoch 5."""
+    session = Session(mnist_spec())
+    cfg = config(5, batch_size=4, validation_split=0.0, steps_per_execution=1)
+    answer(panel, Provider(session, mnist_small, cfg))
+    stopped = []
+
+    def stop_mid_epoch(epoch: int, step: int) -> None:
+        if epoch >= 1 and step < 150 and not stopped:  # epoch 2 (or later) of 5, early on
+            stopped.append(epoch)
+            panel.stop()
+
+    panel.batchesArrived.connect(stop_mid_epoch)
+    with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
+    panel.batchesArrived.disconnect(stop_mid_epoch)
+    result = blocker.args[0]
+    assert stopped and result.reason == "stopped"
+    spe = 500  # 2,000 samples / batch 4
+    assert 0 < result.partial < 1 and session.epochs_done == stopped[0]
+    assert f"of {spe:,} batches" in result.message and "remaining" in result.message
+    ex, _ = curve(panel.lossPlot, "train loss (epoch)")
+    assert ex[-1] == pytest.approx(session.epochs_done + result.partial)  # where it ended
+    assert ex[-1] < session.epochs_done + 1
+
+    result = run(qtbot, panel)  # Continue: the rest of the run the user asked for
+
+    assert result.reason == "finished" and session.epochs_done == 5
+    ex, _ = curve(panel.lossPlot, "train loss (epoch)")
+    assert list(ex[-(5 - stopped[0]):]) == [float(e) for e in range(stopped[0] + 1, 6)]
+    assert panel.trainingProgress.text().startswith("Epoch 5/5")
 
 
 def test_huge_learning_rate_reports_nan(qtbot, panel, mnist_small):
     data = Prepared(mnist_small.x_train * 1e3, mnist_small.y_train, mnist_small.x_test,
                     mnist_small.y_test, mnist_small.labels_test)
-    session = Session(mnist_spec(optimizer="sgd", learning_rate=1e6))
-    panel.set_request_provider(Provider(session, data, config(3, validation_split=0.0)))
+    session = Session(mnist_spec(optimizer="sgd", learning_rate=1e30))
+    answer(panel, Provider(session, data, config(3, validation_split=0.0)))
     with qtbot.waitSignal(panel.messageShown, timeout=TIMEOUT) as shown:
         result = run(qtbot, panel)
 
@@ -186,7 +228,7 @@ def test_huge_learning_rate_reports_nan(qtbot, panel, mnist_small):
 def test_training_error_is_shown_not_raised(qtbot, panel):
     x = np.zeros((64, 5), np.float32)  # the network reads 784 values
     y = np.zeros(64, np.int64)
-    panel.set_request_provider(Provider(Session(mnist_spec()), Prepared(x, y, x, y, y),
+    answer(panel, Provider(Session(mnist_spec()), Prepared(x, y, x, y, y),
                                         config(1)))
     with qtbot.waitSignal(panel.messageShown, timeout=TIMEOUT):
         result = run(qtbot, panel)
@@ -199,16 +241,30 @@ def test_regressor_plots_mae_per_epoch(qtbot, panel):
     x = np.linspace(-2, 2, 256, dtype=np.float32).reshape(-1, 1)
     data = Prepared(x, np.sin(2 * x), x[:32], np.sin(2 * x[:32]), None)
     spec = NetworkSpec((1,), [dense(8, "tanh"), dense(1, "linear")], "mse", kind="regressor")
-    panel.set_request_provider(Provider(Session(spec), data, config(2)))
+    answer(panel, Provider(Session(spec), data, config(2)))
     assert run(qtbot, panel).reason == "finished"
     assert panel.accuracyPlot.getPlotItem().getAxis("left").labelText == "mean absolute error"
     assert len(curve(panel.accuracyPlot, "train")[0]) == 2
 
 
-def test_provider_can_refuse(qtbot, panel):
-    panel.set_request_provider(lambda restart: None)
-    qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
-    assert not panel.is_running() and panel.trainButton.isEnabled()
+def test_train_button_only_asks(qtbot, panel):
+    with qtbot.waitSignal(panel.trainRequested) as asked:
+        qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
+    assert asked.args == [False]
+    assert not panel.is_running() and panel.trainButton.isEnabled()  # nobody answered
+
+
+def test_a_held_session_is_not_trained_twice(qtbot, panel, mnist_small):
+    session = Session(mnist_spec())
+    session.ensure_model(0)
+    other = EvaluatePanel(panel.tasks)  # the same runner, as in the window
+    qtbot.addWidget(other)
+    other.set_context(session.model, mnist_small, session.spec, [str(i) for i in range(10)])
+    assert other.evaluate()  # the evaluation holds the model...
+    assert panel.start(RunRequest(session, mnist_small, config(1))) is None  # ...so no run
+    qtbot.waitUntil(lambda: not other.is_running(), timeout=TIMEOUT)
+    assert panel.start(RunRequest(session, mnist_small, config(1)))
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=TIMEOUT)
 
 
 def fit(spec: NetworkSpec, data: Prepared, epochs: int) -> Session:
@@ -249,7 +305,6 @@ def test_evaluate_panel_mnist_confusion_and_mistakes(qtbot, mnist_small):
                         view.item(0).toolTip())
     assert not view.item(0).icon().isNull()
     assert not panel.tabs.isTabEnabled(2)  # 784 inputs: no decision boundary
-    assert panel.shutdown()
 
 
 def test_evaluate_panel_decision_boundary_on_2d_data(qtbot, moons):
