@@ -126,10 +126,12 @@ class _PrintObserver:
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.adapt import prepare
     from .core.builder import build_model
-    from .core.modelio import save_model
+    from .core.modelio import check_model_path, save_model
     from .core.runtime import describe_device, device_scope
     from .core.training import evaluate, train
 
+    if args.out:
+        check_model_path(args.out)  # before training: a bad --out must not cost the run
     spec, cfg, preset_dataset = _load_spec(args)
     for key in ("epochs", "batch_size", "seed"):
         if getattr(args, key) is not None:
@@ -278,10 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from .core.datasets import DatasetError
+    from .core.fsio import SaveError
     from .core.modelio import ModelFileError
     from .core.spec import SpecError
 
-    return (UsageError, SpecError, DatasetError, ModelFileError)
+    return (UsageError, SpecError, DatasetError, ModelFileError, SaveError)
 
 
 def run_cli(argv: list[str]) -> int:
