@@ -67,10 +67,10 @@ def explain(exc: OSError, path: str | os.PathLike) -> str:
     return f"Could not save {path}: {reason}."
 
 
-def check_writable(path: str | os.PathLike, *, is_dir: bool = False) -> Path:
-    """Raise SaveError unless ``path`` could be saved now (its folder exists and is writable)."""
+def check_writable(path: str | os.PathLike) -> Path:
+    """Raise SaveError unless a file could be saved at ``path`` now (its folder takes files)."""
     path = Path(path).expanduser()
-    if path.is_dir() and not is_dir:
+    if path.is_dir():
         raise SaveError(f"Could not save {path}: that is a folder; choose a "
                         "file name.", errno.EISDIR)
     folder = path.parent
@@ -202,7 +202,11 @@ def clean_stale(folder: str | os.PathLike) -> list[Path]:
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if name.startswith(TEMP_PREFIX):
+        if name.startswith(TEMP_PREFIX) and name.endswith(".old"):
+            # a replaced folder whose successor was never renamed in (killed in between):
+            # kept a day so it can still be recovered by hand
+            stale = age > STALE_AGE_S
+        elif name.startswith(TEMP_PREFIX):
             stale = age > STALE_AGE_S or not _pid_alive(_pid_of(name))
         else:
             stale = name.endswith(".keras") and age > _LEGACY_AGE_S

@@ -189,3 +189,81 @@ def test_bad_requests_are_messages(tmp_path: Path) -> None:
         export_python(spec, cfg, "file")
     with pytest.raises(SpecError, match=r"\.py"):
         write_python(tmp_path / "x.txt", "print(1)")
+
+
+# ---- property: for any network the builder can make, the script makes the same one ---------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from nngui.core import catalog  # noqa: E402
+
+_acts = st.sampled_from(list(catalog.ACTIVATIONS))
+_inits = st.sampled_from(list(catalog.INITIALIZERS))
+_alpha = st.floats(0.0, 1.0, allow_nan=False).map(lambda a: round(a, 3))
+
+
+@st.composite
+def dense_layers(draw):
+    return LayerSpec("Dense", {"units": draw(st.integers(1, 9)), "activation": draw(_acts),
+                               "alpha": draw(_alpha), "kernel_initializer": draw(_inits),
+                               "use_bias": draw(st.booleans())})
+
+
+@st.composite
+def specs(draw):
+    """Random dense or conv stacks with any activation, initializer, bias, optimizer, loss."""
+    if draw(st.booleans()):
+        layers = [LayerSpec("Reshape", {"target_shape": (28, 28, 1)}),
+                  LayerSpec("Conv2D", {"filters": draw(st.integers(1, 4)),
+                                       "kernel_size": draw(st.integers(1, 5)),
+                                       "strides": draw(st.integers(1, 2)),
+                                       "padding": draw(st.sampled_from(["valid", "same"])),
+                                       "activation": draw(_acts), "alpha": draw(_alpha),
+                                       "kernel_initializer": draw(_inits),
+                                       "use_bias": draw(st.booleans())}),
+                  LayerSpec("MaxPooling2D", {"pool_size": draw(st.integers(1, 3)),
+                                             "padding": "same"}),
+                  LayerSpec("Flatten")]
+        shape = (28, 28)
+    else:
+        layers, shape = [], (draw(st.integers(1, 6)),)
+    for _ in range(draw(st.integers(0, 3))):
+        layers.append(draw(st.one_of(
+            dense_layers(),
+            st.builds(lambda r: LayerSpec("Dropout", {"rate": r}),
+                      st.floats(0.0, 0.9).map(lambda r: round(r, 2))),
+            st.builds(lambda a, al: LayerSpec("Activation", {"activation": a, "alpha": al}),
+                      _acts, _alpha),
+            st.builds(lambda s: LayerSpec("GaussianNoise", {"stddev": s}),
+                      st.floats(0.0, 1.0).map(lambda s: round(s, 2))))))  # Keras: σ ≤ 1
+    layers.append(draw(dense_layers()))
+    optimizer = draw(st.sampled_from(list(catalog.OPTIMIZERS)))
+    params = {"momentum": round(draw(st.floats(0.0, 0.99)), 3),
+              "nesterov": draw(st.booleans())} if optimizer == "sgd" else {}
+    lr = draw(st.one_of(st.none(), st.floats(1e-5, 2.0).map(lambda v: float(f"{v:.3g}"))))
+    return NetworkSpec(shape, layers, draw(st.sampled_from(["mse", "sse", "mae", "hinge"])),
+                       optimizer, lr, optimizer_params=params, name="random_net")
+
+
+def _script_network(text: str):
+    """build_model() and the compile() optimizer of an exported script, run in this process."""
+    ns: dict = {"__name__": "exported"}
+    exec(compile(text, "exported.py", "exec"), ns)
+    call = next(n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call)
+                and getattr(n.func, "attr", "") == "compile")
+    opt = next(k.value for k in call.keywords if k.arg == "optimizer")
+    return ns["build_model"](), eval(compile(ast.Expression(opt), "opt", "eval"), ns)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs())
+def test_any_network_exports_to_the_same_keras_model(spec: NetworkSpec) -> None:
+    from nngui.core.builder import build_model, make_optimizer
+
+    model, optimizer = _script_network(export_python(spec, TrainConfig(), "moons"))
+    ours = build_model(spec, None)
+    assert model.count_params() == ours.count_params()
+    assert layers_of(json.loads(model.to_json())) == layers_of(json.loads(ours.to_json()))
+    drop_name = lambda c: {k: v for k, v in c.items() if k != "name"}  # noqa: E731
+    assert drop_name(optimizer.get_config()) == drop_name(make_optimizer(spec).get_config())

@@ -221,3 +221,41 @@ def test_atomic_dir_replaces_its_own_kind_of_folder_only(tmp_path: Path) -> None
         tmp.mkdir()
     assert (mine / "cat.jpg").read_text() == "meow"
     assert temps(tmp_path) == []
+
+
+_KERAS_SAVER = textwrap.dedent("""
+    import sys
+    from nngui.core.builder import build_model
+    from nngui.core.modelio import save_model
+    from nngui.core.presets import get_preset
+    model = build_model(get_preset("cifar-3072-3000-2000-10").spec(), 0)  # 15M weights, 61 MB
+    print("start", flush=True)
+    save_model(model, sys.argv[1])
+    print("saved", flush=True)
+""")
+
+
+@posix_only
+def test_sigkill_during_a_big_keras_save_keeps_the_previous_model(tmp_path: Path) -> None:
+    from nngui.core.builder import build_model
+    from nngui.core.modelio import load_model, save_model
+    from nngui.core.presets import get_preset
+
+    target = tmp_path / "model.keras"
+    old = os.umask(0o022)
+    try:
+        save_model(build_model(get_preset("xor-3-4-1").spec(), 0), target)
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    proc = _spawn(_KERAS_SAVER, target)
+    assert proc.stdout.readline().strip() == "start"
+    while proc.poll() is None:
+        if any(p.stat().st_size > 1_000_000 for p in tmp_path.iterdir()
+               if p.name.startswith(fsio.TEMP_PREFIX)):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert load_model(target).count_params() in (21, 15_241_010)  # old or whole, never half
+    atomic_write_text(tmp_path / "next.json", "{}")
+    assert temps(tmp_path) == []
