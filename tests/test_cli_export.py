@@ -71,3 +71,8 @@ def test_export_a_spec_file_with_a_dataset(tmp_path: Path) -> None:
 
 def test_export_needs_a_py_name() -> None:
     assert ".py" in one_error_line(run("export", "--preset", "xor-3-4-1", "--python", "x.txt"))
+
+
+def test_an_unwritable_script_path_is_one_line() -> None:
+    line = one_error_line(run("export", "--preset", "xor-3-4-1", "--python", "/proc/x.py"))
+    assert "cannot be created in /proc" in line
