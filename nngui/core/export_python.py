@@ -190,9 +190,12 @@ def _prepare_code(spec: NetworkSpec, dataset: str) -> str:
 
 def _data_constant(dataset: str, data_path: str | os.PathLike | None) -> str:
     if dataset == "mnist":
-        path = str(Path(data_path).expanduser().absolute()) if data_path else None
-        return (f"MNIST_PATH = {path!r}  # the file nngui used; --data or $NNGUI_MNIST "
-                "override it\n")
+        path = Path(data_path).expanduser().absolute() if data_path else None
+        if path is not None and not (path.is_file() and path.suffix == ".npz"):
+            return (f"MNIST_PATH = None  # nngui read the IDX files {str(path)!r}; this script "
+                    "reads a Keras mnist.npz (--data or $NNGUI_MNIST)\n")
+        return (f"MNIST_PATH = {str(path) if path else None!r}  # the file nngui used; --data "
+                "or $NNGUI_MNIST override it\n")
     if dataset == "file":
         return f"DATA_PATH = {str(Path(str(data_path)).expanduser().absolute())!r}\n"
     return ""
