@@ -9,7 +9,7 @@ files (0666 minus the umask), never mkstemp's 0600.
     atomic_write_text(path, text)
     with atomic_path("model.keras") as tmp:   # for writers that want a file name
         model.save(tmp)
-    with atomic_dir("saved_model") as tmp:    # a folder, e.g. a TensorFlow SavedModel
+    with atomic_dir("served", "saved_model.pb") as tmp:  # a folder: a TF SavedModel
         model.export(tmp)
 
 Failures become :class:`SaveError` (an ``OSError``) with one sentence for the user.
