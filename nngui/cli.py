@@ -126,10 +126,12 @@ class _PrintObserver:
 def cmd_train(args: argparse.Namespace) -> int:
     from .core.adapt import prepare
     from .core.builder import build_model
-    from .core.modelio import save_model
+    from .core.modelio import check_model_path, save_model
     from .core.runtime import describe_device, device_scope
     from .core.training import evaluate, train
 
+    if args.out:
+        check_model_path(args.out)  # before training: a bad --out must not cost the run
     spec, cfg, preset_dataset = _load_spec(args)
     for key in ("epochs", "batch_size", "seed"):
         if getattr(args, key) is not None:
@@ -235,6 +237,28 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the network, its data and its training settings as a standalone Keras script."""
+    from .core.datasets import find_mnist
+    from .core.export_python import export_python, write_python
+
+    if not args.python:
+        raise UsageError("Say what to write: --python OUT.py")
+    if not args.python.endswith(".py"):
+        raise UsageError(f"A Python script ends in .py; {args.python} does not.")
+    spec, cfg, preset_dataset = _load_spec(args)
+    dataset = (args.dataset or preset_dataset or "").strip().lower()
+    if not dataset:
+        raise UsageError("Give the data set the script should load: --dataset NAME (mnist, "
+                         "digits, xor, moons, ...) or --dataset file --data PATH.")
+    data = args.data or (find_mnist() if dataset == "mnist" else None)
+    text = export_python(spec, cfg, dataset, data, data_seed=cfg.seed or 0)
+    path = write_python(args.python, text)
+    _emit(args, {"python": str(path), "dataset": dataset, "data": str(data) if data else None},
+          f"wrote {path}: run it with `python {path.name} --epochs 1` for a quick try")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -272,16 +296,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="a .keras digit classifier")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files, any size, "
                    "dark-on-light or light-on-dark")
+    p = add("export", cmd_export, "write a network as a standalone Keras Python script")
+    p.add_argument("--preset")
+    p.add_argument("--spec", help="network spec JSON file")
+    p.add_argument("--python", metavar="OUT.py", help="the script to write")
+    p.add_argument("--dataset", help="the data the script loads (default: the preset's)")
+    p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz)")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
     return ap
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from .core.datasets import DatasetError
+    from .core.fsio import SaveError
     from .core.modelio import ModelFileError
     from .core.spec import SpecError
 
-    return (UsageError, SpecError, DatasetError, ModelFileError)
+    return (UsageError, SpecError, DatasetError, ModelFileError, SaveError)
 
 
 def run_cli(argv: list[str]) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,12 +258,12 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
     import http.client
     import urllib.request
 
+    from .fsio import atomic_path
+
     dest = _keras_mnist_path()
-    tmp: str | None = None
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="mnist-", suffix=".npz.part", dir=dest.parent)
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(
+        # Verified before it replaces anything: a cut download never becomes the cache.
+        with atomic_path(dest) as tmp, open(tmp, "wb") as out, urllib.request.urlopen(
             MNIST_URL, timeout=DOWNLOAD_TIMEOUT_S
         ) as resp:
             total = int(resp.headers.get("Content-Length") or 0)
@@ -277,11 +276,10 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
                         progress(done, total)
                     except Exception as exc:
                         raise _ProgressFailed() from exc
-        if total and done != total:
-            raise OSError(f"download stopped after {done} of {total} bytes")
-        ds = load_mnist_file(tmp)
-        os.replace(tmp, dest)
-        tmp = None
+            if total and done != total:
+                raise OSError(f"download stopped after {done} of {total} bytes")
+            out.flush()
+            ds = load_mnist_file(tmp)
         notes = [*ds.notes, f"downloaded from {MNIST_URL}"]
         return dataclasses.replace(ds, source=str(dest), notes=notes)
     except _ProgressFailed as exc:
@@ -289,12 +287,6 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
     except (OSError, ValueError, http.client.HTTPException, DatasetError) as exc:
         reason = f"MNIST was not found and could not be downloaded ({exc})."
         raise DatasetError(mnist_help(reason)) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
 
 
 def load_mnist_file(path: str | os.PathLike) -> Dataset:

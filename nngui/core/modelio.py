@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from .fsio import SaveError, atomic_path, check_writable
 from .runtime import keras
 from .spec import LayerSpec, NetworkSpec
 
@@ -21,15 +21,26 @@ def save_model(model: Any, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ModelFileError(f"Models are saved as .keras files; {path.name} has another suffix.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".nngui-", suffix=".keras", dir=path.parent)
-    os.close(fd)
     try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    except Exception as exc:
-        Path(tmp).unlink(missing_ok=True)
+        with atomic_path(path) as tmp:
+            model.save(tmp)
+    except SaveError as exc:
+        raise ModelFileError(str(exc)) from None
+    except Exception as exc:  # Keras refusing the model; the old file is intact
         raise ModelFileError(f"Could not save {path}: {exc}") from None
+    return path
+
+
+def check_model_path(path: str | os.PathLike) -> Path:
+    """Raise ModelFileError unless a model could be saved at ``path`` now (before training)."""
+    path = Path(path).expanduser()
+    if path.suffix != ".keras":
+        raise ModelFileError(f"Models are saved as .keras files; {path.name} has another suffix "
+                             "(legacy .h5 can be opened but not written).")
+    try:
+        check_writable(path)
+    except SaveError as exc:
+        raise ModelFileError(str(exc)) from None
     return path
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fileio import atomic_write_bytes
+from .fsio import atomic_write_bytes
 
 DATA_DIR_ENV = "NNGUI_DATA_DIR"
 SUFFIX = ".npz"

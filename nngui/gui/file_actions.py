@@ -1,7 +1,9 @@
 """File → Open / Save / Export for the main window: every failure is a message, never a crash.
 
 A mixin so MainWindow stays about layout and flow; it relies on the window's ``builder``,
-``session``, ``training``, ``draw``/``drawing`` and ``_new_session``.
+``session``, ``training``, ``evaluate``, ``data``, ``draw``/``drawing`` and ``_new_session``.
+Every file is written atomically through :mod:`nngui.core.fsio`; a failed save shows a
+message and changes nothing in the window.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 from ..core.spec import SpecError, dump_json, load_spec_file
 
@@ -75,13 +77,13 @@ class FileActions:
 
     def save_spec(self, path: str | Path) -> None:
         """Write the network and training settings as JSON (atomically)."""
-        from ..core.fileio import atomic_write_text
+        from ..core.fsio import atomic_write_text
 
         path = Path(path).with_suffix(".json")
         try:
             atomic_write_text(path, dump_json(self.builder.spec(), self.builder.config()))
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save", f"{path}: {exc}")
+        except OSError as exc:  # fsio's SaveError says why in words; the network stays as is
+            QMessageBox.warning(self, "Could not save", str(exc))
             return
         self.statusBar().showMessage(f"Saved {path}", 5000)
         self._remember_recent(path)
@@ -106,6 +108,153 @@ class FileActions:
             return
         self.statusBar().showMessage(f"Exported {path}", 5000)
 
+    # ---- File → Export as Python / Export results ---------------------------------------
+
+    def _add_export_menu(self, menu: QMenu) -> None:
+        """File → Export as Python… and the Export results submenu."""
+        from ..core.export_results import onnx_available
+
+        self._action(menu, "Export as &Python…", self._export_python_dialog)
+        sub = menu.addMenu("Export &results")
+        sub.setObjectName("exportResultsMenu")
+        self._action(sub, "&Loss plot (PNG or SVG)…",
+                     lambda: self._export_plot_dialog(self.training.lossPlot, "loss"))
+        self._action(sub, "&Accuracy plot (PNG or SVG)…",
+                     lambda: self._export_plot_dialog(self.training.accuracyPlot, "accuracy"))
+        self._action(sub, "Training &history (CSV)…", self._export_history_dialog)
+        self._action(sub, "&Confusion matrix (CSV)…", self._export_confusion_dialog)
+        sub.addSeparator()
+        self._action(sub, "Trained model as &SavedModel folder…", self._export_saved_model_dialog)
+        onnx = "Trained model as &ONNX…" if onnx_available() else \
+            "Trained model as ONNX (needs: pip install tf2onnx)…"
+        self._action(sub, onnx, self._export_onnx_dialog)
+
+    def _ask_save_path(self, title: str, name: str, filters: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._last_dir()) / name),
+                                              filters)
+        return Path(path) if path else None
+
+    def _saved(self, path: Path) -> None:
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+        self._settings().setValue("lastDir", str(path.parent))
+
+    def _export_python_dialog(self) -> None:
+        spec = self.builder.spec()
+        path = self._ask_save_path("Export as Python", f"{spec.name}.py", "Python script (*.py)")
+        if path is not None:
+            self.export_python(path.with_suffix(".py"))
+
+    def export_python(self, path: str | Path) -> bool:
+        """Write the builder's network, training settings and data set as a Keras script."""
+        from ..core.datasets import find_mnist
+        from ..core.export_python import export_python, write_python
+
+        ds = self.data.dataset
+        name = ds.name if ds is not None else "mnist"
+        data = ds.source if ds is not None and name in ("mnist", "file") else None
+        if name == "mnist" and not (data and Path(data).exists()):
+            data = find_mnist()
+        classes = ds.num_classes if ds is not None and ds.num_classes else None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # builds the model once
+        try:
+            text = export_python(self.builder.spec(), self.builder.config(), name, data,
+                                 num_classes=classes)
+            path = write_python(path, text)
+        except (OSError, SpecError, ValueError) as exc:
+            QMessageBox.warning(self, "Could not export", str(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._saved(Path(path))
+        return True
+
+    def _export_plot_dialog(self, plot, stem: str) -> None:
+        path = self._ask_save_path("Export plot", f"{stem}.png",
+                                   "PNG image (*.png);;SVG drawing (*.svg)")
+        if path is not None:
+            self.export_plot(plot, path)
+
+    def export_plot(self, plot, path: str | Path) -> bool:
+        """Save a pyqtgraph plot as PNG or SVG (by the suffix; PNG if neither)."""
+        from ..core.fsio import SaveError, atomic_path
+
+        path = Path(path)
+        if path.suffix.lower() not in (".png", ".svg"):
+            path = path.with_suffix(".png")
+        try:
+            with atomic_path(path) as tmp:
+                if path.suffix.lower() == ".svg":
+                    _render_svg(plot, tmp, path.stem)
+                else:
+                    import pyqtgraph.exporters as exporters
+
+                    exporters.ImageExporter(plot.getPlotItem()).export(str(tmp))
+                if tmp.stat().st_size == 0:  # QImage.save reports failure only by its result
+                    raise SaveError(f"Could not save {path}: the image could not be drawn.")
+        except Exception as exc:  # any exporter failure is a message, never a traceback
+            QMessageBox.warning(self, "Could not export", str(exc))
+            return False
+        self._saved(path)
+        return True
+
+    def _export_history_dialog(self) -> None:
+        from ..core.export_results import write_history_csv
+
+        path = self._ask_save_path("Export training history", "history.csv", "CSV (*.csv)")
+        if path is not None:
+            self._write(lambda: write_history_csv(path.with_suffix(".csv"),
+                                                  self.session.history))
+
+    def _export_confusion_dialog(self) -> None:
+        from ..core.export_results import write_confusion_csv
+
+        report = self.evaluate.report
+        path = self._ask_save_path("Export confusion matrix", "confusion.csv", "CSV (*.csv)")
+        if path is not None:
+            self._write(lambda: write_confusion_csv(
+                path.with_suffix(".csv"), report.confusion if report else None,
+                self.evaluate._class_names))
+
+    def _export_saved_model_dialog(self) -> None:
+        from ..core.export_results import export_saved_model
+
+        if self.session.model is None:
+            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+            return
+        path = self._ask_save_path("Export SavedModel folder", f"{self.session.spec.name}",
+                                   "Folder (*)")
+        if path is not None:
+            self._write(lambda: export_saved_model(self.session.model, path))
+
+    def _export_onnx_dialog(self) -> None:
+        from ..core.export_results import ONNX_HINT, export_onnx, onnx_available
+
+        if not onnx_available():
+            QMessageBox.information(self, "ONNX export", ONNX_HINT)
+            return
+        if self.session.model is None:
+            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+            return
+        path = self._ask_save_path("Export ONNX model", f"{self.session.spec.name}.onnx",
+                                   "ONNX model (*.onnx)")
+        if path is not None:
+            self._write(lambda: export_onnx(self.session.model, path.with_suffix(".onnx")))
+
+    def _write(self, save) -> bool:
+        """Run a core export; a failure is a message box, never a traceback."""
+        from ..core.modelio import ModelFileError
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            path = save()
+        except (OSError, ModelFileError) as exc:
+            QMessageBox.warning(self, "Could not export", str(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._saved(Path(path))
+        return True
+
     def _export_draw_model_dialog(self) -> None:
         current = self.draw.current_model()
         if current is None:
@@ -121,3 +270,25 @@ class FileActions:
 
     def _remember_recent(self, path: Path) -> None:
         self._settings().setValue("lastDir", str(path.parent))
+
+
+def _render_svg(widget, path: Path, title: str) -> None:
+    """Vector SVG of a plot widget drawn by Qt itself.
+
+    pyqtgraph's SVGExporter cannot parse the paths this Qt writes (ValueError in
+    correctCoordinates, pyqtgraph issue #3485), so it is not used.
+    """
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    gen = QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(widget.size())
+    gen.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()

@@ -152,6 +152,7 @@ class MainWindow(FileActions, QMainWindow):
         self._action(m, "&Save network as…", self._save_spec_dialog, QKeySequence.StandardKey.Save)
         self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
         self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
+        self._add_export_menu(m)  # Export as Python…, Export results ▸ (file_actions.py)
         m.addSeparator()
         self._action(m, "Load &data file…", lambda: self.data.load_file())
         m.addSeparator()

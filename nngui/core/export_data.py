@@ -1,0 +1,140 @@
+"""The ``load_data`` functions written into exported scripts: each makes what datasets.py makes.
+
+Every function returns ``(x_train, y_train), (x_test, y_test)`` with integer class labels (or
+real targets for the curve), exactly the arrays nngui trains on before reshaping and encoding;
+tests/core/test_export_python.py holds each one equal to :func:`nngui.core.datasets.load_dataset`.
+"""
+
+from __future__ import annotations
+
+_MNIST = '''
+def load_data(path=None):
+    """MNIST: 60,000 training and 10,000 test digits, 28x28 grey values 0..255.
+
+    Read from --data PATH, else $NNGUI_MNIST, else the file nngui used, else downloaded by Keras.
+    """
+    path = path or os.environ.get("NNGUI_MNIST") or MNIST_PATH
+    if path and os.path.isfile(path):
+        with np.load(path) as f:
+            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+    return keras.datasets.mnist.load_data()
+'''
+
+_DIGITS = '''
+def load_data(path=None):
+    """scikit-learn's 1,797 8x8 digits, scaled /16 and upscaled into 28x28 frames like MNIST."""
+    from scipy.ndimage import zoom
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    raw = load_digits()
+    small = raw.images.astype(np.float32) / 16.0
+    big = np.clip(zoom(small, (1, 2.5, 2.5), order=1), 0.0, 1.0)  # 8x8 -> 20x20
+    x = np.zeros((len(big), 28, 28), dtype=np.float32)
+    x[:, 4:24, 4:24] = big  # centred in a black 28x28 frame
+    y = raw.target.astype(np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=0.2, random_state=DATA_SEED, stratify=y)
+    return (x_train, y_train), (x_test, y_test)
+'''
+
+_XOR = '''
+def load_data(path=None):
+    """The XOR truth table; the third input is a constant 1 that acts as a bias."""
+    x = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float32)
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return (x, y), (x.copy(), y.copy())  # the test set is the same 4 samples
+'''
+
+_SPLIT = '''
+def split(x, y, n_train=800):
+    """First 800 points for training, the other 200 for testing."""
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.int64)
+    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
+'''
+
+_MOONS = _SPLIT + '''
+
+def load_data(path=None):
+    """Two interleaving half circles, 1,000 noisy 2-D points."""
+    from sklearn.datasets import make_moons
+
+    return split(*make_moons(n_samples=1000, noise=0.2, random_state=DATA_SEED))
+'''
+
+_CIRCLES = _SPLIT + '''
+
+def load_data(path=None):
+    """A ring around a core, 1,000 noisy 2-D points."""
+    from sklearn.datasets import make_circles
+
+    return split(*make_circles(n_samples=1000, noise=0.1, factor=0.5, random_state=DATA_SEED))
+'''
+
+_BLOBS = _SPLIT + '''
+
+def load_data(path=None):
+    """Two gaussian blobs around (-1.5, -1.5) and (1.5, 1.5): linearly separable."""
+    from sklearn.datasets import make_blobs
+
+    centres = np.array([[-1.5, -1.5], [1.5, 1.5]])
+    x, y = make_blobs(n_samples=1000, centers=centres, cluster_std=0.5, random_state=DATA_SEED)
+    # reflect the rare point across the line x0 + x1 = 0 back to its own side
+    wrong = x.sum(axis=1) * np.where(y == 1, 1.0, -1.0) < 0
+    x[wrong] -= x[wrong].sum(axis=1, keepdims=True)
+    return split(x, y)
+'''
+
+_SPIRAL = _SPLIT + '''
+
+def load_data(path=None):
+    """Two interleaved spiral arms (1.5 turns each), 500 noisy points per arm."""
+    rng = np.random.default_rng(DATA_SEED)
+    xs, ys = [], []
+    for k in range(2):
+        t = rng.uniform(0.05, 1.0, 500)
+        theta = t * 3 * np.pi + k * np.pi
+        r = 2.5 * t
+        pts = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
+        xs.append(pts + rng.normal(0.0, 0.2, pts.shape))
+        ys.append(np.full(500, k))
+    order = rng.permutation(1000)
+    return split(np.concatenate(xs)[order], np.concatenate(ys)[order])
+'''
+
+_REGRESSION = '''
+def load_data(path=None):
+    """A noisy curve y = sin(2x) + 0.3x + N(0, 0.1) for 1,000 x uniform in [-3, 3]."""
+    rng = np.random.default_rng(DATA_SEED)
+    x = rng.uniform(-3.0, 3.0, size=(1000, 1))
+    y = np.sin(2 * x) + 0.3 * x + rng.normal(0.0, 0.1, size=x.shape)
+    x, y = x.astype(np.float32), y.astype(np.float32)
+    return (x[:800], y[:800]), (x[800:], y[800:])
+'''
+
+_FILE = '''
+def load_data(path=None):
+    """Your NPZ file with x_train, y_train (and x_test, y_test, else 20 % are held out)."""
+    path = path or DATA_PATH
+    with np.load(path) as f:
+        keys = set(f.files)
+        if {"x_train", "y_train"} <= keys:
+            x, y = f["x_train"], f["y_train"]
+            test = (f["x_test"], f["y_test"]) if {"x_test", "y_test"} <= keys else None
+        elif {"x", "y"} <= keys:
+            x, y, test = f["x"], f["y"], None
+        else:
+            raise SystemExit(f"{path} needs arrays x_train, y_train (or x, y); it has {sorted(keys)}")
+    if test is None:
+        cut = int(0.8 * len(x))
+        x, y, test = x[:cut], y[:cut], (x[cut:], y[cut:])
+    return (x, y), test
+'''
+
+LOADERS: dict[str, str] = {
+    "mnist": _MNIST, "digits": _DIGITS, "xor": _XOR, "moons": _MOONS, "circles": _CIRCLES,
+    "blobs": _BLOBS, "spiral": _SPIRAL, "regression": _REGRESSION, "file": _FILE,
+}
+
+# Which loaders return 0..255 pixels that the script divides by 255 (as nngui does on load).
+SCALED_255 = {"mnist"}
