@@ -45,26 +45,7 @@ class LayerSpec:
 
     def describe(self) -> str:
         """Short text for a layer list row, e.g. 'Dense 512 relu'."""
-        p = self.params
-        if self.type == "Dense":
-            act = p["activation"]
-            if act == "leaky_relu":
-                act = f"leaky_relu α={p['alpha']:g}"
-            return f"Dense {p['units']} {act}"
-        if self.type == "Dropout":
-            return f"Dropout {p['rate']:g}"
-        if self.type == "Activation":
-            return f"Activation {p['activation']}"
-        if self.type == "Conv2D":
-            k = p["kernel_size"]
-            return f"Conv2D {p['filters']} {k}×{k} {p['activation']}"
-        if self.type == "MaxPooling2D":
-            return f"MaxPooling2D {p['pool_size']}×{p['pool_size']}"
-        if self.type == "Reshape":
-            return "Reshape " + "×".join(str(v) for v in p["target_shape"])
-        if self.type == "GaussianNoise":
-            return f"GaussianNoise σ={p['stddev']:g}"
-        return self.type
+        return catalog.LAYER_TYPES[self.type].describe(self.params)
 
     def to_dict(self) -> dict[str, Any]:
         d = {"type": self.type, "params": copy.deepcopy(self.params)}
