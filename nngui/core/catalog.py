@@ -3,7 +3,7 @@
 Everything the builder panel offers is declared as plain data, so the GUI generates its forms
 from it and the Keras builder and validation read the same source of truth. Layer types and
 their fields live in the layer registry (:mod:`nngui.core.layers`), activations in the one
-activation table (:mod:`nngui.core.numpy_ops`); this module presents them as menus.
+activation table (:mod:`nngui.core.functions`); this module presents them as menus.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import layers, numpy_ops
+from . import functions, layers
 from .fields import Field
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "LAYER_TYPES", "LOSSES", "OPTIMIZERS", "Field"]
 
 # Menu text per activation, from the one activation table (which also holds the NumPy code).
-ACTIVATIONS: dict[str, str] = {name: a.description for name, a in numpy_ops.ACTIVATIONS.items()}
-ACTIVATION_ALIASES = {"identity": "linear", "logistic": "sigmoid", "none": "linear"}
+ACTIVATIONS: dict[str, str] = {name: f"{a.title}: {a.formula}"
+                               for name, a in functions.ACTIVATIONS.items()}
+ACTIVATION_ALIASES = functions.ACTIVATION_ALIASES
 
 INITIALIZERS: dict[str, str] = layers.INITIALIZERS
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import numpy_ops as ops
 from .fields import Field
+from .functions import ACTIVATIONS
 
 Shape = tuple[int, ...]  # one sample, without the batch axis
 Params = dict[str, Any]
@@ -38,7 +39,7 @@ _INIT_CLASSES = {"GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_norm
                  "LecunUniform": "lecun_uniform", "Zeros": "zeros", "Ones": "ones",
                  "RandomUniform": "uniform", "RandomNormal": "normal"}
 
-_ACTIVATION = Field("activation", "choice", "relu", choices=tuple(ops.ACTIVATIONS))
+_ACTIVATION = Field("activation", "choice", "relu", choices=tuple(ACTIVATIONS))
 _ALPHA = Field("alpha", "float", 0.2, label="α (leaky slope)", minimum=0.0, maximum=1.0,
                step=0.01, visible_when=("activation", ("leaky_relu",)))
 _INITIALIZER = Field("kernel_initializer", "choice", "glorot_uniform", label="Initializer",
@@ -97,7 +98,7 @@ def _weights(layer: Any) -> dict[str, np.ndarray]:
 
 def _read_activation(cfg: Params) -> str:
     act = _act_name(cfg.get("activation", "linear"))
-    if act not in ops.ACTIVATIONS:
+    if act not in ACTIVATIONS:
         raise Unsupported(f"activation {act}")
     return act
 
@@ -380,7 +381,8 @@ class Activation(LayerKind):
     def step(self, layer: Any) -> Step:
         cls, cfg = type(layer).__name__, layer.get_config()
         if cls == "LeakyReLU":
-            return ops.leaky_relu(float(cfg.get("negative_slope", cfg.get("alpha", 0.3))))
+            slope = float(cfg.get("negative_slope", cfg.get("alpha", 0.3)))
+            return ops.activation_fn("leaky_relu", alpha=slope)
         if cls == "ReLU":
             _plain_relu(cfg)
             return _act_step("relu")

@@ -1,79 +1,38 @@
-"""NumPy building blocks of the forward engine: the one activation table and the kernels.
+"""NumPy building blocks of the forward engine: activations (from the one table) and kernels.
 
-Everything works on a batch axis first ((N, features) or (N, H, W, C)) and keeps float32.
-Each activation computes what Keras computes (tests hold them equal to ``keras.activations``
-over the whole float32 range, tails included).
+The activation table is :data:`nngui.core.functions.ACTIVATIONS` (the course's functions with
+their derivatives); this module only looks functions up in it for inference. The kernels work
+on a batch axis first ((N, H, W, C)) and keep float32.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+
+from .functions import ACTIVATIONS
 
 Array = np.ndarray
 
 
-def sigmoid(z: Array) -> Array:
-    """1 / (1 + e^-z), written so neither tail overflows nor rounds to exactly 0 early."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+def activation_fn(name: str, **params: float) -> Callable[[Array], Array] | None:
+    """The NumPy function of a Keras activation name, or None if the table lacks it.
+
+    Without ``params`` each takes the table's defaults, which are Keras' own (e.g. the
+    'leaky_relu' activation's slope 0.2; a LeakyReLU *layer* passes its negative_slope).
+    """
+    entry = ACTIVATIONS.get(name)
+    if entry is None:
+        return None
+    if not params:
+        return entry.f
+    return lambda z: entry.f(z, **params)
 
 
 def softmax(z: Array) -> Array:
-    """exp(z) / Σ exp(z) over the last axis (shifted by the max, so it never overflows)."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def gelu(z: Array) -> Array:
-    """The exact (erf) GELU, Keras' default (``approximate=False``)."""
-    from scipy.special import erf  # scipy comes with scikit-learn; imported when needed
-
-    return (0.5 * z * (1.0 + erf(z / np.float32(math.sqrt(2.0))))).astype(z.dtype, copy=False)
-
-
-def leaky_relu(slope: float) -> Callable[[Array], Array]:
-    """max(slope·z, z) for a slope in [0, 1)."""
-    s = np.float32(slope)
-    return lambda z: np.where(z >= 0, z, z * s)
-
-
-def elu(z: Array) -> Array:
-    """z for z > 0, e^z - 1 below (α = 1, as Keras' 'elu')."""
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-
-
-# keras.activations.leaky_relu's own default slope; a LeakyReLU *layer* defaults to 0.3.
-KERAS_LEAKY_SLOPE = 0.2
-
-
-@dataclass(frozen=True)
-class Activation:
-    """One entry of the activation table: the menu text and the NumPy function."""
-
-    description: str
-    fn: Callable[[Array], Array]
-
-
-ACTIVATIONS: dict[str, Activation] = {
-    "linear": Activation("Identity σ(z) = z", lambda z: z),
-    "sigmoid": Activation("Logistic σ(z) = 1 / (1 + e^-z)", sigmoid),
-    "tanh": Activation("Hyperbolic tangent", np.tanh),
-    "relu": Activation("ReLU max(0, z)", lambda z: np.maximum(z, 0)),
-    "leaky_relu": Activation("Leaky ReLU max(αz, z)", leaky_relu(KERAS_LEAKY_SLOPE)),
-    "softmax": Activation("Softmax: exp(z) / Σ exp(z_j), outputs sum to 1", softmax),
-    "elu": Activation("ELU", elu),
-    "gelu": Activation("GELU", gelu),
-}
-
-
-def activation_fn(name: str) -> Callable[[Array], Array] | None:
-    """The NumPy function of a Keras activation name, or None if the table lacks it."""
-    entry = ACTIVATIONS.get(name)
-    return entry.fn if entry is not None else None
+    """exp(z) / Σ exp(z) over the last axis."""
+    return ACTIVATIONS["softmax"].f(z)
 
 
 # ---- convolution and pooling, channels last ---------------------------------------------------
