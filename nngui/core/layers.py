@@ -442,7 +442,7 @@ class BatchNormalization(LayerKind):
             "averages at test time), then scales and shifts: 4 numbers per channel.")
     fields = (Field("momentum", "float", 0.99, minimum=0.0, maximum=0.999, step=0.01,
                     help="How slowly the running mean and variance follow the batches."),
-              Field("epsilon", "float", 0.001, minimum=1e-6, maximum=0.1, step=0.001,
+              Field("epsilon", "float", 0.001, minimum=0.0001, maximum=0.1, step=0.001,
                     help="Added to the variance so a constant channel does not divide by 0."),
               Field("center", "bool", True, label="Learn shift (β)"),
               Field("scale", "bool", True, label="Learn scale (γ)"))

@@ -73,6 +73,7 @@ def test_size_position_and_thickness_give_nearly_the_same_image(digit):
         assert _shift_mad(out, ref) < 0.1, (digit, v, _shift_mad(out, ref))
 
 
+@pytest.mark.slow
 def test_a_network_reads_every_variant_the_same(mnist_path):
     model, _, _ = quick_model(mnist_path)
     images = [P.to_mnist(render(DIGITS[d], **v)) for d in range(10)
@@ -133,6 +134,7 @@ def _render_large(img28: np.ndarray, thicken: int, scale: float, pos: np.ndarray
     return canvas
 
 
+@pytest.mark.slow
 def test_mnist_digits_rendered_large_stay_correct(mnist_path):
     """1,000 MNIST test digits drawn big, thicker or thinner, anywhere: still read right."""
     model, _, ds = quick_model(mnist_path)

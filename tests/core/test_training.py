@@ -51,6 +51,7 @@ def test_xor_is_learned_by_the_course_net():
     assert rec.epochs[-1]["loss"] < rec.epochs[0]["loss"] / 10
 
 
+@pytest.mark.slow
 def test_mnist_784_20_10_one_epoch_beats_90_percent(mnist):
     p = get_preset("mnist-784-20-10")
     spec, cfg = p.spec(), p.train_config()
