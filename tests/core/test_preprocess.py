@@ -94,6 +94,19 @@ def test_other_canvas_sizes_and_dtypes_agree():
     assert np.abs(P.to_mnist(rgb) - ref).max() < 0.02
 
 
+def test_contrast_is_matched_to_mnist_whatever_the_pen_or_scan():
+    """Faint pencil and blurry photos get MNIST's contrast: ~40 % of the ink solid at 1.0."""
+    crisp = P.to_mnist(render(DIGITS[4]))
+    faint = P.to_mnist(0.3 * render(DIGITS[4]))
+    np.testing.assert_allclose(faint, crisp, atol=0.02)  # a light pen is not a fainter digit
+    blurry = P.to_mnist(ndimage.gaussian_filter(render(DIGITS[4]), 12))
+    ink = blurry[blurry > P.NOISE]
+    solid = float(np.mean(ink >= 0.999))
+    # MNIST: about 45 % of ink pixels above 0.9; the scaling aims at the brightest 40 %
+    assert 0.3 <= solid <= 0.5, solid
+    assert blurry.max() == pytest.approx(1.0)
+
+
 def test_faint_speck_is_not_ink():
     img = render(DIGITS[7])
     img[2, 2] = 0.03  # far from the digit, below the noise threshold
