@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .layers import INPUT, KINDS, make_initializer
+from .initializers import make_initializer
+from .layers import INPUT, KINDS
 from .runtime import keras
 from .shapes import layer_rows
 from .spec import NetworkSpec

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import functions, layers
+from . import functions, initializers, layers
 from .fields import Field
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "LAYER_TYPES", "LOSSES", "OPTIMIZERS", "Field"]
@@ -21,7 +21,7 @@ ACTIVATIONS: dict[str, str] = {name: f"{a.title}: {a.formula}"
                                for name, a in functions.ACTIVATIONS.items()}
 ACTIVATION_ALIASES = functions.ACTIVATION_ALIASES
 
-INITIALIZERS: dict[str, str] = layers.INITIALIZERS
+INITIALIZERS: dict[str, str] = initializers.INITIALIZERS
 
 
 @dataclass(frozen=True)

@@ -18,26 +18,11 @@ import numpy as np
 from . import numpy_ops as ops
 from .fields import Field
 from .functions import ACTIVATIONS
+from .initializers import INITIALIZERS, initializer_name, make_initializer
 
 Shape = tuple[int, ...]  # one sample, without the batch axis
 Params = dict[str, Any]
 Step = Callable[[np.ndarray], np.ndarray]  # (N, ...) -> (N, ...)
-
-INITIALIZERS: dict[str, str] = {
-    "glorot_uniform": "Glorot (Xavier) uniform — Keras' default",
-    "glorot_normal": "Glorot (Xavier) normal",
-    "he_normal": "He normal — good for ReLU",
-    "he_uniform": "He uniform",
-    "lecun_uniform": "LeCun uniform",
-    "uniform": "Uniform in [-0.05, 0.05]",
-    "normal": "Normal, σ = 0.05",
-    "zeros": "All zeros (a classic mistake: every unit learns the same)",
-    "ones": "All ones",
-}
-_INIT_CLASSES = {"GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_normal",
-                 "HeNormal": "he_normal", "HeUniform": "he_uniform",
-                 "LecunUniform": "lecun_uniform", "Zeros": "zeros", "Ones": "ones",
-                 "RandomUniform": "uniform", "RandomNormal": "normal"}
 
 _ACTIVATION = Field("activation", "choice", "relu", choices=tuple(ACTIVATIONS))
 _ALPHA = Field("alpha", "float", 0.2, label="α (leaky slope)", minimum=0.0, maximum=1.0,
@@ -59,23 +44,6 @@ class Unsupported(ValueError):
 def fmt(shape: Shape) -> str:
     """'(784,)' or '(28, 28)'."""
     return "(" + ", ".join(str(v) for v in shape) + (",)" if len(shape) == 1 else ")")
-
-
-def make_initializer(name: str) -> Any:
-    """Keras initializer for a catalog name ('uniform' and 'normal' use ±0.05 / σ 0.05)."""
-    from .runtime import keras
-
-    init = keras().initializers
-    if name == "uniform":
-        return init.RandomUniform(-0.05, 0.05)
-    if name == "normal":
-        return init.RandomNormal(0.0, 0.05)
-    return init.get(name)
-
-
-def _init_name(init: Any) -> str:
-    cfg = init if isinstance(init, dict) else {"class_name": type(init).__name__}
-    return _INIT_CLASSES.get(cfg.get("class_name", ""), "glorot_uniform")
 
 
 def _act_name(act: Any) -> str:
@@ -123,6 +91,10 @@ class LayerKind:
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
         """(output shape, parameter count) for one input sample shape; ShapeError if none."""
         return shape, 0
+
+    def frozen_params(self, p: Params, shape: Shape) -> int:
+        """How many of ``output``'s parameters are not trained (running statistics)."""
+        return 0
 
     def extra_layers(self, p: Params) -> tuple[str, ...]:
         """Keras classes built after the main layer (each is its own summary row, no params)."""
@@ -176,7 +148,7 @@ class Dense(LayerKind):
 
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
         out.append((self.key, {"units": cfg["units"], "activation": _read_activation(cfg),
-                               "kernel_initializer": _init_name(cfg["kernel_initializer"]),
+                               "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
                                "use_bias": cfg["use_bias"]}))
 
     def step(self, layer: Any) -> Step:
@@ -228,7 +200,7 @@ class Conv2D(Dense):
         out.append((self.key, {
             "filters": cfg["filters"], "kernel_size": k[0], "strides": s[0],
             "padding": cfg["padding"], "activation": _read_activation(cfg),
-            "kernel_initializer": _init_name(cfg["kernel_initializer"]),
+            "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
             "use_bias": cfg["use_bias"]}))
 
     def step(self, layer: Any) -> Step:
@@ -454,6 +426,9 @@ class BatchNormalization(LayerKind):
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
         # moving mean and variance (not trained) plus γ and β when learned, per channel
         return shape, shape[-1] * (2 + bool(p["center"]) + bool(p["scale"]))
+
+    def frozen_params(self, p: Params, shape: Shape) -> int:
+        return 2 * shape[-1]  # the moving mean and variance follow the batches, untrained
 
     def build(self, k: Any, p: Params, names: Iterator[str]) -> list[Any]:
         return [k.layers.BatchNormalization(momentum=float(p["momentum"]),

@@ -26,6 +26,7 @@ class LayerRow:
     params: int
     spec_index: int  # which LayerSpec produced it (an extra LeakyReLU row shares its Dense's)
     error: str = ""
+    non_trainable: int = 0  # of ``params``, those not trained (BatchNormalization's statistics)
 
     @property
     def shape_text(self) -> str:
@@ -63,7 +64,8 @@ def layer_rows(spec: NetworkSpec) -> list[LayerRow]:
     shape: Shape | None = spec.input_shape
     for i, layer in enumerate(spec.layers):
         out, params, err = _apply(layer, shape)
-        rows.append(LayerRow(name(layer.type), layer.type, out, params, i, err))
+        frozen = KINDS[layer.type].frozen_params(layer.params, shape) if out else 0
+        rows.append(LayerRow(name(layer.type), layer.type, out, params, i, err, frozen))
         for extra in KINDS[layer.type].extra_layers(layer.params):
             rows.append(LayerRow(name(extra), extra, out, 0, i, ""))
         shape = out
@@ -74,6 +76,11 @@ def total_params(spec: NetworkSpec) -> int:
     """Total parameter count as Keras' ``count_params()`` (BatchNormalization's moving
     statistics count, though they are not trained)."""
     return sum(r.params for r in layer_rows(spec))
+
+
+def non_trainable_params(spec: NetworkSpec) -> int:
+    """How many of ``total_params`` are not trained (Keras' "Non-trainable params")."""
+    return sum(r.non_trainable for r in layer_rows(spec))
 
 
 def output_shape(spec: NetworkSpec) -> Shape | None:

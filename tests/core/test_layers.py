@@ -18,7 +18,7 @@ from nngui.core.inference import FastPredictor
 from nngui.core.modelio import load_model, save_model, spec_from_model
 from nngui.core.numpy_ops import activation_fn
 from nngui.core.runtime import keras
-from nngui.core.shapes import layer_rows, total_params
+from nngui.core.shapes import layer_rows, non_trainable_params, total_params
 from nngui.core.spec import LayerSpec, NetworkSpec
 from nngui.core.validate import check, errors
 
@@ -76,6 +76,8 @@ def test_batchnorm_shapes_and_counts_equal_keras(center, scale):
         assert layer.count_params() == row.params, layer.name
     assert total_params(spec) == model.count_params()
     assert rows[2].params == 4 * (2 + center + scale)
+    frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    assert non_trainable_params(spec) == frozen == 2 * 4 + 2 * 8
 
 
 def test_batchnorm_runs_in_numpy_like_keras_and_reads_back(tmp_path):

@@ -108,6 +108,8 @@ def test_shapes_and_parameter_counts_equal_keras(data):
     for layer, row in zip(model.layers, rows, strict=True):
         assert tuple(layer.output.shape[1:]) == row.output_shape, (layer.name, spec.to_dict())
         assert layer.count_params() == row.params, (layer.name, spec.to_dict())
+        frozen = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+        assert frozen == row.non_trainable, (layer.name, spec.to_dict())
     assert total_params(spec) == model.count_params()
 
 
