@@ -96,6 +96,10 @@ class LayerKind:
         """How many of ``output``'s parameters are not trained (running statistics)."""
         return 0
 
+    def macs(self, params: int, out: Shape) -> int:
+        """Multiply-accumulates per sample, roughly: each weight used once."""
+        return params
+
     def extra_layers(self, p: Params) -> tuple[str, ...]:
         """Keras classes built after the main layer (each is its own summary row, no params)."""
         return ()
@@ -185,6 +189,9 @@ class Conv2D(Dense):
         out = (_conv_len(h, k, s, p["padding"]), _conv_len(w, k, s, p["padding"]), f)
         _not_empty(self.key, h, w, out)
         return out, k * k * c * f + (f if p["use_bias"] else 0)
+
+    def macs(self, params: int, out: Shape) -> int:
+        return params * out[0] * out[1]  # each filter weight is used at every output pixel
 
     def build(self, k: Any, p: Params, names: Iterator[str]) -> list[Any]:
         return [k.layers.Conv2D(int(p["filters"]), int(p["kernel_size"]),

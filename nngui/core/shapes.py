@@ -83,6 +83,16 @@ def non_trainable_params(spec: NetworkSpec) -> int:
     return sum(r.non_trainable for r in layer_rows(spec))
 
 
+def forward_macs(spec: NetworkSpec) -> int:
+    """Multiply-accumulates per sample of a forward pass, for sizing compiled chunks."""
+    total = 0
+    for row in layer_rows(spec):
+        kind = KINDS.get(row.type)  # None for an extra LeakyReLU row (no parameters)
+        total += kind.macs(row.params, row.output_shape) if kind and row.output_shape \
+            else row.params
+    return total
+
+
 def output_shape(spec: NetworkSpec) -> Shape | None:
     """The network's output shape, or None where it cannot be computed."""
     rows = layer_rows(spec)

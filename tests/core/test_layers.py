@@ -179,3 +179,15 @@ def test_a_hidden_field_is_not_checked():
     spec = NetworkSpec((4,), [LayerSpec("Dense", {"units": 4, "activation": "relu",
                                                   "alpha": -1.0})], "mse")
     assert errors(check(spec)) == []
+
+
+def test_forward_macs_equal_trainings_own_estimate_for_every_preset():
+    """shapes.forward_macs can replace training.estimate_macs (which knows about Conv2D)."""
+    from nngui.core.presets import PRESETS
+    from nngui.core.shapes import forward_macs
+    from nngui.core.training import estimate_macs
+
+    for preset in PRESETS.values():
+        assert forward_macs(preset.spec()) == estimate_macs(preset.spec()), preset.name
+    cnn = PRESETS["mnist-cnn"].spec()
+    assert forward_macs(cnn) > 10 * total_params(cnn)  # convolutions reuse their weights
