@@ -417,8 +417,8 @@ class Reshape(LayerKind):
 
 class BatchNormalization(LayerKind):
     key = title = "BatchNormalization"
-    help = ("Normalises each channel by the batch's mean and spread while training (running "
-            "averages at test time), then scales and shifts: 4 numbers per channel.")
+    help = ("Normalises each channel (by the batch while training, by running averages at "
+            "test time), then scales and shifts it: 4 numbers per channel, 2 of them trained.")
     fields = (Field("momentum", "float", 0.99, minimum=0.0, maximum=0.999, step=0.01,
                     help="How slowly the running mean and variance follow the batches."),
               Field("epsilon", "float", 0.001, minimum=0.0001, maximum=0.1, step=0.001,

@@ -39,8 +39,9 @@ class LayerSpec:
         merged.update(self.params)
         if "activation" in merged:
             merged["activation"] = catalog.canonical_activation(str(merged["activation"]))
-        if "target_shape" in merged:
-            merged["target_shape"] = tuple(int(v) for v in merged["target_shape"])
+        for f in catalog.LAYER_TYPES[self.type].fields:
+            if f.kind == "shape":
+                merged[f.name] = tuple(int(v) for v in merged[f.name])
         self.params = merged
 
     def describe(self) -> str:
@@ -49,8 +50,9 @@ class LayerSpec:
 
     def to_dict(self) -> dict[str, Any]:
         d = {"type": self.type, "params": copy.deepcopy(self.params)}
-        if "target_shape" in d["params"]:
-            d["params"]["target_shape"] = list(d["params"]["target_shape"])
+        for f in catalog.LAYER_TYPES[self.type].fields:
+            if f.kind == "shape":  # JSON has lists, not tuples
+                d["params"][f.name] = list(d["params"][f.name])
         return d
 
 
