@@ -8,6 +8,7 @@ dodge a circle is still a circle in the design. Two rules: no cycles between mod
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> tuple[set[str], set[st
     return inner, outer
 
 
+@lru_cache(maxsize=1)  # parsed once per session; callers only read it
 def graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     mods = all_modules()
     known = set(mods)
