@@ -62,6 +62,7 @@ def test_selftest_passes():
     assert last_json(out)["ok"] is True
 
 
+@pytest.mark.slow
 def test_mnist_mlp_512_reaches_98_percent_from_the_cli(tmp_path, mnist_path):
     """The foundation issue's bar: the 784-512-512-10 preset, 10 epochs, >= 98.0 % test."""
     out = run("train", "--preset", "mnist-mlp-512", "--dataset", "mnist", "--data",
@@ -72,6 +73,7 @@ def test_mnist_mlp_512_reaches_98_percent_from_the_cli(tmp_path, mnist_path):
     assert doc["test"]["accuracy"] >= 0.98, doc["test"]
 
 
+@pytest.mark.slow
 def test_autoencoder_32d_preset_meets_the_reconstruction_bar(mnist_path):
     """Issue bar: the 32-d preset on full MNIST reaches test MSE <= 0.010 per pixel."""
     out = run("train", "--preset", "ae-32d", "--dataset", "mnist", "--data", str(mnist_path),

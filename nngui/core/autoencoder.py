@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .forward import ForwardPass
 from .shapes import layer_rows
 from .spec import LayerSpec, NetworkSpec, SpecError
 
@@ -208,80 +209,31 @@ def one_per_class(y: np.ndarray, classes: int = 10) -> np.ndarray:
                     dtype=np.int64)
 
 
-# ---- a NumPy decoder for live hover decoding ---------------------------------------------------
+# ---- the NumPy halves for live drawing and hover decoding ---------------------------------------
 
-def _gelu(h: np.ndarray) -> np.ndarray:
-    from scipy.special import erf
-
-    return 0.5 * h * (1.0 + erf(h / np.sqrt(2.0)))
-
-
-_NUMPY_ACTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "linear": lambda h: h,
-    "relu": lambda h: np.maximum(h, 0.0),
-    "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-np.clip(h, -60, 60))),
-    "tanh": np.tanh,
-    "elu": lambda h: np.where(h > 0, h, np.expm1(np.minimum(h, 0.0))),
-    "gelu": _gelu,
-    "softmax": lambda h: (e := np.exp(h - h.max(axis=-1, keepdims=True)))
-    / e.sum(axis=-1, keepdims=True),
-}
-
-
-def _act_of(layer: Any) -> str:
-    act = layer.get_config().get("activation", "linear")
-    return act if isinstance(act, str) else getattr(act, "__name__", "linear")
-
-
-class NumpyDense:
-    """A forward pass through Dense/Activation/LeakyReLU layers in plain NumPy (inference)."""
-
-    def __init__(self, layers: list[Any], in_dim: int) -> None:
-        self.in_dim = int(in_dim)
-        self.steps: list[tuple[str, Any]] = []
-        for layer in layers:
-            cls = type(layer).__name__
-            if cls == "Dense":
-                w = [np.asarray(v, dtype=np.float32) for v in layer.get_weights()]
-                self.steps.append(("dense", (w[0], w[1] if len(w) > 1 else None)))
-                self._add_act(_act_of(layer))
-            elif cls == "Activation":
-                self._add_act(_act_of(layer))
-            elif cls == "LeakyReLU":
-                slope = float(layer.get_config().get("negative_slope", 0.3))
-                self.steps.append(("act", lambda h, s=slope: np.where(h > 0, h, s * h)))
-            elif cls in ("Dropout", "GaussianNoise"):
-                continue  # identities at inference
-            else:
-                raise ValueError(f"The NumPy fast path handles Dense stacks only, not {cls}.")
-
-    def _add_act(self, name: str) -> None:
-        if name == "leaky_relu":
-            self.steps.append(("act", lambda h: np.where(h > 0, h, 0.2 * h)))
-        elif name in _NUMPY_ACTS:
-            self.steps.append(("act", _NUMPY_ACTS[name]))
-        else:
-            raise ValueError(f"The NumPy fast path does not know the activation {name!r}.")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """(N, in_dim) -> (N, out_dim) float32."""
-        h = np.asarray(x, dtype=np.float32).reshape(-1, self.in_dim)
-        for kind, arg in self.steps:
-            if kind == "dense":
-                h = h @ arg[0] if arg[1] is None else h @ arg[0] + arg[1]
-            else:
-                h = arg(h)
-        return h.astype(np.float32, copy=False)
-
-
-class FastDecoder(NumpyDense):
-    """The decoder half in NumPy (Dense decoders only): ~0.02 ms a point, no TensorFlow.
+class NumpyHalf:
+    """One half of a trained autoencoder on the NumPy forward engine (inference only).
 
     The weights are copied when it is made: make a new one after training changes them.
+    ``Unsupported`` (a ValueError) names a layer the engine cannot run.
     """
 
+    def __init__(self, layers: list[Any], in_shape: tuple[int, ...]) -> None:
+        self.in_shape = tuple(int(v) for v in in_shape)
+        self.in_dim = math.prod(self.in_shape)
+        self._forward = ForwardPass(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """(N, in_dim) (or (N, *in_shape)) -> (N, out_dim) float32."""
+        h = np.asarray(x, dtype=np.float32).reshape(-1, *self.in_shape)
+        return self._forward(h).reshape(len(h), -1)
+
+
+class FastDecoder(NumpyHalf):
+    """The decoder half in NumPy: ~0.02 ms a point for a Dense decoder, no TensorFlow."""
+
     def __init__(self, model: Any, spec: NetworkSpec) -> None:
-        super().__init__(model.layers[_split(model, spec):], latent_dim(spec))
+        super().__init__(model.layers[_split(model, spec):], (latent_dim(spec),))
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """Decoded images (N, 28, 28) for codes (N, latent); one image for one code."""
@@ -291,11 +243,11 @@ class FastDecoder(NumpyDense):
         return out[0] if z.ndim == 1 else out
 
 
-class FastEncoder(NumpyDense):
-    """The encoder half in NumPy (Dense encoders only), for live drawings."""
+class FastEncoder(NumpyHalf):
+    """The encoder half in NumPy, for live drawings."""
 
     def __init__(self, model: Any, spec: NetworkSpec) -> None:
-        super().__init__(model.layers[:_split(model, spec)], math.prod(spec.input_shape))
+        super().__init__(model.layers[:_split(model, spec)], spec.input_shape)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Codes (N, latent) of samples (N, ...)."""

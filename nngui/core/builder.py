@@ -1,12 +1,17 @@
-"""NetworkSpec -> compiled keras.Model: the one place that knows Keras layer classes."""
+"""NetworkSpec -> compiled keras.Model; each layer kind's Keras form is in the layer registry."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .initializers import make_initializer
+from .layers import INPUT, KINDS
 from .runtime import keras
-from .shapes import layer_rows, needs_leaky_layer
+from .shapes import layer_rows
 from .spec import NetworkSpec
+
+__all__ = ["build_model", "compile_model", "make_initializer", "make_loss", "make_metrics",
+           "make_optimizer"]
 
 
 def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
@@ -14,59 +19,11 @@ def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
     k = keras()
     if seed is not None:
         k.utils.set_random_seed(int(seed))
-    names = iter(r.name for r in layer_rows(spec))
-    layers: list[Any] = [k.Input(shape=spec.input_shape, name="input")]
+    names = iter(["input"] + [r.name for r in layer_rows(spec)])
+    layers: list[Any] = INPUT.build(k, {"input_shape": spec.input_shape}, names)
     for layer in spec.layers:
-        layers.append(_make_layer(k, layer.type, layer.params, next(names)))
-        if needs_leaky_layer(layer):
-            layers.append(k.layers.LeakyReLU(negative_slope=float(layer.params["alpha"]),
-                                              name=next(names)))
+        layers.extend(KINDS[layer.type].build(k, layer.params, names))
     return k.Sequential(layers, name=spec.name)
-
-
-def _activation(params: dict[str, Any], leaky_as_linear: bool) -> str | None:
-    act = params["activation"]
-    if act == "leaky_relu" and leaky_as_linear:
-        return None
-    return act
-
-
-def _make_layer(k: Any, t: str, p: dict[str, Any], name: str) -> Any:
-    L = k.layers
-    if t == "Dense":
-        return L.Dense(int(p["units"]), activation=_activation(p, True),
-                       kernel_initializer=make_initializer(p["kernel_initializer"]),
-                       use_bias=bool(p["use_bias"]), name=name)
-    if t == "Conv2D":
-        return L.Conv2D(int(p["filters"]), int(p["kernel_size"]), strides=int(p["strides"]),
-                        padding=p["padding"], activation=_activation(p, True),
-                        kernel_initializer=make_initializer(p["kernel_initializer"]),
-                        use_bias=bool(p["use_bias"]), name=name)
-    if t == "Dropout":
-        return L.Dropout(float(p["rate"]), name=name)
-    if t == "Activation":
-        if p["activation"] == "leaky_relu":
-            return L.LeakyReLU(negative_slope=float(p["alpha"]), name=name)
-        return L.Activation(p["activation"], name=name)
-    if t == "Flatten":
-        return L.Flatten(name=name)
-    if t == "Reshape":
-        return L.Reshape(tuple(p["target_shape"]), name=name)
-    if t == "MaxPooling2D":
-        return L.MaxPooling2D(int(p["pool_size"]), padding=p["padding"], name=name)
-    if t == "GaussianNoise":
-        return L.GaussianNoise(float(p["stddev"]), name=name)
-    raise ValueError(f"unsupported layer type {t}")
-
-
-def make_initializer(name: str) -> Any:
-    """Keras initializer for a catalog name ('uniform' and 'normal' use ±0.05 / σ 0.05)."""
-    init = keras().initializers
-    if name == "uniform":
-        return init.RandomUniform(-0.05, 0.05)
-    if name == "normal":
-        return init.RandomNormal(0.0, 0.05)
-    return init.get(name)
 
 
 def make_optimizer(spec: NetworkSpec) -> Any:

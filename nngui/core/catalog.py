@@ -1,7 +1,9 @@
 """The menus: layer types and their fields, activations, losses, optimizers, initializers.
 
-Everything the builder panel offers is declared here as plain data, so the GUI generates its
-forms from it and the Keras builder and validation read the same source of truth.
+Everything the builder panel offers is declared as plain data, so the GUI generates its forms
+from it and the Keras builder and validation read the same source of truth. Layer types and
+their fields live in the layer registry (:mod:`nngui.core.layers`), activations in the one
+activation table (:mod:`nngui.core.functions`); this module presents them as menus.
 """
 
 from __future__ import annotations
@@ -9,51 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import functions, initializers, layers
+from .fields import Field
 
-@dataclass(frozen=True)
-class Field:
-    """One editable parameter of a layer or optimizer."""
+__all__ = ["ACTIVATIONS", "INITIALIZERS", "LAYER_TYPES", "LOSSES", "OPTIMIZERS", "Field"]
 
-    name: str
-    kind: str  # "int", "float", "bool", "choice", "shape"
-    default: Any
-    label: str = ""
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    step: float | None = None
-    help: str = ""
-    # Only shown when another field has one of these values, e.g. alpha for leaky_relu.
-    visible_when: tuple[str, tuple[Any, ...]] | None = None
+# Menu text per activation, from the one activation table (which also holds the NumPy code).
+ACTIVATIONS: dict[str, str] = {name: f"{a.title}: {a.formula}"
+                               for name, a in functions.ACTIVATIONS.items()}
+ACTIVATION_ALIASES = functions.ACTIVATION_ALIASES
 
-    @property
-    def title(self) -> str:
-        return self.label or self.name.replace("_", " ").capitalize()
-
-
-ACTIVATIONS: dict[str, str] = {
-    "linear": "Identity σ(z) = z",
-    "sigmoid": "Logistic σ(z) = 1 / (1 + e^-z)",
-    "tanh": "Hyperbolic tangent",
-    "relu": "ReLU max(0, z)",
-    "leaky_relu": "Leaky ReLU max(αz, z)",
-    "softmax": "Softmax: exp(z) / Σ exp(z_j), outputs sum to 1",
-    "elu": "ELU",
-    "gelu": "GELU",
-}
-ACTIVATION_ALIASES = {"identity": "linear", "logistic": "sigmoid", "none": "linear"}
-
-INITIALIZERS: dict[str, str] = {
-    "glorot_uniform": "Glorot (Xavier) uniform — Keras' default",
-    "glorot_normal": "Glorot (Xavier) normal",
-    "he_normal": "He normal — good for ReLU",
-    "he_uniform": "He uniform",
-    "lecun_uniform": "LeCun uniform",
-    "uniform": "Uniform in [-0.05, 0.05]",
-    "normal": "Normal, σ = 0.05",
-    "zeros": "All zeros (a classic mistake: every unit learns the same)",
-    "ones": "All ones",
-}
+INITIALIZERS: dict[str, str] = initializers.INITIALIZERS
 
 
 @dataclass(frozen=True)
@@ -98,63 +66,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
     "adadelta": OptimizerInfo("AdaDelta", 1.0),
 }
 
-_ACT = tuple(ACTIVATIONS)
-_INIT = tuple(INITIALIZERS)
-_ALPHA = Field("alpha", "float", 0.2, label="α (leaky slope)", minimum=0.0, maximum=1.0,
-               step=0.01, visible_when=("activation", ("leaky_relu",)))
-
-
-@dataclass(frozen=True)
-class LayerType:
-    title: str
-    fields: tuple[Field, ...]
-    help: str = ""
-
-
-LAYER_TYPES: dict[str, LayerType] = {
-    "Dense": LayerType("Dense (fully connected)", (
-        Field("units", "int", 32, minimum=1, maximum=100_000),
-        Field("activation", "choice", "relu", choices=_ACT),
-        _ALPHA,
-        Field("kernel_initializer", "choice", "glorot_uniform", label="Initializer",
-              choices=_INIT),
-        Field("use_bias", "bool", True, label="Use bias"),
-    ), "Every input connects to every unit: (inputs + 1) × units parameters."),
-    "Dropout": LayerType("Dropout", (
-        Field("rate", "float", 0.2, minimum=0.0, maximum=0.95, step=0.05),
-    ), "Randomly zeroes a fraction of activations while training; nothing at test time."),
-    "Activation": LayerType("Activation", (
-        Field("activation", "choice", "relu", choices=_ACT),
-        _ALPHA,
-    )),
-    "Flatten": LayerType("Flatten", (), "Turns an image (28×28) into a vector (784)."),
-    "Reshape": LayerType("Reshape", (
-        Field("target_shape", "shape", (28, 28, 1), label="Target shape"),
-    )),
-    "Conv2D": LayerType("Conv2D (convolution)", (
-        Field("filters", "int", 32, minimum=1, maximum=4096),
-        Field("kernel_size", "int", 3, minimum=1, maximum=15),
-        Field("strides", "int", 1, minimum=1, maximum=8),
-        Field("padding", "choice", "valid", choices=("valid", "same")),
-        Field("activation", "choice", "relu", choices=_ACT),
-        _ALPHA,
-        Field("kernel_initializer", "choice", "glorot_uniform", label="Initializer",
-              choices=_INIT),
-        Field("use_bias", "bool", True, label="Use bias"),
-    )),
-    "MaxPooling2D": LayerType("MaxPooling2D", (
-        Field("pool_size", "int", 2, minimum=1, maximum=8),
-        Field("padding", "choice", "valid", choices=("valid", "same")),
-    )),
-    "GaussianNoise": LayerType("GaussianNoise (training only)", (
-        Field("stddev", "float", 0.3, minimum=0.0, maximum=5.0, step=0.05),
-    ), "Adds noise to its input while training: a denoising autoencoder's first layer."),
-}
+# The layer types of the "Add layer" menu, in menu order: each entry has .title, .help and
+# .fields (see layers.LayerKind, which also knows its shapes, Keras form and NumPy step).
+LAYER_TYPES: dict[str, layers.LayerKind] = layers.KINDS
 
 
 def layer_defaults(layer_type: str) -> dict[str, Any]:
     """Default parameter values for a layer type."""
-    return {f.name: f.default for f in LAYER_TYPES[layer_type].fields}
+    return LAYER_TYPES[layer_type].defaults()
 
 
 def optimizer_defaults(name: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nngui.core.datasets import Dataset, DatasetError, mnist_help, split_train_test
+from nngui.core.datarecord import Dataset, DatasetError, mnist_help, split_train_test
 
 MAX_CLASSES = 100
 LABEL_COLUMN_NAMES = ("label", "y", "target", "class")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .fsio import SaveError, atomic_path, check_writable
+from .layers import read_layers
 from .runtime import keras
 from .spec import LayerSpec, NetworkSpec
 
@@ -60,68 +61,14 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"Could not open {path.name}: {first[:300]}") from None
 
 
-def _act_name(act: Any) -> str:
-    return act if isinstance(act, str) else getattr(act, "__name__", "linear")
-
-
-def _init_name(init: Any) -> str:
-    cfg = init if isinstance(init, dict) else {"class_name": type(init).__name__, "config": {}}
-    cls = cfg.get("class_name", "GlorotUniform")
-    table = {"GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_normal",
-             "HeNormal": "he_normal", "HeUniform": "he_uniform",
-             "LecunUniform": "lecun_uniform", "Zeros": "zeros", "Ones": "ones",
-             "RandomUniform": "uniform", "RandomNormal": "normal"}
-    return table.get(cls, "glorot_uniform")
-
-
 def spec_from_model(model: Any) -> NetworkSpec | None:
     """An editable spec equivalent to a Sequential model, or None for unsupported models."""
     try:
         input_shape = tuple(int(v) for v in model.inputs[0].shape[1:])
-    except Exception:
+        read = read_layers(model.layers)
+    except Exception:  # a layer the registry cannot read, or no single input
         return None
-    layers: list[LayerSpec] = []
-    for lay in model.layers:
-        cls = type(lay).__name__
-        cfg = lay.get_config()
-        if cls == "Dense":
-            layers.append(LayerSpec("Dense", {
-                "units": cfg["units"], "activation": _act_name(cfg["activation"]),
-                "kernel_initializer": _init_name(cfg["kernel_initializer"]),
-                "use_bias": cfg["use_bias"]}))
-        elif cls == "Conv2D":
-            k, s = cfg["kernel_size"], cfg["strides"]
-            if k[0] != k[1] or s[0] != s[1]:
-                return None
-            layers.append(LayerSpec("Conv2D", {
-                "filters": cfg["filters"], "kernel_size": k[0], "strides": s[0],
-                "padding": cfg["padding"], "activation": _act_name(cfg["activation"]),
-                "kernel_initializer": _init_name(cfg["kernel_initializer"]),
-                "use_bias": cfg["use_bias"]}))
-        elif cls == "LeakyReLU":
-            slope = float(cfg.get("negative_slope", 0.3))
-            prev = layers[-1] if layers else None
-            if prev is not None and prev.type in ("Dense", "Conv2D") \
-                    and prev.params["activation"] == "linear":
-                prev.params.update(activation="leaky_relu", alpha=slope)
-            else:
-                layers.append(LayerSpec("Activation", {"activation": "leaky_relu",
-                                                       "alpha": slope}))
-        elif cls == "Dropout":
-            layers.append(LayerSpec("Dropout", {"rate": cfg["rate"]}))
-        elif cls == "Activation":
-            layers.append(LayerSpec("Activation", {"activation": _act_name(cfg["activation"])}))
-        elif cls == "Flatten":
-            layers.append(LayerSpec("Flatten"))
-        elif cls == "Reshape":
-            layers.append(LayerSpec("Reshape", {"target_shape": tuple(cfg["target_shape"])}))
-        elif cls == "MaxPooling2D":
-            layers.append(LayerSpec("MaxPooling2D", {"pool_size": cfg["pool_size"][0],
-                                                     "padding": cfg["padding"]}))
-        elif cls == "GaussianNoise":
-            layers.append(LayerSpec("GaussianNoise", {"stddev": cfg["stddev"]}))
-        else:
-            return None
+    layers = [LayerSpec(kind, params) for kind, params in read]
     loss, opt, lr = _compile_info(model)
     return NetworkSpec(input_shape, layers, loss, opt, lr, name=model.name)
 

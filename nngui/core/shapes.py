@@ -1,15 +1,16 @@
 """Output shapes and parameter counts of a NetworkSpec, computed without TensorFlow.
 
 The summary table updates on every edit while TensorFlow is still loading, so this mirrors
-Keras' own arithmetic; tests check every preset against ``model.summary()`` numbers.
+Keras' own arithmetic; each layer kind's arithmetic is declared in :mod:`nngui.core.layers`.
+A property test holds it equal to Keras over random specs.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
+from .layers import KINDS, ShapeError
 from .spec import LayerSpec, NetworkSpec
 
 Shape = tuple[int, ...]  # without the batch axis
@@ -25,6 +26,7 @@ class LayerRow:
     params: int
     spec_index: int  # which LayerSpec produced it (an extra LeakyReLU row shares its Dense's)
     error: str = ""
+    non_trainable: int = 0  # of ``params``, those not trained (BatchNormalization's statistics)
 
     @property
     def shape_text(self) -> str:
@@ -41,13 +43,7 @@ def keras_name(layer_type: str) -> str:
 
 def needs_leaky_layer(layer: LayerSpec) -> bool:
     """A Dense/Conv2D with leaky_relu gets a separate LeakyReLU layer (its α is configurable)."""
-    return layer.type in ("Dense", "Conv2D") and layer.params.get("activation") == "leaky_relu"
-
-
-def _conv_len(n: int, k: int, s: int, padding: str) -> int:
-    if padding == "same":
-        return math.ceil(n / s)
-    return (n - k) // s + 1
+    return "LeakyReLU" in KINDS[layer.type].extra_layers(layer.params)
 
 
 class _Namer:
@@ -68,16 +64,33 @@ def layer_rows(spec: NetworkSpec) -> list[LayerRow]:
     shape: Shape | None = spec.input_shape
     for i, layer in enumerate(spec.layers):
         out, params, err = _apply(layer, shape)
-        rows.append(LayerRow(name(layer.type), layer.type, out, params, i, err))
-        if needs_leaky_layer(layer):
-            rows.append(LayerRow(name("LeakyReLU"), "LeakyReLU", out, 0, i, ""))
+        frozen = KINDS[layer.type].frozen_params(layer.params, shape) if out else 0
+        rows.append(LayerRow(name(layer.type), layer.type, out, params, i, err, frozen))
+        for extra in KINDS[layer.type].extra_layers(layer.params):
+            rows.append(LayerRow(name(extra), extra, out, 0, i, ""))
         shape = out
     return rows
 
 
 def total_params(spec: NetworkSpec) -> int:
-    """Total parameter count (all are trainable in nngui's layer set)."""
+    """Total parameter count as Keras' ``count_params()`` (BatchNormalization's moving
+    statistics count, though they are not trained)."""
     return sum(r.params for r in layer_rows(spec))
+
+
+def non_trainable_params(spec: NetworkSpec) -> int:
+    """How many of ``total_params`` are not trained (Keras' "Non-trainable params")."""
+    return sum(r.non_trainable for r in layer_rows(spec))
+
+
+def forward_macs(spec: NetworkSpec) -> int:
+    """Multiply-accumulates per sample of a forward pass, for sizing compiled chunks."""
+    total = 0
+    for row in layer_rows(spec):
+        kind = KINDS.get(row.type)  # None for an extra LeakyReLU row (no parameters)
+        total += kind.macs(row.params, row.output_shape) if kind and row.output_shape \
+            else row.params
+    return total
 
 
 def output_shape(spec: NetworkSpec) -> Shape | None:
@@ -90,43 +103,8 @@ def _apply(layer: LayerSpec, shape: Shape | None) -> tuple[Shape | None, int, st
     """Output shape, params and an error message for one layer given its input shape."""
     if shape is None:
         return None, 0, "input shape unknown (an earlier layer is invalid)"
-    p = layer.params
-    t = layer.type
-    if t == "Dense":
-        if len(shape) != 1:
-            return None, 0, (f"Dense needs a vector input but gets {_fmt(shape)}; "
-                             "add a Flatten layer before it")
-        units = int(p["units"])
-        return (units,), shape[0] * units + (units if p["use_bias"] else 0), ""
-    if t in ("Dropout", "Activation", "GaussianNoise"):
-        return shape, 0, ""
-    if t == "Flatten":
-        return (math.prod(shape),), 0, ""
-    if t == "Reshape":
-        target = tuple(int(v) for v in p["target_shape"])
-        if math.prod(target) != math.prod(shape):
-            return None, 0, (f"cannot reshape {_fmt(shape)} ({math.prod(shape)} values) into "
-                             f"{_fmt(target)} ({math.prod(target)} values)")
-        return target, 0, ""
-    if t in ("Conv2D", "MaxPooling2D"):
-        if len(shape) != 3:
-            hint = ("; add Reshape to (28, 28, 1) first" if len(shape) in (1, 2) else "")
-            return None, 0, f"{t} needs an image input (height, width, channels), gets {_fmt(shape)}{hint}"
-        h, w, c = shape
-        if t == "Conv2D":
-            k, s, f = int(p["kernel_size"]), int(p["strides"]), int(p["filters"])
-            oh, ow = _conv_len(h, k, s, p["padding"]), _conv_len(w, k, s, p["padding"])
-            params = k * k * c * f + (f if p["use_bias"] else 0)
-            out = (oh, ow, f)
-        else:
-            k = int(p["pool_size"])
-            oh, ow = _conv_len(h, k, k, p["padding"]), _conv_len(w, k, k, p["padding"])
-            params, out = 0, (oh, ow, c)
-        if oh < 1 or ow < 1:
-            return None, 0, f"{t} shrinks {h}×{w} to nothing; use a smaller kernel or 'same' padding"
-        return out, params, ""
-    return None, 0, f"unsupported layer type {t}"
-
-
-def _fmt(shape: Shape) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + (",)" if len(shape) == 1 else ")")
+    try:
+        out, params = KINDS[layer.type].output(layer.params, shape)
+    except ShapeError as exc:
+        return None, 0, str(exc)
+    return out, params, ""

@@ -39,37 +39,20 @@ class LayerSpec:
         merged.update(self.params)
         if "activation" in merged:
             merged["activation"] = catalog.canonical_activation(str(merged["activation"]))
-        if "target_shape" in merged:
-            merged["target_shape"] = tuple(int(v) for v in merged["target_shape"])
+        for f in catalog.LAYER_TYPES[self.type].fields:
+            if f.kind == "shape":
+                merged[f.name] = tuple(int(v) for v in merged[f.name])
         self.params = merged
 
     def describe(self) -> str:
         """Short text for a layer list row, e.g. 'Dense 512 relu'."""
-        p = self.params
-        if self.type == "Dense":
-            act = p["activation"]
-            if act == "leaky_relu":
-                act = f"leaky_relu α={p['alpha']:g}"
-            return f"Dense {p['units']} {act}"
-        if self.type == "Dropout":
-            return f"Dropout {p['rate']:g}"
-        if self.type == "Activation":
-            return f"Activation {p['activation']}"
-        if self.type == "Conv2D":
-            k = p["kernel_size"]
-            return f"Conv2D {p['filters']} {k}×{k} {p['activation']}"
-        if self.type == "MaxPooling2D":
-            return f"MaxPooling2D {p['pool_size']}×{p['pool_size']}"
-        if self.type == "Reshape":
-            return "Reshape " + "×".join(str(v) for v in p["target_shape"])
-        if self.type == "GaussianNoise":
-            return f"GaussianNoise σ={p['stddev']:g}"
-        return self.type
+        return catalog.LAYER_TYPES[self.type].describe(self.params)
 
     def to_dict(self) -> dict[str, Any]:
         d = {"type": self.type, "params": copy.deepcopy(self.params)}
-        if "target_shape" in d["params"]:
-            d["params"]["target_shape"] = list(d["params"]["target_shape"])
+        for f in catalog.LAYER_TYPES[self.type].fields:
+            if f.kind == "shape":  # JSON has lists, not tuples
+                d["params"][f.name] = list(d["params"][f.name])
         return d
 
 

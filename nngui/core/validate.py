@@ -44,11 +44,9 @@ class DataInfo:
 def output_activation(spec: NetworkSpec) -> str:
     """The activation applied last (skipping Dropout/GaussianNoise), 'linear' if none."""
     for layer in reversed(spec.layers):
-        if layer.type in ("Dropout", "GaussianNoise"):
+        if catalog.LAYER_TYPES[layer.type].identity_at_inference:
             continue
-        if layer.type in ("Dense", "Activation", "Conv2D"):
-            return layer.params["activation"]
-        return "linear"
+        return layer.params.get("activation", "linear")
     return "linear"
 
 
@@ -66,10 +64,11 @@ def check(spec: NetworkSpec, data: DataInfo | None = None) -> list[Problem]:
             err(Problem("error", row.error[0].upper() + row.error[1:] + ".", row.spec_index))
             break  # later shapes are unknown; one clear message beats a cascade
     for i, layer in enumerate(spec.layers):
-        if layer.type == "Dropout" and not 0.0 <= float(layer.params["rate"]) < 1.0:
-            err(Problem("error", "Dropout rate must be at least 0 and below 1.", i))
-        if layer.type == "Dense" and int(layer.params["units"]) < 1:
-            err(Problem("error", "A Dense layer needs at least 1 unit.", i))
+        for f in catalog.LAYER_TYPES[layer.type].fields:  # ranges and choices, as declared
+            why = f.problem(layer.params[f.name])
+            if why and (f.visible_when is None
+                        or layer.params.get(f.visible_when[0]) in f.visible_when[1]):
+                err(Problem("error", f"{layer.type} {why[0].lower()}{why[1:]}.", i))
     out = rows[-1].output_shape
     act = output_activation(spec)
     loss = spec.loss
@@ -95,7 +94,7 @@ def check(spec: NetworkSpec, data: DataInfo | None = None) -> list[Problem]:
         problems.append(Problem("hint", f"{len(saturating)} stacked sigmoid/tanh hidden layers: "
                                 "gradients vanish in deep saturating stacks; try relu."))
     for i, lay in enumerate(spec.layers):
-        if lay.params.get("kernel_initializer") in ("zeros", "ones") and lay.type == "Dense":
+        if lay.params.get("kernel_initializer") in ("zeros", "ones"):
             problems.append(Problem("hint", "Identical initial weights make every unit in the "
                                     "layer learn the same thing (symmetry is never broken).", i))
     if spec.kind == "autoencoder" and out is not None and data is not None:

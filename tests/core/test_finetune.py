@@ -10,7 +10,7 @@ from nngui.core import finetune as F
 from nngui.core.datasets import Dataset
 from nngui.core.modelio import spec_from_model
 from nngui.core.preprocess import to_mnist
-from nngui.core.spec import SpecError
+from nngui.core.spec import LayerSpec, NetworkSpec, SpecError
 
 
 def _fake_mnist(n: int = 300) -> Dataset:
@@ -36,8 +36,11 @@ def test_no_samples_is_a_clear_error():
         F.make_finetune_data(np.zeros((0, 28, 28)), np.zeros(0), _fake_mnist())
 
 
-def test_prepared_data_fits_the_spec(mnist_path):
-    model, spec, _ = quick_model(mnist_path)
+def test_prepared_data_fits_the_spec():
+    # quick_model's spec; the data preparation needs no trained weights
+    spec = NetworkSpec((784,), [LayerSpec("Dense", {"units": 256, "activation": "relu"}),
+                                LayerSpec("Dense", {"units": 10, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy", name="quick_mlp")
     ft = F.finetune_spec(spec)
     assert ft.optimizer == "adam" and ft.lr == pytest.approx(1e-4)
     assert spec.lr != pytest.approx(1e-4)  # the original is untouched
@@ -64,6 +67,7 @@ def _unusual_samples(per_digit: int = 16, seed: int = 1) -> tuple[np.ndarray, np
     return np.stack(xs), np.array(ys)
 
 
+@pytest.mark.slow
 def test_finetuning_learns_odd_handwriting_and_keeps_mnist(mnist_path):
     model, _, ds = quick_model(mnist_path)
     model = _copy(model)

@@ -73,6 +73,7 @@ def test_size_position_and_thickness_give_nearly_the_same_image(digit):
         assert _shift_mad(out, ref) < 0.1, (digit, v, _shift_mad(out, ref))
 
 
+@pytest.mark.slow
 def test_a_network_reads_every_variant_the_same(mnist_path):
     model, _, _ = quick_model(mnist_path)
     images = [P.to_mnist(render(DIGITS[d], **v)) for d in range(10)
@@ -91,6 +92,19 @@ def test_other_canvas_sizes_and_dtypes_agree():
     assert np.abs(P.to_mnist(as_bytes) - ref).max() < 0.02
     rgb = np.repeat(as_bytes[..., None], 3, axis=2)
     assert np.abs(P.to_mnist(rgb) - ref).max() < 0.02
+
+
+def test_contrast_is_matched_to_mnist_whatever_the_pen_or_scan():
+    """Faint pencil and blurry photos get MNIST's contrast: ~40 % of the ink solid at 1.0."""
+    crisp = P.to_mnist(render(DIGITS[4]))
+    faint = P.to_mnist(0.3 * render(DIGITS[4]))
+    np.testing.assert_allclose(faint, crisp, atol=0.02)  # a light pen is not a fainter digit
+    blurry = P.to_mnist(ndimage.gaussian_filter(render(DIGITS[4]), 12))
+    ink = blurry[blurry > P.NOISE]
+    solid = float(np.mean(ink >= 0.999))
+    # MNIST: about 45 % of ink pixels above 0.9; the scaling aims at the brightest 40 %
+    assert 0.3 <= solid <= 0.5, solid
+    assert blurry.max() == pytest.approx(1.0)
 
 
 def test_faint_speck_is_not_ink():
@@ -133,6 +147,7 @@ def _render_large(img28: np.ndarray, thicken: int, scale: float, pos: np.ndarray
     return canvas
 
 
+@pytest.mark.slow
 def test_mnist_digits_rendered_large_stay_correct(mnist_path):
     """1,000 MNIST test digits drawn big, thicker or thinner, anywhere: still read right."""
     model, _, ds = quick_model(mnist_path)

@@ -51,6 +51,7 @@ def test_xor_is_learned_by_the_course_net():
     assert rec.epochs[-1]["loss"] < rec.epochs[0]["loss"] / 10
 
 
+@pytest.mark.slow
 def test_mnist_784_20_10_one_epoch_beats_90_percent(mnist):
     p = get_preset("mnist-784-20-10")
     spec, cfg = p.spec(), p.train_config()
@@ -109,6 +110,23 @@ def test_nan_loss_stops_with_a_clear_message_and_finite_weights():
     assert result.reason == "nan"
     assert "NaN" in result.message and "learning rate" in result.message
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_an_infinite_loss_stops_too_not_only_nan():
+    """A loss that overflows to +inf (and never turns NaN) must stop the run like NaN does."""
+    ds = load_dataset("regression")
+    spec = NetworkSpec((1,), [LayerSpec("Dense", {"units": 1, "activation": "linear"})],
+                       "mse", "sgd", 1e-30, kind="regressor")
+    data = prepare(ds, spec)
+    data.y_train = np.full_like(data.y_train, 1e20)  # squared error 1e40: float32 overflows
+    model = build_model(spec, 0)
+    before = [w.copy() for w in model.get_weights()]
+    result = train(model, data, spec, TrainConfig(epochs=3, batch_size=32, validation_split=0.0,
+                                                  jit_compile=False), Recorder())
+    assert result.reason == "nan" and "inf" in result.message
+    assert result.epochs_done == 0
+    for w, w0 in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, w0)  # the weights from the start of the epoch
 
 
 def test_training_error_is_reported_not_raised():

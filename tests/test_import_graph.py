@@ -1,0 +1,152 @@
+"""nngui's import graph, read from the source with ast (nothing is imported).
+
+Every import counts, including those inside functions: an import deferred into a function to
+dodge a circle is still a circle in the design. Two rules: no cycles between modules, and
+``nngui.core`` never imports the GUI or Qt.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "nngui"
+QT_PACKAGES = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def all_modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> tuple[set[str], set[str]]:
+    """(nngui modules, other top-level packages) that ``name`` imports anywhere in its body."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    inner: set[str] = set()
+    outer: set[str] = set()
+
+    def add(target: str) -> None:
+        if target.split(".")[0] != "nngui":
+            outer.add(target.split(".")[0])
+            return
+        while target and target not in known:  # nngui.core.spec.LayerSpec -> nngui.core.spec
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            inner.add(target)
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            for alias in node.names:  # `from . import catalog` names a module
+                add(f"{origin}.{alias.name}" if f"{origin}.{alias.name}" in known else origin)
+    return inner, outer
+
+
+@lru_cache(maxsize=1)  # parsed once per session; callers only read it
+def graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    mods = all_modules()
+    known = set(mods)
+    inner: dict[str, set[str]] = {}
+    outer: dict[str, set[str]] = {}
+    for name, path in mods.items():
+        inner[name], outer[name] = imports_of(name, path, known)
+    return inner, outer
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def _cycles_within(prefix: str) -> list[list[str]]:
+    inner, _ = graph()
+    sub = {m: {t for t in ts if t.startswith(prefix)} for m, ts in inner.items()
+           if m.startswith(prefix)}
+    return cycles(sub)
+
+
+def _gui_cycles_now() -> str:
+    found = _cycles_within("nngui.gui")
+    return "; ".join(" <-> ".join(c) for c in found) or "none"
+
+
+def test_the_walker_sees_real_edges() -> None:
+    """Guards the guard: a walker that found no edges would pass every rule below."""
+    inner, outer = graph()
+    assert "nngui.core.catalog" in inner["nngui.core.spec"]  # `from . import catalog`
+    assert "nngui.core.spec" in inner["nngui.core.shapes"]  # `from .spec import ...`
+    assert "nngui.core.datafiles" in inner["nngui.core.datasets"]
+    assert "numpy" in outer["nngui.core.inference"]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_core_has_no_import_cycles() -> None:
+    assert _cycles_within("nngui.core") == []
+
+
+def test_package_has_no_cycles_outside_the_gui() -> None:
+    inner, _ = graph()
+    found = [c for c in cycles(inner) if not all(m.startswith("nngui.gui") for m in c)]
+    assert found == []
+
+
+@pytest.mark.xfail(strict=False, reason=f"GUI import cycles being removed: {_gui_cycles_now()}")
+def test_gui_has_no_import_cycles() -> None:
+    assert _cycles_within("nngui.gui") == []
+
+
+def test_core_never_imports_the_gui_or_qt() -> None:
+    inner, outer = graph()
+    for name in inner:
+        if not name.startswith("nngui.core"):
+            continue
+        gui = sorted(t for t in inner[name] if t.startswith("nngui.gui"))
+        qt = sorted(outer[name] & set(QT_PACKAGES))
+        assert not gui and not qt, f"{name} imports {gui + qt}"
