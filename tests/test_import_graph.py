@@ -11,8 +11,6 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1] / "nngui"
 QT_PACKAGES = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph")
 
@@ -112,11 +110,6 @@ def _cycles_within(prefix: str) -> list[list[str]]:
     return cycles(sub)
 
 
-def _gui_cycles_now() -> str:
-    found = _cycles_within("nngui.gui")
-    return "; ".join(" <-> ".join(c) for c in found) or "none"
-
-
 def test_the_walker_sees_real_edges() -> None:
     """Guards the guard: a walker that found no edges would pass every rule below."""
     inner, outer = graph()
@@ -137,7 +130,6 @@ def test_package_has_no_cycles_outside_the_gui() -> None:
     assert found == []
 
 
-@pytest.mark.xfail(strict=False, reason=f"GUI import cycles being removed: {_gui_cycles_now()}")
 def test_gui_has_no_import_cycles() -> None:
     assert _cycles_within("nngui.gui") == []
 
