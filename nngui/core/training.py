@@ -25,7 +25,7 @@ import numpy as np
 from . import runtime
 from .adapt import Prepared
 from .runtime import keras
-from .shapes import layer_rows
+from .shapes import forward_macs
 from .spec import NetworkSpec, TrainConfig
 
 
@@ -107,17 +107,6 @@ class Probe(Protocol):
     def __call__(self, model: Any) -> Any: ...
 
 
-def estimate_macs(spec: NetworkSpec) -> int:
-    """Multiply-accumulates per sample of a forward pass (dense and conv layers)."""
-    total = 0
-    for row in layer_rows(spec):
-        if row.type == "Conv2D" and row.output_shape:
-            total += row.params * row.output_shape[0] * row.output_shape[1]
-        else:
-            total += row.params
-    return total
-
-
 def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tuple[int, bool]:
     """steps_per_execution and jit_compile for this model.
 
@@ -128,7 +117,7 @@ def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tupl
     """
     steps = config.steps_per_execution
     if steps <= 0:
-        per_step = 3 * estimate_macs(spec) * config.batch_size  # forward + backward
+        per_step = 3 * forward_macs(spec) * config.batch_size  # forward + backward
         steps = int(max(1, min(64, 2e9 // max(per_step, 1))))
     steps_per_epoch = max(1, math.ceil(n_train / config.batch_size))
     if config.steps_per_execution <= 0:
