@@ -244,6 +244,19 @@ def build_model():
     return model
 
 
+def shuffled_batches(x, y, seed):
+    """Mini-batches in a new random order every epoch (reproducible with a seed), as nngui
+    trains. (model.fit(x, y, shuffle=True) after set_random_seed repeats one order.)"""
+    import tensorflow as tf
+
+    order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed,
+                                                   reshuffle_each_iteration=True)
+    data = tf.data.Dataset.from_tensors((x, y)).repeat()
+    batches = tf.data.Dataset.zip((order.batch(BATCH_SIZE), data))
+    return batches.map(lambda i, d: (tf.gather(d[0], i), tf.gather(d[1], i)),
+                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -276,9 +289,12 @@ def main():
     if not args.no_train:
         # 4. Train
         if SEED is not None:
-            keras.utils.set_random_seed(SEED)  # the same shuffling as in nngui
-        history = model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=args.epochs,
-                            validation_split=VALIDATION_SPLIT).history
+            keras.utils.set_random_seed(SEED)  # dropout and noise draw as in nngui
+        n_val = int(len(x_train) * VALIDATION_SPLIT)  # the last samples validate, as in Keras
+        n_fit = len(x_train) - n_val
+        validation = (x_train[n_fit:], y_train[n_fit:]) if n_val else None
+        history = model.fit(shuffled_batches(x_train[:n_fit], y_train[:n_fit], SEED),
+                            epochs=args.epochs, validation_data=validation).history
 
         # 5. Evaluate on the test set
         results = model.evaluate(x_test, y_test, return_dict=True)

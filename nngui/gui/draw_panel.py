@@ -365,6 +365,10 @@ class DrawPanel(QWidget):
         wait = max(0, MIN_INTERVAL_MS - self._clock.elapsed())
         self._timer.start(int(wait))
 
+    def refresh_pending(self) -> bool:
+        """Whether a coalesced refresh is scheduled and has not run yet."""
+        return self._timer.isActive()
+
     def refresh(self) -> None:
         """Preprocess the drawing and read it with the current model now."""
         self._timer.stop()

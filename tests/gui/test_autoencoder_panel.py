@@ -88,8 +88,8 @@ def test_a_reconstruction_probe_refreshes_the_grid(panel, trained_2d, mnist):
 def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, trained_2d, mnist):
     model, spec = trained_2d
     _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
-    qtbot.wait(50)  # let the view settle its new range before mapping points
     vb = panel.latentPlot.getPlotItem().getViewBox()
+    vb.updateMatrix()  # map with the range set_latent just gave the view
     (x0, x1), (y0, y1) = vb.viewRange()
     scene = panel.latentPlot.scene()
     images = []

@@ -55,13 +55,16 @@ ZERO = [(0.5 + 0.2 * math.sin(2 * math.pi * i / 48), 0.5 - 0.32 * math.cos(2 * m
 BAR = [(0.2 + 0.6 * i / 10, 0.5) for i in range(11)]
 
 
-def _stroke(qtbot, canvas, pts, release: bool = True, wait_ms: int = 0) -> None:
+def _stroke(qtbot, canvas, pts, release: bool = True, panel=None) -> None:
+    """Press, move through ``pts`` and release; with ``panel``, let it read after each move
+    (as the event loop does between real mouse events)."""
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      _point(canvas, *pts[0]))
     for u, v in pts[1:]:
+        before = panel.refresh_count if panel is not None else 0
         QTest.mouseMove(canvas, _point(canvas, u, v))
-        if wait_ms:
-            qtbot.wait(wait_ms)
+        if panel is not None:
+            qtbot.waitUntil(lambda b=before: panel.refresh_count > b, timeout=2000)
     if release:
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                            _point(canvas, *pts[-1]))
@@ -81,8 +84,10 @@ def test_prediction_and_preview_follow_the_mouse_before_release(qtbot, panel):
                      _point(canvas, *ONE[0]))
     seen_texts, previews, counts = [], [], []
     for i, (u, v) in enumerate(ONE[1:], start=1):
+        before = panel.refresh_count
         QTest.mouseMove(canvas, _point(canvas, u, v))
-        qtbot.wait(20)  # an event-loop turn, as between real mouse events
+        qtbot.waitUntil(lambda b=before: panel.refresh_count > b, timeout=2000)  # as between
+        # real mouse events, the event loop runs and the coalesced refresh reads the ink
         seen_texts.append(panel.predictionLabel.text())
         previews.append(_preview_bytes(panel))
         counts.append(panel.refresh_count)
@@ -98,12 +103,12 @@ def test_prediction_and_preview_follow_the_mouse_before_release(qtbot, panel):
     assert np.allclose(heights, probs) and int(np.argmax(heights)) == 1
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        _point(canvas, *ONE[-1]))
-    qtbot.waitUntil(lambda: not panel._timer.isActive())
+    qtbot.waitUntil(lambda: not panel.refresh_pending())
     assert panel.predictionLabel.text() == "1"
 
 
 def test_a_zero_is_read_and_clear_empties_everything(qtbot, panel):
-    _stroke(qtbot, panel.canvas, ZERO, release=False, wait_ms=5)
+    _stroke(qtbot, panel.canvas, ZERO, release=False, panel=panel)
     qtbot.waitUntil(lambda: panel.predictionLabel.text() == "0", timeout=2000)
     QTest.mouseRelease(panel.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        _point(panel.canvas, *ZERO[-1]))
@@ -123,8 +128,7 @@ def test_updates_are_coalesced(qtbot, panel):
     _stroke(qtbot, panel.canvas, ZERO)  # 48 moves without the event loop running
     assert panel.refresh_count == before
     qtbot.waitUntil(lambda: panel.refresh_count > before)
-    qtbot.wait(50)
-    assert panel.refresh_count == before + 1
+    assert panel.refresh_count == before + 1 and not panel.refresh_pending()
 
 
 def test_undo_removes_the_last_stroke(qtbot, panel):
