@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = {"presets", "summary", "train", "evaluate", "predict", "selftest"}
+SUBCOMMANDS = {"presets", "summary", "train", "evaluate", "predict", "selftest", "lab"}
 
 
 def main(argv: list[str] | None = None) -> int:
