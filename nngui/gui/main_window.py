@@ -30,6 +30,7 @@ from .draw_controller import DrawController
 from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
+from .lab_panel import LabPanel
 from .summary_table import SummaryTable
 from .training_panel import TrainingPanel
 from .training_worker import RunRequest
@@ -123,6 +124,7 @@ class MainWindow(FileActions, QMainWindow):
         self.drawing = DrawController(self, self.draw)
         self.autoencoder = AutoencoderPanel()
         self.tabs.addTab(self.autoencoder, "Autoencoder")
+        self.tabs.addTab(LabPanel(), "How it learns")
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
