@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -37,25 +36,16 @@ from nngui.core.backprop import (
     LabError,
     LabNet,
 )
-from nngui.core.lab_check import (
-    PASS_TOLERANCE,
-    finite_difference_gradients,
-    max_relative_difference,
-    tf_gradients,
-)
 from nngui.core.lab_export import export_script
 
-from .background import BackgroundTask
 from .function_explorer import ActivationExplorer, LossExplorer
+from .lab_check_view import GradCheckView
 from .lab_graph import GraphState, LabGraph
 from .lab_tables import StepTables
 
 RUN_TICK_MS = 20
 ITERATIONS_PER_TICK = 20
-OK_STYLE = "color: #1e7b34; font-weight: 600;"
-BAD_STYLE = "color: #c0392b; font-weight: 600;"
 LOSS_NAMES = {"sse": "SSE", "mse": "MSE", "mae": "MAE", "binary_crossentropy": "cross-entropy"}
-_RUNNING: set[BackgroundTask] = set()  # keeps a check's thread object alive until it ends
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -79,9 +69,6 @@ class LabPanel(QWidget):
         self.net = LabNet()
         self.row = 1  # the selected input row: (0, 1)
         self._used_weights: list[np.ndarray] | None = None
-        self._check: BackgroundTask | None = None
-        self._check_pending = False
-        self._tf_ready = False
         self._shown = False
         self._build_ui()
         self._timer = QTimer(self)
@@ -182,33 +169,12 @@ class LabPanel(QWidget):
         self._connect()
 
     def _build_check_box(self) -> None:
-        self.checkBox = QGroupBox("Gradient check")
-        self.checkBox.setObjectName("labGradCheck")
-        self.wrongCheck = QCheckBox("use a wrong grad_sigmoid")
-        self.wrongCheck.setObjectName("labWrongGrad")
-        self.wrongCheck.setToolTip("grad_sigmoid(z) = z(1 − z) instead of grad_sigmoid(a) = "
-                                   "a(1 − a): the classic slip. Watch the check fail.")
-        self.checkButton = _button("Check now", "labCheckButton", "Compare the hand-written "
-                                   "∂L/∂W with finite differences and tf.GradientTape")
-        self.autoCheck = QCheckBox("after each step")
-        self.autoCheck.setToolTip("Check again after every step (not while running)")
-        self.autoCheck.setChecked(True)
-        self.fdLabel = QLabel("finite differences: –")
-        self.fdLabel.setObjectName("labFdResult")
-        self.tfLabel = QLabel("TensorFlow: waits for the first check")
-        self.tfLabel.setObjectName("labTfResult")
-        for label in (self.fdLabel, self.tfLabel):
-            label.setWordWrap(True)
-        v = QVBoxLayout(self.checkBox)
-        v.addWidget(self.wrongCheck)
-        row = QHBoxLayout()
-        row.addWidget(self.checkButton)
-        row.addWidget(self.autoCheck)
-        row.addStretch(1)
-        v.addLayout(row)
-        v.addWidget(self.fdLabel)
-        v.addWidget(self.tfLabel)
-        v.addStretch(1)
+        self.checkBox = GradCheckView()
+        cb = self.checkBox
+        self.wrongCheck, self.checkButton, self.autoCheck = cb.wrongCheck, cb.checkButton, \
+            cb.autoCheck
+        self.fdLabel, self.tfLabel = cb.fdLabel, cb.tfLabel
+        cb.done.connect(self.gradCheckDone)
 
     def _layout(self) -> None:
         controls = QHBoxLayout()
@@ -393,54 +359,11 @@ class LabPanel(QWidget):
     # ---- gradient check -----------------------------------------------------------------
     def check_gradients(self) -> None:
         """Finite differences now; tf.GradientTape in a background thread."""
-        config, weights = self.net.config, [w.copy() for w in self.net.weights]
-        hand = self.net.gradients()
-        fd = max_relative_difference(hand, finite_difference_gradients(config, weights))
-        self._show_result(self.fdLabel, "finite differences", fd)
-        if self._check is not None:
-            self._check_pending = True  # one more run when this one ends, on the newest weights
-            return
-        if not self._tf_ready:
-            self.tfLabel.setText("TensorFlow loading…")
-            self.tfLabel.setStyleSheet("")
-
-        def job() -> list[np.ndarray]:
-            return tf_gradients(config, weights)
-
-        task = BackgroundTask(job, self)
-        task.done.connect(lambda grads: self._on_tf_done(task, hand, grads))
-        task.failed.connect(lambda exc: self._on_tf_done(task, hand, exc))
-        self._check = task
-        _RUNNING.add(task)
-        task.start()
-
-    def _on_tf_done(self, task: BackgroundTask, hand, result) -> None:
-        task.wait()
-        _RUNNING.discard(task)
-        self._check = None
-        if isinstance(result, Exception):
-            self.tfLabel.setText(f"TensorFlow check failed: {result}")
-            self.tfLabel.setStyleSheet(BAD_STYLE)
-            self.gradCheckDone.emit(result)
-            return
-        self._tf_ready = True
-        diff = max_relative_difference(hand, result)
-        self._show_result(self.tfLabel, "tf.GradientTape", diff)
-        self.gradCheckDone.emit(diff)
-        if self._check_pending:
-            self._check_pending = False
-            self.check_gradients()
-
-    def _show_result(self, label: QLabel, what: str, diff: float) -> None:
-        ok = diff < PASS_TOLERANCE
-        verdict = "agree ✓" if ok else "DISAGREE ✗ the hand-written gradient is wrong"
-        label.setText(f"{what}: max relative difference {diff:.1e}, {verdict}")
-        label.setStyleSheet(OK_STYLE if ok else BAD_STYLE)
+        self.checkBox.run(self.net.config, self.net.weights)
 
     def wait_for_check(self, ms: int = 60_000) -> None:
         """Block until a running TensorFlow check has finished (for closing and tests)."""
-        if self._check is not None:
-            self._check.wait(ms)
+        self.checkBox.wait(ms)
 
     # ---- export -------------------------------------------------------------------------
     def export_to(self, path: str) -> None:
