@@ -188,10 +188,8 @@ class LabNet:
         self.config = new
         if structural:
             self.reset()
-        else:  # lr, activation, loss, toggle: keep the weights, redo the current pass
-            self.last_backward = None
-            if self.last_forward is not None:
-                self.last_forward = forward(self.config, self.x, self.y, self.weights)
+        else:  # lr, activation, loss, toggle: same weights; the recorded passes no longer apply
+            self.last_forward = self.last_backward = None
 
     @property
     def phase(self) -> str:

@@ -196,7 +196,7 @@ def test_configure_keeps_weights_unless_the_shape_changes():
     w = net.weights[0].copy()
     net.configure(lr=0.1, activation="tanh")
     np.testing.assert_array_equal(net.weights[0], w)
-    assert net.iteration == 3
+    assert net.iteration == 3 and net.phase == "forward" and net.last_forward is None
     net.configure(hidden=2)
     assert net.iteration == 0 and net.weights[0].shape == (3, 2)
 
