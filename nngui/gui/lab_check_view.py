@@ -4,7 +4,7 @@ tf.GradientTape (a plain ``job()`` in a background thread), with the wrong-deriv
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from nngui.core.backprop import LabConfig, hand_gradients
@@ -20,6 +20,21 @@ from .background import BackgroundTask
 OK_STYLE = "color: #1e7b34; font-weight: 600;"
 BAD_STYLE = "color: #c0392b; font-weight: 600;"
 _RUNNING: set[BackgroundTask] = set()  # keeps a check's thread object alive until it ends
+_hooked = False
+
+
+def _wait_all() -> None:
+    """On quit, let running checks end: a QThread destroyed while running aborts the app."""
+    for task in list(_RUNNING):
+        task.wait(60_000)
+
+
+def _hook_quit() -> None:
+    global _hooked
+    app = QCoreApplication.instance()
+    if app is not None and not _hooked:
+        app.aboutToQuit.connect(_wait_all)
+        _hooked = True
 
 
 class GradCheckView(QGroupBox):
@@ -81,6 +96,7 @@ class GradCheckView(QGroupBox):
         task.failed.connect(lambda exc: self._finished(task, hand, exc))
         self._task = task
         _RUNNING.add(task)
+        _hook_quit()
         task.start()
 
     def _finished(self, task: BackgroundTask, hand: list[np.ndarray], result) -> None:
