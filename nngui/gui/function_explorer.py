@@ -128,13 +128,20 @@ class ActivationExplorer(_Explorer):
         layout.addWidget(self.formula)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.readout)
-        for w in (self.combo,):
-            w.currentIndexChanged.connect(self.refresh)
+        self.combo.currentIndexChanged.connect(self._on_activation)
         self.alphaSlider.valueChanged.connect(self.refresh)
         self.softmaxSize.valueChanged.connect(self.refresh)
         for box in self.others:
             box.valueChanged.connect(self.refresh)
         self._cursor = 1.0
+        self.refresh()
+
+    def _on_activation(self) -> None:
+        alpha = ACTIVATIONS[self.name].params.get("alpha")
+        if alpha is not None:  # each family's own default: 0.2 for leaky ReLU, 1 for ELU
+            self.alphaSlider.blockSignals(True)
+            self.alphaSlider.setValue(round(alpha * 100))
+            self.alphaSlider.blockSignals(False)
         self.refresh()
 
     # ---- the function on show -----------------------------------------------------------

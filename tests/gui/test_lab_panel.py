@@ -157,7 +157,10 @@ def test_activation_explorer(panel):
     assert len(ex.regions) == 2 and "1 / (1 + e^-z)" in ex.formula.text()
     z, d = ex.d_curve.getData()
     np.testing.assert_allclose(d, ACTIVATIONS["sigmoid"].df(z))
+    ex.set_activation("elu")
+    assert ex.params() == {"alpha": 1.0}  # ELU's own default, not leaky ReLU's 0.2
     ex.set_activation("leaky_relu")
+    assert ex.params() == {"alpha": 0.2}
     ex.alphaSlider.setValue(10)
     ex.set_cursor(-1.0)
     assert "f(z) = -0.1000" in ex.readout.text() and "f'(z) = 0.1000" in ex.readout.text()
@@ -167,6 +170,34 @@ def test_activation_explorer(panel):
     s = np.exp([0, 0, 1]) / np.exp([0, 0, 1]).sum()
     assert f"softmax = ({s[0]:.3f}, {s[1]:.3f}, {s[2]:.3f})" in ex.readout.text()
     assert f"f'(z) = {s[0] * (1 - s[0]):.4f}" in ex.readout.text()
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_explorer_derivatives_match_gradient_tape_on_its_grid(panel, name):
+    from nngui.core.runtime import keras, tf
+
+    ex = panel.activationExplorer
+    ex.set_activation(name)
+    z, d = ex.d_curve.getData()
+    keep = np.abs(z) > 1e-9  # relu-style kinks at 0: either one-sided slope is right there
+    fn = getattr(keras().activations, name)
+    params = dict(ex.params())
+    if name == "leaky_relu":
+        params = {"negative_slope": params["alpha"]}
+    if name == "softmax":  # the explorer plots ∂s1/∂z1 of softmax(z, z2)
+        x = tf().Variable(np.stack([z, np.full_like(z, ex.others[0].value())], axis=-1))
+        with tf().GradientTape() as tape:
+            out = fn(x)[:, 0]
+        expected = tape.gradient(out, x).numpy()[:, 0]
+        values = out.numpy()
+    else:
+        x = tf().Variable(z)
+        with tf().GradientTape() as tape:
+            out = fn(x, **params)
+        expected = tape.gradient(out, x).numpy()
+        values = out.numpy()
+    np.testing.assert_allclose(d[keep], expected[keep], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ex.f_curve.getData()[1], values, rtol=1e-6, atol=1e-7)
 
 
 def test_loss_explorer(panel):
