@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nngui.core.backprop import LabConfig, hand_gradients
 from nngui.core.lab_check import (
@@ -42,7 +50,7 @@ class GradCheckView(QGroupBox):
 
     done = Signal(object)  # TensorFlow's max relative difference, or the exception
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Gradient check", parent)
         self.setObjectName("labGradCheck")
         self.wrongCheck = QCheckBox("use a wrong grad_sigmoid")

@@ -71,16 +71,13 @@ class LabGraph(QWidget):
             out.append([QPointF(x, margin_y + step * (j + 0.5)) for j in range(n)])
         return out
 
-    def _spacing(self) -> float:
-        """Vertical distance between neighbouring nodes of the tallest layer."""
-        if self.state is None:
-            return 0.0
-        n = max(len(labels) for labels in self.state.labels)
+    def _spacing(self, n: int) -> float:
+        """Vertical distance between neighbouring nodes of a layer of n."""
         return (self.height() - 2 * (NODE_RADIUS + 14)) / max(n, 1)
 
-    def radius(self) -> float:
-        """Node radius: NODE_RADIUS, smaller when many units share little height."""
-        return max(7.0, min(NODE_RADIUS, self._spacing() / 2 - 2))
+    def radius(self, n: int) -> float:
+        """Node radius in a layer of n: NODE_RADIUS, smaller when many share little height."""
+        return max(3.0, min(NODE_RADIUS, self._spacing(n) / 2 - 2))
 
     def _edges(self):
         pos = self.node_positions()
@@ -112,9 +109,9 @@ class LabGraph(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
         p.setFont(font)
-        r = self.radius()
-        named = self._spacing() >= 2 * r + 15  # room for a name above each node
         for layer, centres in enumerate(self.node_positions()):
+            r = self.radius(len(centres))
+            named = self._spacing(len(centres)) >= 2 * r + 15  # room for a name above
             for unit, c in enumerate(centres):
                 value = self._activation(layer, unit)
                 lo, hi = (0.0, 1.0) if layer in (0, len(st.labels) - 1) else st.value_range
@@ -128,6 +125,8 @@ class LabGraph(QWidget):
                 text = st.labels[layer][unit]
                 if value is not None and layer > 0:
                     text = f"{value:.2f}"
+                if r < 9:  # too small for text: the tooltip tells
+                    continue
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
                 if layer > 0 and value is not None:  # the name above, or beside if cramped
                     p.setPen(QColor(90, 90, 90))
@@ -154,7 +153,8 @@ class LabGraph(QWidget):
             return None
         for layer, centres in enumerate(self.node_positions()):
             for unit, c in enumerate(centres):
-                if math.hypot(c.x() - point.x(), c.y() - point.y()) <= self.radius():
+                if math.hypot(c.x() - point.x(), c.y() - point.y()) <= max(
+                        self.radius(len(centres)), 5.0):
                     value = self._activation(layer, unit)
                     name = st.labels[layer][unit]
                     if value is None:
