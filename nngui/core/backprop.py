@@ -129,7 +129,9 @@ def forward(config: LabConfig, x: np.ndarray, y: np.ndarray,
         zs.append(z)
         acts.append(ACTIVATIONS[name].f(z, **config.act_params(name)))
     out = acts[-1]
-    return ForwardPass(zs, acts, LOSSES[config.loss].value(y, out), LOSSES["sse"].value(y, out))
+    loss = LOSSES[config.loss].value(y, out)
+    sse = loss if config.loss == "sse" else LOSSES["sse"].value(y, out)
+    return ForwardPass(zs, acts, loss, sse)
 
 
 def backward(config: LabConfig, y: np.ndarray, weights: list[np.ndarray],
