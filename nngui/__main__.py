@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = {"presets", "summary", "train", "evaluate", "predict", "export", "selftest"}
+SUBCOMMANDS = {"presets", "summary", "train", "evaluate", "predict", "export", "selftest",
+               "lab"}
 
 
 def main(argv: list[str] | None = None) -> int:

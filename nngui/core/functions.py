@@ -27,7 +27,7 @@ Array = np.ndarray
 def _float(x: Any) -> Array:
     """As a floating array; keeps float32/float16, turns ints and lists into float64."""
     a = np.asarray(x)
-    return a if np.issubdtype(a.dtype, np.floating) else a.astype(np.float64)
+    return a if a.dtype.kind == "f" else a.astype(np.float64)  # kind: issubdtype is slow
 
 
 # --------------------------------------------------------------------------- activations
@@ -342,7 +342,7 @@ class Loss:
         p = _float(p)
         p = p.reshape(1, -1) if p.ndim <= 1 else p
         y = _float(y).astype(p.dtype, copy=False)
-        if self.name != "sparse_categorical_crossentropy":
+        if self.name != "sparse_categorical_crossentropy" and y.shape != p.shape:
             y = np.broadcast_to(y.reshape(p.shape) if y.size == p.size else y, p.shape)
         return y, p
 

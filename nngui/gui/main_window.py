@@ -36,6 +36,7 @@ from .draw_controller import DrawController
 from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
+from .lab_panel import LabPanel
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
@@ -131,6 +132,7 @@ class MainWindow(FileActions, QMainWindow):
         self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
         self.autoencoder = AutoencoderPanel(self.tasks)
         self.tabs.addTab(self.autoencoder, "Autoencoder")
+        self.tabs.addTab(LabPanel(tasks=self.tasks), "How it learns")
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
