@@ -57,14 +57,15 @@ class FieldEditor(QObject):
 
     changed = Signal(object)  # the new value; not emitted by set_value
 
-    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+    def __init__(self, field: Field, parent: QWidget | None = None,
+                 prefix: str = "field_") -> None:
         super().__init__()
         self.field = field
         self._quiet = False
         self._value: Any = field.default
         self.widget = self._make_widget(parent)
         self.setParent(self.widget)  # the editor lives exactly as long as its widget
-        self.widget.setObjectName(f"field_{field.name}")
+        self.widget.setObjectName(f"{prefix}{field.name}")
         if field.help:
             self.widget.setToolTip(field.help)
         self.set_value(field.default)
@@ -175,19 +176,21 @@ class FieldForm(QObject):
     """Rows of a QFormLayout generated from Fields, honouring ``Field.visible_when``.
 
     The rows are inserted into an existing layout (from ``first_row`` on, or appended) so
-    they line up with the layout's other rows; ``remove()`` takes them out again.
+    they line up with the layout's other rows; ``remove()`` takes them out again. Each
+    editor's objectName is ``prefix + field name``: forms that can show the same field name
+    (a layer's and an optimizer's ``momentum``) need different prefixes.
     """
 
     valueChanged = Signal(str, object)  # field name, new value (user edits only)
 
     def __init__(self, fields: Iterable[Field], layout: QFormLayout, first_row: int = -1,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, prefix: str = "field_") -> None:
         super().__init__(parent)
         self._layout = layout
         self.editors: dict[str, FieldEditor] = {}
         row = first_row
         for field in fields:
-            editor = FieldEditor(field, parent)
+            editor = FieldEditor(field, parent, prefix)
             label = QLabel(field.title + ":", parent)
             if field.help:
                 label.setToolTip(field.help)

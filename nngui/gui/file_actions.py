@@ -1,7 +1,8 @@
 """File → Open / Save / Export for the main window: every failure is a message, never a crash.
 
 A mixin so MainWindow stays about layout and flow; it relies on the window's ``builder``,
-``session``, ``training``, ``evaluate``, ``data``, ``draw``/``drawing`` and ``_new_session``.
+``settings`` (a :class:`nngui.gui.settings.Settings`), ``session``, ``training``,
+``evaluate``, ``data``, ``draw``/``drawing`` and ``_new_session``.
 Every file is written atomically through :mod:`nngui.core.fsio`; a failed save shows a
 message and changes nothing in the window.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 from ..core.spec import SpecError, dump_json, load_spec_file
@@ -136,7 +137,7 @@ class FileActions:
 
     def _saved(self, path: Path) -> None:
         self.statusBar().showMessage(f"Exported {path}", 5000)
-        self._settings().setValue("lastDir", str(path.parent))
+        self.settings.set_last_dir(path.parent)
 
     def _export_python_dialog(self) -> None:
         spec = self.builder.spec()
@@ -262,14 +263,11 @@ class FileActions:
             return
         self._export(current[1])
 
-    def _settings(self) -> QSettings:
-        return QSettings("nngui", "nngui")
-
     def _last_dir(self) -> str:
-        return str(self._settings().value("lastDir", str(Path.home())))
+        return self.settings.last_dir()
 
     def _remember_recent(self, path: Path) -> None:
-        self._settings().setValue("lastDir", str(path.parent))
+        self.settings.add_recent(path)
 
 
 def _render_svg(widget, path: Path, title: str) -> None:

@@ -37,6 +37,7 @@ from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
 from .lab_panel import LabPanel
+from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
@@ -51,6 +52,7 @@ class MainWindow(FileActions, QMainWindow):
         super().__init__()
         self.setWindowTitle("nngui — neural networks you can see")
         self.tasks = TaskRunner(self)
+        self.settings = Settings()
         self.session = Session(presets.get_preset("mnist-784-20-10").spec())
         self._prepared: tuple[tuple, Prepared] | None = None
         self._train_when_loaded: bool | None = None  # Train pressed while data loads
@@ -114,7 +116,7 @@ class MainWindow(FileActions, QMainWindow):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.addLayout(top)
-        split_left = QSplitter(Qt.Orientation.Vertical)
+        split_left = QSplitter(Qt.Orientation.Vertical, objectName="builderSplitter")
         split_left.addWidget(self.builder)
         split_left.addWidget(self.summary)
         split_left.setStretchFactor(0, 3)
@@ -136,7 +138,7 @@ class MainWindow(FileActions, QMainWindow):
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
@@ -191,7 +193,8 @@ class MainWindow(FileActions, QMainWindow):
         self.deviceLabel.setText(text)
 
     def _initial_preset(self) -> str:
-        return "mnist-784-20-10"
+        last = self.settings.last_preset()
+        return last if last in presets.PRESETS else "mnist-784-20-10"
 
     # ------------------------------------------------------------------ presets & data
     def _apply_preset(self, name: str, quiet: bool = False) -> None:
@@ -199,6 +202,7 @@ class MainWindow(FileActions, QMainWindow):
             return
         p = presets.get_preset(name)
         self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
+        self.settings.set_last_preset(name)
         self.builder.set_spec(p.spec())
         self.builder.set_config(p.train_config())
         self._new_session(p.spec())
@@ -232,6 +236,7 @@ class MainWindow(FileActions, QMainWindow):
             self.statusBar().showMessage(f"The network reads {spec.input_shape}, the data is "
                                          f"{ds.input_shape}: adjust the input shape.", 8000)
         self.builder.set_data_info(DataInfo.of(ds))
+        self.settings.set_last_dataset(ds.name)
         self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
         self._refresh_evaluate_context()
         if self._train_when_loaded is not None:  # Train was pressed while this loaded
@@ -414,13 +419,21 @@ class MainWindow(FileActions, QMainWindow):
 
     # ------------------------------------------------------------------ close
     def _restore_settings(self) -> None:
-        geom = self._settings().value("geometry")
+        geom = self.settings.geometry()
         if geom is not None:
             self.restoreGeometry(geom)
+        for splitter in self.findChildren(QSplitter):
+            sizes = self.settings.splitter_sizes(splitter.objectName())
+            if len(sizes) == splitter.count():
+                splitter.setSizes(sizes)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tasks.shutdown()  # stops training at the next batch and joins every job
-        self._settings().setValue("geometry", self.saveGeometry())
+        self.settings.set_geometry(self.saveGeometry())
+        for splitter in self.findChildren(QSplitter):
+            if splitter.objectName():
+                self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
+        self.settings.sync()
         super().closeEvent(event)
 
 

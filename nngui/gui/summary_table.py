@@ -66,19 +66,31 @@ class SummaryTable(QTableWidget):
                 else:
                     item.setToolTip(f"Layer {row.spec_index + 1} of the network")
                 self.setItem(i, col, item)
-        self._set_total_row(len(rows), "?" if any_error else f"{self._total:,}")
+        if any_error:
+            self._set_total_row(len(rows), "?", "The total needs every layer's shape.")
+        else:
+            self._set_total_row(len(rows), f"{self._total:,}",
+                                _trainable_note(shapes.non_trainable_params(spec)))
         self.resizeColumnsToContents()
 
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""
         return self._total
 
-    def _set_total_row(self, row: int, text: str) -> None:
+    def _set_total_row(self, row: int, text: str, tip: str) -> None:
         label = QTableWidgetItem(f"Total params: {text}")
         font = QFont(label.font())
         font.setBold(True)
         label.setFont(font)
-        label.setToolTip("All parameters are trainable.")
+        label.setToolTip(tip)
         self.setItem(row, 0, label)
         # The total spans the row so the number reads as one phrase, like Keras' footer.
         self.setSpan(row, 0, 1, len(HEADERS))
+
+
+def _trainable_note(non_trainable: int) -> str:
+    """The total row's tooltip: BatchNormalization's moving statistics are never trained."""
+    if not non_trainable:
+        return "All parameters are trainable."
+    return (f"{non_trainable:,} non-trainable (BatchNormalization's moving mean and "
+            "variance); the rest are trained.")

@@ -93,7 +93,7 @@ def test_add_layer_menu_inserts_dense_with_defaults(ui, qtbot):
 def test_editing_units_updates_spec_list_and_summary(ui):
     panel, table = ui
     panel.select_layer(0)
-    units = child(panel, QSpinBox, "field_units")
+    units = child(panel, QSpinBox, "layer_field_units")
     assert units.value() == 512
     units.setValue(100)
     assert panel.spec().layers[0].params["units"] == 100
@@ -123,9 +123,9 @@ def test_remove_and_move_reorder_the_spec(ui, qtbot):
 def test_leaky_relu_reveals_alpha(ui):
     panel, table = ui
     panel.select_layer(0)
-    alpha = child(panel, QDoubleSpinBox, "field_alpha")
+    alpha = child(panel, QDoubleSpinBox, "layer_field_alpha")
     assert not alpha.isVisible()
-    activation = child(panel, QComboBox, "field_activation")
+    activation = child(panel, QComboBox, "layer_field_activation")
     assert "max(0, z)" in activation.toolTip()  # the activation's description
     activation.setCurrentIndex(activation.findData("leaky_relu"))
     assert alpha.isVisible()
@@ -138,7 +138,7 @@ def test_leaky_relu_reveals_alpha(ui):
 def test_one_softmax_unit_for_ten_classes_is_an_error(ui, qtbot):
     panel, _table = ui
     panel.select_layer(4)
-    child(panel, QSpinBox, "field_units").setValue(1)
+    child(panel, QSpinBox, "layer_field_units").setValue(1)
     panel.set_data_info(MNIST_10)
     problems = child(panel, QListWidget, "problemsView")
     texts = list_texts(problems)
@@ -244,7 +244,7 @@ def test_shape_field_accepts_typed_shapes(qtbot):
     qtbot.addWidget(panel)
     panel.set_spec(get_preset("mnist-cnn").spec())
     panel.select_layer(0)
-    target = child(panel, QLineEdit, "field_target_shape")
+    target = child(panel, QLineEdit, "layer_field_target_shape")
     assert target.text() == "28, 28, 1"
     target.selectAll()
     qtbot.keyClicks(target, "28x28")
@@ -253,3 +253,64 @@ def test_shape_field_accepts_typed_shapes(qtbot):
     assert panel.spec().layers[0].params["target_shape"] == (28, 28)
     assert "Not a shape" in target.toolTip()
     assert child(panel, QListWidget, "layerList").item(0).text() == "1. Reshape 28×28"
+
+
+def test_batchnorm_and_sgd_momentum_are_different_widgets(ui, qtbot):
+    panel, table = ui
+    panel.select_layer(0)
+    panel.add_layer("BatchNormalization")
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("sgd"))
+    layer_momentum = child(panel, QDoubleSpinBox, "layer_field_momentum")
+    sgd_momentum = child(panel, QDoubleSpinBox, "field_momentum")
+    assert layer_momentum is not sgd_momentum
+    assert (layer_momentum.value(), sgd_momentum.value()) == (pytest.approx(0.99), 0.0)
+    sgd_momentum.setValue(0.9)
+    layer_momentum.setValue(0.5)
+    spec = panel.spec()
+    assert spec.optimizer_params["momentum"] == pytest.approx(0.9)
+    assert spec.layers[1].params["momentum"] == pytest.approx(0.5)
+    # 512 units: gamma, beta trained; moving mean and variance not (Keras' summary says 1,024).
+    tip = table.item(table.rowCount() - 1, 0).toolTip()
+    assert "1,024 non-trainable" in tip
+
+
+def test_summary_without_batchnorm_says_all_trainable(ui):
+    _panel, table = ui
+    assert table.item(table.rowCount() - 1, 0).toolTip() == "All parameters are trainable."
+
+
+def test_widgets_follow_edits_made_on_the_state(ui, qtbot):
+    """The panel keeps no copy: an edit on its state object shows in the widgets and signals."""
+    panel, table = ui
+    panel.select_layer(0)
+    with qtbot.waitSignal(panel.specChanged) as blocker:
+        panel.state.set_layer_param(0, "units", 64)
+    assert blocker.args[0].layers[0].params["units"] == 64
+    assert child(panel, QSpinBox, "layer_field_units").value() == 64
+    assert child(panel, QListWidget, "layerList").item(0).text() == "1. Dense 64 relu"
+    assert table.item(0, 2).text() == f"{784 * 64 + 64:,}"
+    panel.state.set_loss("mse")
+    assert child(panel, QComboBox, "lossCombo").currentData() == "mse"
+    panel.state.set_input_shape((28, 28))
+    assert child(panel, QLineEdit, "inputShapeEdit").text() == "28, 28"
+    with qtbot.waitSignal(panel.configChanged):
+        panel.state.set_config_field("epochs", 7)
+    assert child(panel, QSpinBox, "epochsSpin").value() == 7
+    panel.state.remove_layer(0)
+    assert child(panel, QListWidget, "layerList").count() == 4
+    assert panel.spec().to_dict() == panel.state.spec.to_dict()
+
+
+def test_one_signal_per_user_edit(ui, qtbot):
+    panel, _table = ui
+    specs, configs = [], []
+    panel.specChanged.connect(specs.append)
+    panel.configChanged.connect(configs.append)
+    panel.select_layer(0)
+    child(panel, QSpinBox, "layer_field_units").setValue(100)
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("sgd"))
+    child(panel, QSpinBox, "epochsSpin").setValue(9)
+    assert len(specs) == 2 and len(configs) == 1
+    # Rendering the optimizer change did not count as the user choosing a learning rate.
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("adadelta"))
+    assert panel.spec().lr == pytest.approx(1.0)

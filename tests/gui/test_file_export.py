@@ -82,7 +82,7 @@ def trained(window, qtbot):
     cfg.epochs = 12
     window.builder.set_config(cfg)
     with qtbot.waitSignal(window.training.runFinished, timeout=120000):
-        window.training.start_training()
+        window.train()
     qtbot.waitUntil(lambda: window.evaluate.report is not None, timeout=60000)
     return window
 
