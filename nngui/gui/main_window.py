@@ -422,16 +422,20 @@ class MainWindow(FileActions, QMainWindow):
         geom = self.settings.geometry()
         if geom is not None:
             self.restoreGeometry(geom)
-        for splitter in self.findChildren(QSplitter):
+        for splitter in self._remembered_splitters():
             sizes = self.settings.splitter_sizes(splitter.objectName())
             if len(sizes) == splitter.count():
                 splitter.setSizes(sizes)
 
+    def _remembered_splitters(self) -> list[QSplitter]:
+        """The named splitters: their sizes are remembered between sessions."""
+        return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         self.settings.set_geometry(self.saveGeometry())
-        for splitter in self.findChildren(QSplitter):
-            if splitter.objectName():
+        for splitter in self._remembered_splitters():
+            if any(splitter.sizes()):  # never shown: keep what was saved before
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
         self.settings.sync()
         super().closeEvent(event)
