@@ -262,9 +262,17 @@ def test_open_image_reads_dark_on_light_files(qtbot, panel, tmp_path):
     assert panel.predictionLabel.text() == "0"
     assert not panel.open_image(str(tmp_path / "missing.png"))
     assert "No image file" in panel.statusLabel.text()
-    with qtbot.waitSignal(panel.canvas.imageDropped) as sig:
-        panel.canvas.imageDropped.emit(str(path))
-    assert sig.args == [str(path)]
+    panel.canvas.clear()
+    qtbot.waitUntil(lambda: panel.predictionLabel.text() == "")
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    panel.canvas.dropEvent(drop)  # what Qt calls when a file is dropped on the canvas
+    assert drop.isAccepted() and panel.predictionLabel.text() == "0"
 
 
 def test_tablet_pressure_sets_the_width(qtbot, panel):
