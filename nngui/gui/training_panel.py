@@ -200,9 +200,9 @@ class TrainingPanel(QWidget):
         task = self.tasks.submit("train", job, holds=(session,),
                                  on_progress=self._on_event, on_done=self._on_done,
                                  on_failed=self._on_failed)
-        if task is None:
-            QMessageBox.information(self, "Busy", "This network is in use by another job "
-                                    "(e.g. an evaluation); try again when it has finished.")
+        if task is None:  # said in the panel: a modal box here would block its caller
+            self._set_status("This network is in use by another job (e.g. an evaluation); "
+                             "train again when it has finished.", error=True)
             return None
         if request.restart or session.model is None or session is not self._session:
             self.clear_plots()

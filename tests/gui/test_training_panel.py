@@ -262,6 +262,7 @@ def test_a_held_session_is_not_trained_twice(qtbot, panel, mnist_small):
     other.set_context(session.model, mnist_small, session.spec, [str(i) for i in range(10)])
     assert other.evaluate()  # the evaluation holds the model...
     assert panel.start(RunRequest(session, mnist_small, config(1))) is None  # ...so no run
+    assert "in use" in panel.trainingStatus.text()
     qtbot.waitUntil(lambda: not other.is_running(), timeout=TIMEOUT)
     assert panel.start(RunRequest(session, mnist_small, config(1)))
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=TIMEOUT)
