@@ -89,18 +89,20 @@ def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, traine
     model, spec = trained_2d
     _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
     vb = panel.latentPlot.getPlotItem().getViewBox()
-    vb.updateMatrix()  # map with the range set_latent just gave the view
     (x0, x1), (y0, y1) = vb.viewRange()
     scene = panel.latentPlot.scene()
     images = []
     for fx, fy in ((0.2, 0.2), (0.8, 0.7)):
-        point = (x0 + fx * (x1 - x0), y0 + fy * (y1 - y0))
-        scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(*point)))
+        where = vb.mapViewToScene(QPointF(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)))
+        scene.sigMouseMoved.emit(where)
         qtbot.waitUntil(lambda: panel.decodedView.array is not None and (
             not images or not np.array_equal(panel.decodedView.array, images[-1])))
         images.append(panel.decodedView.array.copy())
         used = panel.hoverMarker.data["x"][0], panel.hoverMarker.data["y"][0]
-        np.testing.assert_allclose(used, point, atol=0.01 * max(x1 - x0, y1 - y0))
+        under = vb.mapSceneToView(where)  # the latent point under the pointer, as shown now
+        (vx0, vx1), (vy0, vy1) = vb.viewRange()
+        np.testing.assert_allclose(used, (under.x(), under.y()),
+                                   atol=0.01 * max(vx1 - vx0, vy1 - vy0))
         np.testing.assert_allclose(images[-1], ae.decode(model, spec, [used])[0], atol=1e-4)
     assert images[0].shape == (28, 28)
     assert np.abs(images[0] - images[1]).max() > 0.05
