@@ -90,24 +90,28 @@ class FileActions:
         self._remember_recent(path)
 
     def _export_model_dialog(self) -> None:
-        if self.session.model is None:
+        model = self._exportable(self.session.model)
+        if model is not None:
+            self._export(model)
+
+    def _exportable(self, model):
+        """``model`` if it can be written now, else None after saying why (no weights, or a
+        job holds it: the GUI never calls into a model that is training)."""
+        if model is None:
             QMessageBox.information(self, "Nothing to export", "Train the network first.")
-            return
-        self._export(self.session.model)
+            return None
+        if self.tasks.is_held(model):
+            QMessageBox.information(self, "The model is in use", "It is training (or being "
+                                    "evaluated): export it when the job has finished.")
+            return None
+        return model
 
     def _export(self, model) -> None:
-        from ..core.modelio import ModelFileError, save_model
+        from ..core.modelio import save_model
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export model", self._last_dir(),
-                                              "Keras model (*.keras)")
-        if not path:
-            return
-        try:
-            save_model(model, Path(path).with_suffix(".keras"))
-        except ModelFileError as exc:
-            QMessageBox.warning(self, "Could not export", str(exc))
-            return
-        self.statusBar().showMessage(f"Exported {path}", 5000)
+        path = self._ask_save_path("Export model", "model.keras", "Keras model (*.keras)")
+        if path is not None:
+            self._write(lambda: save_model(model, path.with_suffix(".keras")))
 
     # ---- File → Export as Python / Export results ---------------------------------------
 
@@ -156,18 +160,9 @@ class FileActions:
         if name == "mnist" and not (data and Path(data).exists()):
             data = find_mnist()
         classes = ds.num_classes if ds is not None and ds.num_classes else None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # builds the model once
-        try:
-            text = export_python(self.builder.spec(), self.builder.config(), name, data,
-                                 num_classes=classes)
-            path = write_python(path, text)
-        except (OSError, SpecError, ValueError) as exc:
-            QMessageBox.warning(self, "Could not export", str(exc))
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._saved(Path(path))
-        return True
+        spec, config = self.builder.spec(), self.builder.config()
+        return self._write(lambda: write_python(  # builds the model once: a wait cursor
+            path, export_python(spec, config, name, data, num_classes=classes)))
 
     def _export_plot_dialog(self, plot, stem: str) -> None:
         path = self._ask_save_path("Export plot", f"{stem}.png",
@@ -219,13 +214,13 @@ class FileActions:
     def _export_saved_model_dialog(self) -> None:
         from ..core.export_results import export_saved_model
 
-        if self.session.model is None:
-            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+        model = self._exportable(self.session.model)
+        if model is None:
             return
         path = self._ask_save_path("Export SavedModel folder", f"{self.session.spec.name}",
                                    "Folder (*)")
         if path is not None:
-            self._write(lambda: export_saved_model(self.session.model, path))
+            self._write(lambda: export_saved_model(model, path))
 
     def _export_onnx_dialog(self) -> None:
         from ..core.export_results import ONNX_HINT, export_onnx, onnx_available
@@ -233,13 +228,13 @@ class FileActions:
         if not onnx_available():
             QMessageBox.information(self, "ONNX export", ONNX_HINT)
             return
-        if self.session.model is None:
-            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+        model = self._exportable(self.session.model)
+        if model is None:
             return
         path = self._ask_save_path("Export ONNX model", f"{self.session.spec.name}.onnx",
                                    "ONNX model (*.onnx)")
         if path is not None:
-            self._write(lambda: export_onnx(self.session.model, path.with_suffix(".onnx")))
+            self._write(lambda: export_onnx(model, path.with_suffix(".onnx")))
 
     def _write(self, save) -> bool:
         """Run a core export; a failure is a message box, never a traceback."""
@@ -248,7 +243,7 @@ class FileActions:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             path = save()
-        except (OSError, ModelFileError) as exc:
+        except (OSError, ModelFileError, SpecError, ValueError) as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
             return False
         finally:
@@ -261,7 +256,9 @@ class FileActions:
         if current is None:
             QMessageBox.information(self, "Nothing to export", "No model reads the canvas yet.")
             return
-        self._export(current[1])
+        model = self._exportable(current[1])
+        if model is not None:
+            self._export(model)
 
     def _last_dir(self) -> str:
         return self.settings.last_dir()

@@ -36,3 +36,33 @@ def no_modal_boxes(monkeypatch):
     for kind in ("warning", "information", "critical", "question"):
         monkeypatch.setattr(QMessageBox, kind, refuse)
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Capture message boxes (kind, title, text) instead of blocking on them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda *a, _k=kind, **kw: shown.append((_k, a[1], a[2])))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path, messages):
+    """The main window as a new user opens it: no MNIST (bundled digits), a private data
+    folder, and "cancel" to the offer to download MNIST."""
+    from nngui.gui.data_controller import DataController
+    from nngui.gui.main_window import MainWindow
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # no MNIST in ~/.keras: opens on bundled data
+    monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))  # samples stay here
+    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+    yield w
+    w.close()

@@ -9,34 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from nngui.core import fsio
-from nngui.gui.main_window import MainWindow
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown = []
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda *a, _k=kind, **kw: shown.append((_k, a[1], a[2])))
-    return shown
-
-
-@pytest.fixture
-def window(qtbot, monkeypatch, tmp_path, messages):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("NNGUI_MNIST", raising=False)
-    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
-    from nngui.gui.data_controller import DataController
-
-    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    yield w
-    w.close()
 
 
 @pytest.fixture
@@ -155,3 +130,22 @@ def test_saving_into_a_read_only_folder_is_a_message_and_keeps_everything(
     assert sorted(p.name for p in readonly_dir.iterdir()) == ["net.json"]
     assert w.builder.spec().to_dict() == before
     assert w.session.model is not None  # the trained model is still there to save elsewhere
+
+
+def test_a_model_that_is_training_is_not_exported(window, qtbot, save_as, tmp_path, messages):
+    """Export would call into the model from the GUI thread while the job holds it."""
+    window._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
+    window.builder.set_config(window.builder.config().__class__(epochs=5000, batch_size=4,
+                                                                validation_split=0.0))
+    with qtbot.waitSignal(window.training.epochEnded, timeout=60000):
+        window.train()
+    save_as.append(tmp_path / "busy.keras")
+    trigger(window, "Export trained model")
+    assert messages[-1][1] == "The model is in use" and not (tmp_path / "busy.keras").exists()
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        window.training.stop()
+    # the evaluation that follows a run holds the model for a moment too
+    qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
+    trigger(window, "Export trained model")  # now it is the window's again
+    assert (tmp_path / "busy.keras").is_file()

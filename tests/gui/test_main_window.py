@@ -3,39 +3,13 @@
 import threading
 
 import numpy as np
-import pytest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from nngui.gui.main_window import MainWindow
 
 CONTRACT_NAMES = ["networkBuilder", "datasetCombo", "presetCombo", "trainButton", "stopButton",
                   "lossPlot", "accuracyPlot", "trainingProgress", "summaryTable",
                   "confusionMatrix"]
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Capture message boxes instead of blocking on them."""
-    shown = []
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda *a, _k=kind, **kw: shown.append((_k, a[1], a[2])))
-    return shown
-
-
-@pytest.fixture
-def window(qtbot, monkeypatch, tmp_path, messages):
-    monkeypatch.setenv("HOME", str(tmp_path))  # no MNIST in ~/.keras: opens on bundled data
-    monkeypatch.delenv("NNGUI_MNIST", raising=False)
-    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))  # samples stay here
-    from nngui.gui.data_controller import DataController
-
-    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    yield w
-    w.close()
 
 
 def _child(w, name):
