@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.core.fsio import SaveError
 from nngui.core.inference import FastPredictor, to_probabilities
 from nngui.core.preprocess import clean_scan, to_mnist, warm_up
 from nngui.core.samples import SampleStore
@@ -444,8 +445,9 @@ class DrawPanel(QWidget):
             return None
         try:
             sample_id = self.samples_store.add(x28, digit)
-        except OSError as exc:
-            self.statusLabel.setText(f"Could not save the sample: {exc}")
+        except OSError as exc:  # fsio's SaveError already says "Could not save …"
+            self.statusLabel.setText(str(exc) if isinstance(exc, SaveError)
+                                     else f"Could not save the sample: {exc}")
             return None
         self._add_gallery_item(self.samples_store.get(sample_id))
         self._update_counts()
