@@ -53,6 +53,17 @@ VENV="${NNGUI_BUILD_VENV:-${TMPDIR:-/tmp}/nngui-build-venv}"
 if [[ -d "$VENV/Scripts" ]]; then PY="$VENV/Scripts/python"; else PY="$VENV/bin/python"; fi
 CONSTRAINTS="$REPO/packaging/constraints.txt"
 
+# Fail before the long steps when a tool the later ones need is missing.
+if [[ "$OS" == Linux ]]; then
+    for tool in strip readelf zstd tar; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            [[ "$tool" == zstd ]] && ((!PACK)) && continue
+            echo "build.sh: '$tool' is missing (Debian/Ubuntu: apt install binutils zstd)" >&2
+            exit 1
+        fi
+    done
+fi
+
 # ------------------------------------------------------------------ 1. build venv
 step "build environment ($VENV, $TF_PKG)"
 stamp="$(cat "$CONSTRAINTS" | cksum | cut -d' ' -f1)-$TF_PKG"
@@ -99,6 +110,9 @@ if [[ "$OS" == Linux ]] && command -v strip >/dev/null 2>&1; then
     find "$DIST/_internal/tensorflow" -type f \( -name '*.so' -o -name '*.so.*' \) \
         -exec strip --strip-unneeded {} +
     echo "    saved $(( (before - $(du -sb "$DIST" | cut -f1)) / 1000000 )) MB"
+    done_step
+    step "prune host libraries only the dropped Qt plugins needed"
+    "$PY" packaging/prune_libs.py "$DIST"
     done_step
 fi
 [[ "$OS" == Linux ]] && cp packaging/nngui.desktop "$DIST/nngui.desktop"
