@@ -42,7 +42,7 @@ run() {
         failed+=("$name")
         return 1
     fi
-    echo "check $name: ok ($((SECONDS - t0)) s)"
+    echo "check $name: exit 0 ($((SECONDS - t0)) s)"
 }
 
 # verify NAME PYTHON-EXPR: the last stdout line of check NAME is JSON `d`; EXPR must hold.
@@ -56,6 +56,8 @@ print('    ' + json.dumps({k: v for k, v in d.items() if k != 'predictions'})[:3
 sys.exit(0 if ok else 1)"; then
         echo "check $name: WRONG RESULT (wanted $expr)"
         failed+=("$name-result")
+    else
+        echo "check $name: result ok"
     fi
 }
 
