@@ -59,6 +59,11 @@ case "$(uname -m)" in x86_64 | amd64) ;; *)
     exit 1 ;;
 esac
 
+if [ -e "$TARGET" ] && [ ! -d "$TARGET/_internal" ]; then
+    echo "nngui installer: $TARGET exists and is not an nngui install; choose --target." >&2
+    exit 1
+fi
+
 # Unpack next to the target, then swap, so a failed unpack never leaves half an app.
 PARENT="$(dirname "$TARGET")"
 mkdir -p "$PARENT"
@@ -70,13 +75,7 @@ if ! tail -n +"$SKIP" "$0" | zstd -dcq | tar -xf - -C "$STAGE"; then
     echo "nngui installer: unpacking failed (file cut short? free space in $PARENT?)" >&2
     exit 1
 fi
-if [ -e "$TARGET" ]; then
-    if [ ! -d "$TARGET/_internal" ]; then
-        echo "nngui installer: $TARGET exists and is not an nngui install; choose --target." >&2
-        exit 1
-    fi
-    rm -rf "$TARGET"
-fi
+[ -e "$TARGET" ] && rm -rf "$TARGET"
 mv "$STAGE/nngui" "$TARGET"
 
 if [ "$DESKTOP" = 1 ]; then
