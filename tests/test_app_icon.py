@@ -18,3 +18,27 @@ def test_png_sizes_match_their_names(qapp) -> None:
         size = int(path.stem.rsplit("-", 1)[-1])
         image = QImage(str(path))
         assert (image.width(), image.height()) == (size, size), path.name
+
+
+def test_run_app_sets_the_window_icon(qapp, monkeypatch) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from nngui.gui import app as app_module
+
+    seen: dict[str, list[QSize]] = {}
+
+    def fake_exec() -> int:  # run_app's event loop: look at the icon, close the window
+        seen["sizes"] = QApplication.windowIcon().availableSizes()
+        for w in QApplication.topLevelWidgets():
+            w.close()
+        return 0
+
+    monkeypatch.setattr(qapp, "exec", fake_exec)
+    before = QApplication.windowIcon()
+    try:
+        assert app_module.run_app([]) == 0
+    finally:
+        QApplication.setWindowIcon(before if not before.isNull() else QIcon())
+    assert {s.width() for s in seen["sizes"]} >= {16, 32, 256}
