@@ -18,7 +18,7 @@ def _ensure_std_streams() -> None:
     ``sys.stdout``/``sys.stderr`` set to ``None``, so ``print`` output from the
     command-line modes (``nngui selftest``, ``nngui --help``) would be lost and
     some libraries crash when writing to them.  Send them to
-    ``$NNGUI_CONSOLE_LOG`` when it is set (packaging/build.sh sets it), else
+    ``$NNGUI_CONSOLE_LOG`` when it is set (packaging/check_bundle.sh sets it), else
     discard them.
     """
     if sys.stdout is not None and sys.stderr is not None:
