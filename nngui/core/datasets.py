@@ -144,6 +144,19 @@ class _ProgressFailed(Exception):
     """Wraps an exception raised by the caller's progress callback (e.g. a cancel)."""
 
 
+def _frozen_tls_context():
+    """certifi's CAs in the frozen app: its bundled OpenSSL looks in the build host's cert dir."""
+    import sys
+
+    if not getattr(sys, "frozen", False):
+        return None
+    import ssl
+
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def _download_mnist(progress: ProgressFn | None) -> Dataset:
     """Fetch mnist.npz into ~/.keras/datasets atomically, verify it, and load it."""
     import http.client
@@ -155,7 +168,7 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
     try:
         # Verified before it replaces anything: a cut download never becomes the cache.
         with atomic_path(dest) as tmp, open(tmp, "wb") as out, urllib.request.urlopen(
-            MNIST_URL, timeout=DOWNLOAD_TIMEOUT_S
+            MNIST_URL, timeout=DOWNLOAD_TIMEOUT_S, context=_frozen_tls_context()
         ) as resp:
             total = int(resp.headers.get("Content-Length") or 0)
             done = 0

@@ -21,3 +21,9 @@ def bundled_model(name: str) -> Path | None:
     """Path of a bundled ``NAME.keras`` model, or None if this install lacks it."""
     path = resources_dir() / "models" / f"{name}.keras"
     return path if path.is_file() else None
+
+
+def app_icon_files() -> list[Path]:
+    """The app icon's PNGs, smallest first (empty if this install lacks them)."""
+    icons = resources_dir() / "icons"
+    return sorted(icons.glob("nngui-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))

@@ -8,11 +8,18 @@ import sys
 def run_app(argv: list[str]) -> int:
     """Open the main window (and the file given on the command line, if any)."""
     import pyqtgraph as pg
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
+
+    from ..core.resources import app_icon_files
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("nngui")
     app.setOrganizationName("nngui")
+    icon = QIcon()  # every bundled size, so the desktop picks a sharp one (16 px in lists)
+    for path in app_icon_files():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     from .main_window import MainWindow
 
