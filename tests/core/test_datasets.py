@@ -325,7 +325,7 @@ def test_download_success(
     data = small_npz.read_bytes()
     urls: list[str] = []
 
-    def fake_urlopen(url: str, timeout: float = 0) -> FakeResponse:
+    def fake_urlopen(url: str, timeout: float = 0, context=None) -> FakeResponse:
         urls.append(url)
         assert 0 < timeout <= 30
         return FakeResponse(data)
