@@ -8,8 +8,8 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -114,6 +115,8 @@ class MainWindow(FileActions, QMainWindow):
         self.builder = BuilderPanel()
         self.summary = SummaryTable()
         left = QWidget()
+        left.setObjectName("builderSide")
+        self.builderSide = left  # shown on the tabs where you build and train only
         lv = QVBoxLayout(left)
         lv.addLayout(top)
         split_left = QSplitter(Qt.Orientation.Vertical, objectName="builderSplitter")
@@ -121,6 +124,9 @@ class MainWindow(FileActions, QMainWindow):
         split_left.addWidget(self.summary)
         split_left.setStretchFactor(0, 3)
         split_left.setStretchFactor(1, 1)
+        split_left.setSizes([420, 170])  # the summary shows its "Total params" row
+        for i in range(2):
+            split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
 
         self.training = TrainingPanel(self.tasks)
@@ -141,14 +147,36 @@ class MainWindow(FileActions, QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         split.addWidget(left)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([560, 840])
+        split.setStretchFactor(0, 0)  # extra width goes to the plots, not the builder
+        split.setStretchFactor(1, 1)
+        for i in range(2):
+            split.setCollapsible(i, False)  # a saved 0 (closed on Draw) never hides it
         self.setCentralWidget(split)
         self.deviceLabel = QLabel("Loading TensorFlow…")
         self.deviceLabel.setObjectName("deviceLabel")
         self.statusBar().addPermanentWidget(self.deviceLabel)
-        self.resize(1400, 880)
+        self._fit_tabs()
+        self.resize(fit_to_screen(QSize(1366, 768), self._available()))
+
+    def _available(self) -> QRect | None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def _fit_tabs(self) -> None:
+        """Show the builder only where you build and train; size the window by the shown tab.
+
+        A QTabWidget's minimum is the largest of all its pages; pages not shown are given an
+        Ignored size policy so a wide Draw tab never widens the Train tab's window (and the
+        builder's width never adds to Draw's).
+        """
+        current = self.tabs.currentWidget()
+        self.builderSide.setVisible(current in (self.training, self.evaluate))
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else \
+                QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.tabs.updateGeometry()
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -381,6 +409,7 @@ class MainWindow(FileActions, QMainWindow):
         self.draw.show_reconstruction(panel._decoder(z[None])[0].reshape(28, 28))
 
     def _on_tab_changed(self, _index: int) -> None:
+        self._fit_tabs()
         if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
                 self.autoencoder._model is None:
             self._show_bundled_autoencoder()
@@ -422,6 +451,7 @@ class MainWindow(FileActions, QMainWindow):
         geom = self.settings.geometry()
         if geom is not None:
             self.restoreGeometry(geom)
+            self._clamp_to_screen()
         for splitter in self._remembered_splitters():
             sizes = self.settings.splitter_sizes(splitter.objectName())
             if len(sizes) == splitter.count():
@@ -431,14 +461,35 @@ class MainWindow(FileActions, QMainWindow):
         """The named splitters: their sizes are remembered between sessions."""
         return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
 
+    def _clamp_to_screen(self) -> None:
+        """A geometry saved on a bigger screen (or grown by a layout) never exceeds this one."""
+        avail = self._available()
+        if self.isMaximized() or self.isFullScreen() or avail is None or avail.isEmpty():
+            return
+        size = fit_to_screen(self.size(), avail)
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        if not avail.contains(frame):
+            self.move(max(avail.left(), min(frame.left(), avail.right() - frame.width() + 1)),
+                      max(avail.top(), min(frame.top(), avail.bottom() - frame.height() + 1)))
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tasks.shutdown()  # stops training at the next batch and joins every job
+        self._clamp_to_screen()
         self.settings.set_geometry(self.saveGeometry())
         for splitter in self._remembered_splitters():
             if any(splitter.sizes()):  # never shown: keep what was saved before
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def fit_to_screen(size: QSize, available: QRect | None) -> QSize:
+    """``size``, shrunk to fit the screen's available area (never below nothing)."""
+    if available is None or available.isEmpty():
+        return size
+    return QSize(min(size.width(), available.width()), min(size.height(), available.height()))
 
 
 def _prod(shape) -> int:

@@ -58,7 +58,7 @@ def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
     item.setLabel("left", ylabel)
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setMenuEnabled(False)
-    plot.setMinimumSize(260, 200)
+    plot.setMinimumSize(160, 140)  # two fit beside the builder in a 1024 px window
     return plot
 
 
