@@ -285,7 +285,7 @@ class MainWindow(FileActions, QMainWindow):
     def _new_session(self, spec: NetworkSpec) -> None:
         self.session = Session(spec)
         self.summary.set_spec(spec)
-        self.training.reset()
+        self.training.reset(spec)
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
