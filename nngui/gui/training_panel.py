@@ -252,8 +252,12 @@ class TrainingPanel(QWidget):
                                  on_progress=self._on_event, on_done=self._on_done,
                                  on_failed=self._on_failed)
         if task is None:
-            QMessageBox.information(self, "Busy", "This network is in use by another job "
-                                    "(e.g. an evaluation); try again when it has finished.")
+            # not QMessageBox.information (exec): a modal loop here blocked a caller (and a test)
+            box = QMessageBox(QMessageBox.Icon.Information, "Busy", "This network is in use "
+                              "by another job (e.g. an evaluation); try again when it has "
+                              "finished.", QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
             return None
         if request.restart or session.model is None or session is not self._session:
             self.clear_plots()
