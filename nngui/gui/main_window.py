@@ -86,6 +86,7 @@ class MainWindow(FileActions, QMainWindow):
                                          Qt.ItemDataRole.ToolTipRole)
         self.presetCombo.activated.connect(
             lambda _i: self._apply_preset(self.presetCombo.currentData()))
+        self._preset_name: str | None = None  # the preset the builder started from
         design_btn = QPushButton("Autoencoder…")
         design_btn.setObjectName("autoencoderButton")
         design_btn.setToolTip("Design an autoencoder: encoder widths, bottleneck, mirrored "
@@ -226,9 +227,11 @@ class MainWindow(FileActions, QMainWindow):
 
     # ------------------------------------------------------------------ presets & data
     def _apply_preset(self, name: str, quiet: bool = False) -> None:
-        if self.training.is_running():
+        if self.training.is_running() or name == CUSTOM:
+            self._show_preset_state(self.builder.spec())
             return
         p = presets.get_preset(name)
+        self._preset_name = name
         self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
         self.settings.set_last_preset(name)
         self.builder.set_spec(p.spec())
@@ -271,8 +274,32 @@ class MainWindow(FileActions, QMainWindow):
             restart, self._train_when_loaded = self._train_when_loaded, None
             self.train(restart)
 
+    def _show_preset_state(self, spec: NetworkSpec) -> None:
+        """The preset box names what the builder holds: a preset, "… (modified)", or a design."""
+        combo = self.presetCombo
+        for i in range(combo.count()):
+            name = combo.itemData(i)
+            if name in presets.PRESETS:
+                combo.setItemText(i, presets.PRESETS[name].title)
+        custom = combo.findData(CUSTOM)
+        if self._preset_name is None:
+            text = f"Your design: {spec.name or 'unnamed'}"
+            if custom < 0:
+                combo.addItem(text, CUSTOM)
+                custom = combo.count() - 1
+            combo.setItemText(custom, text)
+            combo.setCurrentIndex(custom)
+            return
+        if custom >= 0:
+            combo.removeItem(custom)
+        i = combo.findData(self._preset_name)
+        combo.setCurrentIndex(i)
+        if spec.to_dict() != presets.get_preset(self._preset_name).spec().to_dict():
+            combo.setItemText(i, combo.itemText(i) + " (modified)")
+
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self.summary.set_spec(spec)
+        self._show_preset_state(spec)
         old = self.session.spec
         same_structure = (old.input_shape == spec.input_shape and
                           [lay.to_dict() for lay in old.layers] ==
@@ -389,6 +416,7 @@ class MainWindow(FileActions, QMainWindow):
         dialog.open()
 
     def _use_autoencoder_spec(self, spec: NetworkSpec) -> None:
+        self._preset_name = None  # the box shows "Your design: …", not the old preset
         self.builder.set_spec(spec)
         self.builder.set_config(presets.get_preset("ae-32d").train_config())
         self._new_session(spec)
@@ -483,6 +511,9 @@ class MainWindow(FileActions, QMainWindow):
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
         self.settings.sync()
         super().closeEvent(event)
+
+
+CUSTOM = "__custom__"  # the preset box's entry for a network that is no preset
 
 
 def fit_to_screen(size: QSize, available: QRect | None) -> QSize:

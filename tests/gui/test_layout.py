@@ -152,3 +152,24 @@ def test_the_canvas_keeps_its_geometry_through_stroke_prediction_clear_and_sampl
     draw.clearButton.click()
     QApplication.processEvents()
     assert _geometry(window) == before, "moved after Clear"
+
+
+def test_the_preset_box_says_modified_and_names_a_designed_autoencoder(window):
+    from dataclasses import replace
+
+    from nngui.core.autoencoder import autoencoder_spec
+
+    combo = window.presetCombo
+    window._apply_preset("mnist-784-20-10")
+    title = combo.currentText()
+    assert "modified" not in title
+    spec = window.builder.spec()
+    window.builder.set_spec(replace(spec, loss="mse"))  # an edit in the builder
+    assert combo.currentText() == f"{title} (modified)"
+    window.builder.set_spec(spec)  # edited back: the preset again
+    assert combo.currentText() == title
+
+    window._use_autoencoder_spec(autoencoder_spec([64], 8, name="my-ae"))
+    assert combo.currentText() == "Your design: my-ae"
+    window._apply_preset("mnist-784-20-10")
+    assert combo.currentText() == title and combo.findData("__custom__") == -1
