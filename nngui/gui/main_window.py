@@ -68,6 +68,8 @@ class MainWindow(FileActions, QMainWindow):
         self.training.runStarted.connect(self._on_run_started)
         self.training.runFinished.connect(self._on_run_finished)
         self.training.probeArrived.connect(self._on_probe)
+        self.training.epochEnded.connect(self._on_epoch_ended)
+        self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
         self.drawing.reported.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.drawing.finetuned.connect(lambda: self.tabs.setCurrentWidget(self.draw))
         self._ae_loading = False
@@ -345,7 +347,13 @@ class MainWindow(FileActions, QMainWindow):
         self.session.spec = spec
         self.statusBar().showMessage("Data: " + "; ".join(data.notes), 10000)
         request = RunRequest(self.session, data, config, restart, self._probes(spec, ds))
-        return bool(self.training.start(request))
+        first = 0 if restart else self.session.epochs_done
+        if not self.training.start(request):
+            return False
+        if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
+            self._ae_run_start = first
+            self.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
+        return True
 
     def _probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
@@ -373,8 +381,17 @@ class MainWindow(FileActions, QMainWindow):
             self.autoencoder.show_reconstructions(payload["originals"],
                                                   payload["reconstructions"])
 
+    def _on_epoch_ended(self, epoch: int, logs: dict) -> None:
+        if self._ae_run_start is not None:
+            parts = [f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")]
+            self.autoencoder.run_progress(epoch + 1 - self._ae_run_start,
+                                          f"Epoch {epoch + 1}: " + " · ".join(parts))
+
     def _on_run_finished(self, result: RunResult) -> None:
         self.builder.set_locked(False)
+        was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
+        if was_ae_run:
+            self.autoencoder.end_run()
         if self.training.session is not self.session:  # a fine-tune: the builder's network
             self.training.set_has_weights(self.session.model is not None)  # is unchanged
             return
@@ -382,8 +399,10 @@ class MainWindow(FileActions, QMainWindow):
         if self.session.model is None or ds is None:
             return
         if self.session.spec.kind == "autoencoder":
+            name = self.session.spec.name or "your autoencoder"
             self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
-                                       ds.y_test)
+                                       ds.y_test, f"{name}, trained here "
+                                       f"({self.session.epochs_done} epochs)")
             self.tabs.setCurrentWidget(self.autoencoder)
             return
         self._refresh_evaluate_context()
@@ -463,8 +482,10 @@ class MainWindow(FileActions, QMainWindow):
         from ..core.modelio import spec_from_model
 
         spec = as_autoencoder(spec_from_model(model))
-        if spec is not None and self.autoencoder._model is None:  # a trained one wins
-            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test)
+        if spec is not None and self.autoencoder._model is None and \
+                self._ae_run_start is None:  # a trained (or training) one wins
+            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test,
+                                       "the bundled 2-D autoencoder")
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
 
