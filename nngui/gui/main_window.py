@@ -193,6 +193,7 @@ class MainWindow(FileActions, QMainWindow):
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         h = self.menuBar().addMenu("&Help")
+        self._action(h, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
         self._action(h, "&About nngui", self._about)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
@@ -488,6 +489,15 @@ class MainWindow(FileActions, QMainWindow):
                                        "the bundled 2-D autoencoder")
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
+
+    def show_guide(self) -> None:
+        """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
+        from .guide import GuideDialog
+
+        if getattr(self, "_guide", None) is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
 
     def _about(self) -> None:
         from .. import __version__

@@ -175,14 +175,16 @@ class TrainingPanel(QWidget):
         for b in (self.trainButton, self.stopButton, self.restartButton):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.logScaleBox)
         plots = QHBoxLayout()
         plots.addWidget(self.lossPlot, 1)
         plots.addWidget(self.accuracyPlot, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.trainingProgress)
-        layout.addWidget(self.trainingStatus)
+        status = QHBoxLayout()  # the buttons' row stays narrow enough for a 1024 px window
+        status.addWidget(self.trainingStatus, 1)
+        status.addWidget(self.logScaleBox, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(status)
         layout.addLayout(plots, 1)
 
     def _make_curves(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton, QToolButton
 
 from nngui.gui.main_window import MainWindow, fit_to_screen
 
@@ -173,3 +173,17 @@ def test_the_preset_box_says_modified_and_names_a_designed_autoencoder(window):
     assert combo.currentText() == "Your design: my-ae"
     window._apply_preset("mnist-784-20-10")
     assert combo.currentText() == title and combo.findData("__custom__") == -1
+
+
+def test_help_guide_names_every_tab_and_the_shortcuts(window):
+    from nngui.gui.guide import SHORTCUTS
+
+    actions = {a.text().replace("&", ""): a for m in window.menuBar().findChildren(QMenu)
+               for a in m.actions()}
+    actions["Guide"].trigger()
+    text = window._guide.text.toPlainText()
+    assert window._guide.isVisible()
+    for i in range(window.tabs.count()):
+        assert window.tabs.tabText(i) in text
+    for key, _ in SHORTCUTS:
+        assert key in text
