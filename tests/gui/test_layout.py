@@ -187,3 +187,17 @@ def test_help_guide_names_every_tab_and_the_shortcuts(window):
         assert window.tabs.tabText(i) in text
     for key, _ in SHORTCUTS:
         assert key in text
+
+
+def test_mnist_loaded_from_a_file_is_remembered(window, qtbot, mnist_path, tmp_path):
+    with qtbot.waitSignal(window.data.loaded, timeout=60000):
+        window.data.load_file(str(mnist_path))
+    assert window.settings.mnist_file() == mnist_path.resolve() or \
+        str(window.settings.mnist_file()) == str(mnist_path)
+    assert window.settings.last_dir() == str(mnist_path.parent)
+    window._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
+    # back to an MNIST preset: no "MNIST is not on this computer" (the fixture would cancel)
+    with qtbot.waitSignal(window.data.loaded, timeout=60000):
+        window._apply_preset("mnist-784-20-10")
+    assert window.data.dataset.name == "mnist"
