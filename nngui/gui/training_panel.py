@@ -153,16 +153,23 @@ class TrainingPanel(QWidget):
         self.trainingProgress = QProgressBar()
         self.trainingProgress.setObjectName("trainingProgress")
         self.trainingProgress.setTextVisible(True)
+        # A progress bar's minimum width is its text's ("Epoch 5/5 · batch 1688/1688 · done"):
+        # an explicit minimum keeps a long text from widening the window past the screen.
+        self.trainingProgress.setMinimumWidth(120)
         self.trainingStatus = QLabel("")
         self.trainingStatus.setObjectName("trainingStatus")
         self.trainingStatus.setWordWrap(True)
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.lossPlot = _make_plot("lossPlot", "loss")
-        self.lossPlot.getPlotItem().setTitle(
-            "Loss &nbsp; " + _key("batch", BATCH_COLOR, "━") + " &nbsp;"
-            + _key("train", TRAIN_COLOR, "●") + " &nbsp;" + _key("validation", VAL_COLOR, "■"),
-            color="#333", size="10pt")
+        self.lossPlot.getPlotItem().setTitle("Loss", color="#333", size="10pt")
+        # One key for both plots, above them: a legend inside a plot covered the curves, and
+        # one in a title made a narrow plot wider than its view (clipped at 1024 px).
+        self.plotKey = QLabel("&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"),
+                                                _key("train", TRAIN_COLOR, "●"),
+                                                _key("validation", VAL_COLOR, "■"))))
+        self.plotKey.setObjectName("plotKey")
+        self.plotKey.setWordWrap(True)
         self.accuracyPlot = _make_plot("accuracyPlot", "accuracy")
         self._make_curves()
         self.logScaleBox = QCheckBox("Log scale")
@@ -185,6 +192,7 @@ class TrainingPanel(QWidget):
         status.addWidget(self.trainingStatus, 1)
         status.addWidget(self.logScaleBox, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(status)
+        layout.addWidget(self.plotKey)
         layout.addLayout(plots, 1)
 
     def _make_curves(self) -> None:
@@ -452,9 +460,7 @@ class TrainingPanel(QWidget):
             title = "Accuracy" if metric == "accuracy" else label.capitalize()
             acc = self.accuracyPlot.getPlotItem()
             acc.setLabel("left", label)
-            acc.setTitle(f"{title} per epoch &nbsp; " + _key("train", TRAIN_COLOR, "●")
-                         + " &nbsp;" + _key("validation", VAL_COLOR, "■"),
-                         color="#333", size="10pt")
+            acc.setTitle(title, color="#333", size="10pt")  # short: fits a 160 px plot
             self._empty = None  # the empty range depends on the metric
         scale = 100.0 if metric == "accuracy" else 1.0
         self._set_curve(self._train_metric, metric, scale)

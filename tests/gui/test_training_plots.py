@@ -71,9 +71,9 @@ def _titles(panel) -> tuple[str, str]:
 def _assert_titled(panel, metric: str) -> None:
     title, label = _titles(panel)
     if metric == "accuracy":
-        assert title.startswith("Accuracy per epoch") and label == "accuracy (%)"
+        assert title == "Accuracy" and label == "accuracy (%)"
     else:
-        assert title.startswith("Mean absolute error per epoch")
+        assert title == "Mean absolute error"
         assert label == "mean absolute error"
 
 
@@ -141,8 +141,11 @@ def test_train_has_one_colour_in_both_plots_and_no_legend_covers_the_curves(pane
     assert colour(panel.lossPlot, "validation loss") == colour(panel.accuracyPlot,
                                                                 "validation") == VAL_COLOR
     for plot in (panel.lossPlot, panel.accuracyPlot):
-        assert plot.getPlotItem().legend is None  # the key is in the title
-        assert "train" in plot.getPlotItem().titleLabel.text
+        assert plot.getPlotItem().legend is None  # the key is above the plots
+    key = panel.plotKey.text()
+    for name, rgb in (("train", TRAIN_COLOR), ("validation", VAL_COLOR)):
+        assert "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"● {name}" in key or \
+            "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"■ {name}" in key
 
 
 def test_log_scale_toggle_for_the_loss(panel):
