@@ -8,8 +8,8 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -42,9 +41,10 @@ from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
+from .window_layout import CUSTOM, WindowLayout, fit_to_screen
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, WindowLayout, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -161,26 +161,6 @@ class MainWindow(FileActions, QMainWindow):
         self._fit_tabs()
         self.resize(fit_to_screen(QSize(1366, 768), self._available()))
 
-    def _available(self) -> QRect | None:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry() if screen is not None else None
-
-    def _fit_tabs(self) -> None:
-        """Show the builder only where you build and train; size the window by the shown tab.
-
-        A QTabWidget's minimum is the largest of all its pages; pages not shown are given an
-        Ignored size policy so a wide Draw tab never widens the Train tab's window (and the
-        builder's width never adds to Draw's).
-        """
-        current = self.tabs.currentWidget()
-        self.builderSide.setVisible(current in (self.training, self.evaluate))
-        for i in range(self.tabs.count()):
-            page = self.tabs.widget(i)
-            policy = QSizePolicy.Policy.Preferred if page is current else \
-                QSizePolicy.Policy.Ignored
-            page.setSizePolicy(policy, policy)
-        self.tabs.updateGeometry()
-
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
         self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
@@ -276,29 +256,6 @@ class MainWindow(FileActions, QMainWindow):
         if self._train_when_loaded is not None:  # Train was pressed while this loaded
             restart, self._train_when_loaded = self._train_when_loaded, None
             self.train(restart)
-
-    def _show_preset_state(self, spec: NetworkSpec) -> None:
-        """The preset box names what the builder holds: a preset, "… (modified)", or a design."""
-        combo = self.presetCombo
-        for i in range(combo.count()):
-            name = combo.itemData(i)
-            if name in presets.PRESETS:
-                combo.setItemText(i, presets.PRESETS[name].title)
-        custom = combo.findData(CUSTOM)
-        if self._preset_name is None:
-            text = f"Your design: {spec.name or 'unnamed'}"
-            if custom < 0:
-                combo.addItem(text, CUSTOM)
-                custom = combo.count() - 1
-            combo.setItemText(custom, text)
-            combo.setCurrentIndex(custom)
-            return
-        if custom >= 0:
-            combo.removeItem(custom)
-        i = combo.findData(self._preset_name)
-        combo.setCurrentIndex(i)
-        if spec.to_dict() != presets.get_preset(self._preset_name).spec().to_dict():
-            combo.setItemText(i, combo.itemText(i) + " (modified)")
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self.summary.set_spec(spec)
@@ -490,15 +447,6 @@ class MainWindow(FileActions, QMainWindow):
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
 
-    def show_guide(self) -> None:
-        """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
-        from .guide import GuideDialog
-
-        if getattr(self, "_guide", None) is None:
-            self._guide = GuideDialog(self)
-        self._guide.show()
-        self._guide.raise_()
-
     def _about(self) -> None:
         from .. import __version__
 
@@ -520,19 +468,6 @@ class MainWindow(FileActions, QMainWindow):
         """The named splitters: their sizes are remembered between sessions."""
         return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
 
-    def _clamp_to_screen(self) -> None:
-        """A geometry saved on a bigger screen (or grown by a layout) never exceeds this one."""
-        avail = self._available()
-        if self.isMaximized() or self.isFullScreen() or avail is None or avail.isEmpty():
-            return
-        size = fit_to_screen(self.size(), avail)
-        if size != self.size():
-            self.resize(size)
-        frame = self.frameGeometry()
-        if not avail.contains(frame):
-            self.move(max(avail.left(), min(frame.left(), avail.right() - frame.width() + 1)),
-                      max(avail.top(), min(frame.top(), avail.bottom() - frame.height() + 1)))
-
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         self._clamp_to_screen()
@@ -544,14 +479,6 @@ class MainWindow(FileActions, QMainWindow):
         super().closeEvent(event)
 
 
-CUSTOM = "__custom__"  # the preset box's entry for a network that is no preset
-
-
-def fit_to_screen(size: QSize, available: QRect | None) -> QSize:
-    """``size``, shrunk to fit the screen's available area (never below nothing)."""
-    if available is None or available.isEmpty():
-        return size
-    return QSize(min(size.width(), available.width()), min(size.height(), available.height()))
 
 
 def _prod(shape) -> int:

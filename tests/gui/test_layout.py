@@ -7,7 +7,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton, QToolButton
 
-from nngui.gui.main_window import MainWindow, fit_to_screen
+from nngui.gui.main_window import MainWindow
+from nngui.gui.window_layout import fit_to_screen
 
 LAPTOP = QSize(1280, 720)
 SMALL = QSize(1024, 700)
