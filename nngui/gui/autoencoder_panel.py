@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -107,6 +108,16 @@ class AutoencoderPanel(QWidget):
             "here.", row_labels=("Original", "Rebuilt")), "reconstructionView",
             "Top: test digits · bottom: the network's reconstructions, refreshed every epoch")
         self.reconstructionView.setMinimumHeight(124)
+        # Which model every view below comes from, and a run's progress: never a mix.
+        self.modelLabel = _named(QLabel("No autoencoder yet: train one with an autoencoder "
+                                        "preset, or open a .keras file."), "aeModelLabel")
+        self.modelLabel.setStyleSheet("font-weight: 600;")
+        # its text changes with every model: it must never re-lay out the plots
+        self.modelLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.runProgress = _named(QProgressBar(), "aeRunProgress",
+                                  "Epochs of the autoencoder being trained")
+        self.runProgress.setMaximumWidth(260)
+        self.runProgress.setVisible(False)
         self.reconstructionErrorLabel = _named(QLabel("Test reconstruction MSE: —"),
                                                "reconstructionErrorLabel")
         self._build_latent_plot()
@@ -146,17 +157,26 @@ class AutoencoderPanel(QWidget):
         self.worstView.setMovement(QListView.Movement.Static)
         self.worstView.setResizeMode(QListView.ResizeMode.Adjust)
         self.worstView.setUniformItemSizes(True)
+        self.worstCaption = _named(QLabel("Under each pair: its reconstruction error (mean "
+                                          "squared error per pixel)."), "worstCaption")
+        self.worstCaption.setWordWrap(True)
+        self.worstCaption.setStyleSheet("color: gray")
 
         decoded_box = _box("Decoded point", self.decodedView, self.decodedLabel)
         decoded_box.layout().setAlignment(self.decodedView, Qt.AlignmentFlag.AlignHCenter)
         side = QVBoxLayout()
         side.addWidget(decoded_box)
-        side.addWidget(_box("Worst reconstructions (original | rebuilt)", self.worstView), 1)
+        side.addWidget(_box("Worst reconstructions (original | rebuilt)", self.worstCaption,
+                            self.worstView), 1)
         middle = QHBoxLayout()
         middle.addWidget(_box("Latent space of the test digits — hover to decode", bar,
                               self.latentPlot), 3)
         middle.addLayout(side, 2)
         layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(self.modelLabel, 1)
+        head.addWidget(self.runProgress)
+        layout.addLayout(head)
         layout.addWidget(_box("Reconstructions (one test digit per class)",
                               self.reconstructionView, self.reconstructionErrorLabel))
         layout.addLayout(middle, 1)
@@ -199,8 +219,44 @@ class AutoencoderPanel(QWidget):
         self._y = np.asarray(y_test).astype(np.int64).ravel()
         self._idx10 = ae.one_per_class(self._y)
 
+    def begin_run(self, title: str, epochs: int) -> None:
+        """A new autoencoder is training: forget the last model's views, show the progress.
+
+        Until the run ends only its per-epoch reconstructions are shown; the latent plot,
+        the MSE and the worst digits come back (from the trained model) in ``set_model``.
+        """
+        self._generation += 1  # an analysis of the old model still running is dropped
+        self._model = self._spec = self._decoder = self._encoder = None
+        self._z = self._plane = self._pca = self._tsne = None
+        for scatter in self.scatters:
+            scatter.setData(pos=[])
+        for marker in (self.hoverMarker, self.pointMarker):
+            marker.setData(pos=[])
+        self.gridImage.clear()
+        self.worstView.clear()
+        self.decodedView.set_array(None)
+        self.decodedLabel.setText("")
+        self.reconstructionView.set_array(None)
+        self.reconstructionErrorLabel.setText("Test reconstruction MSE: after training")
+        self.latentStatus.setText("The latent plot appears when training ends.")
+        self.modelLabel.setText(f"Training {title}…")
+        self.runProgress.setRange(0, max(1, int(epochs)))
+        self.runProgress.setValue(0)
+        self.runProgress.setFormat("epoch %v of %m")
+        self.runProgress.setVisible(True)
+
+    def run_progress(self, epochs_done: int, text: str = "") -> None:
+        """One more epoch of the run begun with ``begin_run``."""
+        self.runProgress.setValue(min(int(epochs_done), self.runProgress.maximum()))
+        if text:
+            self.reconstructionErrorLabel.setText(text)
+
+    def end_run(self) -> None:
+        """The run ended (finished, stopped or failed): hide its progress."""
+        self.runProgress.setVisible(False)
+
     def set_model(self, model: Any, spec: NetworkSpec, x_test: np.ndarray,
-                  y_test: np.ndarray) -> None:
+                  y_test: np.ndarray, title: str = "") -> None:
         """Show a trained autoencoder: codes, reconstructions and errors (computed off-thread).
 
         Call it again after more training: the latent plot and hover decoder use the weights
@@ -208,6 +264,8 @@ class AutoencoderPanel(QWidget):
         """
         self.set_test_data(x_test, y_test)
         self._model, self._spec = model, spec
+        self.end_run()
+        self.modelLabel.setText(f"Showing: {title or spec.name or 'an autoencoder'}")
         self._generation += 1
         self._pca = self._tsne = self._z = self._plane = None  # stale until analysed
         self._decoder = self._encoder = None
@@ -309,7 +367,7 @@ class AutoencoderPanel(QWidget):
         self.worstView.clear()
         size = self.worstView.iconSize()
         for i, rec, err in zip(r["worst"], r["worst_recon"], r["worst_err"], strict=True):
-            item = QListWidgetItem(_pair_icon(self._x[i], rec, size), f"{err:.4f}")
+            item = QListWidgetItem(_pair_icon(self._x[i], rec, size), f"MSE {err:.3f}")
             item.setToolTip(f"test digit #{i} (a {self._y[i]}): MSE {err:.4f} per pixel")
             item.setData(Qt.ItemDataRole.UserRole, int(i))
             self.worstView.addItem(item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
@@ -21,6 +23,8 @@ class DataController(QObject):
     def __init__(self, parent: QWidget, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.window = parent
+        # the window's Settings: remembers the MNIST file and the folder a file came from
+        self.settings = getattr(parent, "settings", None)
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.combo = QComboBox(parent)
         self.combo.setObjectName("datasetCombo")
@@ -33,14 +37,32 @@ class DataController(QObject):
         self._quiet = False
         self._pending_path: str | None = None
         self._busy = False
+        self._loading_path: str | None = None
         self.combo.activated.connect(lambda _i: self.select(self.combo.currentData()))
 
     def mnist_available(self) -> bool:
-        return datasets.find_mnist() is not None
+        return datasets.find_mnist() is not None or self._remembered_mnist() is not None
+
+    def _remembered_mnist(self) -> str | None:
+        """The MNIST file the user loaded before (if it is still there)."""
+        found = self.settings.mnist_file() if self.settings is not None else None
+        return str(found) if found is not None else None
+
+    def _start_dir(self) -> str:
+        return self.settings.last_dir() if self.settings is not None else ""
+
+    def _remember(self, path: str, mnist: bool = False) -> None:
+        if self.settings is None:
+            return
+        self.settings.set_last_dir(Path(path).parent)
+        if mnist:
+            self.settings.set_mnist_file(path)
 
     def select(self, name: str, path: str | None = None, quiet: bool = False) -> None:
         """Load a dataset by name (or a file); MNIST missing -> ask to download or pick a file."""
         self._quiet = quiet
+        if name == "mnist" and path is None and datasets.find_mnist() is None:
+            path = self._remembered_mnist()  # loaded from a file once: no question again
         if name == "mnist" and path is None and not self.mnist_available():
             if quiet:
                 self.failed.emit("MNIST is not on this computer.")
@@ -56,10 +78,11 @@ class DataController(QObject):
         """Ask for (or take) a data file: mnist.npz, IDX files, CSV or NPZ."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "Load data file", "",
+                self.window, "Load data file", self._start_dir(),
                 "Data files (*.npz *.csv *.tsv *.txt *.gz *ubyte);;All files (*)")
             if not path:
                 return
+            self._remember(path)
         self._start(FILE_ITEM, path)
 
     def ask_mnist_choice(self) -> str:
@@ -83,8 +106,11 @@ class DataController(QObject):
             return True
         if choice == "file":
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "Load MNIST", "", "MNIST (*.npz *.gz *ubyte);;All files (*)")
+                self.window, "Load MNIST", self._start_dir(),
+                "MNIST (*.npz *.gz *ubyte);;All files (*)")
             self._pending_path = path or None
+            if path:
+                self._remember(path, mnist=True)
             return bool(path)
         return False
 
@@ -93,6 +119,7 @@ class DataController(QObject):
             self.busy.emit("Still loading the previous data; try again in a moment.")
             return
         self._busy = True
+        self._loading_path = path
         label = "your data file" if path else datasets.dataset_title(name)
         self.busy.emit(f"Loading {label}…")
         self.combo.setEnabled(False)
@@ -128,6 +155,8 @@ class DataController(QObject):
     def _on_done(self, ds: datasets.Dataset) -> None:
         self._close_progress()
         self.dataset = ds
+        if ds.name == "mnist" and self._loading_path:  # MNIST from a file: remember it
+            self._remember(self._loading_path, mnist=True)
         if self.combo.findData(ds.name) < 0:
             self.combo.addItem(f"{ds.title}", ds.name)
         self._show_current()

@@ -218,6 +218,9 @@ class DrawCanvas(QWidget):
         r = max(lo[2], b[2]) * sq.width() / 2 + 3
         x0, x1 = sorted((lo[0] * sq.width(), b[0] * sq.width()))
         y0, y1 = sorted((lo[1] * sq.height(), b[1] * sq.height()))
+        if a is None:  # a stroke's first dot: repaint all, or "Draw a digit here" stays half
+            self.update()
+            return
         self.update(QRectF(sq.x() + x0 - r, sq.y() + y0 - r, x1 - x0 + 2 * r,
                            y1 - y0 + 2 * r).toAlignedRect())
 

@@ -45,7 +45,11 @@ from .images import gray_icon
 from .tasks import TaskRunner, plain
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
-PREVIEW_SCALE = 6  # preview28 shows each of the 28x28 pixels as a 6x6 block
+PREVIEW_SCALE = 5  # preview28 shows each of the 28x28 pixels as a 5x5 block
+PREVIEW_SIDE = 28 * PREVIEW_SCALE
+DIGIT_W = 110  # the big predicted digit
+GAP = 8
+RIGHT_W = DIGIT_W + 2 * PREVIEW_SIDE + 2 * GAP  # the fixed right-hand column
 BAR = QColor(150, 170, 200)
 TOP_BAR = QColor(31, 119, 180)
 GALLERY_ICON = 48
@@ -72,6 +76,15 @@ def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
     side = 28 * scale
     img = QImage(big.data, side, side, side, QImage.Format.Format_Grayscale8)
     return QPixmap.fromImage(img)  # fromImage copies, so ``big`` may go
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    label.setStyleSheet("color: gray")
+    label.setWordWrap(True)
+    label.setFixedWidth(PREVIEW_SIDE)
+    return label
 
 
 def sample_icon(image: np.ndarray) -> QIcon:
@@ -152,7 +165,10 @@ class DrawPanel(QWidget):
         self.modelCombo = QComboBox()
         self.modelCombo.setObjectName("drawModelCombo")
         self.modelCombo.setToolTip("The network that reads your drawing")
-        self.modelCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # A long model title never widens the tab (it once widened the window to 1551 px).
+        self.modelCombo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.modelCombo.setMinimumContentsLength(20)
         self.modelCombo.currentIndexChanged.connect(self._select_model)
         model_row = QHBoxLayout()
         model_row.addWidget(QLabel("Model"))
@@ -164,6 +180,8 @@ class DrawPanel(QWidget):
         left.addWidget(self.canvas, 1)
         left.addLayout(tools)
 
+        # The right column has a fixed width and every label in it a fixed size, so a
+        # prediction, Clear or a saved sample never moves the canvas under the pen.
         self.predictionLabel = QLabel("")
         self.predictionLabel.setObjectName("predictionLabel")
         self.predictionLabel.setAccessibleName("Predicted digit")
@@ -172,46 +190,42 @@ class DrawPanel(QWidget):
         font.setBold(True)
         self.predictionLabel.setFont(font)
         self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictionLabel.setMinimumSize(120, 120)
+        self.predictionLabel.setFixedSize(DIGIT_W, PREVIEW_SIDE)
         self.detailLabel = QLabel("")
         self.detailLabel.setObjectName("predictionDetail")
         self.detailLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detailLabel.setWordWrap(True)
+        self.detailLabel.setFixedSize(RIGHT_W, 2 * self.fontMetrics().lineSpacing() + 6)
         self.preview28 = QLabel()
         self.preview28.setObjectName("preview28")
-        self.preview28.setFixedSize(28 * PREVIEW_SCALE, 28 * PREVIEW_SCALE)
+        self.preview28.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
         self.preview28.setToolTip("What the network sees: the drawing cropped to its ink, "
                                   "scaled to 20 px and centred by mass in 28×28")
-        guess = QVBoxLayout()
-        guess.addWidget(self.predictionLabel, 1)
-        guess.addWidget(self.detailLabel)
-        sees = QVBoxLayout()
-        sees.addWidget(self.preview28)
-        caption = QLabel("what the network sees (28×28)")
-        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        caption.setStyleSheet("color: gray")
-        sees.addWidget(caption)
+        caption = _caption("what the network sees (28×28)")
         # an autoencoder's rebuild of the drawing, shown once one is available (issue: AE studio)
         self.drawReconstruction = QLabel()
         self.drawReconstruction.setObjectName("drawReconstruction")
-        self.drawReconstruction.setFixedSize(28 * PREVIEW_SCALE, 28 * PREVIEW_SCALE)
+        self.drawReconstruction.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
         self.drawReconstruction.setToolTip("The autoencoder's reconstruction of your drawing")
-        self.reconstructionCaption = QLabel("autoencoder's reconstruction")
-        self.reconstructionCaption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reconstructionCaption.setStyleSheet("color: gray")
-        rebuilt = QVBoxLayout()
-        rebuilt.addWidget(self.drawReconstruction)
-        rebuilt.addWidget(self.reconstructionCaption)
+        self.reconstructionCaption = _caption("autoencoder's reconstruction")
         for w in (self.drawReconstruction, self.reconstructionCaption):
+            keep = w.sizePolicy()
+            keep.setRetainSizeWhenHidden(True)  # showing it later moves nothing
+            w.setSizePolicy(keep)
             w.setVisible(False)
-        top = QHBoxLayout()
-        top.addLayout(guess, 1)
-        top.addLayout(sees)
-        top.addLayout(rebuilt)
+        top = QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setHorizontalSpacing(GAP)
+        top.addWidget(self.predictionLabel, 0, 0)
+        top.addWidget(self.preview28, 0, 1)
+        top.addWidget(self.drawReconstruction, 0, 2)
+        top.addWidget(caption, 1, 1)
+        top.addWidget(self.reconstructionCaption, 1, 2)
+        top.addWidget(self.detailLabel, 2, 0, 1, 3)
 
         self.probabilityPlot = pg.PlotWidget()
         self.probabilityPlot.setObjectName("probabilityPlot")
-        self.probabilityPlot.setMinimumHeight(160)
+        self.probabilityPlot.setMinimumHeight(140)
         plot = self.probabilityPlot.getPlotItem()
         plot.setMouseEnabled(False, False)
         plot.setMenuEnabled(False)
@@ -225,13 +239,17 @@ class DrawPanel(QWidget):
                                     brushes=[BAR] * 10, pen=None)
         plot.addItem(self.bars)
 
-        right = QVBoxLayout()
+        self.rightColumn = QWidget()
+        self.rightColumn.setObjectName("drawRightColumn")
+        self.rightColumn.setFixedWidth(RIGHT_W)
+        right = QVBoxLayout(self.rightColumn)
+        right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(top)
         right.addWidget(self.probabilityPlot, 1)
 
         body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addLayout(right, 2)
+        body.addLayout(left, 1)
+        body.addWidget(self.rightColumn)
 
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
@@ -285,6 +303,9 @@ class DrawPanel(QWidget):
         self.statusLabel = QLabel("")
         self.statusLabel.setObjectName("drawStatus")
         self.statusLabel.setWordWrap(True)
+        # two lines, always: a longer message never grows the box and shrinks the canvas
+        self.statusLabel.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.statusLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         side = QVBoxLayout()
         side.addWidget(self.samplesLabel)
         side.addWidget(self.fineTuneButton)

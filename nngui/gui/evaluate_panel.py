@@ -44,6 +44,9 @@ ICON_SIZE = 56
 MAX_POINTS = 2000
 
 
+MISTAKES = "Mistakes"
+
+
 def _blend(color: np.ndarray, t: float) -> QColor:
     rgb = WHITE + (color - WHITE) * float(np.clip(t, 0.0, 1.0))
     return QColor(*(int(round(c)) for c in rgb))
@@ -123,11 +126,14 @@ class EvaluatePanel(QWidget):
         self.fitCurve = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, width=2.5))
         for it in (self.boundaryImage, self.boundaryPoints, self.fitCurve):
             item.addItem(it)
+        # which colour is which class (the shaded regions and the points share the palette)
+        self.boundaryLegend = item.addLegend(offset=(-6, 6), labelTextColor="#333",
+                                             brush=(255, 255, 255, 210), colCount=2)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("evaluateTabs")
         self.tabs.addTab(confusion, "Confusion matrix")
-        self.tabs.addTab(self.mistakesView, "Mistakes")
+        self.tabs.addTab(self.mistakesView, MISTAKES)
         self.tabs.addTab(self.decisionBoundaryPlot, "Decision boundary")
 
         top = QHBoxLayout()
@@ -244,6 +250,13 @@ class EvaluatePanel(QWidget):
     def _show_mistakes(self, items: list[Mistake], shape: tuple[int, int] | None) -> None:
         view = self.mistakesView
         view.clear()
+        cm = self.report.confusion if self.report is not None else None
+        total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
+        shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
+        self.tabs.setTabText(1, f"{MISTAKES} ({shown})")
+        self.tabs.setTabToolTip(1, f"{total:,} misclassified test samples; "
+                                f"{'the first ' if total > len(items) else ''}"
+                                f"{len(items):,} shown here")
         raw = self._x_raw if self._x_raw is not None else (
             self._data.x_test if self._data is not None else None)
         for index, true, pred, p in items:
@@ -257,6 +270,7 @@ class EvaluatePanel(QWidget):
     def _show_boundary(self, r: EvalReport) -> None:
         self.boundaryImage.clear()
         self.boundaryPoints.clear()
+        self.boundaryLegend.clear()
         self.fitCurve.setData([], [])
         plot = self.decisionBoundaryPlot.getPlotItem()
         data = self._data
@@ -271,6 +285,11 @@ class EvaluatePanel(QWidget):
             labels = np.asarray(data.labels_test)[:MAX_POINTS]
             brushes = [pg.mkBrush(*PALETTE[int(c) % len(PALETTE)]) for c in labels]
             self.boundaryPoints.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
+            k = max(2, int(classes.max()) + 1, int(labels.max()) + 1 if len(labels) else 0)
+            for c in range(k):
+                swatch = pg.ScatterPlotItem(size=9, pen=pg.mkPen(40, 40, 40, 160),
+                                            brush=pg.mkBrush(*PALETTE[c % len(PALETTE)]))
+                self.boundaryLegend.addItem(swatch, f"class {self._name(c)}")
             plot.setLabel("bottom", "x₁")
             plot.setLabel("left", "x₂")
         elif r.curve is not None:
@@ -279,6 +298,8 @@ class EvaluatePanel(QWidget):
             y = np.asarray(data.y_test, dtype=float).reshape(len(data.y_test), -1)[:, 0]
             self.boundaryPoints.setData(x=x, y=y[:MAX_POINTS], brush=pg.mkBrush(31, 119, 180))
             self.fitCurve.setData(xs, ys)
+            self.boundaryLegend.addItem(self.boundaryPoints, "test samples")
+            self.boundaryLegend.addItem(self.fitCurve, "the network's fit")
             plot.setLabel("bottom", "x")
             plot.setLabel("left", "y")
         plot.autoRange()
@@ -302,6 +323,8 @@ class EvaluatePanel(QWidget):
         self.report = None
         self._show_confusion(None)
         self.mistakesView.clear()
+        self.tabs.setTabText(1, MISTAKES)
+        self.boundaryLegend.clear()
         self.boundaryImage.clear()
         self.boundaryPoints.clear()
         self.fitCurve.setData([], [])

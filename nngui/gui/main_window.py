@@ -8,7 +8,7 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,9 +41,10 @@ from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
+from .window_layout import CUSTOM, WindowLayout, fit_to_screen
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, WindowLayout, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -67,6 +68,8 @@ class MainWindow(FileActions, QMainWindow):
         self.training.runStarted.connect(self._on_run_started)
         self.training.runFinished.connect(self._on_run_finished)
         self.training.probeArrived.connect(self._on_probe)
+        self.training.epochEnded.connect(self._on_epoch_ended)
+        self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
         self.drawing.reported.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.drawing.finetuned.connect(lambda: self.tabs.setCurrentWidget(self.draw))
         self._ae_loading = False
@@ -85,6 +88,7 @@ class MainWindow(FileActions, QMainWindow):
                                          Qt.ItemDataRole.ToolTipRole)
         self.presetCombo.activated.connect(
             lambda _i: self._apply_preset(self.presetCombo.currentData()))
+        self._preset_name: str | None = None  # the preset the builder started from
         design_btn = QPushButton("Autoencoder…")
         design_btn.setObjectName("autoencoderButton")
         design_btn.setToolTip("Design an autoencoder: encoder widths, bottleneck, mirrored "
@@ -114,6 +118,8 @@ class MainWindow(FileActions, QMainWindow):
         self.builder = BuilderPanel()
         self.summary = SummaryTable()
         left = QWidget()
+        left.setObjectName("builderSide")
+        self.builderSide = left  # shown on the tabs where you build and train only
         lv = QVBoxLayout(left)
         lv.addLayout(top)
         split_left = QSplitter(Qt.Orientation.Vertical, objectName="builderSplitter")
@@ -121,6 +127,9 @@ class MainWindow(FileActions, QMainWindow):
         split_left.addWidget(self.summary)
         split_left.setStretchFactor(0, 3)
         split_left.setStretchFactor(1, 1)
+        split_left.setSizes([420, 170])  # the summary shows its "Total params" row
+        for i in range(2):
+            split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
 
         self.training = TrainingPanel(self.tasks)
@@ -141,14 +150,16 @@ class MainWindow(FileActions, QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         split.addWidget(left)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([560, 840])
+        split.setStretchFactor(0, 0)  # extra width goes to the plots, not the builder
+        split.setStretchFactor(1, 1)
+        for i in range(2):
+            split.setCollapsible(i, False)  # a saved 0 (closed on Draw) never hides it
         self.setCentralWidget(split)
         self.deviceLabel = QLabel("Loading TensorFlow…")
         self.deviceLabel.setObjectName("deviceLabel")
         self.statusBar().addPermanentWidget(self.deviceLabel)
-        self.resize(1400, 880)
+        self._fit_tabs()
+        self.resize(fit_to_screen(QSize(1366, 768), self._available()))
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -162,6 +173,7 @@ class MainWindow(FileActions, QMainWindow):
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         h = self.menuBar().addMenu("&Help")
+        self._action(h, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
         self._action(h, "&About nngui", self._about)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
@@ -198,9 +210,11 @@ class MainWindow(FileActions, QMainWindow):
 
     # ------------------------------------------------------------------ presets & data
     def _apply_preset(self, name: str, quiet: bool = False) -> None:
-        if self.training.is_running():
+        if self.training.is_running() or name == CUSTOM:
+            self._show_preset_state(self.builder.spec())
             return
         p = presets.get_preset(name)
+        self._preset_name = name
         self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
         self.settings.set_last_preset(name)
         self.builder.set_spec(p.spec())
@@ -245,6 +259,7 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self.summary.set_spec(spec)
+        self._show_preset_state(spec)
         old = self.session.spec
         same_structure = (old.input_shape == spec.input_shape and
                           [lay.to_dict() for lay in old.layers] ==
@@ -257,7 +272,7 @@ class MainWindow(FileActions, QMainWindow):
     def _new_session(self, spec: NetworkSpec) -> None:
         self.session = Session(spec)
         self.summary.set_spec(spec)
-        self.training.reset()
+        self.training.reset(spec)
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
@@ -290,7 +305,13 @@ class MainWindow(FileActions, QMainWindow):
         self.session.spec = spec
         self.statusBar().showMessage("Data: " + "; ".join(data.notes), 10000)
         request = RunRequest(self.session, data, config, restart, self._probes(spec, ds))
-        return bool(self.training.start(request))
+        first = 0 if restart else self.session.epochs_done
+        if not self.training.start(request):
+            return False
+        if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
+            self._ae_run_start = first
+            self.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
+        return True
 
     def _probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
@@ -318,8 +339,17 @@ class MainWindow(FileActions, QMainWindow):
             self.autoencoder.show_reconstructions(payload["originals"],
                                                   payload["reconstructions"])
 
+    def _on_epoch_ended(self, epoch: int, logs: dict) -> None:
+        if self._ae_run_start is not None:
+            parts = [f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")]
+            self.autoencoder.run_progress(epoch + 1 - self._ae_run_start,
+                                          f"Epoch {epoch + 1}: " + " · ".join(parts))
+
     def _on_run_finished(self, result: RunResult) -> None:
         self.builder.set_locked(False)
+        was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
+        if was_ae_run:
+            self.autoencoder.end_run()
         if self.training.session is not self.session:  # a fine-tune: the builder's network
             self.training.set_has_weights(self.session.model is not None)  # is unchanged
             return
@@ -327,8 +357,10 @@ class MainWindow(FileActions, QMainWindow):
         if self.session.model is None or ds is None:
             return
         if self.session.spec.kind == "autoencoder":
+            name = self.session.spec.name or "your autoencoder"
             self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
-                                       ds.y_test)
+                                       ds.y_test, f"{name}, trained here "
+                                       f"({self.session.epochs_done} epochs)")
             self.tabs.setCurrentWidget(self.autoencoder)
             return
         self._refresh_evaluate_context()
@@ -361,6 +393,7 @@ class MainWindow(FileActions, QMainWindow):
         dialog.open()
 
     def _use_autoencoder_spec(self, spec: NetworkSpec) -> None:
+        self._preset_name = None  # the box shows "Your design: …", not the old preset
         self.builder.set_spec(spec)
         self.builder.set_config(presets.get_preset("ae-32d").train_config())
         self._new_session(spec)
@@ -381,6 +414,7 @@ class MainWindow(FileActions, QMainWindow):
         self.draw.show_reconstruction(panel._decoder(z[None])[0].reshape(28, 28))
 
     def _on_tab_changed(self, _index: int) -> None:
+        self._fit_tabs()
         if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
                 self.autoencoder._model is None:
             self._show_bundled_autoencoder()
@@ -406,8 +440,10 @@ class MainWindow(FileActions, QMainWindow):
         from ..core.modelio import spec_from_model
 
         spec = as_autoencoder(spec_from_model(model))
-        if spec is not None and self.autoencoder._model is None:  # a trained one wins
-            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test)
+        if spec is not None and self.autoencoder._model is None and \
+                self._ae_run_start is None:  # a trained (or training) one wins
+            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test,
+                                       "the bundled 2-D autoencoder")
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
 
@@ -422,6 +458,7 @@ class MainWindow(FileActions, QMainWindow):
         geom = self.settings.geometry()
         if geom is not None:
             self.restoreGeometry(geom)
+            self._clamp_to_screen()
         for splitter in self._remembered_splitters():
             sizes = self.settings.splitter_sizes(splitter.objectName())
             if len(sizes) == splitter.count():
@@ -433,12 +470,15 @@ class MainWindow(FileActions, QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.tasks.shutdown()  # stops training at the next batch and joins every job
+        self._clamp_to_screen()
         self.settings.set_geometry(self.saveGeometry())
         for splitter in self._remembered_splitters():
             if any(splitter.sizes()):  # never shown: keep what was saved before
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
         self.settings.sync()
         super().closeEvent(event)
+
+
 
 
 def _prod(shape) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,15 +27,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.core.spec import NetworkSpec
 from nngui.core.training import EventObserver, RunInfo, RunRequest, RunResult, Session, run_request
 
 from .tasks import Job, Task, TaskRunner
 
 REDRAW_MS = 50
-TRAIN_COLOR = (31, 119, 180)
-VAL_COLOR = (230, 120, 20)
+TRAIN_COLOR = (31, 119, 180)  # "train" in both plots
+BATCH_COLOR = (150, 190, 225)  # the batch curves: a paler tint of the same blue
+VAL_COLOR = (230, 120, 20)  # "validation" in both plots
 ERROR_STYLE = "color: #c0392b; font-weight: 600;"
-METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error"}
+METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error",
+                 "mse": "mean squared error"}
+EMPTY_EPOCHS = 5  # the epoch axis of an empty plot, until a run says how many
+TICK_PX = 36  # at least this many pixels between two epoch labels
+
+
+def metric_for(spec: NetworkSpec | None) -> str:
+    """The per-epoch metric Keras reports for ``spec`` (core.builder.make_metrics' names)."""
+    if spec is not None and spec.kind in ("regressor", "autoencoder"):
+        return "mae"
+    return "accuracy"
+
+
+def epoch_tick_step(last_epoch: float, width_px: int) -> int:
+    """Whole-epoch tick spacing (1, 2, 5, 10, 20, …) whose labels never run together."""
+    room = max(2, int(width_px) // TICK_PX)
+    step = 1
+    while max(1.0, last_epoch) / step > room:
+        for factor in (2, 5, 10):
+            if max(1.0, last_epoch) / (step * factor) <= room or factor == 10:
+                step *= factor
+                break
+    return step
+
+
+def _key(text: str, color: tuple[int, int, int], mark: str) -> str:
+    r, g, b = color
+    return f"<span style='color:#{r:02x}{g:02x}{b:02x}'>{mark} {text}</span>"
 
 
 def format_duration(seconds: float) -> str:
@@ -46,6 +76,7 @@ def format_duration(seconds: float) -> str:
 
 
 def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
+    # No in-plot legend (it covered the curves): the title carries a coloured key.
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(name)
     item = plot.getPlotItem()
@@ -58,7 +89,7 @@ def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
     item.setLabel("left", ylabel)
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setMenuEnabled(False)
-    plot.setMinimumSize(260, 200)
+    plot.setMinimumSize(160, 140)  # two fit beside the builder in a 1024 px window
     return plot
 
 
@@ -94,6 +125,8 @@ class TrainingPanel(QWidget):
         self._session: Session | None = None
         self._message_box: QMessageBox | None = None
         self._has_weights = False
+        self._planned_metric = "accuracy"  # what the next run reports, from its spec
+        self._planned_end = EMPTY_EPOCHS  # the last epoch the x axis should show
         self._build_ui()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -120,6 +153,9 @@ class TrainingPanel(QWidget):
         self.trainingProgress = QProgressBar()
         self.trainingProgress.setObjectName("trainingProgress")
         self.trainingProgress.setTextVisible(True)
+        # A progress bar's minimum width is its text's ("Epoch 5/5 · batch 1688/1688 · done"):
+        # an explicit minimum keeps a long text from widening the window past the screen.
+        self.trainingProgress.setMinimumWidth(120)
         self.trainingStatus = QLabel("")
         self.trainingStatus.setObjectName("trainingStatus")
         self.trainingStatus.setWordWrap(True)
@@ -127,8 +163,20 @@ class TrainingPanel(QWidget):
 
         self.lossPlot = _make_plot("lossPlot", "loss")
         self.lossPlot.getPlotItem().setTitle("Loss", color="#333", size="10pt")
+        # One key for both plots, above them: a legend inside a plot covered the curves, and
+        # one in a title made a narrow plot wider than its view (clipped at 1024 px).
+        self.plotKey = QLabel("&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"),
+                                                _key("train", TRAIN_COLOR, "●"),
+                                                _key("validation", VAL_COLOR, "■"))))
+        self.plotKey.setObjectName("plotKey")
+        self.plotKey.setWordWrap(True)
         self.accuracyPlot = _make_plot("accuracyPlot", "accuracy")
         self._make_curves()
+        self.logScaleBox = QCheckBox("Log scale")
+        self.logScaleBox.setObjectName("lossLogScale")
+        self.logScaleBox.setToolTip("Show the loss on a logarithmic axis (when it explodes or "
+                                    "when small late changes matter)")
+        self.logScaleBox.toggled.connect(self._on_log_scale)
 
         buttons = QHBoxLayout()
         for b in (self.trainButton, self.stopButton, self.restartButton):
@@ -140,22 +188,24 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.trainingProgress)
-        layout.addWidget(self.trainingStatus)
+        status = QHBoxLayout()  # the buttons' row stays narrow enough for a 1024 px window
+        status.addWidget(self.trainingStatus, 1)
+        status.addWidget(self.logScaleBox, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(status)
+        layout.addWidget(self.plotKey)
         layout.addLayout(plots, 1)
 
     def _make_curves(self) -> None:
         loss = self.lossPlot.getPlotItem()
-        loss.addLegend(offset=(-10, 10), labelTextColor="#333", brush=(255, 255, 255, 200))
-        self._raw = loss.plot(pen=pg.mkPen(*TRAIN_COLOR, 70, width=1), name="batch loss")
-        self._smooth = loss.plot(pen=pg.mkPen(*TRAIN_COLOR, width=2.5),
+        self._raw = loss.plot(pen=pg.mkPen(*BATCH_COLOR, 90, width=1), name="batch loss")
+        self._smooth = loss.plot(pen=pg.mkPen(*BATCH_COLOR, width=2.5),
                                  name="batch loss, smoothed")
         for item in (self._raw, self._smooth):
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
-        self._epoch_loss = _epoch_curve(loss, "train loss (epoch)", (20, 20, 20), "o", 1.5)
-        self._val_loss = _epoch_curve(loss, "validation loss", VAL_COLOR, "s", 1.5)
+        self._epoch_loss = _epoch_curve(loss, "train loss (epoch)", TRAIN_COLOR, "o")
+        self._val_loss = _epoch_curve(loss, "validation loss", VAL_COLOR, "s")
         acc = self.accuracyPlot.getPlotItem()
-        acc.addLegend(offset=(-10, -10), labelTextColor="#333", brush=(255, 255, 255, 200))
         self._train_metric = _epoch_curve(acc, "train", TRAIN_COLOR, "o")
         self._val_metric = _epoch_curve(acc, "validation", VAL_COLOR, "s")
 
@@ -173,8 +223,15 @@ class TrainingPanel(QWidget):
         self.trainingProgress.reset()
         self._update_buttons()
 
-    def reset(self) -> None:
-        """Forget the shown session: a new network was built (no weights yet)."""
+    def reset(self, spec: NetworkSpec | None = None) -> None:
+        """Forget the shown session: a new network was built (no weights yet).
+
+        With ``spec`` the empty plots are titled for what it will report (accuracy for a
+        classifier, mean absolute error for an autoencoder or regressor).
+        """
+        if spec is not None and not self.is_running():
+            self._planned_metric = metric_for(spec)
+            self._planned_end = EMPTY_EPOCHS
         self.set_session(None)
         self._set_status("")
 
@@ -197,6 +254,10 @@ class TrainingPanel(QWidget):
             def job(report, stop, request=request):
                 return run_request(request, EventObserver(report), stop)
         session = request.session
+        if not self.is_running():
+            self._planned_metric = metric_for(session.spec)
+            self._planned_end = session.epochs_done * (not request.restart) + \
+                request.config.epochs
         task = self.tasks.submit("train", job, holds=(session,),
                                  on_progress=self._on_event, on_done=self._on_done,
                                  on_failed=self._on_failed)
@@ -254,8 +315,9 @@ class TrainingPanel(QWidget):
         self._run_info: RunInfo | None = None
         self._progress = (0, 0)
         self._t_first: tuple[float, int] | None = None
-        self._whole_ticks: bool | None = None
+        self._tick_step = 0
         self._metric = ""
+        self._empty: bool | None = None
         self._dirty = True
         self._redraw()
 
@@ -298,6 +360,8 @@ class TrainingPanel(QWidget):
         window = min(50.0, max(3.0, points_per_epoch / 8))
         self._beta = 1.0 - 1.0 / window
         self._progress = (info.initial_epoch, 0)
+        self._planned_end = info.initial_epoch + info.epochs
+        self._tick_step = 0  # the axis end moved: re-space the ticks
         self.trainingProgress.setRange(0, max(1, info.epochs * info.steps_per_epoch))
         self.trainingProgress.setValue(0)
         self._dirty = True
@@ -383,30 +447,65 @@ class TrainingPanel(QWidget):
             self._smooth.setData([], [])
         self._set_curve(self._epoch_loss, "loss")
         self._set_curve(self._val_loss, "val_loss")
-        metric = next((k for k in ("accuracy", "mae") if k in self._epochs),
+        metric = next((k for k in ("accuracy", "mae", "mse") if k in self._epochs),
                       next((k for k in self._epochs if k != "loss"
-                            and not k.startswith("val_")), "accuracy"))
+                            and not k.startswith("val_")), self._planned_metric))
         if metric != self._metric:  # label the axis from the log keys present
             self._metric = metric
             label = METRIC_LABELS.get(metric, metric)
             title = "Accuracy" if metric == "accuracy" else label.capitalize()
             acc = self.accuracyPlot.getPlotItem()
             acc.setLabel("left", label)
-            acc.setTitle(f"{title} per epoch", color="#333", size="10pt")
-        self._integer_epoch_ticks()
+            acc.setTitle(title, color="#333", size="10pt")  # short: fits a 160 px plot
+            self._empty = None  # the empty range depends on the metric
         scale = 100.0 if metric == "accuracy" else 1.0
         self._set_curve(self._train_metric, metric, scale)
         self._set_curve(self._val_metric, "val_" + metric, scale)
+        self._set_ranges()
         self._update_progress(final)
 
-    def _integer_epoch_ticks(self) -> None:
-        # Per-epoch points sit on whole epochs; "1.2" ticks between them only confuse.
+    def _last_epoch(self) -> float:
         last = max((xs[-1] for xs, _ in self._epochs.values() if xs), default=0.0)
-        whole = last <= 12
-        if whole != self._whole_ticks:
-            self._whole_ticks = whole
-            axis = self.accuracyPlot.getPlotItem().getAxis("bottom")
-            axis.setTickSpacing(1, 1) if whole else axis.setTickSpacing()
+        if self._bx:
+            last = max(last, self._bx[-1])
+        return last
+
+    def _set_ranges(self) -> None:
+        """Epochs 0..the run's last on x with whole-epoch ticks; a fixed range when empty."""
+        end = max(float(self._planned_end), math.ceil(self._last_epoch()), 1.0)
+        empty = not self._bx and not self._epochs
+        width = min(self.lossPlot.width(), self.accuracyPlot.width()) - 60  # minus the axis
+        step = epoch_tick_step(end, width)
+        for plot in (self.lossPlot, self.accuracyPlot):
+            item = plot.getPlotItem()
+            item.setXRange(0.0, end, padding=0.02)
+            if step != self._tick_step:
+                item.getAxis("bottom").setTickSpacing(step, step)
+        self._tick_step = step
+        if empty == self._empty:
+            return
+        self._empty = empty
+        acc, loss = self.accuracyPlot.getPlotItem(), self.lossPlot.getPlotItem()
+        if empty:  # never pyqtgraph's -30..30 or the last model's leftovers
+            top = 100.0 if self._metric == "accuracy" else 1.0
+            acc.setYRange(0.0, top, padding=0.02)
+            loss.setYRange(*((-2.0, 1.0) if self.logScaleBox.isChecked() else (0.0, 1.0)),
+                           padding=0.02)
+        else:
+            acc.enableAutoRange(axis="y")
+            loss.enableAutoRange(axis="y")
+
+    def _on_log_scale(self, on: bool) -> None:
+        self.lossPlot.getPlotItem().setLogMode(y=on)
+        self._empty = None
+        self._dirty = True
+        self._redraw()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._tick_step = 0  # re-space the epoch labels for the new width
+        self._dirty = True
+        self._redraw()
 
     def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> None:
         xs, ys = self._epochs.get(key, ([], []))

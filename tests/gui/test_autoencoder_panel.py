@@ -67,7 +67,8 @@ def test_set_model_fills_every_view(panel, qtbot, trained_2d, mnist):
     assert re.match(r"Test reconstruction MSE 0\.\d{4} per pixel", text)
     assert f"{mse:.4f}" in text
     assert panel.worstView.count() == 48
-    assert float(panel.worstView.item(0).text()) >= float(panel.worstView.item(47).text())
+    first, last = (float(panel.worstView.item(i).text().split()[-1]) for i in (0, 47))
+    assert first >= last
     assert not panel.projectionCombo.isVisible()  # a 2-D code is shown as it is
 
 
@@ -179,3 +180,27 @@ def test_designer_builds_the_2d_preset_and_custom_decoders(qtbot):
     assert spec.layers[spec.latent_index].params["units"] == 16
     dlg.encoderEdit.setText("128, x")
     assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    x, y = mnist.x_test[:400], mnist.y_test[:400]
+    _shown(panel, qtbot, model, spec, x, y)
+    assert panel.modelLabel.text() == "Showing: tiny_2d"
+    assert panel.worstView.item(0).text().startswith("MSE ")  # the numbers say what they are
+
+    panel.set_model(model, spec, x, y, "the bundled 2-D autoencoder")  # analysis in flight…
+    panel.begin_run("my-ae", 5)  # …when a new autoencoder starts training
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    assert panel.modelLabel.text() == "Training my-ae…"
+    assert panel.worstView.count() == 0  # nothing from the bundled (or older) model
+    assert all(len(s.data) == 0 for s in panel.scatters)
+    assert panel.reconstructionView.array is None
+    assert "MSE" not in panel.reconstructionErrorLabel.text() or "after" in \
+        panel.reconstructionErrorLabel.text()
+    assert panel._model is None and panel.runProgress.isVisible()
+    panel.run_progress(2, "Epoch 2: loss 0.0400")
+    assert panel.runProgress.value() == 2 and panel.runProgress.maximum() == 5
+
+    _shown(panel, qtbot, model, spec, x, y)  # the run ended: its model fills the views
+    assert not panel.runProgress.isVisible() and panel.worstView.count() > 0

@@ -1,0 +1,65 @@
+"""Help → Guide: a short in-app guide to the tabs and the keyboard shortcuts."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+TABS = [
+    ("Train", "Pick a preset and data on the left, change the network in the builder, then "
+              "press <b>Train</b>. Loss (per batch and per epoch) and accuracy — or the mean "
+              "absolute error for autoencoders and regression — are drawn live. <b>Stop</b> "
+              "keeps the weights; <b>Continue training</b> runs the rest; <b>Train from "
+              "scratch</b> starts again with fresh weights. Tick <i>Log scale</i> when the "
+              "loss explodes."),
+    ("Evaluate", "Test accuracy, the confusion matrix (hover a cell for its share), the "
+                 "misclassified test samples, and for 2-D data the decision boundary."),
+    ("Draw", "Draw a digit with the mouse or a pen and watch a network read it as you draw. "
+             "The small picture is what the network sees (28×28). Wrong? Press the right "
+             "digit to keep the drawing as a sample; <b>Fine-tune…</b> teaches the model "
+             "your handwriting."),
+    ("Autoencoder", "An autoencoder squeezes each digit through a few numbers and rebuilds "
+                    "it. See its reconstructions, its latent space (hover to decode a point, "
+                    "<i>Grid</i> to tile it) and the digits it rebuilds worst. Design one "
+                    "with <b>Autoencoder…</b> next to the preset box."),
+    ("How it learns", "Backpropagation by hand on a tiny network, and explorers for "
+                      "activation and loss functions."),
+]
+
+SHORTCUTS = [
+    ("Ctrl+O", "open a network, model or data file"),
+    ("Ctrl+S", "save the network"),
+    ("Ctrl+Q", "quit"),
+    ("F1", "this guide"),
+    ("Ctrl+Z", "undo the last stroke (Draw)"),
+    ("Right mouse button", "erase (Draw)"),
+    ("Delete", "remove the selected layer (builder) or samples (Draw)"),
+]
+
+
+def guide_html() -> str:
+    """The guide's text: what each tab is for, then the shortcuts."""
+    tabs = "".join(f"<p><b>{name}</b> — {text}</p>" for name, text in TABS)
+    keys = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                   for k, v in SHORTCUTS)
+    return (f"<h3>What each tab is for</h3>{tabs}"
+            f"<h3>Keyboard and mouse</h3><table>{keys}</table>"
+            "<p>The builder (left) appears on the Train and Evaluate tabs; Draw and "
+            "Autoencoder get the whole window.</p>")
+
+
+class GuideDialog(QDialog):
+    """A non-modal window with the guide."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("nngui guide")
+        self.setObjectName("guideDialog")
+        self.text = QTextBrowser()
+        self.text.setObjectName("guideText")
+        self.text.setHtml(guide_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(560, 520)
