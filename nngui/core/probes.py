@@ -170,9 +170,9 @@ class DeadReluProbe:
         if relu:
             outs = layer_outputs(model, self.x, max(relu))
             for i in relu:
-                h = outs[i].reshape(len(self.x), -1)
-                rows.append((model.layers[i].name, int(np.sum(h.max(axis=0) <= 0)),
-                             int(h.shape[1])))
+                h = outs[i].reshape(len(self.x), -1, outs[i].shape[-1])  # a conv unit: a channel
+                fires = h.max(axis=(0, 1)) > 0
+                rows.append((model.layers[i].name, int(np.sum(~fires)), int(fires.size)))
         return {"layers": rows}
 
 
