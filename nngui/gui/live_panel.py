@@ -93,13 +93,12 @@ class LivePanel(QWidget):
         self._lines = pg.PlotDataItem(pen=pg.mkPen(60, 60, 60, 160, width=1, style=Qt.PenStyle.DashLine),
                                       connect="pairs")
         bp.addItem(self._lines)
-        bp.addLegend(offset=(5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
-        self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(40, 40, 40, 120), name="train")
-        self._test_pts = pg.ScatterPlotItem(size=8, symbol="x", pen=None, name="test")
+        bp.addLegend(offset=(-5, -5), brush=(255, 255, 255, 200), labelTextColor="#333")
+        self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 170), name="train")
+        self._test_pts = pg.ScatterPlotItem(size=10, symbol="x", pen=pg.mkPen(255, 255, 255),
+                                            name="test ×")
         bp.addItem(self._train_pts)
         bp.addItem(self._test_pts)
-        bp.legend.addItem(self._train_pts, "train")
-        bp.legend.addItem(self._test_pts, "test ×")
         cmap = pg.ColorMap([0.0, 0.5, 1.0], [PALETTE[0], (255, 255, 255), PALETTE[1]])
         self.probabilityBar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                               label="p(class 1)", width=12)
@@ -221,12 +220,8 @@ class LivePanel(QWidget):
         self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
         for item, x, y in ((self._train_pts, p["x_train"], p["y_train"]),
                            (self._test_pts, p["x_test"], p["y_test"])):
-            colors = [PALETTE[int(c) % len(PALETTE)] for c in y]
-            if item is self._train_pts:
-                item.setData(x=x[:, 0], y=x[:, 1], brush=[pg.mkBrush(*c) for c in colors])
-            else:
-                item.setData(x=x[:, 0], y=x[:, 1], pen=[pg.mkPen(*c, width=2) for c in colors],
-                             brush=None)
+            item.setData(x=x[:, 0], y=x[:, 1],
+                         brush=[pg.mkBrush(*PALETTE[int(c) % len(PALETTE)]) for c in y])
         units = p.get("units")
         if units is not None and self.unitLinesCheck.isChecked():
             lx, ly = unit_lines(units[0], units[1], xs, ys)
