@@ -59,9 +59,10 @@ def unit_lines(kernel: np.ndarray, bias: np.ndarray, xs: np.ndarray, ys: np.ndar
     return np.asarray(px), np.asarray(py)
 
 
-def weight_mosaic(images: np.ndarray, cols: int = MOSAIC_COLS) -> np.ndarray:
+def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
     """Tiles (n, h, w) into one (rows*(h+1), cols*(w+1)) image, each tile scaled to [-1, 1]."""
     n, h, w = images.shape
+    cols = cols or min(MOSAIC_COLS, max(1, int(np.ceil(np.sqrt(n)))))
     rows = max(1, -(-n // cols))
     out = np.zeros((rows * (h + 1), cols * (w + 1)), np.float32)
     for i, img in enumerate(images):
