@@ -199,3 +199,14 @@ def test_sweeps_and_run_list():
     runs.record(a, "a", {}, {"loss": [1.0, 0.5]})  # Continue: the same run, longer
     assert [r.name for r in runs.records] == ["#1 a", "#2 b"]
     assert runs.records[0].history["loss"] == [1.0, 0.5]
+
+
+def test_top_components_match_the_svd():
+    from nngui.core.probes import top_components
+
+    rng = np.random.default_rng(1)
+    h = rng.standard_normal((300, 40)) @ rng.standard_normal((40, 40))
+    c = h - h.mean(0)
+    axes = top_components(c)
+    vt = np.linalg.svd(c, full_matrices=False)[2][:2].T
+    np.testing.assert_allclose(np.abs(axes.T @ vt), np.eye(2), atol=1e-4)
