@@ -72,6 +72,20 @@ def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
     return out
 
 
+_BRUSHES: dict[tuple[int, int], Any] = {}
+
+
+def class_brushes(labels: np.ndarray, alpha: int = 255) -> list:
+    """One shared QBrush per class (making hundreds per epoch costs the GUI thread)."""
+    out = []
+    for c in np.asarray(labels).astype(int).ravel():
+        key = (int(c) % len(PALETTE), alpha)
+        if key not in _BRUSHES:
+            _BRUSHES[key] = pg.mkBrush(*PALETTE[key[0]], alpha)
+        out.append(_BRUSHES[key])
+    return out
+
+
 class LivePanel(QWidget):
     """The live views; ``show_probe(name, epoch, payload)`` takes what probes send."""
 
@@ -221,8 +235,7 @@ class LivePanel(QWidget):
         self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
         for item, x, y in ((self._train_pts, p["x_train"], p["y_train"]),
                            (self._test_pts, p["x_test"], p["y_test"])):
-            item.setData(x=x[:, 0], y=x[:, 1],
-                         brush=[pg.mkBrush(*PALETTE[int(c) % len(PALETTE)]) for c in y])
+            item.setData(x=x[:, 0], y=x[:, 1], brush=class_brushes(y))
         units = p.get("units")
         if units is not None and self.unitLinesCheck.isChecked():
             lx, ly = unit_lines(units[0], units[1], xs, ys)
@@ -235,8 +248,7 @@ class LivePanel(QWidget):
 
     def _draw_hidden(self, epoch: int, p: dict) -> None:
         c = p["coords"]
-        self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=[
-            pg.mkBrush(*PALETTE[int(k) % len(PALETTE)], 170) for k in p["labels"]])
+        self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
         how = (f"its {p['units']} units" if p["method"] == "raw" else
                f"PCA of its {p['units']} units")
         self.hiddenSpacePlot.getPlotItem().setTitle(
