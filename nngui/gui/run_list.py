@@ -130,11 +130,17 @@ class RunsPanel(QWidget):
     # ---- options ------------------------------------------------------------------------
 
     def apply_options(self, config: TrainConfig) -> TrainConfig:
-        """``config`` with the options chosen here (early stopping, plateau, schedule)."""
-        return replace(config, early_stopping_patience=self.earlyStopSpin.value(),
-                       restore_best=self.restoreBestCheck.isChecked(),
-                       reduce_lr_patience=self.reduceLrSpin.value(),
-                       lr_schedule=self.scheduleCombo.currentText())
+        """``config`` with the options switched on here (early stopping, plateau, schedule).
+
+        Options left off here keep the config's own (e.g. from an opened network file).
+        """
+        schedule = self.scheduleCombo.currentText()
+        return replace(config,
+                       early_stopping_patience=(self.earlyStopSpin.value()
+                                                or config.early_stopping_patience),
+                       restore_best=self.restoreBestCheck.isChecked() and config.restore_best,
+                       reduce_lr_patience=self.reduceLrSpin.value() or config.reduce_lr_patience,
+                       lr_schedule=schedule if schedule != "constant" else config.lr_schedule)
 
     # ---- sweeps -------------------------------------------------------------------------
 

@@ -94,3 +94,22 @@ def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
     assert len(runs.comparePlot.getPlotItem().listDataItems()) >= 5
     assert window.session.model is not None  # the builder's own run is untouched
     assert window.session.epochs_done == 3
+
+
+def test_training_options_from_the_watch_tab(qtbot):
+    from nngui.core.spec import TrainConfig
+    from nngui.gui.run_list import RunsPanel
+    from nngui.gui.training_panel import TrainingPanel
+
+    training = TrainingPanel()
+    panel = RunsPanel(training, lambda spec: None, lambda: None, TrainConfig)
+    qtbot.addWidget(training)
+    qtbot.addWidget(panel)
+    assert panel.apply_options(TrainConfig()) == TrainConfig()
+    panel.earlyStopSpin.setValue(4)
+    panel.scheduleCombo.setCurrentText("cosine")
+    cfg = panel.apply_options(TrainConfig(reduce_lr_patience=2))
+    assert (cfg.early_stopping_patience, cfg.lr_schedule, cfg.reduce_lr_patience) == \
+        (4, "cosine", 2)  # an option left off here keeps the config's own
+    panel.restoreBestCheck.setChecked(False)
+    assert panel.apply_options(TrainConfig()).restore_best is False
