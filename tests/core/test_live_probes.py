@@ -210,3 +210,20 @@ def test_top_components_match_the_svd():
     axes = top_components(c)
     vt = np.linalg.svd(c, full_matrices=False)[2][:2].T
     np.testing.assert_allclose(np.abs(axes.T @ vt), np.eye(2), atol=1e-4)
+
+
+def test_checkpoint_keeps_the_best_epoch(moons, tmp_path):
+    from nngui.core.modelio import load_model
+
+    spec = _net([3])
+    path = tmp_path / "best.keras"
+    config = TrainConfig(epochs=3, batch_size=128, checkpoint_path=str(path))
+    model, result, _ = _fit(spec, prepare(moons, spec), config)
+    assert path.is_file()
+    best = load_model(path)
+    x = moons.x_test[:20]
+    if int(np.argmin(result.history["val_loss"])) == 2:  # the last epoch was the best
+        np.testing.assert_allclose(best.predict(x, verbose=0), model.predict(x, verbose=0),
+                                   atol=1e-6)
+    with pytest.raises(SpecError):
+        TrainConfig(checkpoint_path=str(tmp_path / "best.h5"))
