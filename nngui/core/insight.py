@@ -74,6 +74,18 @@ def mistakes(true: np.ndarray, pred: np.ndarray, probs: np.ndarray,
     return out
 
 
+def cell_samples(true: np.ndarray, pred: np.ndarray, conf: np.ndarray, i: int, j: int,
+                 limit: int = 400) -> tuple[list[Mistake], int]:
+    """The test samples of confusion cell (true ``i``, predicted ``j``), surest first; and how
+    many there are in all (the list stops at ``limit``)."""
+    true = np.asarray(true, dtype=np.int64).ravel()
+    pred = np.asarray(pred, dtype=np.int64).ravel()
+    conf = np.asarray(conf, dtype=np.float64).ravel()
+    idx = np.flatnonzero((true == i) & (pred == j))
+    idx = idx[np.argsort(-conf[idx], kind="stable")]
+    return [(int(k), int(i), int(j), float(conf[k])) for k in idx[:limit]], len(idx)
+
+
 def grid_axes(x2d: np.ndarray, resolution: int = 200,
               pad: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Evenly spaced x and y coordinates covering the points plus a margin."""
@@ -132,6 +144,8 @@ class EvalReport:
     image_shape: tuple[int, int] | None = None
     grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     curve: tuple[np.ndarray, np.ndarray] | None = None
+    # per test sample (classifiers): true class, predicted class, p(predicted class)
+    per_sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def evaluate_report(model: Any, data: Prepared, spec: NetworkSpec, num_classes: int,
@@ -151,8 +165,9 @@ def evaluate_report(model: Any, data: Prepared, spec: NetworkSpec, num_classes: 
     report = EvalReport(metrics, len(data.x_test), task)
     if task == "classification":
         probs = predict_probs(model, data.x_test)
-        pred, _ = classes_from_probs(probs)
+        pred, conf = classes_from_probs(probs)
         true = np.asarray(data.labels_test, dtype=np.int64)
+        report.per_sample = (true, pred, conf)
         k = max(int(num_classes), 2 if probs.shape[-1] == 1 else probs.shape[-1])
         report.confusion = confusion_matrix(true, pred, k)
         report.mistakes = mistakes(true, pred, probs, mistake_limit)

@@ -130,6 +130,9 @@ class NetworkSpec:
                             f"{exc}).") from None
 
 
+LR_SCHEDULES = ("constant", "step", "cosine")
+
+
 @dataclass
 class TrainConfig:
     """How to train: epochs, batch size, validation split, seed, device."""
@@ -142,6 +145,13 @@ class TrainConfig:
     # Batches per compiled call; 0 picks per model (see training.choose_steps_per_execution).
     steps_per_execution: int = 0
     jit_compile: bool | None = None  # None: choose per model
+    # Training options (core/callbacks.py); 0 / "" / "constant" switch them off.
+    early_stopping_patience: int = 0  # epochs without a better val loss before stopping
+    restore_best: bool = True  # early stopping puts back the best epoch's weights
+    reduce_lr_patience: int = 0  # halve the learning rate after this many flat epochs
+    lr_schedule: str = "constant"  # "constant", "step" (halve every lr_step_epochs), "cosine"
+    lr_step_epochs: int = 10
+    checkpoint_path: str = ""  # keep the best epoch's model in this .keras file
 
     def __post_init__(self) -> None:
         if int(self.epochs) < 1:
@@ -152,6 +162,14 @@ class TrainConfig:
             raise SpecError("Validation split must be in [0, 1).")
         if self.device not in ("auto", "cpu", "gpu"):
             raise SpecError("Device must be auto, cpu or gpu.")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise SpecError(f"LR schedule must be one of {', '.join(LR_SCHEDULES)}.")
+        for name in ("early_stopping_patience", "reduce_lr_patience", "lr_step_epochs"):
+            if int(getattr(self, name)) < 0:
+                raise SpecError(f"{name.replace('_', ' ').capitalize()} must be at least 0.")
+            setattr(self, name, int(getattr(self, name)))
+        if self.checkpoint_path and not str(self.checkpoint_path).endswith(".keras"):
+            raise SpecError("The checkpoint file must end in .keras.")
         self.epochs = int(self.epochs)
         self.batch_size = int(self.batch_size)
         self.validation_split = float(self.validation_split)

@@ -269,10 +269,13 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     # Keras' validation_split takes the last samples, before any shuffling: the same here.
     x_fit, y_fit = data.x_train[:n_fit], data.y_train[:n_fit]
     val = (data.x_train[n_fit:], data.y_train[n_fit:]) if n_val else None
+    from .callbacks import early_stop_note, make_callbacks
+
+    options = make_callbacks(config, spec, target)  # before ours: our logs then include them
     try:
         h = model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
                       epochs=target, initial_epoch=initial_epoch, validation_data=val,
-                      shuffle=False, verbose=0, callbacks=[_make_callback(fw)])
+                      shuffle=False, verbose=0, callbacks=[*options, _make_callback(fw)])
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,
@@ -304,8 +307,10 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         result = RunResult("stopped", done, history, seconds, _stop_message(fw, done, target),
                            partial=fw.partial, target_epochs=target)
     else:
-        result = RunResult("finished", done, history, seconds, f"Trained {done} epoch(s).",
-                           target_epochs=target)
+        # early stopping ends a run short of its target: that run is over, not resumable
+        result = RunResult("finished", done, history, seconds,
+                           f"Trained {done} epoch(s).{early_stop_note(options)}",
+                           target_epochs=done if early_stop_note(options) else target)
     observer.on_end(result)
     return result
 

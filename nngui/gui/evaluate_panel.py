@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.adapt import Prepared
-from nngui.core.insight import EvalReport, Mistake, evaluate_report
+from nngui.core.insight import EvalReport, Mistake, cell_samples, evaluate_report
 from nngui.core.spec import NetworkSpec
 from nngui.gui import images
 from nngui.gui.tasks import Task, TaskRunner, plain
@@ -97,11 +97,13 @@ class EvaluatePanel(QWidget):
                        self.confusionMatrix.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setMinimumSectionSize(28)
+        self.confusionMatrix.cellClicked.connect(self.show_cell)
         confusion = QWidget()
         box = QVBoxLayout(confusion)
         box.setContentsMargins(4, 4, 4, 4)
         caption = QLabel("Rows: true class · columns: predicted class (→). Green: correct; "
-                         "red: how often a class is mistaken for another.")
+                         "red: how often a class is mistaken for another. Click a cell to "
+                         "see its samples.")
         caption.setWordWrap(True)
         box.addWidget(caption)
         box.addWidget(self.confusionMatrix, 1)
@@ -194,6 +196,7 @@ class EvaluatePanel(QWidget):
         self._set_text(self._metrics_text(report))
         self._show_confusion(report.confusion)
         self._show_mistakes(report.mistakes, report.image_shape)
+        self.tabs.setTabText(1, "Mistakes")
         self._show_boundary(report)
         classification = report.confusion is not None
         self.tabs.setTabEnabled(0, classification)
@@ -313,6 +316,17 @@ class EvaluatePanel(QWidget):
         t = (0.15 + 0.45 * sure)[..., None]
         rgb = WHITE + (palette[classes] - WHITE) * t
         return rgb.astype(np.uint8)
+
+    def show_cell(self, i: int, j: int) -> None:
+        """List exactly the test samples of confusion cell (true i, predicted j), surest first."""
+        r = self.report
+        if r is None or r.per_sample is None:
+            return
+        items, total = cell_samples(*r.per_sample, i, j)
+        self._show_mistakes(items, r.image_shape)
+        shown = f"{len(items)} of {total}" if total > len(items) else f"{total}"
+        self.tabs.setTabText(1, f"{self._name(i)} → {self._name(j)} ({shown})")
+        self.tabs.setCurrentIndex(1)
 
     # ---- helpers ------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import presets, runtime
 from ..core.adapt import Prepared, prepare
-from ..core.probes import ReconstructionProbe
+from ..core.probes import ReconstructionProbe, live_probes
 from ..core.spec import NetworkSpec, SpecError
 from ..core.training import RunRequest, RunResult, Session
 from ..core.validate import DataInfo, errors
@@ -41,6 +41,7 @@ from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
+from .watch_panel import WatchPanel
 from .window_layout import CUSTOM, WindowLayout, fit_to_screen
 
 
@@ -144,6 +145,9 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.autoencoder = AutoencoderPanel(self.tasks)
         self.tabs.addTab(self.autoencoder, "Autoencoder")
         self.tabs.addTab(LabPanel(tasks=self.tasks), "How it learns")
+        self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
+                                self.builder.config)
+        self.tabs.addTab(self.watch, "Watch")
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -273,6 +277,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
+        self.watch.live.clear()
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
@@ -293,7 +298,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
                                 "\n".join(f"• {p}" for p in problems))
             return False
         try:
-            config = self.builder.config()
+            config = self.watch.runs.apply_options(self.builder.config())
             data = self._prepare(ds, spec)
         except SpecError as exc:
             QMessageBox.warning(self, "Cannot train", str(exc))
@@ -315,12 +320,30 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
 
     def _probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
+        if spec.kind == "classifier" and ds.task == "classification":
+            data = self._prepare(ds, spec)
+            return live_probes(_prod(spec.input_shape), data.x_train, ds.y_train, data.x_test,
+                               ds.y_test)
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
             return []
         from ..core.autoencoder import one_per_class
 
         idx = one_per_class(ds.y_test.astype(int).ravel())
         return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
+
+    def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
+        """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
+        ds = self.data.dataset
+        if ds is None or errors(self.builder.problems()):
+            self.statusBar().showMessage("Choose data and a network that can train first.", 6000)
+            return None
+        try:
+            data = self._prepare(ds, spec)
+            config = self.watch.runs.apply_options(self.builder.config())
+        except SpecError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+        return RunRequest(Session(spec), data, config, True, self._probes(spec, ds))
 
     def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
         # the encoding depends on the data, the input shape, the loss and the output layer
@@ -334,7 +357,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.builder.set_locked(True)
         self.tabs.setCurrentWidget(self.training)
 
-    def _on_probe(self, name: str, _epoch: int, payload) -> None:
+    def _on_probe(self, name: str, epoch: int, payload) -> None:
+        self.watch.live.show_probe(name, epoch, payload)
         if name == "reconstructions":
             self.autoencoder.show_reconstructions(payload["originals"],
                                                   payload["reconstructions"])

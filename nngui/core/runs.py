@@ -1,0 +1,110 @@
+"""The run list: every training run kept with its settings, curves and final numbers.
+
+Sweeps (the course's "how do you choose the learning rate?") are lists of (label, spec)
+that differ in one setting; the GUI trains them one after another and overlays their curves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import NetworkSpec, TrainConfig
+
+LR_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
+SWEEP_OPTIMIZERS = ("sgd", "rmsprop", "adam", "adagrad")
+
+
+@dataclass
+class RunRecord:
+    """One run: what was trained how, and its per-epoch history."""
+
+    name: str
+    settings: dict[str, Any]
+    history: dict[str, list[float]] = field(default_factory=dict)
+    reason: str = ""
+
+    def final(self) -> dict[str, float]:
+        """The last epoch's value of every logged quantity."""
+        return {k: v[-1] for k, v in self.history.items() if v and k not in ("epoch",)}
+
+    def summary(self) -> str:
+        """'val_loss 0.31 · val_accuracy 88.2 %' (or the training numbers without validation)."""
+        fin = self.final()
+        keys = [k for k in ("val_loss", "val_accuracy", "loss", "accuracy") if k in fin][:2]
+        return " · ".join(f"{k} {100 * fin[k]:.1f} %" if "accuracy" in k else
+                          f"{k} {fin[k]:.4g}" for k in keys)
+
+
+def settings_of(spec: NetworkSpec, config: TrainConfig) -> dict[str, Any]:
+    """The settings a run list shows and compares."""
+    return {"network": spec.name, "optimizer": spec.optimizer, "lr": spec.lr,
+            "batch_size": config.batch_size, "epochs": config.epochs,
+            "layers": [lay.describe() for lay in spec.layers]}
+
+
+class RunList:
+    """Runs in the order they were made; a session's later runs (Continue) update its record."""
+
+    def __init__(self) -> None:
+        self.records: list[RunRecord] = []
+        self._keys: list[Any] = []
+
+    def record(self, key: Any, name: str, settings: dict[str, Any],
+               history: dict[str, list[float]], reason: str = "") -> RunRecord:
+        """Add a run (or update the one made by ``key``, e.g. a session); returns its record."""
+        hist = {k: list(v) for k, v in history.items()}
+        if key in self._keys:
+            rec = self.records[self._keys.index(key)]
+            rec.history, rec.reason, rec.settings = hist, reason, settings
+            return rec
+        rec = RunRecord(f"#{len(self.records) + 1} {name}", settings, hist, reason)
+        self.records.append(rec)
+        self._keys.append(key)
+        return rec
+
+    def clear(self) -> None:
+        self.records.clear()
+        self._keys.clear()
+
+
+def lr_sweep(spec: NetworkSpec, factors: tuple[float, ...] = LR_FACTORS
+             ) -> list[tuple[str, NetworkSpec]]:
+    """The same network at learning rates around the current one."""
+    out = []
+    for f in factors:
+        s = spec.copy()
+        s.learning_rate = float(f"{spec.lr * f:.3g}")
+        out.append((f"lr {s.learning_rate:g}", s))
+    return out
+
+
+def optimizer_sweep(spec: NetworkSpec, names: tuple[str, ...] = SWEEP_OPTIMIZERS
+                    ) -> list[tuple[str, NetworkSpec]]:
+    """The same network with each optimizer at its own default learning rate."""
+    out = []
+    for name in names:
+        s = spec.copy()
+        s.optimizer, s.learning_rate, s.optimizer_params = name, None, {}
+        s.__post_init__()  # the new optimizer's default parameters
+        out.append((f"{name} lr {s.lr:g}", s))
+    return out
+
+
+def overfit_note(history: dict[str, list[float]]) -> tuple[int | None, str]:
+    """(best validation epoch (1-based), a plain-words note on train vs validation loss)."""
+    val, train = history.get("val_loss", []), history.get("loss", [])
+    val = [v for v in val if math.isfinite(v)]
+    if not val:
+        return None, "No validation split: set one to see when the network starts to overfit."
+    best = min(range(len(val)), key=val.__getitem__)
+    xs = history.get("epoch", [])
+    best_epoch = int(round(xs[best])) if len(xs) == len(val) else best + 1
+    last = len(val) - 1
+    if last - best >= 2 and val[last] > val[best] * 1.05 and train and train[-1] < train[best]:
+        return best_epoch, (f"Overfitting: the training loss still falls but the validation loss "
+                            f"has risen since epoch {best_epoch} (best {val[best]:.4g}, now "
+                            f"{val[last]:.4g}). Early stopping would keep epoch {best_epoch}.")
+    return best_epoch, (f"Best validation loss {val[best]:.4g} at epoch {best_epoch}; "
+                        "training and validation still agree.")

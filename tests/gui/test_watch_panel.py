@@ -1,0 +1,115 @@
+"""The Watch tab: live views fed by probes from the training thread, runs side by side."""
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from nngui.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path):
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *a, **kw: None)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
+    from nngui.gui.data_controller import DataController
+
+    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+    w._apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
+    w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=64))
+    yield w
+    w.close()
+
+
+def _named(w, name):
+    found = w.findChild(QWidget, name)
+    assert found is not None, name
+    return found
+
+
+def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qtbot,
+                                                                      monkeypatch):
+    idents, payloads = [], []
+    original = MainWindow._probes
+
+    class ThreadProbe:
+        name = "thread"
+
+        def __call__(self, model):
+            idents.append(threading.get_ident())
+
+    monkeypatch.setattr(MainWindow, "_probes",
+                        lambda self, spec, ds: [*original(self, spec, ds), ThreadProbe()])
+    window.training.probeArrived.connect(lambda n, e, p: payloads.append((n, e, p)))
+    with qtbot.waitSignal(window.training.runFinished, timeout=120000):
+        window.train()
+    gui = threading.get_ident()
+    assert len(idents) == 3 and len(set(idents)) == 1 and idents[0] != gui
+    names = {n for n, _, _ in payloads}
+    assert {"boundary", "hidden", "dead_relu", "learning_rate"} <= names
+    live = window.watch.live
+    boundary = [p for n, _, p in payloads if n == "boundary"][-1]
+    hidden = [p for n, _, p in payloads if n == "hidden"][-1]
+    qtbot.waitUntil(lambda: live._drawn.get("boundary") == id(boundary), timeout=5000)
+    qtbot.waitUntil(lambda: live._drawn.get("hidden") == id(hidden), timeout=5000)
+    # the image shows p(class 1) of the last grid, the scatter the last hidden coordinates
+    p1 = np.where(boundary["classes"] == 1, boundary["prob"], 1 - boundary["prob"])
+    np.testing.assert_array_equal(live._image.image, p1.T)
+    x, y = live._hidden_pts.getData()
+    np.testing.assert_array_equal(x, hidden["coords"][:, 0])
+    np.testing.assert_array_equal(y, hidden["coords"][:, 1])
+    # 4 tanh hidden units: one line per unit, drawn as endpoint pairs
+    assert len(live._lines.getData()[0]) == 2 * 4
+    assert _named(window, "boundaryPlot") is window.watch.live.boundaryPlot
+    assert len(live._lr[0]) == 3
+
+
+def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
+    with qtbot.waitSignal(window.training.runFinished, timeout=120000):
+        window.train()
+    runs = window.watch.runs
+    assert len(runs.runs.records) == 1
+    with qtbot.waitSignal(runs.sweepFinished, timeout=300000) as blocker:
+        _named(window, "lrSweepButton").click()
+    assert blocker.args == [5]
+    records = runs.runs.records[1:]
+    assert len(records) == 5
+    base = window.builder.spec().lr
+    lrs = [r.settings["lr"] for r in records]
+    np.testing.assert_allclose(lrs, [base * f for f in (0.1, 0.3, 1, 3, 10)], rtol=0.01)
+    for r in records:  # each its own history of 3 epochs, from scratch
+        assert len(r.history["loss"]) == 3 and r.history["epoch"] == [1.0, 2.0, 3.0]
+    finals = {round(r.history["loss"][-1], 6) for r in records}
+    assert len(finals) == 5
+    tree = _named(window, "runList")
+    assert tree.topLevelItemCount() == 6 and runs.checked() == [1, 2, 3, 4, 5]
+    assert len(runs.comparePlot.getPlotItem().listDataItems()) >= 5
+    assert window.session.model is not None  # the builder's own run is untouched
+    assert window.session.epochs_done == 3
+
+
+def test_training_options_from_the_watch_tab(qtbot):
+    from nngui.core.spec import TrainConfig
+    from nngui.gui.run_list import RunsPanel
+    from nngui.gui.training_panel import TrainingPanel
+
+    training = TrainingPanel()
+    panel = RunsPanel(training, lambda spec: None, lambda: None, TrainConfig)
+    qtbot.addWidget(training)
+    qtbot.addWidget(panel)
+    assert panel.apply_options(TrainConfig()) == TrainConfig()
+    panel.earlyStopSpin.setValue(4)
+    panel.scheduleCombo.setCurrentText("cosine")
+    cfg = panel.apply_options(TrainConfig(reduce_lr_patience=2))
+    assert (cfg.early_stopping_patience, cfg.lr_schedule, cfg.reduce_lr_patience) == \
+        (4, "cosine", 2)  # an option left off here keeps the config's own
+    panel.restoreBestCheck.setChecked(False)
+    assert panel.apply_options(TrainConfig()).restore_best is False
