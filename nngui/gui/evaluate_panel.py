@@ -195,8 +195,7 @@ class EvaluatePanel(QWidget):
         self.report = report
         self._set_text(self._metrics_text(report))
         self._show_confusion(report.confusion)
-        self._show_mistakes(report.mistakes, report.image_shape)
-        self.tabs.setTabText(1, "Mistakes")
+        self._show_mistakes(report.mistakes, report.image_shape)  # also names the tab again
         self._show_boundary(report)
         classification = report.confusion is not None
         self.tabs.setTabEnabled(0, classification)

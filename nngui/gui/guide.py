@@ -23,6 +23,10 @@ TABS = [
                     "with <b>Autoencoder…</b> next to the preset box."),
     ("How it learns", "Backpropagation by hand on a tiny network, and explorers for "
                       "activation and loss functions."),
+    ("Watch", "Watch a run from inside while it trains: the decision boundary of 2-D data, "
+              "the hidden space, first-layer weights as images, dead ReLUs and the learning "
+              "rate. Every run is kept in the run list: tick runs to overlay their curves, or "
+              "try a <b>learning-rate sweep</b> or <b>compare optimizers</b>."),
 ]
 
 SHORTCUTS = [
@@ -43,8 +47,8 @@ def guide_html() -> str:
                    for k, v in SHORTCUTS)
     return (f"<h3>What each tab is for</h3>{tabs}"
             f"<h3>Keyboard and mouse</h3><table>{keys}</table>"
-            "<p>The builder (left) appears on the Train and Evaluate tabs; Draw and "
-            "Autoencoder get the whole window.</p>")
+            "<p>The builder (left) appears on the Train and Evaluate tabs; the other tabs "
+            "get the whole window.</p>")
 
 
 class GuideDialog(QDialog):
