@@ -71,7 +71,8 @@ def check_document(doc: dict[str, Any], schema_version: int,
     ``extra`` names further network / train keys that pass through unchecked (dataclass
     fields added later that this schema does not know yet).
     """
-    version = doc.get("schema_version", 0)
+    # version 0 files are a bare network; a document with a "network" entry is version 1
+    version = doc.get("schema_version", 1 if "network" in doc and "layers" not in doc else 0)
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise SpecError(f"schema_version must be a whole number such as {schema_version}, "
                         f"not {_show(version)}.")
@@ -164,7 +165,7 @@ def check_train(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
 def _params(d: Any, fields: tuple[Field, ...], where: str) -> dict[str, Any]:
     _need(isinstance(d, dict), f"{where} params", "must be a JSON object", d)
     by_name = {f.name: f for f in fields}
-    unknown = sorted(str(k) for k in d if k not in by_name)
+    unknown = sorted(_show(k) for k in d if k not in by_name)
     if unknown:
         have = ", ".join(by_name) or "none"
         raise SpecError(f"{where}: no parameter(s) {', '.join(unknown)[:200]} (it has: "
@@ -207,7 +208,7 @@ def _name(value: Any, menu: dict, where: str) -> str:
 
 
 def _no_unknown(d: dict, known: tuple[str, ...], where: str) -> None:
-    unknown = sorted(str(k) for k in d if k not in known)
+    unknown = sorted(_show(k) for k in d if k not in known)
     if unknown:
         raise SpecError(f"{where}: unknown entr{'y' if len(unknown) == 1 else 'ies'} "
                         f"{', '.join(unknown)[:200]} (allowed: {', '.join(known)}).")
