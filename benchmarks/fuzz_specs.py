@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_spec_fuzz import JSON, XOR_DOCS, _run_doc, mutated  # noqa: E402

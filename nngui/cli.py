@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -64,9 +65,20 @@ def float_in(low: float, high: float, low_open: bool = False):
     return parse
 
 
+def json_safe(obj: Any) -> Any:
+    """``obj`` with NaN/Infinity as null: bare NaN is not JSON (a diverged model makes it)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
 def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(obj))
+        print(json.dumps(json_safe(obj), allow_nan=False))
     else:
         print(text)
 
@@ -244,7 +256,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:  # the model does not read 28x28 images
         raise UsageError(f"{args.model}: {exc}") from None
-    lines = [f"{r['image']}: {r['digit']} ({max(r['probabilities']):.1%})" for r in results]
+    lines = [f"{r['image']}: {r['digit']} ({max(r['probabilities']):.1%})"
+             if r["digit"] is not None else
+             f"{r['image']}: no answer (the model outputs NaN: it diverged while training)"
+             for r in results]
     _emit(args, {"model": str(args.model), "predictions": results}, "\n".join(lines))
     return 0
 
