@@ -113,3 +113,65 @@ def test_keras_messages_drop_the_safe_mode_advice_and_end_on_a_word():
     assert "safe_mode" not in text and "unsafe" not in text and "trust" not in text
     long = keras_reason(ValueError("word " * 200), limit=50)
     assert long.endswith(" …") and len(long) <= 52 and long[:-2].split()[-1] == "word"
+
+
+def _random_strokes(canvas, n: int, seed: int = 0) -> None:
+    import random
+
+    from PySide6.QtCore import QPointF
+
+    rng = random.Random(seed)
+    for _ in range(n):
+        x, y = rng.uniform(10, 350), rng.uniform(10, 350)
+        canvas._begin(QPointF(x, y), None, rng.random() < 0.1)
+        for _ in range(6):
+            x, y = x + rng.uniform(-20, 20), y + rng.uniform(-20, 20)
+            canvas._extend(QPointF(x, y), None)
+        canvas._end()
+
+
+def _fresh_render(strokes) -> np.ndarray:
+    from nngui.gui.draw_canvas import DrawCanvas
+
+    other = DrawCanvas()
+    other.strokes = list(strokes)
+    other._render_all()
+    return other.image()
+
+
+@pytest.mark.parametrize("n", [300, pytest.param(5000, marks=pytest.mark.slow)])
+def test_undo_at_any_depth_replays_a_few_strokes_and_is_exact(qtbot, monkeypatch, n):
+    """Undo costs a checkpoint restore plus < CHECKPOINT_EVERY strokes, at any depth."""
+    from nngui.gui.draw_canvas import CHECKPOINT_EVERY, DrawCanvas
+
+    canvas = DrawCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(360, 360)
+    _random_strokes(canvas, n)
+    painted = []
+    real = DrawCanvas._paint_stroke
+    monkeypatch.setattr(DrawCanvas, "_paint_stroke",
+                        staticmethod(lambda p, s, side: (painted.append(s), real(p, s, side))))
+    worst = 0
+    while canvas.strokes:
+        painted.clear()
+        depth = len(canvas.strokes)
+        canvas.undo()
+        worst = max(worst, len(painted) // 2)  # each stroke is painted on two images
+        if depth in (n, n // 2 + 1, CHECKPOINT_EVERY + 2, 1):
+            assert np.array_equal(canvas.image(), _fresh_render(canvas.strokes)), depth
+    assert worst < CHECKPOINT_EVERY
+    assert canvas.is_empty() and not canvas.image().any()
+
+
+def test_resizing_does_not_repaint_the_strokes(qtbot, monkeypatch):
+    from nngui.gui.draw_canvas import DrawCanvas
+
+    canvas = DrawCanvas()
+    qtbot.addWidget(canvas)
+    _random_strokes(canvas, 50)
+    before = canvas.image()
+    monkeypatch.setattr(DrawCanvas, "_paint_stroke", staticmethod(lambda *a: pytest.fail()))
+    canvas.resize(700, 500)
+    canvas.resize(200, 200)
+    assert np.array_equal(canvas.image(), before)
