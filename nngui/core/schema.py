@@ -37,6 +37,15 @@ TRAIN_FIELDS = (
     Field("steps_per_execution", "int", 0, label="Steps per execution", minimum=0,
           maximum=100_000),
     Field("jit_compile", "bool", None, label="jit_compile"),
+    # training options (issue 9's TrainConfig fields; checked here once they exist there)
+    Field("early_stopping_patience", "int", 0, label="Early stopping patience", minimum=0,
+          maximum=100_000),
+    Field("restore_best", "bool", True, label="Restore best"),
+    Field("reduce_lr_patience", "int", 0, label="Reduce LR patience", minimum=0,
+          maximum=100_000),
+    Field("lr_schedule", "choice", "constant", label="LR schedule",
+          choices=("constant", "step", "cosine")),
+    Field("lr_step_epochs", "int", 10, label="LR step epochs", minimum=0, maximum=100_000),
 )
 _NULLABLE = {"seed", "jit_compile"}
 
