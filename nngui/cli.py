@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -21,9 +22,63 @@ class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one stderr line and exit status 2 (no usage block)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        where = " ".join(self.prog.split()[1:])  # the subcommand, '' for nngui itself
+        print(f"nngui: error: {where + ': ' if where else ''}{message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def int_in(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low:,} to {high:,}, not {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be from {low:,} to {high:,}, not {text[:40]}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def float_in(low: float, high: float, low_open: bool = False):
+    """An argparse type: a finite number in [low, high] (or (low, high] with ``low_open``)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not {text[:40]!r}") from None
+        if not (low < value if low_open else low <= value) or not value <= high:
+            side = "above" if low_open else "at least"
+            raise argparse.ArgumentTypeError(
+                f"must be a number {side} {low:g} and at most {high:g}, not {text[:40]}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with NaN/Infinity as null: bare NaN is not JSON (a diverged model makes it)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
 def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(obj))
+        print(json.dumps(json_safe(obj), allow_nan=False))
     else:
         print(text)
 
@@ -201,7 +256,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:  # the model does not read 28x28 images
         raise UsageError(f"{args.model}: {exc}") from None
-    lines = [f"{r['image']}: {r['digit']} ({max(r['probabilities']):.1%})" for r in results]
+    lines = [f"{r['image']}: {r['digit']} ({max(r['probabilities']):.1%})"
+             if r["digit"] is not None else
+             f"{r['image']}: no answer (the model outputs NaN: it diverged while training)"
+             for r in results]
     _emit(args, {"model": str(args.model), "predictions": results}, "\n".join(lines))
     return 0
 
@@ -327,8 +385,9 @@ def _add_lab_parser(add) -> None:
     p = add("lab", cmd_lab, "the backprop lab: XOR by hand-written NumPy backprop, "
             "checked against TensorFlow")
     p.add_argument("table", nargs="?", default="xor", help="xor (default), and, or, xnor")
-    p.add_argument("--iterations", type=int, default=1500)
-    p.add_argument("--seed", type=int, default=0, help="weights uniform in [0, 1) from it")
+    p.add_argument("--iterations", type=int_in(0, 1_000_000), default=1500)
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0,
+                   help="weights uniform in [0, 1) from it")
     p.add_argument("--lr", type=float, default=1.0, help="learning rate (course: 1.0)")
     p.add_argument("--hidden", type=int, default=4, help="hidden units; 0 = perceptron")
     p.add_argument("--activation", default="sigmoid",
@@ -342,18 +401,12 @@ def _add_lab_parser(add) -> None:
     p.add_argument("--export", metavar="FILE", help="also write the net as a NumPy script")
     p.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
 
-    def one_line_error(message: str) -> None:
-        print(f"nngui: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
-
-    p.error = one_line_error  # type: ignore[method-assign]
-
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    ap = argparse.ArgumentParser(prog="nngui", description="Build, train and understand "
-                                 "neural networks. Without a subcommand, opens the app.")
+    ap = _Parser(prog="nngui", description="Build, train and understand "
+                 "neural networks. Without a subcommand, opens the app.")
     ap.add_argument("--version", action="version", version=f"nngui {__version__}")
     sub = ap.add_subparsers(dest="command")
 
@@ -373,9 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="mnist, digits, xor, moons, circles, spiral, blobs, "
                    "regression, or file (with --data)")
     p.add_argument("--data", help="data file: mnist.npz, IDX files, CSV or NPZ")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int, dest="batch_size")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--epochs", type=int_in(1, 100_000))
+    p.add_argument("--batch-size", type=int_in(1, 1_000_000), dest="batch_size")
+    p.add_argument("--seed", type=int_in(0, 2**32 - 1))
     p.add_argument("--device", choices=["auto", "cpu", "gpu"])
     p.add_argument("--out", help="save the trained model here (.keras)")
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")
@@ -406,15 +459,52 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return (UsageError, SpecError, DatasetError, ModelFileError, SaveError)
 
 
+def unknown_command(word: str) -> int:
+    """`nngui trian`: one line naming the commands (and the likely one), exit status 2."""
+    import difflib
+
+    names = sorted(SUBCOMMANDS)
+    close = difflib.get_close_matches(word, names, n=1)
+    hint = f"; did you mean {close[0]}?" if close else f" (commands: {', '.join(names)})"
+    if "/" in word or "." in word:  # meant as a file to open: say that it is not there
+        hint = f": no such file, and not one of the commands {', '.join(names)}"
+    print(f"nngui: error: unknown command {word[:60]!r}{hint}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+SUBCOMMANDS = ("presets", "summary", "train", "evaluate", "predict", "export", "selftest", "lab")
+
+
 def run_cli(argv: list[str]) -> int:
     """Run a subcommand; returns the exit status."""
+    if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+        return unknown_command(argv[0])
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not hasattr(args, "func"):  # `nngui --json` and the like: options but no command
+        return unknown_command(" ".join(argv))
     try:
         return args.func(args)
     except _user_errors() as exc:
-        print(f"nngui: error: {exc}", file=sys.stderr)
+        print(f"nngui: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("nngui: interrupted", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError) as exc:  # what bad input can still cost
+        print(f"nngui: error: out of resources ({exc.__class__.__name__}); the input is too "
+              "large", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: still one line (NNGUI_DEBUG=1 shows the traceback)
+        import os
+
+        if os.environ.get("NNGUI_DEBUG"):
+            raise
+        print(f"nngui: internal error: {exc.__class__.__name__}: {_one_line(exc)} (please "
+              "report it; NNGUI_DEBUG=1 shows the details)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return " ".join(line.strip() for line in lines) if lines else exc.__class__.__name__

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .core.preprocess import clean_scan, to_mnist
+from .core.preprocess import clean_scan, ink_bbox, to_mnist
+
+MAX_PIXELS = 36_000_000  # 6000x6000: a photo or scan; beyond that, decoding takes gigabytes
 
 
 class ImageFileError(Exception):
@@ -22,15 +24,26 @@ class ImageFileError(Exception):
 
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """A grayscale float32 HxW array in [0, 1] from an image file (transparent = white)."""
-    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
     path = Path(path)
     if not path.is_file():
         raise ImageFileError(f"No image file at {path}.")
-    img = QImage(str(path))
-    if img.isNull():
+    reader = QImageReader(str(path))
+    if not reader.canRead():
         raise ImageFileError(f"Cannot read {path.name}: not an image format Qt can decode "
                              "(use PNG or JPEG).")
+    size = reader.size()  # from the header: a huge image is named before it is decoded
+    if size.isValid() and size.width() * size.height() > MAX_PIXELS:
+        raise ImageFileError(f"Cannot read {path.name}: it is {size.width():,}×"
+                             f"{size.height():,} pixels; images up to {MAX_PIXELS // 10**6} "
+                             "megapixels are read (scale it down first).")
+    # 16-bit RGBA is 8 bytes a pixel; Qt's default limit (256 MB) would refuse it mid-decode
+    QImageReader.setAllocationLimit(max(QImageReader.allocationLimit(), 8 * MAX_PIXELS >> 20))
+    img = reader.read()
+    if img.isNull():
+        raise ImageFileError(f"Cannot read {path.name}: {reader.errorString() or 'damaged'} "
+                             "(the file is damaged or not a PNG/JPEG image).")
     if img.hasAlphaChannel():
         # Ink drawn on a transparent background: flatten onto white like a viewer shows it.
         flat = QImage(img.size(), QImage.Format.Format_RGB32)
@@ -46,8 +59,16 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
 
 
 def read_digit(path: str | os.PathLike) -> np.ndarray:
-    """An image file as the 28x28 MNIST-like input (dark-on-light images are inverted)."""
-    return to_mnist(clean_scan(load_image(path)))
+    """An image file as the 28x28 MNIST-like input (dark-on-light images are inverted).
+
+    A blank image (no ink after removing the background) is an ImageFileError, not a digit.
+    """
+    scan = clean_scan(load_image(path))
+    digit = to_mnist(scan) if ink_bbox(scan) is not None else None
+    if digit is None or float(digit.max()) <= 0.0:
+        raise ImageFileError(f"{Path(path).name}: no ink found (the image is blank or one "
+                             "flat colour).")
+    return digit
 
 
 def classify_images(model: Any, image_paths: list[str]) -> list[dict[str, Any]]:
@@ -58,8 +79,11 @@ def classify_images(model: Any, image_paths: list[str]) -> list[dict[str, Any]]:
     results = []
     for path in image_paths:
         probs = to_probabilities(predictor.predict(read_digit(path)))
-        results.append({"image": str(path), "digit": int(np.argmax(probs)),
-                        "probabilities": [round(float(p), 6) for p in probs]})
+        finite = bool(np.all(np.isfinite(probs)))
+        # a diverged (NaN) model: null, not a bare NaN that is not JSON
+        results.append({"image": str(path), "digit": int(np.argmax(probs)) if finite else None,
+                        "probabilities": [round(float(p), 6) if np.isfinite(p) else None
+                                          for p in probs]})
     return results
 
 

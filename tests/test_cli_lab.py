@@ -48,7 +48,7 @@ def test_perceptron_text_output():
 
 @pytest.mark.parametrize("args, fragment", [
     (["nand"], "Unknown truth table"),
-    (["--iterations", "abc"], "invalid int value"),
+    (["--iterations", "abc"], "must be a whole number"),
     (["--iterations", "-1"], "--iterations"),
     (["--hidden", "99"], "Hidden width"),
     (["--activation", "softmax"], "activation"),

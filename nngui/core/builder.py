@@ -76,4 +76,5 @@ def compile_model(model: Any, spec: NetworkSpec, *, steps_per_execution: int = 1
     model.compile(optimizer=make_optimizer(spec), loss=make_loss(spec),
                   metrics=make_metrics(spec), steps_per_execution=int(steps_per_execution),
                   jit_compile=jit_compile)
+    model._nngui_compiled = None  # training.train recompiles unless it compiled it itself
     return model

@@ -6,8 +6,20 @@ declaration, so a range is written once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+
+def number_text(value: Any) -> str:
+    """A number for a message: '3.7', '1e+400' is inf, a 4,000-digit int is shortened."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value) if abs(value) < 10**30 else f"a {len(str(abs(value)))}-digit number"
+        return text
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -35,22 +47,25 @@ class Field:
         what = self.title
         if self.kind in ("int", "float"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"{what} must be a number, not {value!r}"
+                return f"{what} must be a number, not {number_text(value)}"
+            if isinstance(value, float) and not math.isfinite(value):
+                return f"{what} must be a finite number, not {value:g}"
             if self.kind == "int" and int(value) != value:
                 return f"{what} must be a whole number, not {value:g}"
             low = -float("inf") if self.minimum is None else self.minimum
             high = float("inf") if self.maximum is None else self.maximum
             if not low <= value <= high:
                 if self.maximum is None:
-                    return f"{what} must be at least {low:g}, not {value:g}"
-                return f"{what} must be between {low:g} and {high:g}, not {value:g}"
+                    return f"{what} must be at least {low:g}, not {number_text(value)}"
+                return f"{what} must be between {low:g} and {high:g}, not {number_text(value)}"
         elif self.kind == "bool":
             if not isinstance(value, bool):
-                return f"{what} must be true or false, not {value!r}"
+                return f"{what} must be true or false, not {number_text(value)}"
         elif self.kind == "choice":
             if value not in self.choices:
-                return f"{what} must be one of {', '.join(self.choices)}, not {value!r}"
+                return f"{what} must be one of {', '.join(self.choices)}, not {number_text(value)}"
         elif self.kind == "shape":
-            if not value or any(int(v) < 1 for v in value):
-                return f"{what} needs sizes of at least 1, not {tuple(value)}"
+            if not isinstance(value, (list, tuple)) or not value or any(
+                    isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
+                return f"{what} needs whole-number sizes of at least 1, not {number_text(value)}"
         return ""

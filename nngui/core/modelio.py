@@ -53,12 +53,73 @@ def load_model(path: str | os.PathLike) -> Any:
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
         raise ModelFileError(f"{path.name} is not a Keras model file (it is damaged or of "
                              "another kind).")
+    if path.suffix == ".keras":
+        refusal = code_layer_refusal(path)
+        if refusal:  # named from the file's JSON, before Keras deserializes anything
+            raise ModelFileError(f"Could not open {path.name}: {refusal}")
     k = keras()
     try:
         return k.saving.load_model(path, compile=True)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        raise ModelFileError(f"Could not open {path.name}: {first[:300]}") from None
+        raise ModelFileError(f"Could not open {path.name}: {keras_reason(exc)}") from None
+
+
+# Keras layers that carry Python code (or a SavedModel) with them: safe mode refuses them.
+CODE_LAYERS = ("Lambda", "TFSMLayer")
+SAFE_SENTENCE_WORDS = ("safe_mode", "unsafe_deserialization", "If you trust")
+
+
+def code_layer_refusal(path: Path) -> str:
+    """Why a .keras file's layers cannot be opened safely, naming the layer ('' if none).
+
+    Reads only config.json from the zip: no object is built and no code runs.
+    """
+    import json
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("config.json")
+            if info.file_size > 50_000_000:
+                return "its description (config.json) is implausibly large."
+            config = json.loads(zf.read(info))
+    except (KeyError, OSError, ValueError, RecursionError, zipfile.BadZipFile):
+        return ""  # damaged: Keras' own message says what it is
+    for layer in _layer_configs(config):
+        cls = str(layer.get("class_name", "?"))
+        name = str((layer.get("config") or {}).get("name", "?"))[:60]
+        module = layer.get("module")
+        if cls in CODE_LAYERS:
+            return (f"layer '{name}' ({cls}) carries Python code; nngui never runs code "
+                    "from a model file, so it does not open this model.")
+        if not (isinstance(module, str) and module.startswith("keras")):
+            return (f"layer '{name}' ({cls[:60]}) is not a Keras layer but custom code; nngui "
+                    "opens models built from Keras' own layers only.")
+    return ""
+
+
+def _layer_configs(config: Any, depth: int = 0) -> list[dict]:
+    """Every layer entry of a saved model's config (nested models included)."""
+    if depth > 20 or not isinstance(config, dict):
+        return []
+    inner = config.get("config")
+    layers = inner.get("layers") if isinstance(inner, dict) else None
+    out: list[dict] = []
+    for layer in layers if isinstance(layers, list) else []:
+        if isinstance(layer, dict):
+            out.append(layer)
+            out += _layer_configs(layer, depth + 1)
+    return out
+
+
+def keras_reason(exc: BaseException, limit: int = 300) -> str:
+    """Keras' error as one short line: no advice to turn safe mode off, cut at a word."""
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    sentences = [s for s in text.replace("`", "").split(". ")
+                 if not any(w in s for w in SAFE_SENTENCE_WORDS)]
+    text = ". ".join(sentences).strip() or "Keras refused to load it"
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return text
 
 
 def spec_from_model(model: Any) -> NetworkSpec | None:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, schema
+from .schema import SpecError
+
+__all__ = ["SCHEMA_VERSION", "LayerSpec", "NetworkSpec", "SpecError", "TrainConfig",
+           "dump_json", "load_json", "load_spec_file", "migrate"]
 
 SCHEMA_VERSION = 1
-
-
-class SpecError(ValueError):
-    """A spec that cannot be read or makes no sense; the message is for the user."""
 
 
 @dataclass
@@ -110,24 +110,14 @@ class NetworkSpec:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NetworkSpec:
-        try:
-            return cls(
-                input_shape=tuple(d["input_shape"]),
-                layers=[LayerSpec(lay["type"], dict(lay.get("params", {})))
-                        for lay in d["layers"]],
-                loss=d.get("loss", "categorical_crossentropy"),
-                optimizer=d.get("optimizer", "adam"),
-                learning_rate=d.get("learning_rate"),
-                optimizer_params=dict(d.get("optimizer_params", {})),
-                name=d.get("name", "network"),
-                kind=d.get("kind", "classifier"),
-                latent_index=d.get("latent_index"),
-            )
-        except SpecError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SpecError(f"Not a valid network description ({exc.__class__.__name__}: "
-                            f"{exc}).") from None
+        """Build from a dict (JSON), checked field by field first (SpecError names the field)."""
+        return cls._from_checked(schema.check_network(d, _extra_keys(cls, schema.NETWORK_KEYS)))
+
+    @classmethod
+    def _from_checked(cls, d: dict[str, Any]) -> NetworkSpec:
+        d = dict(d)
+        d["layers"] = [LayerSpec(lay["type"], dict(lay["params"])) for lay in d["layers"]]
+        return cls(**d)
 
 
 LR_SCHEDULES = ("constant", "step", "cosine")
@@ -154,47 +144,35 @@ class TrainConfig:
     checkpoint_path: str = ""  # keep the best epoch's model in this .keras file
 
     def __post_init__(self) -> None:
-        if int(self.epochs) < 1:
-            raise SpecError("Epochs must be at least 1.")
-        if int(self.batch_size) < 1:
-            raise SpecError("Batch size must be at least 1.")
-        if not 0.0 <= float(self.validation_split) < 1.0:
-            raise SpecError("Validation split must be in [0, 1).")
-        if self.device not in ("auto", "cpu", "gpu"):
-            raise SpecError("Device must be auto, cpu or gpu.")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise SpecError(f"LR schedule must be one of {', '.join(LR_SCHEDULES)}.")
-        for name in ("early_stopping_patience", "reduce_lr_patience", "lr_step_epochs"):
-            if int(getattr(self, name)) < 0:
-                raise SpecError(f"{name.replace('_', ' ').capitalize()} must be at least 0.")
-            setattr(self, name, int(getattr(self, name)))
+        # the same checks as a file's "train" entry: types, ranges, finite numbers
+        checked = schema.check_train(
+            {f.name: getattr(self, f.name) for f in fields(self)},
+            _extra_keys(type(self), tuple(f.name for f in schema.TRAIN_FIELDS)))
+        for name, value in checked.items():
+            setattr(self, name, value)
         if self.checkpoint_path and not str(self.checkpoint_path).endswith(".keras"):
             raise SpecError("The checkpoint file must end in .keras.")
-        self.epochs = int(self.epochs)
-        self.batch_size = int(self.batch_size)
-        self.validation_split = float(self.validation_split)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        try:
-            return cls(**known)
-        except (TypeError, ValueError) as exc:
-            raise SpecError(f"Not a valid training configuration: {exc}") from None
+        """Build from a dict (JSON); unknown keys and bad values are a SpecError."""
+        checked = schema.check_train(d, _extra_keys(cls, tuple(f.name
+                                                               for f in schema.TRAIN_FIELDS)))
+        return cls(**checked)
+
+
+def _extra_keys(cls: type, known: tuple[str, ...]) -> tuple[str, ...]:
+    """Dataclass fields the schema does not declare (added later): passed through as they are."""
+    return tuple(f.name for f in fields(cls) if f.name not in known)
 
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
     """Bring a saved document up to SCHEMA_VERSION (version 0 was a bare network dict)."""
-    version = doc.get("schema_version", 0)
-    if version > SCHEMA_VERSION:
-        raise SpecError(f"This file was written by a newer nngui (schema {version}); "
-                        "please update nngui to open it.")
-    if version == 0:
-        doc = {"schema_version": 1, "network": doc, "train": {}}
-    return doc
+    network, train = schema.check_document(doc, SCHEMA_VERSION)
+    return {"schema_version": SCHEMA_VERSION, "network": network, "train": train}
 
 
 def dump_json(network: NetworkSpec, train: TrainConfig | None = None) -> str:
@@ -205,21 +183,38 @@ def dump_json(network: NetworkSpec, train: TrainConfig | None = None) -> str:
 
 
 def load_json(text: str) -> tuple[NetworkSpec, TrainConfig]:
-    """Parse versioned JSON written by dump_json (or a bare network dict)."""
+    """Parse versioned JSON written by dump_json (or a bare network dict).
+
+    Every field is checked before anything is built, so the result is a valid spec or a
+    SpecError whose message names the field; no other exception escapes.
+    """
+    doc = schema.parse_document(text)
+    network, train = schema.check_document(
+        doc, SCHEMA_VERSION, (_extra_keys(NetworkSpec, schema.NETWORK_KEYS),
+                              _extra_keys(TrainConfig, tuple(f.name
+                                                             for f in schema.TRAIN_FIELDS))))
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"Not valid JSON: {exc.msg} at line {exc.lineno}.") from None
-    if not isinstance(doc, dict):
-        raise SpecError("Not a network description: expected a JSON object.")
-    doc = migrate(doc)
-    return NetworkSpec.from_dict(doc["network"]), TrainConfig.from_dict(doc.get("train", {}))
+        return NetworkSpec._from_checked(network), TrainConfig(**train)
+    except SpecError:
+        raise
+    except (TypeError, ValueError, ArithmeticError) as exc:  # a newer field's own check
+        raise SpecError(f"Not a valid network description: {exc}") from None
 
 
 def load_spec_file(path: str | Path) -> tuple[NetworkSpec, TrainConfig]:
     """Read a spec JSON file, turning I/O problems into SpecError."""
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"Cannot read {path}: {exc}") from None
+        if not path.is_file():
+            raise SpecError(f"Cannot read {path}: it is not a file.")
+        with path.open("rb") as fh:  # bounded: /dev/zero or a huge file is not a spec
+            raw = fh.read(schema.MAX_DOCUMENT_BYTES + 1)
+        if len(raw) > schema.MAX_DOCUMENT_BYTES:
+            raise SpecError(f"Cannot read {path}: over {schema.MAX_DOCUMENT_BYTES:,} bytes is "
+                            "far more than a network file holds.")
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise SpecError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"Cannot read {path}: it is not a text (UTF-8) file.") from None
     return load_json(text)

@@ -237,6 +237,23 @@ def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | Non
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
+def _as_tensors(data: Prepared, part: str, n_fit: int, x: np.ndarray, y: np.ndarray) -> tuple:
+    """(x, y) as TensorFlow tensors made once per data set and split, not once per run.
+
+    A tf.data pipeline built from NumPy arrays copies them into a new constant every run;
+    one copy per Prepared is kept on it instead.
+    """
+    cache = data.__dict__.setdefault("_tensors", {})
+    source = (n_fit, id(data.x_train), id(data.y_train), data.x_train.shape, data.y_train.shape)
+    for old in [k for k in cache if k[1:] != source]:  # another split or replaced arrays
+        del cache[old]
+    key = (part, *source)
+    if key not in cache:
+        tf = runtime.tf()
+        cache[key] = (tf.convert_to_tensor(x), tf.convert_to_tensor(y))
+    return cache[key]
+
+
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
@@ -254,8 +271,18 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     steps_per_epoch = max(1, math.ceil(n_fit / config.batch_size))
     spe, jit = choose_compile(spec, config, n_fit)
     target = initial_epoch + config.epochs
-    if compile_model:
+    if stop_event is not None and stop_event.is_set():  # Stop pressed before anything began
+        result = RunResult("stopped", initial_epoch, {}, 0.0, "Stopped before training began; "
+                           "the weights are unchanged.", target_epochs=target)
+        observer.on_end(result)
+        return result
+    # Compile once per model and settings: a fresh compile makes a fresh tf.function that
+    # retraces (seconds of Stop-deaf work) and whose graphs pile up run after run.
+    key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
+           spe, jit)
+    if compile_model and getattr(model, "_nngui_compiled", None) != key:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
+        model._nngui_compiled = key
     fw = _Forwarder(observer, stop_event, steps_per_epoch, flush_interval)
     fw.probes, fw.model = tuple(probes), model
     history: dict[str, list[float]] = {}
@@ -267,8 +294,9 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if seed is not None:
         k.utils.set_random_seed(seed)  # dropout and noise layers; the order comes from below
     # Keras' validation_split takes the last samples, before any shuffling: the same here.
-    x_fit, y_fit = data.x_train[:n_fit], data.y_train[:n_fit]
-    val = (data.x_train[n_fit:], data.y_train[n_fit:]) if n_val else None
+    x_fit, y_fit = _as_tensors(data, "fit", n_fit, data.x_train[:n_fit], data.y_train[:n_fit])
+    val = _as_tensors(data, "val", n_fit, data.x_train[n_fit:], data.y_train[n_fit:]) \
+        if n_val else None
     from .callbacks import early_stop_note, make_callbacks
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them

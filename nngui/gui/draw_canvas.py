@@ -1,12 +1,17 @@
 """A square drawing canvas: white anti-aliased ink on black, like MNIST, for mouse and pen.
 
-Strokes are kept as point lists in coordinates relative to the square (0..1), so the canvas
-re-renders crisply at any size. Two images are painted as the user draws: the on-screen one at
-the widget's size, and a fixed 280x280 one (``image()``) that the preprocessing reads.
+Strokes are kept as point lists in coordinates relative to the square (0..1). Two images are
+painted as the user draws: a 560x560 master that the screen shows scaled (so a resize costs
+nothing), and a fixed 280x280 one (``image()``) that the preprocessing reads.
+
+Undo never redraws every stroke: every ``CHECKPOINT_EVERY`` strokes both images are kept
+(zlib-compressed, mostly black), so undoing at any depth restores the nearest checkpoint and
+replays at most that many strokes.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +38,8 @@ from nngui.core.preprocess import fit_longest_side
 from nngui.gui.images import gray_qimage
 
 LOGICAL = 280  # side of the image handed to preprocessing (10x MNIST)
+MASTER = 2 * LOGICAL  # side of the on-screen master: shown scaled, crisp up to ~560 px
+CHECKPOINT_EVERY = 4  # strokes between undo checkpoints: undo replays at most 3
 DEFAULT_BRUSH = 20.0  # px on the 280 canvas: about MNIST's stroke width once scaled to 20 px
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".pgm", ".ppm", ".tif",
                   ".tiff"}
@@ -52,6 +59,18 @@ def _pen(width: float, eraser: bool) -> QPen:
                 Qt.PenJoinStyle.RoundJoin)
 
 
+
+
+def _pack(image: QImage) -> bytes:
+    """A Grayscale8 image's pixels, compressed (a drawing is mostly black: ~10x smaller)."""
+    return zlib.compress(bytes(image.constBits()), 1)
+
+
+def _restore(image: QImage, packed: bytes) -> None:
+    """Write pixels kept by ``_pack`` back into ``image`` (same size and format)."""
+    data = zlib.decompress(packed)
+    bits = image.bits()
+    bits[: len(data)] = data
 
 
 class DrawCanvas(QWidget):
@@ -82,7 +101,9 @@ class DrawCanvas(QWidget):
         self._current: Stroke | None = None
         self._hover: QPointF | None = None
         self._ink = QImage(LOGICAL, LOGICAL, QImage.Format.Format_Grayscale8)
-        self._view = QImage()
+        self._view = QImage(MASTER, MASTER, QImage.Format.Format_Grayscale8)
+        # (strokes drawn, compressed ink, compressed view): the undo checkpoints
+        self._checkpoints: list[tuple[int, bytes, bytes]] = []
         self._render_all()
 
     # ---- geometry -------------------------------------------------------------------
@@ -123,12 +144,23 @@ class DrawCanvas(QWidget):
         self.imageChanged.emit()
 
     def undo(self) -> bool:
-        """Remove the last stroke; False when there is none."""
+        """Remove the last stroke; False when there is none (cost independent of depth)."""
         if not self.strokes:
             return False
         self.strokes.pop()
         self._current = None
-        self._render_all()
+        n = len(self.strokes)
+        while self._checkpoints and self._checkpoints[-1][0] > n:
+            self._checkpoints.pop()
+        if self._checkpoints:
+            done, ink, view = self._checkpoints[-1]
+            _restore(self._ink, ink)
+            _restore(self._view, view)
+        else:
+            done = 0
+            self._render_base()
+        self._replay(self.strokes[done:])
+        self.update()
         self.imageChanged.emit()
         return True
 
@@ -157,17 +189,32 @@ class DrawCanvas(QWidget):
 
     # ---- rendering ------------------------------------------------------------------
     def _render_all(self) -> None:
-        self._render(self._ink, LOGICAL)
-        dpr = self.devicePixelRatioF()
-        side = max(1, int(round(self.square().width() * dpr)))
-        if self._view.width() != side:
-            self._view = QImage(side, side, QImage.Format.Format_RGB32)
-        self._view.setDevicePixelRatio(1.0)
-        self._render(self._view, side)
-        self._view.setDevicePixelRatio(dpr)
+        """Re-render both images from scratch (clear, a loaded image); drops checkpoints."""
+        self._checkpoints.clear()
+        self._render_base()
+        self._replay(self.strokes)
         self.update()
 
-    def _render(self, target: QImage, side: int) -> None:
+    def _render_base(self) -> None:
+        for target in (self._ink, self._view):
+            self._render(target, target.width(), [])
+
+    def _replay(self, strokes: list[Stroke]) -> None:
+        for target in (self._ink, self._view):
+            p = QPainter(target)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            for stroke in strokes:
+                self._paint_stroke(p, stroke, target.width())
+            p.end()
+
+    def _checkpoint(self) -> None:
+        """Keep both images after every CHECKPOINT_EVERY-th stroke (for a cheap undo)."""
+        n = len(self.strokes)
+        if n and n % CHECKPOINT_EVERY == 0 and (not self._checkpoints
+                                                 or self._checkpoints[-1][0] < n):
+            self._checkpoints.append((n, _pack(self._ink), _pack(self._view)))
+
+    def _render(self, target: QImage, side: int, strokes: list[Stroke]) -> None:
         target.fill(QColor(0, 0, 0))
         p = QPainter(target)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -177,7 +224,7 @@ class DrawCanvas(QWidget):
             scale = side / max(bg.width(), bg.height())
             w, h = bg.width() * scale, bg.height() * scale
             p.drawImage(QRectF((side - w) / 2, (side - h) / 2, w, h), bg)
-        for stroke in self.strokes:
+        for stroke in strokes:
             self._paint_stroke(p, stroke, side)
         p.end()
 
@@ -205,14 +252,10 @@ class DrawCanvas(QWidget):
                            b: tuple[float, float, float], eraser: bool) -> None:
         """Add one segment (or the first dot) to both images without re-rendering."""
         for target in (self._ink, self._view):
-            side = target.width()
-            dpr = target.devicePixelRatio()
-            target.setDevicePixelRatio(1.0)
             p = QPainter(target)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            self._paint_segment(p, a or b, b, side, eraser)
+            self._paint_segment(p, a or b, b, target.width(), eraser)
             p.end()
-            target.setDevicePixelRatio(dpr)
         sq = self.square()
         lo = a or b
         r = max(lo[2], b[2]) * sq.width() / 2 + 3
@@ -247,6 +290,7 @@ class DrawCanvas(QWidget):
     def _end(self) -> None:
         if self._current is not None:
             self._current = None
+            self._checkpoint()
             self.strokeFinished.emit()
 
     def _width(self, pressure: float | None) -> float:
@@ -315,7 +359,7 @@ class DrawCanvas(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._render_all()
+        self.update()  # the master is shown scaled: nothing to re-render
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_path(event) is not None:
@@ -339,7 +383,8 @@ class DrawCanvas(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().window())
         sq = self.square()
-        p.drawImage(sq, self._view)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.drawImage(QRectF(sq), self._view)
         if self.is_empty():
             p.setPen(QColor(150, 150, 150))
             p.drawText(sq, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")

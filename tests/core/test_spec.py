@@ -41,11 +41,11 @@ def test_json_carries_schema_version_and_old_files_migrate():
     ("not json", "Not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
     ('{"schema_version": 99, "network": {}}', "newer nngui"),
-    ('{"schema_version": 1, "network": {"layers": []}}', "Not a valid network"),
+    ('{"schema_version": 1, "network": {"layers": []}}', "input_shape is missing"),
     ('{"schema_version": 1, "network": {"input_shape": [2], "layers": [{"type": "Dense", '
-     '"params": {"units": 2}}], "loss": "nope"}}', "Unknown loss"),
+     '"params": {"units": 2}}], "loss": "nope"}}', "network.loss: unknown 'nope'"),
     ('{"schema_version": 1, "network": {"input_shape": [2], "layers": [{"type": "Magic"}]}}',
-     "Unknown layer type"),
+     "layer 1: unknown layer type 'Magic'"),
 ])
 def test_bad_json_gives_clear_spec_error(text, fragment):
     with pytest.raises(SpecError, match=fragment):
