@@ -163,7 +163,8 @@ def check_train(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     for name, value in d.items():
         if name not in fields:  # a newer TrainConfig field: its own __post_init__ checks it
             out[name] = value
-        elif value is None and name in _NULLABLE:
+            continue
+        if value is None and name in _NULLABLE:
             out[name] = None
             continue
         out[name] = _value(fields[name], value, f"train.{name}")
