@@ -491,6 +491,11 @@ def run_cli(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("nngui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nngui … | head`: the reader has gone, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
     except (MemoryError, RecursionError) as exc:  # what bad input can still cost
         print(f"nngui: error: out of resources ({exc.__class__.__name__}); the input is too "
               "large", file=sys.stderr)
