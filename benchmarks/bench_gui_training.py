@@ -77,10 +77,7 @@ def main() -> None:
     w.findChild(object, "stopButton").click()
     wait(lambda: len(results) == 1)
     stopped = results[0]
-    remaining = args.epochs - stopped.epochs_done
-    cfg.epochs = remaining
-    w.builder.set_config(cfg)
-    w.findChild(object, "trainButton").click()  # now "Continue training"
+    w.findChild(object, "trainButton").click()  # "Continue training": the rest of the run
     wait(lambda: len(results) == 2)
     train_s = time.perf_counter() - t0
     timer.stop()
