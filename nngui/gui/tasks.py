@@ -13,13 +13,51 @@ One ``TaskRunner.shutdown()`` cancels and joins everything (the window's closeEv
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 Job = Callable[[Callable[[Any], None], threading.Event], Any]
+
+
+_GC_TIMER: QTimer | None = None
+
+
+def keep_gc_in_gui_thread(interval_ms: int = 500) -> None:
+    """Run Python's cyclic garbage collector only in the GUI thread.
+
+    Automatic collection runs in whichever thread happens to allocate. When it frees a Qt
+    object from a worker thread (a training job tracing a graph, say), PySide destroys it
+    there and can deadlock on the GIL. So automatic collection is switched off and a timer
+    in the GUI thread collects with the interpreter's own thresholds.
+    """
+    global _GC_TIMER
+    if _GC_TIMER is not None:
+        return
+    gc.disable()
+    _GC_TIMER = QTimer()
+    _GC_TIMER.setInterval(interval_ms)
+    _GC_TIMER.timeout.connect(_collect)
+    _GC_TIMER.start()
+
+
+def release_gc() -> None:
+    """Give collection back to the interpreter (when no GUI runs any more, e.g. in tests)."""
+    global _GC_TIMER
+    if _GC_TIMER is not None:
+        _GC_TIMER.stop()
+        _GC_TIMER = None
+    gc.enable()
+
+
+def _collect() -> None:
+    t0, t1, t2 = gc.get_threshold()
+    c0, c1, c2 = gc.get_count()
+    if c0 > t0:
+        gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
 
 
 def plain(fn: Callable[[], Any]) -> Job:
@@ -118,6 +156,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._tasks: list[Task] = []
         self._closed = False
+        keep_gc_in_gui_thread()  # a job must never free the GUI's Qt objects
 
     def submit(self, name: str, job: Job, *, holds: Iterable[Any] = (),
                on_done: Callable[[Any], None] | None = None,

@@ -66,3 +66,13 @@ def window(qtbot, monkeypatch, tmp_path, messages):
     qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
     yield w
     w.close()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def gc_back_after_gui_tests():
+    """The task runner collects garbage in the GUI thread only; the tests after these have no
+    event loop, so give collection back to the interpreter when the GUI tests end."""
+    yield
+    from nngui.gui.tasks import release_gc
+
+    release_gc()

@@ -346,3 +346,34 @@ def test_evaluate_panel_fitted_curve_for_1d_regression(qtbot):
     assert len(xs) == 400 and np.isfinite(ys).all()
     assert panel.tabs.tabText(2) == "Fitted curve" and not panel.tabs.isTabEnabled(0)
     assert panel.confusionMatrix.rowCount() == 0
+
+
+def test_garbage_is_collected_in_the_gui_thread_only(qtbot, panel):
+    """A worker thread that frees a Qt object can deadlock PySide: collection is the GUI's."""
+    import gc
+
+    from PySide6.QtCore import QObject
+
+    assert not gc.isenabled()  # a task runner exists (the panel's)
+    freed = []
+
+    class Cyclic(QObject):
+        def __init__(self):
+            super().__init__()
+            self.me = self  # only the cyclic collector frees it
+
+        def __del__(self):
+            freed.append(threading.get_ident())
+
+    import threading
+
+    def job(_report, _stop):
+        Cyclic()  # garbage now, in the worker
+        for _ in range(50_000):  # allocations that would trigger automatic collection
+            [[]]  # noqa: B018
+        return threading.get_ident()
+
+    done = []
+    panel.tasks.submit("garbage", job, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done and freed), timeout=20_000)
+    assert freed == [threading.main_thread().ident] and done[0] != freed[0]
