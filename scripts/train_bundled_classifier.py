@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
+from stroke_augment import add_styles
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist.npz"
@@ -63,6 +64,7 @@ P_CLEAN = 0.2            # share of each epoch's samples left as they are
 MAX_ROTATION_DEG = 15.0
 SCALE_RANGE = (0.8, 1.2)
 MAX_SHIFT_PX = 3.0
+MAX_SHEAR = 0.3          # horizontal shear (slant) tan(angle): about +-17 degrees
 P_ELASTIC = 0.5          # of the augmented samples
 ELASTIC_SIGMA = 4.0
 ELASTIC_ALPHA = (10.0, 25.0)
@@ -96,17 +98,23 @@ def _centres_of_mass(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(x: np.ndarray, rng: np.random.Generator, y: np.ndarray | None = None
+            ) -> np.ndarray:
     """Drawing-like variants of all images in ``x`` (N, 28, 28) float32 in [0, 1].
 
-    Every image gets a random affine warp about its centre of mass (rotation, scale, shift),
-    optionally an elastic distortion, then optionally a stroke-thickness change. Vectorised:
-    one ``map_coordinates`` call resamples the whole stack (bilinear, zeros outside).
+    With labels ``y``, some 1s, 4s, 7s and 9s first get a drawing style MNIST lacks
+    (``stroke_augment.add_styles``). Every image gets a random affine warp about its centre
+    of mass (rotation, slant, scale, shift), optionally an elastic distortion, then optionally
+    a stroke-thickness change. Vectorised: one ``map_coordinates`` call resamples the whole
+    stack (bilinear, zeros outside).
     """
+    if y is not None:
+        x = add_styles(x, y, rng)
     n, h, w = x.shape
     theta = np.deg2rad(rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG, n))
     scale = rng.uniform(*SCALE_RANGE, n)
     shift = rng.uniform(-MAX_SHIFT_PX, MAX_SHIFT_PX, (n, 2))
+    shear = rng.uniform(-MAX_SHEAR, MAX_SHEAR, n).astype(np.float32)[:, None, None]
     com = _centres_of_mass(x)
 
     # Output pixel grid, optionally displaced by a smooth random field (elastic distortion).
@@ -124,13 +132,16 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
                                             mode="constant")
             grid[elastic] += alpha * field
 
-    # Inverse affine map: source = R(-theta) / scale @ (out - com - shift) + com.
+    # Inverse affine map: source = Shear(-k) R(-theta) / scale @ (out - com - shift) + com
+    # (the forward map slants, i.e. x += k * y, after rotating and scaling).
     dy = oy - (com[:, 0] + shift[:, 0])[:, None, None]
     dx = ox - (com[:, 1] + shift[:, 1])[:, None, None]
     c = (np.cos(theta) / scale).astype(np.float32)[:, None, None]
     s = (np.sin(theta) / scale).astype(np.float32)[:, None, None]
-    sy = c * dy - s * dx + com[:, 0, None, None]
-    sx = s * dy + c * dx + com[:, 1, None, None]
+    ry = c * dy - s * dx
+    rx = s * dy + c * dx
+    sy = ry + com[:, 0, None, None]
+    sx = rx - shear * ry + com[:, 1, None, None]
     idx = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], (n, h, w))
     out = ndimage.map_coordinates(x, np.stack([idx, sy, sx]), order=1, mode="constant",
                                   cval=0.0, prefilter=False).astype(np.float32)
@@ -159,7 +170,7 @@ def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share:
     order = rng.permutation(len(x))
     xe, ye = x[order].copy(), y[order]
     aug = rng.random(len(x)) >= clean_share
-    xe[aug] = augment(xe[aug], rng)
+    xe[aug] = augment(xe[aug], rng, ye[aug])
     return xe, ye
 
 
@@ -205,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=None, help="default: 15 (CNN), 12 (MLP)")
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--lr", type=float, default=1e-3, help="starting learning rate")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="warm start: continue from the weights of this .keras file")
     args = ap.parse_args(argv)
 
     name = "mnist_mlp" if args.dense else "mnist_cnn"
@@ -223,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
     x_train, y_train, x_test, y_test = load_mnist(args.data)
     steps = -(-len(x_train) // args.batch_size)
-    lr0 = 1e-3
+    lr0 = args.lr
     schedule = keras.optimizers.schedules.CosineDecay(lr0, decay_steps=epochs * steps,
                                                       alpha=0.01)
     if args.dense:
@@ -234,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         finetune_lr = 1e-3
     else:
         model = build_cnn(keras)
+        if args.init is not None:
+            model.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
         loss = keras.losses.SparseCategoricalCrossentropy()
         finetune_lr = 1e-4
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=["accuracy"])
@@ -273,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     probs = saved.predict(x_eval, batch_size=1000, verbose=0)
     acc = float((probs.argmax(axis=1) == y_test).mean())
     # A proxy for drawings: every test image through the training augmentation (fixed seed).
-    x_aug = augment(x_test, np.random.default_rng([args.seed, 2**31 - 1]))
+    x_aug = augment(x_test, np.random.default_rng([args.seed, 2**31 - 1]), y_test)
     probs_aug = saved.predict(x_aug.reshape(x_eval.shape), batch_size=1000, verbose=0)
     acc_aug = float((probs_aug.argmax(axis=1) == y_test).mean())
     result = {
