@@ -30,21 +30,29 @@ class LossInfo:
     targets: str  # "onehot", "integer", "binary", "any"
     classification: bool
     help: str = ""
+    short: str = ""  # the builder's combo: fits a narrow window (the title is its tooltip)
+
+    @property
+    def label(self) -> str:
+        """The short name where one is set, else the title."""
+        return self.short or self.title
 
 
 LOSSES: dict[str, LossInfo] = {
     "sse": LossInfo("Sum of squared errors (SSE)", "any", False,
-                    "Σ (y - ŷ)² over the outputs; the course's XOR example uses it."),
-    "mse": LossInfo("Mean squared error (MSE)", "any", False),
-    "mae": LossInfo("Mean absolute error (MAE)", "any", False),
+                    "Σ (y - ŷ)² over the outputs; the course's XOR example uses it.", "SSE"),
+    "mse": LossInfo("Mean squared error (MSE)", "any", False, short="MSE"),
+    "mae": LossInfo("Mean absolute error (MAE)", "any", False, short="MAE"),
     "binary_crossentropy": LossInfo("Binary cross-entropy", "binary", True,
-                                    "One sigmoid output per binary label."),
+                                    "One sigmoid output per binary label.", "Binary CE"),
     "categorical_crossentropy": LossInfo("Categorical cross-entropy (one-hot labels)",
-                                         "onehot", True),
+                                         "onehot", True, short="Categorical CE"),
     "sparse_categorical_crossentropy": LossInfo(
-        "Categorical cross-entropy (integer labels)", "integer", True),
-    "kl_divergence": LossInfo("Kullback-Leibler divergence", "onehot", True),
-    "hinge": LossInfo("Hinge (labels mapped to -1/+1)", "onehot", True),
+        "Categorical cross-entropy (integer labels)", "integer", True,
+        short="Categorical CE (int)"),
+    "kl_divergence": LossInfo("Kullback-Leibler divergence", "onehot", True,
+                              short="KL divergence"),
+    "hinge": LossInfo("Hinge (labels mapped to -1/+1)", "onehot", True, short="Hinge"),
 }
 
 

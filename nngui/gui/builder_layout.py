@@ -149,14 +149,18 @@ class BuilderLayout:
     def _build_training_box(self) -> QGroupBox:
         box = QGroupBox("Training", objectName="trainingSettings")
         form = self.training_layout = QFormLayout(box, fieldGrowthPolicy=_GROW)
-        self.loss_combo = self._combo("lossCombo", {k: v.title for k, v in catalog.LOSSES.items()},
-                                      {k: v.help for k, v in catalog.LOSSES.items()})
-        # Long loss titles must not force the panel wide; the popup still shows them in full.
+        # Short names ("Categorical CE") fit the narrowest window without eliding; the full
+        # name and its help are the tooltip of each entry and of the box.
+        self.loss_combo = self._combo(
+            "lossCombo", {k: v.label for k, v in catalog.LOSSES.items()},
+            {k: " — ".join(filter(None, (v.title, v.help))) for k, v in catalog.LOSSES.items()})
         self.loss_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.loss_combo.setMinimumContentsLength(14)
         self.loss_combo.currentIndexChanged.connect(
             lambda _i: self._edit(self.state.set_loss, self.loss_combo.currentData()))
+        self.loss_combo.currentIndexChanged.connect(lambda i: self.loss_combo.setToolTip(
+            self.loss_combo.itemData(i, Qt.ItemDataRole.ToolTipRole) or ""))
         form.addRow("Loss:", self.loss_combo)
         self.optimizer_combo = self._combo(
             "optimizerCombo", {k: v.title for k, v in catalog.OPTIMIZERS.items()}, {})

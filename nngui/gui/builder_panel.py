@@ -208,6 +208,8 @@ class BuilderPanel(BuilderLayout, QWidget):
     def _render_combo(combo: QComboBox, key: str) -> None:
         with QSignalBlocker(combo):
             combo.setCurrentIndex(combo.findData(key))
+        if combo.objectName() == "lossCombo":  # its short name's full title, as its tooltip
+            combo.setToolTip(combo.currentData(Qt.ItemDataRole.ToolTipRole) or "")
 
     def _render_optimizer(self, rebuild: bool) -> None:
         spec = self.state.spec
