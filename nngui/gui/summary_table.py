@@ -1,12 +1,17 @@
-"""The model summary as a table: layer, output shape, parameters, like Keras' ``summary()``."""
+"""The model summary as a table: layer, output shape, parameters, like Keras' ``summary()``.
+
+The total sits in a footer below the scrolling rows (in the table's bottom viewport margin),
+so "Total params" stays visible however many layers there are and however small the pane.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -21,7 +26,7 @@ ERROR_TEXT = QColor("#b71c1c")
 
 
 class SummaryTable(QTableWidget):
-    """Read-only table of ``shapes.layer_rows(spec)`` with a bold total row."""
+    """Read-only table of ``shapes.layer_rows(spec)`` with a fixed, bold total footer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(HEADERS), parent)
@@ -43,14 +48,36 @@ class SummaryTable(QTableWidget):
                                                       | Qt.AlignmentFlag.AlignVCenter)
         self._total = 0
         self.setToolTip("What Keras' model.summary() would print for this network.")
+        self.footer = QLabel(self, objectName="summaryTotal")
+        font = QFont(self.footer.font())
+        font.setBold(True)
+        self.footer.setFont(font)
+        self.footer.setAutoFillBackground(True)
+        self.footer.setContentsMargins(4, 0, 4, 0)
+        self._footer_height = self.fontMetrics().height() + 10
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        # QTableView resets the margins to fit its headers: add the footer's back each time
+        m = self.viewportMargins()
+        if m.bottom() != self._footer_height:
+            self.setViewportMargins(m.left(), m.top(), m.right(), self._footer_height)
+        vp = self.viewport().geometry()
+        self.footer.setGeometry(vp.x(), vp.bottom() + 1, vp.width(), self._footer_height)
+
+    def minimumSizeHint(self) -> QSize:
+        # the header, one layer row and the total: a splitter never squeezes the total away
+        hint = super().minimumSizeHint()
+        need = (self.horizontalHeader().sizeHint().height() + self.verticalHeader()
+                .defaultSectionSize() + self._footer_height + 2 * self.frameWidth() + 2)
+        return QSize(hint.width(), max(hint.height(), need))
 
     def set_spec(self, spec: NetworkSpec) -> None:
         """Show the summary of ``spec``; rows whose shape cannot be computed turn red."""
         rows = shapes.layer_rows(spec)
         self._total = sum(r.params for r in rows)
         any_error = any(r.error for r in rows)
-        self.clearSpans()
-        self.setRowCount(len(rows) + 1)
+        self.setRowCount(len(rows))
         for i, row in enumerate(rows):
             params = "?" if row.error else f"{row.params:,}"
             cells = (f"{row.name} ({row.type})", row.shape_text, params)
@@ -67,25 +94,22 @@ class SummaryTable(QTableWidget):
                     item.setToolTip(f"Layer {row.spec_index + 1} of the network")
                 self.setItem(i, col, item)
         if any_error:
-            self._set_total_row(len(rows), "?", "The total needs every layer's shape.")
+            self._set_total("?", "The total needs every layer's shape.")
         else:
-            self._set_total_row(len(rows), f"{self._total:,}",
-                                _trainable_note(shapes.non_trainable_params(spec)))
+            self._set_total(f"{self._total:,}", _trainable_note(shapes.non_trainable_params(spec)))
         self.resizeColumnsToContents()
 
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""
         return self._total
 
-    def _set_total_row(self, row: int, text: str, tip: str) -> None:
-        label = QTableWidgetItem(f"Total params: {text}")
-        font = QFont(label.font())
-        font.setBold(True)
-        label.setFont(font)
-        label.setToolTip(tip)
-        self.setItem(row, 0, label)
-        # The total spans the row so the number reads as one phrase, like Keras' footer.
-        self.setSpan(row, 0, 1, len(HEADERS))
+    def total_text(self) -> str:
+        """The footer's text, e.g. "Total params: 15,910"."""
+        return self.footer.text()
+
+    def _set_total(self, text: str, tip: str) -> None:
+        self.footer.setText(f"Total params: {text}")
+        self.footer.setToolTip(tip)
 
 
 def _trainable_note(non_trainable: int) -> str:

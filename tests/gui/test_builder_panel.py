@@ -51,7 +51,7 @@ def list_texts(view: QListWidget) -> list[str]:
 
 
 def total_text(table: SummaryTable) -> str:
-    return table.item(table.rowCount() - 1, 0).text()
+    return table.total_text()
 
 
 def click(qtbot, panel, name):
@@ -167,7 +167,7 @@ def test_dense_after_conv_without_flatten_mentions_flatten(qtbot):
     assert errors and "Flatten" in errors[0].message
     assert any("✖" in t and "Flatten" in t
                for t in list_texts(child(panel, QListWidget, "problemsView")))
-    dense_row = next(r for r in range(table.rowCount() - 1)
+    dense_row = next(r for r in range(table.rowCount())
                      if table.item(r, 0).text().startswith("dense"))
     assert table.item(dense_row, 1).text() == "?"
     assert "Flatten" in table.item(dense_row, 1).toolTip()
@@ -270,13 +270,13 @@ def test_batchnorm_and_sgd_momentum_are_different_widgets(ui, qtbot):
     assert spec.optimizer_params["momentum"] == pytest.approx(0.9)
     assert spec.layers[1].params["momentum"] == pytest.approx(0.5)
     # 512 units: gamma, beta trained; moving mean and variance not (Keras' summary says 1,024).
-    tip = table.item(table.rowCount() - 1, 0).toolTip()
+    tip = table.footer.toolTip()
     assert "1,024 non-trainable" in tip
 
 
 def test_summary_without_batchnorm_says_all_trainable(ui):
     _panel, table = ui
-    assert table.item(table.rowCount() - 1, 0).toolTip() == "All parameters are trainable."
+    assert table.footer.toolTip() == "All parameters are trainable."
 
 
 def test_widgets_follow_edits_made_on_the_state(ui, qtbot):
