@@ -42,7 +42,7 @@ from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
 from .training_panel import TrainingPanel
 from .watch_panel import WatchPanel
-from .window_layout import CUSTOM, WindowLayout, fit_to_screen
+from .window_layout import CUSTOM, WindowLayout, fit_to_screen, full_width_tab_bar
 
 
 class MainWindow(FileActions, WindowLayout, QMainWindow):
@@ -158,7 +158,14 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         split.setStretchFactor(1, 1)
         for i in range(2):
             split.setCollapsible(i, False)  # a saved 0 (closed on Draw) never hides it
-        self.setCentralWidget(split)
+        central = QWidget(objectName="centralArea")
+        cv = QVBoxLayout(central)
+        cv.setContentsMargins(0, 4, 0, 0)
+        cv.setSpacing(0)
+        self.tabBar = full_width_tab_bar(self.tabs)
+        cv.addWidget(self.tabBar)
+        cv.addWidget(split, 1)
+        self.setCentralWidget(central)
         self.deviceLabel = QLabel("Loading TensorFlow…")
         self.deviceLabel.setObjectName("deviceLabel")
         self.statusBar().addPermanentWidget(self.deviceLabel)

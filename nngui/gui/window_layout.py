@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QSizePolicy, QTabBar, QTabWidget
 
 from ..core import presets
 from ..core.spec import NetworkSpec
@@ -21,6 +21,26 @@ def fit_to_screen(size: QSize, available: QRect | None) -> QSize:
     if available is None or available.isEmpty():
         return size
     return QSize(min(size.width(), available.width()), min(size.height(), available.height()))
+
+
+def full_width_tab_bar(tabs: QTabWidget) -> QTabBar:
+    """A tab bar for ``tabs`` to place across the whole window; the tab widget's own is hidden.
+
+    The builder sits left of the pages on Train and Evaluate; inside the tab widget the bar
+    only got the pages' width (379 px at 1024x700) and showed scroll arrows. The tab widget
+    stays the one source of truth (pages, current index, titles); the bar follows it.
+    """
+    bar = QTabBar(objectName="mainTabBar", expanding=False, usesScrollButtons=False,
+                  drawBase=True)
+    for i in range(tabs.count()):
+        bar.addTab(tabs.tabText(i))
+        bar.setTabToolTip(i, tabs.tabToolTip(i))
+    bar.setCurrentIndex(tabs.currentIndex())
+    bar.currentChanged.connect(tabs.setCurrentIndex)
+    tabs.currentChanged.connect(bar.setCurrentIndex)
+    tabs.tabBar().hide()
+    tabs.setDocumentMode(True)  # no frame left hanging under a bar that is not its own
+    return bar
 
 
 class WindowLayout:
