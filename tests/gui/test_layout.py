@@ -5,8 +5,19 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QTabBar,
+    QToolButton,
+)
 
+from nngui.core import catalog
 from nngui.gui.main_window import MainWindow
 from nngui.gui.window_layout import fit_to_screen
 
@@ -46,6 +57,43 @@ def _elided_buttons(w) -> list[str]:
     return bad
 
 
+def _elided_combos(w) -> list[str]:
+    """Visible combo boxes whose current text is wider than their text field."""
+    bad = []
+    for c in w.findChildren(QComboBox):
+        if not c.isVisible() or c.isEditable() or not c.currentText():
+            continue
+        opt = QStyleOptionComboBox()
+        c.initStyleOption(opt)
+        field = c.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                         QStyle.SubControl.SC_ComboBoxEditField, c)
+        need = c.fontMetrics().horizontalAdvance(c.currentText())
+        if need > field.width():
+            bad.append(f"{c.objectName()} {c.currentText()!r}: {field.width()} px < {need} px")
+    return bad
+
+
+def _scrolling_tab_bars(w) -> list[str]:
+    """Visible tab bars too narrow for their tabs (Qt then shows scroll arrows)."""
+    return [f"{b.parent().objectName()}: {b.width()} px < {b.sizeHint().width()} px"
+            for b in w.findChildren(QTabBar)
+            if b.isVisible() and b.sizeHint().width() > b.width()]
+
+
+def _hidden_total(w) -> str:
+    """Why the summary's "Total params" cannot be read, or "" when it can."""
+    table, footer = w.summary, w.summary.footer
+    if not footer.isVisible() or not footer.text().startswith("Total params"):
+        return "no visible total"
+    if not table.rect().contains(footer.geometry()):
+        return f"total {footer.geometry().getRect()} outside the table {table.rect().getRect()}"
+    if footer.geometry().intersects(table.viewport().geometry()):
+        return "the total scrolls with (or covers) the layer rows"
+    if footer.fontMetrics().horizontalAdvance(footer.text()) > footer.contentsRect().width():
+        return "the total's text is cut"
+    return ""
+
+
 def _clipped_plots(w) -> list[str]:
     """Visible plots whose content (titles, axes) needs more room than the plot has."""
     import pyqtgraph as pg
@@ -83,11 +131,44 @@ def test_every_tab_fits_1280x720_and_1024x700_without_elided_buttons(window, qtb
             qtbot.waitUntil(lambda s=size: window.size() == s)
             assert not _elided_buttons(window), f"{name} at {size.toTuple()}"
             assert not _clipped_plots(window), f"{name} at {size.toTuple()}"
+            assert not _elided_combos(window), f"{name} at {size.toTuple()}"
+            assert not _scrolling_tab_bars(window), f"{name} at {size.toTuple()}"
     # having used every tab, the window still fits a laptop
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         QApplication.processEvents()
         assert _fits(window.minimumSizeHint(), LAPTOP)
+
+
+@pytest.mark.parametrize("preset", ["mnist-784-20-10", "mnist-cnn", "mnist-mlp-512"])
+def test_loss_names_tabs_and_the_total_are_never_cut_on_the_builder_tabs(window, qtbot, preset):
+    window._apply_preset(preset)  # mnist-cnn: 8 layers, more rows than the pane shows
+    for size in (QSize(1366, 768), SMALL):
+        window.resize(size)
+        qtbot.waitUntil(lambda s=size: window.size() == s)
+        for tab in (window.training, window.evaluate):
+            window.tabs.setCurrentWidget(tab)
+            QApplication.processEvents()
+            where = f"{preset} on {window.tabs.tabText(window.tabs.currentIndex())} at {size}"
+            assert not _elided_combos(window), where
+            assert not _scrolling_tab_bars(window), where
+            assert _hidden_total(window) == "", where
+    combo = window.builder.loss_combo
+    title = catalog.LOSSES[combo.currentData()].title  # e.g. "Categorical cross-entropy (…)"
+    assert combo.currentText() != title and title in combo.toolTip()
+    assert all(title in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+               for i, title in enumerate(info.title for info in catalog.LOSSES.values()))
+
+
+def test_the_tab_bar_follows_the_tabs_and_switches_them(window):
+    bar = window.tabBar
+    assert [bar.tabText(i) for i in range(bar.count())] == \
+        [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.tabs.setCurrentWidget(window.draw)
+    assert bar.currentIndex() == window.tabs.indexOf(window.draw)
+    bar.setCurrentIndex(window.tabs.indexOf(window.evaluate))  # a click on the bar
+    assert window.tabs.currentWidget() is window.evaluate
+    assert window.builderSide.isVisible()
 
 
 def test_the_builder_is_shown_only_where_you_build_and_train(window):
