@@ -7,7 +7,8 @@ Exact commands (from the repository root; ``nice`` only keeps a shared machine r
 
 Options: ``--data PATH`` (Keras ``mnist.npz``: x_train, y_train, x_test, y_test; default
 ``../shared/data/mnist.npz`` relative to the repository root), ``--out PATH``, ``--epochs N``,
-``--seed N`` (default 1234), ``--batch-size N``.
+``--seed N`` (default 1234), ``--batch-size N``, ``--lr X`` (starting learning rate, default
+1e-3) and ``--init FILE`` (warm start: begin from that model's weights).
 
 ``mnist_cnn.keras`` (default) is the classifier for *drawings*: it reads a (28, 28) float32
 image in [0, 1] (white ink on black, as MNIST and as the Draw tab's preprocessing produce) and
@@ -16,8 +17,14 @@ Flatten / Dropout / Dense with relu and softmax, so nngui can also run it with a
 pass. It is trained on augmented MNIST, generated on the fly with NumPy/SciPy for every epoch
 and chosen for how people draw with a mouse or a pen:
 
-* an affine warp about the digit's centre of mass: rotation ±15°, scaling 0.8-1.2, shift ±3 px
-  (so the result still looks like MNIST: a ~20 px digit centred by mass, give or take);
+* drawing styles MNIST under-represents (``stroke_augment.py``), on 35% of the augmented 1s,
+  7s and 9s: a bar across a 7's stem or a hook down from its bar, a flag and/or a base on a 1,
+  a tail curling left under a 9; and on 25% of the augmented 4s and 9s a small gap erased in
+  the upper ink (an open 4 or an open-looped 9). They are drawn relative to each MNIST digit's
+  own ink, never from the handwriting benchmark's templates (so that set stays unseen);
+* an affine warp about the digit's centre of mass: rotation ±15°, slant (horizontal shear)
+  up to ±17°, scaling 0.8-1.2, shift ±3 px (so the result still looks like MNIST: a ~20 px
+  digit centred by mass, give or take);
 * elastic distortion (half of the augmented samples): a smooth random displacement field
   (uniform noise blurred with a Gaussian of sigma 4 px, times alpha 10-25; Simard et al. use
   alpha 34), i.e. shaky, wobbly strokes;
