@@ -7,6 +7,7 @@ form over ``LAYER_TYPES[type].fields`` (or an optimizer's fields) and listens fo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -82,7 +83,8 @@ class FieldEditor(QObject):
         elif f.kind == "float":
             w = QDoubleSpinBox(parent)
             step = f.step or 0.01
-            w.setDecimals(4 if step < 0.01 else 3)
+            # enough decimals to show one step (1e-6 for the course's SGD decay)
+            w.setDecimals(min(8, max(3, math.ceil(-math.log10(step)) + 1)))
             w.setRange(f.minimum if f.minimum is not None else -1e9,
                        f.maximum if f.maximum is not None else 1e9)
             w.setSingleStep(step)

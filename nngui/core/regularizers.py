@@ -1,0 +1,47 @@
+"""L1/L2 weight penalties of a Dense or Conv2D layer: the fields, the Keras object, reading back.
+
+The penalty is Keras' own ``keras.regularizers.L1L2`` on the layer's kernel, so the loss Keras
+reports while training (and the loss nngui plots) includes it. Parameter counts do not change:
+a penalty adds to the loss, not to the weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fields import Field
+
+_WHY = ("is added to the loss: the loss shown while training includes this penalty, as Keras "
+        "reports it. 0 switches it off.")
+L1 = Field("l1", "float", 0.0, label="L1 penalty", minimum=0.0, maximum=10.0, step=1e-5,
+           help="l1 · Σ|w| over this layer's kernel (keras.regularizers.L1L2) " + _WHY)
+L2 = Field("l2", "float", 0.0, label="L2 penalty", minimum=0.0, maximum=10.0, step=1e-5,
+           help="l2 · Σw² over this layer's kernel (weight decay, keras.regularizers.L1L2) "
+                + _WHY)
+FIELDS = (L1, L2)
+
+
+def kernel_regularizer(k: Any, p: dict[str, Any]) -> Any:
+    """``keras.regularizers.L1L2`` for the layer's l1/l2, or None when both are 0."""
+    l1, l2 = float(p.get("l1", 0.0)), float(p.get("l2", 0.0))
+    if not (l1 or l2):
+        return None
+    return k.regularizers.L1L2(l1=l1, l2=l2)
+
+
+def read_penalties(cfg: dict[str, Any]) -> dict[str, float]:
+    """{"l1", "l2"} from a Keras layer config; Unsupported for penalties a spec cannot hold."""
+    from .layers import Unsupported
+
+    for other in ("bias_regularizer", "activity_regularizer"):
+        if cfg.get(other) is not None:
+            raise Unsupported(f"a layer with a {other.replace('_', ' ')}")
+    reg = cfg.get("kernel_regularizer")
+    if reg is None:
+        return {"l1": 0.0, "l2": 0.0}
+    if not isinstance(reg, dict):  # a live object (a layer's config before serialising)
+        reg = {"class_name": type(reg).__name__, "config": reg.get_config()}
+    name, values = reg.get("class_name"), reg.get("config") or {}
+    if name not in ("L1L2", "L1", "L2"):
+        raise Unsupported(f"kernel regularizer {name}")
+    return {"l1": float(values.get("l1", 0.0)), "l2": float(values.get("l2", 0.0))}
