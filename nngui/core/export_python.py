@@ -156,8 +156,13 @@ def _serialized_code(d: dict) -> str:
         if same:
             return repr(snake)
     obj = k.saving.deserialize_keras_object(d)
-    cfg, default = obj.get_config(), type(obj)().get_config()
-    args = [f"{key}={_value(v)}" for key, v in cfg.items() if default.get(key, v) != v]
+    try:
+        default = type(obj)().get_config()
+    except TypeError:  # no defaults to leave out (a learning-rate schedule): write them all
+        default = {}
+    cfg = obj.get_config()
+    args = [f"{key}={_value(v)}" for key, v in cfg.items()
+            if key not in _SKIP_KEYS and (key not in default or default[key] != v)]
     return f"{module}.{cls_name}({', '.join(args)})"
 
 
