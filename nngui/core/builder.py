@@ -20,7 +20,7 @@ def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
     if seed is not None:
         k.utils.set_random_seed(int(seed))
     names = iter(["input"] + [r.name for r in layer_rows(spec)])
-    layers: list[Any] = INPUT.build(k, {"input_shape": spec.input_shape}, names)
+    layers: list[Any] = INPUT.build(k, {"input_shape": spec.model_input_shape}, names)
     for layer in spec.layers:
         layers.extend(KINDS[layer.type].build(k, layer.params, names))
     return k.Sequential(layers, name=spec.name)

@@ -20,7 +20,7 @@ from .fields import Field
 from .functions import ACTIVATIONS
 from .initializers import INITIALIZERS, initializer_name, make_initializer
 from .regularizers import FIELDS as _PENALTIES
-from .regularizers import kernel_regularizer, read_penalties
+from .regularizers import kernel_regularizer, penalty_problem, read_penalties
 
 Shape = tuple[int, ...]  # one sample, without the batch axis
 Params = dict[str, Any]
@@ -155,7 +155,7 @@ class Dense(LayerKind):
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
         out.append((self.key, {"units": cfg["units"], "activation": _read_activation(cfg),
                                "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
-                               "use_bias": cfg["use_bias"], **read_penalties(cfg)}))
+                               "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
         w = _weights(layer)
@@ -164,6 +164,13 @@ class Dense(LayerKind):
         if bias is None:
             return lambda x: act(x @ kernel)
         return lambda x: act(x @ kernel + bias)
+
+
+def _penalties(cfg: Params) -> Params:
+    why = penalty_problem(cfg)
+    if why:
+        raise Unsupported(why)
+    return read_penalties(cfg)
 
 
 def _penalty_text(p: Params) -> str:
@@ -215,7 +222,7 @@ class Conv2D(Dense):
             "filters": cfg["filters"], "kernel_size": k[0], "strides": s[0],
             "padding": cfg["padding"], "activation": _read_activation(cfg),
             "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
-            "use_bias": cfg["use_bias"], **read_penalties(cfg)}))
+            "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
         cfg = layer.get_config()

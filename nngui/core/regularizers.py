@@ -29,19 +29,27 @@ def kernel_regularizer(k: Any, p: dict[str, Any]) -> Any:
     return k.regularizers.L1L2(l1=l1, l2=l2)
 
 
-def read_penalties(cfg: dict[str, Any]) -> dict[str, float]:
-    """{"l1", "l2"} from a Keras layer config; Unsupported for penalties a spec cannot hold."""
-    from .layers import Unsupported
-
+def penalty_problem(cfg: dict[str, Any]) -> str:
+    """What in a Keras layer config a spec cannot hold ('' if nothing): other regularizers."""
     for other in ("bias_regularizer", "activity_regularizer"):
         if cfg.get(other) is not None:
-            raise Unsupported(f"a layer with a {other.replace('_', ' ')}")
-    reg = cfg.get("kernel_regularizer")
-    if reg is None:
-        return {"l1": 0.0, "l2": 0.0}
-    if not isinstance(reg, dict):  # a live object (a layer's config before serialising)
-        reg = {"class_name": type(reg).__name__, "config": reg.get_config()}
-    name, values = reg.get("class_name"), reg.get("config") or {}
-    if name not in ("L1L2", "L1", "L2"):
-        raise Unsupported(f"kernel regularizer {name}")
+            return f"a layer with a {other.replace('_', ' ')}"
+    name = _serialized(cfg.get("kernel_regularizer"))[0]
+    if name not in (None, "L1L2", "L1", "L2"):
+        return f"kernel regularizer {name}"
+    return ""
+
+
+def read_penalties(cfg: dict[str, Any]) -> dict[str, float]:
+    """{"l1", "l2"} of a Keras layer config that ``penalty_problem`` accepts."""
+    values = _serialized(cfg.get("kernel_regularizer"))[1]
     return {"l1": float(values.get("l1", 0.0)), "l2": float(values.get("l2", 0.0))}
+
+
+def _serialized(reg: Any) -> tuple[str | None, dict[str, Any]]:
+    """(class name, config) of a serialized (or live) regularizer; (None, {}) for none."""
+    if reg is None:
+        return None, {}
+    if not isinstance(reg, dict):  # a live object
+        return type(reg).__name__, reg.get_config()
+    return reg.get("class_name"), reg.get("config") or {}

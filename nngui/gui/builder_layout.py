@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core import catalog
 from nngui.core.catalog import Field
+from nngui.core.features import FEATURES
 from nngui.gui.problems_view import ERROR_COLOR, ProblemsView
 
 from .field_widgets import FieldForm
@@ -93,6 +95,11 @@ class BuilderLayout:
                                         visible=False)
         self.shape_error_label.setStyleSheet(f"color: {ERROR_COLOR.name()};")
         lay.addWidget(self.shape_error_label)
+        lay.addLayout(self._build_feature_row())
+        self.model_inputs_label = QLabel(objectName="modelInputsLabel", wordWrap=True,
+                                         visible=False)
+        self.model_inputs_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        lay.addWidget(self.model_inputs_label)
 
         self.layer_list = QListWidget(objectName="layerList", iconSize=QSize(12, 12))
         self.layer_list.currentRowChanged.connect(self._on_row_selected)
@@ -137,6 +144,24 @@ class BuilderLayout:
         lay.addWidget(QLabel("Problems:"))
         lay.addWidget(self.problems_view)
         return box
+
+    def _build_feature_row(self) -> QHBoxLayout:
+        """Checkboxes for the input features of 2-D data (the course's lift φ)."""
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        tip = ("Extra inputs computed from 2-D data (x1, x2): the network reads them as more "
+               "input columns, so even a perceptron can draw a curved boundary. Needs input "
+               "shape 2.")
+        row.addWidget(QLabel("Add inputs:", toolTip=tip))
+        self.feature_checks: dict[str, QCheckBox] = {}
+        for key, feature in FEATURES.items():
+            box = QCheckBox(feature.title, objectName=f"featureCheck_{feature.ident}",
+                            toolTip=f"Add {feature.title} as an input. {tip}")
+            box.toggled.connect(self._on_feature_toggled)
+            row.addWidget(box)
+            self.feature_checks[key] = box
+        row.addStretch(1)
+        return row
 
     def _build_editor_box(self) -> QGroupBox:
         self.editor_box = QGroupBox("Layer", objectName="layerEditor")
