@@ -13,9 +13,9 @@ from .fields import Field
 
 _WHY = ("is added to the loss: the loss shown while training includes this penalty, as Keras "
         "reports it. 0 switches it off.")
-L1 = Field("l1", "float", 0.0, label="L1 penalty", minimum=0.0, maximum=10.0, step=1e-5,
+L1 = Field("l1", "float", 0.0, label="L1 penalty", minimum=0.0, maximum=1.0, step=1e-4,
            help="l1 · Σ|w| over this layer's kernel (keras.regularizers.L1L2) " + _WHY)
-L2 = Field("l2", "float", 0.0, label="L2 penalty", minimum=0.0, maximum=10.0, step=1e-5,
+L2 = Field("l2", "float", 0.0, label="L2", minimum=0.0, maximum=1.0, step=1e-4, beside="l1",
            help="l2 · Σw² over this layer's kernel (weight decay, keras.regularizers.L1L2) "
                 + _WHY)
 FIELDS = (L1, L2)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -149,23 +150,28 @@ class BuilderLayout:
         """Checkboxes for the input features of 2-D data (the course's lift φ)."""
         row = QHBoxLayout()
         row.setSpacing(4)
+        grid = QGridLayout()  # two short lines keep the network column narrow
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
         tip = ("Extra inputs computed from 2-D data (x1, x2): the network reads them as more "
                "input columns, so even a perceptron can draw a curved boundary. Needs input "
                "shape 2.")
-        row.addWidget(QLabel("Add inputs:", toolTip=tip))
+        row.addWidget(QLabel("Add inputs:", toolTip=tip), 0, Qt.AlignmentFlag.AlignTop)
         self.feature_checks: dict[str, QCheckBox] = {}
-        for key, feature in FEATURES.items():
+        for i, (key, feature) in enumerate(FEATURES.items()):
             box = QCheckBox(feature.title, objectName=f"featureCheck_{feature.ident}",
                             toolTip=f"Add {feature.title} as an input. {tip}")
             box.toggled.connect(self._on_feature_toggled)
-            row.addWidget(box)
+            grid.addWidget(box, i // 3, i % 3)
             self.feature_checks[key] = box
+        row.addLayout(grid)
         row.addStretch(1)
         return row
 
     def _build_editor_box(self) -> QGroupBox:
         self.editor_box = QGroupBox("Layer", objectName="layerEditor")
         self.editor_layout = QFormLayout(self.editor_box, fieldGrowthPolicy=_GROW)
+        self.editor_layout.setVerticalSpacing(3)
         self.editor_help = QLabel(wordWrap=True)
         self.editor_help.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.editor_layout.addRow(self.editor_help)
@@ -174,6 +180,7 @@ class BuilderLayout:
     def _build_training_box(self) -> QGroupBox:
         box = QGroupBox("Training", objectName="trainingSettings")
         form = self.training_layout = QFormLayout(box, fieldGrowthPolicy=_GROW)
+        form.setVerticalSpacing(3)  # rows close together: the whole box fits 1024x700
         self.loss_combo = self._combo("lossCombo", {k: v.title for k, v in catalog.LOSSES.items()},
                                       {k: v.help for k, v in catalog.LOSSES.items()})
         # Long loss titles must not force the panel wide; the popup still shows them in full.

@@ -126,7 +126,7 @@ def test_bad_penalties_are_refused_with_a_message(value) -> None:
     with pytest.raises(SpecError, match="l2|L2"):
         NetworkSpec.from_dict(json.loads(json.dumps(doc)) if isinstance(value, str) else doc)
     state = BuilderState(NetworkSpec((2,), [LayerSpec("Dense", {"units": 1})]))
-    with pytest.raises(SpecError, match="L2 penalty"):
+    with pytest.raises(SpecError, match="L2 must"):
         state.set_layer_param(0, "l2", value)
     assert state.spec.layers[0].params["l2"] == 0.0
 

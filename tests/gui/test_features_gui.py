@@ -42,3 +42,22 @@ def test_feature_checkboxes_widen_the_input_and_the_run_uses_them(window, qtbot)
     assert window.builder.spec().features == []
     assert not boxes["x1_sq"].isEnabled() and not boxes["x1_sq"].isChecked()
     assert not label.isVisibleTo(window)
+
+
+def test_l1_and_l2_share_a_row_and_edit_the_selected_layer(qtbot) -> None:
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    from nngui.gui.builder_panel import BuilderPanel
+
+    panel = BuilderPanel()
+    qtbot.addWidget(panel)
+    l1 = panel.findChild(QDoubleSpinBox, "layer_field_l1")
+    l2 = panel.findChild(QDoubleSpinBox, "layer_field_l2")
+    assert l1.parentWidget() is l2.parentWidget()  # one form row, side by side
+    assert "loss shown while training includes" in l2.toolTip()
+    l2.setValue(0.01)
+    assert panel.spec().layers[0].params["l2"] == 0.01
+    assert panel.layer_list.item(0).text().endswith("L2 0.01")
+    decay = panel.findChild(QDoubleSpinBox, "field_decay")
+    decay.setValue(1e-6)  # the course's SGD(lr, decay=1e-6) is representable
+    assert panel.spec().optimizer_params["decay"] == 1e-6
