@@ -188,12 +188,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.out:
         check_model_path(args.out)  # before training: a bad --out must not cost the run
     spec, cfg, preset_dataset = _load_spec(args)
-    for key in ("epochs", "batch_size", "seed"):
-        if getattr(args, key) is not None:
+    for key in TRAIN_OVERRIDES:
+        if getattr(args, key, None) is not None:
             setattr(cfg, key, getattr(args, key))
     if args.device:
         cfg.device = args.device
     cfg.__post_init__()  # re-validate overrides
+    if cfg.checkpoint_path:
+        check_model_path(cfg.checkpoint_path)
+    if args.decay is not None:
+        spec.optimizer_params["decay"] = args.decay
+    from .core.callbacks import option_conflict
+
+    conflict = option_conflict(cfg, spec)
+    if conflict:  # said now, not after the data has loaded
+        raise UsageError(conflict)
     dataset = _load_data(args.dataset or preset_dataset, args.data, cfg.seed or 0)
     _check(spec, dataset)
     data = prepare(dataset, spec)
@@ -402,6 +411,34 @@ def _add_lab_parser(add) -> None:
     p.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
 
 
+# TrainConfig fields `nngui train` sets from flags of the same name (None: keep the file's)
+TRAIN_OVERRIDES = ("epochs", "batch_size", "seed", "validation_split", "early_stopping_patience",
+                   "restore_best", "reduce_lr_patience", "lr_schedule", "lr_step_epochs",
+                   "checkpoint_path")
+
+
+def _add_option_flags(p: argparse.ArgumentParser) -> None:
+    """The training options of the GUI's Training settings and Runs tab, as `train` flags."""
+    p.add_argument("--validation-split", type=float_in(0.0, 0.99), dest="validation_split",
+                   metavar="F", help="fraction of the training data held out (0 to 0.99)")
+    p.add_argument("--early-stopping", type=int_in(0, 100_000), metavar="N",
+                   dest="early_stopping_patience",
+                   help="stop after N epochs without a better validation loss (0: off)")
+    p.add_argument("--no-restore-best", action="store_const", const=False, dest="restore_best",
+                   help="early stopping keeps the last weights, not the best epoch's")
+    p.add_argument("--reduce-lr-patience", type=int_in(0, 100_000), metavar="N",
+                   dest="reduce_lr_patience",
+                   help="halve the learning rate after N epochs without improvement (0: off)")
+    p.add_argument("--lr-schedule", choices=["constant", "step", "cosine"], dest="lr_schedule",
+                   help="step: halve every --lr-step-epochs; cosine: fall to 0 over the run")
+    p.add_argument("--lr-step-epochs", type=int_in(1, 100_000), metavar="N",
+                   dest="lr_step_epochs", help="epochs between halvings (step schedule)")
+    p.add_argument("--checkpoint", metavar="BEST.keras", dest="checkpoint_path",
+                   help="keep the best epoch's model in this .keras file while training")
+    p.add_argument("--decay", type=float_in(0.0, 1.0), metavar="D",
+                   help="optimizer decay: learning rate lr / (1 + D * batches so far)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -431,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int_in(0, 2**32 - 1))
     p.add_argument("--device", choices=["auto", "cpu", "gpu"])
     p.add_argument("--out", help="save the trained model here (.keras)")
+    _add_option_flags(p)
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")
     p.add_argument("--model", required=True)
     p.add_argument("--dataset", required=True)

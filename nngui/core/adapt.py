@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .features import describe, lift
 from .shapes import output_shape
 from .spec import NetworkSpec, SpecError
 
@@ -66,6 +67,9 @@ def prepare(dataset, spec: NetworkSpec) -> Prepared:
     note = _input_note(src, tuple(spec.input_shape))
     if note:
         notes.append(note)
+    if spec.features:  # the course's lift φ: the network reads x1, x2 and the features
+        x_train, x_test = lift(x_train, spec.features), lift(x_test, spec.features)
+        notes.append(f"added input features: the network reads {describe(spec.features)}")
     labels_test = None
     if spec.kind == "autoencoder":
         out = output_shape(spec) or spec.input_shape

@@ -11,7 +11,7 @@ from .shapes import layer_rows
 from .spec import NetworkSpec
 
 __all__ = ["build_model", "compile_model", "make_initializer", "make_loss", "make_metrics",
-           "make_optimizer"]
+           "make_optimizer", "decayed_rate"]
 
 
 def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
@@ -20,16 +20,27 @@ def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
     if seed is not None:
         k.utils.set_random_seed(int(seed))
     names = iter(["input"] + [r.name for r in layer_rows(spec)])
-    layers: list[Any] = INPUT.build(k, {"input_shape": spec.input_shape}, names)
+    layers: list[Any] = INPUT.build(k, {"input_shape": spec.model_input_shape}, names)
     for layer in spec.layers:
         layers.extend(KINDS[layer.type].build(k, layer.params, names))
     return k.Sequential(layers, name=spec.name)
 
 
+def decayed_rate(lr: float, decay: float) -> Any:
+    """``lr``, or for ``decay`` > 0 a schedule giving lr / (1 + decay * t) at batch t.
+
+    This is exactly the old Keras ``SGD(lr, decay=...)`` formula, which Keras 3 dropped.
+    """
+    if not decay:
+        return lr
+    return keras().optimizers.schedules.InverseTimeDecay(lr, decay_steps=1,
+                                                         decay_rate=float(decay))
+
+
 def make_optimizer(spec: NetworkSpec) -> Any:
-    """The optimizer with the spec's learning rate and extra settings."""
+    """The optimizer with the spec's learning rate (decayed, if asked) and extra settings."""
     opt = keras().optimizers
-    lr = spec.lr
+    lr = decayed_rate(spec.lr, spec.optimizer_params.get("decay", 0.0))
     name = spec.optimizer
     if name == "sgd":
         return opt.SGD(learning_rate=lr, momentum=float(spec.optimizer_params["momentum"]),

@@ -14,12 +14,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import catalog
+from . import catalog, features
 from .spec import LayerSpec, NetworkSpec, SpecError, TrainConfig
 
 # The kinds of change observers are told about. Kinds in SPEC_CHANGES alter the network.
 SPEC = "spec"  # the whole network was replaced (set_spec)
-INPUT_SHAPE = "input_shape"
+INPUT_SHAPE = "input_shape"  # (input features are dropped when the shape is no longer 2)
+FEATURES = "features"  # the extra inputs computed from 2-D data
 LOSS = "loss"
 OPTIMIZER = "optimizer"  # optimizer name (its parameters reset, maybe its learning rate)
 LEARNING_RATE = "learning_rate"
@@ -29,7 +30,7 @@ LAYER = "layer"  # one field of one layer
 CONFIG = "config"
 SELECTION = "selection"
 LOCKED = "locked"
-SPEC_CHANGES = frozenset({SPEC, INPUT_SHAPE, LOSS, OPTIMIZER, LEARNING_RATE, OPTIMIZER_PARAM,
+SPEC_CHANGES = frozenset({SPEC, INPUT_SHAPE, FEATURES, LOSS, OPTIMIZER, LEARNING_RATE, OPTIMIZER_PARAM,
                           LAYERS, LAYER})
 
 # While training, only these training settings may change (the run reads them per epoch).
@@ -126,7 +127,20 @@ class BuilderState:
             raise SpecError(f"Every input size must be at least 1, not {shape}.")
         if shape != self._spec.input_shape:
             self._spec.input_shape = shape
+            if shape != features.RAW_SHAPE:  # x1·x2 and the like need two coordinates
+                self._spec.features = []
             self._notify(INPUT_SHAPE)
+
+    def set_features(self, names: list[str]) -> None:
+        """Choose the extra inputs (x1², x1·x2, …) of a network with 2 inputs."""
+        self._check_unlocked()
+        why = features.problem(list(names), self._spec.input_shape)
+        if why:
+            raise SpecError(why[0].upper() + why[1:] + ".")
+        names = features.canonical(names)
+        if names != self._spec.features:
+            self._spec.features = names
+            self._notify(FEATURES)
 
     def set_loss(self, loss: str) -> None:
         self._check_unlocked()

@@ -27,6 +27,15 @@ def scheduled_lr(schedule: str, base: float, epoch: int, total: int, step_every:
     return base
 
 
+def option_conflict(config: TrainConfig, spec: NetworkSpec) -> str:
+    """Why these options cannot run together ('' when they can), for the user."""
+    if spec.optimizer_params.get("decay") and (config.lr_schedule != "constant"
+                                               or config.reduce_lr_patience > 0):
+        return ("The optimizer's decay already changes the learning rate every batch; switch "
+                "off either the decay or the LR schedule / reduce-on-plateau.")
+    return ""
+
+
 def make_callbacks(config: TrainConfig, spec: NetworkSpec, target_epochs: int) -> list[Any]:
     """The Keras callbacks ``config`` asks for (run before nngui's own, so logs include them)."""
     k = keras()

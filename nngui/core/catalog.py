@@ -63,15 +63,23 @@ class OptimizerInfo:
     fields: tuple[Field, ...] = ()
 
 
+# The course's SGD(lr, decay=...): Keras 3 dropped ``decay``; builder.make_optimizer gives the
+# same lr / (1 + decay * t) per batch as InverseTimeDecay, for every optimizer.
+DECAY = Field("decay", "float", 0.0, label="Decay", minimum=0.0, maximum=1.0, step=1e-6,
+              help="The course's SGD(lr, decay=…): after t batches the learning rate is "
+                   "lr / (1 + decay · t) (Keras' InverseTimeDecay, per batch). 0: off. Not "
+                   "together with an LR schedule or reduce-on-plateau.")
+
 OPTIMIZERS: dict[str, OptimizerInfo] = {
     "sgd": OptimizerInfo("SGD", 0.01, (
         Field("momentum", "float", 0.0, minimum=0.0, maximum=0.999, step=0.05),
         Field("nesterov", "bool", False, label="Nesterov"),
+        DECAY,
     )),
-    "adam": OptimizerInfo("Adam", 0.001),
-    "rmsprop": OptimizerInfo("RMSprop", 0.001),
-    "adagrad": OptimizerInfo("AdaGrad", 0.01),
-    "adadelta": OptimizerInfo("AdaDelta", 1.0),
+    "adam": OptimizerInfo("Adam", 0.001, (DECAY,)),
+    "rmsprop": OptimizerInfo("RMSprop", 0.001, (DECAY,)),
+    "adagrad": OptimizerInfo("AdaGrad", 0.01, (DECAY,)),
+    "adadelta": OptimizerInfo("AdaDelta", 1.0, (DECAY,)),
 }
 
 # The layer types of the "Add layer" menu, in menu order: each entry has .title, .help and

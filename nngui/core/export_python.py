@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .export_data import LOADERS, SCALED_255
+from .features import describe, python_code
 from .shapes import output_shape, total_params
 from .spec import NetworkSpec, SpecError, TrainConfig
 
@@ -47,7 +48,7 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
     if dataset == "file" and not data_path:
         raise SpecError("Exporting with your own data file needs its path (--data PATH).")
     model = build_model(spec, None)
-    layers = [f"        keras.Input(shape={_value(tuple(spec.input_shape))}),"]
+    layers = [f"        keras.Input(shape={_value(tuple(spec.model_input_shape))}),"]
     layers += [f"        {layer_code(lay)}," for lay in model.layers]
     optimizer = object_code(make_optimizer(spec), always=("learning_rate",))
     out = output_shape(spec) or spec.input_shape
@@ -61,7 +62,8 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
         "validation_split": config.validation_split, "seed": config.seed,
         "data_seed": int(data_seed), "input_shape": _value(tuple(spec.input_shape)),
         "output_shape": _value(tuple(out)), "num_classes": classes,
-        "loss_code": _SSE_CODE if spec.loss == "sse" else "",
+        "loss_code": (_SSE_CODE if spec.loss == "sse" else "")
+        + (python_code(spec.features) if spec.features else ""),
         "loader": LOADERS[dataset].strip("\n"),
         "layers": "\n".join(layers), "name": repr(spec.name), "optimizer": optimizer,
         "loss": "SumSquaredError()" if spec.loss == "sse" else repr(spec.loss),
@@ -156,8 +158,13 @@ def _serialized_code(d: dict) -> str:
         if same:
             return repr(snake)
     obj = k.saving.deserialize_keras_object(d)
-    cfg, default = obj.get_config(), type(obj)().get_config()
-    args = [f"{key}={_value(v)}" for key, v in cfg.items() if default.get(key, v) != v]
+    try:
+        default = type(obj)().get_config()
+    except TypeError:  # no defaults to leave out (a learning-rate schedule): write them all
+        default = {}
+    cfg = obj.get_config()
+    args = [f"{key}={_value(v)}" for key, v in cfg.items()
+            if key not in _SKIP_KEYS and (key not in default or default[key] != v)]
     return f"{module}.{cls_name}({', '.join(args)})"
 
 
@@ -168,6 +175,10 @@ def _prepare_code(spec: NetworkSpec, dataset: str) -> str:
              (" and scale the pixels to [0, 1]" if scale else ""),
              f'    x_train = x_train.reshape((-1, *INPUT_SHAPE)).astype("float32"){scale}',
              f'    x_test = x_test.reshape((-1, *INPUT_SHAPE)).astype("float32"){scale}']
+    if spec.features:
+        lines += [f"    # The extra inputs (the course's lift): the network reads "
+                  f"{describe(spec.features)}",
+                  "    x_train, x_test = add_features(x_train), add_features(x_test)"]
     units = (output_shape(spec) or (1,))[-1]
     if spec.kind == "autoencoder":
         lines += ["    # An autoencoder learns to rebuild its input: the targets are the inputs",

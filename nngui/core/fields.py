@@ -37,6 +37,8 @@ class Field:
     help: str = ""
     # Only shown when another field has one of these values, e.g. alpha for leaky_relu.
     visible_when: tuple[str, tuple[Any, ...]] | None = None
+    # Shown in the same form row as this (earlier) field: L2 beside L1 keeps forms short.
+    beside: str = ""
 
     @property
     def title(self) -> str:

@@ -6,12 +6,14 @@ Qt-free and TensorFlow-free at import; the model is only called, never built, he
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .adapt import Prepared
+from .features import lift
 from .spec import NetworkSpec
 
 Mistake = tuple[int, int, int, float]  # (test index, true class, predicted class, p(predicted))
@@ -96,12 +98,16 @@ def grid_axes(x2d: np.ndarray, resolution: int = 200,
     return (np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
 
 
-def decision_grid(model: Any, x2d: np.ndarray, resolution: int = 200
+def decision_grid(model: Any, x2d: np.ndarray, resolution: int = 200,
+                  features: Sequence[str] = ()
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(xs, ys, class_grid, prob_grid) over the data range; grids are indexed [iy, ix]."""
+    """(xs, ys, class_grid, prob_grid) over the data range; grids are indexed [iy, ix].
+
+    With input ``features`` each grid point is lifted as the training data was.
+    """
     xs, ys = grid_axes(x2d, resolution)
     gx, gy = np.meshgrid(xs, ys)
-    points = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+    points = lift(np.column_stack([gx.ravel(), gy.ravel()]), features)
     pred, p = classes_from_probs(predict_probs(model, points))
     shape = (len(ys), len(xs))
     return xs, ys, pred.reshape(shape), p.reshape(shape).astype(np.float32)
@@ -172,8 +178,9 @@ def evaluate_report(model: Any, data: Prepared, spec: NetworkSpec, num_classes: 
         report.confusion = confusion_matrix(true, pred, k)
         report.mistakes = mistakes(true, pred, probs, mistake_limit)
         report.image_shape = image_shape(raw.shape[1:])
-        if flat.shape[1] == 2 and data.x_test.shape[1:] == (2,):
-            report.grid = decision_grid(model, flat, resolution)
+        if flat.shape[1] == 2 and data.x_test.shape[1:] == spec.model_input_shape \
+                and spec.input_shape == (2,):
+            report.grid = decision_grid(model, flat, resolution, spec.features)
     elif task == "regression" and flat.shape[1] == 1 and data.x_test.shape[1:] == (1,):
         report.curve = fit_curve(model, flat[:, 0])
     return report

@@ -19,6 +19,8 @@ from . import numpy_ops as ops
 from .fields import Field
 from .functions import ACTIVATIONS
 from .initializers import INITIALIZERS, initializer_name, make_initializer
+from .regularizers import FIELDS as _PENALTIES
+from .regularizers import kernel_regularizer, penalty_problem, read_penalties
 
 Shape = tuple[int, ...]  # one sample, without the batch axis
 Params = dict[str, Any]
@@ -121,14 +123,14 @@ class Dense(LayerKind):
     key, title = "Dense", "Dense (fully connected)"
     help = "Every input connects to every unit: (inputs + 1) × units parameters."
     fields = (Field("units", "int", 32, minimum=1, maximum=100_000), _ACTIVATION, _ALPHA,
-              _INITIALIZER, _USE_BIAS)
+              _INITIALIZER, _USE_BIAS, *_PENALTIES)
     keras_classes = ("Dense",)
 
     def describe(self, p: Params) -> str:
         act = p["activation"]
         if act == "leaky_relu":
             act = f"leaky_relu α={p['alpha']:g}"
-        return f"Dense {p['units']} {act}"
+        return f"Dense {p['units']} {act}{_penalty_text(p)}"
 
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
         if len(shape) != 1:
@@ -141,19 +143,19 @@ class Dense(LayerKind):
         # leaky_relu becomes a separate LeakyReLU layer: that is where its α is configurable.
         return ("LeakyReLU",) if p["activation"] == "leaky_relu" else ()
 
-    def _common(self, p: Params) -> Params:
+    def _common(self, k: Any, p: Params) -> Params:
         return {"activation": None if p["activation"] == "leaky_relu" else p["activation"],
                 "kernel_initializer": make_initializer(p["kernel_initializer"]),
-                "use_bias": bool(p["use_bias"])}
+                "use_bias": bool(p["use_bias"]), "kernel_regularizer": kernel_regularizer(k, p)}
 
     def build(self, k: Any, p: Params, names: Iterator[str]) -> list[Any]:
-        return [k.layers.Dense(int(p["units"]), name=next(names), **self._common(p)),
+        return [k.layers.Dense(int(p["units"]), name=next(names), **self._common(k, p)),
                 *_leaky_extra(k, p, names)]
 
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
         out.append((self.key, {"units": cfg["units"], "activation": _read_activation(cfg),
                                "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
-                               "use_bias": cfg["use_bias"]}))
+                               "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
         w = _weights(layer)
@@ -162,6 +164,18 @@ class Dense(LayerKind):
         if bias is None:
             return lambda x: act(x @ kernel)
         return lambda x: act(x @ kernel + bias)
+
+
+def _penalties(cfg: Params) -> Params:
+    why = penalty_problem(cfg)
+    if why:
+        raise Unsupported(why)
+    return read_penalties(cfg)
+
+
+def _penalty_text(p: Params) -> str:
+    """' L1 0.001 L2 0.01' for the penalties that are on, '' when none is."""
+    return "".join(f" {name.upper()} {p[name]:g}" for name in ("l1", "l2") if p.get(name))
 
 
 def _leaky_extra(k: Any, p: Params, names: Iterator[str]) -> list[Any]:
@@ -176,12 +190,12 @@ class Conv2D(Dense):
     fields = (Field("filters", "int", 32, minimum=1, maximum=4096),
               Field("kernel_size", "int", 3, minimum=1, maximum=15),
               Field("strides", "int", 1, minimum=1, maximum=8), _PADDING, _ACTIVATION, _ALPHA,
-              _INITIALIZER, _USE_BIAS)
+              _INITIALIZER, _USE_BIAS, *_PENALTIES)
     keras_classes = ("Conv2D",)
 
     def describe(self, p: Params) -> str:
         k = p["kernel_size"]
-        return f"Conv2D {p['filters']} {k}×{k} {p['activation']}"
+        return f"Conv2D {p['filters']} {k}×{k} {p['activation']}{_penalty_text(p)}"
 
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
         h, w, c = _image(self.key, shape)
@@ -196,7 +210,7 @@ class Conv2D(Dense):
     def build(self, k: Any, p: Params, names: Iterator[str]) -> list[Any]:
         return [k.layers.Conv2D(int(p["filters"]), int(p["kernel_size"]),
                                 strides=int(p["strides"]), padding=p["padding"],
-                                name=next(names), **self._common(p)),
+                                name=next(names), **self._common(k, p)),
                 *_leaky_extra(k, p, names)]
 
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
@@ -208,7 +222,7 @@ class Conv2D(Dense):
             "filters": cfg["filters"], "kernel_size": k[0], "strides": s[0],
             "padding": cfg["padding"], "activation": _read_activation(cfg),
             "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
-            "use_bias": cfg["use_bias"]}))
+            "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
         cfg = layer.get_config()

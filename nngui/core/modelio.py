@@ -131,7 +131,20 @@ def spec_from_model(model: Any) -> NetworkSpec | None:
         return None
     layers = [LayerSpec(kind, params) for kind, params in read]
     loss, opt, lr = _compile_info(model)
-    return NetworkSpec(input_shape, layers, loss, opt, lr, name=model.name)
+    lr, decay = _decay_info(model, lr)
+    return NetworkSpec(input_shape, layers, loss, opt, lr,
+                       optimizer_params={"decay": decay} if decay else {}, name=model.name)
+
+
+def _decay_info(model: Any, lr: float | None) -> tuple[float | None, float]:
+    """(learning rate, decay) of an optimizer whose rate is nngui's lr / (1 + decay * t)."""
+    schedule = getattr(getattr(model, "optimizer", None), "_learning_rate", None)
+    if type(schedule).__name__ != "InverseTimeDecay":
+        return lr, 0.0
+    cfg = schedule.get_config()
+    if cfg.get("decay_steps") != 1 or cfg.get("staircase"):
+        return lr, 0.0  # another schedule: its current rate is the best plain reading
+    return float(cfg["initial_learning_rate"]), float(cfg["decay_rate"])
 
 
 def _compile_info(model: Any) -> tuple[str, str, float | None]:

@@ -101,6 +101,14 @@ _PRESETS = [
         {"epochs": 30, "batch_size": 16},
     ),
     Preset(
+        "perceptron-lifted", "Perceptron with inputs x1², x2² on circles",
+        "The course's lift φ: with x1² and x2² as extra inputs one sigmoid unit draws a circle.",
+        "circles",
+        _net("perceptron_lifted", (2,), [_dense(1, "sigmoid")], "binary_crossentropy", "adam",
+             0.1, features=["x1^2", "x2^2"]),
+        {"epochs": 30, "batch_size": 16},
+    ),
+    Preset(
         "mlp-2-2-2", "MLP 2-2-2 on two moons",
         "Two hidden units bend the boundary a little: not quite enough for the moons.",
         "moons",

@@ -7,10 +7,13 @@ payload)``. The GUI only draws those arrays; it never calls into a model a job h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .features import canonical
 
 
 @dataclass
@@ -124,12 +127,13 @@ class BoundaryProbe:
     y_test: np.ndarray
     resolution: int = 60
     name: str = "boundary"
+    features: tuple[str, ...] = ()  # input features: each grid point is lifted like the data
 
     def __call__(self, model: Any) -> dict[str, Any]:
         from .insight import decision_grid
 
         both = np.concatenate([self.x_train, self.x_test])
-        xs, ys, classes, prob = decision_grid(model, both, self.resolution)
+        xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features)
         first = first_dense(model)
         return {"xs": xs, "ys": ys, "classes": classes, "prob": prob,
                 "units": first if first is not None and first[0].shape[0] == 2 else None,
@@ -207,8 +211,12 @@ class LearningRateProbe:
 
 def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
                 x_test: np.ndarray, y_test: np.ndarray, sample: int = 600,
-                seed: int = 0) -> list[Any]:
-    """The probes a classifier's live views use, for inputs of ``model_input_dim`` values."""
+                seed: int = 0, features: Sequence[str] = ()) -> list[Any]:
+    """The probes a classifier's live views use, for inputs of ``model_input_dim`` values.
+
+    ``x_train``/``x_test`` are what the model reads; with input ``features`` (2-D data) that
+    is x1, x2 and the features, and the boundary is drawn over the first two columns.
+    """
     rng = np.random.default_rng(seed)
 
     def pick(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -217,8 +225,11 @@ def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
 
     xt, yt = pick(x_test, y_test, sample)
     probes: list[Any] = [LearningRateProbe(), HiddenSpaceProbe(xt, yt), DeadReluProbe(xt)]
-    if model_input_dim == 2 and x_train.shape[1:] == (2,):
-        probes.append(BoundaryProbe(*pick(x_train, y_train, 800), xt, yt))
+    width = 2 + len(features)
+    if model_input_dim == 2 and x_train.shape[1:] == (width,):
+        xs, ys = pick(x_train, y_train, 800)
+        probes.append(BoundaryProbe(xs[:, :2], ys, xt[:, :2], yt,
+                                    features=tuple(canonical(features))))
     if model_input_dim == 784:
         probes.append(WeightImagesProbe())
     return probes

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from . import catalog
+from . import features as _features
 from .fields import Field, number_text
 
 MAX_DOCUMENT_BYTES = 5_000_000  # a spec is a few kB; /dev/zero or a data file is not one
@@ -24,7 +25,7 @@ MAX_NAME = 200
 MIN_LR, MAX_LR = 1e-12, 1e6  # 1e6 still diverges on purpose, Infinity/0/negative make no sense
 KINDS = ("classifier", "regressor", "autoencoder")
 NETWORK_KEYS = ("name", "kind", "input_shape", "layers", "loss", "optimizer", "learning_rate",
-                "optimizer_params", "latent_index")
+                "optimizer_params", "latent_index", "features")
 
 # TrainConfig's fields with their ranges; ``None`` is allowed where the default is None.
 TRAIN_FIELDS = (
@@ -135,6 +136,11 @@ def check_network(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
         _need(_is_int(latent) and 0 <= latent < len(out["layers"]), "network.latent_index",
               f"must be a layer index from 0 to {len(out['layers']) - 1} (or null)", latent)
     out["latent_index"] = latent
+    features = d.get("features", [])
+    why = _features.problem(features, out["input_shape"])
+    if why:
+        raise SpecError(f"network.features: {why}.")
+    out["features"] = list(features)
     return out
 
 

@@ -61,7 +61,7 @@ def layer_rows(spec: NetworkSpec) -> list[LayerRow]:
     """The summary rows Keras would print for this spec (names, shapes, params)."""
     rows: list[LayerRow] = []
     name = _Namer()
-    shape: Shape | None = spec.input_shape
+    shape: Shape | None = spec.model_input_shape  # input features widen the input
     for i, layer in enumerate(spec.layers):
         out, params, err = _apply(layer, shape)
         frozen = KINDS[layer.type].frozen_params(layer.params, shape) if out else 0
@@ -96,7 +96,7 @@ def forward_macs(spec: NetworkSpec) -> int:
 def output_shape(spec: NetworkSpec) -> Shape | None:
     """The network's output shape, or None where it cannot be computed."""
     rows = layer_rows(spec)
-    return rows[-1].output_shape if rows else spec.input_shape
+    return rows[-1].output_shape if rows else spec.model_input_shape
 
 
 def _apply(layer: LayerSpec, shape: Shape | None) -> tuple[Shape | None, int, str]:

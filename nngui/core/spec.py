@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog, schema
+from . import features as _features
 from .schema import SpecError
 
 __all__ = ["SCHEMA_VERSION", "LayerSpec", "NetworkSpec", "SpecError", "TrainConfig",
@@ -70,9 +71,15 @@ class NetworkSpec:
     # "classifier", "regressor" or "autoencoder"; autoencoders mark their bottleneck layer.
     kind: str = "classifier"
     latent_index: int | None = None
+    # extra inputs computed from 2-D data (core/features.py), e.g. ["x1*x2"]
+    features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.input_shape = tuple(int(v) for v in self.input_shape)
+        why = _features.problem(self.features, self.input_shape)
+        if why:
+            raise SpecError(why[0].upper() + why[1:] + ".")
+        self.features = _features.canonical(self.features)
         self.layers = [lay if isinstance(lay, LayerSpec) else LayerSpec(**lay)
                        for lay in self.layers]
         if self.loss not in catalog.LOSSES:
@@ -84,6 +91,11 @@ class NetworkSpec:
         params = catalog.optimizer_defaults(self.optimizer)
         params.update({k: v for k, v in self.optimizer_params.items() if k in params})
         self.optimizer_params = params
+
+    @property
+    def model_input_shape(self) -> tuple[int, ...]:
+        """What the Keras model reads: the input shape widened by the input features."""
+        return _features.model_input_shape(self.input_shape, self.features)
 
     @property
     def lr(self) -> float:
@@ -106,6 +118,7 @@ class NetworkSpec:
             "learning_rate": self.learning_rate,
             "optimizer_params": dict(self.optimizer_params),
             "latent_index": self.latent_index,
+            "features": list(self.features),
         }
 
     @classmethod

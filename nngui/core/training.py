@@ -271,6 +271,13 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     steps_per_epoch = max(1, math.ceil(n_fit / config.batch_size))
     spe, jit = choose_compile(spec, config, n_fit)
     target = initial_epoch + config.epochs
+    from .callbacks import option_conflict
+
+    conflict = option_conflict(config, spec)
+    if conflict:  # a schedule cannot set the rate of an optimizer whose rate is a schedule
+        result = RunResult("error", initial_epoch, {}, 0.0, conflict, target_epochs=target)
+        observer.on_end(result)
+        return result
     if stop_event is not None and stop_event.is_set():  # Stop pressed before anything began
         result = RunResult("stopped", initial_epoch, {}, 0.0, "Stopped before training began; "
                            "the weights are unchanged.", target_epochs=target)

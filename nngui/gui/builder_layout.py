@@ -9,9 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core import catalog
 from nngui.core.catalog import Field
+from nngui.core.features import FEATURES
 from nngui.gui.problems_view import ERROR_COLOR, ProblemsView
 
 from .field_widgets import FieldForm
@@ -93,6 +96,11 @@ class BuilderLayout:
                                         visible=False)
         self.shape_error_label.setStyleSheet(f"color: {ERROR_COLOR.name()};")
         lay.addWidget(self.shape_error_label)
+        lay.addLayout(self._build_feature_row())
+        self.model_inputs_label = QLabel(objectName="modelInputsLabel", wordWrap=True,
+                                         visible=False)
+        self.model_inputs_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        lay.addWidget(self.model_inputs_label)
 
         self.layer_list = QListWidget(objectName="layerList", iconSize=QSize(12, 12))
         self.layer_list.currentRowChanged.connect(self._on_row_selected)
@@ -138,9 +146,32 @@ class BuilderLayout:
         lay.addWidget(self.problems_view)
         return box
 
+    def _build_feature_row(self) -> QHBoxLayout:
+        """Checkboxes for the input features of 2-D data (the course's lift φ)."""
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        grid = QGridLayout()  # two short lines keep the network column narrow
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        tip = ("Extra inputs computed from 2-D data (x1, x2): the network reads them as more "
+               "input columns, so even a perceptron can draw a curved boundary. Needs input "
+               "shape 2.")
+        row.addWidget(QLabel("Add inputs:", toolTip=tip), 0, Qt.AlignmentFlag.AlignTop)
+        self.feature_checks: dict[str, QCheckBox] = {}
+        for i, (key, feature) in enumerate(FEATURES.items()):
+            box = QCheckBox(feature.title, objectName=f"featureCheck_{feature.ident}",
+                            toolTip=f"Add {feature.title} as an input. {tip}")
+            box.toggled.connect(self._on_feature_toggled)
+            grid.addWidget(box, i // 3, i % 3)
+            self.feature_checks[key] = box
+        row.addLayout(grid)
+        row.addStretch(1)
+        return row
+
     def _build_editor_box(self) -> QGroupBox:
         self.editor_box = QGroupBox("Layer", objectName="layerEditor")
         self.editor_layout = QFormLayout(self.editor_box, fieldGrowthPolicy=_GROW)
+        self.editor_layout.setVerticalSpacing(3)
         self.editor_help = QLabel(wordWrap=True)
         self.editor_help.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.editor_layout.addRow(self.editor_help)
@@ -149,6 +180,7 @@ class BuilderLayout:
     def _build_training_box(self) -> QGroupBox:
         box = QGroupBox("Training", objectName="trainingSettings")
         form = self.training_layout = QFormLayout(box, fieldGrowthPolicy=_GROW)
+        form.setVerticalSpacing(3)  # rows close together: the whole box fits 1024x700
         # Short names ("Categorical CE") fit the narrowest window without eliding; the full
         # name and its help are the tooltip of each entry and of the box.
         self.loss_combo = self._combo(

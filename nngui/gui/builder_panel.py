@@ -14,7 +14,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QListWidgetItem, QWidget
 
 from nngui.core import builder_state as bs
-from nngui.core import catalog, validate
+from nngui.core import catalog, features, validate
 from nngui.core.builder_state import BuilderState
 from nngui.core.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.validate import DataInfo, Problem
@@ -145,6 +145,10 @@ class BuilderPanel(BuilderLayout, QWidget):
         else:
             self._edit(self.state.set_input_shape, shape)
 
+    def _on_feature_toggled(self, _checked: bool) -> None:
+        chosen = [key for key, box in self.feature_checks.items() if box.isChecked()]
+        self._edit(self.state.set_features, chosen)
+
     def _show_shape_error(self, message: str) -> None:
         self._shape_error = message
         self.input_edit.setStyleSheet(INVALID_STYLE if message else "")
@@ -166,6 +170,9 @@ class BuilderPanel(BuilderLayout, QWidget):
             self._render_spec()
         elif kind == bs.INPUT_SHAPE:
             self._render_input_shape()
+            self._render_features()
+        elif kind == bs.FEATURES:
+            self._render_features()
         elif kind == bs.LOSS:
             self._render_combo(self.loss_combo, self.state.spec.loss)
         elif kind in (bs.OPTIMIZER, bs.LEARNING_RATE):
@@ -192,6 +199,7 @@ class BuilderPanel(BuilderLayout, QWidget):
 
     def _render_spec(self) -> None:
         self._render_input_shape()
+        self._render_features()
         self._render_combo(self.loss_combo, self.state.spec.loss)
         self._render_optimizer(rebuild=True)
         self._render_layer_list()
@@ -203,6 +211,18 @@ class BuilderPanel(BuilderLayout, QWidget):
         except ValueError:
             pass
         self.input_edit.setText(format_shape(self.state.spec.input_shape))
+
+    def _render_features(self) -> None:
+        spec = self.state.spec
+        usable = spec.input_shape == features.RAW_SHAPE and not self.state.locked
+        for key, box in self.feature_checks.items():
+            with QSignalBlocker(box):
+                box.setChecked(key in spec.features)
+            box.setEnabled(usable)
+        n = spec.model_input_shape[0] if spec.features else 0
+        self.model_inputs_label.setText(f"The network reads {n} inputs: "
+                                        f"{features.describe(spec.features)}")
+        self.model_inputs_label.setVisible(bool(spec.features))
 
     @staticmethod
     def _render_combo(combo: QComboBox, key: str) -> None:
@@ -242,6 +262,7 @@ class BuilderPanel(BuilderLayout, QWidget):
             w.setEnabled(not locked)
         if self._opt_form is not None:
             self._opt_form.set_enabled(not locked)
+        self._render_features()
         self._update_buttons()
 
     def _render_layer_list(self) -> None:

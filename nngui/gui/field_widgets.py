@@ -7,6 +7,7 @@ form over ``LAYER_TYPES[type].fields`` (or an optimizer's fields) and listens fo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -82,7 +84,8 @@ class FieldEditor(QObject):
         elif f.kind == "float":
             w = QDoubleSpinBox(parent)
             step = f.step or 0.01
-            w.setDecimals(4 if step < 0.01 else 3)
+            # enough decimals to show one step (1e-6 for the course's SGD decay)
+            w.setDecimals(min(8, max(3, math.ceil(-math.log10(step)) + 1)))
             w.setRange(f.minimum if f.minimum is not None else -1e9,
                        f.maximum if f.maximum is not None else 1e9)
             w.setSingleStep(step)
@@ -188,17 +191,26 @@ class FieldForm(QObject):
         super().__init__(parent)
         self._layout = layout
         self.editors: dict[str, FieldEditor] = {}
+        self._rows: dict[str, QWidget] = {}  # field name -> its row's widget in the layout
         row = first_row
-        for field in fields:
-            editor = FieldEditor(field, parent, prefix)
-            label = QLabel(field.title + ":", parent)
-            if field.help:
-                label.setToolTip(field.help)
-            layout.insertRow(row, label, editor.widget)
+        for group in _rows_of(list(fields)):
+            editors = [FieldEditor(field, parent, prefix) for field in group]
+            widget = editors[0].widget
+            if len(editors) > 1:  # fields shown side by side: "L1: [..]  L2: [..]"
+                widget = QWidget(parent)
+                line = QHBoxLayout(widget)
+                line.setContentsMargins(0, 0, 0, 0)
+                line.addWidget(editors[0].widget, 1)
+                for editor in editors[1:]:
+                    line.addWidget(_label(editor.field, parent))
+                    line.addWidget(editor.widget, 1)
+            layout.insertRow(row, _label(group[0], parent), widget)
             if row >= 0:
                 row += 1
-            editor.changed.connect(lambda v, name=field.name: self._edited(name, v))
-            self.editors[field.name] = editor
+            for field, editor in zip(group, editors, strict=True):
+                editor.changed.connect(lambda v, name=field.name: self._edited(name, v))
+                self.editors[field.name] = editor
+                self._rows[field.name] = widget
         self._update_visibility()
 
     def editor(self, name: str) -> FieldEditor:
@@ -220,9 +232,10 @@ class FieldForm(QObject):
 
     def remove(self) -> None:
         """Delete this form's rows from the layout, and the form itself."""
-        for e in self.editors.values():
-            self._layout.removeRow(e.widget)
+        for widget in dict.fromkeys(self._rows.values()):
+            self._layout.removeRow(widget)
         self.editors.clear()
+        self._rows.clear()
         self.deleteLater()
 
     def _edited(self, name: str, value: Any) -> None:
@@ -231,7 +244,30 @@ class FieldForm(QObject):
 
     def _update_visibility(self) -> None:
         values = self.values()
-        for e in self.editors.values():
+        shown: dict[QWidget, bool] = {}
+        for name, e in self.editors.items():
             cond = e.field.visible_when
             visible = cond is None or values.get(cond[0]) in cond[1]
-            self._layout.setRowVisible(e.widget, visible)
+            row = self._rows[name]
+            shown[row] = shown.get(row, False) or visible
+        for row, visible in shown.items():
+            self._layout.setRowVisible(row, visible)
+
+
+def _label(field: Field, parent: QWidget | None) -> QLabel:
+    label = QLabel(field.title + ":", parent)
+    if field.help:
+        label.setToolTip(field.help)
+    return label
+
+
+def _rows_of(fields: list[Field]) -> list[list[Field]]:
+    """Fields grouped into form rows: a field ``beside`` another joins that field's row."""
+    rows: list[list[Field]] = []
+    for field in fields:
+        home = next((r for r in rows if any(f.name == field.beside for f in r)), None)
+        if field.beside and home is not None:
+            home.append(field)
+        else:
+            rows.append([field])
+    return rows

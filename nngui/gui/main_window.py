@@ -272,7 +272,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.summary.set_spec(spec)
         self._show_preset_state(spec)
         old = self.session.spec
-        same_structure = (old.input_shape == spec.input_shape and
+        same_structure = (old.input_shape == spec.input_shape and old.features == spec.features and
                           [lay.to_dict() for lay in old.layers] ==
                           [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
         if same_structure:
@@ -330,7 +330,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         if spec.kind == "classifier" and ds.task == "classification":
             data = self._prepare(ds, spec)
             return live_probes(_prod(spec.input_shape), data.x_train, ds.y_train, data.x_test,
-                               ds.y_test)
+                               ds.y_test, features=spec.features)
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
             return []
         from ..core.autoencoder import one_per_class
@@ -354,7 +354,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
 
     def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
         # the encoding depends on the data, the input shape, the loss and the output layer
-        key = (id(ds), spec.input_shape, spec.loss, spec.kind,
+        key = (id(ds), spec.input_shape, tuple(spec.features), spec.loss, spec.kind,
                repr(spec.layers[-1].to_dict()) if spec.layers else "")
         if self._prepared is None or self._prepared[0] != key:
             self._prepared = (key, prepare(ds, spec))

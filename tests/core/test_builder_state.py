@@ -34,7 +34,7 @@ def describe(s: BuilderState) -> list[str]:
     (lambda s: s.set_loss("mse"), bs.LOSS, lambda s: s.spec.loss == "mse"),
     (lambda s: s.set_optimizer("sgd"), bs.OPTIMIZER,
      lambda s: (s.spec.optimizer, s.spec.lr, s.spec.optimizer_params)
-     == ("sgd", 0.01, {"momentum": 0.0, "nesterov": False})),
+     == ("sgd", 0.01, {"momentum": 0.0, "nesterov": False, "decay": 0.0})),
     (lambda s: s.set_learning_rate(0.05), bs.LEARNING_RATE, lambda s: s.spec.lr == 0.05),
     (lambda s: s.add_layer("Dense"), bs.LAYERS,
      lambda s: describe(s)[1] == "Dense 32 relu" and s.selected == 1),

@@ -201,13 +201,15 @@ from nngui.core import catalog  # noqa: E402
 _acts = st.sampled_from(list(catalog.ACTIVATIONS))
 _inits = st.sampled_from(list(catalog.INITIALIZERS))
 _alpha = st.floats(0.0, 1.0, allow_nan=False).map(lambda a: round(a, 3))
+_penalty = st.one_of(st.just(0.0), st.floats(1e-5, 0.5).map(lambda v: float(f"{v:.3g}")))
 
 
 @st.composite
 def dense_layers(draw):
     return LayerSpec("Dense", {"units": draw(st.integers(1, 9)), "activation": draw(_acts),
                                "alpha": draw(_alpha), "kernel_initializer": draw(_inits),
-                               "use_bias": draw(st.booleans())})
+                               "use_bias": draw(st.booleans()), "l1": draw(_penalty),
+                               "l2": draw(_penalty)})
 
 
 @st.composite
@@ -221,7 +223,8 @@ def specs(draw):
                                        "padding": draw(st.sampled_from(["valid", "same"])),
                                        "activation": draw(_acts), "alpha": draw(_alpha),
                                        "kernel_initializer": draw(_inits),
-                                       "use_bias": draw(st.booleans())}),
+                                       "use_bias": draw(st.booleans()),
+                                       "l2": draw(_penalty)}),
                   LayerSpec("MaxPooling2D", {"pool_size": draw(st.integers(1, 3)),
                                              "padding": "same"}),
                   LayerSpec("Flatten")]
@@ -241,6 +244,7 @@ def specs(draw):
     optimizer = draw(st.sampled_from(list(catalog.OPTIMIZERS)))
     params = {"momentum": round(draw(st.floats(0.0, 0.99)), 3),
               "nesterov": draw(st.booleans())} if optimizer == "sgd" else {}
+    params["decay"] = draw(st.sampled_from([0.0, 1e-6, 0.01]))
     lr = draw(st.one_of(st.none(), st.floats(1e-5, 2.0).map(lambda v: float(f"{v:.3g}"))))
     return NetworkSpec(shape, layers, draw(st.sampled_from(["mse", "sse", "mae", "hinge"])),
                        optimizer, lr, optimizer_params=params, name="random_net")
