@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import presets, runtime
 from ..core.adapt import Prepared, prepare
+from ..core.layer_stats import stats_probes
 from ..core.probes import ReconstructionProbe, live_probes
 from ..core.spec import NetworkSpec, SpecError
 from ..core.training import RunRequest, RunResult, Session
@@ -277,7 +278,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
-        self.watch.live.clear()
+        self.watch.clear()
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
@@ -322,8 +323,9 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         """What the live views need from the model after each epoch (run in its thread)."""
         if spec.kind == "classifier" and ds.task == "classification":
             data = self._prepare(ds, spec)
-            return live_probes(_prod(spec.input_shape), data.x_train, ds.y_train, data.x_test,
-                               ds.y_test)
+            return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
+                                 data.x_test, ds.y_test),
+                    *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
             return []
         from ..core.autoencoder import one_per_class
@@ -358,7 +360,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.tabs.setCurrentWidget(self.training)
 
     def _on_probe(self, name: str, epoch: int, payload) -> None:
-        self.watch.live.show_probe(name, epoch, payload)
+        self.watch.show_probe(name, epoch, payload)
         if name == "reconstructions":
             self.autoencoder.show_reconstructions(payload["originals"],
                                                   payload["reconstructions"])
