@@ -157,8 +157,9 @@ def test_layer_map_projects_that_layers_output(moons):
     x = moons.x_test[:80]
     choices = layer_choices(model)
     assert [(c.index, c.units) for c in choices] == [(0, 8), (1, 5), (2, 2)]
-    out = layer_map(model, x, 0)
-    sub = keras().Model(model.inputs, model.layers[0].output)
+    out = layer_map(model, x, 1)  # the second hidden layer, not the first
+    assert (out["layer"], out["units"]) == (model.layers[1].name, 5)
+    sub = keras().Model(model.inputs, model.layers[1].output)
     np.testing.assert_allclose(out["coords"], pca_2d(sub.predict(x, verbose=0)), atol=1e-4)
     tsne = layer_map(model, x[:40], 1, "tsne")
     assert tsne["coords"].shape == (40, 2) and tsne["method"] == "tsne"

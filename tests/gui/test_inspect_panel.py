@@ -47,7 +47,8 @@ def test_gallery_one_sample_per_class_then_pages_of_a_class(window, qtbot):
     lo, hi = float(images.min()), float(images.max())
     np.testing.assert_allclose(gallery._image.image.T, tile(images[gallery.shown], 5, lo, hi))
     h, w = images.shape[1:]
-    gallery._on_image_click(3 * (w + 1) + 5, 1 * (h + 1) + 5)  # row 2, column 4: class 8
+    # the bottom-right pixel of row 2, column 4 (tiles have 1-pixel gaps): class 8
+    gallery._on_image_click(3 * (w + 1) + w - 0.5, 1 * (h + 1) + h - 0.5)
     assert gallery.current_class == 8
     members = np.flatnonzero(labels == 8)
     assert gallery.shown == members[:PAGE].tolist()
