@@ -89,8 +89,11 @@ class WeightStatsProbe:
             names.append(lname)
             edges.append(self._edges[lname])
             counts.append(fixed_histogram(values, self._edges[lname]))
-        return {"layers": names, "edges": edges, "counts": counts,
-                "grad_norms": gradient_norms(model, self.x, self.y)}
+        try:
+            norms = gradient_norms(model, self.x, self.y)
+        except Exception:  # a live view must never end the run it watches: show no norms
+            norms = [float("nan")] * len(names)
+        return {"layers": names, "edges": edges, "counts": counts, "grad_norms": norms}
 
 
 @dataclass

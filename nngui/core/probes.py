@@ -114,6 +114,9 @@ def top_components(centred: np.ndarray, start: np.ndarray | None = None,
     return q @ vecs[:, ::-1]
 
 
+BOUNDARY_EVERY_BATCHES = 200  # long epochs of 2-D data redraw between epoch ends too
+
+
 @dataclass
 class BoundaryProbe:
     """Class and probability over a grid covering 2-D data, and the first layer's lines."""
@@ -124,6 +127,7 @@ class BoundaryProbe:
     y_test: np.ndarray
     resolution: int = 60
     name: str = "boundary"
+    every_batches: int = 0  # > 0: also redrawn every this many batches within an epoch
 
     def __call__(self, model: Any) -> dict[str, Any]:
         from .insight import decision_grid
@@ -218,7 +222,8 @@ def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
     xt, yt = pick(x_test, y_test, sample)
     probes: list[Any] = [LearningRateProbe(), HiddenSpaceProbe(xt, yt), DeadReluProbe(xt)]
     if model_input_dim == 2 and x_train.shape[1:] == (2,):
-        probes.append(BoundaryProbe(*pick(x_train, y_train, 800), xt, yt))
+        probes.append(BoundaryProbe(*pick(x_train, y_train, 800), xt, yt,
+                                    every_batches=BOUNDARY_EVERY_BATCHES))
     if model_input_dim == 784:
         probes.append(WeightImagesProbe())
     return probes

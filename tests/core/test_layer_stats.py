@@ -177,3 +177,10 @@ def test_probe_sample_is_the_models_prediction_and_its_hidden_layers(moons):
     sub = keras().Model(model.inputs, model.layers[1].output)
     np.testing.assert_allclose(out["hidden"][1][1], sub.predict(x[None], verbose=0)[0],
                                atol=1e-6)
+
+
+def test_weight_stats_never_end_a_run_when_the_gradient_cannot_be_taken(moons):
+    model = build_model(_net([3]), 0)
+    model.compile(loss="categorical_crossentropy")  # wants one-hot labels; these are not
+    out = WeightStatsProbe(moons.x_train[:8], moons.y_train[:8])(model)
+    assert len(out["counts"]) == 2 and all(np.isnan(out["grad_norms"]))
