@@ -117,6 +117,9 @@ def top_components(centred: np.ndarray, start: np.ndarray | None = None,
     return q @ vecs[:, ::-1]
 
 
+BOUNDARY_EVERY_BATCHES = 200  # long epochs of 2-D data redraw between epoch ends too
+
+
 @dataclass
 class BoundaryProbe:
     """Class and probability over a grid covering 2-D data, and the first layer's lines."""
@@ -128,6 +131,7 @@ class BoundaryProbe:
     resolution: int = 60
     name: str = "boundary"
     features: tuple[str, ...] = ()  # input features: each grid point is lifted like the data
+    every_batches: int = 0  # > 0: also redrawn every this many batches within an epoch
 
     def __call__(self, model: Any) -> dict[str, Any]:
         from .insight import decision_grid
@@ -229,7 +233,8 @@ def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
     if model_input_dim == 2 and x_train.shape[1:] == (width,):
         xs, ys = pick(x_train, y_train, 800)
         probes.append(BoundaryProbe(xs[:, :2], ys, xt[:, :2], yt,
-                                    features=tuple(canonical(features))))
+                                    features=tuple(canonical(features)),
+                                    every_batches=BOUNDARY_EVERY_BATCHES))
     if model_input_dim == 784:
         probes.append(WeightImagesProbe())
     return probes

@@ -154,6 +154,24 @@ class _Forwarder:
         self.snapshot: list[np.ndarray] | None = None  # the last weights known to be finite
         self.probes: Sequence[Probe] = ()
         self.model: Any = None  # what probes are called with (the caller's object)
+        self.probe_steps: dict[int, int] = {}  # probe position -> step of its last mid-epoch call
+
+    def batch_probes(self, gstep: int) -> None:
+        """Call the probes that ask for it (``every_batches`` > 0) mid-epoch, in this thread.
+
+        For small 2-D data an epoch can be thousands of batches; the boundary then moves
+        between epoch ends. The epoch's last batch is left to the epoch-end call.
+        """
+        on_probe = getattr(self.observer, "on_probe", None)
+        for i, probe in enumerate(self.probes):
+            every = int(getattr(probe, "every_batches", 0) or 0)
+            if every <= 0 or gstep % self.steps_per_epoch == 0 or \
+                    gstep - self.probe_steps.get(i, 0) < every:
+                continue
+            self.probe_steps[i] = gstep
+            payload = probe(self.model)
+            if on_probe is not None:
+                on_probe(probe.name, self.epoch, payload)
 
 
 def _all_finite(weights: list[np.ndarray]) -> bool:
@@ -190,6 +208,8 @@ def _make_callback(fw: _Forwarder) -> Any:
             elif fw.stop_event is not None and fw.stop_event.is_set():
                 fw.stopped = True
                 self.model.stop_training = True
+            if not self.model.stop_training:
+                fw.batch_probes(gstep)
             now = time.perf_counter()
             if now - fw.last_flush >= fw.flush_interval or self.model.stop_training:
                 fw.last_flush = now

@@ -25,8 +25,13 @@ TABS = [
                       "activation and loss functions."),
     ("Watch", "Watch a run from inside while it trains: the decision boundary of 2-D data, "
               "the hidden space, first-layer weights as images, dead ReLUs and the learning "
-              "rate. Every run is kept in the run list: tick runs to overlay their curves, or "
-              "try a <b>learning-rate sweep</b> or <b>compare optimizers</b>."),
+              "rate; each layer's weight histogram and gradient norm per epoch; train, "
+              "validation and test curves with the best epoch marked. Every run is kept in "
+              "the run list: tick runs to overlay their curves, or try a <b>learning-rate "
+              "sweep</b> or <b>compare optimizers</b>."),
+    ("Inspect", "After training: browse the test set class by class, probe one sample (its "
+                "probabilities and each hidden layer's activations), and map any layer's "
+                "view of the test set with PCA or t-SNE."),
 ]
 
 SHORTCUTS = [

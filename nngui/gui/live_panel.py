@@ -111,7 +111,7 @@ class LivePanel(QWidget):
         bp.addLegend(offset=(-5, -5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 170), name="train")
         self._test_pts = pg.ScatterPlotItem(size=10, symbol="x", pen=pg.mkPen(255, 255, 255),
-                                            name="test ×")
+                                            name="test")  # the legend's sample shows the ×
         bp.addItem(self._train_pts)
         bp.addItem(self._test_pts)
         cmap = pg.ColorMap([0.0, 0.5, 1.0], [PALETTE[0], (255, 255, 255), PALETTE[1]])

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import presets, runtime
 from ..core.adapt import Prepared, prepare
+from ..core.layer_stats import stats_probes
 from ..core.probes import ReconstructionProbe, live_probes
 from ..core.spec import NetworkSpec, SpecError
 from ..core.training import RunRequest, RunResult, Session
@@ -36,6 +37,7 @@ from .draw_controller import DrawController
 from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
+from .inspect_panel import InspectPanel
 from .lab_panel import LabPanel
 from .settings import Settings
 from .summary_table import SummaryTable
@@ -148,6 +150,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
                                 self.builder.config)
         self.tabs.addTab(self.watch, "Watch")
+        self.inspect = InspectPanel(self.tasks, self._inspect_context)
+        self.tabs.addTab(self.inspect, "Inspect")
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -261,6 +265,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
             self.statusBar().showMessage(f"The network reads {spec.input_shape}, the data is "
                                          f"{ds.input_shape}: adjust the input shape.", 8000)
         self.builder.set_data_info(DataInfo.of(ds))
+        self.inspect.set_dataset(ds)
         self.settings.set_last_dataset(ds.name)
         self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
         self._refresh_evaluate_context()
@@ -284,7 +289,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
-        self.watch.live.clear()
+        self.watch.clear()
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
@@ -329,14 +334,26 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         """What the live views need from the model after each epoch (run in its thread)."""
         if spec.kind == "classifier" and ds.task == "classification":
             data = self._prepare(ds, spec)
-            return live_probes(_prod(spec.input_shape), data.x_train, ds.y_train, data.x_test,
-                               ds.y_test, features=spec.features)
+            return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
+                                 data.x_test, ds.y_test, features=spec.features),
+                    *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
             return []
         from ..core.autoencoder import one_per_class
 
         idx = one_per_class(ds.y_test.astype(int).ravel())
         return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
+
+    def _inspect_context(self):
+        """(session, prepared data, dataset) for the Inspect tab's jobs, or why there is none."""
+        ds, session = self.data.dataset, self.session
+        if ds is None or session.model is None or ds.task != "classification" or \
+                session.spec.kind != "classifier":
+            return "Train a classifier on this data first; then its layers can be inspected."
+        try:
+            return session, self._prepare(ds, session.spec), ds
+        except SpecError as exc:
+            return str(exc)
 
     def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
@@ -365,7 +382,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.tabs.setCurrentWidget(self.training)
 
     def _on_probe(self, name: str, epoch: int, payload) -> None:
-        self.watch.live.show_probe(name, epoch, payload)
+        self.watch.show_probe(name, epoch, payload)
         if name == "reconstructions":
             self.autoencoder.show_reconstructions(payload["originals"],
                                                   payload["reconstructions"])

@@ -227,3 +227,35 @@ def test_checkpoint_keeps_the_best_epoch(moons, tmp_path):
                                    atol=1e-6)
     with pytest.raises(SpecError):
         TrainConfig(checkpoint_path=str(tmp_path / "best.h5"))
+
+
+def test_a_probe_can_ask_to_run_every_few_batches_in_the_training_thread(moons):
+    spec = _net([3])
+    data = prepare(moons, spec)
+    seen = []
+
+    class Boundary(BoundaryProbe):
+        def __call__(self, model):
+            seen.append(threading.get_ident())
+            return super().__call__(model)
+
+    probe = Boundary(moons.x_train[:50], moons.y_train[:50], moons.x_test[:20],
+                     moons.y_test[:20], resolution=8, every_batches=5)
+    # 800 points in batches of 80: 10 a epoch, so every 5th batch is sometimes an epoch end
+    config = TrainConfig(epochs=2, batch_size=80, validation_split=0.0, steps_per_execution=1)
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(
+        ident=threading.get_ident(), out=_fit(spec, data, config, [probe])))
+    worker.start()
+    worker.join()
+    _, result, rec = box["out"]
+    steps = -(-len(data.x_train) // 80)
+    expected, last = [], 0  # every 5 batches, never on an epoch's last batch (its end calls it)
+    for g in range(1, 2 * steps + 1):
+        if g % steps and g - last >= 5:
+            expected.append((g - 1) // steps)
+            last = g
+    got = [e for n, e, _ in rec.probes if n == "boundary"]
+    assert got == sorted(expected + [0, 1]) and len(expected) >= 2
+    assert set(seen) == {box["ident"]} != {threading.get_ident()}
+    assert result.ok

@@ -177,7 +177,8 @@ def test_the_builder_is_shown_only_where_you_build_and_train(window):
         window.tabs.setCurrentIndex(i)
         shown[window.tabs.tabText(i)] = window.builderSide.isVisible()
     assert shown == {"Train": True, "Evaluate": True, "Draw": False, "Autoencoder": False,
-                     "How it learns": False, "Watch": False}
+                     "How it learns": False, "Watch": False,
+                     "Inspect": False}
 
 
 def test_a_saved_geometry_never_exceeds_the_screen(window, qtbot, tmp_path):
