@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import runtime
+from . import abandon, runtime
 from .adapt import Prepared
 from .runtime import keras
 from .shapes import forward_macs
@@ -154,6 +154,8 @@ class _Forwarder:
         self.snapshot: list[np.ndarray] | None = None  # the last weights known to be finite
         self.probes: Sequence[Probe] = ()
         self.model: Any = None  # what probes are called with (the caller's object)
+        self.lock = threading.Lock()  # the first batch's end vs. abandoning a compiling run
+        self.started = False  # a batch has ended: the first compile is over
 
 
 def _all_finite(weights: list[np.ndarray]) -> bool:
@@ -173,6 +175,8 @@ def _make_callback(fw: _Forwarder) -> Any:
                 fw.snapshot = weights
 
         def on_train_batch_end(self, batch, logs=None):
+            with fw.lock:
+                fw.started = True
             logs = {key: float(v) for key, v in (logs or {}).items()}
             mean = logs.get("loss", float("nan"))
             # Keras logs the running mean over the epoch; recover the mean of just the
@@ -271,6 +275,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     steps_per_epoch = max(1, math.ceil(n_fit / config.batch_size))
     spe, jit = choose_compile(spec, config, n_fit)
     target = initial_epoch + config.epochs
+    abandon.wait_until_free(model, stop_event)  # a Stop-abandoned compile may still run
     if stop_event is not None and stop_event.is_set():  # Stop pressed before anything began
         result = RunResult("stopped", initial_epoch, {}, 0.0, "Stopped before training began; "
                            "the weights are unchanged.", target_epochs=target)
@@ -301,9 +306,19 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them
     try:
-        h = model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
-                      epochs=target, initial_epoch=initial_epoch, validation_data=val,
-                      shuffle=False, verbose=0, callbacks=[*options, _make_callback(fw)])
+        def fit() -> Any:
+            return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
+                             epochs=target, initial_epoch=initial_epoch, validation_data=val,
+                             shuffle=False, verbose=0, callbacks=[*options, _make_callback(fw)])
+
+        # with a Stop button, fit runs where a Stop during the first compile can leave it
+        h = fit() if stop_event is None else abandon.fit_or_abandon(fit, model, fw, stop_event)
+        if h is None:
+            result = RunResult("stopped", initial_epoch, {}, time.perf_counter() - t0,
+                               "Stopped while the model was being compiled, before the first "
+                               "batch; the weights are unchanged.", target_epochs=target)
+            observer.on_end(result)
+            return result
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,
