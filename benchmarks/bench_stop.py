@@ -3,8 +3,9 @@
     PYTHONPATH=. python benchmarks/bench_stop.py [TRIALS] [MAX_DELAY_S]
 
 Each trial trains mnist-784-20-10 on the bundled digits (XLA on, as the app chooses for
->= 1,000 samples) in a worker thread, on a fresh model (so the first compile is in play) or
-continuing the last one, and sets Stop after a random delay. Reports the latency overall and
+>= 1,000 samples) in a worker thread. Trials alternate: a fresh model (its first step
+compiles) stopped at a random moment from the start, then the same model continued and
+stopped at a random moment after its first batch arrived. Reports the latency overall and
 split by whether the first batch had ended (i.e. Stop came during the compile or after it).
 """
 
@@ -27,10 +28,12 @@ from nngui.core.training import Observer, RunRequest, Session, run_request
 class FirstBatch(Observer):
     def __init__(self) -> None:
         self.at: float | None = None
+        self.arrived = threading.Event()
 
     def on_batches(self, *a) -> None:
         if self.at is None:
             self.at = time.perf_counter()
+            self.arrived.set()
 
 
 def main() -> None:
@@ -52,7 +55,12 @@ def main() -> None:
                                   box.setdefault("result", run_request(r.for_next_run(), o, s)))
         t0 = time.perf_counter()
         worker.start()
-        time.sleep(rng.uniform(0.0, max_delay))
+        if i % 2:  # the continued model: after its first batch (or the run's end)
+            while not obs.arrived.wait(0.05) and worker.is_alive():
+                pass
+            time.sleep(rng.uniform(0.0, 1.0))
+        else:
+            time.sleep(rng.uniform(0.0, max_delay))
         pressed = time.perf_counter()
         stop.set()
         worker.join()

@@ -194,6 +194,9 @@ def _make_callback(fw: _Forwarder) -> Any:
             elif fw.stop_event is not None and fw.stop_event.is_set():
                 fw.stopped = True
                 self.model.stop_training = True
+                # Keras still validates a stopped epoch, the first time compiling its test
+                # step: seconds (25 s seen) of Stop-deaf work for a number nobody asked for
+                self.model._should_eval = lambda *a, **k: False
             now = time.perf_counter()
             if now - fw.last_flush >= fw.flush_interval or self.model.stop_training:
                 fw.last_flush = now
@@ -307,9 +310,13 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them
     try:
         def fit() -> Any:
-            return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
-                             epochs=target, initial_epoch=initial_epoch, validation_data=val,
-                             shuffle=False, verbose=0, callbacks=[*options, _make_callback(fw)])
+            try:
+                return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
+                                 epochs=target, initial_epoch=initial_epoch,
+                                 validation_data=val, shuffle=False, verbose=0,
+                                 callbacks=[*options, _make_callback(fw)])
+            finally:
+                model.__dict__.pop("_should_eval", None)  # validation back for the next run
 
         # with a Stop button, fit runs where a Stop during the first compile can leave it
         h = fit() if stop_event is None else abandon.fit_or_abandon(fit, model, fw, stop_event)
@@ -320,6 +327,9 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
             observer.on_end(result)
             return result
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
+        n_epochs = len(history.get("loss", []))
+        for vals in history.values():  # a stopped epoch has no validation: NaN, not a shift
+            vals.extend([math.nan] * (n_epochs - len(vals)))
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,
                            time.perf_counter() - t0, _explain_error(exc),

@@ -95,3 +95,24 @@ def test_a_run_waits_for_an_abandoned_compile_and_stop_still_ends_it():
 
     assert run_request(request, Steps(), threading.Event()).reason == "finished"
     assert int(model.optimizer.iterations.numpy()) == seen[0]
+
+
+def test_stop_mid_epoch_skips_that_epochs_validation():
+    """Keras validates even a stopped epoch (compiling its test step first): Stop skips it."""
+    preset = get_preset("mlp-2-2-2")
+    spec, cfg = preset.spec(), preset.train_config()
+    cfg.epochs, cfg.batch_size, cfg.validation_split, cfg.device = 3, 4, 0.25, "cpu"
+    request = RunRequest(Session(spec), prepare(load_dataset(preset.dataset), spec), cfg)
+    event = threading.Event()
+
+    class StopAtFirstBatch(Observer):
+        def on_batches(self, *a) -> None:
+            event.set()
+
+    result = run_request(request, StopAtFirstBatch(), event)
+    assert result.reason == "stopped" and result.epochs_done == 0 and result.partial
+    loss, val = result.history["loss"], result.history.get("val_loss", [])
+    assert len(loss) == 1 and not np.isfinite(val).any()  # not validated (absent or NaN)
+    again = run_request(request.for_next_run(), Observer(), threading.Event())
+    assert again.reason == "finished" and len(again.history["val_loss"]) == 3
+    assert np.isfinite(again.history["val_loss"]).all()  # validation is back
