@@ -185,8 +185,8 @@ class TaskRunner(QObject):
         if obj is None:
             return False
         # a run abandoned by Stop mid-compile still ends its step on the model (core.abandon)
-        return any(t.holds_object(obj) for t in self._tasks) or abandon.is_busy(obj) or \
-            abandon.is_busy(getattr(obj, "model", None))
+        # (submit asks about a session's model itself, so only ``obj`` is looked up here)
+        return any(t.holds_object(obj) for t in self._tasks) or abandon.is_busy(obj)
 
     def running(self, name: str | None = None) -> list[Task]:
         """The jobs in flight (all, or those with this name)."""
