@@ -482,7 +482,7 @@ def _npz_features(p: Path, x: np.ndarray, key: str) -> np.ndarray:
         x = x.reshape(-1, 1)
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
-    if x.ndim not in (2, 3) or len(x) == 0:
+    if x.ndim not in (2, 3) or len(x) == 0 or 0 in x.shape[1:]:  # (N, 0): no features
         raise DatasetError(
             f"{p.name}: {key} has shape {x.shape}; use (N, features) or (N, H, W) grey images."
         )
@@ -503,7 +503,7 @@ def _npz_labels(fname: str, y: np.ndarray) -> tuple[str, np.ndarray, list[str], 
     """(task, y, class_names, notes) for NPZ labels, including one-hot and multi-output."""
     if y.ndim == 1:
         return _encode_labels(y, fname)
-    if y.ndim != 2 or y.dtype.kind not in "biuf":
+    if y.ndim != 2 or y.dtype.kind not in "biuf" or y.shape[1] == 0:
         raise DatasetError(f"{fname}: labels of shape {y.shape} ({y.dtype}) are not supported.")
     if not np.all(np.isfinite(y)):
         raise DatasetError(f"{fname}: some labels are NaN or infinite; fill them in first.")
