@@ -19,6 +19,7 @@ import numpy as np
 from nngui.core.datarecord import Dataset, DatasetError, mnist_help, split_train_test
 
 MAX_CLASSES = 100
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger numbers become inf when trained on
 LABEL_COLUMN_NAMES = ("label", "y", "target", "class")
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 _IDX_NAME = re.compile(r"^(train|t10k)-(images|labels)[-.]idx([13])-ubyte(\.gz)?$", re.IGNORECASE)
@@ -289,12 +290,14 @@ def _load_csv(p: Path) -> Dataset:
         return f"{p.name}: line {line_no[i]}, column '{names[feats[k]]}'"
 
     x = _parse_floats(cells, where)
-    bad = np.argwhere(~np.isfinite(x))
+    bad = np.argwhere(~np.isfinite(x) | (np.abs(x) > FLOAT32_MAX))
     if len(bad):
         i, k = bad[0]
+        what = ("is too large (beyond ±3.4e38, the largest 32-bit float)"
+                if np.isfinite(x[i, k]) else "is missing (NaN/inf)")
         raise DatasetError(
-            f"{p.name}: line {line_no[i]}, column '{names[feats[k]]}' is {cells[i, k]}; remove or "
-            "fill in missing values (NaN/inf) first."
+            f"{p.name}: line {line_no[i]}, column '{names[feats[k]]}' ({cells[i, k][:20]}) "
+            f"{what}; remove or fill in such values first."
         )
     labels = np.array([r[label_col] for r in data], dtype=str)
     task, y, class_names, notes = _encode_labels(labels, p.name)
@@ -359,6 +362,7 @@ def _encode_labels(values: np.ndarray, fname: str) -> tuple[str, np.ndarray, lis
         raise DatasetError(f"{fname}: labels of type {values.dtype} are not supported.")
     if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
         raise DatasetError(f"{fname}: some labels are NaN or infinite; fill them in first.")
+    _check_float32(values, f"{fname}: some labels")
     classes, codes = np.unique(values, return_inverse=True)
     whole = values.dtype.kind in "iu" or bool(np.all(classes == np.round(classes)))
     if not whole or len(classes) > MAX_CLASSES:
@@ -478,23 +482,32 @@ def _npz_features(p: Path, x: np.ndarray, key: str) -> np.ndarray:
         x = x.reshape(-1, 1)
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
-    if x.ndim not in (2, 3) or len(x) == 0:
+    if x.ndim not in (2, 3) or len(x) == 0 or 0 in x.shape[1:]:  # (N, 0): no features
         raise DatasetError(
             f"{p.name}: {key} has shape {x.shape}; use (N, features) or (N, H, W) grey images."
         )
     if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         raise DatasetError(f"{p.name}: {key} contains NaN or infinite values; fill them in first.")
+    _check_float32(x, f"{p.name}: {key}")
     return x
+
+
+def _check_float32(values: np.ndarray, what: str) -> None:
+    """Refuse numbers that become infinite as float32 (training's type), e.g. 1e39."""
+    if values.dtype.kind == "f" and values.size and np.abs(values).max() > FLOAT32_MAX:
+        raise DatasetError(f"{what} hold values beyond ±3.4e38 (the largest 32-bit float); "
+                           "scale them down first.")
 
 
 def _npz_labels(fname: str, y: np.ndarray) -> tuple[str, np.ndarray, list[str], list[str]]:
     """(task, y, class_names, notes) for NPZ labels, including one-hot and multi-output."""
     if y.ndim == 1:
         return _encode_labels(y, fname)
-    if y.ndim != 2 or y.dtype.kind not in "biuf":
+    if y.ndim != 2 or y.dtype.kind not in "biuf" or y.shape[1] == 0:
         raise DatasetError(f"{fname}: labels of shape {y.shape} ({y.dtype}) are not supported.")
     if not np.all(np.isfinite(y)):
         raise DatasetError(f"{fname}: some labels are NaN or infinite; fill them in first.")
+    _check_float32(y, f"{fname}: some labels")
     if np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1):
         k = y.shape[1]
         notes = [f"one-hot labels ({k} columns) converted to class indices (argmax)"]

@@ -54,8 +54,12 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"{path.name} is not a Keras model file (it is damaged or of "
                              "another kind).")
     if path.suffix == ".keras":
-        refusal = code_layer_refusal(path)
+        refusal = damaged_zip_refusal(path) or code_layer_refusal(path)
         if refusal:  # named from the file's JSON, before Keras deserializes anything
+            raise ModelFileError(f"Could not open {path.name}: {refusal}")
+    else:
+        refusal = h5_probe_refusal(path)
+        if refusal:
             raise ModelFileError(f"Could not open {path.name}: {refusal}")
     k = keras()
     try:
@@ -94,6 +98,60 @@ def code_layer_refusal(path: Path) -> str:
         if not (isinstance(module, str) and module.startswith("keras")):
             return (f"layer '{name}' ({cls[:60]}) is not a Keras layer but custom code; nngui "
                     "opens models built from Keras' own layers only.")
+    return ""
+
+
+def damaged_zip_refusal(path: Path) -> str:
+    """Why a .keras archive is damaged ('' if every member's checksum holds).
+
+    Keras hands the weights inside the zip to HDF5 unchecked, and HDF5 can loop forever (with
+    the GIL held) on some damaged bytes; a checksum mismatch is found here first.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+    except (OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
+            zipfile.BadZipFile) as exc:
+        return f"the file is damaged ({keras_reason(exc, 120)})."
+    return f"the file is damaged (its part {bad[:60]!r} fails its checksum)." if bad else ""
+
+
+H5_PROBE = """
+import sys, h5py
+def visit(name, obj):
+    for key in obj.attrs: obj.attrs[key]
+    if isinstance(obj, h5py.Dataset): obj[()]
+with h5py.File(sys.argv[1], "r") as f:
+    for key in f.attrs: f.attrs[key]
+    f.visititems(visit)
+"""
+H5_PROBE_SECONDS = 20.0  # a sound file takes under 2 s (start-up included)
+
+
+def h5_probe_refusal(path: Path, timeout: float | None = None) -> str:
+    """Why a legacy .h5 file cannot be read safely ('' if a child process read all of it).
+
+    HDF5 has no checksums in this format and loops forever on some damaged files, holding
+    the GIL, so nothing in this process could stop it: a child process reads every attribute
+    and array first, under a time limit.
+    """
+    import subprocess
+    import sys
+
+    if getattr(sys, "frozen", False):  # the packaged app has no Python to run the probe in
+        return ""
+    timeout = H5_PROBE_SECONDS if timeout is None else timeout
+    try:
+        child = subprocess.run([sys.executable, "-c", H5_PROBE, str(path)],
+                               capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return (f"reading it did not finish in {timeout:.0f} s; the file is damaged "
+                "(an HDF5 file whose structure loops).")
+    except OSError:
+        return ""  # no child process possible (a frozen app without Python?): Keras decides
+    if child.returncode != 0:
+        last = (child.stderr.strip().splitlines() or ["unreadable"])[-1]
+        return f"the file is damaged or not an HDF5 model ({keras_reason(Exception(last), 160)})."
     return ""
 
 

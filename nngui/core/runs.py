@@ -7,6 +7,8 @@ that differ in one setting; the GUI trains them one after another and overlays t
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,19 +51,25 @@ class RunList:
 
     def __init__(self) -> None:
         self.records: list[RunRecord] = []
-        self._keys: list[Any] = []
+        # weak: a key is a training session, and a strong one kept every model (and its
+        # compiled graphs) of the whole session alive: ~12 MB per new network
+        self._keys: list[Callable[[], Any]] = []
 
     def record(self, key: Any, name: str, settings: dict[str, Any],
                history: dict[str, list[float]], reason: str = "") -> RunRecord:
         """Add a run (or update the one made by ``key``, e.g. a session); returns its record."""
         hist = {k: list(v) for k, v in history.items()}
-        if key in self._keys:
-            rec = self.records[self._keys.index(key)]
-            rec.history, rec.reason, rec.settings = hist, reason, settings
-            return rec
+        for i, ref in enumerate(self._keys):
+            if ref() is key:
+                rec = self.records[i]
+                rec.history, rec.reason, rec.settings = hist, reason, settings
+                return rec
         rec = RunRecord(f"#{len(self.records) + 1} {name}", settings, hist, reason)
         self.records.append(rec)
-        self._keys.append(key)
+        try:
+            self._keys.append(weakref.ref(key))
+        except TypeError:  # not weakly referable (a string, say): nothing big to keep alive
+            self._keys.append(lambda key=key: key)
         return rec
 
     def clear(self) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import runtime
+from . import abandon, runtime
 from .adapt import Prepared
 from .runtime import keras
 from .shapes import forward_macs
@@ -155,6 +155,8 @@ class _Forwarder:
         self.probes: Sequence[Probe] = ()
         self.model: Any = None  # what probes are called with (the caller's object)
         self.probe_steps: dict[int, int] = {}  # probe position -> step of its last mid-epoch call
+        self.lock = threading.Lock()  # the first batch's end vs. abandoning a compiling run
+        self.started = False  # a batch has ended: the first compile is over
 
     def batch_probes(self, gstep: int) -> None:
         """Call the probes that ask for it (``every_batches`` > 0) mid-epoch, in this thread.
@@ -191,6 +193,8 @@ def _make_callback(fw: _Forwarder) -> Any:
                 fw.snapshot = weights
 
         def on_train_batch_end(self, batch, logs=None):
+            with fw.lock:
+                fw.started = True
             logs = {key: float(v) for key, v in (logs or {}).items()}
             mean = logs.get("loss", float("nan"))
             # Keras logs the running mean over the epoch; recover the mean of just the
@@ -208,6 +212,9 @@ def _make_callback(fw: _Forwarder) -> Any:
             elif fw.stop_event is not None and fw.stop_event.is_set():
                 fw.stopped = True
                 self.model.stop_training = True
+                # Keras still validates a stopped epoch, the first time compiling its test
+                # step: seconds (25 s seen) of Stop-deaf work for a number nobody asked for
+                self.model._should_eval = lambda *a, **k: False
             if not self.model.stop_training:
                 fw.batch_probes(gstep)
             now = time.perf_counter()
@@ -298,6 +305,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         result = RunResult("error", initial_epoch, {}, 0.0, conflict, target_epochs=target)
         observer.on_end(result)
         return result
+    abandon.wait_until_free(model, stop_event)  # a Stop-abandoned compile may still run
     if stop_event is not None and stop_event.is_set():  # Stop pressed before anything began
         result = RunResult("stopped", initial_epoch, {}, 0.0, "Stopped before training began; "
                            "the weights are unchanged.", target_epochs=target)
@@ -328,10 +336,27 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them
     try:
-        h = model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
-                      epochs=target, initial_epoch=initial_epoch, validation_data=val,
-                      shuffle=False, verbose=0, callbacks=[*options, _make_callback(fw)])
+        def fit() -> Any:
+            try:
+                return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
+                                 epochs=target, initial_epoch=initial_epoch,
+                                 validation_data=val, shuffle=False, verbose=0,
+                                 callbacks=[*options, _make_callback(fw)])
+            finally:
+                model.__dict__.pop("_should_eval", None)  # validation back for the next run
+
+        # with a Stop button, fit runs where a Stop during the first compile can leave it
+        h = fit() if stop_event is None else abandon.fit_or_abandon(fit, model, fw, stop_event)
+        if h is None:
+            result = RunResult("stopped", initial_epoch, {}, time.perf_counter() - t0,
+                               "Stopped while the model was being compiled, before the first "
+                               "batch; the weights are unchanged.", target_epochs=target)
+            observer.on_end(result)
+            return result
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
+        n_epochs = len(history.get("loss", []))
+        for vals in history.values():  # a stopped epoch has no validation: NaN, not a shift
+            vals.extend([math.nan] * (n_epochs - len(vals)))
     except Exception as exc:  # bad shapes, out of memory: the user gets a message, not a crash
         result = RunResult("error", initial_epoch + len(fw.epoch_times), history,
                            time.perf_counter() - t0, _explain_error(exc),

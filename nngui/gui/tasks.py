@@ -20,6 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from nngui.core import abandon
+
 Job = Callable[[Callable[[Any], None], threading.Event], Any]
 
 
@@ -180,7 +182,11 @@ class TaskRunner(QObject):
 
     def is_held(self, obj: Any) -> bool:
         """Whether a running job holds ``obj``: the GUI must not call into it."""
-        return obj is not None and any(t.holds_object(obj) for t in self._tasks)
+        if obj is None:
+            return False
+        # a run abandoned by Stop mid-compile still ends its step on the model (core.abandon)
+        # (submit asks about a session's model itself, so only ``obj`` is looked up here)
+        return any(t.holds_object(obj) for t in self._tasks) or abandon.is_busy(obj)
 
     def running(self, name: str | None = None) -> list[Task]:
         """The jobs in flight (all, or those with this name)."""
@@ -201,7 +207,8 @@ class TaskRunner(QObject):
                 task._deliver(emit=False)
             else:
                 ok = False
-        return ok
+        # compiles walked away from by Stop: none may be inside TensorFlow at exit
+        return abandon.join_all(None if timeout_ms is None else timeout_ms / 1000) and ok
 
     def _release(self, task: Task) -> None:
         if task in self._tasks:

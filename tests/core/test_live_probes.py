@@ -201,6 +201,26 @@ def test_sweeps_and_run_list():
     assert runs.records[0].history["loss"] == [1.0, 0.5]
 
 
+def test_the_run_list_does_not_keep_sessions_and_their_models_alive():
+    import gc
+    import weakref
+
+    from nngui.core.training import Session
+
+    runs = RunList()
+    session = Session(_net([4]))
+    session.model = bytearray(10**6)  # stands for a Keras model and its compiled graphs
+    runs.record(session, "a", {}, {"loss": [1.0]})
+    runs.record(session, "a", {}, {"loss": [1.0, 0.5]})  # still the same run while it lives
+    assert len(runs.records) == 1
+    gone = weakref.ref(session)
+    del session
+    gc.collect()
+    assert gone() is None  # a new network per cycle kept every old model: ~12 MB each
+    runs.record(Session(_net([4])), "b", {}, {"loss": [2.0]})
+    assert [r.name for r in runs.records] == ["#1 a", "#2 b"]  # the record itself stays
+
+
 def test_top_components_match_the_svd():
     from nngui.core.probes import top_components
 
