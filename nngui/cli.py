@@ -170,7 +170,7 @@ class _PrintObserver:
         every = max(1, self.total // 20)  # at most ~20 lines for long toy runs
         if (epoch + 1) % every and epoch + 1 != self.total:
             return
-        parts = [f"{k} {v:.4f}" for k, v in logs.items() if k != "epoch_time"]
+        parts = [f"{k} {v:.4f}" for k, v in logs.items() if k not in ("epoch_time", "epoch")]
         print(f"epoch {epoch + 1}/{self.total}  " + "  ".join(parts)
               + f"  ({logs.get('epoch_time', 0):.1f}s)", file=self.stream, flush=True)
 
