@@ -429,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int_in(1, 100_000))
     p.add_argument("--batch-size", type=int_in(1, 1_000_000), dest="batch_size")
     p.add_argument("--seed", type=int_in(0, 2**32 - 1))
-    p.add_argument("--device", choices=["auto", "cpu", "gpu"])
+    p.add_argument("--device", choices=["auto", "cpu", "gpu", "all"])
     p.add_argument("--out", help="save the trained model here (.keras)")
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")
     p.add_argument("--model", required=True)

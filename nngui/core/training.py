@@ -272,6 +272,9 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     from .builder import compile_model as _compile
 
     observer = observer or Observer()
+    copies = runtime.replicas()
+    if copies > 1:  # "all GPUs": every replica takes batch_size samples of each step
+        config = replace(config, batch_size=config.batch_size * copies)
     n = len(data.x_train)
     n_val = int(n * config.validation_split)
     n_fit = n - n_val
@@ -447,7 +450,7 @@ def run_request(request: RunRequest, observer: Observer,
         except Exception as exc:
             msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"
             return RunResult("error", session.epochs_done, {}, 0.0, msg)
-        observer.on_status(f"Training on {dev.upper()}…")
+        observer.on_status(f"Training on {'all GPUs' if dev == 'all' else dev.upper()}…")
         result = train(model, request.data, session.spec, config, observer, stop_event,
                        initial_epoch=session.epochs_done, probes=request.probes)
     session.record(result)
