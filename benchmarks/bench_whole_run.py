@@ -4,6 +4,7 @@ Run by hand (prints one JSON object):
     python benchmarks/bench_whole_run.py                       # all cases, 3 + 3 runs each
     python benchmarks/bench_whole_run.py --cases mlp512-32 --runs 2 --epochs 1
     python benchmarks/bench_whole_run.py --busy                # a CPU hog runs beside them
+    python benchmarks/bench_whole_run.py --before /tmp/old     # also an older checkout
 
 Each case runs the two processes alternately (plain, nngui, plain, nngui …) so machine noise
 hits both; each side reports its median wall time, CPU time and peak RSS (from ``wait4``).
@@ -53,7 +54,8 @@ def _med(runs: list[dict], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 2)
 
 
-def bench_case(name: str, epochs: int, runs: int, data: Path, tmp: Path) -> dict:
+def bench_case(name: str, epochs: int, runs: int, data: Path, tmp: Path,
+               before: Path | None = None) -> dict:
     model, preset, batch = CASES[name]
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
     plain_cmd = [sys.executable, str(ROOT / "benchmarks" / "plain_keras.py"), "--model", model,
@@ -63,16 +65,24 @@ def bench_case(name: str, epochs: int, runs: int, data: Path, tmp: Path) -> dict
                 "mnist", "--data", str(data), "--epochs", str(epochs), "--batch-size",
                 str(batch), "--device", "cpu", "--out", str(tmp / "nngui.keras")]
     load = os.getloadavg()[0]
-    plain, ours = [], []
+    sides: dict[str, list[dict]] = {"plain_keras": [], "nngui": []}
+    if before is not None:
+        sides["nngui_before"] = []
     for _ in range(runs):
-        plain.append(_run(plain_cmd, env))
-        ours.append(_run(ours_cmd, env))
+        sides["plain_keras"].append(_run(plain_cmd, env))
+        sides["nngui"].append(_run(ours_cmd, env))
+        if before is not None:  # the same command run from an older checkout
+            sides["nngui_before"].append(_run(ours_cmd, dict(env, PYTHONPATH=str(before))))
     side = {key: {"wall_s": _med(r, "wall_s"), "cpu_s": _med(r, "cpu_s"),
                   "rss_mib": _med(r, "rss_mib"), "runs_wall_s": [round(x["wall_s"], 2) for x in r]}
-            for key, r in (("plain_keras", plain), ("nngui", ours))}
-    return {"case": name, "preset": preset, "batch_size": batch, "epochs": epochs,
-            "load_before": round(load, 2), **side,
-            "ratio": round(side["plain_keras"]["wall_s"] / side["nngui"]["wall_s"], 2)}
+            for key, r in sides.items()}
+    out = {"case": name, "preset": preset, "batch_size": batch, "epochs": epochs,
+           "load_before": round(load, 2), **side,
+           "ratio": round(side["plain_keras"]["wall_s"] / side["nngui"]["wall_s"], 2)}
+    if before is not None:
+        out["ratio_before"] = round(side["plain_keras"]["wall_s"]
+                                    / side["nngui_before"]["wall_s"], 2)
+    return out
 
 
 def main() -> None:
@@ -82,11 +92,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="runs of each side per case")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--busy", action="store_true", help="run a CPU hog beside the benchmark")
+    ap.add_argument("--before", type=Path, help="an older nngui checkout (e.g. from git archive) "
+                    "to time as a third side, nngui_before")
     args = ap.parse_args()
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            results = [bench_case(c, args.epochs, args.runs, args.data, Path(tmp))
+            results = [bench_case(c, args.epochs, args.runs, args.data, Path(tmp), args.before)
                        for c in args.cases]
     finally:
         if hog is not None:
