@@ -98,8 +98,11 @@ def main() -> None:
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            results = [bench_case(c, args.epochs, args.runs, args.data, Path(tmp), args.before)
-                       for c in args.cases]
+            results = []
+            for case in args.cases:
+                results.append(bench_case(case, args.epochs, args.runs, args.data, Path(tmp),
+                                          args.before))
+                print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # kept if stopped
     finally:
         if hog is not None:
             hog.kill()

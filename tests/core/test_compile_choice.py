@@ -16,6 +16,12 @@ def test_short_mlp_runs_skip_xla_long_runs_use_it():
         assert choose_compile(spec, TrainConfig(epochs=10, batch_size=batch), MNIST_FIT)[1] is True
 
 
+def test_conv_nets_never_compile_with_xla():
+    # measured: mnist-cnn epochs 10-15x slower under XLA on CPU than with TensorFlow's kernels
+    spec = get_preset("mnist-cnn").spec()
+    assert choose_compile(spec, TrainConfig(epochs=50, batch_size=128), MNIST_FIT)[1] is False
+
+
 def test_toy_data_never_compiles_with_xla():
     spec = get_preset("xor-3-4-1").spec()
     assert choose_compile(spec, TrainConfig(epochs=100_000, batch_size=4), 4)[1] is False
