@@ -132,11 +132,11 @@ def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tupl
     return steps, bool(jit)
 
 
-# XLA's compile costs seconds at the start of a run and saves ~20% of every later epoch, so it
-# pays only over a long run: measured on 2 cores for the 512-512 MLP at batch 128 (1.1e11 MAC
-# an epoch), the first epoch took 4-5 s longer with XLA and each later one ~0.9 s less, and with
-# XLA the run kept ~1.2 cores busy where TensorFlow's own kernels keep ~1.7. Break-even is ~5 such
-# epochs: short runs (and the 2-epoch CLI runs users try first) go without it.
+# XLA's compile costs seconds at the start of a run and saves at most ~20% of a later epoch,
+# so it can pay only over a long run. Measured on 2 cores, 512-512 MLP, batch 128 (1.1e11 MAC
+# an epoch): the first epoch 3.5-5 s longer with XLA; later epochs 0.9 s shorter in one run,
+# equal in an alternated 3 + 3 (README, Performance); XLA kept ~1.2 cores busy where
+# TensorFlow's own kernels keep ~1.7. So only runs of >= ~5 such epochs use it.
 XLA_MIN_RUN_MACS = 5e11
 
 
