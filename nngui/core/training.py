@@ -447,8 +447,16 @@ def run_request(request: RunRequest, observer: Observer,
     session, config = request.session, request.config
     with runtime.device_scope(config.device) as dev:
         observer.on_status("Building the model…")
+        built_for = getattr(session.model, "_nngui_replicas", 1)
+        if session.model is not None and not request.restart and built_for != runtime.replicas():
+            # a model's variables live where it was built: mirrored or not cannot change later
+            where = "all GPUs" if built_for > 1 else "one device"
+            return RunResult("error", session.epochs_done, {}, 0.0,
+                             f"This network was built to train on {where}; press Restart to "
+                             f"rebuild it for the device now chosen ({config.device}).")
         try:
             model = session.ensure_model(config.seed, request.restart)
+            model._nngui_replicas = runtime.replicas()  # what the check above reads next run
         except Exception as exc:
             msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"
             return RunResult("error", session.epochs_done, {}, 0.0, msg)

@@ -55,7 +55,12 @@ def run(device, batch, mirror):
                       steps_per_execution=1, jit_compile=False)
     session = Session(spec)
     result = run_request(RunRequest(session, data, cfg), rec)
+    other = "cpu" if device == "all" else "all"
+    runtime.mirror_devices = lambda: list(halves)
+    switched = run_request(RunRequest(session, data, dataclasses.replace(cfg, device=other)),
+                           Observer())
     return {"reason": result.reason, "message": result.message,
+            "switched": [switched.reason, switched.message],
             "loss": result.history.get("loss"),
             "replicas": session.model.distribute_strategy.num_replicas_in_sync,
             "steps_per_epoch": rec.info.steps_per_epoch if rec.info else None,
@@ -104,3 +109,9 @@ def test_all_gpus_with_one_device_trains_on_it_unmirrored(runs):
     fallback = runs["fallback"]
     assert fallback["reason"] == "finished" and fallback["replicas"] == 1
     assert fallback["steps_per_epoch"] == math.ceil(1080 / 16)
+
+
+def test_switching_to_or_from_all_gpus_asks_for_restart(runs):
+    for key in ("all", "one"):
+        reason, message = runs[key]["switched"]
+        assert reason == "error" and "Restart" in message
