@@ -1,6 +1,10 @@
 """Train a preset from the GUI (the real MainWindow, offscreen) and measure responsiveness.
 
     python benchmarks/bench_gui_training.py --preset mnist-mlp-512 --epochs 10 --stop-after 2
+    python benchmarks/bench_gui_training.py --epochs 2 --batch-size 32 --stop-after 0
+
+``--stop-after 0`` trains the whole run without Stop. The Watch tab (every live view: boundary,
+hidden space, weights, fed by the probes) is the current tab unless ``--tab train``.
 
 Stops the run after N epochs, continues it to the full count (the Stop / Continue a user
 would do), then reports test accuracy from the Evaluate panel and how long the GUI event
@@ -25,6 +29,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--stop-after", type=int, default=2)
     ap.add_argument("--data", default=None)
+    ap.add_argument("--batch-size", type=int, default=None, help="default: the preset's")
+    ap.add_argument("--tab", choices=["watch", "train"], default="watch")
     args = ap.parse_args()
     shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
     if args.data or shared.is_file():
@@ -54,7 +60,10 @@ def main() -> None:
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     cfg = w.builder.config()
     cfg.epochs = args.epochs
+    if args.batch_size:
+        cfg.batch_size = args.batch_size
     w.builder.set_config(cfg)
+    w.tabs.setCurrentWidget(w.watch if args.tab == "watch" else w.training)
 
     gaps: list[float] = []
     last = [time.perf_counter()]
@@ -73,18 +82,23 @@ def main() -> None:
     w.training.epochEnded.connect(lambda e, logs: epochs_seen.append(e))
     t0 = time.perf_counter()
     w.findChild(object, "trainButton").click()
-    wait(lambda: len(epochs_seen) >= args.stop_after)
-    w.findChild(object, "stopButton").click()
-    wait(lambda: len(results) == 1)
-    stopped = results[0]
-    w.findChild(object, "trainButton").click()  # "Continue training": the rest of the run
+    if args.stop_after > 0:
+        wait(lambda: len(epochs_seen) >= args.stop_after)
+        w.findChild(object, "stopButton").click()
+        wait(lambda: len(results) == 1)
+        w.findChild(object, "trainButton").click()  # "Continue training": the rest of the run
+    else:
+        results.append(None)  # no Stop: the one run is the final one
     wait(lambda: len(results) == 2)
+    stopped = results[0]
     train_s = time.perf_counter() - t0
     timer.stop()
     wait(lambda: w.evaluate.report is not None)
     g = np.array(gaps[1:]) * 1000
-    out = {"preset": args.preset, "device": w.deviceLabel.text(),
-           "stopped_after_epochs": stopped.epochs_done, "stop_reason": stopped.reason,
+    out = {"preset": args.preset, "device": w.deviceLabel.text(), "tab": args.tab,
+           "batch_size": cfg.batch_size, "load_avg": round(os.getloadavg()[0], 2),
+           "stopped_after_epochs": stopped.epochs_done if stopped else None,
+           "stop_reason": stopped.reason if stopped else None,
            "total_epochs": w.session.epochs_done, "final_reason": results[1].reason,
            "test_metrics_label": w.findChild(object, "testMetricsLabel").text(),
            "test_accuracy": w.evaluate.report.metrics.get("accuracy"),

@@ -170,7 +170,7 @@ class _PrintObserver:
         every = max(1, self.total // 20)  # at most ~20 lines for long toy runs
         if (epoch + 1) % every and epoch + 1 != self.total:
             return
-        parts = [f"{k} {v:.4f}" for k, v in logs.items() if k != "epoch_time"]
+        parts = [f"{k} {v:.4f}" for k, v in logs.items() if k not in ("epoch_time", "epoch")]
         print(f"epoch {epoch + 1}/{self.total}  " + "  ".join(parts)
               + f"  ({logs.get('epoch_time', 0):.1f}s)", file=self.stream, flush=True)
 
@@ -466,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int_in(1, 100_000))
     p.add_argument("--batch-size", type=int_in(1, 1_000_000), dest="batch_size")
     p.add_argument("--seed", type=int_in(0, 2**32 - 1))
-    p.add_argument("--device", choices=["auto", "cpu", "gpu"])
+    p.add_argument("--device", choices=["auto", "cpu", "gpu", "all"])
     p.add_argument("--out", help="save the trained model here (.keras)")
     _add_option_flags(p)
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")

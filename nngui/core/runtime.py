@@ -77,8 +77,23 @@ def gpu_names() -> list[str]:
     return names
 
 
+def mirror_devices() -> list[str]:
+    """The devices "all GPUs" mirrors training over: every GPU TensorFlow sees."""
+    try:
+        return [d.name for d in tf().config.list_logical_devices("GPU")]
+    except Exception:
+        return []
+
+
 def resolve_device(choice: str) -> str:
-    """'auto' -> 'gpu' when one is visible, else 'cpu'; 'gpu' falls back to 'cpu' if none."""
+    """'auto'/'gpu' -> 'gpu' when one is visible, else 'cpu'; 'all' -> 'all' with >= 2 GPUs.
+
+    'all' falls back to one GPU (or the CPU) where fewer devices are visible.
+    """
+    if choice == "all":
+        if len(mirror_devices()) >= 2:
+            return "all"
+        choice = "gpu"
     if choice in ("auto", "gpu"):
         return "gpu" if gpu_names() else "cpu"
     return "cpu"
@@ -86,14 +101,30 @@ def resolve_device(choice: str) -> str:
 
 def describe_device(choice: str = "auto") -> str:
     """Status-bar text for the device in use, e.g. 'CPU' or 'GPU: NVIDIA H100'."""
-    if resolve_device(choice) == "gpu":
+    dev = resolve_device(choice)
+    if dev == "all":
+        return f"{len(mirror_devices())} GPUs (mirrored)"
+    if dev == "gpu":
         return f"GPU: {gpu_names()[0]}"
     return "CPU"
 
 
 @contextlib.contextmanager
 def device_scope(choice: str) -> Iterator[str]:
-    """Place variables and ops on the chosen device; yields 'cpu' or 'gpu'."""
+    """Place variables and ops on the chosen device; yields 'cpu', 'gpu' or 'all'.
+
+    'all' builds and trains under ``tf.distribute.MirroredStrategy``: each GPU holds a copy of
+    the weights and takes one slice of every batch (see :func:`replicas`).
+    """
     dev = resolve_device(choice)
+    if dev == "all":
+        with tf().distribute.MirroredStrategy(mirror_devices()).scope():
+            yield dev
+        return
     with tf().device("/GPU:0" if dev == "gpu" else "/CPU:0"):
         yield dev
+
+
+def replicas() -> int:
+    """How many copies of the model the current scope trains at once (1 outside 'all')."""
+    return int(tf().distribute.get_strategy().num_replicas_in_sync)

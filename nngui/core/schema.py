@@ -34,7 +34,7 @@ TRAIN_FIELDS = (
     Field("validation_split", "float", 0.1, label="Validation split", minimum=0.0,
           maximum=0.99),
     Field("seed", "int", 0, minimum=0, maximum=2**32 - 1),
-    Field("device", "choice", "auto", choices=("auto", "cpu", "gpu")),
+    Field("device", "choice", "auto", choices=("auto", "cpu", "gpu", "all")),
     Field("steps_per_execution", "int", 0, label="Steps per execution", minimum=0,
           maximum=100_000),
     Field("jit_compile", "bool", None, label="jit_compile"),

@@ -144,7 +144,7 @@ class TrainConfig:
     batch_size: int = 32
     validation_split: float = 0.1
     seed: int | None = 0
-    device: str = "auto"  # "auto", "cpu" or "gpu"
+    device: str = "auto"  # "auto", "cpu", "gpu" or "all" (every GPU, mirrored)
     # Batches per compiled call; 0 picks per model (see training.choose_steps_per_execution).
     steps_per_execution: int = 0
     jit_compile: bool | None = None  # None: choose per model

@@ -126,9 +126,18 @@ def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tupl
     steps = max(1, min(steps, steps_per_epoch))
     jit = config.jit_compile
     if jit is None:
-        # XLA pays off for dense nets; compile time dominates for tiny toy data.
-        jit = n_train >= 1000
+        # XLA's CPU convolutions and pooling skip oneDNN: 10-15x slower an epoch for mnist-cnn
+        images = any(layer.type.endswith("2D") for layer in spec.layers)
+        jit = not images and 3 * forward_macs(spec) * n_train * config.epochs >= XLA_MIN_RUN_MACS
     return steps, bool(jit)
+
+
+# XLA's compile costs seconds at the start of a run and saves at most ~20% of a later epoch,
+# so it can pay only over a long run. Measured on 2 cores, 512-512 MLP, batch 128 (1.1e11 MAC
+# an epoch): the first epoch 3.5-5 s longer with XLA; later epochs 0.9 s shorter in one run,
+# equal in an alternated 3 + 3 (README, Performance); XLA kept ~1.2 cores busy where
+# TensorFlow's own kernels keep ~1.7. So only runs of >= ~5 such epochs use it.
+XLA_MIN_RUN_MACS = 5e11
 
 
 class _Forwarder:
@@ -292,6 +301,9 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     from .builder import compile_model as _compile
 
     observer = observer or Observer()
+    copies = runtime.replicas()
+    if copies > 1:  # "all GPUs": every replica takes batch_size samples of each step
+        config = replace(config, batch_size=config.batch_size * copies)
     n = len(data.x_train)
     n_val = int(n * config.validation_split)
     n_fit = n - n_val
@@ -487,12 +499,20 @@ def run_request(request: RunRequest, observer: Observer,
     session, config = request.session, request.config
     with runtime.device_scope(config.device) as dev:
         observer.on_status("Building the model…")
+        built_for = getattr(session.model, "_nngui_replicas", 1)
+        if session.model is not None and not request.restart and built_for != runtime.replicas():
+            # a model's variables live where it was built: mirrored or not cannot change later
+            where = "all GPUs" if built_for > 1 else "one device"
+            return RunResult("error", session.epochs_done, {}, 0.0,
+                             f"This network was built to train on {where}; press Restart to "
+                             f"rebuild it for the device now chosen ({config.device}).")
         try:
             model = session.ensure_model(config.seed, request.restart)
+            model._nngui_replicas = runtime.replicas()  # what the check above reads next run
         except Exception as exc:
             msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"
             return RunResult("error", session.epochs_done, {}, 0.0, msg)
-        observer.on_status(f"Training on {dev.upper()}…")
+        observer.on_status(f"Training on {'all GPUs' if dev == 'all' else dev.upper()}…")
         result = train(model, request.data, session.spec, config, observer, stop_event,
                        initial_epoch=session.epochs_done, probes=request.probes)
     session.record(result)

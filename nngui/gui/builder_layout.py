@@ -42,8 +42,9 @@ TRAIN_FIELDS = (
           help="Fraction of the training data held out to watch for overfitting."),
     Field("seed", "int", 0, minimum=-1, maximum=2**31 - 1,
           help="The same seed gives the same initial weights and shuffling."),
-    Field("device", "choice", "auto", choices=("auto", "cpu", "gpu"),
-          help="Where TensorFlow trains; Auto uses a GPU when there is one."),
+    Field("device", "choice", "auto", choices=("auto", "cpu", "gpu", "all"),
+          help="Where TensorFlow trains; Auto uses a GPU when there is one; All GPUs "
+               "splits every batch over the GPUs (batch size per GPU)."),
 )
 TRAIN_OBJECT_NAMES = {"epochs": "epochsSpin", "batch_size": "batchSizeSpin",
                       "validation_split": "validationSplitSpin", "seed": "seedSpin",
@@ -213,7 +214,7 @@ class BuilderLayout:
         self.seed_spin = self._train_form.editor("seed").widget
         self.seed_spin.setSpecialValueText("Random")
         self.device_combo = self._train_form.editor("device").widget
-        for i, text in enumerate(("Auto", "CPU", "GPU")):
+        for i, text in enumerate(("Auto", "CPU", "GPU", "All GPUs")):
             self.device_combo.setItemText(i, text)
         self.set_gpu_available(False)
         self._train_form.valueChanged.connect(self._on_config_field)

@@ -84,13 +84,19 @@ class BuilderPanel(BuilderLayout, QWidget):
         """While training: structure, loss and optimizer are read-only; epochs/batch are not."""
         self.state.set_locked(locked)
 
-    def set_gpu_available(self, available: bool, name: str = "") -> None:
-        """Enable the GPU device choice once TensorFlow has found one."""
+    def set_gpu_available(self, available: bool, name: str = "", count: int = 1) -> None:
+        """Enable the GPU device choice once TensorFlow has found one; "All GPUs" for >= 2."""
         item = self.device_combo.model().item(2)
         item.setEnabled(available)
         item.setText(f"GPU ({name})" if available and name else "GPU")
         tip = f"Train on {name or 'the GPU'}." if available else "No GPU found (yet)."
         self.device_combo.setItemData(2, tip, Qt.ItemDataRole.ToolTipRole)
+        several = available and count >= 2
+        self.device_combo.model().item(3).setEnabled(several)
+        self.device_combo.model().item(3).setText(f"All {count} GPUs" if several else "All GPUs")
+        tip = (f"Split every batch over all {count} GPUs (MirroredStrategy): the batch size is "
+               "per GPU." if several else "Needs two or more GPUs.")
+        self.device_combo.setItemData(3, tip, Qt.ItemDataRole.ToolTipRole)
 
     def selected_layer(self) -> int | None:
         return self.state.selected

@@ -211,7 +211,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
     def _on_tf_ready(self, result) -> None:
         _, device, gpus = result
         self._set_device_text(device)
-        self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "")
+        self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "", len(gpus))
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
         self.drawing.load_bundled_models()
         self.tensorflowReady.emit(device)

@@ -239,6 +239,19 @@ def test_locked_while_training_and_gpu_choice(ui):
     assert gpu.isEnabled() and "H100" in gpu.text()
 
 
+def test_all_gpus_is_offered_only_with_two_or_more(ui):
+    panel, _table = ui
+    device = child(panel, QComboBox, "deviceCombo")
+    every = device.model().item(3)
+    assert not every.isEnabled()
+    panel.set_gpu_available(True, "NVIDIA H100", 1)
+    assert not every.isEnabled()
+    panel.set_gpu_available(True, "NVIDIA H100", 2)
+    assert every.isEnabled() and every.text() == "All 2 GPUs"
+    device.setCurrentIndex(3)
+    assert panel.config().device == "all"
+
+
 def test_shape_field_accepts_typed_shapes(qtbot):
     panel = BuilderPanel()
     qtbot.addWidget(panel)
