@@ -37,6 +37,7 @@ from .draw_panel import DrawPanel
 from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
 from .lab_panel import LabPanel
+from .project_actions import ProjectActions
 from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
@@ -45,7 +46,7 @@ from .watch_panel import WatchPanel
 from .window_layout import CUSTOM, WindowLayout, fit_to_screen
 
 
-class MainWindow(FileActions, WindowLayout, QMainWindow):
+class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -78,6 +79,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
             self._load_tensorflow()
         self._restore_settings()
         self._apply_preset(self._initial_preset(), quiet=True)
+        self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
@@ -144,7 +146,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
         self.autoencoder = AutoencoderPanel(self.tasks)
         self.tabs.addTab(self.autoencoder, "Autoencoder")
-        self.tabs.addTab(LabPanel(tasks=self.tasks), "How it learns")
+        self.lab = LabPanel(tasks=self.tasks)
+        self.tabs.addTab(self.lab, "How it learns")
         self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
                                 self.builder.config)
         self.tabs.addTab(self.watch, "Watch")
@@ -167,8 +170,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
-        self._action(m, "&Save network as…", self._save_spec_dialog, QKeySequence.StandardKey.Save)
+        self._init_project(m)  # New, Open…, Open Recent, Save, Save As (project_actions.py)
+        self._action(m, "Save &network as JSON…", self._save_spec_dialog)
         self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
         self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
         self._add_export_menu(m)  # Export as Python…, Export results ▸ (file_actions.py)
@@ -493,12 +496,17 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if not self.maybe_save():  # Cancel: the window stays, with its work
+            event.ignore()
+            return
+        self.autosaveTimer.stop()
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         self._clamp_to_screen()
         self.settings.set_geometry(self.saveGeometry())
         for splitter in self._remembered_splitters():
             if any(splitter.sizes()):  # never shown: keep what was saved before
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
+        self._clean_exit()  # no crash: the autosave goes
         self.settings.sync()
         super().closeEvent(event)
 
