@@ -125,9 +125,7 @@ class ProjectActions:
             return False
         self._restoring = True
         try:
-            self.watch.runs.runs.clear()
-            self.watch.runs.runList.clear()
-            self.watch.runs.redraw()
+            self._show_runs([])
             self._apply_preset(self._initial_preset())
         finally:
             self._restoring = False
@@ -239,8 +237,8 @@ class ProjectActions:
 
     def _show_runs(self, runs: list[dict]) -> None:
         panel = self.watch.runs
+        panel.runList.clear()  # the list first: clearing it redraws from the records
         panel.runs.clear()
-        panel.runList.clear()
         for r in runs:
             rec = RunRecord(r["name"], r["settings"], r["history"], r["reason"])
             panel.runs.records.append(rec)
