@@ -57,18 +57,23 @@ class FileActions:
         return True
 
     def _open_model(self, path: Path) -> None:
-        from ..core.modelio import load_model, spec_from_model
+        from ..core.modelio import load_model, spec_from_model, stand_in_spec
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             model = load_model(path)
         finally:
             QApplication.restoreOverrideCursor()
-        spec = spec_from_model(model)
-        if spec is None:
-            raise SpecError(f"{path.name} uses layers the builder cannot show.")
+        spec, reason = spec_from_model(model), None
+        if spec is None:  # still trains, evaluates and draws; the builder shows it read-only
+            stand_in = stand_in_spec(model)
+            if stand_in is None:
+                raise SpecError(f"{path.name} has not one input and one flat output; nngui "
+                                "cannot train or evaluate it.")
+            spec, reason = stand_in
         self.builder.set_spec(spec)
         self._new_session(spec)
+        self._set_read_only(reason)
         self.session.model = model  # weights exist: Train continues from them
         self.training.set_has_weights(True)
         self._refresh_evaluate_context()  # an opened model evaluates like a trained one

@@ -277,6 +277,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
             self._new_session(spec)
 
     def _new_session(self, spec: NetworkSpec) -> None:
+        self._set_read_only(None)  # an opened model that is read-only sets it again after
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
@@ -295,6 +296,10 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
             QMessageBox.information(self, "No data", "Choose a dataset first.")
             return False
         spec = self.builder.spec()
+        if restart and self.read_only_reason is not None:
+            QMessageBox.information(self, "Read-only network", self.read_only_reason +
+                                    " It can continue training, not start from scratch.")
+            return False
         problems = errors(self.builder.problems())
         if problems:
             QMessageBox.warning(self, "The network cannot be trained yet",
@@ -373,7 +378,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
                                           f"Epoch {epoch + 1}: " + " · ".join(parts))
 
     def _on_run_finished(self, result: RunResult) -> None:
-        self.builder.set_locked(False)
+        self.builder.set_locked(self.read_only_reason is not None)
         was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
         if was_ae_run:
             self.autoencoder.end_run()

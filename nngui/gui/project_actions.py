@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox
 
 from ..core.project import SUFFIX, Project, ProjectError, apply_lab_state, lab_state
 from ..core.project import load_project as _load
@@ -87,6 +87,13 @@ class ProjectActions:
         for combo in (self.lab.tableCombo, self.lab.actCombo, self.lab.lossCombo):
             combo.currentIndexChanged.connect(self.mark_modified)
         self.lab.biasCheck.toggled.connect(self.mark_modified)
+        self.read_only_reason: str | None = None
+        self.readOnlyLabel = QLabel()
+        self.readOnlyLabel.setObjectName("readOnlyLabel")
+        self.readOnlyLabel.setWordWrap(True)
+        self.readOnlyLabel.setStyleSheet("color: #a15c00;")
+        self.readOnlyLabel.hide()
+        self.builderSide.layout().insertWidget(1, self.readOnlyLabel)
         self.autosaveTimer = QTimer(self)
         self.autosaveTimer.setObjectName("autosaveTimer")
         self.autosaveTimer.timeout.connect(self.autosave)
@@ -105,6 +112,14 @@ class ProjectActions:
             self._clean_dataset = ds.name
         elif ds.name != self._clean_dataset:
             self.mark_modified()
+
+    def _set_read_only(self, reason: str | None) -> None:
+        """Show an opened model the builder cannot represent as read-only (None: editable)."""
+        self.read_only_reason = reason
+        self.readOnlyLabel.setText(reason or "")
+        self.readOnlyLabel.setToolTip(reason or "")
+        self.readOnlyLabel.setVisible(reason is not None)
+        self.builder.set_locked(reason is not None or self.training.is_running())
 
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
@@ -217,6 +232,12 @@ class ProjectActions:
             self.builder.set_spec(project.spec)
             self.builder.set_config(project.config)
             self._new_session(project.spec)
+            if project.model is not None:
+                from ..core.modelio import spec_from_model, stand_in_spec
+
+                stand_in = stand_in_spec(project.model) \
+                    if spec_from_model(project.model) is None else None
+                self._set_read_only(stand_in[1] if stand_in else None)
             s = self.session
             s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
                 dict(project.history)
