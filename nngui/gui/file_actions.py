@@ -75,6 +75,7 @@ class FileActions:
         self._new_session(spec)
         self._set_read_only(reason)
         self.session.model = model  # weights exist: Train continues from them
+        self._set_read_only(reason, model)
         self.training.set_has_weights(True)
         self._refresh_evaluate_context()  # an opened model evaluates like a trained one
         self.drawing.offer_model(path.name, model)

@@ -113,13 +113,16 @@ class ProjectActions:
         elif ds.name != self._clean_dataset:
             self.mark_modified()
 
-    def _set_read_only(self, reason: str | None) -> None:
-        """Show an opened model the builder cannot represent as read-only (None: editable)."""
+    def _set_read_only(self, reason: str | None, model=None) -> None:
+        """Show an opened model the builder cannot represent as read-only (None: editable);
+        the summary then lists the model's own layers, not the builder's stand-in."""
         self.read_only_reason = reason
         self.readOnlyLabel.setText(reason or "")
         self.readOnlyLabel.setToolTip(reason or "")
         self.readOnlyLabel.setVisible(reason is not None)
         self.builder.set_locked(reason is not None or self.training.is_running())
+        if reason is not None and model is not None:
+            _summarize(self.summary, model)
 
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
@@ -237,7 +240,7 @@ class ProjectActions:
 
                 stand_in = stand_in_spec(project.model) \
                     if spec_from_model(project.model) is None else None
-                self._set_read_only(stand_in[1] if stand_in else None)
+                self._set_read_only(stand_in[1] if stand_in else None, project.model)
             s = self.session
             s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
                 dict(project.history)
@@ -395,6 +398,26 @@ class ProjectActions:
         """A clean exit: the autosave is not needed, and its time is remembered."""
         self._remove_autosave()
         self.settings.set_clean_exit(time.time())
+
+
+def _summarize(table, model) -> None:
+    """Fill the summary table with a Keras model's layers (name, output shape, params)."""
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    layers = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
+    table.clearSpans()
+    table.setRowCount(len(layers) + 1)
+    for i, lay in enumerate(layers):
+        try:
+            shape = str(tuple(lay.output.shape))
+        except Exception:  # a layer used twice has no single output
+            shape = "?"
+        for col, text in enumerate((f"{lay.name} ({type(lay).__name__})", shape,
+                                    f"{lay.count_params():,}")):
+            table.setItem(i, col, QTableWidgetItem(text))
+    table._total = model.count_params()
+    table._set_total_row(len(layers), f"{table._total:,}", "The opened model's own count.")
+    table.resizeColumnsToContents()
 
 
 def _dropped_file(mime) -> Path | None:

@@ -32,6 +32,8 @@ def test_a_branching_model_opens_read_only_and_still_trains(window, qtbot, tmp_p
     assert not window.readOnlyLabel.isHidden() and "read-only" in reason and "Add" in reason
     assert window.builder.state.locked and window.read_only_reason == reason
     assert window.evaluate._model is window.session.model
+    assert window.summary.total_params() == 34  # the model's own layers, not a stand-in
+    assert window.summary.item(2, 0).text().endswith("(Add)")
     assert not window.train(restart=True)  # from scratch would lose the branches
     assert messages[-1][1] == "Read-only network"
     cfg = window.builder.config()
