@@ -308,3 +308,33 @@ def test_any_json_in_a_member_is_a_project_or_a_project_error(name: str, value) 
             assert isinstance(load_project(path), Project)
         except ProjectError:
             pass
+
+
+def _npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+GOOD_SAMPLES = dict(images=np.zeros((2, 28, 28), np.uint8), labels=np.array([1, 2]),
+                    created=np.array([1.0, 2.0]), ids=np.array(["1-a", "2-b"]))
+
+
+@pytest.mark.parametrize("change", [
+    {"images": np.zeros((2, 28, 27), np.uint8)},
+    {"images": np.zeros((2, 28, 28), np.float32)},
+    {"labels": np.array([1, 12])},
+    {"labels": np.array([1])},
+    {"ids": np.array(["../x", "2-b"])},
+    {"created": np.array(["a", "b"])},
+    {"images": np.zeros((0,), np.uint8)},
+])
+def test_bad_samples_are_a_project_error(tmp_path: Path, change) -> None:
+    good = save_project(_project(), tmp_path / "a.nngui")
+    fine = _rewrite(good, tmp_path / "ok.nngui",
+                    lambda m: m.update({"samples.npz": _npz(**GOOD_SAMPLES)}))
+    assert [s["label"] for s in load_project(fine).samples] == [1, 2]
+    bad = _rewrite(good, tmp_path / "b.nngui",
+                   lambda m: m.update({"samples.npz": _npz(**{**GOOD_SAMPLES, **change})}))
+    with pytest.raises(ProjectError, match="samples.npz"):
+        load_project(bad)
