@@ -22,13 +22,14 @@ import tempfile
 import time
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .fsio import atomic_path
+from .project_lab import LabStateError, check_lab
 from .spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
 
 SUFFIX = ".nngui"
@@ -187,7 +188,7 @@ def _read(zf: zipfile.ZipFile, path: Path, with_model: bool) -> Project:
         history=_history(_get(session, "history", path, "session.json"), "session.json", path),
         runs=_runs(_read_json(zf, "runs.json", path), path),
         samples=_samples(_read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path), path),
-        lab=check_lab(_read_json(zf, "lab.json", path), path.name),
+        lab=_lab(_read_json(zf, "lab.json", path), path),
         created=_time(manifest.get("created"), "created", path),
         saved=_time(manifest.get("saved"), "saved", path))
     if with_model and "model.keras" in names:
@@ -325,6 +326,13 @@ def _samples(raw: bytes, path: Path) -> list[dict[str, Any]]:
              "created": float(created[i])} for i in range(n)]
 
 
+def _lab(d: Any, path: Path) -> dict[str, Any] | None:
+    try:
+        return check_lab(d, path.name)
+    except LabStateError as exc:
+        raise ProjectError(str(exc)) from None
+
+
 def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
     from .modelio import ModelFileError, load_model
 
@@ -337,60 +345,6 @@ def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
         except ModelFileError as exc:
             raise ProjectError(f"{path.name}: the trained model cannot be opened: "
                                f"{str(exc).replace('model.keras: ', '')}") from None
-
-
-# ---------------------------------------------------------------------------------- lab state
-
-def lab_state(net: Any) -> dict[str, Any]:
-    """A backprop lab (core.backprop.LabNet) as plain JSON: settings, weights, history."""
-    return {"config": asdict(net.config), "weights": [w.tolist() for w in net.weights],
-            "iteration": int(net.iteration), "losses": [float(v) for v in net.losses],
-            "sses": [float(v) for v in net.sses]}
-
-
-def check_lab(d: Any, where: str = "the project") -> dict[str, Any] | None:
-    """``d`` checked against what LabNet accepts (None stays None); ProjectError otherwise."""
-    from .backprop import LabConfig, LabError, initial_weights
-
-    if d is None:
-        return None
-    try:
-        cfg = d["config"]
-        known = {f.name for f in fields(LabConfig)}
-        if not isinstance(cfg, dict) or set(cfg) - known:
-            raise ValueError("unknown lab settings")
-        config = LabConfig(**cfg)
-        shapes = [w.shape for w in initial_weights(config)]
-        weights = [np.asarray(w, dtype=np.float64) for w in d["weights"]]
-        if [w.shape for w in weights] != shapes or not all(np.isfinite(w).all()
-                                                           for w in weights):
-            raise ValueError("the weights do not fit the lab's network")
-        losses, sses = _floats(d["losses"]), _floats(d["sses"])
-        iteration = d["iteration"]
-        if isinstance(iteration, bool) or not isinstance(iteration, int) or iteration < 0:
-            raise ValueError("the iteration count is not a whole number")
-    except (LabError, ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise ProjectError(f"{where}: the lab state is not valid ({exc}).") from None
-    return {"config": asdict(config), "weights": [w.tolist() for w in weights],
-            "iteration": iteration, "losses": losses, "sses": sses}
-
-
-def _floats(v: Any) -> list[float]:
-    if not isinstance(v, list) or len(v) > MAX_HISTORY or not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
-        raise ValueError("a loss history is not a list of numbers")
-    return [float(x) for x in v]
-
-
-def apply_lab_state(net: Any, state: dict[str, Any]) -> None:
-    """Put a checked lab state into a LabNet: same settings, weights and loss history."""
-    from .backprop import LabConfig
-
-    net.config = LabConfig(**state["config"])
-    net.reset()
-    net.weights = [np.asarray(w, dtype=np.float64) for w in state["weights"]]
-    net.iteration = int(state["iteration"])
-    net.losses, net.sses = list(state["losses"]), list(state["sses"])
 
 
 # ---------------------------------------------------------------------------------- schema 1

@@ -501,9 +501,11 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        if not self.maybe_save():  # Cancel: the window stays, with its work
+        # a hidden window has nobody to ask; Cancel keeps the window and its work
+        if self.isVisible() and not self.maybe_save():
             event.ignore()
             return
+        self.setWindowModified(False)  # saved or discarded: a second close asks nothing
         self.autosaveTimer.stop()
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         self._clamp_to_screen()

@@ -9,7 +9,6 @@ replace, so no modal box ever waits in a test. Reading and writing the file is c
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -17,11 +16,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox
 
-from ..core.project import SUFFIX, Project, ProjectError, apply_lab_state, lab_state
+from ..core.project import SUFFIX, Project, ProjectError
 from ..core.project import load_project as _load
 from ..core.project import save_project as _save
+from ..core.project_lab import apply_lab_state, lab_state
 from ..core.runs import RunRecord
-from ..core.samples import Sample, app_data_dir
+from ..core.samples import Sample
+from .project_recovery import ProjectRecovery
 
 OPENABLE = (".nngui", ".json", ".keras", ".h5")
 
@@ -35,25 +36,10 @@ def ask_unsaved(window, name: str) -> str:
     return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
 
-def ask_recover(window, saved: float) -> bool:
-    """True to restore the autosave written at ``saved`` (after a crash)."""
-    b = QMessageBox.StandardButton
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved))
-    return QMessageBox.question(window, "Restore unsaved work?",
-                                f"nngui did not close normally. Restore the work autosaved "
-                                f"at {when}?", b.Yes | b.No, b.Yes) == b.Yes
-
-
-def autosave_dir() -> Path:
-    """Where autosaves go: the data folder's autosave/."""
-    return app_data_dir() / "autosave"
-
-
-class ProjectActions:
+class ProjectActions(ProjectRecovery):
     """Project files for MainWindow: the title, the modified mark, the unsaved prompt."""
 
-    unsaved_prompt = staticmethod(ask_unsaved)  # tests replace these two
-    recovery_prompt = staticmethod(ask_recover)
+    unsaved_prompt = staticmethod(ask_unsaved)  # tests replace it (and recovery_prompt)
 
     def _init_project(self, menu: QMenu) -> None:
         """Menu entries, drag and drop, change tracking and the autosave timer."""
@@ -345,60 +331,6 @@ class ProjectActions:
         if path is not None:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.open_path(path))  # not inside the drop
-
-    # ---- autosave and recovery -----------------------------------------------------------
-    def autosave(self) -> bool:
-        """Save a modified project to the data folder's autosave/ (quietly; False if not)."""
-        if not self.isWindowModified():
-            return False
-        project = self.current_project(quiet=True)
-        if project is None:  # training: the next tick saves it
-            return False
-        folder = autosave_dir()
-        try:
-            from ..core.fsio import atomic_write_text
-
-            _save(project, folder / f"autosave{SUFFIX}")
-            atomic_write_text(folder / "autosave.json", json.dumps(
-                {"path": str(self.project_path) if self.project_path else None}))
-        except (OSError, ProjectError) as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
-            return False
-        self.statusBar().showMessage("Autosaved", 2000)
-        return True
-
-    def offer_recovery(self) -> bool:
-        """After a crash (an autosave newer than the last clean exit): offer to restore it."""
-        path = autosave_dir() / f"autosave{SUFFIX}"
-        if not path.is_file() or path.stat().st_mtime <= self.settings.clean_exit():
-            return False
-        if not self.recovery_prompt(self, path.stat().st_mtime):
-            self._remove_autosave()
-            return False
-        try:
-            project = _load(path)
-        except ProjectError as exc:
-            QMessageBox.warning(self, "Could not restore", str(exc))
-            return False
-        self.show_project(project)
-        try:
-            original = json.loads((path.parent / "autosave.json").read_text()).get("path")
-        except (OSError, ValueError, AttributeError):
-            original = None
-        self.project_path = Path(original) if isinstance(original, str) else None
-        self.setWindowModified(True)  # restored, not yet saved where it belongs
-        self._update_title()
-        return True
-
-    def _remove_autosave(self) -> None:
-        for name in (f"autosave{SUFFIX}", "autosave.json"):
-            (autosave_dir() / name).unlink(missing_ok=True)
-
-    def _clean_exit(self) -> None:
-        """A clean exit: the autosave is not needed, and its time is remembered."""
-        self._remove_autosave()
-        self.settings.set_clean_exit(time.time())
-
 
 def _summarize(table, model) -> None:
     """Fill the summary table with a Keras model's layers (name, output shape, params)."""

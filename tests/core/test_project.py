@@ -25,12 +25,11 @@ from nngui.core.project import (
     SCHEMA_VERSION,
     Project,
     ProjectError,
-    apply_lab_state,
-    lab_state,
     load_project,
     save_project,
     write_v1_for_tests,
 )
+from nngui.core.project_lab import apply_lab_state, lab_state
 from nngui.core.runs import settings_of
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,8 @@ import pytest
 from PySide6.QtCore import QMimeData, QUrl
 
 from nngui.core.project import load_project
-from nngui.gui.project_actions import ProjectActions, autosave_dir
+from nngui.gui.project_actions import ProjectActions
+from nngui.gui.project_recovery import autosave_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
