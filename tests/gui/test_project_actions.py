@@ -72,6 +72,9 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert w.watch.runs.runs.records == [] and w.project_path is None
     qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=30000)
     w.lab.reset()
+    for sample in w.draw.samples_store.samples():  # another computer: none of the samples
+        w.draw.samples_store.remove(sample.id)
+    w.draw._reload_gallery()
     assert w.open_path(path)
     assert not w.isWindowModified() and w.project_path == path
     assert w.builder.spec().to_dict() == load_project(path, with_model=False).spec.to_dict()
@@ -84,6 +87,9 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert w.lab.net.iteration == lab[0] == 3
     assert all(np.array_equal(a, b) for a, b in zip(w.lab.net.weights, lab[1], strict=True))
     assert w.lab.hiddenSpin.value() == w.lab.net.config.hidden
+    assert [s.label for s in w.draw.samples_store.samples()] == [7]  # back, on disk too
+    assert w.draw.samplesGallery.count() == 1
+    w.draw.samples_store.reload()
     assert [s.label for s in w.draw.samples_store.samples()] == [7]
 
 
