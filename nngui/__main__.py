@@ -16,8 +16,25 @@ def wants_gui(argv: list[str]) -> bool:
     return first not in SUBCOMMANDS and not first.startswith("-") and os.path.exists(first)
 
 
+def check_project_arg(argv: list[str]) -> str | None:
+    """`nngui X.nngui`: the one-line reason X cannot be opened (checked before Qt starts)."""
+    if not argv or not argv[0].lower().endswith(".nngui"):
+        return None
+    from .core.project import ProjectError, load_project
+
+    try:
+        load_project(argv[0], with_model=False)  # the model is checked when the app opens it
+    except ProjectError as exc:
+        return " ".join(str(exc).split())
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    problem = check_project_arg(argv)
+    if problem is not None:
+        print(f"nngui: error: {problem}", file=sys.stderr)
+        return 2
     if wants_gui(argv):
         from .gui.app import run_app
 

@@ -114,8 +114,11 @@ def load_data(path=None):
 
 _FILE = '''
 def load_data(path=None):
-    """Your NPZ file with x_train, y_train (and x_test, y_test, else 20 % are held out)."""
+    """Your data file, read as nngui reads it: a CSV (see load_csv) or an NPZ with x_train,
+    y_train (and x_test, y_test, else 20 % are held out)."""
     path = path or DATA_PATH
+    if os.path.splitext(path)[1].lower() in (".csv", ".tsv", ".txt"):
+        return load_csv(path)
     with np.load(path) as f:
         keys = set(f.files)
         if {"x_train", "y_train"} <= keys:
@@ -129,6 +132,64 @@ def load_data(path=None):
         cut = int(0.8 * len(x))
         x, y, test = x[:cut], y[:cut], (x[cut:], y[cut:])
     return (x, y), test
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_csv(path):
+    """A numeric CSV: an optional header row, the label column named label/y/target/class
+    (else the last one); text or whole-number labels become classes 0..n-1, real numbers a
+    regression target. 20 % are held out for the test, stratified, seed 0, as in nngui."""
+    import csv
+
+    with open(path, encoding="utf-8-sig") as f:
+        lines = [ln for ln in f.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    first = lines[0]
+    delimiter = max((",", ";", "\\t"), key=first.count) if any(d in first for d in ",;\\t") else ","
+    rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter)]
+    header = all(not _is_number(c) for c in rows[0]) or (
+        len(rows) < 2 and not all(_is_number(c) for c in rows[0])) or (
+        len(rows) > 1 and any(not _is_number(a) and _is_number(b)
+                              for a, b in zip(rows[0], rows[1])))
+    names = [h.lower() for h in rows[0]] if header else []
+    data = rows[1:] if header else rows
+    width = len(data[0])
+    label = next((names.index(c) for c in ("label", "y", "target", "class") if c in names),
+                 width - 1)
+    x = np.array([[float(r[j]) for j in range(width) if j != label] for r in data], "float32")
+    labels = np.array([r[label] for r in data])
+    try:
+        values = labels.astype("float64")
+    except ValueError:
+        values = None  # text labels: classes in sorted order
+    if values is not None and (np.any(values != np.round(values)) or len(np.unique(values)) > 100):
+        y = values.astype("float32").reshape(-1, 1)  # real numbers: a regression target
+        classify = False
+    else:
+        y = np.unique(np.char.strip(labels) if values is None else values,
+                      return_inverse=True)[1].ravel().astype("int64")
+        classify = True
+    if len(x) < 10:
+        return (x, y), (x.copy(), y.copy())  # too few to hold any out
+    try:
+        from sklearn.model_selection import train_test_split  # what nngui splits with
+    except ImportError:
+        order = np.random.default_rng(0).permutation(len(x))
+        cut = len(x) - int(np.ceil(0.2 * len(x)))
+        return (x[order[:cut]], y[order[:cut]]), (x[order[cut:]], y[order[cut:]])
+    try:
+        parts = train_test_split(x, y, test_size=0.2, random_state=0,
+                                 stratify=y if classify else None)
+    except ValueError:  # a class too small to stratify
+        parts = train_test_split(x, y, test_size=0.2, random_state=0)
+    x_train, x_test, y_train, y_test = parts
+    return (x_train, y_train), (x_test, y_test)
 '''
 
 LOADERS: dict[str, str] = {

@@ -221,3 +221,32 @@ def _compile_info(model: Any) -> tuple[str, str, float | None]:
     except Exception:
         lr = None
     return loss, opt_name, lr
+
+
+def stand_in_spec(model: Any) -> tuple[NetworkSpec, str] | None:
+    """For a model the builder cannot represent: a spec with its input, output and loss (what
+    data preparation, training and evaluation read), and the one-line reason it is read-only.
+    None when the model has not one input and one flat output."""
+    try:
+        read_layers(model.layers)
+        reason = "it is not a plain stack of layers (a functional model with branches)"
+    except Exception as exc:  # Unsupported names the layer or setting
+        reason = f"the builder cannot show {str(exc) or type(exc).__name__}"
+    try:
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            return None
+        input_shape = tuple(int(v) for v in model.inputs[0].shape[1:])
+        out = tuple(int(v) for v in model.outputs[0].shape[1:])
+    except Exception:
+        return None
+    if len(out) != 1:
+        return None
+    loss, opt, lr = _compile_info(model)
+    layers = [LayerSpec("Flatten", {})] if len(input_shape) > 1 else []
+    activation = "softmax" if loss == "categorical_crossentropy" and out[0] > 1 else "linear"
+    layers.append(LayerSpec("Dense", {"units": out[0], "activation": activation}))
+    try:
+        spec = NetworkSpec(input_shape, layers, loss, opt, lr, name=model.name)
+    except Exception:
+        return None
+    return spec, f"{model.name} is read-only here: {reason}."

@@ -115,6 +115,18 @@ class SampleStore:
         self._samples[sample_id] = Sample(sample_id, image, label, created)
         return sample_id
 
+    def put(self, sample: Sample) -> None:
+        """Store a sample as it is, keeping its id (e.g. one from a project file)."""
+        if not sample.id or not all(c.isalnum() or c == "-" for c in sample.id):
+            raise ValueError(f"not a sample id: {sample.id!r}")
+        image = _to_uint8(sample.image)
+        buf = io.BytesIO()
+        np.savez_compressed(buf, image=image, label=np.int64(sample.label),
+                            created=np.float64(sample.created))
+        atomic_write_bytes(self.root / f"{sample.id}{SUFFIX}", buf.getvalue())
+        self._samples[sample.id] = Sample(sample.id, image, int(sample.label),
+                                          float(sample.created))
+
     def remove(self, sample_id: str) -> bool:
         """Delete a sample; False if there was none with that id."""
         found = self._samples.pop(sample_id, None) is not None

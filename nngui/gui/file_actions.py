@@ -21,15 +21,21 @@ class FileActions:
     """Open networks (.json) and models (.keras), save networks, export trained models."""
 
     def open_path(self, path: str | Path) -> bool:
-        """Open a network spec (.json) or a model (.keras); returns False after telling why."""
+        """Open a project (.nngui), a network spec (.json) or a model (.keras, .h5); returns
+        False after telling why (and then the window is as it was)."""
         path = Path(path)
-        if self.training.is_running():  # the run's weights would become unreachable
+        if self.training.is_running() or self.tasks.is_held(self.session.model):
+            # the run's weights would become unreachable
             QMessageBox.information(self, "Training is running",
                                     f"Stop training before opening {path.name}: opening "
                                     "replaces the network that is training.")
             return False
+        if not self.maybe_save():  # Cancel (or a failed save) keeps everything
+            return False
         try:
-            if path.suffix.lower() == ".json":
+            if path.suffix.lower() == ".nngui":
+                self.open_project(path)
+            elif path.suffix.lower() == ".json":
                 spec, config = load_spec_file(path)
                 self.builder.set_spec(spec)
                 self.builder.set_config(config)
@@ -37,36 +43,47 @@ class FileActions:
             elif path.suffix.lower() in (".keras", ".h5"):
                 self._open_model(path)
             else:
-                raise SpecError(f"{path.name}: nngui opens network files (.json) and models "
-                                "(.keras).")
+                raise SpecError(f"{path.name}: nngui opens projects (.nngui), network files "
+                                "(.json) and models (.keras, .h5).")
         except Exception as exc:  # every failure becomes a message, nothing is lost
             QMessageBox.warning(self, "Could not open the file", str(exc))
+            if not path.exists():
+                self.settings.prune_recent()
             return False
+        if path.suffix.lower() != ".nngui":  # imported into the project: not saved yet
+            self.mark_modified()
         self.statusBar().showMessage(f"Opened {path}", 5000)
         self._remember_recent(path)
         return True
 
     def _open_model(self, path: Path) -> None:
-        from ..core.modelio import load_model, spec_from_model
+        from ..core.modelio import load_model, spec_from_model, stand_in_spec
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             model = load_model(path)
         finally:
             QApplication.restoreOverrideCursor()
-        spec = spec_from_model(model)
-        if spec is None:
-            raise SpecError(f"{path.name} uses layers the builder cannot show.")
+        spec, reason = spec_from_model(model), None
+        if spec is None:  # still trains, evaluates and draws; the builder shows it read-only
+            stand_in = stand_in_spec(model)
+            if stand_in is None:
+                raise SpecError(f"{path.name} has not one input and one flat output; nngui "
+                                "cannot train or evaluate it.")
+            spec, reason = stand_in
+        self._preset_name = None  # the box shows the opened network, not the old preset
         self.builder.set_spec(spec)
         self._new_session(spec)
+        self._set_read_only(reason)
         self.session.model = model  # weights exist: Train continues from them
+        self._set_read_only(reason, model)
         self.training.set_has_weights(True)
         self._refresh_evaluate_context()  # an opened model evaluates like a trained one
         self.drawing.offer_model(path.name, model)
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),
-                                              "Networks and models (*.json *.keras *.h5)")
+                                              "Projects, networks and models (*.nngui *.json *.keras *.h5)")
         if path:
             self.open_path(path)
 

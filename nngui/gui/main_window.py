@@ -39,6 +39,7 @@ from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
 from .inspect_panel import InspectPanel
 from .lab_panel import LabPanel
+from .project_actions import ProjectActions
 from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, plain
@@ -47,7 +48,7 @@ from .watch_panel import WatchPanel
 from .window_layout import CUSTOM, WindowLayout, fit_to_screen, full_width_tab_bar
 
 
-class MainWindow(FileActions, WindowLayout, QMainWindow):
+class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -80,6 +81,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
             self._load_tensorflow()
         self._restore_settings()
         self._apply_preset(self._initial_preset(), quiet=True)
+        self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
@@ -146,7 +148,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
         self.autoencoder = AutoencoderPanel(self.tasks)
         self.tabs.addTab(self.autoencoder, "Autoencoder")
-        self.tabs.addTab(LabPanel(tasks=self.tasks), "How it learns")
+        self.lab = LabPanel(tasks=self.tasks)
+        self.tabs.addTab(self.lab, "How it learns")
         self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
                                 self.builder.config)
         self.tabs.addTab(self.watch, "Watch")
@@ -178,8 +181,8 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
-        self._action(m, "&Save network as…", self._save_spec_dialog, QKeySequence.StandardKey.Save)
+        self._init_project(m)  # New, Open…, Open Recent, Save, Save As (project_actions.py)
+        self._action(m, "Save &network as JSON…", self._save_spec_dialog)
         self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
         self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
         self._add_export_menu(m)  # Export as Python…, Export results ▸ (file_actions.py)
@@ -286,6 +289,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
             self._new_session(spec)
 
     def _new_session(self, spec: NetworkSpec) -> None:
+        self._set_read_only(None)  # an opened model that is read-only sets it again after
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
@@ -304,6 +308,10 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
             QMessageBox.information(self, "No data", "Choose a dataset first.")
             return False
         spec = self.builder.spec()
+        if restart and self.read_only_reason is not None:
+            QMessageBox.information(self, "Read-only network", self.read_only_reason +
+                                    " It can continue training, not start from scratch.")
+            return False
         problems = errors(self.builder.problems())
         if problems:
             QMessageBox.warning(self, "The network cannot be trained yet",
@@ -394,7 +402,7 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
                                           f"Epoch {epoch + 1}: " + " · ".join(parts))
 
     def _on_run_finished(self, result: RunResult) -> None:
-        self.builder.set_locked(False)
+        self.builder.set_locked(self.read_only_reason is not None)
         was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
         if was_ae_run:
             self.autoencoder.end_run()
@@ -517,12 +525,19 @@ class MainWindow(FileActions, WindowLayout, QMainWindow):
         return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        # a hidden window has nobody to ask; Cancel keeps the window and its work
+        if self.isVisible() and not self.maybe_save():
+            event.ignore()
+            return
+        self.setWindowModified(False)  # saved or discarded: a second close asks nothing
+        self.autosaveTimer.stop()
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         self._clamp_to_screen()
         self.settings.set_geometry(self.saveGeometry())
         for splitter in self._remembered_splitters():
             if any(splitter.sizes()):  # never shown: keep what was saved before
                 self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
+        self._clean_exit()  # no crash: the autosave goes
         self.settings.sync()
         super().closeEvent(event)
 

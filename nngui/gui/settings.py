@@ -25,6 +25,8 @@ DATA_FILE = "session/data_file"
 MNIST_FILE = "session/mnist_file"
 LAST_DIR = "files/last_dir"
 RECENT = "files/recent"
+AUTOSAVE_MINUTES = "project/autosave_minutes"
+CLEAN_EXIT = "project/clean_exit"
 
 # Version 0 (no settings_version): the flat keys nngui wrote before settings were versioned.
 _V0_KEYS = {"geometry": GEOMETRY, "lastDir": LAST_DIR}
@@ -127,6 +129,35 @@ class Settings:
         rest = [p for p in self.recent_files() if p != path]
         self.store.setValue(RECENT, [str(p) for p in [path, *rest][:MAX_RECENT]])
         self.set_last_dir(path.parent)
+
+    def prune_recent(self) -> list[str]:
+        """Drop recent files that are gone; returns their paths (to tell the user)."""
+        values = [v for v in _list(self.store.value(RECENT)) if isinstance(v, str)]
+        gone = [v for v in values if _existing(v) is None]
+        if gone:
+            self.store.setValue(RECENT, [v for v in values if v not in gone])
+        return gone
+
+    def autosave_minutes(self) -> float:
+        """Minutes between autosaves of a modified project (default 2, at least 0.1)."""
+        try:
+            value = float(self.store.value(AUTOSAVE_MINUTES, 2))
+        except (TypeError, ValueError):
+            return 2.0
+        return value if 0.1 <= value <= 1440 else 2.0
+
+    def set_autosave_minutes(self, minutes: float) -> None:
+        self.store.setValue(AUTOSAVE_MINUTES, float(minutes))
+
+    def clean_exit(self) -> float:
+        """When nngui last closed normally (seconds since the epoch; 0 when never)."""
+        try:
+            return float(self.store.value(CLEAN_EXIT, 0))
+        except (TypeError, ValueError):
+            return 0.0
+
+    def set_clean_exit(self, when: float) -> None:
+        self.store.setValue(CLEAN_EXIT, float(when))
 
     def clear_recent(self) -> None:
         self.store.remove(RECENT)

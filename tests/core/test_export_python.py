@@ -271,3 +271,30 @@ def test_any_network_exports_to_the_same_keras_model(spec: NetworkSpec) -> None:
     assert layers_of(json.loads(model.to_json())) == layers_of(json.loads(ours.to_json()))
     drop_name = lambda c: {k: v for k, v in c.items() if k != "name"}  # noqa: E731
     assert drop_name(optimizer.get_config()) == drop_name(make_optimizer(spec).get_config())
+
+
+@pytest.mark.parametrize("text", [
+    "width,height,label\n" + "".join(f"{i % 7}.5,{i * 0.25},{'cat' if i % 3 else 'dog'}\n"
+                                     for i in range(40)),
+    "".join(f"{i};{i % 5};{i % 2}\n" for i in range(30)),  # no header, ';', label last
+    "y,a,b\n" + "".join(f"{i * 0.37},{i},{i % 4}\n" for i in range(25)),  # regression in col 1
+])
+def test_the_script_reads_a_csv_exactly_as_the_app_does(tmp_path: Path, text: str) -> None:
+    import runpy
+
+    from nngui.core.datafiles import load_user_file
+
+    data = tmp_path / "mine.csv"
+    data.write_text(text)
+    ds = load_user_file(data)
+    spec = NetworkSpec((ds.x_train.shape[1],), [LayerSpec("Dense", {
+        "units": max(ds.num_classes, 1), "activation": "softmax" if ds.num_classes else
+        "linear"})], "categorical_crossentropy" if ds.num_classes else "mse", "adam", 0.01,
+        kind="classifier" if ds.num_classes else "regressor")
+    script = tmp_path / "mine.py"
+    write_python(script, export_python(spec, TrainConfig(epochs=1), "file", data))
+    module = runpy.run_path(str(script), run_name="exported")
+    (x_train, y_train), (x_test, y_test) = module["load_data"]()
+    for got, want in ((x_train, ds.x_train), (y_train, ds.y_train), (x_test, ds.x_test),
+                      (y_test, ds.y_test)):
+        assert got.dtype == want.dtype and np.array_equal(got, want)

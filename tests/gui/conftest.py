@@ -38,6 +38,18 @@ def no_modal_boxes(monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", refuse)
 
 
+@pytest.fixture(autouse=True)
+def quiet_project_prompts(monkeypatch, tmp_path_factory):
+    """Closing a window with unsaved work discards it and no autosave is restored, unless a
+    test answers these questions itself (they would be modal boxes); autosaves and samples go
+    to a private data folder, never the user's."""
+    from nngui.gui.project_actions import ProjectActions
+
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path_factory.mktemp("nngui-data")))
+    monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
+    monkeypatch.setattr(ProjectActions, "recovery_prompt", staticmethod(lambda *a: False))
+
+
 @pytest.fixture
 def messages(monkeypatch):
     """Capture message boxes (kind, title, text) instead of blocking on them."""
