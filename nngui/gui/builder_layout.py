@@ -70,11 +70,11 @@ class BuilderLayout:
 
     def _build_ui(self) -> None:
         root = QHBoxLayout(self)
-        root.setContentsMargins(6, 6, 6, 6)
+        root.setContentsMargins(6, 2, 6, 2)  # vertical room: the Train tab fits 1024x700
         root.setSpacing(10)
         root.addWidget(self._build_network_box(), 2)
         right = QVBoxLayout()
-        right.setSpacing(10)
+        right.setSpacing(4)
         right.addWidget(self._build_editor_box())
         right.addWidget(self._build_training_box())
         right.addStretch(1)

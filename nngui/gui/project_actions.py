@@ -334,22 +334,14 @@ class ProjectActions(ProjectRecovery):
 
 def _summarize(table, model) -> None:
     """Fill the summary table with a Keras model's layers (name, output shape, params)."""
-    from PySide6.QtWidgets import QTableWidgetItem
-
-    layers = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
-    table.clearSpans()
-    table.setRowCount(len(layers) + 1)
-    for i, lay in enumerate(layers):
+    cells = []
+    for lay in (lay for lay in model.layers if type(lay).__name__ != "InputLayer"):
         try:
             shape = str(tuple(lay.output.shape))
         except Exception:  # a layer used twice has no single output
             shape = "?"
-        for col, text in enumerate((f"{lay.name} ({type(lay).__name__})", shape,
-                                    f"{lay.count_params():,}")):
-            table.setItem(i, col, QTableWidgetItem(text))
-    table._total = model.count_params()
-    table._set_total_row(len(layers), f"{table._total:,}", "The opened model's own count.")
-    table.resizeColumnsToContents()
+        cells.append((f"{lay.name} ({type(lay).__name__})", shape, f"{lay.count_params():,}"))
+    table.set_rows(cells, model.count_params(), "The opened model's own count.")
 
 
 def _dropped_file(mime) -> Path | None:

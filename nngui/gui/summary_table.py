@@ -99,6 +99,21 @@ class SummaryTable(QTableWidget):
             self._set_total(f"{self._total:,}", _trainable_note(shapes.non_trainable_params(spec)))
         self.resizeColumnsToContents()
 
+    def set_rows(self, cells: list[tuple[str, str, str]], total: int, tip: str) -> None:
+        """Show rows given as text (a model the builder cannot represent) and their total."""
+        self.clearSpans()
+        self.setRowCount(len(cells))
+        for i, row in enumerate(cells):
+            for col, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if col == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(i, col, item)
+        self._total = total
+        self._set_total(f"{total:,}", tip)
+        self.resizeColumnsToContents()
+
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""
         return self._total
