@@ -52,6 +52,18 @@ def grid_of(values: np.ndarray) -> np.ndarray:
     return out.reshape(rows, cols)
 
 
+def _ready(view: Any, busy: str) -> Any:
+    """The view's (session, data, dataset), or None with the reason shown in its status line."""
+    ctx = view.context()
+    if isinstance(ctx, str):
+        view.status.setText(ctx)
+        return None
+    if view.tasks.is_held(ctx[0]):  # one owner per model: a training job has it
+        view.status.setText(busy)
+        return None
+    return ctx
+
+
 class SampleProbe(QWidget):
     """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations."""
 
@@ -107,15 +119,11 @@ class SampleProbe(QWidget):
 
     def probe(self) -> bool:
         """Run the model on the chosen sample in a job; False (with a reason shown) if it can't."""
-        ctx = self.context()
-        if isinstance(ctx, str):
-            self.status.setText(ctx)
+        ctx = _ready(self, "The network is busy (training or being evaluated): probe it "
+                           "when that has finished.")
+        if ctx is None:
             return False
         session, data, ds = ctx
-        if self.tasks.is_held(session):
-            self.status.setText("The network is busy (training or being evaluated): probe it "
-                                "when that has finished.")
-            return False
         i = self.indexSpin.value()
         x, model = data.x_test[i], session.model
         task = self.tasks.submit("probe sample", lambda _r, _s: probe_sample(model, x),
@@ -200,14 +208,10 @@ class LayerMap(QWidget):
 
     def compute(self) -> bool:
         """Map the chosen layer in a job holding the network; False (reason shown) if it can't."""
-        ctx = self.context()
-        if isinstance(ctx, str):
-            self.status.setText(ctx)
+        ctx = _ready(self, "The network is busy (training): map it when the run ends.")
+        if ctx is None:
             return False
         session, data, ds = ctx
-        if self.tasks.is_held(session):
-            self.status.setText("The network is busy (training): map it when the run ends.")
-            return False
         method = self.methodCombo.currentData()
         limit = EMBED_LIMIT if method == "pca" else TSNE_LIMIT
         idx = np.sort(np.random.default_rng(0).permutation(len(data.x_test))[:limit])
