@@ -20,6 +20,8 @@ import os
 import time
 from pathlib import Path
 
+from _quiet import quiet
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -42,6 +44,7 @@ def main() -> None:
 
     from nngui.gui.main_window import MainWindow
 
+    quiet()
     app = QApplication([])
     w = MainWindow()
     w.show()

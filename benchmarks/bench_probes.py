@@ -19,6 +19,8 @@ import statistics
 import time
 from pathlib import Path
 
+from _quiet import quiet
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -38,6 +40,7 @@ def main() -> None:
 
     from nngui.gui.main_window import MainWindow
 
+    quiet()
     app = QApplication([])
     w = MainWindow()
     w.show()

@@ -17,6 +17,8 @@ import sys
 CHILD = r"""
 import time, json
 t0 = time.perf_counter()
+from _quiet import quiet
+quiet()
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from nngui.gui.main_window import MainWindow
@@ -35,7 +37,9 @@ w.close()
 
 
 def main() -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.abspath(__file__)),
+                                           os.environ.get("PYTHONPATH", "")]))
     runs = []
     for _ in range(5):
         out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
