@@ -42,7 +42,7 @@ from .lab_panel import LabPanel
 from .project_actions import ProjectActions
 from .settings import Settings
 from .summary_table import SummaryTable
-from .tasks import TaskRunner, plain
+from .tasks import TaskRunner, freeze_long_lived, plain
 from .training_panel import TrainingPanel
 from .watch_panel import WatchPanel
 from .window_layout import CUSTOM, WindowLayout, fit_to_screen, full_width_tab_bar
@@ -217,6 +217,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "", len(gpus))
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
         self.drawing.load_bundled_models()
+        freeze_long_lived()  # later collections skip start-up's objects (window stalls)
         self.tensorflowReady.emit(device)
 
     def _set_device_text(self, text: str) -> None:
@@ -387,7 +388,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
 
     def _on_run_started(self) -> None:
         self.builder.set_locked(True)
-        self.tabs.setCurrentWidget(self.training)
+        if self.tabs.currentWidget() is not self.watch:  # already watching it live: stay
+            self.tabs.setCurrentWidget(self.training)
 
     def _on_probe(self, name: str, epoch: int, payload) -> None:
         self.watch.show_probe(name, epoch, payload)
