@@ -89,6 +89,8 @@ def main() -> None:
         wait(lambda: len(epochs_seen) >= args.stop_after)
         w.findChild(object, "stopButton").click()
         wait(lambda: len(results) == 1)
+        # the run's end is announced before its job lets go of the model: wait for the button
+        wait(lambda: w.findChild(object, "trainButton").isEnabled())
         w.findChild(object, "trainButton").click()  # "Continue training": the rest of the run
     else:
         results.append(None)  # no Stop: the one run is the final one
@@ -97,7 +99,7 @@ def main() -> None:
     train_s = time.perf_counter() - t0
     timer.stop()
     wait(lambda: w.evaluate.report is not None)
-    g = np.array(gaps[1:]) * 1000
+    g = np.array(gaps) * 1000  # the first tick too: it waits out the Train click itself
     out = {"preset": args.preset, "device": w.deviceLabel.text(), "tab": args.tab,
            "batch_size": cfg.batch_size, "load_avg": round(os.getloadavg()[0], 2),
            "stopped_after_epochs": stopped.epochs_done if stopped else None,
