@@ -48,6 +48,16 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
 
     monkeypatch.setattr(MainWindow, "_probes",
                         lambda self, spec, ds: [*original(self, spec, ds), ThreadProbe()])
+    from nngui.core.probes import BoundaryProbe
+
+    boundary_call = BoundaryProbe.__call__
+    boundary_idents = []  # the unit maps come with the boundary: from the same call
+
+    def traced(self, model):
+        boundary_idents.append(threading.get_ident())
+        return boundary_call(self, model)
+
+    monkeypatch.setattr(BoundaryProbe, "__call__", traced)
     window.training.probeArrived.connect(lambda n, e, p: payloads.append((n, e, p)))
     with qtbot.waitSignal(window.training.runFinished, timeout=120000):
         window.train()
@@ -70,6 +80,18 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
     assert len(live._lines.getData()[0]) == 2 * 4
     assert _named(window, "boundaryPlot") is window.watch.live.boundaryPlot
     assert len(live._lr[0]) == 3
+    # one activation tile per hidden unit, from the boundary probe in the training thread
+    assert boundary_idents and set(boundary_idents) == {idents[0]}
+    (layer,) = boundary["unit_maps"]
+    assert layer["layer"] == 1 and layer["maps"].shape == (4, *boundary["classes"].shape)
+    tiles = _named(window, "unitMaps").tiles
+    assert [t.toolTip() for t in tiles] == [f"layer 1 unit {u}" for u in range(1, 5)]
+    for m, grid in zip(live.unitMaps.maps, layer["maps"], strict=True):
+        np.testing.assert_array_equal(m.values, grid)
+    gx, gy = np.meshgrid(boundary["xs"], boundary["ys"])  # the run is over: nobody holds it
+    first = window.session.model.layers[0]
+    h = np.asarray(first(np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)))
+    np.testing.assert_allclose(layer["maps"].reshape(4, -1).T, h, atol=1e-5)
 
 
 def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
