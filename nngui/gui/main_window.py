@@ -155,6 +155,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.tabs.addTab(self.watch, "Watch")
         self.inspect = InspectPanel(self.tasks, self._inspect_context)
         self.tabs.addTab(self.inspect, "Inspect")
+        self.evaluate.sampleChosen.connect(self._inspect_sample)
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -362,6 +363,11 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
             return session, self._prepare(ds, session.spec), ds
         except SpecError as exc:
             return str(exc)
+
+    def _inspect_sample(self, index: int) -> None:
+        """A test sample picked in Evaluate: probe it on the Inspect tab (as the gallery does)."""
+        self.tabs.setCurrentWidget(self.inspect)
+        self.inspect.sample.choose(index)
 
     def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
