@@ -94,6 +94,38 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
     np.testing.assert_allclose(layer["maps"].reshape(4, -1).T, h, atol=1e-5)
 
 
+def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_project(
+        window, qtbot, tmp_path):
+    from nngui.core.project import load_project
+
+    sent = []
+    window.training.probeArrived.connect(
+        lambda n, e, p: n == "test_curve" and sent.append(p["logs"]))
+    for _ in range(2):  # a run, then Continue: one record, six epochs
+        qtbot.waitUntil(lambda: not window.tasks.running(), timeout=60000)  # Evaluate's job
+        with qtbot.waitSignal(window.training.runFinished, timeout=120000):
+            assert window.train()
+    runs = window.watch.runs
+    (rec,) = runs.runs.records
+    assert len(sent) == 6 == len(rec.history["loss"])
+    assert rec.history["test_loss"] == [p["loss"] for p in sent]
+    assert rec.history["test_accuracy"] == [p["accuracy"] for p in sent]
+    n = len(window.data.dataset.x_test)
+    assert rec.settings["test_curve"] == (f"test_* curves on a fixed subset of {min(n, 2000):,} "
+                                          f"of {n:,} test samples")
+    runs.metricCombo.setCurrentText("test_accuracy")
+    (curve,) = runs.comparePlot.getPlotItem().listDataItems()
+    np.testing.assert_allclose(curve.getData()[1], [100 * p["accuracy"] for p in sent])
+    qtbot.waitUntil(lambda: not window.tasks.running(), timeout=60000)  # Evaluate after a run
+    path = tmp_path / "runs.nngui"
+    assert window.save_project_to(path)
+    saved = load_project(path, with_model=False).runs
+    assert saved[0]["history"]["test_loss"] == rec.history["test_loss"]
+    window._show_runs(saved)  # as opening the project shows them
+    assert runs.runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
+    assert len(runs.comparePlot.getPlotItem().listDataItems()) == 1
+
+
 def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
     with qtbot.waitSignal(window.training.runFinished, timeout=120000):
         window.train()
