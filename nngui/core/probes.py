@@ -118,7 +118,8 @@ def top_components(centred: np.ndarray, start: np.ndarray | None = None,
 
 
 MAP_LAYER_UNITS = 16  # a deeper hidden layer gets activation tiles only when this narrow
-MAP_TILES = 32  # tiles in all: the first hidden layer's first units, then small deeper layers
+MAP_FIRST_UNITS = 32  # the first hidden layer shows at most this many of its units
+MAP_TILES = 48  # tiles in all (TensorFlow Playground's most: 6 layers of 8)
 
 
 def hidden_units(model: Any) -> list[tuple[int, int]]:
@@ -129,10 +130,11 @@ def hidden_units(model: Any) -> list[tuple[int, int]]:
 
 
 def unit_maps(model: Any, points: np.ndarray, shape: tuple[int, int],
-              layer_units: int = MAP_LAYER_UNITS, tiles: int = MAP_TILES) -> list[dict[str, Any]]:
+              layer_units: int = MAP_LAYER_UNITS, first_units: int = MAP_FIRST_UNITS,
+              tiles: int = MAP_TILES) -> list[dict[str, Any]]:
     """Each hidden unit's activation at grid ``points`` as maps (units, *shape), per layer.
 
-    The first hidden layer always gets maps (its first ``tiles`` units); a deeper one only if
+    The first hidden layer always gets maps (its first ``first_units``); a deeper one only if
     it has at most ``layer_units`` units and fits in what is left of ``tiles``. One pass of
     the layers up to the deepest chosen one gives every map.
     """
@@ -140,7 +142,8 @@ def unit_maps(model: Any, points: np.ndarray, shape: tuple[int, int],
     left = tiles
     for n, (d, out) in enumerate(hidden_units(model)):
         units = int(model.layers[d].kernel.shape[1])
-        take = min(units, left) if n == 0 else (units if units <= min(layer_units, left) else 0)
+        take = min(units, first_units, left) if n == 0 else \
+            (units if units <= min(layer_units, left) else 0)
         if take > 0:
             chosen.append((n + 1, d, out, take, units))
             left -= take

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from .evaluate_panel import PALETTE
 
 TILE = 30  # pixels a side
+SMALL_TILE = 20  # when more than SMALL_AFTER columns of tiles would take the plot's width
+SMALL_AFTER = 3
 ROWS = 8  # tiles in a column; a wider layer wraps into more columns
 
 # negative blue, 0 white, positive orange: the boundary's colours, with 0 (no output) white
@@ -60,10 +62,10 @@ class UnitTile(QLabel):
     entered = Signal(int)
     left = Signal(int)
 
-    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+    def __init__(self, index: int, size: int = TILE, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
-        self.setFixedSize(TILE, TILE)
+        self.setFixedSize(size, size)
         self.setScaledContents(True)
         self.setStyleSheet("border: 1px solid #999;")
 
@@ -126,6 +128,8 @@ class UnitMaps(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.tiles = []
+        columns = sum(-(-count // ROWS) for _, count, _ in shape)
+        size = TILE if columns <= SMALL_AFTER else SMALL_TILE
         for layer, count, units in shape:
             box = QWidget()
             col = QVBoxLayout(box)
@@ -139,7 +143,7 @@ class UnitMaps(QWidget):
             grid = QGridLayout()
             grid.setSpacing(2)
             for u in range(count):
-                tile = UnitTile(len(self.tiles))
+                tile = UnitTile(len(self.tiles), size)
                 tile.setToolTip(f"layer {layer} unit {u + 1}")
                 tile.entered.connect(self._on_enter)
                 tile.left.connect(self._on_leave)

@@ -9,7 +9,13 @@ from nngui.core.builder import build_model
 from nngui.core.datasets import load_dataset
 from nngui.core.features import lift
 from nngui.core.presets import _dense
-from nngui.core.probes import MAP_LAYER_UNITS, MAP_TILES, BoundaryProbe, unit_maps
+from nngui.core.probes import (
+    MAP_FIRST_UNITS,
+    MAP_LAYER_UNITS,
+    MAP_TILES,
+    BoundaryProbe,
+    unit_maps,
+)
 from nngui.core.runtime import keras
 from nngui.core.spec import LayerSpec, NetworkSpec
 
@@ -33,7 +39,7 @@ def _sub_outputs(model, indices, x):
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                 HealthCheck.function_scoped_fixture])
-@given(widths=st.lists(st.integers(1, 20), min_size=1, max_size=3),
+@given(widths=st.lists(st.integers(1, 40), min_size=1, max_size=4),
        act=st.sampled_from(["tanh", "relu", "sigmoid", "linear"]),
        features=st.sampled_from([(), ("x1^2", "x2^2"), ("x1*x2", "sin(x1)")]),
        seed=st.integers(0, 1000))
@@ -51,7 +57,8 @@ def test_each_map_is_its_units_output_on_the_grid(moons, widths, act, features, 
     # which layers get tiles: the first always (up to MAP_TILES units), smaller ones after it
     left, expected = MAP_TILES, []
     for n, w in enumerate(widths):
-        take = min(w, left) if n == 0 else (w if w <= min(MAP_LAYER_UNITS, left) else 0)
+        take = min(w, MAP_FIRST_UNITS) if n == 0 else \
+            (w if w <= min(MAP_LAYER_UNITS, left) else 0)
         if take:
             expected.append((n + 1, take))
             left -= take
@@ -77,10 +84,13 @@ def test_a_separate_activation_layer_is_part_of_the_unit():
 
 
 def test_many_units_are_capped_and_a_perceptron_has_no_hidden_maps():
-    wide = build_model(NetworkSpec((2,), [_dense(40), _dense(8), _dense(1, "sigmoid")],
+    widths = [40, 8, 30, 16, 12]
+    wide = build_model(NetworkSpec((2,), [_dense(u) for u in widths] + [_dense(1, "sigmoid")],
                                    "binary_crossentropy"), 0)
     pts = np.zeros((4, 2), np.float32)
     maps = unit_maps(wide, pts, (2, 2))
-    assert [(m["layer"], len(m["maps"]), m["units"]) for m in maps] == [(1, MAP_TILES, 40)]
+    # 32 of the first 40, all 8 of the next; 30 is too wide, and then 16 would pass 48 in all
+    assert (MAP_FIRST_UNITS, MAP_TILES) == (32, 48)
+    assert [(m["layer"], len(m["maps"]), m["units"]) for m in maps] == [(1, 32, 40), (2, 8, 8)]
     perceptron = build_model(NetworkSpec((2,), [_dense(1, "sigmoid")], "binary_crossentropy"), 0)
     assert unit_maps(perceptron, pts, (2, 2)) == []
