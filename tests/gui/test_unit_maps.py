@@ -128,3 +128,17 @@ def test_a_perceptron_has_no_tiles(panel, qtbot, moons):
     _show(panel, qtbot, p)
     assert p["unit_maps"] == [] and panel.unitMaps.tiles == []
     assert not panel.unitMaps.isVisible()
+
+
+def test_a_multiclass_boundary_comes_back_in_class_colours_after_a_hover(panel, qtbot, moons):
+    spec = NetworkSpec((2,), [_dense(4, "tanh"), _dense(3, "softmax")])
+    _, p = _payload(moons, spec, seed=2)
+    p["y_train"] = p["y_train"].copy()
+    p["y_train"][:5] = 2  # three classes: no p(class 1) bar, the classes' own colours
+    _show(panel, qtbot, p)
+    assert panel._image.image.ndim == 3 and not panel.probabilityBar.isVisible()
+    _enter(panel.unitMaps.tiles[0])
+    np.testing.assert_array_equal(panel._image.image, p["unit_maps"][0]["maps"][0].T)
+    assert panel.probabilityBar.isVisible()  # the unit's scale
+    _leave(panel.unitMaps.tiles[0])
+    assert panel._image.image.ndim == 3 and not panel.probabilityBar.isVisible()
