@@ -212,6 +212,10 @@ class LivePanel(QWidget):
             ys.append(float(payload["lr"]))
         self._latest[name] = (epoch, payload)
 
+    def is_empty(self) -> bool:
+        """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
+        return not self._latest
+
     def clear(self) -> None:
         """Forget what was shown (a new network)."""
         self._latest.clear()

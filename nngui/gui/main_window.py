@@ -369,6 +369,24 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.tabs.setCurrentWidget(self.inspect)
         self.inspect.sample.choose(index)
 
+    def _fill_watch(self) -> None:
+        """A model not trained here (opened): the live views once, from a job that holds it."""
+        s, ds = self.session, self.data.dataset
+        if s.model is None or ds is None or s.spec.kind != "classifier" or \
+                not self.watch.live.is_empty() or self.tasks.is_held(s):
+            return
+        try:  # the probes a run would use, less those that need a compiled model or a run
+            probes = [p for p in self._probes(s.spec, ds)
+                      if p.name in ("boundary", "hidden", "weights", "dead_relu")]
+        except SpecError:
+            return  # the model does not fit this data: Evaluate says why
+        model, epoch = s.model, s.epochs_done - 1
+        self.tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
+                          holds=(s,), on_done=lambda res: [self.watch.show_probe(name, epoch, out)
+                                                          for name, out in res],
+                          on_failed=lambda msg: self.statusBar().showMessage(
+                              f"The Watch views could not be computed: {msg}", 8000))
+
     def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
         ds = self.data.dataset
@@ -477,6 +495,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
 
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
+        if self.tabs.currentWidget() is self.watch:
+            self._fill_watch()
         if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
                 self.autoencoder._model is None:
             self._show_bundled_autoencoder()

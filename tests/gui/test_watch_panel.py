@@ -94,6 +94,37 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
     np.testing.assert_allclose(layer["maps"].reshape(4, -1).T, h, atol=1e-5)
 
 
+def test_an_opened_model_fills_the_boundary_and_unit_tiles_from_a_job(window, qtbot,
+                                                                       monkeypatch):
+    from nngui.core.builder import build_model
+    from nngui.core.probes import BoundaryProbe
+
+    idents = []
+    call = BoundaryProbe.__call__
+    monkeypatch.setattr(BoundaryProbe, "__call__",
+                        lambda self, model: idents.append(threading.get_ident()) or
+                        call(self, model))
+    window.session.model = build_model(window.session.spec, 7)  # as opening a project does
+    window.session.epochs_done = 5
+    live = window.watch.live
+    assert live.is_empty()
+    window.tabs.setCurrentWidget(window.watch)
+    qtbot.waitUntil(lambda: "boundary" in live._drawn and bool(live.unitMaps.tiles), timeout=20000)
+    assert idents and idents[0] != threading.get_ident()  # in a job, not the GUI thread
+    boundary = live._latest["boundary"][1]
+    gx, gy = np.meshgrid(boundary["xs"], boundary["ys"])
+    h = np.asarray(window.session.model.layers[0](
+        np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)))
+    np.testing.assert_allclose(np.stack([m.values.ravel() for m in live.unitMaps.maps], 1), h,
+                               atol=1e-5)
+    assert "epoch 5" in live.boundaryPlot.getPlotItem().titleLabel.text
+    qtbot.waitUntil(lambda: "hidden" in live._drawn, timeout=5000)
+    window.tabs.setCurrentWidget(window.training)
+    window.tabs.setCurrentWidget(window.watch)  # once is enough: nothing new to compute
+    qtbot.waitUntil(lambda: not window.tasks.running(), timeout=20000)
+    assert len(idents) == 1
+
+
 def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_project(
         window, qtbot, tmp_path):
     from nngui.core.project import load_project
