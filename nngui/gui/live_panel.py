@@ -232,6 +232,7 @@ class LivePanel(QWidget):
         self._lr_curve.setData([], [])
         self._wimage.clear()
         self.deadReluLabel.setText("Dead ReLU units: –")
+        self.hint.setVisible(True)
 
     def _mark(self, name: str) -> None:
         self._drawn.pop(name, None)
@@ -246,6 +247,7 @@ class LivePanel(QWidget):
             draw = getattr(self, f"_draw_{name}", None)
             if draw is not None:
                 draw(epoch, payload)
+                self.hint.setVisible(False)  # the views explain themselves now (and need room)
 
     def _draw_boundary(self, epoch: int, p: dict) -> None:
         self.firstView.setCurrentIndex(0)
