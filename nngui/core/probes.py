@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import canonical
+from .features import canonical, lift
 
 
 @dataclass
@@ -117,6 +117,49 @@ def top_components(centred: np.ndarray, start: np.ndarray | None = None,
     return q @ vecs[:, ::-1]
 
 
+MAP_LAYER_UNITS = 16  # a deeper hidden layer gets activation tiles only when this narrow
+MAP_FIRST_UNITS = 32  # the first hidden layer shows at most this many of its units
+MAP_TILES = 48  # tiles in all (TensorFlow Playground's most: 6 layers of 8)
+
+
+def hidden_units(model: Any) -> list[tuple[int, int]]:
+    """Per hidden Dense layer: (its index, the index of the layer whose output the next Dense
+    reads), so a separate Activation, BatchNormalization or Dropout counts as part of it."""
+    dense = _kernel_layers(model)
+    return [(d, dense[k + 1] - 1) for k, d in enumerate(dense[:-1])]
+
+
+def unit_maps(model: Any, points: np.ndarray, shape: tuple[int, int],
+              layer_units: int = MAP_LAYER_UNITS, first_units: int = MAP_FIRST_UNITS,
+              tiles: int = MAP_TILES) -> list[dict[str, Any]]:
+    """Each hidden unit's activation at grid ``points`` as maps (units, *shape), per layer.
+
+    The first hidden layer always gets maps (its first ``first_units``); a deeper one only if
+    it has at most ``layer_units`` units and fits in what is left of ``tiles``. One pass of
+    the layers up to the deepest chosen one gives every map.
+    """
+    chosen: list[tuple[int, int, int, int, int]] = []  # (number, dense, output, take, units)
+    left = tiles
+    for n, (d, out) in enumerate(hidden_units(model)):
+        units = int(model.layers[d].kernel.shape[1])
+        take = min(units, first_units, left) if n == 0 else \
+            (units if units <= min(layer_units, left) else 0)
+        if take > 0:
+            chosen.append((n + 1, d, out, take, units))
+            left -= take
+    if not chosen:
+        return []
+    outs = layer_outputs(model, points, max(c[2] for c in chosen))
+    maps = []
+    for number, d, out, take, units in chosen:
+        h = outs[out]
+        if h.shape != (len(points), units):  # a Flatten or Reshape between: no unit per column
+            continue
+        maps.append({"layer": number, "name": model.layers[d].name, "units": units,
+                     "maps": np.ascontiguousarray(h[:, :take].T.reshape(take, *shape))})
+    return maps
+
+
 BOUNDARY_EVERY_BATCHES = 200  # long epochs of 2-D data redraw between epoch ends too
 
 
@@ -132,6 +175,7 @@ class BoundaryProbe:
     name: str = "boundary"
     features: tuple[str, ...] = ()  # input features: each grid point is lifted like the data
     every_batches: int = 0  # > 0: also redrawn every this many batches within an epoch
+    maps: bool = True  # also each hidden unit's activation over the grid (``unit_maps``)
 
     def __call__(self, model: Any) -> dict[str, Any]:
         from .insight import decision_grid
@@ -139,8 +183,14 @@ class BoundaryProbe:
         both = np.concatenate([self.x_train, self.x_test])
         xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features)
         first = first_dense(model)
+        maps: list[dict[str, Any]] = []
+        if self.maps:
+            gx, gy = np.meshgrid(xs, ys)  # the grid decision_grid used, lifted the same way
+            points = lift(np.column_stack([gx.ravel(), gy.ravel()]), self.features)
+            maps = unit_maps(model, points, (len(ys), len(xs)))
         return {"xs": xs, "ys": ys, "classes": classes, "prob": prob,
                 "units": first if first is not None and first[0].shape[0] == 2 else None,
+                "unit_maps": maps,
                 "x_train": self.x_train, "y_train": self.y_train,
                 "x_test": self.x_test, "y_test": self.y_test}
 

@@ -15,6 +15,8 @@ from typing import Any
 from .spec import NetworkSpec, TrainConfig
 
 LR_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
+TEST_PREFIX = "test_"  # history keys of the test curve: test_loss, test_accuracy, …
+TEST_NOTE = "test_curve"  # the settings entry that says those are on a subset of the test set
 SWEEP_OPTIMIZERS = ("sgd", "rmsprop", "adam", "adagrad")
 
 
@@ -72,9 +74,37 @@ class RunList:
             self._keys.append(lambda key=key: key)
         return rec
 
+    def find(self, key: Any) -> RunRecord | None:
+        """The record ``key`` (a session) made, if it made one."""
+        for i, ref in enumerate(self._keys):
+            if ref() is key:
+                return self.records[i]
+        return None
+
     def clear(self) -> None:
         self.records.clear()
         self._keys.clear()
+
+
+def with_test_curve(history: dict[str, list[float]], earlier: dict[str, list[float]],
+                    run_epochs: int, points: list[dict[str, float]]) -> dict[str, list[float]]:
+    """``history`` plus ``test_<metric>`` curves with one value per epoch it holds.
+
+    ``history`` is a session's (every run so far) and ends with this run's ``run_epochs``
+    epochs; ``points`` are this run's test-curve logs in order (the probe runs once after each
+    epoch's logs, so the n-th point is the n-th epoch). Epochs before this run keep
+    ``earlier``'s values (the run list's record of the session); a missing value is NaN.
+    """
+    out = {k: list(v) for k, v in history.items()}
+    start = max(0, len(history.get("loss", [])) - run_epochs)
+    metrics = {m for p in points[:run_epochs] for m in p}
+    metrics |= {k[len(TEST_PREFIX):] for k in earlier if k.startswith(TEST_PREFIX)}
+    for metric in sorted(metrics):
+        before = [float(v) for v in earlier.get(TEST_PREFIX + metric, [])[:start]]
+        now = [float(p.get(metric, math.nan)) for p in points[:run_epochs]]
+        out[TEST_PREFIX + metric] = (before + [math.nan] * (start - len(before)) +
+                                     now + [math.nan] * (run_epochs - len(now)))
+    return out
 
 
 def lr_sweep(spec: NetworkSpec, factors: tuple[float, ...] = LR_FACTORS

@@ -64,6 +64,7 @@ class EvaluatePanel(QWidget):
     """Evaluate button plus the views of what the model gets right and wrong."""
 
     evaluated = Signal(object)  # dict of test metrics plus "samples"
+    sampleChosen = Signal(int)  # a listed test sample double-clicked: probe it (Inspect)
 
     def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +116,8 @@ class EvaluatePanel(QWidget):
         self.mistakesView.setMovement(QListView.Movement.Static)
         self.mistakesView.setResizeMode(QListView.ResizeMode.Adjust)
         self.mistakesView.setUniformItemSizes(True)
+        self.mistakesView.setToolTip("Double-click a sample to probe it on the Inspect tab")
+        self.mistakesView.itemActivated.connect(self._on_sample_activated)
 
         self.decisionBoundaryPlot = pg.PlotWidget(background="w")
         self.decisionBoundaryPlot.setObjectName("decisionBoundaryPlot")
@@ -265,6 +268,7 @@ class EvaluatePanel(QWidget):
             t, q = self._name(true), self._name(pred)
             entry = QListWidgetItem(f"{t} → {q}")
             entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
+            entry.setData(Qt.ItemDataRole.UserRole, int(index))
             if shape is not None and raw is not None:
                 entry.setIcon(gray_icon(raw[index], shape))
             view.addItem(entry)
@@ -326,6 +330,11 @@ class EvaluatePanel(QWidget):
         shown = f"{len(items)} of {total}" if total > len(items) else f"{total}"
         self.tabs.setTabText(1, f"{self._name(i)} → {self._name(j)} ({shown})")
         self.tabs.setCurrentIndex(1)
+
+    def _on_sample_activated(self, item: QListWidgetItem) -> None:
+        index = item.data(Qt.ItemDataRole.UserRole)
+        if index is not None:
+            self.sampleChosen.emit(int(index))
 
     # ---- helpers ------------------------------------------------------------------------
 

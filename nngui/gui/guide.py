@@ -12,7 +12,8 @@ TABS = [
               "scratch</b> starts again with fresh weights. Tick <i>Log scale</i> when the "
               "loss explodes."),
     ("Evaluate", "Test accuracy, the confusion matrix (hover a cell for its share), the "
-                 "misclassified test samples, and for 2-D data the decision boundary."),
+                 "misclassified test samples (double-click one to probe it on Inspect), and for 2-D "
+                 "data the decision boundary."),
     ("Draw", "Draw a digit with the mouse or a pen and watch a network read it as you draw. "
              "The small picture is what the network sees (28×28). Wrong? Press the right "
              "digit to keep the drawing as a sample; <b>Fine-tune…</b> teaches the model "
@@ -23,11 +24,12 @@ TABS = [
                     "with <b>Autoencoder…</b> next to the preset box."),
     ("How it learns", "Backpropagation by hand on a tiny network, and explorers for "
                       "activation and loss functions."),
-    ("Watch", "Watch a run from inside while it trains: the decision boundary of 2-D data, "
+    ("Watch", "Watch a run from inside while it trains: the decision boundary of 2-D data "
+              "with a tile per hidden unit (hover one to see its own activation map), "
               "the hidden space, first-layer weights as images, dead ReLUs and the learning "
               "rate; each layer's weight histogram and gradient norm per epoch; train, "
               "validation and test curves with the best epoch marked. Every run is kept in "
-              "the run list: tick runs to overlay their curves, or try a <b>learning-rate "
+              "the run list (with its test curve): tick runs to overlay their curves, or try a <b>learning-rate "
               "sweep</b> or <b>compare optimizers</b>."),
     ("Inspect", "After training: browse the test set class by class, probe one sample (its "
                 "probabilities and each hidden layer's activations), and map any layer's "

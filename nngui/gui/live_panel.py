@@ -15,13 +15,16 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from .evaluate_panel import PALETTE, EvaluatePanel
+from .unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
 MOSAIC_COLS = 6
@@ -108,6 +111,8 @@ class LivePanel(QWidget):
         self._lines = pg.PlotDataItem(pen=pg.mkPen(60, 60, 60, 160, width=1, style=Qt.PenStyle.DashLine),
                                       connect="pairs")
         bp.addItem(self._lines)
+        self._unit_line = pg.PlotDataItem(pen=pg.mkPen(20, 20, 20, 230, width=3))
+        bp.addItem(self._unit_line)  # the hovered first-layer unit's own line
         bp.addLegend(offset=(-5, -5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 170), name="train")
         self._test_pts = pg.ScatterPlotItem(size=10, symbol="x", pen=pg.mkPen(255, 255, 255),
@@ -118,11 +123,20 @@ class LivePanel(QWidget):
         self.probabilityBar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                               label="p(class 1)", width=12)
         self.probabilityBar.setImageItem(self._image, insert_in=bp)
-        self._binary = True
         self.unitLinesCheck = QCheckBox("First-layer lines w·x+b=0")
         self.unitLinesCheck.setObjectName("unitLinesCheck")
         self.unitLinesCheck.setChecked(True)
         self.unitLinesCheck.toggled.connect(lambda _on: self._mark("boundary"))
+        self.unitMaps = UnitMaps()
+        self.unitMaps.unitHovered.connect(self._on_unit_hovered)
+        self._unit: UnitMap | None = None  # the hovered unit whose map the plot shows
+        self._boundary: dict | None = None  # the boundary payload drawn last
+        self.unitMapCaption = QLabel("")
+        self.unitMapCaption.setObjectName("unitMapCaption")
+        self.unitMapCaption.setStyleSheet("color: palette(mid);")
+        # a long caption must not widen the column (and squeeze the plots beside it)
+        self.unitMapCaption.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
 
         self.weightImages = pg.GraphicsLayoutWidget()
         self.weightImages.setObjectName("weightImages")
@@ -143,8 +157,14 @@ class LivePanel(QWidget):
         boundary = QWidget()
         bl = QVBoxLayout(boundary)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(self.boundaryPlot, 1)
-        bl.addWidget(self.unitLinesCheck)
+        plots = QHBoxLayout()
+        plots.addWidget(self.unitMaps)
+        plots.addWidget(self.boundaryPlot, 1)
+        bl.addLayout(plots, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.unitLinesCheck)
+        below.addWidget(self.unitMapCaption, 1)
+        bl.addLayout(below)
         self.firstView = QStackedWidget()  # the boundary for 2-D data, the weights for images
         self.firstView.addWidget(boundary)
         self.firstView.addWidget(weights)
@@ -192,6 +212,10 @@ class LivePanel(QWidget):
             ys.append(float(payload["lr"]))
         self._latest[name] = (epoch, payload)
 
+    def is_empty(self) -> bool:
+        """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
+        return not self._latest
+
     def clear(self) -> None:
         """Forget what was shown (a new network)."""
         self._latest.clear()
@@ -201,9 +225,14 @@ class LivePanel(QWidget):
         for item in (self._train_pts, self._test_pts, self._hidden_pts):
             item.clear()
         self._lines.setData([], [])
+        self._unit_line.setData([], [])
+        self._boundary = None
+        self.unitMaps.clear()
+        self.unitMapCaption.setText("")
         self._lr_curve.setData([], [])
         self._wimage.clear()
         self.deadReluLabel.setText("Dead ReLU units: –")
+        self.hint.setVisible(True)
 
     def _mark(self, name: str) -> None:
         self._drawn.pop(name, None)
@@ -218,21 +247,12 @@ class LivePanel(QWidget):
             draw = getattr(self, f"_draw_{name}", None)
             if draw is not None:
                 draw(epoch, payload)
+                self.hint.setVisible(False)  # the views explain themselves now (and need room)
 
     def _draw_boundary(self, epoch: int, p: dict) -> None:
         self.firstView.setCurrentIndex(0)
-        xs, ys, classes, prob = p["xs"], p["ys"], p["classes"], p["prob"]
-        binary = int(classes.max(initial=0)) <= 1 and int(p["y_train"].max(initial=0)) <= 1
-        if binary:  # p(class 1) through the bar's colour map
-            p1 = np.where(classes == 1, prob, 1.0 - prob)
-            self._image.setImage(p1.T, autoLevels=False, levels=(0, 1))
-        else:
-            self._image.setImage(EvaluatePanel._boundary_rgb(classes, prob).transpose(1, 0, 2),
-                                 autoLevels=False, levels=(0, 255))
-        if binary != self._binary:
-            self._binary = binary
-            self.probabilityBar.setVisible(binary)
-        self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        self._boundary = {**p, "epoch": epoch}
+        xs, ys = p["xs"], p["ys"]
         for item, x, y in ((self._train_pts, p["x_train"], p["y_train"]),
                            (self._test_pts, p["x_test"], p["y_test"])):
             item.setData(x=x[:, 0], y=x[:, 1], brush=class_brushes(y))
@@ -242,9 +262,58 @@ class LivePanel(QWidget):
             self._lines.setData(lx, ly)
         else:
             self._lines.setData([], [])
-        plot = self.boundaryPlot.getPlotItem()
-        plot.setTitle(f"Decision boundary · epoch {epoch + 1}", color="#333", size="9pt")
-        plot.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+        self.boundaryPlot.getPlotItem().setRange(xRange=(xs[0], xs[-1]),
+                                                 yRange=(ys[0], ys[-1]), padding=0)
+        self.unitMaps.set_maps(p.get("unit_maps") or [])  # may say the hovered unit changed
+        self._paint()
+
+    def _on_unit_hovered(self, unit: UnitMap | None) -> None:
+        self._unit = unit
+        self._paint()
+
+    def _paint(self) -> None:
+        """The image: the hovered unit's activation, else the output (the boundary)."""
+        p = self._boundary
+        if p is None:
+            return
+        xs, ys, classes, prob = p["xs"], p["ys"], p["classes"], p["prob"]
+        unit = self._unit
+        binary = int(classes.max(initial=0)) <= 1 and int(p["y_train"].max(initial=0)) <= 1
+        bar = self.probabilityBar.getAxis("left")
+        if unit is not None:
+            levels = unit_levels(unit.values)
+            self._image.setImage(unit.values.T, autoLevels=False, levels=levels)
+            self.probabilityBar.setLevels(levels)
+            bar.setLabel(f"{unit.title} output")
+        elif binary:  # p(class 1) through the bar's colour map
+            p1 = np.where(classes == 1, prob, 1.0 - prob)
+            self._image.setImage(p1.T, autoLevels=False, levels=(0, 1))
+            self.probabilityBar.setLevels((0, 1))
+            bar.setLabel("p(class 1)")
+        else:
+            self._image.setImage(EvaluatePanel._boundary_rgb(classes, prob).transpose(1, 0, 2),
+                                 autoLevels=False, levels=(0, 255))
+        self.probabilityBar.setVisible(binary or unit is not None)
+        self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        units = p.get("units")
+        if unit is not None and unit.layer == 1 and units is not None:
+            k = unit.unit - 1
+            self._unit_line.setData(*unit_lines(units[0][:, k:k + 1], units[1][k:k + 1], xs, ys))
+        else:
+            self._unit_line.setData([], [])
+        what = (f"{unit.title[0].upper()}{unit.title[1:]}: its activation"
+                if unit is not None else "Decision boundary")
+        self.boundaryPlot.getPlotItem().setTitle(f"{what} · epoch {p['epoch'] + 1}",
+                                                 color="#333", size="9pt")
+        if unit is not None:
+            line = unit.layer == 1 and units is not None
+            self.unitMapCaption.setText(f"{unit.title}{' (bold: its line)' if line else ''}")
+            self.unitMapCaption.setToolTip(f"The plot shows {unit.title}'s output over the plane "
+                                           "(blue < 0 < orange)" + (", its line w·x+b=0 in "
+                                                                    "bold" if line else ""))
+        else:
+            self.unitMapCaption.setText("Hover a unit's tile to see its activation here."
+                                        if self.unitMaps.tiles else "")
 
     def _draw_hidden(self, epoch: int, p: dict) -> None:
         c = p["coords"]

@@ -155,6 +155,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.tabs.addTab(self.watch, "Watch")
         self.inspect = InspectPanel(self.tasks, self._inspect_context)
         self.tabs.addTab(self.inspect, "Inspect")
+        self.evaluate.sampleChosen.connect(self._inspect_sample)
         self.draw.refreshed.connect(self._draw_into_autoencoder)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -364,6 +365,29 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         except SpecError as exc:
             return str(exc)
 
+    def _inspect_sample(self, index: int) -> None:
+        """A test sample picked in Evaluate: probe it on the Inspect tab (as the gallery does)."""
+        self.tabs.setCurrentWidget(self.inspect)
+        self.inspect.sample.choose(index)
+
+    def _fill_watch(self) -> None:
+        """A model not trained here (opened): the live views once, from a job that holds it."""
+        s, ds = self.session, self.data.dataset
+        if s.model is None or ds is None or s.spec.kind != "classifier" or \
+                not self.watch.live.is_empty() or self.tasks.is_held(s):
+            return
+        try:  # the probes a run would use, less those that need a compiled model or a run
+            probes = [p for p in self._probes(s.spec, ds)
+                      if p.name in ("boundary", "hidden", "weights", "dead_relu")]
+        except SpecError:
+            return  # the model does not fit this data: Evaluate says why
+        model, epoch = s.model, s.epochs_done - 1
+        self.tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
+                          holds=(s,), on_done=lambda res: [self.watch.show_probe(name, epoch, out)
+                                                          for name, out in res],
+                          on_failed=lambda msg: self.statusBar().showMessage(
+                              f"The Watch views could not be computed: {msg}", 8000))
+
     def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
         ds = self.data.dataset
@@ -473,6 +497,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
 
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
+        if self.tabs.currentWidget() is self.watch:
+            self._fill_watch()
         if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
                 self.autoencoder._model is None:
             self._show_bundled_autoencoder()

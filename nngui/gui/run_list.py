@@ -26,13 +26,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.runs import RunList, lr_sweep, optimizer_sweep, overfit_note, settings_of
+from nngui.core.runs import (
+    TEST_NOTE,
+    TEST_PREFIX,
+    RunList,
+    lr_sweep,
+    optimizer_sweep,
+    overfit_note,
+    settings_of,
+    with_test_curve,
+)
 from nngui.core.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import RunRequest, RunResult
 
 from .evaluate_panel import PALETTE
 
-METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "learning_rate")
+METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_accuracy",
+           "learning_rate")
 
 
 class RunsPanel(QWidget):
@@ -51,7 +61,11 @@ class RunsPanel(QWidget):
         self._sweep_name = ""
         self._sweep_done = 0
         self._label = ""  # the name of the run in flight (a sweep's setting)
+        self._test: list[dict[str, float]] = []  # the run in flight's test-curve logs, in order
+        self._test_size = (0, 0)  # (subset, whole test set) of those
         self._build_ui()
+        training.runStarted.connect(self._on_run_started)
+        training.probeArrived.connect(self._on_probe)
         training.runFinished.connect(self._on_run_finished)
 
     def _build_ui(self) -> None:
@@ -186,14 +200,33 @@ class RunsPanel(QWidget):
 
     # ---- runs ---------------------------------------------------------------------------
 
+    def _on_run_started(self) -> None:
+        self._test, self._test_size = [], (0, 0)
+
+    def _on_probe(self, name: str, _epoch: int, payload) -> None:
+        """Keep the test curve the training thread measured (the Watch overfit view's)."""
+        if name == "test_curve" and payload is not None:
+            self._test.append(dict(payload["logs"]))
+            self._test_size = (int(payload["n"]), int(payload["total"]))
+
     def _on_run_finished(self, result: RunResult) -> None:
         session = self.training.session
         if session is None:
             return
         spec = session.spec
         name = self._label or f"{spec.name} · {spec.optimizer} lr {spec.lr:g}"
-        rec = self.runs.record(session, name, settings_of(spec, self.config()), session.history,
-                               result.reason)
+        earlier = self.runs.find(session)
+        history = with_test_curve(session.history, earlier.history if earlier else {},
+                                  len(result.history.get("loss", [])), self._test)
+        settings = settings_of(spec, self.config())
+        n, total = self._test_size
+        if n:
+            settings[TEST_NOTE] = (f"test_* curves on a fixed subset of {n:,} of {total:,} "
+                                   "test samples")
+        elif earlier is not None and TEST_NOTE in earlier.settings:
+            settings[TEST_NOTE] = earlier.settings[TEST_NOTE]
+        self._test = []
+        rec = self.runs.record(session, name, settings, history, result.reason)
         self._show_record(rec, sweep=bool(self._label))
         if self._label:
             self._sweep_done += 1
@@ -237,7 +270,7 @@ class RunsPanel(QWidget):
         plot = self.comparePlot.getPlotItem()
         plot.clear()
         key = self.metricCombo.currentText()
-        plot.setLabel("left", key)
+        plot.setLabel("left", key + (" (test subset)" if key.startswith(TEST_PREFIX) else ""))
         scale = 100.0 if "accuracy" in key else 1.0
         for n, i in enumerate(self.checked()):
             rec = self.runs.records[i]

@@ -159,3 +159,48 @@ def test_inspect_says_why_without_a_trained_classifier(window):
     assert not window.inspect.sample.probe()
     assert "Train a classifier" in window.inspect.sample.status.text()
     assert not window.inspect.map.compute()
+
+
+def _double_click(qtbot, view, item):
+    from PySide6.QtCore import Qt
+
+    view.scrollToItem(item)
+    pos = view.visualItemRect(item).center()
+    # as a real double-click arrives: a press and release, then the double-click
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_a_sample_double_clicked_in_evaluate_is_probed_on_the_inspect_tab(digits, qtbot):
+    w = digits
+    ev, sample = w.evaluate, w.inspect.sample
+    qtbot.waitUntil(lambda: ev.report is not None, timeout=60000)  # evaluated after the run
+    w.show()
+    w.tabs.setCurrentWidget(ev)
+    ev.tabs.setCurrentIndex(1)
+    view = ev.mistakesView
+    assert view.count() >= 2
+    item = view.item(1)
+    target = int(item.toolTip().split("#")[-1])
+    true, pred = item.text().split(" → ")
+    _double_click(qtbot, view, item)
+    assert w.tabs.currentWidget() is w.inspect
+    qtbot.waitUntil(lambda: sample.result is not None, timeout=30000)
+    assert sample.indexSpin.value() == target
+    # the probe shows that very mistake: its true class and the wrong prediction
+    assert f"Test sample {target}: true class {true}, predicted {pred}" in sample.status.text()
+
+    # a sample listed after a confusion-cell click goes the same way
+    cm = ev.report.confusion
+    i, j = np.unravel_index(np.argmax(cm - np.diag(np.diag(cm))), cm.shape)
+    w.tabs.setCurrentWidget(ev)
+    ev.show_cell(int(i), int(j))
+    first = view.item(0)
+    target = int(first.toolTip().split("#")[-1])
+    assert int(np.asarray(w.data.dataset.y_test).ravel()[target]) == i
+    sample.result = None
+    _double_click(qtbot, view, first)
+    assert w.tabs.currentWidget() is w.inspect
+    qtbot.waitUntil(lambda: sample.result is not None, timeout=30000)
+    assert sample.indexSpin.value() == target
+    assert f"true class {i}, predicted {j}" in sample.status.text()
