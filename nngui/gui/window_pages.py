@@ -253,10 +253,15 @@ class WindowPages:
         self.autoencoder = AutoencoderPanel(self.tasks)
         return self.autoencoder
 
-    def _make_lab(self) -> QWidget:
+    def _make_lab(self) -> Iterator[None]:
+        from .function_explorer import ActivationExplorer, LossExplorer
         from .lab_panel import LabPanel
 
-        self.lab = LabPanel(tasks=self.tasks)
+        activations = ActivationExplorer()  # its own turn: 3 plots
+        yield
+        losses = LossExplorer()
+        yield
+        self.lab = LabPanel(tasks=self.tasks, explorers=(activations, losses))
         return self.lab
 
     def _wire_lab(self) -> None:
