@@ -130,7 +130,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
             split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
 
-        self.training = TrainingPanel(self.tasks)
+        self.training = TrainingPanel(self.tasks, plots_later=True)  # after the first paint
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")

@@ -1,7 +1,8 @@
 """The main window's tabs after Train, built on first use or one by one after the first paint.
 
 The window used to build all eight pages (about twenty pyqtgraph plots, 0.7 s) and import
-their modules before it could show itself. Now it shows the builder and the Train tab only;
+their modules before it could show itself. Now it shows the builder and the Train tab only,
+whose two plots (and pyqtgraph's import, ~0.2 s) come in the first step after the paint;
 every other tab starts as an empty placeholder. ``window.draw`` (and ``window.evaluate``,
 ``window.lab``…) builds its page on first access and swaps it in at the same index, so code
 and tests keep using the attributes as before; selecting a tab builds it before it is drawn.
@@ -93,8 +94,9 @@ class WindowPages:
             self._placeholders[name] = holder
             self.tabs.addTab(holder, title)
         self.tabs.currentChanged.connect(self._build_shown_page)  # before the window's slot
-        self._steps = [step for name, (_t, module) in PAGES.items()
-                       for step in (("import", module), ("build", name))]
+        self._steps = [("plots", "training")]  # the Train tab's plots come first
+        self._steps += [step for name, (_t, module) in PAGES.items()
+                        for step in (("import", module), ("build", name))]
         self._painted = False
         self._when_painted: list[Callable[[], None]] = []
         _FirstPaint(self, self._on_first_paint)
@@ -149,6 +151,9 @@ class WindowPages:
             except StopIteration as built:
                 del self._partial[name]
                 return self._finish(name, built.value)
+            except BaseException:
+                del self._partial[name]  # a failed build starts over when next asked for
+                raise
         finally:
             self._building.discard(name)
 
@@ -158,7 +163,8 @@ class WindowPages:
         return True
 
     def build_all_pages(self) -> None:
-        """Build every page that is still a placeholder."""
+        """Build every page that is still a placeholder (and the Train tab's plots)."""
+        self.training.build_plots()
         for name in list(self._placeholders):
             self.build_page(name)
 
@@ -204,20 +210,28 @@ class WindowPages:
                 self.build_page(name)
 
     def _next_page_step(self) -> None:
-        """One import or one page per event-loop turn; a closed window stops building."""
+        """One import or one page (part) per event-loop turn; a closed window stops building."""
         if not self.isVisible():
             return
+        try:
+            self._take_step()
+        finally:  # a page that failed to build is tried again on use; the others still come
+            if self._steps:
+                QTimer.singleShot(0, self._next_page_step)
+
+    def _take_step(self) -> None:
         while self._steps:
             kind, what = self._steps.pop(0)
+            if kind == "plots" and not self.training.plots_ready():
+                self.training.build_plots()
+                return
             if kind == "import" and any(PAGES[n][1] == what for n in self._placeholders):
                 importlib.import_module(what)
-                break
+                return
             if kind == "build" and what in self._placeholders and what not in self._building:
                 if not self._advance(what):
                     self._steps.insert(0, (kind, what))  # its next part, next turn
-                break
-        if self._steps:
-            QTimer.singleShot(0, self._next_page_step)
+                return
 
     # ---- the pages -------------------------------------------------------------------------
     def _make_evaluate(self) -> QWidget:

@@ -47,6 +47,7 @@ w.show()
 while "painted" not in seen:
     app.processEvents()
 seen["pending"] = w.pages_pending()
+seen["plots"] = w.training.plots_ready()
 while w.pages_pending():
     app.processEvents()
 seen["built"] = sorted(sys.modules)
@@ -67,9 +68,22 @@ def test_the_first_paint_imports_no_other_tab_and_not_tensorflow(tmp_path):
     painted, built = set(seen["painted"]), set(seen["built"])
     assert "nngui.gui.training_panel" in painted  # the Train tab is on screen
     assert painted.isdisjoint(PAGE_MODULES), sorted(painted & set(PAGE_MODULES))
+    assert "pyqtgraph" not in painted  # the Train tab's plots come right after the paint
     assert "tensorflow" not in painted and "keras" not in painted
-    assert seen["pending"] == list(PAGES)
+    assert seen["pending"] == list(PAGES) and not seen["plots"]
     assert set(PAGE_MODULES) <= built  # ...and the steps after the paint built every page
+    assert "pyqtgraph" in built
+
+
+def test_the_train_plots_are_made_on_first_use_with_what_was_collected(window):
+    panel = window.training
+    assert not panel.plots_ready()
+    panel._load_history({"loss": [0.9, 0.5], "accuracy": [0.6, 0.8]})  # e.g. an opened project
+    items = panel.lossPlot.getPlotItem().listDataItems()  # built here, on first access
+    assert panel.plots_ready() and window.findChild(QWidget, "lossPlot") is panel.lossPlot
+    epochs = next(i for i in items if i.name() == "train loss (epoch)")
+    assert list(epochs.getData()[1]) == [0.9, 0.5]
+    assert panel.plotArea.isAncestorOf(panel.accuracyPlot)
 
 
 def test_a_page_is_built_on_first_use_in_its_place_with_its_names(window):
