@@ -99,7 +99,7 @@ class WindowPages:
                         for step in (("import", module), ("build", name))]
         self._painted = False
         self._when_painted: list[Callable[[], None]] = []
-        _FirstPaint(self, self._on_first_paint)
+        _FirstPaint(self, self._on_painted)
 
     def when_painted(self, job: Callable[[], None]) -> None:
         """Run ``job`` after the window's first paint; a window not shown runs it at once.
@@ -196,13 +196,16 @@ class WindowPages:
         if not self.isVisible():
             self._on_first_paint()
 
+    def _on_painted(self) -> None:
+        """The real first paint (a window made hidden and shown later has one too)."""
+        self._on_first_paint()
+        self.build_pages_soon()
+
     def _on_first_paint(self) -> None:
         jobs, self._when_painted = self._when_painted, []
-        first, self._painted = not self._painted, True
+        self._painted = True
         for job in jobs:
             job()
-        if first:
-            self.build_pages_soon()
 
     def _build_shown_page(self, index: int) -> None:
         for name, holder in list(self._placeholders.items()):

@@ -137,6 +137,20 @@ def test_background_building_takes_one_small_step_per_turn(qtbot, monkeypatch, t
     w.close()
 
 
+def test_a_window_shown_later_still_builds_its_tabs_after_painting(qtbot, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    w = MainWindow(load_tensorflow=False)
+    qtbot.addWidget(w)
+    w.when_painted(lambda: None)
+    qtbot.waitUntil(lambda: w._painted, timeout=10000)  # hidden: its jobs ran at once
+    assert w.pages_pending() == list(PAGES)  # nobody sees it: nothing built
+    w.show()
+    qtbot.waitUntil(lambda: not w.pages_pending(), timeout=60000)
+    assert w.training.plots_ready()
+    w.close()
+
+
 @pytest.mark.parametrize("shown", [True, False])
 def test_tensorflow_loads_after_the_first_paint_or_at_once_when_hidden(qtbot, tmp_path,
                                                                       monkeypatch, shown):
