@@ -7,7 +7,6 @@ import sys
 
 def run_app(argv: list[str]) -> int:
     """Open the main window (and the file given on the command line, if any)."""
-    import pyqtgraph as pg
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -20,12 +19,22 @@ def run_app(argv: list[str]) -> int:
     for path in app_icon_files():
         icon.addFile(str(path))
     app.setWindowIcon(icon)
-    pg.setConfigOptions(antialias=True, background="w", foreground="k")
     from .main_window import MainWindow
 
     window = MainWindow()
-    window.show()
     paths = [a for a in argv if not a.startswith("-")]
+    if paths:
+        style_plots()  # opening the file builds the pages it fills, plots included
+    else:
+        window.when_painted(style_plots)  # runs before the first plot is made
+    window.show()
     if paths:
         window.open_path(paths[0])
     return app.exec()
+
+
+def style_plots() -> None:
+    """pyqtgraph's look for the app; call before the first plot (it imports pyqtgraph)."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")

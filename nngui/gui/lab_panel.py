@@ -64,9 +64,11 @@ class LabPanel(QWidget):
     stepped = Signal()  # after any change of the shown numbers
     gradCheckDone = Signal(object)  # the TensorFlow max relative difference (or an exception)
 
-    def __init__(self, parent: QWidget | None = None, tasks: TaskRunner | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, tasks: TaskRunner | None = None,
+                 explorers: tuple[ActivationExplorer, LossExplorer] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("labPanel")
+        self._explorers = explorers  # made beforehand by a window that builds its tabs lazily
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.net = LabNet()
         self.row = 1  # the selected input row: (0, 1)
@@ -213,8 +215,8 @@ class LabPanel(QWidget):
         pv.addWidget(middle, 5)
         pv.addLayout(bottom, 2)
         pv.addWidget(self.status)
-        self.activationExplorer = ActivationExplorer()
-        self.lossExplorer = LossExplorer()
+        self.activationExplorer, self.lossExplorer = self._explorers or \
+            (ActivationExplorer(), LossExplorer())
         self.inner = QTabWidget()
         self.inner.setObjectName("labInnerTabs")
         self.inner.addTab(page, "XOR by hand")

@@ -30,25 +30,19 @@ from ..core.probes import ReconstructionProbe, live_probes
 from ..core.spec import NetworkSpec, SpecError
 from ..core.training import RunRequest, RunResult, Session
 from ..core.validate import DataInfo, errors
-from .autoencoder_panel import AutoencoderPanel
 from .builder_panel import BuilderPanel
 from .data_controller import DataController
-from .draw_controller import DrawController
-from .draw_panel import DrawPanel
-from .evaluate_panel import EvaluatePanel
 from .file_actions import FileActions
-from .inspect_panel import InspectPanel
-from .lab_panel import LabPanel
 from .project_actions import ProjectActions
 from .settings import Settings
 from .summary_table import SummaryTable
 from .tasks import TaskRunner, freeze_long_lived, plain
 from .training_panel import TrainingPanel
-from .watch_panel import WatchPanel
 from .window_layout import CUSTOM, WindowLayout, fit_to_screen, full_width_tab_bar
+from .window_pages import WindowPages
 
 
-class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
+class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -74,11 +68,10 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.training.probeArrived.connect(self._on_probe)
         self.training.epochEnded.connect(self._on_epoch_ended)
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
-        self.drawing.reported.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        self.drawing.finetuned.connect(lambda: self.tabs.setCurrentWidget(self.draw))
         self._ae_loading = False
-        if load_tensorflow:
-            self._load_tensorflow()
+        self._tensorflow_ready = False
+        if load_tensorflow:  # after the first paint: its import would slow the paint down
+            self.when_painted(self._load_tensorflow)
         self._restore_settings()
         self._apply_preset(self._initial_preset(), quiet=True)
         self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
@@ -137,26 +130,11 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
             split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
 
-        self.training = TrainingPanel(self.tasks)
-        self.evaluate = EvaluatePanel(self.tasks)
+        self.training = TrainingPanel(self.tasks, plots_later=True)  # after the first paint
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
-        self.tabs.addTab(self.evaluate, "Evaluate")
-        self.draw = DrawPanel(tasks=self.tasks)
-        self.tabs.addTab(self.draw, "Draw")
-        self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
-        self.autoencoder = AutoencoderPanel(self.tasks)
-        self.tabs.addTab(self.autoencoder, "Autoencoder")
-        self.lab = LabPanel(tasks=self.tasks)
-        self.tabs.addTab(self.lab, "How it learns")
-        self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
-                                self.builder.config)
-        self.tabs.addTab(self.watch, "Watch")
-        self.inspect = InspectPanel(self.tasks, self._inspect_context)
-        self.tabs.addTab(self.inspect, "Inspect")
-        self.evaluate.sampleChosen.connect(self._inspect_sample)
-        self.draw.refreshed.connect(self._draw_into_autoencoder)
+        self._add_pages()  # the other tabs are built on first use or after the first paint
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
@@ -217,8 +195,10 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self._set_device_text(device)
         self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "", len(gpus))
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
-        self.drawing.load_bundled_models()
+        self._tensorflow_ready = True
         freeze_long_lived()  # later collections skip start-up's objects (window stalls)
+        if self.built_page("draw") is not None:  # else the Draw page loads them when built
+            self.drawing.load_bundled_models()
         self.tensorflowReady.emit(device)
 
     def _set_device_text(self, text: str) -> None:
@@ -270,7 +250,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
             self.statusBar().showMessage(f"The network reads {spec.input_shape}, the data is "
                                          f"{ds.input_shape}: adjust the input shape.", 8000)
         self.builder.set_data_info(DataInfo.of(ds))
-        self.inspect.set_dataset(ds)
+        if self.built_page("inspect") is not None:  # else it reads the data when built
+            self.inspect.set_dataset(ds)
         self.settings.set_last_dataset(ds.name)
         self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
         self._refresh_evaluate_context()
@@ -295,7 +276,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
         self.session = Session(spec)
         self.summary.set_spec(spec)
         self.training.reset(spec)
-        self.watch.clear()
+        if self.built_page("watch") is not None:  # a page built later starts empty
+            self.watch.clear()
 
     # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
@@ -453,7 +435,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
     def _refresh_evaluate_context(self) -> None:
         """Point Evaluate at the session's model (trained here or opened) and the data."""
         ds, model = self.data.dataset, self.session.model
-        if model is None or ds is None or self.session.spec.kind == "autoencoder":
+        if model is None or ds is None or self.session.spec.kind == "autoencoder" or \
+                self.built_page("evaluate") is None:  # built later, it asks for this again
             return
         try:
             data = self._prepare(ds, self.session.spec)
@@ -497,10 +480,10 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
 
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
-        if self.tabs.currentWidget() is self.watch:
+        if self.tabs.currentWidget() is self.built_page("watch"):
             self._fill_watch()
-        if self.tabs.currentWidget() in (self.autoencoder, self.draw) and \
-                self.autoencoder._model is None:
+        if self.tabs.currentWidget() in (self.built_page("autoencoder"), self.built_page("draw")) \
+                and self.autoencoder._model is None:
             self._show_bundled_autoencoder()
 
     def _show_bundled_autoencoder(self) -> None:
@@ -550,7 +533,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, QMainWindow):
 
     def _remembered_splitters(self) -> list[QSplitter]:
         """The named splitters: their sizes are remembered between sessions."""
-        return [sp for sp in self.findChildren(QSplitter) if sp.objectName()]
+        # QMainWindow's own lookup: WindowPages.findChildren would build every page first
+        return [sp for sp in QMainWindow.findChildren(self, QSplitter) if sp.objectName()]
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         # a hidden window has nobody to ask; Cancel keeps the window and its work

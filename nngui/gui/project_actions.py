@@ -61,18 +61,7 @@ class ProjectActions(ProjectRecovery):
         self.builder.configChanged.connect(self.mark_modified)
         self.training.runFinished.connect(self.mark_modified)
         self.data.loaded.connect(self._on_project_data)
-        gallery = self.draw.samplesGallery.model()
-        gallery.rowsInserted.connect(self.mark_modified)
-        gallery.rowsRemoved.connect(self.mark_modified)
-        for button in (self.lab.forwardButton, self.lab.backwardButton, self.lab.stepButton,
-                       self.lab.runNButton, self.lab.runButton, self.lab.resetButton):
-            button.clicked.connect(self.mark_modified)
-        for spin in (self.lab.lrSpin, self.lab.hiddenSpin, self.lab.alphaSpin,
-                     self.lab.seedSpin):
-            spin.valueChanged.connect(self.mark_modified)
-        for combo in (self.lab.tableCombo, self.lab.actCombo, self.lab.lossCombo):
-            combo.currentIndexChanged.connect(self.mark_modified)
-        self.lab.biasCheck.toggled.connect(self.mark_modified)
+        # edits on the Draw and Lab pages are tracked as each is built (window_pages.py)
         self.read_only_reason: str | None = None
         self.readOnlyLabel = QLabel()
         self.readOnlyLabel.setObjectName("readOnlyLabel")

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +30,9 @@ from nngui.core.spec import NetworkSpec
 from nngui.core.training import EventObserver, RunInfo, RunRequest, RunResult, Session, run_request
 
 from .tasks import Job, Task, TaskRunner
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 REDRAW_MS = 50
 TRAIN_COLOR = (31, 119, 180)  # "train" in both plots
@@ -76,6 +78,8 @@ def format_duration(seconds: float) -> str:
 
 
 def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
+    import pyqtgraph as pg
+
     # No in-plot legend (it covered the curves): the title carries a coloured key.
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(name)
@@ -102,12 +106,39 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
 
 def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symbol: str,
                  width: float = 2.0) -> pg.PlotDataItem:
+    import pyqtgraph as pg
+
     return plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
                      symbolBrush=color, symbolPen=None, name=name)
 
 
+class _Plot:
+    """``panel.lossPlot`` / ``panel.accuracyPlot``: both plots are made on first access.
+
+    A non-data descriptor: ``build_plots`` stores the widgets on the instance, which Python
+    then finds first.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, panel: Any, owner: type | None = None) -> Any:
+        if panel is None:
+            return self
+        panel.build_plots()
+        return panel.__dict__[self.name]
+
+
 class TrainingPanel(QWidget):
-    """Runs training jobs on a TaskRunner and draws their progress live."""
+    """Runs training jobs on a TaskRunner and draws their progress live.
+
+    With ``plots_later`` the two plots (and pyqtgraph, ~0.2 s to import) are made by
+    ``build_plots()``, or on first use, instead of in the constructor: the main window
+    paints first. Until then the curves' data is only collected.
+    """
+
+    lossPlot = _Plot()
+    accuracyPlot = _Plot()
 
     trainRequested = Signal(bool)  # restart: Train/Continue (False) or Train from scratch
     runStarted = Signal()
@@ -117,7 +148,8 @@ class TrainingPanel(QWidget):
     probeArrived = Signal(str, int, object)  # probe name, epoch, its arrays
     messageShown = Signal(str)  # a NaN/error message also shown in a message box
 
-    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None,
+                 plots_later: bool = False) -> None:
         super().__init__(parent)
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._task: Task | None = None
@@ -133,6 +165,8 @@ class TrainingPanel(QWidget):
         self._timer.timeout.connect(self._redraw)
         self.clear_plots()
         self._update_buttons()
+        if not plots_later:
+            self.build_plots()
 
     # ---- construction -------------------------------------------------------------------
 
@@ -161,8 +195,6 @@ class TrainingPanel(QWidget):
         self.trainingStatus.setWordWrap(True)
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.lossPlot = _make_plot("lossPlot", "loss")
-        self.lossPlot.getPlotItem().setTitle("Loss", color="#333", size="10pt")
         # One key for both plots, above them: a legend inside a plot covered the curves, and
         # one in a title made a narrow plot wider than its view (clipped at 1024 px).
         self.plotKey = QLabel("&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"),
@@ -170,8 +202,6 @@ class TrainingPanel(QWidget):
                                                 _key("validation", VAL_COLOR, "■"))))
         self.plotKey.setObjectName("plotKey")
         self.plotKey.setWordWrap(True)
-        self.accuracyPlot = _make_plot("accuracyPlot", "accuracy")
-        self._make_curves()
         self.logScaleBox = QCheckBox("Log scale")
         self.logScaleBox.setObjectName("lossLogScale")
         self.logScaleBox.setToolTip("Show the loss on a logarithmic axis (when it explodes or "
@@ -182,9 +212,10 @@ class TrainingPanel(QWidget):
         for b in (self.trainButton, self.stopButton, self.restartButton):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        plots = QHBoxLayout()
-        plots.addWidget(self.lossPlot, 1)
-        plots.addWidget(self.accuracyPlot, 1)
+        self.plotArea = QWidget(objectName="trainingPlotArea")  # the plots' place, kept
+        self.plotArea.setMinimumSize(2 * 160 + 6, 140)  # before they exist (_make_plot)
+        plots = QHBoxLayout(self.plotArea)
+        plots.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.trainingProgress)
@@ -193,9 +224,32 @@ class TrainingPanel(QWidget):
         status.addWidget(self.logScaleBox, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(status)
         layout.addWidget(self.plotKey)
-        layout.addLayout(plots, 1)
+        layout.addWidget(self.plotArea, 1)
+
+    def plots_ready(self) -> bool:
+        """Whether the loss and accuracy plots exist (see ``plots_later``)."""
+        return "lossPlot" in self.__dict__
+
+    def build_plots(self) -> None:
+        """Make the loss and accuracy plots and draw what was collected (once)."""
+        if self.plots_ready():
+            return
+        loss, accuracy = _make_plot("lossPlot", "loss"), _make_plot("accuracyPlot", "accuracy")
+        loss.getPlotItem().setTitle("Loss", color="#333", size="10pt")
+        loss.getPlotItem().setLogMode(y=self.logScaleBox.isChecked())
+        self.plotArea.layout().addWidget(loss, 1)
+        self.plotArea.layout().addWidget(accuracy, 1)
+        self.lossPlot, self.accuracyPlot = loss, accuracy
+        self._make_curves()
+        self._metric = ""  # label and range the new plots
+        self._empty = None
+        self._tick_step = 0
+        self._dirty = True
+        self._redraw()
 
     def _make_curves(self) -> None:
+        import pyqtgraph as pg
+
         loss = self.lossPlot.getPlotItem()
         self._raw = loss.plot(pen=pg.mkPen(*BATCH_COLOR, 90, width=1), name="batch loss")
         self._smooth = loss.plot(pen=pg.mkPen(*BATCH_COLOR, width=2.5),
@@ -249,6 +303,7 @@ class TrainingPanel(QWidget):
         """
         if self.is_running():
             return None
+        self.build_plots()  # the run is drawn live
         request = request.for_next_run()
         if job is None:
             def job(report, stop, request=request):
@@ -435,7 +490,7 @@ class TrainingPanel(QWidget):
     # ---- drawing ------------------------------------------------------------------------
 
     def _redraw(self, final: bool = False) -> None:
-        if not self._dirty:
+        if not self._dirty or not self.plots_ready():  # drawn when the plots are made
             return
         self._dirty = False
         if self._bx:

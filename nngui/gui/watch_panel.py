@@ -23,11 +23,11 @@ class WatchPanel(QWidget):
 
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 views: tuple[LivePanel, StatsPanel, OverfitView] | None = None) -> None:
         super().__init__(parent)
-        self.live = LivePanel()
-        self.stats = StatsPanel()
-        self.overfit = OverfitView()
+        # views: made beforehand, one per event-loop turn, by a window building it lazily
+        self.live, self.stats, self.overfit = views or (LivePanel(), StatsPanel(), OverfitView())
         self.runs = RunsPanel(training, request_for, spec, config)
         training.epochEnded.connect(self.overfit.add_epoch)
         self.views = QTabWidget()

@@ -1,6 +1,6 @@
 """The window's layout rules: which tabs show the builder, fitting the screen, the preset box.
 
-A mixin for ``MainWindow`` (it relies on ``tabs``, ``training``, ``evaluate``, ``builderSide``,
+A mixin for ``MainWindow`` (it relies on ``tabs``, ``training``, ``built_page``, ``builderSide``,
 ``presetCombo``, ``_preset_name`` and ``builder``), so main_window.py stays about flow.
 """
 
@@ -58,7 +58,8 @@ class WindowLayout:
         builder's width never adds to Draw's).
         """
         current = self.tabs.currentWidget()
-        self.builderSide.setVisible(current in (self.training, self.evaluate))
+        # built_page: an Evaluate page not built yet is not shown either (window_pages.py)
+        self.builderSide.setVisible(current in (self.training, self.built_page("evaluate")))
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
             policy = QSizePolicy.Policy.Preferred if page is current else \
