@@ -284,7 +284,8 @@ def _make_callback(fw: _Forwarder) -> Any:
             if fw.pending:
                 pts, fw.pending = fw.pending, []
                 fw.emit("on_batches", epoch, fw.steps_per_epoch, pts, {})
-            if fw.stop_event is not None and fw.stop_event.is_set():
+            last = epoch + 1 >= int(self.params.get("epochs", 0) or 0)
+            if fw.stop_event is not None and fw.stop_event.is_set() and not last:
                 fw.stopped = True  # between epochs: no next epoch (its iterator, first chunk)
                 self.model.stop_training = True
             if fw.nan_at is not None or fw.detached:
