@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import runtime
 from .initializers import make_initializer
 from .layers import INPUT, KINDS
 from .runtime import keras
@@ -43,11 +44,32 @@ def make_optimizer(spec: NetworkSpec) -> Any:
     lr = decayed_rate(spec.lr, spec.optimizer_params.get("decay", 0.0))
     name = spec.optimizer
     if name == "sgd":
-        return opt.SGD(learning_rate=lr, momentum=float(spec.optimizer_params["momentum"]),
+        made = opt.SGD(learning_rate=lr, momentum=float(spec.optimizer_params["momentum"]),
                        nesterov=bool(spec.optimizer_params["nesterov"]))
-    cls = {"adam": opt.Adam, "rmsprop": opt.RMSprop, "adagrad": opt.Adagrad,
-           "adadelta": opt.Adadelta}[name]
-    return cls(learning_rate=lr)
+    else:
+        made = {"adam": opt.Adam, "rmsprop": opt.RMSprop, "adagrad": opt.Adagrad,
+                "adadelta": opt.Adadelta}[name](learning_rate=lr)
+    return _without_one_device_all_reduce(made)
+
+
+def _no_all_reduce(grads_and_vars: Any) -> list:
+    return list(grads_and_vars)
+
+
+def _without_one_device_all_reduce(optimizer: Any) -> Any:
+    """Skip Keras' gradient all-reduce where there is one replica (no "all GPUs" strategy).
+
+    Keras' TensorFlow optimizer all-reduces the gradients under any strategy; on one device
+    that is a sum over one copy, yet every trace of it registers a ``tf.custom_gradient`` in
+    TensorFlow's process-wide gradient registry, which is never emptied and holds the traced
+    train-step graph: ~18 graphs and MBs per new model, for as long as the process lives.
+    """
+    tf = runtime.tf()
+    if tf.distribute.has_strategy() and runtime.replicas() > 1:
+        return optimizer
+    if callable(getattr(optimizer, "_all_reduce_sum_gradients", None)):  # Keras 3, TF backend
+        optimizer._all_reduce_sum_gradients = _no_all_reduce
+    return optimizer
 
 
 def make_loss(spec: NetworkSpec) -> Any:

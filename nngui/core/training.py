@@ -164,8 +164,20 @@ class _Forwarder:
         self.probes: Sequence[Probe] = ()
         self.model: Any = None  # what probes are called with (the caller's object)
         self.probe_steps: dict[int, int] = {}  # probe position -> step of its last mid-epoch call
-        self.lock = threading.Lock()  # the first batch's end vs. abandoning a compiling run
+        self.lock = threading.Lock()  # the callback's bookkeeping vs. walking away (abandon)
         self.started = False  # a batch has ended: the first compile is over
+        self.detached = False  # the run returned while fit still ran (abandon.fit_or_abandon)
+        self.in_flight: tuple[int, int] | None = None  # the chunk (first, last batch) running
+        self.epoch_logs: list[dict[str, float]] = []  # what on_epoch got, for a detached run
+        self.last_logs: Any = None  # the last chunk's logs, what a skipped chunk hands back
+        self.real_train_function: Any = None  # set while a stub skips chunks after Stop
+
+    def emit(self, name: str, *args: Any) -> None:
+        """Call the observer unless the run has returned (then nobody may hear of it)."""
+        with self.lock:
+            method = None if self.detached else getattr(self.observer, name, None)
+            if method is not None:
+                method(*args)
 
     def batch_probes(self, gstep: int) -> None:
         """Call the probes that ask for it (``every_batches`` > 0) mid-epoch, in this thread.
@@ -173,7 +185,6 @@ class _Forwarder:
         For small 2-D data an epoch can be thousands of batches; the boundary then moves
         between epoch ends. The epoch's last batch is left to the epoch-end call.
         """
-        on_probe = getattr(self.observer, "on_probe", None)
         for i, probe in enumerate(self.probes):
             every = int(getattr(probe, "every_batches", 0) or 0)
             if every <= 0 or gstep % self.steps_per_epoch == 0 or \
@@ -181,8 +192,7 @@ class _Forwarder:
                 continue
             self.probe_steps[i] = gstep
             payload = probe(self.model)
-            if on_probe is not None:
-                on_probe(probe.name, self.epoch, payload)
+            self.emit("on_probe", probe.name, self.epoch, payload)
 
 
 def _all_finite(weights: list[np.ndarray]) -> bool:
@@ -201,9 +211,43 @@ def _make_callback(fw: _Forwarder) -> Any:
             if _all_finite(weights):  # an update can overflow the weights before the loss
                 fw.snapshot = weights
 
+        def on_train_batch_begin(self, batch, logs=None):
+            with fw.lock:
+                # an epoch's first chunk runs even after Stop (an epoch of no batches would
+                # reach the history), unless the run has returned without it
+                stop = fw.detached or (fw.stop_event is not None and fw.stop_event.is_set()
+                                       and fw.prev_step >= 0)
+                if not stop or fw.last_logs is None:
+                    fw.in_flight = (batch, min(batch + _chunk(self.model),
+                                               fw.steps_per_epoch) - 1)
+                    return
+                # Stop came after the last chunk's end: Keras calls the train function next
+                # whatever a callback says, so it gets a stub that trains nothing
+                fw.in_flight = None
+                fw.stopped = True
+                self.model.stop_training = True
+                self.model._should_eval = lambda *a, **k: False
+                if fw.real_train_function is None:
+                    fw.real_train_function = self.model.train_function
+                self.model.train_function = lambda _iterator: fw.last_logs
+
         def on_train_batch_end(self, batch, logs=None):
             with fw.lock:
                 fw.started = True
+                skipped, fw.in_flight = fw.in_flight is None, None
+                if not skipped:
+                    fw.last_logs = logs
+                if fw.detached:  # the run has returned: only end fit, and never with NaN
+                    self.model.stop_training = True
+                    self.model._should_eval = lambda *a, **k: False
+                    if not math.isfinite(float((logs or {}).get("loss", 0.0))):
+                        fw.nan_at = (fw.epoch, batch)
+                    return
+            if skipped:  # a stub's "chunk": nothing trained, only the points left to send
+                if fw.pending:
+                    pts, fw.pending = fw.pending, []
+                    fw.emit("on_batches", fw.epoch, fw.prev_step + 1, pts, {})
+                return
             logs = {key: float(v) for key, v in (logs or {}).items()}
             mean = logs.get("loss", float("nan"))
             # Keras logs the running mean over the epoch; recover the mean of just the
@@ -230,13 +274,21 @@ def _make_callback(fw: _Forwarder) -> Any:
             if now - fw.last_flush >= fw.flush_interval or self.model.stop_training:
                 fw.last_flush = now
                 pts, fw.pending = fw.pending, []
-                fw.observer.on_batches(fw.epoch, batch + 1, pts, logs)
+                fw.emit("on_batches", fw.epoch, batch + 1, pts, logs)
+
+        def on_test_batch_end(self, batch, logs=None):
+            if fw.detached:  # the run has returned without this epoch's validation
+                self.model.stop_evaluating = True
 
         def on_epoch_end(self, epoch, logs=None):
             if fw.pending:
                 pts, fw.pending = fw.pending, []
-                fw.observer.on_batches(epoch, fw.steps_per_epoch, pts, {})
-            if fw.nan_at is not None:
+                fw.emit("on_batches", epoch, fw.steps_per_epoch, pts, {})
+            last = epoch + 1 >= int(self.params.get("epochs", 0) or 0)
+            if fw.stop_event is not None and fw.stop_event.is_set() and not last:
+                fw.stopped = True  # between epochs: no next epoch (its iterator, first chunk)
+                self.model.stop_training = True
+            if fw.nan_at is not None or fw.detached:
                 return  # a half epoch that ended in NaN is not a data point
             fw.epoch_times.append(time.perf_counter() - fw.epoch_start)
             done = min(fw.prev_step + 1, fw.steps_per_epoch) / fw.steps_per_epoch
@@ -246,14 +298,18 @@ def _make_callback(fw: _Forwarder) -> Any:
             clean = {key: float(v) for key, v in (logs or {}).items()}
             clean["epoch_time"] = fw.epoch_times[-1]
             clean["epoch"] = fw.epoch_x[-1]
-            fw.observer.on_epoch(epoch, clean)
-            on_probe = getattr(fw.observer, "on_probe", None)
+            with fw.lock:
+                fw.epoch_logs.append(clean)
+            fw.emit("on_epoch", epoch, clean)
             for probe in fw.probes:
                 payload = probe(fw.model)  # here, in the thread that owns the model
-                if on_probe is not None:
-                    on_probe(probe.name, epoch, payload)
+                fw.emit("on_probe", probe.name, epoch, payload)
 
     return _Callback()
+
+
+def _chunk(model: Any) -> int:
+    return max(1, int(getattr(model, "steps_per_execution", 1) or 1))
 
 
 def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None) -> Any:
@@ -369,6 +425,8 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                                  callbacks=[*options, _make_callback(fw)])
             finally:
                 model.__dict__.pop("_should_eval", None)  # validation back for the next run
+                if fw.real_train_function is not None:  # the stub that skipped chunks
+                    model.train_function = fw.real_train_function
 
         # with a Stop button, fit runs where a Stop during the first compile can leave it
         h = fit() if stop_event is None else abandon.fit_or_abandon(fit, model, fw, stop_event)
@@ -376,6 +434,10 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
             result = RunResult("stopped", initial_epoch, {}, time.perf_counter() - t0,
                                "Stopped while the model was being compiled, before the first "
                                "batch; the weights are unchanged.", target_epochs=target)
+            observer.on_end(result)
+            return result
+        if h is abandon.DETACHED:
+            result = _detached_result(fw, observer, initial_epoch, target, t0)
             observer.on_end(result)
             return result
         history = {key: [float(v) for v in vals] for key, vals in h.history.items()}
@@ -418,6 +480,36 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                            target_epochs=done if early_stop_note(options) else target)
     observer.on_end(result)
     return result
+
+
+def _detached_result(fw: _Forwarder, observer: Observer, initial_epoch: int, target: int,
+                     t0: float) -> RunResult:
+    """The stopped run's result from what the callback recorded, when fit was left running.
+
+    The chunk in flight is counted as trained (fit's thread still ends it); the epoch it
+    belongs to gets a point, with the loss known so far and no validation.
+    """
+    with fw.lock:
+        logs = [dict(d) for d in fw.epoch_logs]
+        epoch, in_flight, prev_step = fw.epoch, fw.in_flight, fw.prev_step
+        last = dict(fw.last_logs or {}) if prev_step >= 0 else {}
+    batches = in_flight[1] + 1 if in_flight is not None else prev_step + 1
+    batches = min(batches, fw.steps_per_epoch)
+    fw.partial = 0.0
+    if epoch >= initial_epoch + len(logs) and batches > 0:  # an epoch not yet reported
+        fw.partial = batches / fw.steps_per_epoch if batches < fw.steps_per_epoch else 0.0
+        point = {key: float(v) for key, v in last.items() if not key.startswith("val_")}
+        point["loss"] = point.get("loss", math.nan)
+        point["epoch_time"] = time.perf_counter() - fw.epoch_start
+        point["epoch"] = epoch + (fw.partial or 1.0)
+        logs.append(point)
+        observer.on_epoch(epoch, dict(point))
+    keys = {key for d in logs for key in d}
+    history = {key: [d.get(key, math.nan) for d in logs] for key in sorted(keys)}
+    done = initial_epoch + len(logs) - (1 if fw.partial else 0)
+    return RunResult("stopped", done, history, time.perf_counter() - t0,
+                     _stop_message(fw, done, target), partial=fw.partial,
+                     target_epochs=target)
 
 
 def _stop_message(fw: _Forwarder, done: int, target: int) -> str:
