@@ -186,3 +186,11 @@ def test_predict_on_any_image_is_clean(tmp_path):
         _clean_cli(*_cli(["predict", "--model", model, str(path)]))
 
     one()
+
+
+def test_a_library_error_spanning_lines_becomes_a_one_line_message(tmp_path):
+    """Hypothesis once found an .npz whose NumPy error had a newline in it (two stderr lines)."""
+    from nngui.core.datarecord import DatasetError
+
+    assert str(DatasetError("bad file (ValueError: first\n  second)\n; fix it.")) == \
+        "bad file (ValueError: first second) ; fix it."

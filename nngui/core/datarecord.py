@@ -17,6 +17,11 @@ MNIST_ENV = "NNGUI_MNIST"
 class DatasetError(Exception):
     """A user-facing problem with data: message is one clear sentence saying what to do."""
 
+    def __init__(self, message: object = "", *args: object) -> None:
+        # messages quote library errors (NumPy's, zipfile's) that may span lines; the CLI
+        # promises one stderr line, so every run of whitespace becomes one space
+        super().__init__(" ".join(str(message).split()), *args)
+
 
 @dataclass
 class Dataset:
