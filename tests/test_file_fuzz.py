@@ -194,3 +194,23 @@ def test_a_library_error_spanning_lines_becomes_a_one_line_message(tmp_path):
 
     assert str(DatasetError("bad file (ValueError: first\n  second)\n; fix it.")) == \
         "bad file (ValueError: first second) ; fix it."
+
+
+def test_a_damaged_npz_quoting_its_whole_header_gives_a_short_message(tmp_path):
+    """Hypothesis found a zip whose BadZipFile error quotes ~1,500 bytes of header."""
+    import zipfile
+
+    from nngui.core.datafiles import load_user_file
+    from nngui.core.datarecord import DatasetError
+
+    path = tmp_path / "data.npz"
+    np.savez(path, x=np.zeros((20, 3), "float32"), y=np.zeros(20, "int64"))
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        name_at = raw.index(b"x.npy", 0)  # the local header's copy of the name
+        assert z.namelist()[0] == "x.npy"
+    raw[name_at:name_at + 1] = b"q"  # the local and central names now differ
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DatasetError) as info:
+        load_user_file(path)
+    assert one_line(str(info.value)) and len(str(info.value)) < 300, str(info.value)

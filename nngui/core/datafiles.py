@@ -221,7 +221,8 @@ def read_npz(p: Path, hint: str = "check the file") -> dict[str, np.ndarray]:
         raise
     except Exception as exc:  # BadZipFile, zlib/EOF errors, pickles...: all mean "unreadable"
         raise DatasetError(
-            f"{p.name} is not a readable .npz file ({type(exc).__name__}: {exc}); {hint}."
+            f"{p.name} is not a readable .npz file ({type(exc).__name__}: {_short(exc)}); "
+            f"{hint}."
         ) from exc
 
 
@@ -514,3 +515,9 @@ def _npz_labels(fname: str, y: np.ndarray) -> tuple[str, np.ndarray, list[str], 
         codes = y.argmax(axis=1).astype(np.int64)
         return "classification", codes, [str(i) for i in range(k)], notes
     return "regression", y.astype(np.float32), [], [f"{y.shape[1]} real-valued targets: regression"]
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    """A library's error text cut to a readable length (zipfile quotes whole headers)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
