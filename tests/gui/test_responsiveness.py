@@ -14,12 +14,23 @@ from nngui.gui.tasks import TaskRunner
 
 @pytest.fixture
 def collections(monkeypatch):
-    """Record which generation each collection asks for, with the counts past every threshold."""
+    """Record which generation each collection asks for, with the counts past every threshold.
+
+    Only this test's runner counts (windows of earlier tests may still be letting go of
+    theirs), and the GUI's own collection timer is paused so only the test's calls are seen.
+    """
+    import weakref
+
+    monkeypatch.setattr(tasks, "_RUNNERS", weakref.WeakSet())
+    tasks.keep_gc_in_gui_thread()
+    tasks._GC_TIMER.stop()
     asked = []
     t0, t1, t2 = gc.get_threshold()
     monkeypatch.setattr(gc, "get_count", lambda: (t0 + 1, t1 + 1, t2 + 1))
     monkeypatch.setattr(gc, "collect", lambda generation=2: asked.append(generation) or 0)
-    return asked
+    yield asked
+    if tasks._GC_TIMER is not None:
+        tasks._GC_TIMER.start()
 
 
 def test_the_full_collection_waits_until_no_job_runs(qtbot, collections):
