@@ -88,3 +88,29 @@ def gc_back_after_gui_tests():
     from nngui.gui.tasks import release_gc
 
     release_gc()
+
+
+@pytest.fixture
+def circles_window(qtbot, monkeypatch, tmp_path):
+    """The window on the circles data with mlp-2-4-2, 3 epochs at batch 64; message boxes
+    answered silently, no MNIST."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from nngui.gui.main_window import MainWindow
+
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *a, **kw: None)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
+    from nngui.gui.data_controller import DataController
+
+    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+    w._apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
+    w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=64))
+    yield w
+    w.close()

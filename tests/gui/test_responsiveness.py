@@ -5,10 +5,8 @@ import gc
 import threading
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from nngui.gui import tasks
-from nngui.gui.main_window import MainWindow
 from nngui.gui.tasks import TaskRunner
 
 
@@ -63,25 +61,11 @@ def test_start_up_objects_are_frozen_out_of_collection_once_tensorflow_is_ready(
     assert not gc.isenabled()  # collection stays with the GUI thread's timer
 
 
-@pytest.fixture
-def circles_window(qtbot, monkeypatch, tmp_path):
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *a, **kw: None)
-    monkeypatch.delenv("NNGUI_MNIST", raising=False)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    w._apply_preset("mlp-2-4-2")
-    qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
-    w.builder.set_config(w.builder.config().__class__(epochs=1, batch_size=64))
-    yield w
-    w.close()
-
-
 @pytest.mark.parametrize("start, shown", [("watch", "watch"), ("evaluate", "training")])
 def test_training_from_the_watch_tab_stays_there_and_from_elsewhere_shows_the_curves(
         circles_window, qtbot, start, shown):
     w = circles_window
+    w.builder.set_config(w.builder.config().__class__(epochs=1, batch_size=64))
     w.tabs.setCurrentWidget(getattr(w, start))
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         w.train()

@@ -4,29 +4,14 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from nngui.gui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch, tmp_path):
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *a, **kw: None)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("NNGUI_MNIST", raising=False)
-    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
-    from nngui.gui.data_controller import DataController
-
-    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    w._apply_preset("mlp-2-4-2")
-    qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
-    w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=64))
-    yield w
-    w.close()
+def window(circles_window):
+    return circles_window
 
 
 def _named(w, name):
