@@ -49,7 +49,8 @@ def make_optimizer(spec: NetworkSpec) -> Any:
     else:
         made = {"adam": opt.Adam, "rmsprop": opt.RMSprop, "adagrad": opt.Adagrad,
                 "adadelta": opt.Adadelta}[name](learning_rate=lr)
-    return _without_one_device_all_reduce(made)
+    made = _without_one_device_all_reduce(made)
+    return _fused_adam(made) if name == "adam" else made
 
 
 def _no_all_reduce(grads_and_vars: Any) -> list:
@@ -64,11 +65,49 @@ def _without_one_device_all_reduce(optimizer: Any) -> Any:
     TensorFlow's process-wide gradient registry, which is never emptied and holds the traced
     train-step graph: ~18 graphs and MBs per new model, for as long as the process lives.
     """
-    tf = runtime.tf()
-    if tf.distribute.has_strategy() and runtime.replicas() > 1:
+    if not _one_replica():
         return optimizer
     if callable(getattr(optimizer, "_all_reduce_sum_gradients", None)):  # Keras 3, TF backend
         optimizer._all_reduce_sum_gradients = _no_all_reduce
+    return optimizer
+
+
+def _one_replica() -> bool:
+    tf = runtime.tf()
+    return not (tf.distribute.has_strategy() and runtime.replicas() > 1)
+
+
+def _fused_adam(optimizer: Any) -> Any:
+    """Adam's update in TensorFlow's one fused kernel (``ResourceApplyAdam``) instead of ~12 ops.
+
+    Keras 3 writes Adam's step as separate element-wise ops per weight tensor, each a pass over
+    memory and a node for the executor to schedule: at batch 32 on a 2-core CPU that was ~40 %
+    of a 784-512-512-10 step. TensorFlow's kernel computes the same formula in one pass
+    (``m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); w -= m·lr·sqrt(1 - b2^t)/(1 - b1^t)
+    / (sqrt(v) + eps)``), on the optimizer's own slots, so saving, loading and the Keras
+    config are unchanged. Sparse gradients, AMSGrad and multi-replica runs keep Keras' path.
+    """
+    if not _one_replica() or not callable(getattr(optimizer, "update_step", None)):
+        return optimizer
+    tf = runtime.tf()
+    keras_step = optimizer.update_step
+
+    def update_step(gradient: Any, variable: Any, learning_rate: Any) -> Any:
+        if optimizer.amsgrad or isinstance(gradient, tf.IndexedSlices) \
+                or not hasattr(variable, "handle"):
+            return keras_step(gradient, variable, learning_rate)
+        dtype = variable.dtype
+        index = optimizer._get_variable_index(variable)
+        m, v = optimizer._momentums[index], optimizer._velocities[index]
+        step = tf.cast(optimizer.iterations + 1, dtype)
+        beta_1, beta_2 = tf.cast(optimizer.beta_1, dtype), tf.cast(optimizer.beta_2, dtype)
+        return tf.raw_ops.ResourceApplyAdam(
+            var=variable.handle, m=m.value.handle, v=v.value.handle,
+            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
+            lr=tf.cast(learning_rate, dtype), beta1=beta_1, beta2=beta_2,
+            epsilon=tf.cast(optimizer.epsilon, dtype), grad=tf.cast(gradient, dtype))
+
+    optimizer.update_step = update_step
     return optimizer
 
 
