@@ -124,6 +124,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _progress_bar(done: int, total: int) -> None:
+    from .core import runtime
+
+    runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     if total > 0:
         frac = done / total
         sys.stderr.write(f"\rDownloading MNIST [{'#' * int(frac * 30):<30}] {frac:6.1%}")
@@ -144,6 +147,10 @@ def _check(spec, dataset) -> None:
     from .core.validate import DataInfo, check, errors
 
     problems = check(spec, DataInfo.of(dataset))
+    if any(p.level == "hint" for p in problems):
+        from .core import runtime
+
+        runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     for p in problems:
         if p.level == "hint":
             print(f"hint: {p}", file=sys.stderr)
@@ -203,9 +210,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     conflict = option_conflict(cfg, spec)
     if conflict:  # said now, not after the data has loaded
         raise UsageError(conflict)
+    from .core import runtime
+
+    runtime.import_in_background()  # TensorFlow loads (~2 s) while the data does
     dataset = _load_data(args.dataset or preset_dataset, args.data, cfg.seed or 0)
     _check(spec, dataset)
     data = prepare(dataset, spec)
+    runtime.settle()  # stderr is quiet until TensorFlow has loaded
     stream = sys.stderr if args.json else sys.stdout
     for note in data.notes:
         print(f"data: {note}", file=stream)
@@ -522,7 +533,12 @@ def run_cli(argv: list[str]) -> int:
     if not hasattr(args, "func"):  # `nngui --json` and the like: options but no command
         return unknown_command(" ".join(argv))
     try:
-        return args.func(args)
+        try:
+            return args.func(args)
+        finally:
+            from .core import runtime
+
+            runtime.settle()  # a TensorFlow import in the background silences stderr
     except _user_errors() as exc:
         print(f"nngui: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,7 +7,9 @@ everything that needs it calls ``tf()`` / ``keras()`` here.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -33,7 +35,36 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
+class _NoSklearnHere(importlib.abc.MetaPathFinder):
+    """Refuses scikit-learn to one thread: the one importing TensorFlow.
+
+    ``import tensorflow`` imports Keras' scikit-learn wrappers, which import scikit-learn and
+    SciPy's statistics when they are installed (they are, for t-SNE): ~0.5 s of every start.
+    Those wrappers guard the import and nngui never uses them. Other threads, and this one
+    after the import, get scikit-learn as usual.
+    """
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] == "sklearn" and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"{name} is not needed while TensorFlow loads", name=name)
+        return None
+
+
+@contextlib.contextmanager
+def _without_sklearn() -> Iterator[None]:
+    finder = _NoSklearnHere()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 _tf: Any = None
+_importer: threading.Thread | None = None
 
 
 def tf() -> Any:
@@ -42,7 +73,7 @@ def tf() -> Any:
     with _lock:
         if _tf is None:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            with _quiet_stderr():
+            with _quiet_stderr(), _without_sklearn():
                 import tensorflow
 
                 tensorflow.get_logger().setLevel("ERROR")
@@ -59,6 +90,32 @@ def keras() -> Any:
     from . import keras_objects  # noqa: F401  (registers custom losses for load_model)
 
     return k
+
+
+def import_in_background() -> None:
+    """Start importing TensorFlow and Keras in a daemon thread, to overlap other work.
+
+    The import silences file descriptor 2 while it runs (TensorFlow's C++ start-up chatter),
+    so whoever writes to stderr meanwhile calls ``settle()`` first.
+    """
+    global _importer
+    if _tf is None and _importer is None:
+        _importer = threading.Thread(target=_import_quietly, name="nngui-import-tensorflow",
+                                     daemon=True)
+        _importer.start()
+
+
+def _import_quietly() -> None:
+    try:
+        keras()
+    except BaseException:  # noqa: BLE001 - the caller's own keras() raises it, with its message
+        pass
+
+
+def settle() -> None:
+    """Wait for an import started by ``import_in_background`` (stderr is written again)."""
+    if _importer is not None:
+        _importer.join()
 
 
 def gpu_names() -> list[str]:
