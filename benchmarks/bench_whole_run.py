@@ -36,10 +36,10 @@ CASES = {
 }
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> dict:
+def _run(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
     """Wall seconds, CPU seconds and peak RSS (MiB) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     out = proc.stdout.read() + proc.stderr.read()  # type: ignore[union-attr]
     _, status, ru = os.wait4(proc.pid, 0)
@@ -71,8 +71,10 @@ def bench_case(name: str, epochs: int, runs: int, data: Path, tmp: Path,
     for _ in range(runs):
         sides["plain_keras"].append(_run(plain_cmd, env))
         sides["nngui"].append(_run(ours_cmd, env))
-        if before is not None:  # the same command run from an older checkout
-            sides["nngui_before"].append(_run(ours_cmd, dict(env, PYTHONPATH=str(before))))
+        if before is not None:  # the same command run from an older checkout (`-m` puts the
+            # working directory first on sys.path, ahead of PYTHONPATH: both must point there)
+            sides["nngui_before"].append(_run(ours_cmd, dict(env, PYTHONPATH=str(before)),
+                                              cwd=before))
     side = {key: {"wall_s": _med(r, "wall_s"), "cpu_s": _med(r, "cpu_s"),
                   "rss_mib": _med(r, "rss_mib"), "runs_wall_s": [round(x["wall_s"], 2) for x in r]}
             for key, r in sides.items()}
