@@ -94,3 +94,19 @@ def test_tensorflow_loads_without_scikit_learn_which_still_loads_after_and_besid
         """)
     assert out.returncode == 0, out.stderr
     assert "beside (8, 2)" in out.stdout, out.stdout
+
+
+def test_the_tensorflow_import_runs_no_collection_and_its_objects_are_frozen():
+    out = _python("""
+        import gc
+        from nngui.core import runtime
+        during = []  # collections while TensorFlow is being imported
+        gc.callbacks.append(lambda phase, info: phase == "start" and runtime._tf is None
+                            and during.append(info["generation"]))
+        runtime.tf()
+        print("collections", len(during), "enabled", gc.isenabled(),
+              "frozen", gc.get_freeze_count() > 100_000)
+        """)
+    assert out.returncode == 0, out.stderr
+    assert "collections 0 enabled True frozen True" in out.stdout, out.stdout
+
