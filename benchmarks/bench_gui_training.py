@@ -92,10 +92,10 @@ def main() -> None:
         w.findChild(object, "stopButton").click()
         wait(lambda: len(results) == 1)
         # the run's end is announced before its job lets go of the model (after a Stop that
-        # left fit ending its chunk alone, up to ~3 s later): a click before that answers
-        # with a modal "Busy" box, which nobody closes offscreen
+        # left fit ending its chunk alone, up to ~3 s later): a click before that is refused
+        # ("in use"), and nothing clicks again
         wait(lambda: w.findChild(object, "trainButton").isEnabled()
-             and not w.tasks.is_held(w.session))
+             and not w.tasks.is_held(w.session) and not w.tasks.is_held(w.session.model))
         w.findChild(object, "trainButton").click()  # "Continue training": the rest of the run
     else:
         results.append(None)  # no Stop: the one run is the final one

@@ -317,8 +317,14 @@ class TrainingPanel(QWidget):
                                  on_progress=self._on_event, on_done=self._on_done,
                                  on_failed=self._on_failed)
         if task is None:  # said in the panel: a modal box here would block its caller
-            self._set_status("This network is in use by another job (e.g. an evaluation); "
-                             "train again when it has finished.", error=True)
+            from nngui.core import abandon
+
+            if session.model is not None and abandon.is_busy(session.model):
+                self._set_status("The stopped run is still finishing its last batches (a "
+                                 "second or two); press Train again then.", error=True)
+            else:
+                self._set_status("This network is in use by another job (e.g. an "
+                                 "evaluation); train again when it has finished.", error=True)
             return None
         if request.restart or session.model is None or session is not self._session:
             self.clear_plots()

@@ -268,6 +268,21 @@ def test_a_held_session_is_not_trained_twice(qtbot, panel, mnist_small):
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=TIMEOUT)
 
 
+def test_continue_while_a_stopped_run_ends_its_last_batches_says_so(qtbot, panel, mnist_small,
+                                                                    monkeypatch):
+    from nngui.core import abandon
+
+    session = Session(mnist_spec())
+    model = session.ensure_model(0)
+    real = abandon.is_busy
+    monkeypatch.setattr(abandon, "is_busy", lambda obj: obj is model or real(obj))
+    assert panel.start(RunRequest(session, mnist_small, config(1))) is None
+    assert "still finishing its last batches" in panel.trainingStatus.text()
+    monkeypatch.setattr(abandon, "is_busy", real)  # the fit has ended: Train works again
+    assert panel.start(RunRequest(session, mnist_small, config(1)))
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=TIMEOUT)
+
+
 def fit(spec: NetworkSpec, data: Prepared, epochs: int) -> Session:
     session = Session(spec)
     session.record(train(session.ensure_model(0), data, spec, config(epochs)))
