@@ -161,6 +161,10 @@ class TrainingPanel(QWidget):
         self._planned_end = EMPTY_EPOCHS  # the last epoch the x axis should show
         self._build_ui()
         self._timer = QTimer(self)
+        self._finishing_timer = QTimer(self)  # re-checks a stopped run's last batches
+        self._finishing_timer.setSingleShot(True)
+        self._finishing_timer.setInterval(150)
+        self._finishing_timer.timeout.connect(self._update_buttons)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
         self.clear_plots()
@@ -610,10 +614,21 @@ class TrainingPanel(QWidget):
     def _update_buttons(self) -> None:
         running = self.is_running()
         has_weights = self._has_weights
+        # after a Stop that left fit ending its chunk alone, the model is busy a second or two
+        # more: Train waits for it (a click now would be refused) and is enabled once it is free
+        finishing = not running and self._model_finishing()
         self.trainButton.setText("Continue training" if has_weights else "Train")
-        self.trainButton.setEnabled(not running)
-        self.restartButton.setEnabled(has_weights and not running)
+        self.trainButton.setEnabled(not running and not finishing)
+        self.restartButton.setEnabled(has_weights and not running and not finishing)
         self.stopButton.setEnabled(running)
+        if finishing:
+            self._finishing_timer.start()
+
+    def _model_finishing(self) -> bool:
+        from nngui.core import abandon
+
+        model = getattr(getattr(self, "_session", None), "model", None)
+        return model is not None and abandon.is_busy(model)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.trainingStatus.setStyleSheet(ERROR_STYLE if error else "")

@@ -281,6 +281,13 @@ def test_continue_while_a_stopped_run_ends_its_last_batches_says_so(qtbot, panel
     monkeypatch.setattr(abandon, "is_busy", real)  # the fit has ended: Train works again
     assert panel.start(RunRequest(session, mnist_small, config(1)))
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=TIMEOUT)
+    # the buttons wait for such a model, and come back by themselves when it is free
+    monkeypatch.setattr(abandon, "is_busy", lambda obj: obj is model or real(obj))
+    panel._update_buttons()
+    assert not panel.trainButton.isEnabled() and not panel.restartButton.isEnabled()
+    monkeypatch.setattr(abandon, "is_busy", real)
+    qtbot.waitUntil(lambda: panel.trainButton.isEnabled() and panel.restartButton.isEnabled(),
+                    timeout=5000)
 
 
 def fit(spec: NetworkSpec, data: Prepared, epochs: int) -> Session:
