@@ -36,27 +36,26 @@ def _train(spec: NetworkSpec, fused: bool, x, y, batch: int, epochs: int, jit: b
     return model, opt
 
 
-@settings(max_examples=int(__import__('os').environ.get('FUSED_EXAMPLES', 8)), deadline=None)
-@given(widths=st.lists(st.integers(1, 24), min_size=1, max_size=3),
-       activation=st.sampled_from(["relu", "tanh", "sigmoid"]),
-       lr=st.floats(1e-4, 0.1), decay=st.sampled_from([0.0, 0.01]),
-       batch=st.integers(1, 16), epochs=st.integers(1, 3), jit=st.booleans(),
-       seed=st.integers(0, 2**16))
-def test_fused_updates_equal_keras_adam(widths, activation, lr, decay, batch, epochs, jit, seed):
-    rng = np.random.default_rng(seed)
+@pytest.mark.parametrize("jit", [False, True])
+def test_a_whole_run_stays_on_keras_adams_path(jit):
+    """Three epochs of small batches: the fused run ends where Keras' own Adam run ends.
+
+    A smooth network (tanh) on fixed data: with ReLU a unit at the kink can flip on a last-bit
+    difference and the runs part ways for a reason that is not the optimizer. The update
+    itself is held to Keras' over random inputs in ``test_one_update_equals_keras_update``.
+    """
+    rng = np.random.default_rng(7)
     x = rng.normal(size=(24, 5)).astype(np.float32)
     y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 24)]
-    spec = _spec(widths, activation, lr, decay)
-    ours, ours_opt = _train(spec, True, x, y, batch, epochs, jit)
-    theirs, their_opt = _train(spec, False, x, y, batch, epochs, jit)
-    assert int(ours_opt.iterations) == int(their_opt.iterations)
-    # rounding differs in the last bits, and a step's gradient sees the last step's weights:
-    # each array is held to its own scale
+    spec = _spec([8, 6], "tanh", 0.01, 0.01)
+    ours, ours_opt = _train(spec, True, x, y, 4, 3, jit)
+    theirs, their_opt = _train(spec, False, x, y, 4, 3, jit)
+    assert int(ours_opt.iterations) == int(their_opt.iterations) == 18
     pairs = [*zip(ours.get_weights(), theirs.get_weights(), strict=True),
              *zip(ours_opt.variables, their_opt.variables, strict=True)]
     for a, b in pairs:
         a, b = np.asarray(a), np.asarray(b)
-        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-3 * float(np.abs(b).max()) + 1e-9)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * float(np.abs(b).max()) + 1e-9)
 
 
 @settings(max_examples=25, deadline=None)
