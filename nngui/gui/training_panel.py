@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.core import abandon
 from nngui.core.spec import NetworkSpec
 from nngui.core.training import EventObserver, RunInfo, RunRequest, RunResult, Session, run_request
 
@@ -321,9 +322,7 @@ class TrainingPanel(QWidget):
                                  on_progress=self._on_event, on_done=self._on_done,
                                  on_failed=self._on_failed)
         if task is None:  # said in the panel: a modal box here would block its caller
-            from nngui.core import abandon
-
-            if session.model is not None and abandon.is_busy(session.model):
+            if _finishing(session):
                 self._set_status("The stopped run is still finishing its last batches (a "
                                  "second or two); press Train again then.", error=True)
             else:
@@ -616,19 +615,13 @@ class TrainingPanel(QWidget):
         has_weights = self._has_weights
         # after a Stop that left fit ending its chunk alone, the model is busy a second or two
         # more: Train waits for it (a click now would be refused) and is enabled once it is free
-        finishing = not running and self._model_finishing()
+        finishing = not running and _finishing(self._session)
         self.trainButton.setText("Continue training" if has_weights else "Train")
         self.trainButton.setEnabled(not running and not finishing)
         self.restartButton.setEnabled(has_weights and not running and not finishing)
         self.stopButton.setEnabled(running)
         if finishing:
             self._finishing_timer.start()
-
-    def _model_finishing(self) -> bool:
-        from nngui.core import abandon
-
-        model = getattr(getattr(self, "_session", None), "model", None)
-        return model is not None and abandon.is_busy(model)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.trainingStatus.setStyleSheet(ERROR_STYLE if error else "")
@@ -644,6 +637,12 @@ class TrainingPanel(QWidget):
         self._message_box = box
         box.open()  # not exec(): never blocks the event loop (or a test)
         self.messageShown.emit(text)
+
+
+def _finishing(session: Session | None) -> bool:
+    """Whether a run left by Stop (fit ending its chunk alone) still works on the model."""
+    model = None if session is None else session.model
+    return model is not None and abandon.is_busy(model)
 
 
 def _format_logs(logs: dict[str, float]) -> str:
