@@ -42,6 +42,9 @@ def _cycle(window, qtbot, at_once: bool) -> None:
             training.stopButton.click()
     qtbot.waitUntil(lambda: not window.tasks.running(), timeout=120000)  # evaluation too
     qtbot.waitUntil(lambda: abandon.join_all(0), timeout=120000)
+    # the panel re-enables Train on its own re-check timer once the stopped run let go of the
+    # model; a click before that lands on a disabled button and does nothing (as for a user)
+    qtbot.waitUntil(training.trainButton.isEnabled, timeout=10000)
     gc.collect()
 
 
