@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from .evaluate_panel import PALETTE, EvaluatePanel
+from .sight import out_of_sight
 from .unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
+SPACING_MS = 20  # between two views drawn after one another (see _redraw)
 MOSAIC_COLS = 6
 
 
@@ -239,15 +241,30 @@ class LivePanel(QWidget):
 
     # ---- drawing --------------------------------------------------------------------------
 
-    def _redraw(self) -> None:
-        for name, (epoch, payload) in list(self._latest.items()):
-            if self._drawn.get(name) == id(payload) or payload is None:
-                continue
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._redraw(every=True)  # what arrived while another tab was in front
+        super().showEvent(event)
+
+    def _redraw(self, every: bool = False) -> None:
+        """Draw the latest arrays not drawn yet: one view a turn, unless ``every``.
+
+        An epoch's end brings several at once (boundary or weights, hidden space, dead ReLU
+        units, learning rate); drawn together, their setData and then their plots' paints
+        held the event loop 40-60 ms. One at a time, ``SPACING_MS`` apart, each draw and
+        its paint get turns of their own.
+        """
+        if out_of_sight(self):
+            return
+        pending = [(name, epoch, payload) for name, (epoch, payload) in self._latest.items()
+                   if payload is not None and self._drawn.get(name) != id(payload)]
+        for name, epoch, payload in pending if every else pending[:1]:
             self._drawn[name] = id(payload)
             draw = getattr(self, f"_draw_{name}", None)
             if draw is not None:
                 draw(epoch, payload)
                 self.hint.setVisible(False)  # the views explain themselves now (and need room)
+        if not every and len(pending) > 1:
+            QTimer.singleShot(SPACING_MS, self, self._redraw)
 
     def _draw_boundary(self, epoch: int, p: dict) -> None:
         self.firstView.setCurrentIndex(0)

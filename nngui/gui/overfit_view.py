@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nngui.core.runs import overfit_note
 
+from .sight import out_of_sight
+
 REDRAW_MS = 150
 PENS = {"train": (40, 90, 200), "validation": (220, 120, 20), "test": (40, 150, 60)}
 
@@ -103,8 +105,12 @@ class OverfitView(QWidget):
 
     # ---- drawing --------------------------------------------------------------------------
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._redraw()  # what arrived while another tab was in front
+        super().showEvent(event)
+
     def _redraw(self) -> None:
-        if not self._dirty:
+        if not self._dirty or out_of_sight(self):
             return
         self._dirty = False
         metric = self.metricCombo.currentText()

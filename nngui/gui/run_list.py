@@ -40,6 +40,7 @@ from nngui.core.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import RunRequest, RunResult
 
 from .evaluate_panel import PALETTE
+from .sight import out_of_sight
 
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_accuracy",
            "learning_rate")
@@ -54,6 +55,7 @@ class RunsPanel(QWidget):
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._stale = False  # runs not drawn yet: the panel was out of sight (sight.py)
         self.training = training
         self.request_for, self.spec, self.config = request_for, spec, config
         self.runs = RunList()
@@ -257,16 +259,26 @@ class RunsPanel(QWidget):
         item.setToolTip(2, rec.summary())
         item.setToolTip(0, ", ".join(f"{k} {v}" for k, v in rec.settings.items()))
         self.runList.blockSignals(False)
-        self.runList.setCurrentItem(item)
-        self.redraw()
+        if self.runList.currentItem() is item:
+            self.redraw()
+        else:
+            self.runList.setCurrentItem(item)  # redraws (currentItemChanged), once
 
     def checked(self) -> list[int]:
         """Indices of the ticked runs."""
         return [i for i in range(self.runList.topLevelItemCount())
                 if self.runList.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if self._stale:
+            self.redraw()  # runs that ended while another tab was in front
+        super().showEvent(event)
+
     def redraw(self) -> None:
         """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""
+        self._stale = out_of_sight(self)
+        if self._stale:
+            return
         plot = self.comparePlot.getPlotItem()
         plot.clear()
         key = self.metricCombo.currentText()

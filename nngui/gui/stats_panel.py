@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .evaluate_panel import PALETTE
+from .sight import out_of_sight
 
 REDRAW_MS = 150
 
@@ -136,8 +137,12 @@ class StatsPanel(QWidget):
         """(epochs, bins) counts of one layer over the kept epochs (the heat map's image)."""
         return np.asarray([c[layer] for c in self.counts], dtype=np.float32)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._redraw()  # what arrived while another tab was in front
+        super().showEvent(event)
+
     def _redraw(self) -> None:
-        if not self._dirty or not self.counts:
+        if not self._dirty or not self.counts or out_of_sight(self):
             return
         self._dirty = False
         i = max(0, self.layerCombo.currentIndex())

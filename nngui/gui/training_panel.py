@@ -30,6 +30,7 @@ from nngui.core import abandon
 from nngui.core.spec import NetworkSpec
 from nngui.core.training import EventObserver, RunInfo, RunRequest, RunResult, Session, run_request
 
+from .sight import out_of_sight
 from .tasks import Job, Task, TaskRunner
 
 if TYPE_CHECKING:
@@ -498,8 +499,15 @@ class TrainingPanel(QWidget):
 
     # ---- drawing ------------------------------------------------------------------------
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._redraw(final=not self.is_running())  # what arrived while another tab was shown
+        super().showEvent(event)
+
     def _redraw(self, final: bool = False) -> None:
         if not self._dirty or not self.plots_ready():  # drawn when the plots are made
+            return
+        if out_of_sight(self):
+            self._update_progress(final)  # cheap; the curves wait for the tab to be shown
             return
         self._dirty = False
         if self._bx:
