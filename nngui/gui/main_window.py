@@ -8,7 +8,9 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from functools import partial
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import presets, runtime
+from ..core import abandon, presets, runtime
 from ..core.adapt import Prepared, prepare
 from ..core.layer_stats import stats_probes
 from ..core.probes import ReconstructionProbe, live_probes
@@ -430,7 +432,20 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         self._refresh_evaluate_context()
         if result.ok:
             self.evaluate.evaluate()
-        self.drawing.offer_model(f"Trained here: {self.session.spec.name}", self.session.model)
+        # the canvas copies the weights (~13 ms) in an event-loop turn of its own: with the run
+        # list's and the curves' updates the run's end stalled the window ~45 ms in one go
+        QTimer.singleShot(0, self, partial(self._offer_to_canvas, self.session,
+                                           self.session.model))
+
+    def _offer_to_canvas(self, session: Session, model) -> None:
+        """A trained model joins the canvas' list once no job works on it (the evaluation)."""
+        if session is not self.session or model is None or model is not session.model or \
+                (self.training.is_running() and self.training.session is session):
+            return  # another network, or a new run (its own end comes back here)
+        if self.tasks.is_held(model) or self.tasks.is_held(session) or abandon.is_busy(model):
+            QTimer.singleShot(150, self, partial(self._offer_to_canvas, session, model))
+            return
+        self.drawing.offer_model(f"Trained here: {session.spec.name}", model)
 
     def _refresh_evaluate_context(self) -> None:
         """Point Evaluate at the session's model (trained here or opened) and the data."""
