@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import pyqtgraph as pg
 
 REDRAW_MS = 50
+SPACING_MS = 20  # the metric plot's turn after the loss plot's at an epoch's end
 TRAIN_COLOR = (31, 119, 180)  # "train" in both plots
 BATCH_COLOR = (150, 190, 225)  # the batch curves: a paler tint of the same blue
 VAL_COLOR = (230, 120, 20)  # "validation" in both plots
@@ -517,8 +518,21 @@ class TrainingPanel(QWidget):
         else:
             self._raw.setData([], [])
             self._smooth.setData([], [])
-        self._set_curve(self._epoch_loss, "loss")
-        self._set_curve(self._val_loss, "val_loss")
+        loss_moved = self._set_curve(self._epoch_loss, "loss")
+        loss_moved |= self._set_curve(self._val_loss, "val_loss")
+        if loss_moved and not final and self.is_running():
+            # an epoch ended: the accuracy plot's new points (and its paint, ~10 ms) come in
+            # the next turn, not on top of the loss plot's
+            QTimer.singleShot(SPACING_MS, self, self._draw_metric)
+        else:
+            self._draw_metric()
+        self._set_ranges()
+        self._update_progress(final)
+
+    def _draw_metric(self) -> None:
+        """The accuracy (or other metric) plot's epoch curves, its axis named from the logs."""
+        if not self.plots_ready():
+            return
         metric = next((k for k in ("accuracy", "mae", "mse") if k in self._epochs),
                       next((k for k in self._epochs if k != "loss"
                             and not k.startswith("val_")), self._planned_metric))
@@ -530,11 +544,10 @@ class TrainingPanel(QWidget):
             acc.setLabel("left", label)
             acc.setTitle(title, color="#333", size="10pt")  # short: fits a 160 px plot
             self._empty = None  # the empty range depends on the metric
+            self._set_ranges()
         scale = 100.0 if metric == "accuracy" else 1.0
         self._set_curve(self._train_metric, metric, scale)
         self._set_curve(self._val_metric, "val_" + metric, scale)
-        self._set_ranges()
-        self._update_progress(final)
 
     def _last_epoch(self) -> float:
         last = max((xs[-1] for xs, _ in self._epochs.values() if xs), default=0.0)
@@ -579,9 +592,17 @@ class TrainingPanel(QWidget):
         self._dirty = True
         self._redraw()
 
-    def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> None:
+    def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> bool:
+        """An epoch curve, set only when its points changed: between epochs the batch curve
+        alone moves, and re-setting unchanged curves repainted the accuracy plot (~10 ms a
+        redraw, 20 times a second). Whether it was set."""
         xs, ys = self._epochs.get(key, ([], []))
+        shown = (scale, tuple(xs), tuple(ys))
+        if getattr(item, "_nngui_shown", None) == shown:
+            return False
+        item._nngui_shown = shown
         item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
+        return True
 
     def _update_progress(self, final: bool) -> None:
         info = self._run_info

@@ -166,3 +166,22 @@ def test_epoch_ticks_are_whole_and_never_run_together(last, width):
     if step > 1:  # and no sparser than needed
         smaller = [s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s < step][-1]
         assert max(1.0, last) / smaller > max(2, width // 36)
+
+
+def test_unchanged_epoch_curves_are_not_set_again(qtbot, panel, blobs):
+    """Between epochs only the batch curve moves: re-setting the epoch curves repainted the
+    accuracy plot on every redraw (20 a second)."""
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)
+    calls = []
+    for item in (panel._train_metric, panel._val_metric, panel._epoch_loss):
+        original = item.setData
+        item.setData = lambda *a, _o=original, **k: (calls.append(1), _o(*a, **k))
+    for _ in range(3):
+        panel._dirty = True
+        panel._redraw()
+    assert calls == []
+    xs, ys = panel._epochs["accuracy"]
+    panel._epochs["accuracy"] = (xs + [3.0], ys + [0.5])
+    panel._dirty = True
+    panel._redraw()
+    assert len(calls) == 1 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
