@@ -356,4 +356,10 @@ class LivePanel(QWidget):
                                    ", ".join(f"{n} {d}/{t}" for n, d, t in rows))
 
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
-        self._lr_curve.setData(np.asarray(self._lr[0]), np.asarray(self._lr[1]))
+        ys = np.asarray(self._lr[1])
+        self._lr_curve.setData(np.asarray(self._lr[0]), ys)
+        # from 0 to above the highest rate: a constant rate is a level line at its value (on
+        # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)
+        top = float(np.nanmax(ys)) if ys.size and np.isfinite(ys).any() else 0.0
+        if top > 0:
+            self.lrPlot.getPlotItem().setYRange(0.0, 1.2 * top, padding=0)

@@ -127,3 +127,15 @@ def test_the_run_list_draws_a_run_that_ended_behind_the_train_tab_when_shown(sho
     np.testing.assert_allclose(curve.getData()[1], w.session.history["val_loss"])
     assert len(star) == 1
     assert not runs._stale
+
+
+def test_a_constant_learning_rate_reads_as_its_value(shown, qtbot):
+    w = shown
+    live = w.watch.live
+    w.watch.views.setCurrentWidget(live)
+    w.tabs.setCurrentWidget(w.watch)
+    for epoch in range(3):
+        live.show_probe("learning_rate", epoch, {"lr": 0.001})
+        live._redraw(every=True)
+    (y0, y1) = live.lrPlot.getPlotItem().getViewBox().viewRange()[1]
+    assert y0 == pytest.approx(0.0, abs=1e-9) and 0.001 < y1 <= 0.0013
