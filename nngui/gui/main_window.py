@@ -438,12 +438,21 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
                                            self.session.model))
 
     def _offer_to_canvas(self, session: Session, model) -> None:
-        """A trained model joins the canvas' list once no job works on it (the evaluation)."""
-        if session is not self.session or model is None or model is not session.model or \
-                (self.training.is_running() and self.training.session is session):
-            return  # another network, or a new run (its own end comes back here)
-        if self.tasks.is_held(model) or self.tasks.is_held(session) or abandon.is_busy(model):
-            QTimer.singleShot(150, self, partial(self._offer_to_canvas, session, model))
+        """A trained model joins the canvas' list once no job works on it (the evaluation).
+
+        It joins even if the window moved on to another network meanwhile: it was trained.
+        """
+        if model is None or (self.training.is_running() and self.training.session is session
+                             and session.model is model):
+            return  # trained on: that run's end offers it
+        again = partial(self._offer_to_canvas, session, model)
+        holders = [t for t in self.tasks.running() if t.holds_object(model)
+                   or t.holds_object(session)]
+        if holders:  # the evaluation: right after it lets go, in a turn of its own
+            holders[0].finished.connect(lambda: QTimer.singleShot(0, self, again))
+            return
+        if abandon.is_busy(model):  # a Stop left fit ending its last batches on it
+            QTimer.singleShot(150, self, again)
             return
         self.drawing.offer_model(f"Trained here: {session.spec.name}", model)
 

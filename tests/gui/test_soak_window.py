@@ -82,6 +82,10 @@ def test_a_new_model_every_cycle_frees_the_old_ones(window, qtbot):
                                  lambda i: window._apply_preset(names[i % 2], quiet=True))
     window._apply_preset(names[0], quiet=True)
     qtbot.waitUntil(lambda: not window.tasks.running(), timeout=60000)
+    # the canvas keeps the latest trained model of each name; the last run's joins it once its
+    # evaluation let go of it (a turn later), replacing the one two cycles back
+    qtbot.waitUntil(lambda: any(m is models[-1]() for _, m in window.drawing.panel._models),
+                    timeout=10000)
     gc.collect()
     alive = sum(ref() is not None for ref in models[:-1])
     slope = _slope(rss)
