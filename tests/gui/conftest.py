@@ -80,6 +80,25 @@ def window(qtbot, monkeypatch, tmp_path, messages):
     w.close()
 
 
+@pytest.fixture
+def digits_reader(window, qtbot):
+    """The window on the bundled 28x28 digits with a small untrained MLP named "reader"
+    (Flatten, Dense 16 relu, Dense 10 softmax), set to 1 epoch at batch 128."""
+    from nngui.core.presets import _dense
+    from nngui.core.spec import LayerSpec, NetworkSpec
+
+    w = window
+    w.data.select("digits")
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "digits",
+                    timeout=30000)
+    spec = NetworkSpec((28, 28), [LayerSpec("Flatten", {}), _dense(16, "relu"),
+                                  _dense(10, "softmax")],
+                       "sparse_categorical_crossentropy", "adam", 0.01, name="reader")
+    w.builder.set_spec(spec)
+    w.builder.set_config(w.builder.config().__class__(epochs=1, batch_size=128))
+    return w
+
+
 @pytest.fixture(scope="package", autouse=True)
 def gc_back_after_gui_tests():
     """The task runner collects garbage in the GUI thread only; the tests after these have no

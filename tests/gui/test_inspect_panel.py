@@ -8,25 +8,15 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from nngui.core import representations
-from nngui.core.presets import _dense
 from nngui.core.probes import layer_outputs
 from nngui.core.representations import pca_2d
-from nngui.core.spec import LayerSpec, NetworkSpec
 from nngui.gui.gallery import PAGE, as_images, tile
 
 
 @pytest.fixture
-def digits(window, qtbot):
+def digits(digits_reader, qtbot):
     """The window on the bundled 28x28 digits with a small trained MLP."""
-    w = window
-    w.data.select("digits")
-    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "digits",
-                    timeout=30000)
-    spec = NetworkSpec((28, 28), [LayerSpec("Flatten", {}), _dense(16, "relu"),
-                                  _dense(10, "softmax")],
-                       "sparse_categorical_crossentropy", "adam", 0.01)
-    w.builder.set_spec(spec)
-    w.builder.set_config(w.builder.config().__class__(epochs=1, batch_size=128))
+    w = digits_reader
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         assert w.train()
     qtbot.waitUntil(lambda: not w.tasks.running(), timeout=30000)

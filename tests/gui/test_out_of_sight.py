@@ -88,19 +88,9 @@ def test_the_train_tab_catches_up_with_a_run_watched_from_elsewhere(shown, qtbot
     assert "done" in training.trainingProgress.format()
 
 
-def test_a_trained_digit_reader_joins_the_canvas_a_turn_after_the_run_ends(window, qtbot):
-    from nngui.core.presets import _dense
-    from nngui.core.spec import LayerSpec, NetworkSpec
-
-    w = window
-    w.data.select("digits")
-    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "digits",
-                    timeout=30000)
-    spec = NetworkSpec((28, 28), [LayerSpec("Flatten", {}), _dense(16, "relu"),
-                                  _dense(10, "softmax")],
-                       "sparse_categorical_crossentropy", "adam", 0.01, name="reader")
-    w.builder.set_spec(spec)
-    w.builder.set_config(w.builder.config().__class__(epochs=1, batch_size=128))
+def test_a_trained_digit_reader_joins_the_canvas_a_turn_after_the_run_ends(digits_reader,
+                                                                           qtbot):
+    w = digits_reader
     combo = w.drawing.panel.modelCombo
     title = "Trained here: reader"
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
