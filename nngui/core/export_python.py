@@ -48,6 +48,9 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
     if dataset == "file" and not data_path:
         raise SpecError("Exporting with your own data file needs its path (--data PATH).")
     model = build_model(spec, None)
+    from .fast_dropout import fast_dropout, script_code
+
+    dropout = fast_dropout(model.layers) > 0  # nngui trains these with its own mask
     layers = [f"        keras.Input(shape={_value(tuple(spec.model_input_shape))}),"]
     layers += [f"        {layer_code(lay)}," for lay in model.layers]
     optimizer = object_code(make_optimizer(spec), always=("learning_rate",))
@@ -63,12 +66,14 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
         "data_seed": int(data_seed), "input_shape": _value(tuple(spec.input_shape)),
         "output_shape": _value(tuple(out)), "num_classes": classes,
         "loss_code": (_SSE_CODE if spec.loss == "sse" else "")
-        + (python_code(spec.features) if spec.features else ""),
+        + (python_code(spec.features) if spec.features else "")
+        + (_DROPOUT_INTRO + script_code() if dropout else ""),
         "loader": LOADERS[dataset].strip("\n"),
         "layers": "\n".join(layers), "name": repr(spec.name), "optimizer": optimizer,
         "loss": "SumSquaredError()" if spec.loss == "sse" else repr(spec.loss),
         "metrics": "['mae']" if spec.kind in ("regressor", "autoencoder") else "['accuracy']",
         "prepare": _prepare_code(spec, dataset),
+        "dropout_call": _DROPOUT_CALL if dropout else "",
         "data_constant": _data_constant(dataset, data_path),
     }
     return _TEMPLATE.format(**values)
@@ -218,6 +223,15 @@ def _version() -> str:
     return __version__
 
 
+_DROPOUT_INTRO = '''
+
+
+# nngui trains Dropout layers with a cheaper random mask than Keras' own (the same in
+# distribution); with the same mask here, this script's losses are the app's.
+'''
+_DROPOUT_CALL = ("\n    fast_dropout(model.layers)  # nngui's dropout mask (above); "
+                 "remove for Keras' own")
+
 _TEMPLATE = '''\
 """{title}: a Keras script exported from nngui {version} on {date}.
 
@@ -289,7 +303,7 @@ def main():
     # 2. Build the network
     if SEED is not None:
         keras.utils.set_random_seed(SEED)
-    model = build_model()
+    model = build_model(){dropout_call}
     model.summary()
 
     # 3. Compile: optimizer, loss and metrics

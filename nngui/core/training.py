@@ -368,6 +368,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread.
     """
     from .builder import compile_model as _compile
+    from .fast_dropout import use_fast_dropout
 
     observer = observer or Observer()
     copies = runtime.replicas()
@@ -396,6 +397,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     # retraces (seconds of Stop-deaf work) and whose graphs pile up run after run.
     key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
            spe, jit)
+    use_fast_dropout(model)  # before the train function's first trace
     if compile_model and getattr(model, "_nngui_compiled", None) != key:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
         model._nngui_compiled = key
