@@ -25,7 +25,7 @@ import numpy as np
 from . import abandon, runtime
 from .adapt import Prepared
 from .runtime import keras
-from .shapes import forward_macs
+from .shapes import forward_macs, layer_rows
 from .spec import NetworkSpec, TrainConfig
 
 
@@ -308,6 +308,19 @@ def _make_callback(fw: _Forwarder) -> Any:
     return _Callback()
 
 
+def validation_batch(spec: NetworkSpec, batch_size: int) -> int:
+    """Batch size for the validation pass: up to 512, while its largest activation <= 64 MB.
+
+    Validation only runs the forward pass, and at the training batch size it pays the
+    per-step cost for little work: 6,000 MNIST samples at batch 32 took 0.18 s an epoch,
+    at 512 0.05 s (512-512 MLP, 2 cores). The loss and metrics are means weighted by batch
+    size, so they are the same (to float rounding) at any batch size.
+    """
+    per_sample = max([math.prod(row.output_shape) for row in layer_rows(spec)
+                      if row.output_shape] + [math.prod(spec.model_input_shape), 1])
+    return max(batch_size, min(512, (1 << 24) // per_sample))
+
+
 def _chunk(model: Any) -> int:
     return max(1, int(getattr(model, "steps_per_execution", 1) or 1))
 
@@ -424,6 +437,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                 return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
                                  epochs=target, initial_epoch=initial_epoch,
                                  validation_data=val, shuffle=False, verbose=0,
+                                 validation_batch_size=validation_batch(spec, config.batch_size),
                                  callbacks=[*options, _make_callback(fw)])
             finally:
                 model.__dict__.pop("_should_eval", None)  # validation back for the next run

@@ -37,3 +37,45 @@ def test_chunks_still_give_the_live_curve_twenty_points_an_epoch():
     spec = get_preset("mnist-784-20-10").spec()
     steps, _ = choose_compile(spec, TrainConfig(epochs=2, batch_size=32), MNIST_FIT)
     assert 1 <= steps <= MNIST_FIT // 32 // 20
+
+
+def test_validation_runs_at_a_large_batch_within_memory():
+    from nngui.core.spec import LayerSpec, NetworkSpec
+    from nngui.core.training import validation_batch
+
+    mlp = get_preset("mnist-mlp-512").spec()
+    assert validation_batch(mlp, 32) == 512
+    assert validation_batch(mlp, 2048) == 2048  # never smaller than the training batch
+    assert validation_batch(get_preset("mnist-cnn").spec(), 128) == 512
+    big = NetworkSpec((224, 224, 3), [LayerSpec("Conv2D", {"filters": 64, "kernel_size": 3,
+                                                           "padding": "same"}),
+                                      LayerSpec("Flatten", {}),
+                                      LayerSpec("Dense", {"units": 10})], "mse", "sgd", 0.01)
+    assert validation_batch(big, 8) == 8  # 3.2M floats a sample: 64 MB allows 5
+
+
+def test_fit_validates_at_that_batch(monkeypatch):
+    import numpy as np
+
+    from nngui.core.adapt import Prepared
+    from nngui.core.builder import build_model
+    from nngui.core.training import train
+
+    preset = get_preset("mnist-784-20-10")
+    spec = preset.spec()
+    model = build_model(spec, 0)
+    seen = {}
+    fit = model.fit
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(model, "fit", spy)
+    rng = np.random.default_rng(0)
+    x = rng.random((400, 784), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 400)]
+    result = train(model, Prepared(x, y, x[:10], y[:10], None), spec,
+                   TrainConfig(epochs=1, batch_size=16, seed=0))
+    assert result.ok, result.message
+    assert seen["validation_batch_size"] == 512
