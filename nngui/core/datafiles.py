@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nngui.core import buffers
 from nngui.core.datarecord import Dataset, DatasetError, mnist_help, split_train_test
 
 MAX_CLASSES = 100
@@ -187,10 +188,14 @@ def _mnist_dataset(
     scale = any(x.dtype == np.uint8 or (x.size and float(x.max()) > 1.5) for x in xs)
     out = []
     for x in xs:
-        x = x.astype(np.float32)
-        if scale:
-            x /= 255.0
-        out.append(x)
+        f = buffers.empty(x.shape, np.float32)  # TensorFlow can train from it without a copy
+        if scale and x.dtype == np.uint8:
+            np.divide(x, np.float32(255.0), out=f)  # float32 arithmetic, one pass
+        else:
+            np.copyto(f, x, casting="unsafe")
+            if scale:
+                f /= np.float32(255.0)
+        out.append(f)
     k = _short_count
     return Dataset(
         name="mnist", title=f"MNIST handwritten digits ({k(len(out[0]))}/{k(len(out[1]))})",

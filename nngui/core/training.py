@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import abandon, runtime
+from . import abandon, buffers, runtime
 from .adapt import Prepared
 from .runtime import keras
 from .shapes import forward_macs, layer_rows
@@ -354,22 +354,8 @@ def _as_tensors(data: Prepared, part: str, n_fit: int, x: np.ndarray, y: np.ndar
         del cache[old]
     key = (part, *source)
     if key not in cache:
-        cache[key] = (_gil_friendly_tensor(x), _gil_friendly_tensor(y))
+        cache[key] = (buffers.tensor(x), buffers.tensor(y))
     return cache[key]
-
-
-def _gil_friendly_tensor(a: np.ndarray, chunk_bytes: int = 4 << 20) -> Any:
-    """``tf.convert_to_tensor(a)`` in slices of a few MB, joined by one ``concat``.
-
-    Converting holds the GIL for the whole copy: ~100 ms for MNIST's 170 MB on an idle
-    machine, 250 ms on a busy one, and the window froze that long at every Train. Slices
-    of 4 MB hold it for ~2 ms each; the concat runs as a TensorFlow kernel.
-    """
-    tf = runtime.tf()
-    rows = max(1, chunk_bytes // max(1, a[:1].nbytes))
-    if len(a) <= rows:
-        return tf.convert_to_tensor(a)
-    return tf.concat([tf.convert_to_tensor(a[i:i + rows]) for i in range(0, len(a), rows)], 0)
 
 
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
