@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from nngui.core.backprop import (
@@ -105,6 +105,9 @@ def test_hand_gradients_equal_finite_differences_and_tensorflow(act, loss):
 @given(combo=st.sampled_from(COMBOS), hidden=st.integers(0, 6), bias=st.booleans(),
        table=st.sampled_from(["xor", "and", "or", "xnor"]), seed=st.integers(0, 2**31),
        alpha=st.floats(0.01, 0.5), scale=st.sampled_from([0.5, 1.0, 3.0]))
+# a slope float32 cannot hold: TensorFlow's LeakyRelu rounds it, 4e-6 off before the fix
+@example(combo=("leaky_relu", "sse"), hidden=4, bias=True, table="and", seed=240457,
+         alpha=0.17734021621013343, scale=3.0)
 def test_hand_gradients_agree_on_random_networks(combo, hidden, bias, table, seed, alpha, scale):
     act, loss = combo
     config = LabConfig(table=table, hidden=hidden, activation=act, loss=loss, bias=bias,
