@@ -1,10 +1,10 @@
 """Arrays TensorFlow can use without copying them.
 
-TensorFlow copies every NumPy array it is given, and for MNIST's 170 MB of float32 pixels
-that copy was 0.1 s (0.25 s the first time, page faults included), and it holds the GIL
-throughout, so nngui made it in 4 MB slices joined by one ``concat`` to keep the window
-responsive: two copies. A C-contiguous array whose buffer starts
-on a 64-byte boundary can instead be shared through DLPack: 1 ms, no second copy in memory.
+TensorFlow copies every NumPy array it is given. For MNIST's 170 MB of float32 pixels that
+copy took 0.1 s (0.25 s the first time, page faults included) and held the GIL throughout,
+so nngui made it in 4 MB slices joined by one ``concat`` to keep the window responsive: two
+copies. A C-contiguous array whose buffer starts on a 64-byte boundary can instead be shared
+through DLPack: 1 ms, no second copy in memory.
 TensorFlow's kernels assume that alignment, and an unaligned buffer handed over this way
 aborts the process (a failed ``IsAligned()`` check), so :func:`tensor` shares only buffers it
 has checked and copies the rest. NumPy's own allocations are 16-byte aligned, so the arrays

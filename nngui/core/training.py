@@ -308,8 +308,12 @@ def _make_callback(fw: _Forwarder) -> Any:
     return _Callback()
 
 
+EVAL_BATCH = 512  # forward-only passes (validation, evaluation): large batches, few steps
+
+
 def validation_batch(spec: NetworkSpec, batch_size: int) -> int:
-    """Batch size for the validation pass: up to 512, while its largest activation <= 64 MB.
+    """Batch size for the validation pass: up to EVAL_BATCH, while its largest activation
+    stays <= 64 MB.
 
     Validation only runs the forward pass, and at the training batch size it pays the
     per-step cost for little work: 6,000 MNIST samples at batch 32 took 0.18 s an epoch,
@@ -318,7 +322,7 @@ def validation_batch(spec: NetworkSpec, batch_size: int) -> int:
     """
     per_sample = max([math.prod(row.output_shape) for row in layer_rows(spec)
                       if row.output_shape] + [math.prod(spec.model_input_shape), 1])
-    return max(batch_size, min(512, (1 << 24) // per_sample))
+    return max(batch_size, min(EVAL_BATCH, (1 << 24) // per_sample))
 
 
 def _chunk(model: Any) -> int:
@@ -346,7 +350,8 @@ def _as_tensors(data: Prepared, part: str, n_fit: int, x: np.ndarray, y: np.ndar
     """(x, y) as TensorFlow tensors made once per data set and split, not once per run.
 
     A tf.data pipeline built from NumPy arrays copies them into a new constant every run;
-    one copy per Prepared is kept on it instead.
+    the tensors are kept on the Prepared instead, sharing its buffers where they can
+    (``buffers.tensor``).
     """
     cache = data.__dict__.setdefault("_tensors", {})
     source = (n_fit, id(data.x_train), id(data.y_train), data.x_train.shape, data.y_train.shape)
@@ -533,7 +538,7 @@ def _explain_error(exc: Exception) -> str:
     return f"Training failed: {exc.__class__.__name__}: {first[:300]}"
 
 
-def evaluate(model: Any, data: Prepared, batch_size: int = 512) -> dict[str, float]:
+def evaluate(model: Any, data: Prepared, batch_size: int = EVAL_BATCH) -> dict[str, float]:
     """Test-set loss and metrics, as a dict (e.g. {'loss': 0.07, 'accuracy': 0.981})."""
     res = model.evaluate(data.x_test, data.y_test, batch_size=batch_size, verbose=0,
                          return_dict=True)
