@@ -298,3 +298,23 @@ def test_the_script_reads_a_csv_exactly_as_the_app_does(tmp_path: Path, text: st
     for got, want in ((x_train, ds.x_train), (y_train, ds.y_train), (x_test, ds.x_test),
                       (y_test, ds.y_test)):
         assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_the_scripts_batches_are_the_apps_from_the_same_pipeline() -> None:
+    """The script's shuffled_batches: the app's order every epoch, and its pipeline options."""
+    from nngui.core.training import epoch_batches
+
+    preset = PRESETS["xor-3-4-1"]
+    tree = ast.parse(export_python(preset.spec(), preset.train_config(), preset.dataset, None))
+    fn = next(node for node in tree.body
+              if isinstance(node, ast.FunctionDef) and node.name == "shuffled_batches")
+    namespace: dict = {"BATCH_SIZE": 8}
+    exec(compile(ast.Module([fn], []), "script", "exec"), namespace)  # noqa: S102
+    x = np.arange(40, dtype=np.float32)[:, None]
+    y = np.arange(40)
+    ours, theirs = epoch_batches(x, y, 8, 5), namespace["shuffled_batches"](x, y, 5)
+    for _ in range(2):  # two epochs: each a new order, the same on both sides
+        assert [b.numpy().tolist() for _, b in ours] == [b.numpy().tolist() for _, b in theirs]
+    for options in (ours.options(), theirs.options()):
+        assert options.autotune.enabled is False
+        assert options.threading.private_threadpool_size == 1
