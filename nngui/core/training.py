@@ -379,6 +379,21 @@ def _as_tensors(data: Prepared, part: str, n_fit: int, x: np.ndarray, y: np.ndar
     return cache[key]
 
 
+def _test_function_without_xla(model: Any) -> None:
+    """Validation and evaluation run TensorFlow's own kernels even when training uses XLA.
+
+    They run a few large batches (``EVAL_BATCH``) an epoch, where XLA saves nothing, while
+    compiling the test step with XLA added 0.4 s to the first validation and 0.2 s more to
+    the evaluation after training (512-512 MLP, 2 cores).
+    """
+    was = model.jit_compile
+    model.jit_compile = False
+    try:
+        model.make_test_function()
+    finally:
+        model.jit_compile = was
+
+
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
@@ -420,6 +435,8 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     use_fast_dropout(model)  # before the train function's first trace
     if compile_model and getattr(model, "_nngui_compiled", None) != key:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
+        if jit:
+            _test_function_without_xla(model)
         model._nngui_compiled = key
     fw = _Forwarder(observer, stop_event, steps_per_epoch, flush_interval)
     fw.probes, fw.model = tuple(probes), model

@@ -79,3 +79,45 @@ def test_fit_validates_at_that_batch(monkeypatch):
                    TrainConfig(epochs=1, batch_size=16, seed=0))
     assert result.ok, result.message
     assert seen["validation_batch_size"] == 512
+
+
+def _compiled_with_xla(function) -> list[bool]:
+    """Per traced graph of a Keras train/test function: does it hold an XLA-compiled call?"""
+    tf_functions = [cell.cell_contents for cell in function.__closure__ or ()
+                    if hasattr(cell.cell_contents, "_list_all_concrete_functions")]
+    assert tf_functions, "Keras' step functions changed shape: update this helper"
+    found = []
+    for concrete in tf_functions[0]._list_all_concrete_functions():
+        graph = concrete.graph.as_graph_def()
+        nodes = [*graph.node, *(n for f in graph.library.function for n in f.node_def)]
+        found.append(any(n.attr["_XlaMustCompile"].b for n in nodes
+                         if "_XlaMustCompile" in n.attr))
+    return found
+
+
+def test_an_xla_run_validates_and_evaluates_without_xla():
+    """XLA pays for the many small training steps, not for a few large validation batches."""
+    import numpy as np
+
+    from nngui.core.adapt import Prepared
+    from nngui.core.builder import build_model
+    from nngui.core.spec import LayerSpec, NetworkSpec
+    from nngui.core.training import evaluate, train
+
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 4), dtype=np.float32)
+    y = (x.sum(1) > 2).astype(int)
+    spec = NetworkSpec((4,), [LayerSpec("Dense", {"units": 8, "activation": "tanh"}),
+                              LayerSpec("Dense", {"units": 2, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy", "sgd", 0.1)
+    data = Prepared(x, y, x[:32], y[:32], y[:32])
+    model = build_model(spec, 0)
+    result = train(model, data, spec, TrainConfig(epochs=2, batch_size=16, seed=0,
+                                                  validation_split=0.25, steps_per_execution=2,
+                                                  jit_compile=True, device="cpu"))
+    assert result.reason == "finished", result.message
+    evaluate(model, data)
+    assert _compiled_with_xla(model.train_function) == [True]
+    assert _compiled_with_xla(model.test_function) and not any(
+        _compiled_with_xla(model.test_function))
+    assert model.jit_compile is True  # the next run's train function still uses XLA
