@@ -329,7 +329,8 @@ def _chunk(model: Any) -> int:
     return max(1, int(getattr(model, "steps_per_execution", 1) or 1))
 
 
-def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None) -> Any:
+def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None,
+                  device: str = "cpu") -> Any:
     """A tf.data pipeline of shuffled batches: a new order every epoch, the same run to run.
 
     Keras' own shuffling of arrays draws each epoch's order from an op whose seed is fixed by
@@ -337,18 +338,25 @@ def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | Non
     shuffled by ``Dataset.shuffle(seed=..., reshuffle_each_iteration=True)``: deterministic
     for a seed, different per epoch. Batches are gathered from one copy of the arrays.
 
-    The pipeline runs on one thread of its own with a fixed prefetch, and tf.data's autotuning
-    is off: a gather of one batch takes microseconds against milliseconds for a step. With
-    autotuning (parallel map, AUTOTUNE prefetch) about one epoch in four ran at half speed
-    on 2 cores: the same CPU time a step, twice the wall time (``pipeline_options``).
+    Training on the CPU (``device`` "cpu"), the pipeline runs on one thread of its own with a
+    fixed prefetch, and tf.data's autotuning is off: a gather of one batch takes microseconds
+    against milliseconds for a step. With autotuning (parallel map, AUTOTUNE prefetch) about
+    one epoch in four ran at half speed on 2 cores: the same CPU time a step, twice the wall
+    time (``pipeline_options``). On a GPU the CPU has nothing else to do, and tf.data tunes.
     """
     tf = runtime.tf()
     n = len(x)
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
     order = tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
     batches = tf.data.Dataset.zip((order.batch(batch_size), data))
-    return batches.map(lambda i, d: (tf.gather(d[0], i), tf.gather(d[1], i))) \
-        .prefetch(PREFETCH).with_options(pipeline_options())
+
+    def gather(i: Any, d: Any) -> tuple:
+        return tf.gather(d[0], i), tf.gather(d[1], i)
+
+    if device != "cpu":
+        return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE) \
+            .prefetch(tf.data.AUTOTUNE)
+    return batches.map(gather).prefetch(PREFETCH).with_options(pipeline_options())
 
 
 PREFETCH = 4  # batches gathered ahead of the step that needs them
@@ -414,6 +422,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     n_fit = n - n_val
     steps_per_epoch = max(1, math.ceil(n_fit / config.batch_size))
     spe, jit = choose_compile(spec, config, n_fit)
+    device = "all" if copies > 1 else runtime.resolve_device(config.device)
     target = initial_epoch + config.epochs
     from .callbacks import option_conflict
 
@@ -458,7 +467,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     try:
         def fit() -> Any:
             try:
-                return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed),
+                return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed, device),
                                  epochs=target, initial_epoch=initial_epoch,
                                  validation_data=val, shuffle=False, verbose=0,
                                  validation_batch_size=validation_batch(spec, config.batch_size),

@@ -199,6 +199,25 @@ def test_batches_come_from_one_thread_without_autotuning():
     assert options.autotune.enabled is False
     assert options.threading.private_threadpool_size == 1
     assert PREFETCH >= 2  # the next batch is ready while a step runs
+    on_gpu = epoch_batches(x, np.arange(64), 8, 7, device="gpu")  # the CPU only feeds it
+    assert on_gpu.options().autotune.enabled is not False
+    assert [b.numpy().tolist() for _, b in on_gpu] == \
+        [b.numpy().tolist() for _, b in epoch_batches(x, np.arange(64), 8, 7)]
+
+
+def test_training_on_the_cpu_uses_the_lean_pipeline(monkeypatch):
+    import nngui.core.training as training
+
+    seen = []
+    real = training.epoch_batches
+
+    def spy(*args, **kwargs):
+        seen.append(real(*args, **kwargs).options().autotune.enabled)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "epoch_batches", spy)
+    _moons_run(0)
+    assert seen == [False]
 
 
 def _moons_run(seed: int, probe_log: list | None = None):
