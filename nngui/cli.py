@@ -156,7 +156,13 @@ def _check(spec, dataset) -> None:
             print(f"hint: {p}", file=sys.stderr)
     errs = errors(problems)
     if errs:
-        raise UsageError("; ".join(str(e) for e in errs))
+        raise UsageError(" ".join(_sentence(str(e)) for e in errs))
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop, so several problems read as sentences in one line."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 class _PrintObserver:

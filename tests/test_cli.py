@@ -44,6 +44,17 @@ def test_bad_input_is_one_line_on_stderr_with_status_2(args, fragment):
     assert "Traceback" not in out.stderr
 
 
+def test_several_problems_read_as_sentences_and_a_missing_file_is_only_that():
+    out = run("train", "--preset", "mnist-cnn", "--dataset", "xor", "--epochs", "1")
+    assert out.returncode == 2
+    line = out.stderr.strip().splitlines()[-1]
+    assert "set the input shape to (3,). Layer" in line and ".;" not in line, line
+    out = run("train", "--preset", "xor-3-4-1", "--dataset", "mnist", "--data", "/no/such.npz")
+    line = out.stderr.strip().splitlines()[-1]
+    assert "/no/such.npz does not exist" in line, line
+    assert "download" not in line and "File ->" not in line, line  # no advice for a typo
+
+
 def test_train_save_evaluate_round_trip(tmp_path):
     model = tmp_path / "xor.keras"
     out = run("train", "--preset", "xor-3-4-1", "--dataset", "xor", "--out", str(model),

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nngui.core import buffers
-from nngui.core.datarecord import Dataset, DatasetError, mnist_help, split_train_test
+from nngui.core.datarecord import Dataset, DatasetError, split_train_test
 
 MAX_CLASSES = 100
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger numbers become inf when trained on
@@ -107,8 +107,8 @@ def load_mnist_file(path: str | os.PathLike) -> Dataset:
         if len(files) < 4 and (p / "mnist.npz").is_file():
             return _mnist_from_npz(p / "mnist.npz")
         return _mnist_from_idx(p, files)
-    if not p.is_file():
-        raise DatasetError(mnist_help(f"The MNIST file {p} does not exist."))
+    if not p.is_file():  # a path the user gave: no advice on where MNIST could come from
+        raise DatasetError(f"The MNIST file {p} does not exist: check the path.")
     with open(p, "rb") as fh:
         head = fh.read(4)
     if head.startswith(b"PK") or p.suffix.lower() == ".npz":

@@ -129,8 +129,8 @@ def load_mnist(
     """Load MNIST from ``path``/$NNGUI_MNIST/~/.keras, downloading it there if allowed."""
     if path is not None:
         p = Path(path).expanduser()
-        if not p.exists():
-            raise DatasetError(mnist_help(f"The MNIST file {p} does not exist."))
+        if not p.exists():  # a path the user gave: no advice on where MNIST could come from
+            raise DatasetError(f"The MNIST file {p} does not exist: check the path.")
         return load_mnist_file(p)
     found = find_mnist()
     if found is not None:

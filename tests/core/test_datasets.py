@@ -244,8 +244,10 @@ def test_random_bytes_and_wrong_npz(tmp_path: Path) -> None:
 
 
 def test_missing_explicit_path(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="does not exist"):
+    with pytest.raises(DatasetError, match="does not exist: check the path"):
         D.load_mnist(tmp_path / "nope.npz", allow_download=False)
+    with pytest.raises(DatasetError, match="does not exist: check the path"):
+        D.load_mnist_file(tmp_path / "nope.npz")
 
 
 # ----------------------------------------------------------------------------- find / download
