@@ -38,3 +38,14 @@ def style_plots() -> None:
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
+    if not getattr(pg.AxisItem, "_nngui_plain_numbers", False):
+        made = pg.AxisItem.__init__
+
+        def plain_numbers(axis: pg.AxisItem, *args: object, **kwargs: object) -> None:
+            made(axis, *args, **kwargs)
+            # pyqtgraph rescales small values into "loss (x0.001)" with ticks 150-400; a
+            # student reads the loss itself. Every axis of the app shows plain numbers.
+            axis.enableAutoSIPrefix(False)
+
+        pg.AxisItem.__init__ = plain_numbers
+        pg.AxisItem._nngui_plain_numbers = True

@@ -100,6 +100,14 @@ def digits_reader(window, qtbot):
 
 
 @pytest.fixture(scope="package", autouse=True)
+def plots_styled_as_in_the_app():
+    """``app.main`` styles pyqtgraph before the first plot; the tests' windows too."""
+    from nngui.gui.app import style_plots
+
+    style_plots()
+
+
+@pytest.fixture(scope="package", autouse=True)
 def gc_back_after_gui_tests():
     """The task runner collects garbage in the GUI thread only; the tests after these have no
     event loop, so give collection back to the interpreter when the GUI tests end."""

@@ -185,3 +185,18 @@ def test_unchanged_epoch_curves_are_not_set_again(qtbot, panel, blobs):
     panel._dirty = True
     panel._redraw()
     assert len(calls) == 1 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
+
+
+def test_no_axis_in_the_window_rescales_its_numbers(window):
+    """A loss of 0.2 reads 0.2, never "loss (x0.001)" with ticks at 150-400."""
+    import pyqtgraph as pg
+
+    window.build_all_pages()
+    axes = [item for view in window.findChildren(pg.GraphicsView)
+            for item in view.scene().items() if isinstance(item, pg.AxisItem)]
+    assert len(axes) > 20
+    assert [axis for axis in axes if axis.autoSIPrefix] == []
+    fresh = pg.PlotWidget()  # a plot made later, by any page
+    fresh.plot([0, 1, 2], [0.0002, 0.0003, 0.0001])
+    assert fresh.getAxis("left").labelString().count("x0.") == 0
+    assert fresh.getAxis("left").autoSIPrefix is False
