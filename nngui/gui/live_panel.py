@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .axes import whole_number_ticks
 from .evaluate_panel import PALETTE, EvaluatePanel
 from .sight import out_of_sight
 from .unit_maps import UnitMap, UnitMaps, unit_levels
@@ -177,6 +178,7 @@ class LivePanel(QWidget):
         self.lrPlot = _plot("lrPlot", "Learning rate in effect")
         self.lrPlot.setMinimumSize(160, 120)
         self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
+        whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
         self._lr_curve = self.lrPlot.getPlotItem().plot(pen=pg.mkPen(120, 60, 160, width=2),
                                                         symbol="o", symbolSize=4)
         self.deadReluLabel = QLabel("Dead ReLU units: –")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nngui.core.runs import overfit_note
 
+from .axes import whole_number_ticks
 from .sight import out_of_sight
 
 REDRAW_MS = 150
@@ -40,6 +41,7 @@ class OverfitView(QWidget):
         item = self.overfitPlot.getPlotItem()
         item.setMenuEnabled(False)
         item.setLabel("bottom", "epoch")
+        whole_number_ticks(item.getAxis("bottom"))
         self.legend = item.addLegend(offset=(-5, 5), brush=(255, 255, 255, 210),
                                      labelTextColor="#333")
         self._curves = {k: item.plot(pen=pg.mkPen(*c, width=2), symbol="o", symbolSize=4,

@@ -39,6 +39,7 @@ from nngui.core.runs import (
 from nngui.core.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import RunRequest, RunResult
 
+from .axes import whole_number_ticks
 from .evaluate_panel import PALETTE
 from .sight import out_of_sight
 
@@ -98,6 +99,7 @@ class RunsPanel(QWidget):
         item = self.comparePlot.getPlotItem()
         item.setMenuEnabled(False)
         item.setLabel("bottom", "epoch")
+        whole_number_ticks(item.getAxis("bottom"))
         item.getAxis("left").enableAutoSIPrefix(False)
         item.addLegend(offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self.comparePlot.setMinimumSize(240, 150)

@@ -7,13 +7,15 @@ TensorBoard's distributions; the gradient norms are one curve per layer on a log
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .axes import whole_number_ticks
 from .evaluate_panel import PALETTE
 from .sight import out_of_sight
 
@@ -27,6 +29,11 @@ def _style(item: pg.PlotItem, title: str) -> None:
         item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
         item.getAxis(axis).setTextPen(pg.mkPen(50, 50, 50))
 
+
+WAITING_NOTE = ("Train a network to see how each layer's weights spread out and how large its "
+                "gradients are.")
+READING_NOTE = ("A gradient norm near 0: that layer has stopped learning (vanishing "
+                "gradients); a growing one: exploding gradients.")
 
 class StatsPanel(QWidget):
     """``weightHistograms`` (pick a layer) and ``gradientNorms`` (every layer, log scale)."""
@@ -63,6 +70,7 @@ class StatsPanel(QWidget):
         self.overTimePlot = self.weightHistograms.addPlot(row=0, col=1)
         _style(self.overTimePlot, "Over epochs (darker: more weights)")
         self.overTimePlot.setLabel("bottom", "epoch")
+        whole_number_ticks(self.overTimePlot.getAxis("bottom"))
         self.overTimePlot.setLabel("left", "weight value")
         self._heat = pg.ImageItem()
         self._heat.setColorMap(pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 40, 120)]))
@@ -75,12 +83,12 @@ class StatsPanel(QWidget):
         _style(gp, "Gradient norm per layer (one batch, log scale)")
         gp.setLogMode(y=True)
         gp.setLabel("bottom", "epoch")
+        whole_number_ticks(gp.getAxis("bottom"))
         gp.addLegend(offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._curves: list[pg.PlotDataItem] = []
-        self.note = QLabel("Train a network to see how each layer's weights spread out and how "
-                           "large its gradients are: a norm near 0 means that layer has "
-                           "stopped learning (vanishing gradients), a growing one exploding.")
+        self.note = QLabel(WAITING_NOTE)
         self.note.setWordWrap(True)
+        self.note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.note.setStyleSheet("color: palette(mid);")
 
         row = QHBoxLayout()
@@ -109,6 +117,7 @@ class StatsPanel(QWidget):
             self.layerCombo.blockSignals(True)
             self.layerCombo.addItems(self.layers)
             self.layerCombo.blockSignals(False)
+        self.note.setText(READING_NOTE)
         self.epochs.append(epoch)
         self.edges = list(payload["edges"])
         self.counts.append(list(payload["counts"]))
@@ -118,6 +127,8 @@ class StatsPanel(QWidget):
     def clear(self) -> None:
         """Forget every epoch (a new network or a run from scratch)."""
         self.epochs, self.layers, self.counts, self.edges, self.norms = [], [], [], [], []
+        self.note.setText(WAITING_NOTE)
+        self.gradientNorms.getPlotItem().getAxis("left").setTicks(None)  # pyqtgraph's again
         self.layerCombo.blockSignals(True)
         self.layerCombo.clear()
         self.layerCombo.blockSignals(False)
@@ -167,3 +178,33 @@ class StatsPanel(QWidget):
             ys = norms[:, n]
             keep = np.isfinite(ys) & (ys > 0)  # log axis: zeros and NaN cannot be drawn
             curve.setData(xs[keep], ys[keep])
+        shown = norms[np.isfinite(norms) & (norms > 0)]
+        if shown.size:
+            plot.getAxis("left").setTicks([[(math.log10(v), f"{v:g}")
+                                            for v in log_ticks(shown.min(), shown.max())]])
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """At least three readable tick values between ``low`` and ``high`` for a log axis, where
+    pyqtgraph labels one value, or none, on a range under a decade: every digit or 1-2-5 over
+    up to two decades, even steps on a narrow range, whole decades (at most 8) beyond."""
+    if high > low * 120:  # beyond two decades
+        first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+        step = max(1, math.ceil((last - first + 1) / 8))
+        return [10.0 ** e for e in range(first, last + 1, step)]
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    for digits in ((1, 2, 5), tuple(range(1, 10))):
+        values = [float(f"{d}e{e}") for e in range(first, last + 1) for d in digits]
+        inside = [v for v in values if low <= v <= high]
+        if len(inside) >= 3:
+            return inside
+    if high <= low:
+        return [low]
+    base = 10.0 ** math.floor(math.log10(high - low))
+    ticks: list[float] = []
+    for step in (base, base / 2, base / 5, base / 10):  # the widest even step giving three
+        ticks = [float(f"{k * step:.12g}")
+                 for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+        if len(ticks) >= 3:
+            break
+    return ticks

@@ -5,6 +5,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtWidgets import QWidget
 
 from nngui.core import layer_stats
@@ -59,6 +61,14 @@ def test_histograms_and_gradient_norms_come_from_the_training_thread(circles, qt
         assert all(v > 0 for v in norms)
         np.testing.assert_allclose(10 ** curve.getData()[1], norms, rtol=1e-6)
         np.testing.assert_array_equal(curve.getData()[0], [1, 2, 3, 4])
+    # epochs are whole numbers on every epoch axis; the note reads the curves, not "Train…"
+    for axis in (stats.gradientNorms.getPlotItem().getAxis("bottom"),
+                 stats.overTimePlot.getAxis("bottom")):
+        ticks = [v for _, values in axis.tickValues(0.8, 4.2, 400) for v in values]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
+    assert "stopped learning" in stats.note.text() and "Train a network" not in stats.note.text()
+    levels = stats.gradientNorms.getPlotItem().getAxis("left")._tickLevels
+    assert levels and len(levels[0]) >= 3, levels  # readable values on the log axis
 
 
 def test_train_validation_and_test_curves_with_the_best_epoch(circles, qtbot):
@@ -98,3 +108,17 @@ def test_train_validation_and_test_curves_with_the_best_epoch(circles, qtbot):
 def test_the_watch_legend_names_test_points_once(window):
     names = [label.text for _, label in window.watch.live.boundaryPlot.getPlotItem().legend.items]
     assert names.count("test") == 1 and not any("×" in n for n in names)
+
+
+@given(st.floats(-9, 3), st.floats(0.01, 8))
+def test_a_log_axis_always_has_readable_ticks(low_exp, decades):
+    """pyqtgraph labels one value (or none) on a log axis under a decade: 0.2-0.6 read "0.4"."""
+    from nngui.gui.stats_panel import log_ticks
+
+    low, high = 10.0 ** low_exp, 10.0 ** (low_exp + decades)
+    ticks = log_ticks(low, high)
+    assert ticks == sorted(ticks) and all(v > 0 for v in ticks)
+    assert len(ticks) <= 10
+    inside = [v for v in ticks if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
+    assert len(inside) >= (3 if decades <= 2 else 2), (low, high, ticks)
+    assert log_ticks(low, low) == [low]  # one norm: one tick, no error
