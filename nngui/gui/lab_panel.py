@@ -58,6 +58,9 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
     return b
 
 
+SSE_DOTS_UP_TO = 20  # iterations drawn with a dot each on the SSE curve (then a line)
+
+
 class LabPanel(QWidget):
     """Graph, step controls, step tables, SSE curve, predictions, gradient check, explorers."""
 
@@ -247,6 +250,7 @@ class LabPanel(QWidget):
         self.checkButton.clicked.connect(self.check_gradients)
         self.exportButton.clicked.connect(self._export_dialog)
         self.predictions.itemSelectionChanged.connect(self._on_row_selected)
+        self._enable_controls()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
@@ -312,10 +316,14 @@ class LabPanel(QWidget):
         except LabError as exc:
             QMessageBox.warning(self, "Backprop lab", str(exc))
             return
-        self.alphaSpin.setEnabled(self.net.config.activation == "leaky_relu")
-        self.actCombo.setEnabled(self.net.config.hidden > 0)
+        self._enable_controls()
         self._used_weights = None
         self._after_step()
+
+    def _enable_controls(self) -> None:
+        """α only for leaky ReLU, the hidden activation only with a hidden layer."""
+        self.alphaSpin.setEnabled(self.net.config.activation == "leaky_relu")
+        self.actCombo.setEnabled(self.net.config.hidden > 0)
 
     def _after_step(self) -> None:
         self.refresh()
@@ -344,7 +352,11 @@ class LabPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.predictions.setItem(r, c, item)
                 item.setText(text)
-        self.sseLine.setData(np.arange(1, len(net.sses) + 1), np.asarray(net.sses))
+        # a line needs two points: the first iterations also get dots, so one step shows
+        few = len(net.sses) <= SSE_DOTS_UP_TO
+        self.sseLine.setData(np.arange(1, len(net.sses) + 1), np.asarray(net.sses),
+                             symbol="o" if few else None, symbolSize=6,
+                             symbolBrush=(31, 119, 180), symbolPen=None)
         sse = f"SSE {net.sses[-1]:.5f}" if net.sses else "SSE –"
         nxt = "next: backward pass" if net.phase == "backward" else "next: forward pass"
         self.status.setText(f"iteration {net.iteration} · {sse} · {nxt}")

@@ -51,6 +51,7 @@ def test_stepping_changes_the_tables_and_the_curve(panel, qtbot):
         assert t.cell("a2", r, 0) == fmt(fw.output[r, 0])
     assert t.cell("delta2", 0, 0) == EMPTY  # no backward pass yet
     assert curve_y(panel).tolist() == pytest.approx([fw.sse])
+    assert panel.sseLine.opts["symbol"] is not None  # one point: a dot, not an empty plot
     assert "next: backward pass" in panel.status.text()
 
     qtbot.mouseClick(panel.backwardButton, Qt.MouseButton.LeftButton)
@@ -71,8 +72,16 @@ def test_stepping_changes_the_tables_and_the_curve(panel, qtbot):
     qtbot.mouseClick(panel.runNButton, Qt.MouseButton.LeftButton)
     y = curve_y(panel)
     assert len(y) == 1502 and y[-1] < 0.05 < y[0]
+    assert panel.sseLine.opts["symbol"] is None  # a long run: the line alone
     assert [round(float(v)) for v in prediction_texts(panel)] == [0, 1, 1, 0]
     assert "iteration 1502" in panel.status.text()
+
+
+def test_alpha_is_only_offered_for_leaky_relu_from_the_start(panel):
+    assert panel.net.config.activation != "leaky_relu"
+    assert not panel.alphaSpin.isEnabled()
+    panel.actCombo.setCurrentIndex(panel.actCombo.findData("leaky_relu"))
+    assert panel.alphaSpin.isEnabled()
 
 
 def test_reset_with_a_seed_and_learning_rate(panel, qtbot):
