@@ -31,6 +31,7 @@ FINETUNE_LR = 1e-4
 REPEAT = 20  # each user sample appears this many times per epoch
 REPLAY = 5000  # MNIST training digits mixed in
 CHECK = 2000  # MNIST test digits used to check that MNIST is not forgotten
+MIN_SAMPLES = 5  # fewer teach the model nothing it can measure, and can only unsettle it
 
 
 @dataclass

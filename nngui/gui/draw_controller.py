@@ -147,6 +147,12 @@ class DrawController(QObject):
             self._fail("Teach it a few of your digits first: draw one, then press the right "
                        "digit under “This is a…”.")
             return
+        if len(inputs.y) < finetune.MIN_SAMPLES:
+            self._fail(f"Fine-tuning needs at least {finetune.MIN_SAMPLES} of your digits "
+                       f"(you have taught {len(inputs.y)}): draw a few more and press their "
+                       "digit under “This is a…”. With a handful per digit, some are held out "
+                       "to show whether it helped.")
+            return
         if self.training.is_running():
             self._fail("Training is running; stop it before fine-tuning.")
             return

@@ -295,7 +295,7 @@ class DrawPanel(QWidget):
 
         self.samplesLabel = QLabel("My samples")
         self.samplesLabel.setObjectName("samplesCount")
-        self.fineTuneButton = QPushButton("Fine-tune…")
+        self.fineTuneButton = QPushButton("Fine-tune")
         self.fineTuneButton.setObjectName("fineTuneButton")
         self.fineTuneButton.setToolTip("Train the selected model a little on your samples, "
                                        "mixed with MNIST so it does not forget")

@@ -16,7 +16,7 @@ TABS = [
                  "data the decision boundary."),
     ("Draw", "Draw a digit with the mouse or a pen and watch a network read it as you draw. "
              "The small picture is what the network sees (28×28). Wrong? Press the right "
-             "digit to keep the drawing as a sample; <b>Fine-tune…</b> teaches the model "
+             "digit to keep the drawing as a sample; <b>Fine-tune</b> teaches the model "
              "your handwriting."),
     ("Autoencoder", "An autoencoder squeezes each digit through a few numbers and rebuilds "
                     "it. See its reconstructions, its latent space (hover to decode a point, "

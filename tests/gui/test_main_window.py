@@ -162,6 +162,22 @@ def test_fresh_install_reads_drawings_with_the_bundled_model(window, qtbot):
     assert len(window.autoencoder.pointMarker.data) == 1
 
 
+def test_finetune_waits_for_enough_samples(window, qtbot, messages):
+    """One taught digit cannot show whether fine-tuning helped; it must not start a run."""
+    from nngui.core.finetune import MIN_SAMPLES
+
+    qtbot.waitUntil(lambda: window.draw.current_model() is not None, timeout=120000)
+    title = window.draw.current_model()[0]
+    window.draw.samples_store.add(np.zeros((28, 28), np.float32), 5)
+    started = []
+    window.training.runStarted.connect(lambda: started.append(True))
+    window.drawing.start_finetune()  # refuses at once, in this call
+    assert not started and window.drawing.last_report is None
+    assert messages and f"at least {MIN_SAMPLES}" in messages[-1][2]
+    assert "you have taught 1" in messages[-1][2]
+    assert window.draw.current_model()[0] == title  # nothing new selected
+
+
 def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     import sys
     from pathlib import Path
