@@ -172,7 +172,9 @@ class DrawController(QObject):
         def job(report, stop):
             return finetune.run_finetune(inputs.model, plan, EventObserver(report), stop)
 
-        task = self.training.start(request, job)
+        base = inputs.title.removesuffix(FINETUNED)
+        task = self.training.start(request, job, title=f"Fine-tuning {base} on your digits "
+                                   "(not the network on the left)")
         if not task:
             self._fail("Could not start fine-tuning: training is running.")
             return

@@ -155,6 +155,7 @@ class TrainingPanel(QWidget):
                  plots_later: bool = False) -> None:
         super().__init__(parent)
         self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._run_title = "Training"  # leads the status line while a run goes
         self._task: Task | None = None
         self.last_outcome: Any = None  # what the last job returned (RunResult, FinetuneReport…)
         self._session: Session | None = None
@@ -301,12 +302,14 @@ class TrainingPanel(QWidget):
         self._has_weights = bool(has_weights)
         self._update_buttons()
 
-    def start(self, request: RunRequest, job: Job | None = None) -> Task | None:
+    def start(self, request: RunRequest, job: Job | None = None,
+              title: str = "Training") -> Task | None:
         """Run ``request`` (or ``job``, which trains it) with the live curves; its Task or None.
 
         ``job(report, stop_event)`` defaults to ``core.training.run_request``; a fine-tune
         passes its own (measure, train, measure) and returns an object with ``.result``.
-        The job holds the session and its model until it ends.
+        The job holds the session and its model until it ends. ``title`` leads the status
+        line while it runs (a fine-tune names its model: the builder's network is not it).
         """
         if self.is_running():
             return None
@@ -338,7 +341,8 @@ class TrainingPanel(QWidget):
         self._session = session
         self._task = task
         self._run_info = None
-        self._set_status("Starting…")
+        self._run_title = title
+        self._set_status(f"{title} · starting…")
         self.trainingProgress.setRange(0, 0)  # busy until the first batch (model compiles)
         self._update_buttons()
         self._timer.start()
@@ -624,7 +628,7 @@ class TrainingPanel(QWidget):
         self.trainingProgress.setFormat(
             f"Epoch {min(epoch + 1, last)}/{last} · batch {step}/{spe} · {tail}")
         if not final and self._logs:
-            self._set_status("Training · " + _format_logs(self._logs))
+            self._set_status(f"{self._run_title} · " + _format_logs(self._logs))
 
     def _load_history(self, history: dict[str, list[float]]) -> None:
         for key, values in history.items():

@@ -198,9 +198,13 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
             window.draw.samples_store.add(to_mnist(render(strokes, box=box, thickness=18)),
                                           digit)
     started = []
-    window.training.runStarted.connect(lambda: started.append(True))
+    window.training.runStarted.connect(
+        lambda: started.append(window.training.trainingStatus.text()))
     window.drawing.start_finetune()
     qtbot.waitUntil(lambda: window.drawing.last_report is not None, timeout=300000)
+    # the Train tab says what it trains: the drawing model, not the builder's network
+    base = bundled_title.removesuffix(" (bundled)")
+    assert started and started[0].startswith(f"Fine-tuning {base} on your digits"), started
     report = window.drawing.last_report
     assert started and report.result.reason == "finished"
     assert report.n_holdout > 0
