@@ -26,7 +26,9 @@ Z_RANGE = (-6.0, 6.0)
 TWO_CLASS = ("categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence")
 
 
-def _plot(name: str, xlabel: str) -> pg.PlotWidget:
+def _plot(name: str, xlabel: str, legend_centred: bool = False) -> pg.PlotWidget:
+    """A white plot with grid and legend; ``legend_centred`` puts the legend at the top's
+    middle, where a loss (high at an edge, lowest near its target) leaves room."""
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(name)
     item = plot.getPlotItem()
@@ -36,9 +38,22 @@ def _plot(name: str, xlabel: str) -> pg.PlotWidget:
     item.setLabel("bottom", xlabel)
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setMenuEnabled(False)
-    item.addLegend(offset=(10, 10), labelTextColor="#333", brush=(255, 255, 255, 200))
+    legend = item.addLegend(offset=(10, 10), labelTextColor="#333",
+                            brush=(255, 255, 255, 200))
+    if legend_centred:
+        legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 10))
     plot.setMinimumHeight(150)
     return plot
+
+
+def _with_headroom(plot: pg.PlotWidget, low: float, high: float) -> None:
+    """``low``..``high`` on y with a quarter more on top: the legend's row, clear of a curve
+    that runs along its top (a flat gradient of ±1, a loss high at an edge)."""
+    span = high - low if high > low else 1.0
+    plot.setYRange(low, high + HEADROOM * span, padding=0.04)
+
+
+HEADROOM = 0.45  # of the curve's height, left free above it for the legend
 
 
 def _label(name: str = "") -> QLabel:
@@ -245,8 +260,8 @@ class LossExplorer(_Explorer):
         self.target.setValue(1.0)
         self.formula = _label("lossFormula")
         self.readout = _label("lossReadout")
-        self.plot = _plot("lossPlotCurve", "prediction ŷ")
-        self.gplot = _plot("lossGradPlot", "prediction ŷ")
+        self.plot = _plot("lossPlotCurve", "prediction ŷ", legend_centred=True)
+        self.gplot = _plot("lossGradPlot", "prediction ŷ", legend_centred=True)
         self.gplot.setXLink(self.plot)
         self.l_curve = self.plot.getPlotItem().plot(pen=pg.mkPen(*F_COLOR, width=2.5), name="L")
         self.g_curve = self.gplot.getPlotItem().plot(pen=pg.mkPen(*D_COLOR, width=2),
@@ -311,7 +326,10 @@ class LossExplorer(_Explorer):
         self.l_curve.setData(p, value)
         self.g_curve.setData(p, grad)
         cap = max(5.0, float(np.nanpercentile(np.abs(grad), 90)) * 1.5)
-        self.gplot.setYRange(max(-cap, float(np.nanmin(grad))), min(cap, float(np.nanmax(grad))))
+        _with_headroom(self.gplot, max(-cap, float(np.nanmin(grad))),
+                       min(cap, float(np.nanmax(grad))))
+        finite = value[np.isfinite(value)]
+        _with_headroom(self.plot, float(finite.min()), float(finite.max()))
         note = "  (two classes: ŷ = (p, 1 − p), y = (t, 1 − t))" if self.name in TWO_CLASS else ""
         self.formula.setText(f"{loss.formula}\n{loss.dformula}{note}")
         self.set_cursor(self._cursor)

@@ -238,3 +238,28 @@ def test_export_runs_and_prints_the_panels_predictions(panel, tmp_path):
 def test_fits_the_main_windows_tab_area(panel):
     hint = panel.minimumSizeHint()
     assert hint.width() <= 700 and hint.height() <= 620
+
+
+def test_the_loss_legends_leave_every_curve_clear(qtbot):
+    """A loss is high at an edge of ŷ: a corner legend sat on the curve (SSE, target 1)."""
+    from nngui.gui.app import style_plots
+    from nngui.gui.function_explorer import LOSSES, LossExplorer
+
+    style_plots()
+    ex = LossExplorer()
+    qtbot.addWidget(ex)
+    ex.resize(1340, 660)  # the Lab tab on a 1366x768 screen
+    ex.show()
+    qtbot.waitExposed(ex)
+    for name in LOSSES:
+        for target in (0.0, 1.0):
+            ex.set_loss(name)
+            ex.target.setValue(target)
+            QApplication.processEvents()
+            for plot, curve in ((ex.plot, ex.l_curve), (ex.gplot, ex.g_curve)):
+                item = plot.getPlotItem()
+                box = item.legend.sceneBoundingRect()
+                xs, ys = curve.getData()
+                covered = [(x, y) for x, y in zip(xs, ys, strict=True)
+                           if np.isfinite(y) and box.contains(item.vb.mapViewToScene(QPointF(x, y)))]
+                assert not covered, (name, target, plot.objectName(), covered[:3])
