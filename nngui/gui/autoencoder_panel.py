@@ -470,6 +470,8 @@ class AutoencoderPanel(QWidget):
     def _on_grid_toggled(self, on: bool) -> None:
         for s in self.scatters:
             s.setOpacity(0.3 if on else 1.0)
+        # the tiles fill the whole view: the class legend would cover the top row of them
+        self.latentPlot.getPlotItem().legend.setVisible(not on)
         if on:
             self._update_grid()
         else:

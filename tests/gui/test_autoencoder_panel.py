@@ -113,13 +113,16 @@ def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, traine
 def test_grid_mode_tiles_decoded_digits_over_the_view(panel, qtbot, trained_2d, mnist):
     model, spec = trained_2d
     _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
+    legend = panel.latentPlot.getPlotItem().legend
+    assert legend.isVisible()
     panel.latentGridButton.setChecked(True)
     assert panel.gridImage.image.shape == (15 * 28, 15 * 28)
+    assert not legend.isVisible()  # it would cover the top row of tiles
     rect = panel.gridImage.mapRectToParent(panel.gridImage.boundingRect())
     (x0, x1), _ = panel.latentPlot.getPlotItem().getViewBox().viewRange()
     assert rect.left() == pytest.approx(x0) and rect.right() == pytest.approx(x1)
     panel.latentGridButton.setChecked(False)
-    assert panel.gridImage.image is None
+    assert panel.gridImage.image is None and legend.isVisible()
 
 
 def test_latent_of_a_drawing_and_its_marker(panel, qtbot, trained_2d, mnist):
