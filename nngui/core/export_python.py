@@ -282,8 +282,8 @@ def shuffled_batches(x, y, seed):
     options = tf.data.Options()
     options.autotune.enabled = False
     options.threading.private_threadpool_size = 1
-    return batches.map(lambda i, d: (tf.gather(d[0], i), tf.gather(d[1], i))) \
-        .prefetch(4).with_options(options)
+    gathered = batches.map(lambda i, d: (tf.gather(d[0], i), tf.gather(d[1], i)))
+    return gathered.prefetch(4).with_options(options)
 
 
 def main():

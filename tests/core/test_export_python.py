@@ -305,7 +305,9 @@ def test_the_scripts_batches_are_the_apps_from_the_same_pipeline() -> None:
     from nngui.core.training import epoch_batches
 
     preset = PRESETS["xor-3-4-1"]
-    tree = ast.parse(export_python(preset.spec(), preset.train_config(), preset.dataset, None))
+    text = export_python(preset.spec(), preset.train_config(), preset.dataset, None)
+    assert ")         ." not in text  # a line continuation in the template joined two lines
+    tree = ast.parse(text)
     fn = next(node for node in tree.body
               if isinstance(node, ast.FunctionDef) and node.name == "shuffled_batches")
     namespace: dict = {"BATCH_SIZE": 8}
