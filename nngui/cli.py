@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 import tempfile
 import time
@@ -339,7 +340,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     text = export_python(spec, cfg, dataset, data, data_seed=cfg.seed or 0)
     path = write_python(args.python, text)
     _emit(args, {"python": str(path), "dataset": dataset, "data": str(data) if data else None},
-          f"wrote {path}: run it with `python {path.name} --epochs 1` for a quick try")
+          f"wrote {path}: run it with `python {shlex.quote(str(path))} --epochs 1` for a "
+          "quick try")
     return 0
 
 

@@ -495,7 +495,7 @@ class TrainingPanel(QWidget):
         self._redraw(final=True)
         self._has_weights = self._session is not None and self._session.model is not None
         if result.ok:
-            self._set_status(f"{result.message.rstrip('.')} ({result.seconds:.1f} s).")
+            self._set_status(f"{result.message} (this run took {result.seconds:.1f} s.)")
         else:
             self._set_status(result.message, error=True)
             self._show_message(result.message)
