@@ -30,8 +30,19 @@ class RunRecord:
     reason: str = ""
 
     def final(self) -> dict[str, float]:
-        """The last epoch's value of every logged quantity."""
-        return {k: v[-1] for k, v in self.history.items() if v and k not in ("epoch",)}
+        """The last known value of every logged quantity: a stopped epoch's part has no
+        validation (NaN), so the last finite value stands for it."""
+        return {k: next((x for x in reversed(v) if math.isfinite(x)), v[-1])
+                for k, v in self.history.items() if v and k not in ("epoch",)}
+
+    def epochs_done(self) -> tuple[int, int]:
+        """(complete epochs, stopped parts of an epoch) in the history."""
+        xs = self.history.get("epoch", [])
+        n = len(self.history.get("loss", []))
+        if len(xs) != n:
+            return n, 0
+        whole = sum(1 for x in xs if float(x).is_integer())
+        return whole, n - whole
 
     def summary(self) -> str:
         """'val_loss 0.31 · val_accuracy 88.2 %' (or the training numbers without validation)."""
@@ -130,16 +141,23 @@ def optimizer_sweep(spec: NetworkSpec, names: tuple[str, ...] = SWEEP_OPTIMIZERS
     return out
 
 
+def best_index(history: dict[str, list[float]]) -> int | None:
+    """Where in the history lists the validation loss is lowest (NaN entries, a stopped
+    epoch's part, skipped); None without validation."""
+    val = history.get("val_loss", [])
+    finite = [i for i, v in enumerate(val) if math.isfinite(v)]
+    return min(finite, key=val.__getitem__) if finite else None
+
+
 def overfit_note(history: dict[str, list[float]]) -> tuple[int | None, str]:
     """(best validation epoch (1-based), a plain-words note on train vs validation loss)."""
-    val, train = history.get("val_loss", []), history.get("loss", [])
-    val = [v for v in val if math.isfinite(v)]
-    if not val:
+    best = best_index(history)
+    if best is None:
         return None, "No validation split: set one to see when the network starts to overfit."
-    best = min(range(len(val)), key=val.__getitem__)
+    val, train = history["val_loss"], history.get("loss", [])
     xs = history.get("epoch", [])
     best_epoch = int(round(xs[best])) if len(xs) == len(val) else best + 1
-    last = len(val) - 1
+    last = max(i for i, v in enumerate(val) if math.isfinite(v))
     if last - best >= 2 and val[last] > val[best] * 1.05 and train and train[-1] < train[best]:
         return best_epoch, (f"Overfitting: the training loss still falls but the validation loss "
                             f"has risen since epoch {best_epoch} (best {val[best]:.4g}, now "

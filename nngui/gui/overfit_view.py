@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nngui.core.runs import overfit_note
+from nngui.core.runs import best_index, overfit_note
 
 from .axes import whole_number_ticks
 from .sight import out_of_sight
@@ -136,8 +136,8 @@ class OverfitView(QWidget):
         self._best_line.setVisible(best is not None)
         if best is not None:
             vals = self.history.get(f"val_{metric}", [])
-            i = int(np.argmin(self.history["val_loss"]))
-            if i < len(vals) and i < len(xs):
+            i = best_index(self.history)  # NaN: a stopped epoch's part, never the best
+            if i is not None and i < len(vals) and i < len(xs):
                 self._best.setData([xs[i]], [scale * vals[i]])
                 self._best_line.setValue(xs[i])
         test_loss = [self.test[x]["loss"] for x in sorted(self.test) if "loss" in self.test[x]]

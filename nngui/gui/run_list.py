@@ -30,6 +30,7 @@ from nngui.core.runs import (
     TEST_NOTE,
     TEST_PREFIX,
     RunList,
+    best_index,
     lr_sweep,
     optimizer_sweep,
     overfit_note,
@@ -256,7 +257,10 @@ class RunsPanel(QWidget):
                         other.setCheckState(0, Qt.CheckState.Unchecked)
             item.setData(0, Qt.ItemDataRole.UserRole, sweep)
             self.runList.addTopLevelItem(item)
-        item.setText(1, str(len(rec.history.get("loss", []))))
+        whole, parts = rec.epochs_done()
+        item.setText(1, f"{whole}+" if parts else str(whole))
+        item.setToolTip(1, f"{whole} complete epoch(s)" + (
+            f" and {parts} stopped part(s) of one" if parts else ""))
         item.setText(2, rec.summary())
         item.setToolTip(2, rec.summary())
         item.setToolTip(0, ", ".join(f"{k} {v}" for k, v in rec.settings.items()))
@@ -296,9 +300,9 @@ class RunsPanel(QWidget):
             color = PALETTE[n % len(PALETTE)]
             plot.plot(np.asarray(xs, float), scale * np.asarray(ys, float),
                       pen=pg.mkPen(*color, width=2), name=rec.name)
-            best, _ = overfit_note(rec.history)
-            if best is not None and key == "val_loss" and best - 1 < len(ys):
-                plot.plot([xs[best - 1]], [ys[best - 1]], pen=None, symbol="star",
+            best = best_index(rec.history)
+            if best is not None and key == "val_loss" and best < len(ys):
+                plot.plot([xs[best]], [ys[best]], pen=None, symbol="star",
                           symbolSize=14, symbolBrush=color)
         current = self.runList.currentItem()
         if current is not None:
