@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -102,7 +103,8 @@ class RunsPanel(QWidget):
         item.setLabel("bottom", "epoch")
         whole_number_ticks(item.getAxis("bottom"))
         item.getAxis("left").enableAutoSIPrefix(False)
-        item.addLegend(offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
+        # no legend in the plot (five sweep runs' names covered their last epochs): each
+        # ticked run's row in the list wears its curve's colour instead (``_colour_rows``)
         self.comparePlot.setMinimumSize(240, 150)
         self.overfitNote = QLabel("")
         self.overfitNote.setObjectName("overfitNote")
@@ -280,6 +282,25 @@ class RunsPanel(QWidget):
             self.redraw()  # runs that ended while another tab was in front
         super().showEvent(event)
 
+    def _colour_rows(self) -> None:
+        """A swatch of its curve's colour on each ticked run's row: the plot's legend."""
+        colours = {i: PALETTE[n % len(PALETTE)] for n, i in enumerate(self.checked())}
+        blocked = self.runList.blockSignals(True)  # an icon is an itemChanged: no redraw
+        try:
+            self._set_swatches(colours)
+        finally:
+            self.runList.blockSignals(blocked)
+        self.runList.viewport().update()
+
+    def _set_swatches(self, colours: dict[int, tuple[int, int, int]]) -> None:
+        for i in range(self.runList.topLevelItemCount()):
+            if i in colours:
+                swatch = QPixmap(12, 12)
+                swatch.fill(QColor(*colours[i]))
+                self.runList.topLevelItem(i).setIcon(0, QIcon(swatch))
+            else:
+                self.runList.topLevelItem(i).setIcon(0, QIcon())
+
     def redraw(self) -> None:
         """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""
         self._stale = out_of_sight(self)
@@ -304,6 +325,7 @@ class RunsPanel(QWidget):
             if best is not None and key == "val_loss" and best < len(ys):
                 plot.plot([xs[best]], [ys[best]], pen=None, symbol="star",
                           symbolSize=14, symbolBrush=color)
+        self._colour_rows()
         current = self.runList.currentItem()
         if current is not None:
             rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]

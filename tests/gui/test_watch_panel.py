@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nngui.gui.main_window import MainWindow
@@ -140,6 +141,11 @@ def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_projec
     window._show_runs(saved)  # as opening the project shows them
     assert runs.runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 1
+    # the list is the legend: the ticked run wears its curve's colour, the plot has no box
+    assert runs.comparePlot.getPlotItem().legend is None
+    assert not runs.runList.topLevelItem(0).icon(0).isNull()
+    runs.runList.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: runs.runList.topLevelItem(0).icon(0).isNull(), timeout=5000)
 
 
 def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
