@@ -53,6 +53,9 @@ class Stroke:
     eraser: bool = False
 
 
+ERASER_RIM = 1 / 128  # of the canvas' side added to the eraser's width: ~2 px on screen
+
+
 def _pen(width: float, eraser: bool) -> QPen:
     color = QColor(0, 0, 0) if eraser else QColor(255, 255, 255)
     return QPen(color, max(width, 0.5), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
@@ -242,7 +245,10 @@ class DrawCanvas(QWidget):
     @staticmethod
     def _paint_segment(p: QPainter, a: tuple[float, float, float],
                        b: tuple[float, float, float], side: int, eraser: bool) -> None:
-        p.setPen(_pen((a[2] + b[2]) / 2 * side, eraser))
+        width = (a[2] + b[2]) / 2 * side
+        if eraser:  # over the ink's anti-aliased rim too, or a faint outline stays behind
+            width += ERASER_RIM * side
+        p.setPen(_pen(width, eraser))
         if a[:2] == b[:2]:
             p.drawPoint(QPointF(b[0] * side, b[1] * side))
         else:

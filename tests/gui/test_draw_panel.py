@@ -170,6 +170,23 @@ def test_eraser_and_brush(qtbot, panel):
     assert canvas.strokes[-1].eraser
 
 
+def test_erasing_a_stroke_along_its_path_leaves_no_outline(qtbot, panel):
+    """The eraser covers the ink's anti-aliased rim: no faint lines on the screen or in
+    what the model reads."""
+    from PySide6.QtGui import QImage
+
+    canvas = panel.canvas
+    panel.brushSlider.setValue(30)
+    _stroke(qtbot, canvas, BAR)
+    assert canvas.image().max() == 1.0
+    QTest.mouseClick(panel.eraserButton, Qt.MouseButton.LeftButton)
+    _stroke(qtbot, canvas, BAR)
+    assert canvas.image().max() < 0.05
+    view = canvas._view.convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(view.constBits(), np.uint8).reshape(view.height(), view.bytesPerLine())
+    assert rows[:, : view.width()].max() < 13, rows.max()  # 5 % grey at most
+
+
 def test_canvas_stays_square_and_rerenders_on_resize(qtbot, panel):
     canvas = panel.canvas
     _stroke(qtbot, canvas, ZERO)
