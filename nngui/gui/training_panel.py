@@ -637,7 +637,11 @@ class TrainingPanel(QWidget):
             xs = history.get("epoch", [])
             if len(xs) != len(values):
                 xs = [float(i + 1) for i in range(len(values))]
-            self._epochs[key] = ([float(x) for x in xs], [float(v) for v in values])
+            # a stopped epoch's part has no validation (NaN): skipped, as the live run did,
+            # not a gap in the reopened curve
+            pairs = [(float(x), float(v)) for x, v in zip(xs, values, strict=True)
+                     if math.isfinite(v)]
+            self._epochs[key] = ([x for x, _ in pairs], [v for _, v in pairs])
         self._dirty = True
         self._redraw()
 

@@ -200,3 +200,11 @@ def test_no_axis_in_the_window_rescales_its_numbers(window):
     fresh.plot([0, 1, 2], [0.0002, 0.0003, 0.0001])
     assert fresh.getAxis("left").labelString().count("x0.") == 0
     assert fresh.getAxis("left").autoSIPrefix is False
+
+
+def test_a_reopened_stopped_run_draws_its_validation_without_a_gap(panel):
+    """The stopped part of epoch 3 has no validation (NaN): skipped, as the live run drew it."""
+    panel._load_history({"epoch": [1.0, 2.0, 2.5, 3.0], "loss": [0.9, 0.6, 0.55, 0.5],
+                         "val_loss": [0.7, 0.5, float("nan"), 0.4]})
+    assert panel._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
+    assert panel._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])
