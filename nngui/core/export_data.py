@@ -13,11 +13,18 @@ def load_data(path=None):
 
     Read from --data PATH, else $NNGUI_MNIST, else the file nngui used, else downloaded by Keras.
     """
+    if path and not os.path.isfile(path):
+        raise SystemExit(f"The MNIST file {path} does not exist: check --data.")
     path = path or os.environ.get("NNGUI_MNIST") or MNIST_PATH
     if path and os.path.isfile(path):
         with np.load(path) as f:
             return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-    return keras.datasets.mnist.load_data()
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as exc:  # offline, or a download cut short: one line, not a traceback
+        raise SystemExit(f"MNIST is not on this machine and could not be downloaded "
+                         f"({exc.__class__.__name__}); give the file with --data PATH or "
+                         f"NNGUI_MNIST=PATH.") from None
 '''
 
 _DIGITS = '''

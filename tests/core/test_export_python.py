@@ -142,6 +142,24 @@ def test_mnist_loader_order_argument_then_env_then_written_path(tmp_path: Path,
     assert len(ns["load_data"]()[0][0]) == 50
     monkeypatch.setenv("NNGUI_MNIST", str(tmp_path / "missing.npz"))
     assert len(ns["load_data"](str(small))[0][0]) == 50
+    with pytest.raises(SystemExit, match="missing.npz does not exist: check --data"):
+        ns["load_data"](str(tmp_path / "missing.npz"))  # a path given is never a download
+
+
+def test_an_offline_mnist_script_says_so_in_one_line(tmp_path: Path) -> None:
+    """No file and no network: one line on stderr, no traceback (nothing is downloaded)."""
+    preset = get_preset("mnist-784-20-10")
+    script = write_python(tmp_path / "offline.py",
+                          export_python(preset.spec(), preset.train_config(), "mnist", None))
+    env = {k: v for k, v in os.environ.items() if k != "NNGUI_MNIST"}
+    env.update(HOME=str(tmp_path), KERAS_HOME=str(tmp_path / "keras"),
+               https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9",
+               HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
+    out = subprocess.run([sys.executable, str(script), "--epochs", "1"], capture_output=True,
+                         text=True, cwd=tmp_path, env=env, timeout=300)
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "--data PATH or NNGUI_MNIST=PATH" in out.stderr.strip().splitlines()[-1]
 
 
 _BUILD_ALL = textwrap.dedent("""
