@@ -46,14 +46,14 @@ def _plot(name: str, xlabel: str, legend_centred: bool = False) -> pg.PlotWidget
     return plot
 
 
+HEADROOM = 0.45  # of the curve's height, left free above it for the legend
+
+
 def _with_headroom(plot: pg.PlotWidget, low: float, high: float) -> None:
-    """``low``..``high`` on y with a quarter more on top: the legend's row, clear of a curve
-    that runs along its top (a flat gradient of ±1, a loss high at an edge)."""
+    """``low``..``high`` on y with ``HEADROOM`` more on top: the legend's row, clear of a
+    curve that runs along its top (a flat gradient of ±1, a loss high at an edge)."""
     span = high - low if high > low else 1.0
     plot.setYRange(low, high + HEADROOM * span, padding=0.04)
-
-
-HEADROOM = 0.45  # of the curve's height, left free above it for the legend
 
 
 def _label(name: str = "") -> QLabel:

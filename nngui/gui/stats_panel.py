@@ -188,11 +188,10 @@ def log_ticks(low: float, high: float) -> list[float]:
     """At least three readable tick values between ``low`` and ``high`` for a log axis, where
     pyqtgraph labels one value, or none, on a range under a decade: every digit or 1-2-5 over
     up to two decades, even steps on a narrow range, whole decades (at most 8) beyond."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     if high > low * 120:  # beyond two decades
-        first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
         step = max(1, math.ceil((last - first + 1) / 8))
         return [10.0 ** e for e in range(first, last + 1, step)]
-    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     for digits in ((1, 2, 5), tuple(range(1, 10))):
         values = [float(f"{d}e{e}") for e in range(first, last + 1) for d in digits]
         inside = [v for v in values if low <= v <= high]
