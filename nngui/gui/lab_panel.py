@@ -38,6 +38,7 @@ from nngui.core.backprop import (
 )
 from nngui.core.lab_export import export_script
 
+from .axes import whole_number_ticks
 from .function_explorer import ActivationExplorer, LossExplorer
 from .lab_check_view import GradCheckView
 from .lab_graph import GraphState, LabGraph
@@ -163,6 +164,7 @@ class LabPanel(QWidget):
         self.curve.setObjectName("labSseCurve")
         item = self.curve.getPlotItem()
         item.setLabel("bottom", "iteration")
+        whole_number_ticks(item.getAxis("bottom"))  # iteration 1, 2, never 1.5
         item.setLabel("left", "SSE")
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setMenuEnabled(False)

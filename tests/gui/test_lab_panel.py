@@ -52,6 +52,8 @@ def test_stepping_changes_the_tables_and_the_curve(panel, qtbot):
     assert t.cell("delta2", 0, 0) == EMPTY  # no backward pass yet
     assert curve_y(panel).tolist() == pytest.approx([fw.sse])
     assert panel.sseLine.opts["symbol"] is not None  # one point: a dot, not an empty plot
+    axis = panel.curve.getPlotItem().getAxis("bottom")
+    assert all(float(v).is_integer() for _, vs in axis.tickValues(0.5, 1.5, 700) for v in vs)
     assert "next: backward pass" in panel.status.text()
 
     qtbot.mouseClick(panel.backwardButton, Qt.MouseButton.LeftButton)
