@@ -20,7 +20,7 @@ def quiet() -> str:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
-    from nngui.gui.project_actions import ProjectActions
+    from nngui.gui.window.project_actions import ProjectActions
 
     ProjectActions.unsaved_prompt = staticmethod(lambda *a: "discard")
     ProjectActions.recovery_prompt = staticmethod(lambda *a: False)

@@ -88,10 +88,10 @@ def _updates(canvas, n: int):
 
 
 def bench_model(title: str, model, n: int) -> dict:
-    from nngui.core.inference import FastPredictor, to_probabilities
-    from nngui.core.preprocess import to_mnist
-    from nngui.core.samples import SampleStore
-    from nngui.gui.draw_panel import DrawPanel
+    from nngui.core.drawing.preprocess import to_mnist
+    from nngui.core.drawing.samples import SampleStore
+    from nngui.core.model.inference import FastPredictor, to_probabilities
+    from nngui.gui.draw.panel import DrawPanel
 
     fp = FastPredictor(model)
     panel = DrawPanel(SampleStore(Path(os.environ.get("TMPDIR", "/tmp")) / "nngui-bench"))
@@ -133,9 +133,9 @@ def bench_model(title: str, model, n: int) -> dict:
 
 
 def _default_models() -> list[tuple[str, object]]:
-    from nngui.core.builder import build_model
-    from nngui.core.modelio import load_model
-    from nngui.core.presets import get_preset
+    from nngui.core.model.builder import build_model
+    from nngui.core.model.saving import load_model
+    from nngui.core.training.presets import get_preset
 
     files = sorted(RESOURCES.glob("*.keras")) if RESOURCES.is_dir() else []
     if files:
@@ -155,12 +155,12 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from nngui.core.modelio import load_model
-    from nngui.core.runtime import describe_device
+    from nngui.core.model.saving import load_model
+    from nngui.core.platform.runtime import describe_device
 
     app = QApplication.instance() or QApplication([])
-    from nngui.core.builder import build_model
-    from nngui.core.presets import get_preset
+    from nngui.core.model.builder import build_model
+    from nngui.core.training.presets import get_preset
 
     models = [(Path(m).name, load_model(m)) for m in args.models or []]
     models += [(f"preset:{name}", build_model(get_preset(name).spec(), seed=0))

@@ -146,7 +146,7 @@ def replay(canvas, drawing: Drawing) -> np.ndarray:
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
-    from nngui.core.preprocess import to_mnist
+    from nngui.core.drawing.preprocess import to_mnist
 
     left = Qt.MouseButton.LeftButton
     none = Qt.KeyboardModifier.NoModifier
@@ -168,7 +168,7 @@ def replay(canvas, drawing: Drawing) -> np.ndarray:
 
 def new_canvas(side: int = CANVAS_PX):
     """A shown, square DrawCanvas (needs a QApplication)."""
-    from nngui.gui.draw_canvas import DrawCanvas
+    from nngui.gui.draw.canvas import DrawCanvas
 
     canvas = DrawCanvas()
     canvas.resize(side, side)
@@ -188,7 +188,7 @@ def render_set(drawings: list[Drawing], side: int = CANVAS_PX) -> np.ndarray:
 
 def score(model, drawings: list[Drawing], images: np.ndarray) -> dict:
     """Accuracy overall, per digit, per (digit, style) and per pen; the confusions."""
-    from nngui.core.inference import FastPredictor
+    from nngui.core.model.inference import FastPredictor
 
     pred = FastPredictor(model).predict_batch(images).argmax(axis=1)
     y = np.array([d.digit for d in drawings])
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from nngui.core.modelio import load_model
+    from nngui.core.model.saving import load_model
 
     app = QApplication.instance() or QApplication([])
     model = load_model(args.model)

@@ -54,9 +54,9 @@ def main() -> None:
     args = ap.parse_args()
     n = args.iterations
 
-    from nngui.core.backprop import LabNet
-    from nngui.core.lab_check import finite_difference_gradients, tf_gradients
-    from nngui.core.runtime import tf
+    from nngui.core.lab.backprop import LabNet
+    from nngui.core.lab.check import finite_difference_gradients, tf_gradients
+    from nngui.core.platform.runtime import tf
 
     def core() -> None:
         LabNet().iterate(n)
@@ -77,7 +77,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from nngui.gui.lab_panel import LabPanel
+    from nngui.gui.lab.panel import LabPanel
 
     app = QApplication.instance() or QApplication([])
     panel = LabPanel()

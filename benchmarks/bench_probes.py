@@ -38,7 +38,7 @@ def main() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from nngui.gui.main_window import MainWindow
+    from nngui.gui.window.main_window import MainWindow
 
     quiet()
     app = QApplication([])

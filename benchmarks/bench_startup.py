@@ -40,7 +40,7 @@ quiet()
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from nngui.gui.main_window import MainWindow
+from nngui.gui.window.main_window import MainWindow
 w = MainWindow()
 out = {}
 ticks = []

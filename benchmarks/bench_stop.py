@@ -25,12 +25,13 @@ import sys
 import threading
 import time
 
-from nngui.core import abandon, training
-from nngui.core.adapt import prepare
-from nngui.core.datasets import load_dataset
-from nngui.core.presets import get_preset
-from nngui.core.runtime import keras
-from nngui.core.training import Observer, RunRequest, Session, run_request
+from nngui.core.data.adapt import prepare
+from nngui.core.data.datasets import load_dataset
+from nngui.core.platform import abandon
+from nngui.core.platform.runtime import keras
+from nngui.core.training import train as training
+from nngui.core.training.presets import get_preset
+from nngui.core.training.train import Observer, RunRequest, Session, run_request
 
 
 class FirstBatch(Observer):

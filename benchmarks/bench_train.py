@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nngui.core.adapt import prepare
-from nngui.core.builder import build_model, make_loss, make_metrics, make_optimizer
-from nngui.core.datasets import load_mnist
-from nngui.core.presets import get_preset
-from nngui.core.runtime import describe_device, keras
-from nngui.core.shapes import forward_macs
-from nngui.core.training import Observer, choose_compile, evaluate, train
+from nngui.core.data.adapt import prepare
+from nngui.core.data.datasets import load_mnist
+from nngui.core.model.builder import build_model, make_loss, make_metrics, make_optimizer
+from nngui.core.network.shapes import forward_macs
+from nngui.core.platform.runtime import describe_device, keras
+from nngui.core.training.presets import get_preset
+from nngui.core.training.train import Observer, choose_compile, evaluate, train
 
 
 def _keras_plain(spec, data, batch: int, epochs: int, seed: int) -> dict:

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from nngui.gui.draw_canvas import DrawCanvas  # noqa: E402
+from nngui.gui.draw.canvas import DrawCanvas  # noqa: E402
 
 
 def main(n: int) -> None:

@@ -20,12 +20,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
-    from nngui.core.adapt import prepare
-    from nngui.core.builder import build_model
-    from nngui.core.datasets import load_dataset
-    from nngui.core.presets import _dense, get_preset
-    from nngui.core.probes import BoundaryProbe, live_probes
-    from nngui.core.spec import NetworkSpec
+    from nngui.core.data.adapt import prepare
+    from nngui.core.data.datasets import load_dataset
+    from nngui.core.insight.probes import BoundaryProbe, live_probes
+    from nngui.core.model.builder import build_model
+    from nngui.core.network.spec import NetworkSpec
+    from nngui.core.training.presets import _dense, get_preset
 
     wide = NetworkSpec((2,), [_dense(32, "relu"), _dense(16, "relu"), _dense(8, "relu"),
                               _dense(2, "softmax")])

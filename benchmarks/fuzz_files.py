@@ -55,8 +55,8 @@ def run_path(name: str, n: int, folder: Path) -> Counter:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from nngui.core.datafiles import DatasetError, load_user_file
-    from nngui.core.modelio import ModelFileError, load_model
+    from nngui.core.data.files import DatasetError, load_user_file
+    from nngui.core.model.saving import ModelFileError, load_model
     from nngui.imageio import ImageFileError, read_digit
 
     seen: Counter = Counter()

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from nngui.core.training import Observer
+from nngui.core.training.train import Observer
 
 
 def rss_mb() -> float:
@@ -40,7 +40,7 @@ class StopAfter(Observer):
 
 
 def one_cycle(request_factory, stop_after: int) -> tuple[float, object]:
-    from nngui.core.training import run_request
+    from nngui.core.training.train import run_request
 
     stop = threading.Event()
     out = {}
@@ -58,11 +58,11 @@ def one_cycle(request_factory, stop_after: int) -> tuple[float, object]:
 
 
 def main(cycles: int, which: str) -> None:
-    from nngui.core.adapt import prepare
-    from nngui.core.datasets import load_dataset
-    from nngui.core.presets import get_preset
-    from nngui.core.spec import TrainConfig
-    from nngui.core.training import RunRequest, Session
+    from nngui.core.data.adapt import prepare
+    from nngui.core.data.datasets import load_dataset
+    from nngui.core.network.spec import TrainConfig
+    from nngui.core.training.presets import get_preset
+    from nngui.core.training.train import RunRequest, Session
 
     spec = get_preset("mnist-784-20-10").spec()
     ds = load_dataset(which, os.environ.get("NNGUI_MNIST"))

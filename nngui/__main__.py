@@ -10,7 +10,7 @@ def wants_gui(argv: list[str]) -> bool:
     """No arguments, or one existing path (Qt's own -options may follow): the app opens."""
     if not argv:
         return True
-    from .cli import SUBCOMMANDS
+    from nngui.cli import SUBCOMMANDS
 
     first = argv[0]
     return first not in SUBCOMMANDS and not first.startswith("-") and os.path.exists(first)
@@ -20,7 +20,7 @@ def check_project_arg(argv: list[str]) -> str | None:
     """`nngui X.nngui`: the one-line reason X cannot be opened (checked before Qt starts)."""
     if not argv or not argv[0].lower().endswith(".nngui"):
         return None
-    from .core.project import ProjectError, load_project
+    from nngui.core.files.project import ProjectError, load_project
 
     try:
         load_project(argv[0], with_model=False)  # the model is checked when the app opens it
@@ -37,10 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nngui: error: {problem}", file=sys.stderr)
         return 2
     if wants_gui(argv):
-        from .gui.app import run_app
+        from nngui.gui.app import run_app
 
         return run_app(argv)
-    from .cli import run_cli  # a subcommand, an option, or a word that is neither
+    from nngui.cli import run_cli  # a subcommand, an option, or a word that is neither
 
     code = run_cli(argv)
     if from_command_line and "tensorflow" in sys.modules:

@@ -85,8 +85,8 @@ def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from .core.presets import PRESETS
-    from .core.shapes import total_params
+    from nngui.core.network.shapes import total_params
+    from nngui.core.training.presets import PRESETS
 
     rows = [{"name": p.name, "title": p.title, "dataset": p.dataset,
              "params": total_params(p.spec())} for p in PRESETS.values()]
@@ -96,8 +96,8 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def _load_spec(args: argparse.Namespace):
-    from .core.presets import get_preset
-    from .core.spec import TrainConfig, load_spec_file
+    from nngui.core.network.spec import TrainConfig, load_spec_file
+    from nngui.core.training.presets import get_preset
 
     if getattr(args, "spec", None):
         spec, cfg = load_spec_file(args.spec)
@@ -109,7 +109,7 @@ def _load_spec(args: argparse.Namespace):
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .core.shapes import layer_rows, total_params
+    from nngui.core.network.shapes import layer_rows, total_params
 
     spec, _, _ = _load_spec(args)
     rows = layer_rows(spec)
@@ -125,7 +125,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _progress_bar(done: int, total: int) -> None:
-    from .core import runtime
+    from nngui.core.platform import runtime
 
     runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     if total > 0:
@@ -137,7 +137,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def _load_data(name: str | None, path: str | None, seed: int):
-    from .core.datasets import load_dataset
+    from nngui.core.data.datasets import load_dataset
 
     if not name:
         raise UsageError("Give a dataset: --dataset NAME (mnist, digits, xor, moons, ...).")
@@ -145,11 +145,11 @@ def _load_data(name: str | None, path: str | None, seed: int):
 
 
 def _check(spec, dataset) -> None:
-    from .core.validate import DataInfo, check, errors
+    from nngui.core.network.validate import DataInfo, check, errors
 
     problems = check(spec, DataInfo.of(dataset))
     if any(p.level == "hint" for p in problems):
-        from .core import runtime
+        from nngui.core.platform import runtime
 
         runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     for p in problems:
@@ -193,11 +193,11 @@ class _PrintObserver:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .core.adapt import prepare
-    from .core.builder import build_model
-    from .core.modelio import check_model_path, save_model
-    from .core.runtime import describe_device, device_scope
-    from .core.training import evaluate, train
+    from nngui.core.data.adapt import prepare
+    from nngui.core.model.builder import build_model
+    from nngui.core.model.saving import check_model_path, save_model
+    from nngui.core.platform.runtime import describe_device, device_scope
+    from nngui.core.training.train import evaluate, train
 
     if args.out:
         check_model_path(args.out)  # before training: a bad --out must not cost the run
@@ -212,12 +212,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         check_model_path(cfg.checkpoint_path)
     if args.decay is not None:
         spec.optimizer_params["decay"] = args.decay
-    from .core.callbacks import option_conflict
+    from nngui.core.training.callbacks import option_conflict
 
     conflict = option_conflict(cfg, spec)
     if conflict:  # said now, not after the data has loaded
         raise UsageError(conflict)
-    from .core import runtime
+    from nngui.core.platform import runtime
 
     runtime.import_in_background()  # TensorFlow loads (~2 s) while the data does
     dataset = _load_data(args.dataset or preset_dataset, args.data, cfg.seed or 0)
@@ -248,10 +248,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .core.adapt import prepare
-    from .core.autoencoder import as_autoencoder, reconstruction_mse
-    from .core.modelio import load_model, spec_from_model
-    from .core.training import evaluate
+    from nngui.core.data.adapt import prepare
+    from nngui.core.model.autoencoder import as_autoencoder, reconstruction_mse
+    from nngui.core.model.saving import load_model, spec_from_model
+    from nngui.core.training.train import evaluate
 
     model = load_model(args.model)
     spec = spec_from_model(model)
@@ -275,7 +275,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Read digits from image files with a saved model (same preprocessing as the Draw tab)."""
-    from .imageio import ImageFileError, predict_command_result
+    from nngui.imageio import ImageFileError, predict_command_result
 
     try:
         results = predict_command_result(args.model, args.images)
@@ -295,12 +295,12 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     """Train the XOR net, save, reopen and compare predictions: proves TF, Keras and I/O work."""
     import numpy as np
 
-    from .core.adapt import prepare
-    from .core.builder import build_model
-    from .core.datasets import load_dataset
-    from .core.modelio import load_model, save_model
-    from .core.presets import get_preset
-    from .core.training import evaluate, train
+    from nngui.core.data.adapt import prepare
+    from nngui.core.data.datasets import load_dataset
+    from nngui.core.model.builder import build_model
+    from nngui.core.model.saving import load_model, save_model
+    from nngui.core.training.presets import get_preset
+    from nngui.core.training.train import evaluate, train
 
     t0 = time.perf_counter()
     preset = get_preset("xor-3-4-1")
@@ -324,8 +324,8 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the network, its data and its training settings as a standalone Keras script."""
-    from .core.datasets import find_mnist
-    from .core.export_python import export_python, write_python
+    from nngui.core.data.datasets import find_mnist
+    from nngui.core.files.python_export import export_python, write_python
 
     if not args.python:
         raise UsageError("Say what to write: --python OUT.py")
@@ -348,9 +348,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- nngui lab
 def cmd_lab(args: argparse.Namespace) -> int:
     """The backprop lab headless: train the course's XOR net by hand-written backprop."""
-    from .core.backprop import TRUTH_TABLES, LabConfig, LabError, LabNet
-    from .core.lab_check import gradient_check
-    from .core.lab_export import export_script
+    from nngui.core.lab.backprop import TRUTH_TABLES, LabConfig, LabError, LabNet
+    from nngui.core.lab.check import gradient_check
+    from nngui.core.lab.export import export_script
 
     if args.iterations < 0 or args.iterations > 1_000_000:
         raise UsageError(f"--iterations must be 0 to 1000000, not {args.iterations}.")
@@ -459,7 +459,7 @@ def _add_option_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from nngui import __version__
 
     ap = _Parser(prog="nngui", description="Build, train and understand "
                  "neural networks. Without a subcommand, opens the app.")
@@ -508,10 +508,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from .core.datasets import DatasetError
-    from .core.fsio import SaveError
-    from .core.modelio import ModelFileError
-    from .core.spec import SpecError
+    from nngui.core.data.datasets import DatasetError
+    from nngui.core.model.saving import ModelFileError
+    from nngui.core.network.spec import SpecError
+    from nngui.core.platform.fsio import SaveError
 
     return (UsageError, SpecError, DatasetError, ModelFileError, SaveError)
 
@@ -544,7 +544,7 @@ def run_cli(argv: list[str]) -> int:
         try:
             return args.func(args)
         finally:
-            from .core import runtime
+            from nngui.core.platform import runtime
 
             runtime.settle()  # a TensorFlow import in the background silences stderr
     except _user_errors() as exc:

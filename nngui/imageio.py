@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .core.preprocess import clean_scan, ink_bbox, to_mnist
+from nngui.core.drawing.preprocess import clean_scan, ink_bbox, to_mnist
 
 MAX_PIXELS = 36_000_000  # 6000x6000: a photo or scan; beyond that, decoding takes gigabytes
 
@@ -73,7 +73,7 @@ def read_digit(path: str | os.PathLike) -> np.ndarray:
 
 def classify_images(model: Any, image_paths: list[str]) -> list[dict[str, Any]]:
     """[{"image": path, "digit": d, "probabilities": [10 floats]}] for each image."""
-    from .core.inference import FastPredictor, to_probabilities
+    from nngui.core.model.inference import FastPredictor, to_probabilities
 
     predictor = FastPredictor(model)
     results = []
@@ -90,7 +90,7 @@ def classify_images(model: Any, image_paths: list[str]) -> list[dict[str, Any]]:
 def predict_command_result(model_path: str | os.PathLike,
                            image_paths: list[str]) -> list[dict[str, Any]]:
     """What ``nngui predict --model M IMG...`` reports: the model file opened, then classify."""
-    from .core.modelio import load_model
+    from nngui.core.model.saving import load_model
 
     if not image_paths:
         raise ImageFileError("Give at least one image file to read.")

@@ -49,12 +49,12 @@ def knn_accuracy_per_class(z_train: np.ndarray, y_train: np.ndarray, z_test: np.
 
 def train_one(name: str, args: argparse.Namespace, ds) -> dict:
     """Train one preset and return its measurements (saves the model unless --no-save)."""
-    from nngui.core.adapt import prepare
-    from nngui.core.autoencoder import AUTOENCODER_PRESETS, encode, reconstruction_mse
-    from nngui.core.builder import build_model, compile_model
-    from nngui.core.modelio import save_model
-    from nngui.core.spec import NetworkSpec, TrainConfig
-    from nngui.core.training import Observer, train
+    from nngui.core.data.adapt import prepare
+    from nngui.core.model.autoencoder import AUTOENCODER_PRESETS, encode, reconstruction_mse
+    from nngui.core.model.builder import build_model, compile_model
+    from nngui.core.model.saving import save_model
+    from nngui.core.network.spec import NetworkSpec, TrainConfig
+    from nngui.core.training.train import Observer, train
 
     preset = next(p for p in AUTOENCODER_PRESETS if p["name"] == name)
     spec = NetworkSpec.from_dict(preset["network"])
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from nngui.core.datasets import load_mnist
-    from nngui.core.runtime import tf
+    from nngui.core.data.datasets import load_mnist
+    from nngui.core.platform.runtime import tf
 
     tf().config.experimental.enable_op_determinism()
     ds = load_mnist(args.data)

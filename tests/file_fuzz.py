@@ -168,7 +168,7 @@ def image_files() -> st.SearchStrategy[tuple[str, bytes]]:
 # ----------------------------------------------------------------------------- models
 def tiny_models(folder: Path) -> list[Path]:
     """A tiny trained-shape classifier saved as .keras and legacy .h5 (28x28 in, 10 out)."""
-    from nngui.core.runtime import keras
+    from nngui.core.platform.runtime import keras
 
     k = keras()
     m = k.Sequential([k.Input((28, 28)), k.layers.Flatten(), k.layers.Dense(4, activation="relu"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nngui.core.resources import app_icon_files, resources_dir
+from nngui.core.platform.resources import app_icon_files, resources_dir
 
 
 def test_icon_pngs_cover_the_desktop_sizes() -> None:

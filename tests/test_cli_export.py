@@ -33,7 +33,7 @@ def one_error_line(out: subprocess.CompletedProcess) -> str:
 def test_a_bad_out_is_refused_before_training(tmp_path: Path, where: str, fragment: str) -> None:
     if where == "readonly":
         if os.geteuid() == 0:
-            pytest.skip("root writes into read-only folders (tests/core/test_fsio.py covers it)")
+            pytest.skip("root writes into read-only folders (tests/core/platform/test_fsio.py covers it)")
         (tmp_path / "ro").mkdir(mode=0o555)
     out_path = {"proc": "/proc/model.keras", "h5": str(tmp_path / "model.h5"),
                 "folder": str(tmp_path / "dir.keras"), "missing": str(tmp_path / "no/m.keras"),
@@ -56,8 +56,8 @@ def test_export_a_preset_as_python(tmp_path: Path) -> None:
 
 def test_export_a_spec_file_with_a_dataset(tmp_path: Path) -> None:
     spec = tmp_path / "net.json"
-    from nngui.core.presets import get_preset
-    from nngui.core.spec import dump_json
+    from nngui.core.network.spec import dump_json
+    from nngui.core.training.presets import get_preset
 
     p = get_preset("mlp-2-2-2")
     spec.write_text(dump_json(p.spec(), p.train_config()))

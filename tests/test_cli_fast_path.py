@@ -38,7 +38,7 @@ def test_train_exits_without_teardown_once_the_model_is_saved(tmp_path):
     assert MARK not in out.stdout  # Python's shutdown was skipped
     doc = json.loads(out.stdout.strip().splitlines()[-1])  # stdout was flushed first
     assert doc["model"] == str(model) and doc["epochs"] == 3
-    from nngui.core.modelio import load_model
+    from nngui.core.model.saving import load_model
 
     assert load_model(model).count_params() == 21  # the file is whole: 2-4-1 weights and biases
 

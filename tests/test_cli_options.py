@@ -8,7 +8,7 @@ import json
 import pytest
 
 from nngui.cli import TRAIN_OVERRIDES, build_parser, run_cli
-from nngui.core.spec import TrainConfig
+from nngui.core.network.spec import TrainConfig
 
 # Performance knobs the GUI does not show either; every other TrainConfig field has a flag.
 NOT_FLAGS = {"steps_per_execution", "jit_compile", "device"}

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nngui.cli import run_cli
-from nngui.core.datafiles import DatasetError, load_user_file
-from nngui.core.modelio import ModelFileError, load_model
+from nngui.core.data.files import DatasetError, load_user_file
+from nngui.core.model.saving import ModelFileError, load_model
 from nngui.imageio import ImageFileError, read_digit
 
 FAST = settings(max_examples=120, deadline=None,
@@ -90,7 +90,7 @@ def model_sources(tmp_path_factory) -> list:
 
 def test_a_looping_h5_file_is_refused_not_hung(monkeypatch):
     """tests/corpus/looping.h5 (found by the fuzzer) makes HDF5 loop forever holding the GIL."""
-    import nngui.core.modelio as modelio
+    import nngui.core.model.saving as modelio
 
     monkeypatch.setattr(modelio, "H5_PROBE_SECONDS", 5.0)
     looping = REPO / "tests" / "corpus" / "looping.h5"
@@ -190,7 +190,7 @@ def test_predict_on_any_image_is_clean(tmp_path):
 
 def test_a_library_error_spanning_lines_becomes_a_one_line_message(tmp_path):
     """Hypothesis once found an .npz whose NumPy error had a newline in it (two stderr lines)."""
-    from nngui.core.datarecord import DatasetError
+    from nngui.core.data.record import DatasetError
 
     assert str(DatasetError("bad file (ValueError: first\n  second)\n; fix it.")) == \
         "bad file (ValueError: first second) ; fix it."
@@ -199,8 +199,8 @@ def test_a_library_error_spanning_lines_becomes_a_one_line_message(tmp_path):
 def test_a_damaged_npz_quoting_its_whole_header_gives_a_short_message(tmp_path):
     """Hypothesis found a zip whose BadZipFile error quotes ~1,500 bytes of header."""
 
-    from nngui.core.datafiles import load_user_file
-    from nngui.core.datarecord import DatasetError
+    from nngui.core.data.files import load_user_file
+    from nngui.core.data.record import DatasetError
 
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((20, 3), "float32"), y=np.zeros(20, "int64"))

@@ -36,7 +36,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> tuple[set[str], set[st
         if target.split(".")[0] != "nngui":
             outer.add(target.split(".")[0])
             return
-        while target and target not in known:  # nngui.core.spec.LayerSpec -> nngui.core.spec
+        while target and target not in known:  # nngui.core.network.spec.LayerSpec -> nngui.core.network.spec
             target = target.rpartition(".")[0]
         if target and target != name:
             inner.add(target)
@@ -113,10 +113,10 @@ def _cycles_within(prefix: str) -> list[list[str]]:
 def test_the_walker_sees_real_edges() -> None:
     """Guards the guard: a walker that found no edges would pass every rule below."""
     inner, outer = graph()
-    assert "nngui.core.catalog" in inner["nngui.core.spec"]  # `from . import catalog`
-    assert "nngui.core.spec" in inner["nngui.core.shapes"]  # `from .spec import ...`
-    assert "nngui.core.datafiles" in inner["nngui.core.datasets"]
-    assert "numpy" in outer["nngui.core.inference"]
+    assert "nngui.core.network.catalog" in inner["nngui.core.network.spec"]  # `from . import catalog`
+    assert "nngui.core.network.spec" in inner["nngui.core.network.shapes"]  # `from .spec import ...`
+    assert "nngui.core.data.files" in inner["nngui.core.data.datasets"]
+    assert "numpy" in outer["nngui.core.model.inference"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nngui.cli import run_cli
-from nngui.core import presets
-from nngui.core.spec import SpecError, dump_json, load_json
+from nngui.core.network.spec import SpecError, dump_json, load_json
+from nngui.core.training import presets
 
 SCALARS = (st.none() | st.booleans() | st.integers(-10**6, 10**6)
            | st.integers(min_value=-(10**40), max_value=10**40)

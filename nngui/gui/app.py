@@ -10,7 +10,7 @@ def run_app(argv: list[str]) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from ..core.resources import app_icon_files
+    from nngui.core.platform.resources import app_icon_files
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("nngui")
@@ -19,7 +19,7 @@ def run_app(argv: list[str]) -> int:
     for path in app_icon_files():
         icon.addFile(str(path))
     app.setWindowIcon(icon)
-    from .main_window import MainWindow
+    from nngui.gui.window.main_window import MainWindow
 
     window = MainWindow()
     paths = [a for a in argv if not a.startswith("-")]

@@ -43,7 +43,7 @@ def quiet_project_prompts(monkeypatch, tmp_path_factory):
     """Closing a window with unsaved work discards it and no autosave is restored, unless a
     test answers these questions itself (they would be modal boxes); autosaves and samples go
     to a private data folder, never the user's."""
-    from nngui.gui.project_actions import ProjectActions
+    from nngui.gui.window.project_actions import ProjectActions
 
     monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path_factory.mktemp("nngui-data")))
     monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
@@ -66,8 +66,8 @@ def messages(monkeypatch):
 def window(qtbot, monkeypatch, tmp_path, messages):
     """The main window as a new user opens it: no MNIST (bundled digits), a private data
     folder, and "cancel" to the offer to download MNIST."""
-    from nngui.gui.data_controller import DataController
-    from nngui.gui.main_window import MainWindow
+    from nngui.gui.common.data_controller import DataController
+    from nngui.gui.window.main_window import MainWindow
 
     monkeypatch.setenv("HOME", str(tmp_path))  # no MNIST in ~/.keras: opens on bundled data
     monkeypatch.delenv("NNGUI_MNIST", raising=False)
@@ -84,8 +84,8 @@ def window(qtbot, monkeypatch, tmp_path, messages):
 def digits_reader(window, qtbot):
     """The window on the bundled 28x28 digits with a small untrained MLP named "reader"
     (Flatten, Dense 16 relu, Dense 10 softmax), set to 1 epoch at batch 128."""
-    from nngui.core.presets import _dense
-    from nngui.core.spec import LayerSpec, NetworkSpec
+    from nngui.core.network.spec import LayerSpec, NetworkSpec
+    from nngui.core.training.presets import _dense
 
     w = window
     w.data.select("digits")
@@ -112,7 +112,7 @@ def gc_back_after_gui_tests():
     """The task runner collects garbage in the GUI thread only; the tests after these have no
     event loop, so give collection back to the interpreter when the GUI tests end."""
     yield
-    from nngui.gui.tasks import release_gc
+    from nngui.gui.common.tasks import release_gc
 
     release_gc()
 
@@ -123,14 +123,14 @@ def circles_window(qtbot, monkeypatch, tmp_path):
     answered silently, no MNIST."""
     from PySide6.QtWidgets import QMessageBox
 
-    from nngui.gui.main_window import MainWindow
+    from nngui.gui.window.main_window import MainWindow
 
     for kind in ("warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, kind, lambda *a, **kw: None)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("NNGUI_MNIST", raising=False)
     monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
-    from nngui.gui.data_controller import DataController
+    from nngui.gui.common.data_controller import DataController
 
     monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
     w = MainWindow()

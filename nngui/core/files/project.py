@@ -1,0 +1,392 @@
+"""The .nngui project file: one zip with everything a student's work is made of.
+
+Members (schema 2): ``manifest.json`` (format, schema_version, app version, created/saved
+times), ``network.json`` (the spec and training settings, as spec.dump_json writes them),
+``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
+epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
+lab), ``samples.npz`` (the user's digit samples) and ``model.keras`` when there are weights.
+
+Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
+limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
+through core/schema), the model loads in Keras' safe mode. Every failure is one ProjectError
+whose message is for the user. Schema 1 (a single ``project.json``) migrates on open.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nngui.core.lab.state import LabStateError, check_lab
+from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
+from nngui.core.platform.fsio import atomic_path
+
+SUFFIX = ".nngui"
+FORMAT = "nngui-project"
+SCHEMA_VERSION = 2
+MAX_MEMBERS = 64
+MAX_JSON_BYTES = 50_000_000  # histories of many long runs are a few MB
+MAX_SAMPLES_BYTES = 200_000_000
+MAX_MODEL_BYTES = 2_000_000_000
+MAX_RUNS = 10_000
+MAX_HISTORY = 1_000_000  # values per curve
+MAX_SAMPLES = 200_000
+MAX_PATH = 4096
+MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
+              "lab.json", "samples.npz", "model.keras")
+REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
+               "lab.json", "samples.npz")
+
+
+class ProjectError(ValueError):
+    """A project that cannot be read or written; the message is for the user."""
+
+
+@dataclass
+class Project:
+    """Everything a .nngui file holds, as plain values (the model is a Keras model or None)."""
+
+    spec: NetworkSpec
+    config: TrainConfig = field(default_factory=TrainConfig)
+    dataset: str = "mnist"
+    data_path: str | None = None  # the user's data file (or the MNIST file) it was loaded from
+    epochs_done: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)  # name, settings, history, reason
+    samples: list[dict[str, Any]] = field(default_factory=list)  # id, image, label, created
+    lab: dict[str, Any] | None = None  # lab_state() of the backprop lab
+    model: Any = None
+    created: float = field(default_factory=time.time)
+    saved: float | None = None
+    migrated_from: int | None = None  # the schema it had on disk, when older
+
+
+# ---------------------------------------------------------------------------------- writing
+
+def save_project(project: Project, path: str | os.PathLike) -> Path:
+    """Write ``project`` to ``path`` atomically: a failure or a kill leaves the old file."""
+    path = Path(path)
+    from nngui import __version__
+
+    saved = time.time()
+    manifest = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "app_version": __version__,
+                "created": project.created, "saved": saved,
+                "has_model": project.model is not None}
+    members: dict[str, bytes] = {
+        "manifest.json": _json(manifest),
+        "network.json": dump_json(project.spec, project.config).encode(),
+        "dataset.json": _json({"name": project.dataset, "path": project.data_path}),
+        "session.json": _json({"epochs_done": project.epochs_done,
+                               "history": project.history}),
+        "runs.json": _json(project.runs),
+        "lab.json": _json(project.lab),
+        "samples.npz": _samples_bytes(project.samples),
+    }
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+            if project.model is not None:
+                _write_model(zf, project.model)
+    project.saved = saved
+    return path
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=1, allow_nan=True).encode()
+
+
+def _write_model(zf: zipfile.ZipFile, model: Any) -> None:
+    with tempfile.TemporaryDirectory(prefix="nngui-project-") as folder:
+        tmp = Path(folder) / "model.keras"
+        try:
+            model.save(tmp)
+        except Exception as exc:  # Keras refusing the model; the old project file is intact
+            raise ProjectError(f"Could not save the trained model: {exc}") from None
+        # .keras is itself a zip: stored, not deflated again
+        zf.write(tmp, "model.keras", compress_type=zipfile.ZIP_STORED)
+
+
+def _samples_bytes(samples: list[dict[str, Any]]) -> bytes:
+    n = len(samples)
+    images = np.zeros((n, 28, 28), np.uint8)
+    for i, s in enumerate(samples):
+        images[i] = s["image"]
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf, images=images, labels=np.array([int(s["label"]) for s in samples], np.int64),
+        created=np.array([float(s["created"]) for s in samples], np.float64),
+        ids=np.array([str(s["id"]) for s in samples], dtype="U64"))
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------- reading
+
+def load_project(path: str | os.PathLike, with_model: bool = True) -> Project:
+    """Read and check a .nngui file; every failure is one ProjectError naming the problem."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise ProjectError(f"No project file at {path}.")
+        with zipfile.ZipFile(path) as zf:
+            return _read(zf, path, with_model)
+    except ProjectError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
+        raise ProjectError(f"{path.name} is not an nngui project (damaged or not a zip: "
+                           f"{exc}).") from None
+    except OSError as exc:
+        raise ProjectError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except (NotImplementedError, RuntimeError, ValueError, KeyError, TypeError,
+            OverflowError, MemoryError, RecursionError) as exc:  # e.g. unknown compression
+        raise ProjectError(f"{path.name} is damaged: {exc.__class__.__name__}: "
+                           f"{str(exc)[:200]}") from None
+
+
+def _read(zf: zipfile.ZipFile, path: Path, with_model: bool) -> Project:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ProjectError(f"{path.name} has {len(infos)} members; an nngui project has a "
+                           "handful.")
+    names = set()
+    for info in infos:
+        _check_name(info.filename, path)
+        names.add(info.filename)
+    if "manifest.json" not in names and "project.json" in names:
+        return _from_v1(zf, names, path, with_model)
+    _need_members(names, REQUIRED_V2, path)
+    manifest = _read_json(zf, "manifest.json", path)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ProjectError(f"{path.name} is not an nngui project (manifest.json says "
+                           "otherwise).")
+    version = manifest.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ProjectError(f"{path.name}: schema_version must be a whole number, not "
+                           f"{str(version)[:40]}.")
+    if version > SCHEMA_VERSION:
+        raise ProjectError(f"{path.name} was made by a newer nngui (schema {version}); this "
+                           f"version reads up to {SCHEMA_VERSION}. Update nngui to open it.")
+    spec, config = _network(_read_bytes(zf, "network.json", MAX_JSON_BYTES, path), path)
+    data = _read_json(zf, "dataset.json", path)
+    session = _read_json(zf, "session.json", path)
+    dataset, data_path = _dataset(data, path)
+    project = Project(
+        spec, config, dataset, data_path,
+        epochs_done=_count(_get(session, "epochs_done", path, "session.json"),
+                           "session.json epochs_done", path),
+        history=_history(_get(session, "history", path, "session.json"), "session.json", path),
+        runs=_runs(_read_json(zf, "runs.json", path), path),
+        samples=_samples(_read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path), path),
+        lab=_lab(_read_json(zf, "lab.json", path), path),
+        created=_time(manifest.get("created"), "created", path),
+        saved=_time(manifest.get("saved"), "saved", path))
+    if with_model and "model.keras" in names:
+        project.model = _read_model(zf, path)
+    return project
+
+
+def _check_name(name: str, path: Path) -> None:
+    bad = (name.startswith(("/", "\\")) or "/" in name or "\\" in name or ".." in name
+           or ":" in name or "\x00" in name)
+    if bad:
+        raise ProjectError(f"{path.name} contains a member with an unsafe name "
+                           f"({name[:80]!r}); it was not made by nngui.")
+
+
+def _need_members(names: set[str], required: tuple[str, ...], path: Path) -> None:
+    missing = [m for m in required if m not in names]
+    if missing:
+        raise ProjectError(f"{path.name} is incomplete: {', '.join(missing)} "
+                           f"{'is' if len(missing) == 1 else 'are'} missing.")
+
+
+def _read_bytes(zf: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes:
+    info = zf.getinfo(name)
+    if info.file_size > limit:
+        raise ProjectError(f"{path.name}: {name} would unpack to {info.file_size:,} bytes, "
+                           f"over the {limit:,} a project member may have.")
+    with zf.open(info) as fh:  # the header can lie: stop reading at the limit, not at its size
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ProjectError(f"{path.name}: {name} unpacks to over {limit:,} bytes.")
+    return data
+
+
+def _read_json(zf: zipfile.ZipFile, name: str, path: Path) -> Any:
+    raw = _read_bytes(zf, name, MAX_JSON_BYTES, path)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProjectError(f"{path.name}: {name} is not valid JSON "
+                           f"({str(exc).splitlines()[0][:120] if str(exc) else 'unreadable'})."
+                           ) from None
+
+
+def _network(raw: bytes, path: Path) -> tuple[NetworkSpec, TrainConfig]:
+    try:
+        return load_json(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path.name}: network.json is not text.") from None
+    except SpecError as exc:
+        raise ProjectError(f"{path.name}: the network is not valid: {exc}") from None
+
+
+def _get(d: Any, key: str, path: Path, where: str = "") -> Any:
+    if not isinstance(d, dict) or key not in d:
+        raise ProjectError(f"{path.name}: {where + ' has no ' if where else ''}{key!r}"
+                           f"{'' if where else ' is missing'}.")
+    return d[key]
+
+
+def _dataset(d: Any, path: Path) -> tuple[str, str | None]:
+    from nngui.core.data.datasets import dataset_names
+
+    name, data_path = _get(d, "name", path, "dataset.json"), _get(d, "path", path,
+                                                                  "dataset.json")
+    if name not in [*dataset_names(), "file"]:
+        raise ProjectError(f"{path.name}: unknown data set {str(name)[:60]!r}.")
+    if data_path is not None and not (isinstance(data_path, str) and
+                                      0 < len(data_path) <= MAX_PATH and "\x00" not in data_path):
+        raise ProjectError(f"{path.name}: the data file's path is not a valid path.")
+    return name, data_path
+
+
+def _count(v: Any, where: str, path: Path) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10**9:
+        raise ProjectError(f"{path.name}: {where} must be a whole number ≥ 0.")
+    return v
+
+
+def _time(v: Any, where: str, path: Path) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ProjectError(f"{path.name}: the manifest's {where} time is not a number.")
+    return float(v)
+
+
+def _history(h: Any, where: str, path: Path) -> dict[str, list[float]]:
+    if not isinstance(h, dict):
+        raise ProjectError(f"{path.name}: the history in {where} is not a table of curves.")
+    out: dict[str, list[float]] = {}
+    for key, values in h.items():
+        if not isinstance(values, list) or len(values) > MAX_HISTORY or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            raise ProjectError(f"{path.name}: the history in {where} has a curve "
+                               f"{str(key)[:40]!r} that is not a list of numbers.")
+        out[str(key)] = [float(v) for v in values]
+    return out
+
+
+def _runs(runs: Any, path: Path) -> list[dict[str, Any]]:
+    if not isinstance(runs, list) or len(runs) > MAX_RUNS:
+        raise ProjectError(f"{path.name}: runs.json is not a list of runs.")
+    out = []
+    for i, r in enumerate(runs):
+        where = f"runs.json run {i + 1}"
+        name, settings = _get(r, "name", path, where), _get(r, "settings", path, where)
+        reason = r.get("reason", "")
+        if not isinstance(name, str) or not isinstance(settings, dict) or \
+                not isinstance(reason, str):
+            raise ProjectError(f"{path.name}: {where} has a bad name, settings or reason.")
+        out.append({"name": name, "settings": settings, "reason": reason,
+                    "history": _history(_get(r, "history", path, where), where, path)})
+    return out
+
+
+def _samples(raw: bytes, path: Path) -> list[dict[str, Any]]:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            images, labels = np.asarray(z["images"]), np.asarray(z["labels"])
+            created, ids = np.asarray(z["created"]), np.asarray(z["ids"])
+    except Exception as exc:  # numpy's own errors for a damaged npz are of many kinds
+        raise ProjectError(f"{path.name}: samples.npz is damaged ({exc.__class__.__name__})."
+                           ) from None
+    n = len(images) if images.ndim == 3 else -1
+    ok = (images.dtype == np.uint8 and images.shape[1:] == (28, 28) and 0 <= n <= MAX_SAMPLES
+          and labels.shape == (n,) and created.shape == (n,) and ids.shape == (n,)
+          and labels.dtype.kind in "iu" and created.dtype.kind == "f" and ids.dtype.kind == "U")
+    if not ok or (n and not (labels.min() >= 0 and labels.max() <= 9)):
+        raise ProjectError(f"{path.name}: samples.npz does not hold 28x28 digit samples.")
+    for i in ids:
+        if not str(i) or not all(c.isalnum() or c == "-" for c in str(i)):
+            raise ProjectError(f"{path.name}: samples.npz has a sample with a bad id.")
+    return [{"id": str(ids[i]), "image": images[i].copy(), "label": int(labels[i]),
+             "created": float(created[i])} for i in range(n)]
+
+
+def _lab(d: Any, path: Path) -> dict[str, Any] | None:
+    try:
+        return check_lab(d, path.name)
+    except LabStateError as exc:
+        raise ProjectError(str(exc)) from None
+
+
+def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
+    from nngui.core.model.saving import ModelFileError, load_model
+
+    raw = _read_bytes(zf, "model.keras", MAX_MODEL_BYTES, path)
+    with tempfile.TemporaryDirectory(prefix="nngui-project-") as folder:
+        tmp = Path(folder) / "model.keras"
+        tmp.write_bytes(raw)
+        try:
+            return load_model(tmp)  # safe mode; code layers refused before deserializing
+        except ModelFileError as exc:
+            raise ProjectError(f"{path.name}: the trained model cannot be opened: "
+                               f"{str(exc).replace('model.keras: ', '')}") from None
+
+
+# ---------------------------------------------------------------------------------- schema 1
+
+def _from_v1(zf: zipfile.ZipFile, names: set[str], path: Path, with_model: bool) -> Project:
+    """Schema 1, the first project layout: one project.json {"schema_version": 1,
+    "network": …, "train": …, "dataset": NAME, "data_file": PATH|null, "history": {…}}
+    and an optional model.keras. It had no run list, samples or lab: its history becomes
+    the one run, the rest starts empty."""
+    doc = _read_json(zf, "project.json", path)
+    if not isinstance(doc, dict):
+        raise ProjectError(f"{path.name}: project.json is not an object.")
+    version = doc.get("schema_version")
+    if version != 1:
+        if isinstance(version, int) and not isinstance(version, bool) and \
+                version > SCHEMA_VERSION:
+            raise ProjectError(f"{path.name} was made by a newer nngui (schema {version}); "
+                               f"this version reads up to {SCHEMA_VERSION}. Update nngui to "
+                               "open it.")
+        raise ProjectError(f"{path.name}: project.json has no valid schema_version.")
+    network = json.dumps({"schema_version": 1, "network": _get(doc, "network", path),
+                          "train": doc.get("train") or {}})
+    spec, config = _network(network.encode(), path)
+    dataset, data_path = _dataset({"name": _get(doc, "dataset", path),
+                                   "path": doc.get("data_file")}, path)
+    history = _history(doc.get("history") or {}, "project.json", path)
+    from nngui.core.training.runs import settings_of
+
+    epochs = len(history.get("loss", []))
+    runs = [{"name": f"#1 {spec.name}", "settings": settings_of(spec, config),
+             "history": history, "reason": "finished"}] if epochs else []
+    project = Project(spec, config, dataset, data_path, epochs_done=epochs, history=history,
+                      runs=runs, migrated_from=1)
+    if with_model and "model.keras" in names:
+        project.model = _read_model(zf, path)
+    return project
+
+
+def write_v1_for_tests(path: str | os.PathLike, doc: dict[str, Any],
+                       model_bytes: bytes | None = None) -> None:
+    """Write a schema-1 project (the old layout), so tests can check that it migrates."""
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.json", json.dumps(doc))
+        if model_bytes is not None:
+            zf.writestr("model.keras", model_bytes)

@@ -1,0 +1,126 @@
+"""Per-layer weight histograms, gradient norms and a test-set curve: probes for live views.
+
+Like every probe (see ``core.insight.probes``) these are called with the model after each epoch in
+the training thread; they return plain NumPy arrays and floats for the GUI to draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nngui.core.platform import runtime
+
+HIST_BINS = 40
+TEST_CURVE_LIMIT = 2000  # samples: enough for a smooth curve, cheap next to an epoch
+
+
+def weighted_layers(model: Any) -> list[tuple[str, list[Any]]]:
+    """(layer name, its trainable variables) for every layer that has some, in order."""
+    return [(layer.name, list(layer.trainable_weights)) for layer in model.layers
+            if layer.trainable_weights]
+
+
+def flat_weights(variables: list[Any]) -> np.ndarray:
+    """All values of ``variables`` (kernel and bias together) as one float64 vector."""
+    return np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in variables])
+
+
+def histogram_edges(values: np.ndarray, bins: int = HIST_BINS) -> np.ndarray:
+    """Bin edges for a layer, fixed at the first epoch: symmetric, with room to grow 1.5x."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    top = 1.5 * top if top > 0 else 1.0
+    return np.linspace(-top, top, bins + 1)
+
+
+def fixed_histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts over ``edges``; values outside them go to the first or last bin (none lost)."""
+    clipped = np.clip(values, edges[0], edges[-1])
+    return np.histogram(clipped, bins=edges)[0].astype(np.int64)
+
+
+def gradient_norms(model: Any, x: np.ndarray, y: np.ndarray) -> list[float]:
+    """Per weighted layer: the L2 norm of the loss gradient over all its variables.
+
+    One batch, inference mode (no dropout, batch-norm statistics untouched), the compiled loss
+    including regularisation penalties, as Keras' own training step computes it.
+    """
+    layers = weighted_layers(model)
+    if getattr(model, "loss", None) is None:  # not compiled yet: no loss to differentiate
+        return [float("nan")] * len(layers)
+    tf = runtime.tf()
+    variables = [v for _, vs in layers for v in vs]
+    xt, yt = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+    with tf.GradientTape() as tape:
+        pred = model(xt, training=False)
+        loss = model.compute_loss(x=xt, y=yt, y_pred=pred, training=False)
+    grads = tape.gradient(loss, variables)
+    norms: list[float] = []
+    start = 0
+    for _, vs in layers:
+        part = grads[start: start + len(vs)]
+        start += len(vs)
+        total = sum(float(tf.reduce_sum(tf.square(g))) for g in part if g is not None)
+        norms.append(float(np.sqrt(total)))
+    return norms
+
+
+@dataclass
+class WeightStatsProbe:
+    """Per weighted layer: a weight histogram (bins fixed at the first call) and a grad norm."""
+
+    x: np.ndarray  # one small batch, as the model reads it
+    y: np.ndarray
+    bins: int = HIST_BINS
+    name: str = "weight_stats"
+    _edges: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __call__(self, model: Any) -> dict[str, Any] | None:
+        layers = weighted_layers(model)
+        if not layers:
+            return None
+        names, edges, counts = [], [], []
+        for lname, vs in layers:
+            values = flat_weights(vs)
+            if lname not in self._edges:
+                self._edges[lname] = histogram_edges(values, self.bins)
+            names.append(lname)
+            edges.append(self._edges[lname])
+            counts.append(fixed_histogram(values, self._edges[lname]))
+        try:
+            norms = gradient_norms(model, self.x, self.y)
+        except Exception:  # a live view must never end the run it watches: show no norms
+            norms = [float("nan")] * len(names)
+        return {"layers": names, "edges": edges, "counts": counts, "grad_norms": norms}
+
+
+@dataclass
+class EvalSubsetProbe:
+    """Loss and metrics on a fixed subset of the test set (at most ``TEST_CURVE_LIMIT``)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    total: int = 0  # the whole test set's size, for the legend ("2,000 of 10,000")
+    name: str = "test_curve"
+
+    def __call__(self, model: Any) -> dict[str, Any]:
+        res = model.evaluate(self.x, self.y, batch_size=500, verbose=0, return_dict=True)
+        return {"logs": {k: float(v) for k, v in res.items()}, "n": int(len(self.x)),
+                "total": int(self.total or len(self.x))}
+
+
+def stats_probes(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                 y_test: np.ndarray, seed: int = 0, batch: int = 64) -> list[Any]:
+    """The weight-statistics probe (one fixed training batch) and the test-curve probe."""
+    rng = np.random.default_rng(seed)
+    out: list[Any] = []
+    if len(x_train):
+        idx = np.sort(rng.permutation(len(x_train))[:batch])
+        out.append(WeightStatsProbe(np.asarray(x_train[idx]), np.asarray(y_train[idx])))
+    if len(x_test):
+        idx = np.sort(rng.permutation(len(x_test))[:TEST_CURVE_LIMIT])
+        out.append(EvalSubsetProbe(np.asarray(x_test[idx]), np.asarray(y_test[idx]),
+                                  len(x_test)))
+    return out

@@ -1,0 +1,4 @@
+"""The layer kinds: one registry (``kinds``) of every layer nngui can build, with its fields,
+shapes, Keras construction and NumPy step, plus the activation functions, initializers,
+regularizers and NumPy ops they use.
+"""

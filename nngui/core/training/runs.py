@@ -1,0 +1,166 @@
+"""The run list: every training run kept with its settings, curves and final numbers.
+
+Sweeps (the course's "how do you choose the learning rate?") are lists of (label, spec)
+that differ in one setting; the GUI trains them one after another and overlays their curves.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nngui.core.network.spec import NetworkSpec, TrainConfig
+
+LR_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
+TEST_PREFIX = "test_"  # history keys of the test curve: test_loss, test_accuracy, …
+TEST_NOTE = "test_curve"  # the settings entry that says those are on a subset of the test set
+SWEEP_OPTIMIZERS = ("sgd", "rmsprop", "adam", "adagrad")
+
+
+@dataclass
+class RunRecord:
+    """One run: what was trained how, and its per-epoch history."""
+
+    name: str
+    settings: dict[str, Any]
+    history: dict[str, list[float]] = field(default_factory=dict)
+    reason: str = ""
+
+    def final(self) -> dict[str, float]:
+        """The last known value of every logged quantity: a stopped epoch's part has no
+        validation (NaN), so the last finite value stands for it."""
+        return {k: next((x for x in reversed(v) if math.isfinite(x)), v[-1])
+                for k, v in self.history.items() if v and k not in ("epoch",)}
+
+    def epochs_done(self) -> tuple[int, int]:
+        """(complete epochs, stopped parts of an epoch) in the history."""
+        xs = self.history.get("epoch", [])
+        n = len(self.history.get("loss", []))
+        if len(xs) != n:
+            return n, 0
+        whole = sum(1 for x in xs if float(x).is_integer())
+        return whole, n - whole
+
+    def summary(self) -> str:
+        """'val_loss 0.31 · val_accuracy 88.2 %' (or the training numbers without validation)."""
+        fin = self.final()
+        keys = [k for k in ("val_loss", "val_accuracy", "loss", "accuracy") if k in fin][:2]
+        return " · ".join(f"{k} {100 * fin[k]:.1f} %" if "accuracy" in k else
+                          f"{k} {fin[k]:.4g}" for k in keys)
+
+
+def settings_of(spec: NetworkSpec, config: TrainConfig) -> dict[str, Any]:
+    """The settings a run list shows and compares."""
+    return {"network": spec.name, "optimizer": spec.optimizer, "lr": spec.lr,
+            "batch_size": config.batch_size, "epochs": config.epochs,
+            "layers": [lay.describe() for lay in spec.layers]}
+
+
+class RunList:
+    """Runs in the order they were made; a session's later runs (Continue) update its record."""
+
+    def __init__(self) -> None:
+        self.records: list[RunRecord] = []
+        # weak: a key is a training session, and a strong one kept every model (and its
+        # compiled graphs) of the whole session alive: ~12 MB per new network
+        self._keys: list[Callable[[], Any]] = []
+
+    def record(self, key: Any, name: str, settings: dict[str, Any],
+               history: dict[str, list[float]], reason: str = "") -> RunRecord:
+        """Add a run (or update the one made by ``key``, e.g. a session); returns its record."""
+        hist = {k: list(v) for k, v in history.items()}
+        for i, ref in enumerate(self._keys):
+            if ref() is key:
+                rec = self.records[i]
+                rec.history, rec.reason, rec.settings = hist, reason, settings
+                return rec
+        rec = RunRecord(f"#{len(self.records) + 1} {name}", settings, hist, reason)
+        self.records.append(rec)
+        try:
+            self._keys.append(weakref.ref(key))
+        except TypeError:  # not weakly referable (a string, say): nothing big to keep alive
+            self._keys.append(lambda key=key: key)
+        return rec
+
+    def find(self, key: Any) -> RunRecord | None:
+        """The record ``key`` (a session) made, if it made one."""
+        for i, ref in enumerate(self._keys):
+            if ref() is key:
+                return self.records[i]
+        return None
+
+    def clear(self) -> None:
+        self.records.clear()
+        self._keys.clear()
+
+
+def with_test_curve(history: dict[str, list[float]], earlier: dict[str, list[float]],
+                    run_epochs: int, points: list[dict[str, float]]) -> dict[str, list[float]]:
+    """``history`` plus ``test_<metric>`` curves with one value per epoch it holds.
+
+    ``history`` is a session's (every run so far) and ends with this run's ``run_epochs``
+    epochs; ``points`` are this run's test-curve logs in order (the probe runs once after each
+    epoch's logs, so the n-th point is the n-th epoch). Epochs before this run keep
+    ``earlier``'s values (the run list's record of the session); a missing value is NaN.
+    """
+    out = {k: list(v) for k, v in history.items()}
+    start = max(0, len(history.get("loss", [])) - run_epochs)
+    metrics = {m for p in points[:run_epochs] for m in p}
+    metrics |= {k[len(TEST_PREFIX):] for k in earlier if k.startswith(TEST_PREFIX)}
+    for metric in sorted(metrics):
+        before = [float(v) for v in earlier.get(TEST_PREFIX + metric, [])[:start]]
+        now = [float(p.get(metric, math.nan)) for p in points[:run_epochs]]
+        out[TEST_PREFIX + metric] = (before + [math.nan] * (start - len(before)) +
+                                     now + [math.nan] * (run_epochs - len(now)))
+    return out
+
+
+def lr_sweep(spec: NetworkSpec, factors: tuple[float, ...] = LR_FACTORS
+             ) -> list[tuple[str, NetworkSpec]]:
+    """The same network at learning rates around the current one."""
+    out = []
+    for f in factors:
+        s = spec.copy()
+        s.learning_rate = float(f"{spec.lr * f:.3g}")
+        out.append((f"lr {s.learning_rate:g}", s))
+    return out
+
+
+def optimizer_sweep(spec: NetworkSpec, names: tuple[str, ...] = SWEEP_OPTIMIZERS
+                    ) -> list[tuple[str, NetworkSpec]]:
+    """The same network with each optimizer at its own default learning rate."""
+    out = []
+    for name in names:
+        s = spec.copy()
+        s.optimizer, s.learning_rate, s.optimizer_params = name, None, {}
+        s.__post_init__()  # the new optimizer's default parameters
+        out.append((f"{name} lr {s.lr:g}", s))
+    return out
+
+
+def best_index(history: dict[str, list[float]]) -> int | None:
+    """Where in the history lists the validation loss is lowest (NaN entries, a stopped
+    epoch's part, skipped); None without validation."""
+    val = history.get("val_loss", [])
+    finite = [i for i, v in enumerate(val) if math.isfinite(v)]
+    return min(finite, key=val.__getitem__) if finite else None
+
+
+def overfit_note(history: dict[str, list[float]]) -> tuple[int | None, str]:
+    """(best validation epoch (1-based), a plain-words note on train vs validation loss)."""
+    best = best_index(history)
+    if best is None:
+        return None, "No validation split: set one to see when the network starts to overfit."
+    val, train = history["val_loss"], history.get("loss", [])
+    xs = history.get("epoch", [])
+    best_epoch = int(round(xs[best])) if len(xs) == len(val) else best + 1
+    last = max(i for i, v in enumerate(val) if math.isfinite(v))
+    if last - best >= 2 and val[last] > val[best] * 1.05 and train and train[-1] < train[best]:
+        return best_epoch, (f"Overfitting: the training loss still falls but the validation loss "
+                            f"has risen since epoch {best_epoch} (best {val[best]:.4g}, now "
+                            f"{val[last]:.4g}). Early stopping would keep epoch {best_epoch}.")
+    return best_epoch, (f"Best validation loss {val[best]:.4g} at epoch {best_epoch}; "
+                        "training and validation still agree.")

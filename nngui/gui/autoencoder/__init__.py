@@ -1,0 +1,2 @@
+"""The autoencoder studio: its designer and its panel (reconstructions, latent space).
+"""

@@ -1,0 +1,524 @@
+"""The Draw tab: draw a digit and watch a network read it live; teach it your handwriting.
+
+Every stroke update asks for a refresh; refreshes are coalesced by a single-shot timer (at most
+one per event-loop turn and about 60 a second), and each one runs ``preprocess.to_mnist`` and a
+``FastPredictor`` forward pass in the GUI thread (well under a millisecond or two), so the
+prediction follows the pen while it moves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nngui.core.drawing.preprocess import clean_scan, to_mnist, warm_up
+from nngui.core.drawing.samples import SampleStore
+from nngui.core.model.inference import FastPredictor, to_probabilities
+from nngui.core.platform.fsio import SaveError
+from nngui.gui.common.images import gray_icon
+from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
+
+MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
+PREVIEW_SCALE = 5  # preview28 shows each of the 28x28 pixels as a 5x5 block
+PREVIEW_SIDE = 28 * PREVIEW_SCALE
+DIGIT_W = 110  # the big predicted digit
+GAP = 8
+RIGHT_W = DIGIT_W + 2 * PREVIEW_SIDE + 2 * GAP  # the fixed right-hand column
+BAR = QColor(150, 170, 200)
+TOP_BAR = QColor(31, 119, 180)
+GALLERY_ICON = 48
+
+
+@dataclass
+class FinetuneInputs:
+    """What a fine-tuning run needs from the Draw tab."""
+
+    model: Any
+    title: str
+    x: np.ndarray  # (n, 28, 28) float32 in [0, 1]
+    y: np.ndarray  # (n,) int64 digits
+
+
+def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
+    """The 28x28 image blown up with hard pixel edges and a faint pixel grid."""
+    px = np.clip(np.asarray(x28, np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    big = np.repeat(np.repeat(px, scale, axis=0), scale, axis=1)
+    # Grid lines: the first row/column of every pixel block, mixed towards mid-grey.
+    big[::scale, :] = big[::scale, :] // 2 + 40
+    big[:, ::scale] = big[:, ::scale] // 2 + 40
+    big = np.ascontiguousarray(big)
+    side = 28 * scale
+    img = QImage(big.data, side, side, side, QImage.Format.Format_Grayscale8)
+    return QPixmap.fromImage(img)  # fromImage copies, so ``big`` may go
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    label.setStyleSheet("color: gray")
+    label.setWordWrap(True)
+    label.setFixedWidth(PREVIEW_SIDE)
+    return label
+
+
+def sample_icon(image: np.ndarray) -> QIcon:
+    """A gallery icon of one stored 28x28 uint8 sample."""
+    return gray_icon(image.astype(np.uint8), GALLERY_ICON, smooth=True)
+
+
+class DrawPanel(QWidget):
+    """Canvas, live prediction (digit, 28x28 preview, probabilities) and the user's samples."""
+
+    fineTuneRequested = Signal()
+    predicted = Signal(int, float)  # digit and its probability, after each refresh
+    refreshed = Signal(object)  # the 28x28 image the network just read
+
+    def __init__(self, store: SampleStore | None = None, parent: QWidget | None = None,
+                 tasks: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        # A model a job holds (training, fine-tuning) is never read here; see _select_model.
+        self.is_model_busy: Callable[[Any], bool] = self.tasks.is_held
+        self.setObjectName("drawPanel")
+        self.samples_store = store if store is not None else SampleStore()
+        self._models: list[tuple[str, Any]] = []
+        self._predictor: FastPredictor | None = None
+        self._problem = ""
+        self.last_x28 = np.zeros((28, 28), dtype=np.float32)
+        self.last_probabilities: np.ndarray | None = None
+        self.last_latency_ms = 0.0
+        self.refresh_count = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._build()
+        self._reload_gallery()
+        self._show_result(None)
+        self.tasks.submit("draw-warm-up", plain(warm_up))
+
+    # ---- layout ---------------------------------------------------------------------
+    def _build(self) -> None:
+        self.canvas = DrawCanvas(self)
+        self.canvas.imageChanged.connect(self.schedule_refresh)
+        self.canvas.imageDropped.connect(self.open_image)
+
+        self.clearButton = QPushButton("Clear")
+        self.clearButton.setObjectName("clearCanvasButton")
+        self.clearButton.setToolTip("Clear the canvas")
+        self.clearButton.clicked.connect(self.canvas.clear)
+        self.undoButton = QPushButton("Undo")
+        self.undoButton.setObjectName("undoStrokeButton")
+        self.undoButton.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.undoButton.clicked.connect(self.canvas.undo)
+        self.eraserButton = QPushButton("Eraser")
+        self.eraserButton.setObjectName("eraserButton")
+        self.eraserButton.setCheckable(True)
+        self.eraserButton.setToolTip("Erase instead of drawing (the right mouse button always "
+                                     "erases)")
+        self.eraserButton.toggled.connect(self.canvas.set_eraser)
+        self.brushSlider = QSlider(Qt.Orientation.Horizontal)
+        self.brushSlider.setObjectName("brushSizeSlider")
+        self.brushSlider.setRange(4, 48)
+        self.brushSlider.setValue(int(DEFAULT_BRUSH))
+        self.brushSlider.setToolTip("Brush size")
+        self.brushSlider.valueChanged.connect(self.canvas.set_brush)
+        self.openButton = QPushButton("Open image…")
+        self.openButton.setObjectName("openImageButton")
+        self.openButton.setToolTip("Read a digit from a PNG or JPEG (or drop one on the canvas)")
+        self.openButton.clicked.connect(self._choose_image)
+
+        self.brushSlider.setMinimumWidth(80)
+        tools = QHBoxLayout()
+        tools.addWidget(QLabel("Brush"))
+        tools.addWidget(self.brushSlider, 1)
+        for b in (self.eraserButton, self.undoButton, self.clearButton):
+            tools.addWidget(b)
+
+        self.modelCombo = QComboBox()
+        self.modelCombo.setObjectName("drawModelCombo")
+        self.modelCombo.setToolTip("The network that reads your drawing")
+        # A long model title never widens the tab (it once widened the window to 1551 px).
+        self.modelCombo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.modelCombo.setMinimumContentsLength(20)
+        self.modelCombo.currentIndexChanged.connect(self._select_model)
+        model_row = QHBoxLayout()
+        model_row.addWidget(QLabel("Model"))
+        model_row.addWidget(self.modelCombo, 1)
+        model_row.addWidget(self.openButton)
+
+        left = QVBoxLayout()
+        left.addLayout(model_row)
+        left.addWidget(self.canvas, 1)
+        left.addLayout(tools)
+
+        # The right column has a fixed width and every label in it a fixed size, so a
+        # prediction, Clear or a saved sample never moves the canvas under the pen.
+        self.predictionLabel = QLabel("")
+        self.predictionLabel.setObjectName("predictionLabel")
+        self.predictionLabel.setAccessibleName("Predicted digit")
+        font = QFont(self.font())
+        font.setPointSize(64)
+        font.setBold(True)
+        self.predictionLabel.setFont(font)
+        self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.predictionLabel.setFixedSize(DIGIT_W, PREVIEW_SIDE)
+        self.detailLabel = QLabel("")
+        self.detailLabel.setObjectName("predictionDetail")
+        self.detailLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detailLabel.setWordWrap(True)
+        self.detailLabel.setFixedSize(RIGHT_W, 2 * self.fontMetrics().lineSpacing() + 6)
+        self.preview28 = QLabel()
+        self.preview28.setObjectName("preview28")
+        self.preview28.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
+        self.preview28.setToolTip("What the network sees: the drawing cropped to its ink, "
+                                  "scaled to 20 px and centred by mass in 28×28")
+        caption = _caption("what the network sees (28×28)")
+        # an autoencoder's rebuild of the drawing, shown once one is available (issue: AE studio)
+        self.drawReconstruction = QLabel()
+        self.drawReconstruction.setObjectName("drawReconstruction")
+        self.drawReconstruction.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
+        self.drawReconstruction.setToolTip("The autoencoder's reconstruction of your drawing")
+        self.reconstructionCaption = _caption("autoencoder's reconstruction")
+        for w in (self.drawReconstruction, self.reconstructionCaption):
+            keep = w.sizePolicy()
+            keep.setRetainSizeWhenHidden(True)  # showing it later moves nothing
+            w.setSizePolicy(keep)
+            w.setVisible(False)
+        top = QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setHorizontalSpacing(GAP)
+        top.addWidget(self.predictionLabel, 0, 0)
+        top.addWidget(self.preview28, 0, 1)
+        top.addWidget(self.drawReconstruction, 0, 2)
+        top.addWidget(caption, 1, 1)
+        top.addWidget(self.reconstructionCaption, 1, 2)
+        top.addWidget(self.detailLabel, 2, 0, 1, 3)
+
+        self.probabilityPlot = pg.PlotWidget()
+        self.probabilityPlot.setObjectName("probabilityPlot")
+        self.probabilityPlot.setMinimumHeight(140)
+        plot = self.probabilityPlot.getPlotItem()
+        plot.setMouseEnabled(False, False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setYRange(0.0, 1.04, padding=0)
+        plot.setXRange(-0.6, 9.6, padding=0)
+        plot.setLabel("left", "probability")
+        plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
+        plot.showGrid(y=True, alpha=0.2)
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                    brushes=[BAR] * 10, pen=None)
+        plot.addItem(self.bars)
+
+        self.rightColumn = QWidget()
+        self.rightColumn.setObjectName("drawRightColumn")
+        self.rightColumn.setFixedWidth(RIGHT_W)
+        right = QVBoxLayout(self.rightColumn)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addLayout(top)
+        right.addWidget(self.probabilityPlot, 1)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addWidget(self.rightColumn)
+
+        outer = QVBoxLayout(self)
+        outer.addLayout(body, 1)
+        outer.addWidget(self._build_teach())
+
+    def _build_teach(self) -> QWidget:
+        box = QGroupBox("Teach it your handwriting")
+        grid = QGridLayout(box)
+        grid.addWidget(QLabel("Wrong? This is a …"), 0, 0)
+        row = QHBoxLayout()
+        self.teachButtons: list[QPushButton] = []
+        for d in range(10):
+            b = QPushButton(str(d))
+            b.setObjectName(f"teachButton{d}")
+            b.setToolTip(f"This is a {d}: save the drawing to your samples as a {d}")
+            b.setAccessibleName(f"This is a {d}")
+            b.setFixedWidth(36)
+            b.clicked.connect(lambda _=False, d=d: self.teach(d))
+            row.addWidget(b)
+            self.teachButtons.append(b)
+        row.addStretch(1)
+        grid.addLayout(row, 0, 1)
+
+        self.samplesGallery = QListWidget()
+        self.samplesGallery.setObjectName("samplesGallery")
+        self.samplesGallery.setViewMode(QListView.ViewMode.IconMode)
+        self.samplesGallery.setIconSize(QSize(GALLERY_ICON, GALLERY_ICON))
+        self.samplesGallery.setGridSize(QSize(GALLERY_ICON + 12, GALLERY_ICON + 22))
+        self.samplesGallery.setFlow(QListView.Flow.LeftToRight)
+        self.samplesGallery.setWrapping(False)
+        self.samplesGallery.setMovement(QListView.Movement.Static)
+        self.samplesGallery.setResizeMode(QListView.ResizeMode.Adjust)
+        self.samplesGallery.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.samplesGallery.setFixedHeight(GALLERY_ICON + 44)
+        self.samplesGallery.setToolTip("Your saved samples: select and press Delete to remove")
+        self.deleteAction = QAction("Delete sample", self.samplesGallery)
+        self.deleteAction.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
+                                        QKeySequence(Qt.Key.Key_Backspace)])
+        self.deleteAction.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.deleteAction.triggered.connect(self.delete_selected)
+        self.samplesGallery.addAction(self.deleteAction)
+        self.samplesGallery.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+        self.samplesLabel = QLabel("My samples")
+        self.samplesLabel.setObjectName("samplesCount")
+        self.fineTuneButton = QPushButton("Fine-tune")
+        self.fineTuneButton.setObjectName("fineTuneButton")
+        self.fineTuneButton.setToolTip("Train the selected model a little on your samples, "
+                                       "mixed with MNIST so it does not forget")
+        self.fineTuneButton.clicked.connect(lambda: self.fineTuneRequested.emit())
+        self.statusLabel = QLabel("")
+        self.statusLabel.setObjectName("drawStatus")
+        self.statusLabel.setWordWrap(True)
+        # two lines, always: a longer message never grows the box and shrinks the canvas
+        self.statusLabel.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.statusLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        side = QVBoxLayout()
+        side.addWidget(self.samplesLabel)
+        side.addWidget(self.fineTuneButton)
+        side.addStretch(1)
+        grid.addLayout(side, 1, 0)
+        grid.addWidget(self.samplesGallery, 1, 1)
+        grid.addWidget(self.statusLabel, 2, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return box
+
+    # ---- models ---------------------------------------------------------------------
+    def set_models(self, models: list[tuple[str, Any]]) -> None:
+        """Replace the models offered for reading drawings (title, keras model)."""
+        self._models = list(models)
+        self.modelCombo.blockSignals(True)
+        self.modelCombo.clear()
+        self.modelCombo.addItems([t for t, _ in self._models])
+        self.modelCombo.blockSignals(False)
+        self._select_model(self.modelCombo.currentIndex())
+
+    def add_model(self, title: str, model: Any, select: bool = True) -> None:
+        """Offer one more model (a model with the same title is replaced) and maybe select it."""
+        titles = [t for t, _ in self._models]
+        if title in titles:
+            i = titles.index(title)
+            self._models[i] = (title, model)
+        else:
+            self._models.append((title, model))
+            i = len(self._models) - 1
+            self.modelCombo.blockSignals(True)
+            self.modelCombo.addItem(title)
+            self.modelCombo.blockSignals(False)
+        if select or self.modelCombo.currentIndex() in (-1, i):
+            self.modelCombo.setCurrentIndex(i)
+            self._select_model(i)
+
+    def current_model(self) -> tuple[str, Any] | None:
+        """(title, model) in use, or None."""
+        i = self.modelCombo.currentIndex()
+        return self._models[i] if 0 <= i < len(self._models) else None
+
+    def model_updated(self) -> None:
+        """The current model's weights changed (trained, fine-tuned): read with the new ones."""
+        current = self.current_model()
+        if self._predictor is not None and current and not self.is_model_busy(current[1]):
+            self._predictor.refresh()
+        self.schedule_refresh()
+
+    def _select_model(self, index: int) -> None:
+        self._predictor, self._problem = None, ""
+        if 0 <= index < len(self._models):
+            title, model = self._models[index]
+            if self.is_model_busy(model):
+                self._problem = f"{title} is training; it reads drawings again when it stops."
+                self.fineTuneButton.setEnabled(False)
+                self.refresh()
+                return
+            try:
+                predictor = FastPredictor(model)
+                predictor.adapt(np.zeros((28, 28), np.float32))
+                n_out = predictor.predict(np.zeros((28, 28), np.float32)).size
+            except Exception as exc:  # a model that cannot read 28x28 digits
+                self._problem = f"{title} cannot read drawings: {exc}"
+            else:
+                if n_out != 10:
+                    self._problem = (f"{title} is not a digit classifier (it gives {n_out} "
+                                     "outputs, not 10).")
+                else:
+                    self._predictor = predictor
+        self.fineTuneButton.setEnabled(self._predictor is not None)
+        self.refresh()
+
+    # ---- live reading ---------------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        """Coalesce: one refresh soon, however many updates arrive before it runs."""
+        if self._timer.isActive():
+            return
+        wait = max(0, MIN_INTERVAL_MS - self._clock.elapsed())
+        self._timer.start(int(wait))
+
+    def refresh_pending(self) -> bool:
+        """Whether a coalesced refresh is scheduled and has not run yet."""
+        return self._timer.isActive()
+
+    def refresh(self) -> None:
+        """Preprocess the drawing and read it with the current model now."""
+        self._timer.stop()
+        self._clock.restart()
+        t0 = time.perf_counter()
+        x28 = to_mnist(self.canvas.image())
+        probs = None
+        if self._predictor is not None and x28.max() > 0:
+            probs = to_probabilities(self._predictor.predict(x28))
+        self.last_latency_ms = (time.perf_counter() - t0) * 1000.0
+        self.last_x28 = x28
+        self.refresh_count += 1
+        self.preview28.setPixmap(preview_pixmap(x28))
+        self._show_result(probs)
+        self.refreshed.emit(x28)
+
+    def show_reconstruction(self, x28: np.ndarray | None) -> None:
+        """Show an autoencoder's rebuild of the drawing beside it (None hides the view)."""
+        for w in (self.drawReconstruction, self.reconstructionCaption):
+            w.setVisible(x28 is not None)
+        if x28 is not None:
+            self.drawReconstruction.setPixmap(preview_pixmap(x28))
+
+    def _show_result(self, probs: np.ndarray | None) -> None:
+        self.last_probabilities = probs
+        if probs is None:
+            self.predictionLabel.setText("")
+            self.bars.setOpts(height=np.zeros(10), brushes=[BAR] * 10)
+            if self._problem:
+                self.detailLabel.setText(self._problem)
+            elif self._predictor is None:
+                self.detailLabel.setText("No model to read with yet: train one or open a "
+                                         ".keras file.")
+            else:
+                self.detailLabel.setText("Draw a digit")
+            if self.preview28.pixmap().isNull():
+                self.preview28.setPixmap(preview_pixmap(self.last_x28))
+            return
+        top = int(np.argmax(probs))
+        self.predictionLabel.setText(str(top))
+        brushes = [TOP_BAR if i == top else BAR for i in range(10)]
+        self.bars.setOpts(height=probs, brushes=brushes)
+        self.detailLabel.setText(f"{probs[top]:.0%} sure · {self.last_latency_ms:.1f} ms")
+        self.predicted.emit(top, float(probs[top]))
+
+    # ---- images ---------------------------------------------------------------------
+    def _choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Read a digit from an image", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str) -> bool:
+        """Show an image file on the canvas (inverted if dark-on-light) and read it."""
+        from nngui.imageio import ImageFileError, load_image
+
+        try:
+            gray = load_image(path)
+        except ImageFileError as exc:
+            self.statusLabel.setText(str(exc))
+            return False
+        self.canvas.set_image(clean_scan(gray))
+        self.refresh()
+        self.statusLabel.setText(f"Read {path}")
+        return True
+
+    # ---- teaching -------------------------------------------------------------------
+    def teach(self, digit: int) -> str | None:
+        """Save the current drawing (as the network sees it) as ``digit``; returns its id."""
+        x28 = to_mnist(self.canvas.image())
+        if x28.max() <= 0:
+            self.statusLabel.setText("Draw a digit first, then press the digit it should be.")
+            return None
+        try:
+            sample_id = self.samples_store.add(x28, digit)
+        except OSError as exc:  # fsio's SaveError already says "Could not save …"
+            self.statusLabel.setText(str(exc) if isinstance(exc, SaveError)
+                                     else f"Could not save the sample: {exc}")
+            return None
+        self._add_gallery_item(self.samples_store.get(sample_id))
+        self._update_counts()
+        n = self.samples_store.count_by_label()[digit]
+        self.statusLabel.setText(f"Saved as a {digit} ({n} of that digit). Draw the next one.")
+        self.canvas.clear()
+        return sample_id
+
+    def _add_gallery_item(self, sample: Any) -> None:
+        item = QListWidgetItem(sample_icon(sample.image), str(sample.label))
+        item.setData(Qt.ItemDataRole.UserRole, sample.id)
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(sample.created))
+        item.setToolTip(f"a {sample.label}, saved {when}")
+        item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.samplesGallery.addItem(item)
+        self.samplesGallery.scrollToItem(item)
+
+    def _reload_gallery(self) -> None:
+        self.samplesGallery.clear()
+        for sample in self.samples_store.samples():
+            self._add_gallery_item(sample)
+        self._update_counts()
+        if self.samples_store.skipped:
+            self.statusLabel.setText(f"Skipped {len(self.samples_store.skipped)} unreadable "
+                                     "sample file(s).")
+
+    def _update_counts(self) -> None:
+        counts = self.samples_store.count_by_label()
+        total = sum(counts.values())
+        self.samplesLabel.setText(f"My samples: {total}")
+        self.samplesLabel.setToolTip("  ".join(f"{d}: {n}" for d, n in counts.items()))
+
+    def delete_selected(self) -> int:
+        """Delete the selected gallery samples from disk; returns how many."""
+        items = self.samplesGallery.selectedItems()
+        for item in items:
+            self.samples_store.remove(item.data(Qt.ItemDataRole.UserRole))
+            self.samplesGallery.takeItem(self.samplesGallery.row(item))
+        self._update_counts()
+        if items:
+            self.statusLabel.setText(f"Deleted {len(items)} sample(s).")
+        return len(items)
+
+    def finetune_inputs(self) -> FinetuneInputs | None:
+        """The selected model and all samples, or None when there is no model or sample."""
+        current = self.current_model()
+        x, y, _ = self.samples_store.all()
+        if current is None or self._predictor is None or len(y) == 0:
+            return None
+        return FinetuneInputs(current[1], current[0], x, y)
+
+    def set_status(self, text: str) -> None:
+        """Show a one-line message under the samples (e.g. a fine-tuning report)."""
+        self.statusLabel.setText(text)

@@ -1,0 +1,282 @@
+"""The Inspect tab: the dataset gallery, one test sample probed layer by layer, and a PCA or
+t-SNE map of any layer's representation of the test set.
+
+The model is only used in TaskRunner jobs that hold the session (never while it trains);
+these widgets draw the arrays those jobs return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.evaluate.gallery import DatasetGallery, as_images
+from nngui.gui.evaluate.panel import PALETTE
+from nngui.gui.training.live import class_brushes
+
+TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
+
+# context() -> (session, prepared data, dataset) or a sentence saying why there is none
+Context = Callable[[], "tuple[Any, Any, Any] | str"]
+
+
+def _plot(name: str, title: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(name)
+    plot.getPlotItem().setTitle(title, color="#333", size="9pt")
+    plot.getPlotItem().setMenuEnabled(False)
+    return plot
+
+
+def grid_of(values: np.ndarray) -> np.ndarray:
+    """A layer's activations as a near-square (rows, cols) image, padded with NaN."""
+    n = len(values)
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = -(-n // cols)
+    out = np.full(rows * cols, np.nan, np.float32)
+    out[:n] = values
+    return out.reshape(rows, cols)
+
+
+def _ready(view: Any, busy: str) -> Any:
+    """The view's (session, data, dataset), or None with the reason shown in its status line."""
+    ctx = view.context()
+    if isinstance(ctx, str):
+        view.status.setText(ctx)
+        return None
+    if view.tasks.is_held(ctx[0]):  # one owner per model: a training job has it
+        view.status.setText(busy)
+        return None
+    return ctx
+
+
+class SampleProbe(QWidget):
+    """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations."""
+
+    def __init__(self, tasks, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sampleProbe")
+        self.tasks, self.context = tasks, context
+        self.result: dict[str, Any] | None = None
+        self.indexSpin = QSpinBox()
+        self.indexSpin.setObjectName("sampleIndexSpin")
+        self.indexSpin.setRange(0, 0)
+        self.probeButton = QPushButton("Probe")
+        self.probeButton.setObjectName("probeSampleButton")
+        self.probeButton.clicked.connect(self.probe)
+        self.status = QLabel("Pick a test sample (here or in the gallery) and press Probe.")
+        self.status.setWordWrap(True)
+        self.sampleView = pg.GraphicsLayoutWidget()
+        self.sampleView.setBackground("w")
+        self.sampleView.setMaximumHeight(130)
+        self._sview = self.sampleView.addViewBox(lockAspect=True, invertY=True)
+        self._simage = pg.ImageItem()
+        self._sview.addItem(self._simage)
+        self.probPlot = _plot("sampleProbabilities", "Predicted probabilities")
+        self.probPlot.setMaximumHeight(170)
+        self.probPlot.getPlotItem().setYRange(0, 1)
+        self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(70, 110, 190))
+        self.probPlot.getPlotItem().addItem(self._bars)
+        self.activations = pg.GraphicsLayoutWidget()
+        self.activations.setObjectName("sampleActivations")
+        self.activations.setBackground("w")
+        self._act_images: list[pg.ImageItem] = []
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Test sample"))
+        row.addWidget(self.indexSpin, 1)
+        row.addWidget(self.probeButton)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.sampleView)
+        layout.addWidget(self.probPlot)
+        layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
+        layout.addWidget(self.activations, 1)
+
+    def set_size(self, n: int) -> None:
+        """The test set has ``n`` samples."""
+        self.indexSpin.setRange(0, max(0, n - 1))
+
+    def choose(self, index: int) -> None:
+        """Probe test sample ``index`` (a click in the gallery)."""
+        self.indexSpin.setValue(index)
+        self.probe()
+
+    def probe(self) -> bool:
+        """Run the model on the chosen sample in a job; False (with a reason shown) if it can't."""
+        ctx = _ready(self, "The network is busy (training or being evaluated): probe it "
+                           "when that has finished.")
+        if ctx is None:
+            return False
+        session, data, ds = ctx
+        i = self.indexSpin.value()
+        x, model = data.x_test[i], session.model
+        task = self.tasks.submit("probe sample", lambda _r, _s: probe_sample(model, x),
+                                 holds=(session,),
+                                 on_done=lambda res, i=i, ds=ds: self._show(i, ds, res),
+                                 on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
+        if task is None:
+            self.status.setText("The network is busy; try again in a moment.")
+            return False
+        self.status.setText(f"Probing test sample {i}…")
+        return True
+
+    def _show(self, i: int, ds: Any, res: dict[str, Any]) -> None:
+        self.result = res
+        probs = res["probs"]
+        label = int(np.asarray(ds.y_test).ravel()[i]) if ds.task == "classification" else None
+        guess = int(np.argmax(probs))
+        self.status.setText(f"Test sample {i}: true class {label}, predicted {guess} "
+                            f"({probs[guess]:.1%}).")
+        img = as_images(ds.x_test[i: i + 1])
+        self.sampleView.setVisible(img is not None)
+        if img is not None:
+            self._simage.setImage(img[0].T, autoLevels=True)
+            self._sview.autoRange(padding=0.02)
+        else:
+            xs = np.asarray(ds.x_test[i]).ravel()
+            self.status.setText(self.status.text() + " Input: (" +
+                                ", ".join(f"{v:.3g}" for v in xs[:6]) + ")")
+        brushes = [pg.mkBrush(*PALETTE[1]) if k == guess else pg.mkBrush(150, 150, 150)
+                   for k in range(len(probs))]
+        self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
+        self.activations.clear()
+        self._act_images = []
+        cmap = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 40, 120)])
+        for r, (name, values) in enumerate(res["hidden"][:4]):
+            self.activations.addLabel(f"{name} ({len(values)})", row=2 * r, col=0, size="8pt")
+            view = self.activations.addViewBox(row=2 * r + 1, col=0, lockAspect=True,
+                                               invertY=True)
+            item = pg.ImageItem(grid_of(values).T)
+            item.setColorMap(cmap)
+            top = float(np.nanmax(np.abs(values))) or 1.0
+            item.setLevels((0, top) if np.nanmin(values) >= 0 else (-top, top))
+            view.addItem(item)
+            self._act_images.append(item)
+
+
+class LayerMap(QWidget):
+    """``layerMapPlot``: the test subset in one layer's space, by PCA or t-SNE, by class."""
+
+    def __init__(self, tasks, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks, self.context = tasks, context
+        self.result: dict[str, Any] | None = None
+        self.layerCombo = QComboBox()
+        self.layerCombo.setObjectName("mapLayerCombo")
+        self.layerCombo.addItem("last hidden layer", None)
+        self.methodCombo = QComboBox()
+        self.methodCombo.setObjectName("mapMethodCombo")
+        self.methodCombo.addItem("PCA", "pca")
+        self.methodCombo.addItem("t-SNE (slower)", "tsne")
+        self.mapButton = QPushButton("Map")
+        self.mapButton.setObjectName("layerMapButton")
+        self.mapButton.clicked.connect(self.compute)
+        self.status = QLabel(f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; "
+                             f"t-SNE {TSNE_LIMIT:,}): classes that separate here are easy "
+                             "for the layers after it.")
+        self.status.setWordWrap(True)
+        self.layerMapPlot = _plot("layerMapPlot", "Layer map")
+        self.legend = self.layerMapPlot.getPlotItem().addLegend(
+            offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
+        self._pts = pg.ScatterPlotItem(size=4, pen=None)
+        self.layerMapPlot.getPlotItem().addItem(self._pts)
+        row = QHBoxLayout()
+        row.addWidget(self.layerCombo, 1)
+        row.addWidget(self.methodCombo)
+        row.addWidget(self.mapButton)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.layerMapPlot, 1)
+
+    def compute(self) -> bool:
+        """Map the chosen layer in a job holding the network; False (reason shown) if it can't."""
+        ctx = _ready(self, "The network is busy (training): map it when the run ends.")
+        if ctx is None:
+            return False
+        session, data, ds = ctx
+        method = self.methodCombo.currentData()
+        limit = EMBED_LIMIT if method == "pca" else TSNE_LIMIT
+        idx = np.sort(np.random.default_rng(0).permutation(len(data.x_test))[:limit])
+        x = data.x_test[idx]
+        labels = np.asarray(ds.y_test).astype(np.int64).ravel()[idx]
+        model, layer = session.model, self.layerCombo.currentData()
+
+        def job(_report, _stop):
+            choices = layer_choices(model)
+            index = layer
+            if index is None or index not in [c.index for c in choices]:
+                hidden = [c.index for c in choices[:-1]] or [choices[-1].index]
+                index = hidden[-1]
+            return choices, layer_map(model, x, index, method)
+
+        task = self.tasks.submit("layer map", job, holds=(session,),
+                                 on_done=lambda res: self._show(res, labels),
+                                 on_failed=lambda msg: self.status.setText(f"Map failed: {msg}"))
+        if task is None:
+            self.status.setText("The network is busy; try again in a moment.")
+            return False
+        self.mapButton.setEnabled(False)
+        self.status.setText(f"Computing the {self.methodCombo.currentText()} map of "
+                            f"{len(x):,} test samples…")
+        return True
+
+    def _show(self, res, labels: np.ndarray) -> None:
+        choices, out = res
+        self.mapButton.setEnabled(True)
+        self.result = {**out, "labels": labels}
+        current = self.layerCombo.currentData()
+        self.layerCombo.blockSignals(True)
+        self.layerCombo.clear()
+        self.layerCombo.addItem("last hidden layer", None)
+        for c in choices:
+            self.layerCombo.addItem(f"{c.name} ({c.units} values)", c.index)
+        self.layerCombo.setCurrentIndex(max(0, self.layerCombo.findData(current)))
+        self.layerCombo.blockSignals(False)
+        c = out["coords"]
+        self._pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(labels, 190))
+        self.legend.clear()
+        for k in np.unique(labels):
+            self.legend.addItem(pg.ScatterPlotItem(brush=class_brushes([k])[0], pen=None,
+                                                   size=8), str(int(k)))
+        how = "PCA" if out["method"] == "pca" else "t-SNE"
+        self.layerMapPlot.getPlotItem().setTitle(
+            f"{out['layer']} ({out['units']} values) · {how} of {len(c):,} test samples",
+            color="#333", size="9pt")
+        self.status.setText("Each dot a test sample, coloured by its true class.")
+
+
+class InspectPanel(QWidget):
+    """Gallery, sample probe and layer map side by side."""
+
+    def __init__(self, tasks, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gallery = DatasetGallery()
+        self.sample = SampleProbe(tasks, context)
+        self.map = LayerMap(tasks, context)
+        self.gallery.sampleChosen.connect(self.sample.choose)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.gallery, 3)
+        layout.addWidget(self.sample, 2)
+        layout.addWidget(self.map, 3)
+
+    def set_dataset(self, ds: Any) -> None:
+        """A new dataset: the gallery shows it, the probe's index range follows it."""
+        self.gallery.set_dataset(ds)
+        self.sample.set_size(len(ds.x_test))

@@ -1,0 +1,358 @@
+"""Evaluate: test metrics, confusion matrix, the mistakes, and the decision boundary.
+
+The numbers come from ``core.insight.evaluation.evaluate_report``, run as a job on the window's
+``TaskRunner`` that holds the model (so Train waits for it, and it never runs on a model that
+is training); this module only draws them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nngui.core.data.adapt import Prepared
+from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
+from nngui.core.network.spec import NetworkSpec
+from nngui.gui.common import images
+from nngui.gui.common.tasks import Task, TaskRunner, plain
+
+PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+           (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+GOOD = np.array([46, 160, 67], dtype=float)
+BAD = np.array([214, 39, 40], dtype=float)
+WHITE = np.array([255, 255, 255], dtype=float)
+ICON_SIZE = 56
+MAX_POINTS = 2000
+
+
+MISTAKES = "Mistakes"
+
+
+def _blend(color: np.ndarray, t: float) -> QColor:
+    rgb = WHITE + (color - WHITE) * float(np.clip(t, 0.0, 1.0))
+    return QColor(*(int(round(c)) for c in rgb))
+
+
+def gray_icon(sample: np.ndarray, shape: tuple[int, int]) -> QIcon:
+    """A grayscale icon of one image sample, contrast-stretched to its own range."""
+    img = np.asarray(sample, dtype=np.float32).reshape(shape)
+    lo, hi = float(img.min()), float(img.max())
+    scaled = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+    return images.gray_icon(scaled, ICON_SIZE)
+
+
+class EvaluatePanel(QWidget):
+    """Evaluate button plus the views of what the model gets right and wrong."""
+
+    evaluated = Signal(object)  # dict of test metrics plus "samples"
+    sampleChosen = Signal(int)  # a listed test sample double-clicked: probe it (Inspect)
+
+    def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._task: Task | None = None
+        self._model: Any = None
+        self._data: Prepared | None = None
+        self._spec: NetworkSpec | None = None
+        self._class_names: list[str] = []
+        self._x_raw: np.ndarray | None = None
+        self.report: EvalReport | None = None
+        self._build_ui()
+        self._clear()
+
+    def _build_ui(self) -> None:
+        self.evaluateButton = QPushButton("Evaluate")
+        self.evaluateButton.setObjectName("evaluateButton")
+        self.evaluateButton.setToolTip("Measure the network on the test set")
+        self.evaluateButton.clicked.connect(self.evaluate)
+        self.testMetricsLabel = QLabel()
+        self.testMetricsLabel.setObjectName("testMetricsLabel")
+        self.testMetricsLabel.setWordWrap(True)
+        self.testMetricsLabel.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.confusionMatrix = QTableWidget()
+        self.confusionMatrix.setObjectName("confusionMatrix")
+        self.confusionMatrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusionMatrix.setToolTip("Rows: true class · columns: predicted class")
+        for header in (self.confusionMatrix.horizontalHeader(),
+                       self.confusionMatrix.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            header.setMinimumSectionSize(28)
+        self.confusionMatrix.cellClicked.connect(self.show_cell)
+        confusion = QWidget()
+        box = QVBoxLayout(confusion)
+        box.setContentsMargins(4, 4, 4, 4)
+        caption = QLabel("Rows: true class · columns: predicted class (→). Green: correct; "
+                         "red: how often a class is mistaken for another. Click a cell to "
+                         "see its samples.")
+        caption.setWordWrap(True)
+        box.addWidget(caption)
+        box.addWidget(self.confusionMatrix, 1)
+        self.mistakesView = QListWidget()
+        self.mistakesView.setObjectName("mistakesView")
+        self.mistakesView.setViewMode(QListView.ViewMode.IconMode)
+        self.mistakesView.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.mistakesView.setGridSize(QSize(ICON_SIZE + 16, ICON_SIZE + 24))
+        self.mistakesView.setMovement(QListView.Movement.Static)
+        self.mistakesView.setResizeMode(QListView.ResizeMode.Adjust)
+        self.mistakesView.setUniformItemSizes(True)
+        self.mistakesView.setToolTip("Double-click a sample to probe it on the Inspect tab")
+        self.mistakesView.itemActivated.connect(self._on_sample_activated)
+
+        self.decisionBoundaryPlot = pg.PlotWidget(background="w")
+        self.decisionBoundaryPlot.setObjectName("decisionBoundaryPlot")
+        item = self.decisionBoundaryPlot.getPlotItem()
+        item.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
+            item.getAxis(axis).setTextPen(pg.mkPen(50, 50, 50))
+        self.boundaryImage = pg.ImageItem()
+        self.boundaryPoints = pg.ScatterPlotItem(size=6, pen=pg.mkPen(40, 40, 40, 160))
+        self.fitCurve = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, width=2.5))
+        for it in (self.boundaryImage, self.boundaryPoints, self.fitCurve):
+            item.addItem(it)
+        # which colour is which class (the shaded regions and the points share the palette)
+        self.boundaryLegend = item.addLegend(offset=(-6, 6), labelTextColor="#333",
+                                             brush=(255, 255, 255, 210), colCount=2)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("evaluateTabs")
+        self.tabs.addTab(confusion, "Confusion matrix")
+        self.tabs.addTab(self.mistakesView, MISTAKES)
+        self.tabs.addTab(self.decisionBoundaryPlot, "Decision boundary")
+
+        top = QHBoxLayout()
+        top.addWidget(self.evaluateButton)
+        top.addWidget(self.testMetricsLabel, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+    # ---- public API ---------------------------------------------------------------------
+
+    def set_context(self, model: Any, data: Prepared | None, spec: NetworkSpec | None,
+                    class_names: list[str], x_raw: np.ndarray | None = None) -> None:
+        """What to evaluate: the model, its prepared data, and raw test inputs for pictures."""
+        self._model, self._data, self._spec = model, data, spec
+        self._class_names = [str(c) for c in class_names]
+        self._x_raw = x_raw
+        self._clear()
+
+    def evaluate(self) -> bool:
+        """Start evaluating in the background; False if there is nothing to evaluate yet."""
+        if self.is_running():
+            return False
+        if self._model is None or self._data is None or self._spec is None:
+            self._set_text("Train the network first, then evaluate it.")
+            return False
+        k = max(len(self._class_names), 1)
+        args = (self._model, self._data, self._spec, k, self._x_raw)
+        task = self.tasks.submit("evaluate", plain(lambda: evaluate_report(*args)),
+                                 holds=(self._model,), on_done=self._on_done,
+                                 on_failed=self._on_failed)
+        if task is None:
+            self._set_text("The model is training; evaluate it when the run has ended.")
+            return False
+        self._task = task
+        self.evaluateButton.setEnabled(False)
+        self._set_text("Evaluating on the test set…")
+        return True
+
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    # ---- results ------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        self._task = None
+        self.evaluateButton.setEnabled(True)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self._set_text(f"Evaluation failed: {message}", error=True)
+
+    @Slot(object)
+    def _on_done(self, report: EvalReport) -> None:
+        self._finish()
+        self.report = report
+        self._set_text(self._metrics_text(report))
+        self._show_confusion(report.confusion)
+        self._show_mistakes(report.mistakes, report.image_shape)  # also names the tab again
+        self._show_boundary(report)
+        classification = report.confusion is not None
+        self.tabs.setTabEnabled(0, classification)
+        self.tabs.setTabEnabled(1, classification)
+        self.tabs.setTabEnabled(2, report.grid is not None or report.curve is not None)
+        self.tabs.setTabText(2, "Fitted curve" if report.curve is not None
+                             else "Decision boundary")
+        if report.grid is not None and not classification:
+            self.tabs.setCurrentIndex(2)
+        self.evaluated.emit({**report.metrics, "samples": report.samples})
+
+    def _metrics_text(self, r: EvalReport) -> str:
+        m = r.metrics
+        parts = []
+        if "accuracy" in m:
+            parts.append(f"Test accuracy {100 * m['accuracy']:.2f} %")
+        elif "mae" in m:
+            parts.append(f"Test MAE {m['mae']:.4g}")
+        if "loss" in m:
+            parts.append(f"loss {m['loss']:.4g}")
+        parts.append(f"{r.samples:,} samples")
+        return " · ".join(parts)
+
+    def _show_confusion(self, cm: np.ndarray | None) -> None:
+        table = self.confusionMatrix
+        table.clear()
+        if cm is None:
+            table.setRowCount(0)
+            table.setColumnCount(0)
+            return
+        k = cm.shape[0]
+        names = [self._class_names[i] if i < len(self._class_names) else str(i)
+                 for i in range(k)]
+        table.setRowCount(k)
+        table.setColumnCount(k)
+        table.setHorizontalHeaderLabels([f"→ {n}" for n in names])
+        table.setVerticalHeaderLabels(names)
+        totals = cm.sum(axis=1)
+        for i in range(k):
+            for j in range(k):
+                count = int(cm[i, j])
+                share = count / totals[i] if totals[i] else 0.0
+                cell = QTableWidgetItem(f"{count:,}")
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                # Off-diagonal shares are small; the square root keeps them visible.
+                t = share if i == j else min(1.0, np.sqrt(share))
+                cell.setBackground(QBrush(_blend(GOOD if i == j else BAD, t * 0.85)))
+                if t > 0.6:
+                    cell.setForeground(QBrush(QColor("white")))
+                cell.setToolTip(f"true {names[i]}, predicted {names[j]}: {count:,} "
+                                f"({100 * share:.1f} % of true {names[i]})")
+                table.setItem(i, j, cell)
+
+    def _show_mistakes(self, items: list[Mistake], shape: tuple[int, int] | None) -> None:
+        view = self.mistakesView
+        view.clear()
+        cm = self.report.confusion if self.report is not None else None
+        total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
+        shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
+        self.tabs.setTabText(1, f"{MISTAKES} ({shown})")
+        self.tabs.setTabToolTip(1, f"{total:,} misclassified test samples; "
+                                f"{'the first ' if total > len(items) else ''}"
+                                f"{len(items):,} shown here")
+        raw = self._x_raw if self._x_raw is not None else (
+            self._data.x_test if self._data is not None else None)
+        for index, true, pred, p in items:
+            t, q = self._name(true), self._name(pred)
+            entry = QListWidgetItem(f"{t} → {q}")
+            entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
+            entry.setData(Qt.ItemDataRole.UserRole, int(index))
+            if shape is not None and raw is not None:
+                entry.setIcon(gray_icon(raw[index], shape))
+            view.addItem(entry)
+
+    def _show_boundary(self, r: EvalReport) -> None:
+        self.boundaryImage.clear()
+        self.boundaryPoints.clear()
+        self.boundaryLegend.clear()
+        self.fitCurve.setData([], [])
+        plot = self.decisionBoundaryPlot.getPlotItem()
+        data = self._data
+        if data is None:
+            return
+        if r.grid is not None:
+            xs, ys, classes, probs = r.grid
+            self.boundaryImage.setImage(self._boundary_rgb(classes, probs).transpose(1, 0, 2),
+                                        autoLevels=False, levels=(0, 255))
+            self.boundaryImage.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+            x = np.asarray(data.x_test, dtype=float).reshape(len(data.x_test), -1)[:MAX_POINTS]
+            labels = np.asarray(data.labels_test)[:MAX_POINTS]
+            brushes = [pg.mkBrush(*PALETTE[int(c) % len(PALETTE)]) for c in labels]
+            self.boundaryPoints.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
+            k = max(2, int(classes.max()) + 1, int(labels.max()) + 1 if len(labels) else 0)
+            for c in range(k):
+                swatch = pg.ScatterPlotItem(size=9, pen=pg.mkPen(40, 40, 40, 160),
+                                            brush=pg.mkBrush(*PALETTE[c % len(PALETTE)]))
+                self.boundaryLegend.addItem(swatch, f"class {self._name(c)}")
+            plot.setLabel("bottom", "x₁")
+            plot.setLabel("left", "x₂")
+        elif r.curve is not None:
+            xs, ys = r.curve
+            x = np.asarray(data.x_test, dtype=float).ravel()[:MAX_POINTS]
+            y = np.asarray(data.y_test, dtype=float).reshape(len(data.y_test), -1)[:, 0]
+            self.boundaryPoints.setData(x=x, y=y[:MAX_POINTS], brush=pg.mkBrush(31, 119, 180))
+            self.fitCurve.setData(xs, ys)
+            self.boundaryLegend.addItem(self.boundaryPoints, "test samples")
+            self.boundaryLegend.addItem(self.fitCurve, "the network's fit")
+            plot.setLabel("bottom", "x")
+            plot.setLabel("left", "y")
+        plot.autoRange()
+
+    @staticmethod
+    def _boundary_rgb(classes: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """[iy, ix, 3] colours: the predicted class's hue, stronger where the model is sure."""
+        k = max(2, int(classes.max()) + 1)
+        palette = np.array(PALETTE, dtype=float)[np.arange(k) % len(PALETTE)]
+        sure = np.clip((probs - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        t = (0.15 + 0.45 * sure)[..., None]
+        rgb = WHITE + (palette[classes] - WHITE) * t
+        return rgb.astype(np.uint8)
+
+    def show_cell(self, i: int, j: int) -> None:
+        """List exactly the test samples of confusion cell (true i, predicted j), surest first."""
+        r = self.report
+        if r is None or r.per_sample is None:
+            return
+        items, total = cell_samples(*r.per_sample, i, j)
+        self._show_mistakes(items, r.image_shape)
+        shown = f"{len(items)} of {total}" if total > len(items) else f"{total}"
+        self.tabs.setTabText(1, f"{self._name(i)} → {self._name(j)} ({shown})")
+        self.tabs.setCurrentIndex(1)
+
+    def _on_sample_activated(self, item: QListWidgetItem) -> None:
+        index = item.data(Qt.ItemDataRole.UserRole)
+        if index is not None:
+            self.sampleChosen.emit(int(index))
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _name(self, c: int) -> str:
+        return self._class_names[c] if 0 <= c < len(self._class_names) else str(c)
+
+    def _clear(self) -> None:
+        self.report = None
+        self._show_confusion(None)
+        self.mistakesView.clear()
+        self.tabs.setTabText(1, MISTAKES)
+        self.boundaryLegend.clear()
+        self.boundaryImage.clear()
+        self.boundaryPoints.clear()
+        self.fitCurve.setData([], [])
+        self._set_text("Press Evaluate to measure the network on the test set.")
+
+    def _set_text(self, text: str, error: bool = False) -> None:
+        style = "font-size: 15pt; font-weight: 600;"
+        self.testMetricsLabel.setStyleSheet(style + (" color: #c0392b;" if error else ""))
+        self.testMetricsLabel.setText(text)

@@ -1,0 +1,367 @@
+"""Watch it learn: the decision boundary, the hidden space and the first layer's weights, live.
+
+Each view draws only the arrays a probe sent (``show_probe``); probes run in the training
+thread, so nothing here calls into a model. Arrivals are buffered and a timer redraws at most
+10 times a second, so a fast toy run never floods the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.sight import out_of_sight
+from nngui.gui.evaluate.panel import PALETTE, EvaluatePanel
+from nngui.gui.training.unit_maps import UnitMap, UnitMaps, unit_levels
+
+REDRAW_MS = 100
+SPACING_MS = 20  # between two views drawn after one another (see _redraw)
+MOSAIC_COLS = 6
+
+
+def _plot(name: str, title: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(name)
+    item = plot.getPlotItem()
+    item.setTitle(title, color="#333", size="9pt")
+    item.setMenuEnabled(False)
+    for axis in ("left", "bottom"):
+        item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
+        item.getAxis(axis).setTextPen(pg.mkPen(50, 50, 50))
+    plot.setMinimumSize(220, 180)
+    return plot
+
+
+def unit_lines(kernel: np.ndarray, bias: np.ndarray, xs: np.ndarray, ys: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Endpoint pairs of each first-layer unit's line w·x + b = 0 across the grid's box."""
+    px: list[float] = []
+    py: list[float] = []
+    for (w1, w2), b in zip(np.asarray(kernel, float).T, np.asarray(bias, float), strict=True):
+        if abs(w2) >= abs(w1) and w2 != 0:  # y as a function of x
+            x = np.array([xs[0], xs[-1]])
+            y = -(w1 * x + b) / w2
+        elif w1 != 0:
+            y = np.array([ys[0], ys[-1]])
+            x = -(w2 * y + b) / w1
+        else:
+            continue
+        px.extend(x)
+        py.extend(y)
+    return np.asarray(px), np.asarray(py)
+
+
+def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
+    """Tiles (n, h, w) into one (rows*(h+1), cols*(w+1)) image, each tile scaled to [-1, 1]."""
+    n, h, w = images.shape
+    cols = cols or min(MOSAIC_COLS, max(1, int(np.ceil(np.sqrt(n)))))
+    rows = max(1, -(-n // cols))
+    out = np.zeros((rows * (h + 1), cols * (w + 1)), np.float32)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        scale = float(np.abs(img).max()) or 1.0
+        out[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = img / scale
+    return out
+
+
+_BRUSHES: dict[tuple[int, int], Any] = {}
+
+
+def class_brushes(labels: np.ndarray, alpha: int = 255) -> list:
+    """One shared QBrush per class (making hundreds per epoch costs the GUI thread)."""
+    out = []
+    for c in np.asarray(labels).astype(int).ravel():
+        key = (int(c) % len(PALETTE), alpha)
+        if key not in _BRUSHES:
+            _BRUSHES[key] = pg.mkBrush(*PALETTE[key[0]], alpha)
+        out.append(_BRUSHES[key])
+    return out
+
+
+class LivePanel(QWidget):
+    """The live views; ``show_probe(name, epoch, payload)`` takes what probes send."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._latest: dict[str, tuple[int, Any]] = {}
+        self._drawn: dict[str, int] = {}
+        self._lr: tuple[list[float], list[float]] = ([], [])
+        self._build_ui()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._redraw)
+        self._timer.start()
+
+    def _build_ui(self) -> None:
+        self.boundaryPlot = _plot("boundaryPlot", "Decision boundary (live)")
+        bp = self.boundaryPlot.getPlotItem()
+        self._image = pg.ImageItem()
+        bp.addItem(self._image)
+        self._lines = pg.PlotDataItem(pen=pg.mkPen(60, 60, 60, 160, width=1, style=Qt.PenStyle.DashLine),
+                                      connect="pairs")
+        bp.addItem(self._lines)
+        self._unit_line = pg.PlotDataItem(pen=pg.mkPen(20, 20, 20, 230, width=3))
+        bp.addItem(self._unit_line)  # the hovered first-layer unit's own line
+        bp.addLegend(offset=(-5, -5), brush=(255, 255, 255, 200), labelTextColor="#333")
+        self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 170), name="train")
+        self._test_pts = pg.ScatterPlotItem(size=10, symbol="x", pen=pg.mkPen(255, 255, 255),
+                                            name="test")  # the legend's sample shows the ×
+        bp.addItem(self._train_pts)
+        bp.addItem(self._test_pts)
+        cmap = pg.ColorMap([0.0, 0.5, 1.0], [PALETTE[0], (255, 255, 255), PALETTE[1]])
+        self.probabilityBar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
+                                              label="p(class 1)", width=12)
+        self.probabilityBar.setImageItem(self._image, insert_in=bp)
+        self.unitLinesCheck = QCheckBox("First-layer lines w·x+b=0")
+        self.unitLinesCheck.setObjectName("unitLinesCheck")
+        self.unitLinesCheck.setChecked(True)
+        self.unitLinesCheck.toggled.connect(lambda _on: self._mark("boundary"))
+        self.unitMaps = UnitMaps()
+        self.unitMaps.unitHovered.connect(self._on_unit_hovered)
+        self._unit: UnitMap | None = None  # the hovered unit whose map the plot shows
+        self._boundary: dict | None = None  # the boundary payload drawn last
+        self.unitMapCaption = QLabel("")
+        self.unitMapCaption.setObjectName("unitMapCaption")
+        self.unitMapCaption.setStyleSheet("color: palette(mid);")
+        # a long caption must not widen the column (and squeeze the plots beside it)
+        self.unitMapCaption.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                          QSizePolicy.Policy.Preferred)
+
+        self.weightImages = pg.GraphicsLayoutWidget()
+        self.weightImages.setObjectName("weightImages")
+        self.weightImages.setBackground("w")
+        self._wview = self.weightImages.addViewBox(lockAspect=True, invertY=True)
+        self._wimage = pg.ImageItem()
+        self._wview.addItem(self._wimage)
+        self._wimage.setColorMap(pg.ColorMap([0.0, 0.5, 1.0],
+                                             [(40, 90, 200), (255, 255, 255), (200, 40, 40)]))
+        self.weightsTitle = QLabel("First-layer weights (784-input models): red excites, "
+                                   "blue inhibits")
+        self.weightsTitle.setWordWrap(True)
+        weights = QWidget()
+        wl = QVBoxLayout(weights)
+        wl.setContentsMargins(0, 0, 0, 0)
+        wl.addWidget(self.weightsTitle)
+        wl.addWidget(self.weightImages, 1)
+        boundary = QWidget()
+        bl = QVBoxLayout(boundary)
+        bl.setContentsMargins(0, 0, 0, 0)
+        plots = QHBoxLayout()
+        plots.addWidget(self.unitMaps)
+        plots.addWidget(self.boundaryPlot, 1)
+        bl.addLayout(plots, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.unitLinesCheck)
+        below.addWidget(self.unitMapCaption, 1)
+        bl.addLayout(below)
+        self.firstView = QStackedWidget()  # the boundary for 2-D data, the weights for images
+        self.firstView.addWidget(boundary)
+        self.firstView.addWidget(weights)
+
+        self.hiddenSpacePlot = _plot("hiddenSpacePlot", "Last hidden layer (live)")
+        self._hidden_pts = pg.ScatterPlotItem(size=5, pen=None)
+        self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
+        self.lrPlot = _plot("lrPlot", "Learning rate in effect")
+        self.lrPlot.setMinimumSize(160, 120)
+        self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
+        whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
+        self._lr_curve = self.lrPlot.getPlotItem().plot(pen=pg.mkPen(120, 60, 160, width=2),
+                                                        symbol="o", symbolSize=4)
+        self.deadReluLabel = QLabel("Dead ReLU units: –")
+        self.deadReluLabel.setObjectName("deadReluLabel")
+        self.deadReluLabel.setWordWrap(True)
+        self.hint = QLabel("Train a classifier: 2-D data shows its boundary, 784-pixel images "
+                           "its first-layer weights; both show the last hidden layer.")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.firstView, 0, 0, 2, 1)
+        grid.addWidget(self.hiddenSpacePlot, 0, 1, 2, 1)
+        grid.addWidget(self.lrPlot, 0, 2)
+        side = QVBoxLayout()
+        side.addWidget(self.deadReluLabel)
+        side.addWidget(self.hint)
+        side.addStretch(1)
+        grid.addLayout(side, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 2)
+
+    # ---- data in --------------------------------------------------------------------------
+
+    def show_probe(self, name: str, epoch: int, payload: Any) -> None:
+        """Keep a probe's latest arrays; the timer draws them."""
+        if name == "learning_rate" and payload is not None:
+            xs, ys = self._lr
+            if xs and epoch + 1 <= xs[-1]:  # a new run from scratch
+                xs.clear()
+                ys.clear()
+            xs.append(epoch + 1.0)
+            ys.append(float(payload["lr"]))
+        self._latest[name] = (epoch, payload)
+
+    def is_empty(self) -> bool:
+        """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
+        return not self._latest
+
+    def clear(self) -> None:
+        """Forget what was shown (a new network)."""
+        self._latest.clear()
+        self._drawn.clear()
+        self._lr = ([], [])
+        self._image.clear()
+        for item in (self._train_pts, self._test_pts, self._hidden_pts):
+            item.clear()
+        self._lines.setData([], [])
+        self._unit_line.setData([], [])
+        self._boundary = None
+        self.unitMaps.clear()
+        self.unitMapCaption.setText("")
+        self._lr_curve.setData([], [])
+        self._wimage.clear()
+        self.deadReluLabel.setText("Dead ReLU units: –")
+        self.hint.setVisible(True)
+
+    def _mark(self, name: str) -> None:
+        self._drawn.pop(name, None)
+
+    # ---- drawing --------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._redraw(every=True)  # what arrived while another tab was in front
+        super().showEvent(event)
+
+    def _redraw(self, every: bool = False) -> None:
+        """Draw the latest arrays not drawn yet: one view a turn, unless ``every``.
+
+        An epoch's end brings several at once (boundary or weights, hidden space, dead ReLU
+        units, learning rate); drawn together, their setData and then their plots' paints
+        held the event loop 40-60 ms. One at a time, ``SPACING_MS`` apart, each draw and
+        its paint get turns of their own.
+        """
+        if out_of_sight(self):
+            return
+        pending = [(name, epoch, payload) for name, (epoch, payload) in self._latest.items()
+                   if payload is not None and self._drawn.get(name) != id(payload)]
+        for name, epoch, payload in pending if every else pending[:1]:
+            self._drawn[name] = id(payload)
+            draw = getattr(self, f"_draw_{name}", None)
+            if draw is not None:
+                draw(epoch, payload)
+                self.hint.setVisible(False)  # the views explain themselves now (and need room)
+        if not every and len(pending) > 1:
+            QTimer.singleShot(SPACING_MS, self, self._redraw)
+
+    def _draw_boundary(self, epoch: int, p: dict) -> None:
+        self.firstView.setCurrentIndex(0)
+        self._boundary = {**p, "epoch": epoch}
+        xs, ys = p["xs"], p["ys"]
+        for item, x, y in ((self._train_pts, p["x_train"], p["y_train"]),
+                           (self._test_pts, p["x_test"], p["y_test"])):
+            item.setData(x=x[:, 0], y=x[:, 1], brush=class_brushes(y))
+        units = p.get("units")
+        if units is not None and self.unitLinesCheck.isChecked():
+            lx, ly = unit_lines(units[0], units[1], xs, ys)
+            self._lines.setData(lx, ly)
+        else:
+            self._lines.setData([], [])
+        self.boundaryPlot.getPlotItem().setRange(xRange=(xs[0], xs[-1]),
+                                                 yRange=(ys[0], ys[-1]), padding=0)
+        self.unitMaps.set_maps(p.get("unit_maps") or [])  # may say the hovered unit changed
+        self._paint()
+
+    def _on_unit_hovered(self, unit: UnitMap | None) -> None:
+        self._unit = unit
+        self._paint()
+
+    def _paint(self) -> None:
+        """The image: the hovered unit's activation, else the output (the boundary)."""
+        p = self._boundary
+        if p is None:
+            return
+        xs, ys, classes, prob = p["xs"], p["ys"], p["classes"], p["prob"]
+        unit = self._unit
+        binary = int(classes.max(initial=0)) <= 1 and int(p["y_train"].max(initial=0)) <= 1
+        bar = self.probabilityBar.getAxis("left")
+        if unit is not None:
+            levels = unit_levels(unit.values)
+            self._image.setImage(unit.values.T, autoLevels=False, levels=levels)
+            self.probabilityBar.setLevels(levels)
+            bar.setLabel(f"{unit.title} output")
+        elif binary:  # p(class 1) through the bar's colour map
+            p1 = np.where(classes == 1, prob, 1.0 - prob)
+            self._image.setImage(p1.T, autoLevels=False, levels=(0, 1))
+            self.probabilityBar.setLevels((0, 1))
+            bar.setLabel("p(class 1)")
+        else:
+            self._image.setImage(EvaluatePanel._boundary_rgb(classes, prob).transpose(1, 0, 2),
+                                 autoLevels=False, levels=(0, 255))
+        self.probabilityBar.setVisible(binary or unit is not None)
+        self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+        units = p.get("units")
+        if unit is not None and unit.layer == 1 and units is not None:
+            k = unit.unit - 1
+            self._unit_line.setData(*unit_lines(units[0][:, k:k + 1], units[1][k:k + 1], xs, ys))
+        else:
+            self._unit_line.setData([], [])
+        what = (f"{unit.title[0].upper()}{unit.title[1:]}: its activation"
+                if unit is not None else "Decision boundary")
+        self.boundaryPlot.getPlotItem().setTitle(f"{what} · epoch {p['epoch'] + 1}",
+                                                 color="#333", size="9pt")
+        if unit is not None:
+            line = unit.layer == 1 and units is not None
+            self.unitMapCaption.setText(f"{unit.title}{' (bold: its line)' if line else ''}")
+            self.unitMapCaption.setToolTip(f"The plot shows {unit.title}'s output over the plane "
+                                           "(blue < 0 < orange)" + (", its line w·x+b=0 in "
+                                                                    "bold" if line else ""))
+        else:
+            self.unitMapCaption.setText("Hover a unit's tile to see its activation here."
+                                        if self.unitMaps.tiles else "")
+
+    def _draw_hidden(self, epoch: int, p: dict) -> None:
+        c = p["coords"]
+        self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
+        how = (f"its {p['units']} units" if p["method"] == "raw" else
+               f"PCA of its {p['units']} units")
+        self.hiddenSpacePlot.getPlotItem().setTitle(
+            f"Last hidden layer ({how}) · epoch {epoch + 1}", color="#333", size="9pt")
+
+    def _draw_weights(self, epoch: int, p: dict) -> None:
+        self.firstView.setCurrentIndex(1)
+        self._wimage.setImage(weight_mosaic(p["images"]).T, autoLevels=False, levels=(-1, 1))
+        self.weightsTitle.setText(f"First-layer weights of {len(p['images'])} of "
+                                  f"{p['units']} units · epoch {epoch + 1}: red excites, "
+                                  "blue inhibits")
+
+    def _draw_dead_relu(self, epoch: int, p: dict) -> None:
+        rows = p["layers"]
+        if not rows:
+            self.deadReluLabel.setText("Dead ReLU units: no ReLU layers.")
+            return
+        self.deadReluLabel.setText("Dead ReLU units (never fire on the probe samples): " +
+                                   ", ".join(f"{n} {d}/{t}" for n, d, t in rows))
+
+    def _draw_learning_rate(self, epoch: int, p: dict) -> None:
+        ys = np.asarray(self._lr[1])
+        self._lr_curve.setData(np.asarray(self._lr[0]), ys)
+        # from 0 to above the highest rate: a constant rate is a level line at its value (on
+        # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)
+        top = float(np.nanmax(ys)) if ys.size and np.isfinite(ys).any() else 0.0
+        if top > 0:
+            self.lrPlot.getPlotItem().setYRange(0.0, 1.2 * top, padding=0)

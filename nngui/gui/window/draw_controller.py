@@ -1,0 +1,201 @@
+"""The Draw tab's wiring: bundled models, freshly trained models, and fine-tuning runs.
+
+The controller gets the draw panel, the training panel (fine-tuning runs there, with the same
+live curves and Stop), the data controller (MNIST to replay) and the task runner: never the
+window. Fine-tuning is one job, ``core.drawing.finetune.run_finetune`` (measure, train, measure), on
+an independent copy of the model made in a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from nngui.core.data.datasets import DatasetError, find_mnist, load_mnist
+from nngui.core.drawing import finetune
+from nngui.core.drawing.samples import app_data_dir
+from nngui.core.platform.resources import BUNDLED_MODELS, bundled_model
+from nngui.core.training.train import EventObserver, RunRequest, Session
+from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.draw.panel import DrawPanel, FinetuneInputs
+from nngui.gui.training.panel import TrainingPanel
+
+FINETUNED = " · fine-tuned"
+
+
+def user_models_dir() -> Path:
+    """Where fine-tuned models are kept between sessions."""
+    return app_data_dir() / "models"
+
+
+def _load_bundled() -> list[tuple[str, Any]]:
+    """The user's fine-tuned models (newest first), then the shipped classifiers."""
+    from nngui.core.model.saving import ModelFileError, load_model
+
+    models = []
+    folder = user_models_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.keras"), key=lambda p: p.stat().st_mtime,
+                           reverse=True):
+            try:
+                models.append((path.stem.replace("_", " ") + FINETUNED, load_model(path)))
+            except ModelFileError:
+                continue  # a damaged file must not stop the bundled ones from loading
+    for name in ("mnist_cnn", "mnist_mlp"):
+        path = bundled_model(name)
+        if path is not None:
+            models.append((BUNDLED_MODELS[name], load_model(path)))
+    return models
+
+
+def _copy(model: Any) -> Any:
+    """An independent copy, so fine-tuning never changes the model it started from."""
+    from nngui.core.platform.runtime import keras
+
+    clone = keras().models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def reads_digits(model: Any) -> bool:
+    """Whether a model takes one 28x28 image (any layout) and outputs ten classes."""
+    try:
+        n_in = 1
+        for v in model.inputs[0].shape[1:]:
+            n_in *= int(v)
+        return n_in == 784 and int(model.outputs[0].shape[-1]) == 10
+    except Exception:
+        return False
+
+
+def _replay_data(current: Any) -> Any:
+    """MNIST to replay while fine-tuning (the loaded set, else the file), else bundled digits."""
+    if current is not None and current.name == "mnist":
+        return current
+    if find_mnist() is not None:
+        try:
+            return load_mnist(allow_download=False)
+        except DatasetError:
+            pass
+    if current is not None and current.name == "digits":
+        return current
+    from nngui.core.data.datasets import load_dataset
+
+    return load_dataset("digits")  # bundled: replay something digit-like, never nothing
+
+
+def _prepare_finetune(inputs: FinetuneInputs, current_data: Any
+                      ) -> tuple[FinetuneInputs, finetune.FinetunePlan]:
+    """(inputs with an independent copy of the model, the plan): runs in a worker thread."""
+    import dataclasses
+
+    base = inputs.title.removesuffix(FINETUNED).removesuffix(" (bundled)")
+    copy = _copy(inputs.model)
+    plan = finetune.make_plan(copy, inputs.x, inputs.y, _replay_data(current_data))
+    return dataclasses.replace(inputs, model=copy, title=base + FINETUNED), plan
+
+
+class DrawController(QObject):
+    """Connects a DrawPanel to the models, the data and the training panel."""
+
+    reported = Signal(str)  # a one-line result (fine-tuning) for the status bar
+    finetuned = Signal()  # a fine-tuned model is ready on the canvas
+
+    def __init__(self, panel: DrawPanel, training: TrainingPanel, data: DataController,
+                 tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.panel = panel
+        self.training = training
+        self.data = data
+        self.tasks = tasks
+        self.last_report: finetune.FinetuneReport | None = None
+        self.saved_path: Path | None = None
+        panel.is_model_busy = tasks.is_held
+        panel.fineTuneRequested.connect(self.start_finetune)
+
+    def _fail(self, message: str) -> None:
+        self.panel.set_status(message)
+        QMessageBox.warning(self.panel, "Draw", message)
+
+    def load_bundled_models(self) -> None:
+        """Load the shipped classifiers off the GUI thread; the canvas reads with the first."""
+        def done(models):
+            for title, model in models:
+                self.panel.add_model(title, model, select=self.panel.current_model() is None)
+            if not models:
+                self.panel.set_status("No bundled model in this install: train one and it "
+                                      "appears here.")
+
+        self.tasks.submit("load-draw-models", plain(_load_bundled), on_done=done,
+                          on_failed=self._fail)
+
+    def offer_model(self, title: str, model: Any) -> None:
+        """A trained or opened model joins the canvas' list when it reads 28x28 digits."""
+        if reads_digits(model):
+            self.panel.add_model(title, model, select=False)
+            self.panel.model_updated()
+
+    # ---- fine-tuning -------------------------------------------------------------------
+    def start_finetune(self) -> None:
+        inputs = self.panel.finetune_inputs()
+        if inputs is None:
+            self._fail("Teach it a few of your digits first: draw one, then press the right "
+                       "digit under “This is a…”.")
+            return
+        if len(inputs.y) < finetune.MIN_SAMPLES:
+            self._fail(f"Fine-tuning needs at least {finetune.MIN_SAMPLES} of your digits "
+                       f"(you have taught {len(inputs.y)}): draw a few more and press their "
+                       "digit under “This is a…”. With a handful per digit, some are held out "
+                       "to show whether it helped.")
+            return
+        if self.training.is_running():
+            self._fail("Training is running; stop it before fine-tuning.")
+            return
+        self.panel.set_status(f"Fine-tuning {inputs.title} on {len(inputs.y)} samples…")
+        current = self.data.dataset
+        task = self.tasks.submit("finetune-prepare",
+                                 plain(lambda: _prepare_finetune(inputs, current)),
+                                 holds=(inputs.model,), on_done=self._train,
+                                 on_failed=self._fail)
+        if task is None:
+            self._fail("That model is busy; try again when its job has finished.")
+
+    def _train(self, prepared: tuple[FinetuneInputs, finetune.FinetunePlan]) -> None:
+        inputs, plan = prepared
+        request = RunRequest(Session(plan.spec, model=inputs.model), plan.data, plan.config)
+
+        def job(report, stop):
+            return finetune.run_finetune(inputs.model, plan, EventObserver(report), stop)
+
+        base = inputs.title.removesuffix(FINETUNED)
+        task = self.training.start(request, job, title=f"Fine-tuning {base} on your digits "
+                                   "(not the network on the left)")
+        if not task:
+            self._fail("Could not start fine-tuning: training is running.")
+            return
+        task.done.connect(lambda report: self._after(inputs, report))
+
+    def _after(self, inputs: FinetuneInputs, report: finetune.FinetuneReport) -> None:
+        if not report.result.ok:
+            self._fail(report.result.message)
+            return
+        self.last_report = report
+        self.panel.add_model(inputs.title, inputs.model, select=True)
+        self._save_finetuned(inputs.title, inputs.model)
+        self.panel.set_status(report.summary())
+        self.reported.emit(report.summary())
+        self.finetuned.emit()
+
+    def _save_finetuned(self, title: str, model: Any) -> None:
+        from nngui.core.model.saving import ModelFileError, save_model
+
+        stem = re.sub(r"[^A-Za-z0-9]+", "_", title.removesuffix(FINETUNED)).strip("_")
+        try:
+            self.saved_path = save_model(model, user_models_dir() / f"{stem or 'model'}.keras")
+        except ModelFileError as exc:  # the model still works this session; say why it won't stay
+            self.panel.set_status(f"Fine-tuned, but not saved for next time: {exc}")

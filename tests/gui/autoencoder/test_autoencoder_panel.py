@@ -1,0 +1,209 @@
+"""Autoencoder tab: data reaches the views, hovering decodes, t-SNE keeps the GUI alive."""
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtWidgets import QDialogButtonBox
+
+from nngui.core.data.adapt import prepare
+from nngui.core.data.datasets import load_mnist
+from nngui.core.model import autoencoder as ae
+from nngui.core.model.builder import build_model
+from nngui.core.network.spec import TrainConfig
+from nngui.core.training.train import train
+from nngui.gui.autoencoder.designer import AutoencoderDesigner
+from nngui.gui.autoencoder.panel import AutoencoderPanel
+
+
+@pytest.fixture(scope="module")
+def mnist(mnist_path):
+    return load_mnist(mnist_path).subset(3000, 1500, seed=0)
+
+
+@pytest.fixture(scope="module")
+def trained_2d(mnist):
+    """A 784-32-2-32-784 autoencoder after one quick epoch on 3,000 digits."""
+    spec = ae.autoencoder_spec([32], 2, name="tiny_2d")
+    model = build_model(spec, 0)
+    cfg = TrainConfig(epochs=1, batch_size=64, validation_split=0.0, jit_compile=False)
+    assert train(model, prepare(mnist, spec), spec, cfg).reason == "finished"
+    return model, spec
+
+
+@pytest.fixture
+def panel(qtbot):
+    w = AutoencoderPanel()
+    qtbot.addWidget(w)
+    w.resize(1000, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.tasks.shutdown()
+
+
+def _shown(panel, qtbot, model, spec, x, y):
+    with qtbot.waitSignal(panel.analyzed, timeout=30000):
+        panel.set_model(model, spec, x, y)
+
+
+def test_set_model_fills_every_view(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    x, y = mnist.x_test, mnist.y_test
+    assert panel.reconstructionView.array is None
+    _shown(panel, qtbot, model, spec, x, y)
+    recon = panel.reconstructionView.array
+    assert recon.shape == (2 * 28 + 2, 10 * 28 + 9 * 2)
+    first = ae.one_per_class(y)[0]
+    np.testing.assert_allclose(recon[:28, :28], x[first])  # top-left: the first test 0
+    np.testing.assert_allclose(recon[30:, :28], ae.reconstruct(model, x[first:first + 1])[0],
+                               atol=1e-5)
+    counts = [len(s.data) for s in panel.scatters]
+    assert counts == list(np.bincount(y, minlength=10))
+    assert panel.latentPlot.getPlotItem().legend is not None
+    mse = float(ae.reconstruction_mse(model, x).mean())
+    text = panel.reconstructionErrorLabel.text()
+    assert re.match(r"Test reconstruction MSE 0\.\d{4} per pixel", text)
+    assert f"{mse:.4f}" in text
+    assert panel.worstView.count() == 48
+    first, last = (float(panel.worstView.item(i).text().split()[-1]) for i in (0, 47))
+    assert first >= last
+    assert not panel.projectionCombo.isVisible()  # a 2-D code is shown as it is
+
+
+def test_a_reconstruction_probe_refreshes_the_grid(panel, trained_2d, mnist):
+    """During training the probe runs in the training thread; the panel only draws arrays."""
+    from nngui.core.insight.probes import ReconstructionProbe
+
+    model, _ = trained_2d
+    x = mnist.x_test.reshape(-1, 28, 28)
+    idx = ae.one_per_class(mnist.y_test)
+    payload = ReconstructionProbe(x[idx])(model)
+    panel.show_reconstructions(payload["originals"], payload["reconstructions"])
+    grid = panel.reconstructionView.array
+    assert grid.shape == (58, 298)
+    np.testing.assert_allclose(grid[30:, :28], ae.reconstruct(model, x[idx[:1]])[0], atol=1e-5)
+
+
+def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
+    vb = panel.latentPlot.getPlotItem().getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    scene = panel.latentPlot.scene()
+    images = []
+    for fx, fy in ((0.2, 0.2), (0.8, 0.7)):
+        where = vb.mapViewToScene(QPointF(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)))
+        scene.sigMouseMoved.emit(where)
+        qtbot.waitUntil(lambda: panel.decodedView.array is not None and (
+            not images or not np.array_equal(panel.decodedView.array, images[-1])))
+        images.append(panel.decodedView.array.copy())
+        used = panel.hoverMarker.data["x"][0], panel.hoverMarker.data["y"][0]
+        under = vb.mapSceneToView(where)  # the latent point under the pointer, as shown now
+        (vx0, vx1), (vy0, vy1) = vb.viewRange()
+        np.testing.assert_allclose(used, (under.x(), under.y()),
+                                   atol=0.01 * max(vx1 - vx0, vy1 - vy0))
+        np.testing.assert_allclose(images[-1], ae.decode(model, spec, [used])[0], atol=1e-4)
+    assert images[0].shape == (28, 28)
+    assert np.abs(images[0] - images[1]).max() > 0.05
+    assert panel.decodedLabel.text().startswith("z = (")
+
+
+def test_grid_mode_tiles_decoded_digits_over_the_view(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
+    legend = panel.latentPlot.getPlotItem().legend
+    assert legend.isVisible()
+    panel.latentGridButton.setChecked(True)
+    assert panel.gridImage.image.shape == (15 * 28, 15 * 28)
+    assert not legend.isVisible()  # it would cover the top row of tiles
+    rect = panel.gridImage.mapRectToParent(panel.gridImage.boundingRect())
+    (x0, x1), _ = panel.latentPlot.getPlotItem().getViewBox().viewRange()
+    assert rect.left() == pytest.approx(x0) and rect.right() == pytest.approx(x1)
+    panel.latentGridButton.setChecked(False)
+    assert panel.gridImage.image is None and legend.isVisible()
+
+
+def test_latent_of_a_drawing_and_its_marker(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
+    z = panel.latent_of(mnist.x_test[5])
+    np.testing.assert_allclose(z, ae.encode(model, spec, mnist.x_test[5:6])[0], atol=1e-4)
+    panel.mark_point(z)
+    pos = panel.pointMarker.data["x"][0], panel.pointMarker.data["y"][0]
+    np.testing.assert_allclose(pos, z, atol=1e-5)
+    panel.mark_point(None)
+    assert len(panel.pointMarker.data) == 0
+
+
+def test_tsne_runs_without_blocking_the_gui_thread(panel, qtbot, mnist):
+    spec = ae.autoencoder_spec([16], 8, name="tiny_8d")
+    model = build_model(spec, 0)
+    x, y = mnist.x_test[:300], mnist.y_test[:300]
+    _shown(panel, qtbot, model, spec, x, y)
+    assert panel.projectionCombo.isVisible() and panel.latentStatus.text().startswith("PCA")
+    assert sum(len(s.data) for s in panel.scatters) == 300
+
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(panel.is_busy()))
+    timer.start(20)
+    shown = []
+    panel.projectionReady.connect(shown.append)
+    with qtbot.waitSignal(panel.projectionReady, timeout=90000,
+                          check_params_cb=lambda method: method == "tsne"):
+        panel.projectionCombo.setCurrentIndex(panel.projectionCombo.findData("tsne"))
+        assert "tsne" not in shown  # the call returned before t-SNE was done
+        assert panel.projectionProgress.isVisible() and panel.is_busy()
+    timer.stop()
+    assert any(ticks)  # the event loop kept running while t-SNE worked
+    assert panel.latentStatus.text().startswith("t-SNE")
+    assert sum(len(s.data) for s in panel.scatters) == 300
+    assert not panel.latentGridButton.isEnabled()  # t-SNE has no inverse to tile
+    with qtbot.waitSignal(panel.projectionReady, timeout=2000):
+        panel.projectionCombo.setCurrentIndex(panel.projectionCombo.findData("pca"))
+
+
+def test_designer_builds_the_2d_preset_and_custom_decoders(qtbot):
+    dlg = AutoencoderDesigner()
+    qtbot.addWidget(dlg)
+    assert "210,562 parameters" in dlg.summaryLabel.text()
+    assert dlg.decoderEdit.text() == "8, 32, 128" and not dlg.decoderEdit.isEnabled()
+    dlg.mirrorCheck.setChecked(False)
+    dlg.decoderEdit.setText("64")
+    dlg.latentSpin.setValue(16)
+    dlg.noiseSpin.setValue(0.3)
+    with qtbot.waitSignal(dlg.specCreated) as blocker:
+        dlg.accept()
+    spec = blocker.args[0]
+    assert spec.kind == "autoencoder" and spec.layers[0].type == "GaussianNoise"
+    widths = [lay.params["units"] for lay in spec.layers if lay.type == "Dense"]
+    assert widths == [128, 32, 8, 16, 64, 784]
+    assert spec.layers[spec.latent_index].params["units"] == 16
+    dlg.encoderEdit.setText("128, x")
+    assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, trained_2d, mnist):
+    model, spec = trained_2d
+    x, y = mnist.x_test[:400], mnist.y_test[:400]
+    _shown(panel, qtbot, model, spec, x, y)
+    assert panel.modelLabel.text() == "Showing: tiny_2d"
+    assert panel.worstView.item(0).text().startswith("MSE ")  # the numbers say what they are
+
+    panel.set_model(model, spec, x, y, "the bundled 2-D autoencoder")  # analysis in flight…
+    panel.begin_run("my-ae", 5)  # …when a new autoencoder starts training
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    assert panel.modelLabel.text() == "Training my-ae…"
+    assert panel.worstView.count() == 0  # nothing from the bundled (or older) model
+    assert all(len(s.data) == 0 for s in panel.scatters)
+    assert panel.reconstructionView.array is None
+    assert "MSE" not in panel.reconstructionErrorLabel.text() or "after" in \
+        panel.reconstructionErrorLabel.text()
+    assert panel._model is None and panel.runProgress.isVisible()
+    panel.run_progress(2, "Epoch 2: loss 0.0400")
+    assert panel.runProgress.value() == 2 and panel.runProgress.maximum() == 5
+
+    _shown(panel, qtbot, model, spec, x, y)  # the run ended: its model fills the views
+    assert not panel.runProgress.isVisible() and panel.worstView.count() > 0

@@ -1,0 +1,44 @@
+"""Clicking a confusion-matrix cell lists exactly that cell's test samples, surest first."""
+
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from nngui.core.data.adapt import prepare  # noqa: E402
+from nngui.core.data.datasets import load_dataset  # noqa: E402
+from nngui.core.model.builder import build_model  # noqa: E402
+from nngui.core.training.presets import get_preset  # noqa: E402
+from nngui.gui.evaluate.panel import EvaluatePanel  # noqa: E402
+
+
+def test_clicking_a_confusion_cell_lists_exactly_those_samples(qtbot):
+    ds = load_dataset("digits")
+    spec = get_preset("mnist-784-20-10").spec()
+    model = build_model(spec, 3)  # untrained: plenty of off-diagonal cells
+    data = prepare(ds, spec)
+    panel = EvaluatePanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 600)
+    panel.show()
+    panel.set_context(model, data, spec, list(ds.class_names), ds.x_test)
+    with qtbot.waitSignal(panel.evaluated, timeout=60000):
+        panel.evaluate()
+    probs = np.asarray(model.predict(data.x_test, verbose=0))
+    pred, true = probs.argmax(1), ds.y_test.astype(int)
+    cm = panel.report.confusion
+    off = cm - np.diag(np.diag(cm))
+    i, j = np.unravel_index(off.argmax(), off.shape)
+    assert off[i, j] >= 2
+    table = panel.confusionMatrix
+    rect = table.visualItemRect(table.item(int(i), int(j)))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    view = panel.mistakesView
+    listed = [int(view.item(r).toolTip().split("#")[-1]) for r in range(view.count())]
+    expected = np.flatnonzero((true == i) & (pred == j))
+    assert sorted(listed) == sorted(expected.tolist())
+    conf = probs[listed, j]
+    assert np.all(np.diff(conf) <= 1e-6)  # surest first
+    assert panel.tabs.currentIndex() == 1 and f"({len(expected)})" in panel.tabs.tabText(1)

@@ -1,0 +1,210 @@
+"""The training plots are reset and labelled for each run: never a stale range or title."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nngui.core.data.adapt import Prepared
+from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+from nngui.core.training.train import RunRequest, Session
+from nngui.gui.training.panel import TRAIN_COLOR, VAL_COLOR, TrainingPanel, epoch_tick_step
+
+TIMEOUT = 120_000
+
+
+def dense(units: int, activation: str) -> LayerSpec:
+    return LayerSpec("Dense", {"units": units, "activation": activation})
+
+
+CLASSIFIER = NetworkSpec((2,), [dense(8, "tanh"), dense(2, "softmax")],
+                         "sparse_categorical_crossentropy")
+AUTOENCODER = NetworkSpec((4,), [dense(2, "relu"), dense(4, "sigmoid")], "mse",
+                          kind="autoencoder")
+
+
+@pytest.fixture(scope="module")
+def blobs() -> Prepared:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    return Prepared(x[:200], y[:200], x[200:], y[200:], y[200:].copy())
+
+
+@pytest.fixture(scope="module")
+def codes() -> Prepared:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=(256, 4)).astype(np.float32)
+    return Prepared(x[:200], x[:200], x[200:], x[200:], None)
+
+
+@pytest.fixture
+def panel(qtbot) -> TrainingPanel:
+    p = TrainingPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 420)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def _config(epochs: int) -> TrainConfig:
+    return TrainConfig(epochs=epochs, seed=0, device="cpu", batch_size=32, jit_compile=False,
+                       steps_per_execution=2)
+
+
+def _train(qtbot, panel, spec, data, epochs=2):
+    with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT) as done:
+        assert panel.start(RunRequest(Session(spec), data, _config(epochs))) is not None
+        _assert_titled(panel, "mae" if spec.kind == "autoencoder" else "accuracy")
+    assert done.args[0].ok
+    return done.args[0]
+
+
+def _titles(panel) -> tuple[str, str]:
+    acc = panel.accuracyPlot.getPlotItem()
+    return acc.titleLabel.text, acc.getAxis("left").labelText
+
+
+def _assert_titled(panel, metric: str) -> None:
+    title, label = _titles(panel)
+    if metric == "accuracy":
+        assert title == "Accuracy" and label == "accuracy (%)"
+    else:
+        assert title == "Mean absolute error"
+        assert label == "mean absolute error"
+
+
+def _ranges(plot) -> tuple[tuple[float, float], tuple[float, float]]:
+    (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    return (x0, x1), (y0, y1)
+
+
+def _curve(plot, name):
+    for item in plot.getPlotItem().listDataItems():
+        if item.name() == name:
+            x, _ = item.getData()
+            return [] if x is None else list(x)
+    raise KeyError(name)
+
+
+def test_empty_plots_are_titled_for_the_network_and_never_minus_30_to_30(panel):
+    panel.reset(CLASSIFIER)
+    _assert_titled(panel, "accuracy")
+    (x0, x1), (y0, y1) = _ranges(panel.accuracyPlot)
+    assert -0.5 < x0 <= 0 and 4 < x1 < 6  # epochs 0..5 until a run says how many
+    assert -3 < y0 <= 0 and 99 < y1 < 103  # percent
+    (x0, x1), _ = _ranges(panel.lossPlot)
+    assert x0 > -1 and x1 < 6
+
+    panel.reset(AUTOENCODER)
+    _assert_titled(panel, "mae")
+    _, (y0, y1) = _ranges(panel.accuracyPlot)
+    assert y1 < 1.1  # not a percentage axis
+
+
+def test_each_run_is_plotted_from_scratch_with_its_own_title_and_range(qtbot, panel, blobs,
+                                                                       codes):
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=3)
+    assert _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
+    (_, x1), (_, y1) = _ranges(panel.accuracyPlot)
+    assert y1 > 40 and 2.9 < x1 < 3.2
+
+    panel.reset(AUTOENCODER)  # the window built a new network: nothing of the old run stays
+    _assert_titled(panel, "mae")
+    assert _curve(panel.accuracyPlot, "train") == [] and _curve(panel.lossPlot, "batch loss") == []
+    _, (_, y1) = _ranges(panel.accuracyPlot)
+    assert y1 < 1.1
+
+    _train(qtbot, panel, AUTOENCODER, codes, epochs=2)  # titled before its first epoch
+    _assert_titled(panel, "mae")
+    assert _curve(panel.accuracyPlot, "train") == [1.0, 2.0]
+    (_, x1), (_, y1) = _ranges(panel.accuracyPlot)
+    assert y1 < 5 and 1.9 < x1 < 2.2  # MAE of [0, 1] values; epochs 0..2
+
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)  # a new session: no autoencoder left
+    _assert_titled(panel, "accuracy")
+    assert _curve(panel.accuracyPlot, "train") == [1.0, 2.0]
+
+
+def test_train_has_one_colour_in_both_plots_and_no_legend_covers_the_curves(panel):
+    def colour(plot, name):
+        for item in plot.getPlotItem().listDataItems():
+            if item.name() == name:
+                return item.opts["pen"].color().getRgb()[:3]
+        raise KeyError(name)
+
+    assert colour(panel.lossPlot, "train loss (epoch)") == colour(panel.accuracyPlot, "train") \
+        == TRAIN_COLOR
+    assert colour(panel.lossPlot, "validation loss") == colour(panel.accuracyPlot,
+                                                                "validation") == VAL_COLOR
+    for plot in (panel.lossPlot, panel.accuracyPlot):
+        assert plot.getPlotItem().legend is None  # the key is above the plots
+    key = panel.plotKey.text()
+    for name, rgb in (("train", TRAIN_COLOR), ("validation", VAL_COLOR)):
+        assert "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"● {name}" in key or \
+            "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"■ {name}" in key
+
+
+def test_log_scale_toggle_for_the_loss(panel):
+    item = panel.lossPlot.getPlotItem()
+    assert not item.ctrl.logYCheck.isChecked()
+    panel.logScaleBox.setChecked(True)
+    assert item.ctrl.logYCheck.isChecked()
+    panel.logScaleBox.setChecked(False)
+    assert not item.ctrl.logYCheck.isChecked()
+
+
+@given(st.floats(1, 5000), st.integers(60, 2000))
+def test_epoch_ticks_are_whole_and_never_run_together(last, width):
+    step = epoch_tick_step(last, width)
+    assert step in {m * 10 ** k for k in range(5) for m in (1, 2, 5)}
+    labels = max(1.0, last) / step
+    assert labels <= max(2, width // 36)  # at least 36 px between two labels
+    if step > 1:  # and no sparser than needed
+        smaller = [s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s < step][-1]
+        assert max(1.0, last) / smaller > max(2, width // 36)
+
+
+def test_unchanged_epoch_curves_are_not_set_again(qtbot, panel, blobs):
+    """Between epochs only the batch curve moves: re-setting the epoch curves repainted the
+    accuracy plot on every redraw (20 a second)."""
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)
+    calls = []
+    for item in (panel._train_metric, panel._val_metric, panel._epoch_loss):
+        original = item.setData
+        item.setData = lambda *a, _o=original, **k: (calls.append(1), _o(*a, **k))
+    for _ in range(3):
+        panel._dirty = True
+        panel._redraw()
+    assert calls == []
+    xs, ys = panel._epochs["accuracy"]
+    panel._epochs["accuracy"] = (xs + [3.0], ys + [0.5])
+    panel._dirty = True
+    panel._redraw()
+    assert len(calls) == 1 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
+
+
+def test_no_axis_in_the_window_rescales_its_numbers(window):
+    """A loss of 0.2 reads 0.2, never "loss (x0.001)" with ticks at 150-400."""
+    import pyqtgraph as pg
+
+    window.build_all_pages()
+    axes = [item for view in window.findChildren(pg.GraphicsView)
+            for item in view.scene().items() if isinstance(item, pg.AxisItem)]
+    assert len(axes) > 20
+    assert [axis for axis in axes if axis.autoSIPrefix] == []
+    fresh = pg.PlotWidget()  # a plot made later, by any page
+    fresh.plot([0, 1, 2], [0.0002, 0.0003, 0.0001])
+    assert fresh.getAxis("left").labelString().count("x0.") == 0
+    assert fresh.getAxis("left").autoSIPrefix is False
+
+
+def test_a_reopened_stopped_run_draws_its_validation_without_a_gap(panel):
+    """The stopped part of epoch 3 has no validation (NaN): skipped, as the live run drew it."""
+    panel._load_history({"epoch": [1.0, 2.0, 2.5, 3.0], "loss": [0.9, 0.6, 0.55, 0.5],
+                         "val_loss": [0.7, 0.5, float("nan"), 0.4]})
+    assert panel._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
+    assert panel._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])

@@ -1,0 +1,124 @@
+"""The Watch tab's weight/gradient statistics and train/validation/test view draw exactly
+the arrays the probes computed in the training thread."""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtWidgets import QWidget
+
+from nngui.core.insight import layer_stats
+
+
+@pytest.fixture
+def circles(window, qtbot):
+    window._apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
+    window.builder.set_config(window.builder.config().__class__(epochs=4, batch_size=64))
+    return window
+
+
+def _record_threads(monkeypatch, cls):
+    seen = []
+    original = cls.__call__
+
+    def call(self, model):
+        seen.append(threading.get_ident())
+        return original(self, model)
+
+    monkeypatch.setattr(cls, "__call__", call)
+    return seen
+
+
+def test_histograms_and_gradient_norms_come_from_the_training_thread(circles, qtbot,
+                                                                   monkeypatch):
+    w = circles
+    threads = _record_threads(monkeypatch, layer_stats.WeightStatsProbe)
+    payloads = []
+    w.training.probeArrived.connect(
+        lambda n, e, p: payloads.append(p) if n == "weight_stats" else None)
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()
+    assert len(threads) == 4 and threading.get_ident() not in threads
+    stats = w.watch.stats
+    assert w.findChild(QWidget, "weightHistograms") is stats.weightHistograms
+    assert w.findChild(QWidget, "gradientNorms") is stats.gradientNorms
+    qtbot.waitUntil(lambda: len(stats.epochs) == 4 and not stats._dirty, timeout=5000)
+    assert stats.layers == payloads[-1]["layers"] and len(stats.layers) == 2
+    stats.layerCombo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not stats._dirty, timeout=5000)
+    # the latest histogram and the heat map over epochs are the probe's counts
+    xs, ys = stats._bars.getData()
+    np.testing.assert_array_equal(ys, payloads[-1]["counts"][1])
+    np.testing.assert_array_equal(xs, payloads[-1]["edges"][1])
+    expected = np.log1p(np.asarray([p["counts"][1] for p in payloads], np.float32))
+    np.testing.assert_allclose(stats._heat.image, expected)
+    # one gradient-norm curve per layer, its points the probe's norms (drawn on a log axis)
+    for n, curve in enumerate(stats._curves):
+        norms = [p["grad_norms"][n] for p in payloads]
+        assert all(v > 0 for v in norms)
+        np.testing.assert_allclose(10 ** curve.getData()[1], norms, rtol=1e-6)
+        np.testing.assert_array_equal(curve.getData()[0], [1, 2, 3, 4])
+    # epochs are whole numbers on every epoch axis; the note reads the curves, not "Train…"
+    for axis in (stats.gradientNorms.getPlotItem().getAxis("bottom"),
+                 stats.overTimePlot.getAxis("bottom")):
+        ticks = [v for _, values in axis.tickValues(0.8, 4.2, 400) for v in values]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
+    assert "stopped learning" in stats.note.text() and "Train a network" not in stats.note.text()
+    levels = stats.gradientNorms.getPlotItem().getAxis("left")._tickLevels
+    assert levels and len(levels[0]) >= 3, levels  # readable values on the log axis
+
+
+def test_train_validation_and_test_curves_with_the_best_epoch(circles, qtbot):
+    w = circles
+    tests = []
+    w.training.probeArrived.connect(
+        lambda n, e, p: tests.append(p) if n == "test_curve" else None)
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()
+    view = w.watch.overfit
+    qtbot.waitUntil(lambda: len(view.test) == 4 and not view._dirty, timeout=5000)
+    history = w.session.history
+    xs, ys = view._curves["train"].getData()
+    np.testing.assert_allclose(ys, history["loss"])
+    np.testing.assert_allclose(view._curves["validation"].getData()[1], history["val_loss"])
+    np.testing.assert_allclose(view._curves["test"].getData()[1],
+                               [p["logs"]["loss"] for p in tests])
+    best = int(np.argmin(history["val_loss"]))
+    bx, by = view._best.getData()
+    assert (bx[0], by[0]) == (pytest.approx(xs[best]), pytest.approx(history["val_loss"][best]))
+    assert "best validation" in view.note.text().lower()
+    n = tests[-1]["n"]
+    label = view.legend.getLabel(view._curves["test"]).text
+    assert (f"{n:,} of" in label) == (n < tests[-1]["total"])
+    view.metricCombo.setCurrentText("accuracy")
+    qtbot.waitUntil(lambda: not view._dirty, timeout=5000)
+    np.testing.assert_allclose(view._curves["test"].getData()[1],
+                               [100 * p["logs"]["accuracy"] for p in tests], rtol=1e-6)
+    # a run from scratch starts the plot over
+    qtbot.waitUntil(lambda: not w.tasks.running(), timeout=30000)  # the evaluation after it
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train(restart=True)
+    qtbot.waitUntil(lambda: not view._dirty, timeout=5000)
+    assert len(view._curves["train"].getData()[1]) == 4
+
+
+def test_the_watch_legend_names_test_points_once(window):
+    names = [label.text for _, label in window.watch.live.boundaryPlot.getPlotItem().legend.items]
+    assert names.count("test") == 1 and not any("×" in n for n in names)
+
+
+@given(st.floats(-9, 3), st.floats(0.01, 8))
+def test_a_log_axis_always_has_readable_ticks(low_exp, decades):
+    """pyqtgraph labels one value (or none) on a log axis under a decade: 0.2-0.6 read "0.4"."""
+    from nngui.gui.training.stats import log_ticks
+
+    low, high = 10.0 ** low_exp, 10.0 ** (low_exp + decades)
+    ticks = log_ticks(low, high)
+    assert ticks == sorted(ticks) and all(v > 0 for v in ticks)
+    assert len(ticks) <= 10
+    inside = [v for v in ticks if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
+    assert len(inside) >= (3 if decades <= 2 else 2), (low, high, ticks)
+    assert log_ticks(low, low) == [low]  # one norm: one tick, no error
