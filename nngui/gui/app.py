@@ -19,6 +19,7 @@ def run_app(argv: list[str]) -> int:
     for path in app_icon_files():
         icon.addFile(str(path))
     app.setWindowIcon(icon)
+    from nngui.gui.common.style import style_plots
     from nngui.gui.window.main_window import MainWindow
 
     window = MainWindow()
@@ -31,21 +32,3 @@ def run_app(argv: list[str]) -> int:
     if paths:
         window.open_path(paths[0])
     return app.exec()
-
-
-def style_plots() -> None:
-    """pyqtgraph's look for the app; call before the first plot (it imports pyqtgraph)."""
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(antialias=True, background="w", foreground="k")
-    if not getattr(pg.AxisItem, "_nngui_plain_numbers", False):
-        made = pg.AxisItem.__init__
-
-        def plain_numbers(axis: pg.AxisItem, *args: object, **kwargs: object) -> None:
-            made(axis, *args, **kwargs)
-            # pyqtgraph rescales small values into "loss (x0.001)" with ticks 150-400; a
-            # student reads the loss itself. Every axis of the app shows plain numbers.
-            axis.enableAutoSIPrefix(False)
-
-        pg.AxisItem.__init__ = plain_numbers
-        pg.AxisItem._nngui_plain_numbers = True

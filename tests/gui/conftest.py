@@ -102,7 +102,7 @@ def digits_reader(window, qtbot):
 @pytest.fixture(scope="package", autouse=True)
 def plots_styled_as_in_the_app():
     """``app.main`` styles pyqtgraph before the first plot; the tests' windows too."""
-    from nngui.gui.app import style_plots
+    from nngui.gui.common.style import style_plots
 
     style_plots()
 

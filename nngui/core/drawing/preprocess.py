@@ -28,11 +28,11 @@ millisecond), so it can run on every mouse move.
 
 from __future__ import annotations
 
-import contextlib
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
+
+from nngui.core.platform.blas import blas_controller, one_blas_thread
 
 SIZE = 28  # the MNIST field
 BOX = 20  # the longest side of the digit inside it
@@ -78,38 +78,11 @@ def ink_bbox(gray: np.ndarray, noise: float = NOISE) -> tuple[int, int, int, int
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-_blas: Any = None
-
-
-def _blas_controller() -> Any:
-    """threadpoolctl's handle on the loaded BLAS libraries (False without threadpoolctl)."""
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController  # ships with scikit-learn
-
-            _blas = ThreadpoolController().select(user_api="blas")
-        except Exception:
-            _blas = False
-    return _blas
-
-
-def one_blas_thread() -> contextlib.AbstractContextManager:
-    """Context limiting NumPy's BLAS to one thread (a no-op without threadpoolctl).
-
-    The live-drawing path does small matmuls; once TensorFlow is loaded, multi-threaded
-    OpenBLAS was measured at 12 ms for one that takes 0.04 ms on a single thread, because its
-    threads wait on cores TensorFlow's pools hold.
-    """
-    blas = _blas_controller()
-    return blas.limit(limits=1) if blas else contextlib.nullcontext()
-
-
 def warm_up() -> None:
     """Load what the first drawing needs (~0.2 s), so the first stroke does not stall."""
     from scipy import ndimage  # noqa: F401  (stroke-width normalisation)
 
-    _blas_controller()
+    blas_controller()
 
 
 @lru_cache(maxsize=256)

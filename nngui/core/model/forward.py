@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from nngui.core.drawing.preprocess import one_blas_thread
 from nngui.core.layers.kinds import Step, Unsupported, kind_of
+from nngui.core.platform.blas import one_blas_thread
 
 __all__ = ["ForwardPass", "Unsupported"]
 

@@ -7,7 +7,7 @@ MNIST presets). Models with
 layers it does not know fall back to a ``tf.function``-compiled ``model(x, training=False)``,
 traced once up front (about a millisecond a call afterwards).
 
-The NumPy pass runs with BLAS limited to one thread (see ``preprocess.one_blas_thread``).
+The NumPy pass runs with BLAS limited to one thread (see ``platform.blas.one_blas_thread``).
 """
 
 from __future__ import annotations

@@ -59,6 +59,13 @@ def settings_of(spec: NetworkSpec, config: TrainConfig) -> dict[str, Any]:
             "layers": [lay.describe() for lay in spec.layers]}
 
 
+def _made_by_no_session() -> object:
+    return _NO_SESSION  # `is` no key a caller passes
+
+
+_NO_SESSION = object()
+
+
 class RunList:
     """Runs in the order they were made; a session's later runs (Continue) update its record."""
 
@@ -83,6 +90,12 @@ class RunList:
             self._keys.append(weakref.ref(key))
         except TypeError:  # not weakly referable (a string, say): nothing big to keep alive
             self._keys.append(lambda key=key: key)
+        return rec
+
+    def add(self, rec: RunRecord) -> RunRecord:
+        """Add a run that no session of this process made (one read from a project)."""
+        self.records.append(rec)
+        self._keys.append(_made_by_no_session)
         return rec
 
     def find(self, key: Any) -> RunRecord | None:

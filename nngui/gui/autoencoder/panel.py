@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 from nngui.core.model import autoencoder as ae
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common.images import PixelView, gray_icon
+from nngui.gui.common.style import PALETTE
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 
-PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-           (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 WORST_COUNT = 48
 GRID_TILES = 15
 
@@ -309,6 +308,17 @@ class AutoencoderPanel(QWidget):
             (x0, y0), (x1, y1) = z2d.min(axis=0).tolist(), z2d.max(axis=0).tolist()
             item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + 0.3 * (y1 - y0)),
                                        padding=0.04)
+
+    @property
+    def model(self) -> Any:
+        """The autoencoder shown (None before one is set); a job may hold it."""
+        return self._model
+
+    def rebuild(self, z: np.ndarray) -> np.ndarray | None:
+        """The decoder's 28x28 image for one latent code, or None without a NumPy decoder."""
+        if self._decoder is None:
+            return None
+        return self._decoder(np.asarray(z)[None])[0].reshape(28, 28)
 
     def latent_of(self, image28: np.ndarray) -> np.ndarray | None:
         """The latent code (latent,) of one drawing, or None without a model."""

@@ -119,7 +119,7 @@ class DrawPanel(QWidget):
         self._clock = QElapsedTimer()
         self._clock.start()
         self._build()
-        self._reload_gallery()
+        self.reload_gallery()
         self._show_result(None)
         self.tasks.submit("draw-warm-up", plain(warm_up))
 
@@ -485,7 +485,7 @@ class DrawPanel(QWidget):
         self.samplesGallery.addItem(item)
         self.samplesGallery.scrollToItem(item)
 
-    def _reload_gallery(self) -> None:
+    def reload_gallery(self) -> None:
         self.samplesGallery.clear()
         for sample in self.samples_store.samples():
             self._add_gallery_item(sample)

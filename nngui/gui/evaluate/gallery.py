@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from nngui.gui.training.live import class_brushes
+from nngui.gui.common.style import class_brushes
 
 PAGE = 24  # samples on one page of a class (4 rows of 6)
 PAGE_COLS = 6

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
-from nngui.gui.evaluate.panel import PALETTE
-from nngui.gui.training.live import class_brushes
 
 TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
 

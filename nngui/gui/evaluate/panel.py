@@ -33,13 +33,9 @@ from nngui.core.data.adapt import Prepared
 from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
+from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 
-PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-           (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
-GOOD = np.array([46, 160, 67], dtype=float)
-BAD = np.array([214, 39, 40], dtype=float)
-WHITE = np.array([255, 255, 255], dtype=float)
 ICON_SIZE = 56
 MAX_POINTS = 2000
 
@@ -284,7 +280,7 @@ class EvaluatePanel(QWidget):
             return
         if r.grid is not None:
             xs, ys, classes, probs = r.grid
-            self.boundaryImage.setImage(self._boundary_rgb(classes, probs).transpose(1, 0, 2),
+            self.boundaryImage.setImage(boundary_rgb(classes, probs).transpose(1, 0, 2),
                                         autoLevels=False, levels=(0, 255))
             self.boundaryImage.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
             x = np.asarray(data.x_test, dtype=float).reshape(len(data.x_test), -1)[:MAX_POINTS]
@@ -310,15 +306,10 @@ class EvaluatePanel(QWidget):
             plot.setLabel("left", "y")
         plot.autoRange()
 
-    @staticmethod
-    def _boundary_rgb(classes: np.ndarray, probs: np.ndarray) -> np.ndarray:
-        """[iy, ix, 3] colours: the predicted class's hue, stronger where the model is sure."""
-        k = max(2, int(classes.max()) + 1)
-        palette = np.array(PALETTE, dtype=float)[np.arange(k) % len(PALETTE)]
-        sure = np.clip((probs - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
-        t = (0.15 + 0.45 * sure)[..., None]
-        rgb = WHITE + (palette[classes] - WHITE) * t
-        return rgb.astype(np.uint8)
+    @property
+    def class_names(self) -> list[str]:
+        """The class names of the report shown (empty before one)."""
+        return list(self._class_names)
 
     def show_cell(self, i: int, j: int) -> None:
         """List exactly the test samples of confusion cell (true i, predicted j), surest first."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
-from nngui.gui.evaluate.panel import PALETTE, EvaluatePanel
+from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
 from nngui.gui.training.unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
@@ -75,20 +75,6 @@ def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
         r, c = divmod(i, cols)
         scale = float(np.abs(img).max()) or 1.0
         out[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = img / scale
-    return out
-
-
-_BRUSHES: dict[tuple[int, int], Any] = {}
-
-
-def class_brushes(labels: np.ndarray, alpha: int = 255) -> list:
-    """One shared QBrush per class (making hundreds per epoch costs the GUI thread)."""
-    out = []
-    for c in np.asarray(labels).astype(int).ravel():
-        key = (int(c) % len(PALETTE), alpha)
-        if key not in _BRUSHES:
-            _BRUSHES[key] = pg.mkBrush(*PALETTE[key[0]], alpha)
-        out.append(_BRUSHES[key])
     return out
 
 
@@ -310,7 +296,7 @@ class LivePanel(QWidget):
             self.probabilityBar.setLevels((0, 1))
             bar.setLabel("p(class 1)")
         else:
-            self._image.setImage(EvaluatePanel._boundary_rgb(classes, prob).transpose(1, 0, 2),
+            self._image.setImage(boundary_rgb(classes, prob).transpose(1, 0, 2),
                                  autoLevels=False, levels=(0, 255))
         self.probabilityBar.setVisible(binary or unit is not None)
         self._image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))

@@ -32,6 +32,7 @@ from nngui.core.training.runs import (
     TEST_NOTE,
     TEST_PREFIX,
     RunList,
+    RunRecord,
     best_index,
     lr_sweep,
     optimizer_sweep,
@@ -42,7 +43,7 @@ from nngui.core.training.runs import (
 from nngui.core.training.train import RunRequest, RunResult
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
-from nngui.gui.evaluate.panel import PALETTE
+from nngui.gui.common.style import PALETTE
 
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_accuracy",
            "learning_rate")
@@ -299,6 +300,14 @@ class RunsPanel(QWidget):
                 self.runList.topLevelItem(i).setIcon(0, QIcon(swatch))
             else:
                 self.runList.topLevelItem(i).setIcon(0, QIcon())
+
+    def show_runs(self, records: list[RunRecord]) -> None:
+        """Replace the list with ``records`` (a reopened project's runs)."""
+        self.runList.clear()  # the list first: clearing it redraws from the records
+        self.runs.clear()
+        for rec in records:
+            self._show_record(self.runs.add(rec), sweep=False)
+        self.redraw()
 
     def redraw(self) -> None:
         """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""

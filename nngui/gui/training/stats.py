@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
-from nngui.gui.evaluate.panel import PALETTE
+from nngui.gui.common.style import PALETTE
 
 REDRAW_MS = 150
 

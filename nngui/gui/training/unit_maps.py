@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nngui.gui.evaluate.panel import PALETTE
+from nngui.gui.common.style import PALETTE
 
 TILE = 30  # pixels a side
 SMALL_TILE = 20  # when more than SMALL_AFTER columns of tiles would take the plot's width

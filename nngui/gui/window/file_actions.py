@@ -226,7 +226,7 @@ class FileActions:
         if path is not None:
             self._write(lambda: write_confusion_csv(
                 path.with_suffix(".csv"), report.confusion if report else None,
-                self.evaluate._class_names))
+                self.evaluate.class_names))
 
     def _export_saved_model_dialog(self) -> None:
         from nngui.core.files.results_export import export_saved_model

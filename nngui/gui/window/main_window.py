@@ -491,7 +491,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
     def _draw_into_autoencoder(self, x28) -> None:
         """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
         panel = self.autoencoder
-        if panel._model is None or panel._decoder is None or self.tasks.is_held(panel._model):
+        if panel.model is None or self.tasks.is_held(panel.model):
             return
         if float(x28.max()) <= 0:
             self.draw.show_reconstruction(None)
@@ -500,15 +500,18 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         z = panel.latent_of(x28)
         if z is None:
             return
+        rebuilt = panel.rebuild(z)
+        if rebuilt is None:
+            return
         panel.mark_point(z)
-        self.draw.show_reconstruction(panel._decoder(z[None])[0].reshape(28, 28))
+        self.draw.show_reconstruction(rebuilt)
 
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
         if self.tabs.currentWidget() is self.built_page("watch"):
             self._fill_watch()
         if self.tabs.currentWidget() in (self.built_page("autoencoder"), self.built_page("draw")) \
-                and self.autoencoder._model is None:
+                and self.autoencoder.model is None:
             self._show_bundled_autoencoder()
 
     def _show_bundled_autoencoder(self) -> None:
@@ -532,7 +535,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         from nngui.core.model.saving import spec_from_model
 
         spec = as_autoencoder(spec_from_model(model))
-        if spec is not None and self.autoencoder._model is None and \
+        if spec is not None and self.autoencoder.model is None and \
                 self._ae_run_start is None:  # a trained (or training) one wins
             self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test,
                                        "the bundled 2-D autoencoder")

@@ -235,15 +235,8 @@ class ProjectActions(ProjectRecovery):
         self.setWindowModified(project.migrated_from is not None)  # saving writes the new schema
 
     def _show_runs(self, runs: list[dict]) -> None:
-        panel = self.watch.runs
-        panel.runList.clear()  # the list first: clearing it redraws from the records
-        panel.runs.clear()
-        for r in runs:
-            rec = RunRecord(r["name"], r["settings"], r["history"], r["reason"])
-            panel.runs.records.append(rec)
-            panel.runs._keys.append(object())  # no session of this window made it
-            panel._show_record(rec, sweep=False)
-        panel.redraw()
+        self.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"], r["reason"])
+                                   for r in runs])
 
     def _merge_samples(self, samples: list[dict]) -> None:
         """The project's samples join the user's (same ids are the same sample)."""
@@ -254,7 +247,7 @@ class ProjectActions(ProjectRecovery):
         if new:
             for sample in new:
                 store.put(sample)
-            self.draw._reload_gallery()
+            self.draw.reload_gallery()
 
     def _show_lab(self, state: dict) -> None:
         from PySide6.QtCore import QSignalBlocker

@@ -244,7 +244,7 @@ def test_fits_the_main_windows_tab_area(panel):
 
 def test_the_loss_legends_leave_every_curve_clear(qtbot):
     """A loss is high at an edge of ŷ: a corner legend sat on the curve (SSE, target 1)."""
-    from nngui.gui.app import style_plots
+    from nngui.gui.common.style import style_plots
     from nngui.gui.lab.function_explorer import LOSSES, LossExplorer
 
     style_plots()

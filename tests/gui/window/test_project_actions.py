@@ -33,7 +33,7 @@ def trained(window, qtbot):
     qtbot.waitUntil(lambda: window.evaluate.report is not None, timeout=60000)
     qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
     window.draw.samples_store.add(np.eye(28, dtype=np.float32), 7)
-    window.draw._reload_gallery()
+    window.draw.reload_gallery()
     window.lab.iterate(3)
     return window
 
@@ -50,7 +50,7 @@ def test_title_shows_the_name_and_a_modified_mark(window) -> None:
 def test_every_kind_of_edit_marks_the_project_modified(window, edit) -> None:
     if edit == "sample":
         window.draw.samples_store.add(np.zeros((28, 28), np.float32), 1)
-        window.draw._reload_gallery()
+        window.draw.reload_gallery()
     elif edit == "lab":
         window.lab.stepButton.click()
     else:
@@ -74,7 +74,7 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     w.lab.reset()
     for sample in w.draw.samples_store.samples():  # another computer: none of the samples
         w.draw.samples_store.remove(sample.id)
-    w.draw._reload_gallery()
+    w.draw.reload_gallery()
     assert w.open_path(path)
     assert not w.isWindowModified() and w.project_path == path
     assert w.builder.spec().to_dict() == load_project(path, with_model=False).spec.to_dict()
