@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nngui.core.platform import migrations
 from nngui.core.platform.migrations import (
     MigrationChainError,
     Migrations,
@@ -118,3 +119,12 @@ def test_a_document_at_the_current_version_is_returned_as_it_is():
     doc = ["untouched"]
     assert reg.migrate("doc", doc, 2) is doc
 
+
+def test_the_real_chains_are_complete_and_match_what_the_readers_write():
+    from nngui.core.files import project
+    from nngui.core.network import spec
+
+    assert migrations.current("spec") == spec.SCHEMA_VERSION
+    assert migrations.current("project") == project.SCHEMA_VERSION
+    for kind in migrations.REGISTRY.kinds():
+        migrations.check_chain(kind)
