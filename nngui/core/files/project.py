@@ -9,7 +9,8 @@ lab), ``samples.npz`` (the user's digit samples) and ``model.keras`` when there 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
 through core/schema), the model loads in Keras' safe mode. Every failure is one ProjectError
-whose message is for the user. Schema 1 (a single ``project.json``) migrates on open.
+whose message is for the user. Schema 1 (a single ``project.json``) migrates on open through
+the "project" chain of core/platform/migrations.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 
 from nngui.core.lab.state import LabStateError, check_lab
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
+from nngui.core.platform import migrations
 from nngui.core.platform.fsio import atomic_path
 
 SUFFIX = ".nngui"
@@ -163,37 +165,73 @@ def _read(zf: zipfile.ZipFile, path: Path, with_model: bool) -> Project:
     for info in infos:
         _check_name(info.filename, path)
         names.add(info.filename)
+    doc, version = _document(zf, names, path)
+    project = _build(migrations.migrate("project", doc, version))
+    project.migrated_from = version if version < SCHEMA_VERSION else None
+    if with_model and "model.keras" in names:
+        project.model = _read_model(zf, path)
+    return project
+
+
+def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[str, Any], int]:
+    """(the project document as its schema lays it out, that schema), read from the zip.
+
+    The document maps member names to their content (JSON members parsed, network.json and
+    samples.npz as bytes) plus "path", the file, for messages. model.keras is the same in
+    every schema and is read separately.
+    """
     if "manifest.json" not in names and "project.json" in names:
-        return _from_v1(zf, names, path, with_model)
+        doc = _read_json(zf, "project.json", path)
+        if not isinstance(doc, dict):
+            raise ProjectError(f"{path.name}: project.json is not an object.")
+        version = _version(doc.get("schema_version"), path, lambda v: v == 1,
+                           f"{path.name}: project.json has no valid schema_version.")
+        return {"path": path, "project.json": doc}, version
     _need_members(names, REQUIRED_V2, path)
     manifest = _read_json(zf, "manifest.json", path)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ProjectError(f"{path.name} is not an nngui project (manifest.json says "
                            "otherwise).")
-    version = manifest.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ProjectError(f"{path.name}: schema_version must be a whole number, not "
-                           f"{str(version)[:40]}.")
-    if version > SCHEMA_VERSION:
-        raise ProjectError(f"{path.name} was made by a newer nngui (schema {version}); this "
-                           f"version reads up to {SCHEMA_VERSION}. Update nngui to open it.")
-    spec, config = _network(_read_bytes(zf, "network.json", MAX_JSON_BYTES, path), path)
-    data = _read_json(zf, "dataset.json", path)
-    session = _read_json(zf, "session.json", path)
-    dataset, data_path = _dataset(data, path)
-    project = Project(
+    found = manifest.get("schema_version")
+    version = _version(found, path, lambda v: v >= 2,  # schema 1 had no manifest
+                       f"{path.name}: schema_version must be a whole number of 2 or more, "
+                       f"not {str(found)[:40]}.")
+    doc: dict[str, Any] = {"path": path, "manifest.json": manifest,
+                           "network.json": _read_bytes(zf, "network.json", MAX_JSON_BYTES, path),
+                           "samples.npz": _read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path)}
+    for name in ("dataset.json", "session.json", "runs.json", "lab.json"):
+        doc[name] = _read_json(zf, name, path)
+    return doc, version
+
+
+def _version(found: Any, path: Path, fits_layout, bad: str) -> int:
+    """``found`` if the project migrations read it and the file is laid out as that schema."""
+    try:
+        migrations.check_version("project", found)
+    except migrations.NewerVersionError as exc:
+        raise ProjectError(f"{path.name} was {exc}. Update nngui to open it.") from None
+    except migrations.VersionError:
+        raise ProjectError(bad) from None
+    if not fits_layout(found):
+        raise ProjectError(bad)
+    return found
+
+
+def _build(doc: dict[str, Any]) -> Project:
+    """The Project a current-schema document describes, every member checked."""
+    path, manifest, session = doc["path"], doc["manifest.json"], doc["session.json"]
+    spec, config = _network(doc["network.json"], path)
+    dataset, data_path = _dataset(doc["dataset.json"], path)
+    return Project(
         spec, config, dataset, data_path,
         epochs_done=_count(_get(session, "epochs_done", path, "session.json"),
                            "session.json epochs_done", path),
         history=_history(_get(session, "history", path, "session.json"), "session.json", path),
-        runs=_runs(_read_json(zf, "runs.json", path), path),
-        samples=_samples(_read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path), path),
-        lab=_lab(_read_json(zf, "lab.json", path), path),
+        runs=_runs(doc["runs.json"], path),
+        samples=_samples(doc["samples.npz"], path),
+        lab=_lab(doc["lab.json"], path),
         created=_time(manifest.get("created"), "created", path),
         saved=_time(manifest.get("saved"), "saved", path))
-    if with_model and "model.keras" in names:
-        project.model = _read_model(zf, path)
-    return project
 
 
 def _check_name(name: str, path: Path) -> None:
@@ -347,40 +385,36 @@ def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
                                f"{str(exc).replace('model.keras: ', '')}") from None
 
 
-# ---------------------------------------------------------------------------------- schema 1
+# ------------------------------------------------------------------------------- migrations
+# @migrations.migrator("project", n) takes a schema-n document (see _document) to schema n + 1.
+migrations.declare("project", SCHEMA_VERSION, oldest=1, label="schema")
 
-def _from_v1(zf: zipfile.ZipFile, names: set[str], path: Path, with_model: bool) -> Project:
+
+@migrations.migrator("project", 1)
+def _one_json_to_members(doc: dict[str, Any]) -> dict[str, Any]:
     """Schema 1, the first project layout: one project.json {"schema_version": 1,
     "network": …, "train": …, "dataset": NAME, "data_file": PATH|null, "history": {…}}
     and an optional model.keras. It had no run list, samples or lab: its history becomes
-    the one run, the rest starts empty."""
-    doc = _read_json(zf, "project.json", path)
-    if not isinstance(doc, dict):
-        raise ProjectError(f"{path.name}: project.json is not an object.")
-    version = doc.get("schema_version")
-    if version != 1:
-        if isinstance(version, int) and not isinstance(version, bool) and \
-                version > SCHEMA_VERSION:
-            raise ProjectError(f"{path.name} was made by a newer nngui (schema {version}); "
-                               f"this version reads up to {SCHEMA_VERSION}. Update nngui to "
-                               "open it.")
-        raise ProjectError(f"{path.name}: project.json has no valid schema_version.")
-    network = json.dumps({"schema_version": 1, "network": _get(doc, "network", path),
-                          "train": doc.get("train") or {}})
+    the one run, the rest starts empty; the network is written as dump_json writes it now."""
+    path, old = doc["path"], doc["project.json"]
+    network = json.dumps({"schema_version": 1, "network": _get(old, "network", path),
+                          "train": old.get("train") or {}})
     spec, config = _network(network.encode(), path)
-    dataset, data_path = _dataset({"name": _get(doc, "dataset", path),
-                                   "path": doc.get("data_file")}, path)
-    history = _history(doc.get("history") or {}, "project.json", path)
+    history = _history(old.get("history") or {}, "project.json", path)
     from nngui.core.training.runs import settings_of
 
     epochs = len(history.get("loss", []))
     runs = [{"name": f"#1 {spec.name}", "settings": settings_of(spec, config),
              "history": history, "reason": "finished"}] if epochs else []
-    project = Project(spec, config, dataset, data_path, epochs_done=epochs, history=history,
-                      runs=runs, migrated_from=1)
-    if with_model and "model.keras" in names:
-        project.model = _read_model(zf, path)
-    return project
+    return {"path": path,
+            "manifest.json": {"format": FORMAT, "schema_version": 2, "created": time.time(),
+                              "saved": None},
+            "network.json": dump_json(spec, config).encode(),
+            "dataset.json": {"name": _get(old, "dataset", path), "path": old.get("data_file")},
+            "session.json": {"epochs_done": epochs, "history": history},
+            "runs.json": runs,
+            "lab.json": None,
+            "samples.npz": _samples_bytes([])}
 
 
 def write_v1_for_tests(path: str | os.PathLike, doc: dict[str, Any],

@@ -16,6 +16,9 @@ from typing import Any
 from nngui.core.layers.fields import Field, number_text
 from nngui.core.network import catalog
 from nngui.core.network import features as _features
+from nngui.core.platform import migrations
+
+SCHEMA_VERSION = 1  # the schema_version dump_json writes; older ones migrate on load
 
 MAX_DOCUMENT_BYTES = 5_000_000  # a spec is a few kB; /dev/zero or a data file is not one
 MAX_LAYERS = 200
@@ -73,29 +76,39 @@ def parse_document(text: str) -> dict[str, Any]:
     return doc
 
 
-def check_document(doc: dict[str, Any], schema_version: int,
+def check_document(doc: dict[str, Any],
                    extra: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
                    ) -> tuple[dict, dict]:
-    """(network dict, train dict), both checked, from a versioned or bare (v0) document.
+    """(network dict, train dict), both checked, from a document of any schema_version.
 
-    ``extra`` names further network / train keys that pass through unchecked (dataclass
-    fields added later that this schema does not know yet).
+    The document is brought up to SCHEMA_VERSION by the "spec" migrations first. ``extra``
+    names further network / train keys that pass through unchecked (dataclass fields added
+    later that this schema does not know yet).
     """
     # version 0 files are a bare network; a document with a "network" entry is version 1
     version = doc.get("schema_version", 1 if "network" in doc and "layers" not in doc else 0)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise SpecError(f"schema_version must be a whole number such as {schema_version}, "
-                        f"not {_show(version)}.")
-    if version > schema_version:
-        raise SpecError(f"This file was written by a newer nngui (schema {version}); "
-                        "please update nngui to open it.")
-    if version == 0:  # version 0 was a bare network dict
-        doc = {"network": doc, "train": {}}
+    try:
+        doc = migrations.migrate("spec", doc, version)
+    except migrations.NewerVersionError as exc:
+        raise SpecError(f"This file was {exc}. Please update nngui to open it.") from None
+    except migrations.VersionError:
+        raise SpecError(f"schema_version must be a whole number such as {SCHEMA_VERSION}, "
+                        f"not {_show(version)}.") from None
     if "network" not in doc:
         raise SpecError("Not a network description: the file has no \"network\" entry.")
     train = doc.get("train", {})
     return (check_network(doc["network"], extra[0]),
             check_train({} if train is None else train, extra[1]))
+
+
+# ---- migrations: @migrator("spec", n) takes a schema-n document to schema n + 1 ------------
+migrations.declare("spec", SCHEMA_VERSION, label="schema")
+
+
+@migrations.migrator("spec", 0)
+def _bare_network(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 0 was the network dict alone, with no training settings."""
+    return {"schema_version": 1, "network": doc, "train": {}}
 
 
 def check_network(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from nngui.core.network.schema import SpecError
 __all__ = ["SCHEMA_VERSION", "LayerSpec", "NetworkSpec", "SpecError", "TrainConfig",
            "dump_json", "load_json", "load_spec_file", "migrate"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 
 
 @dataclass
@@ -184,7 +184,7 @@ def _extra_keys(cls: type, known: tuple[str, ...]) -> tuple[str, ...]:
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
     """Bring a saved document up to SCHEMA_VERSION (version 0 was a bare network dict)."""
-    network, train = schema.check_document(doc, SCHEMA_VERSION)
+    network, train = schema.check_document(doc)
     return {"schema_version": SCHEMA_VERSION, "network": network, "train": train}
 
 
@@ -203,9 +203,8 @@ def load_json(text: str) -> tuple[NetworkSpec, TrainConfig]:
     """
     doc = schema.parse_document(text)
     network, train = schema.check_document(
-        doc, SCHEMA_VERSION, (_extra_keys(NetworkSpec, schema.NETWORK_KEYS),
-                              _extra_keys(TrainConfig, tuple(f.name
-                                                             for f in schema.TRAIN_FIELDS))))
+        doc, (_extra_keys(NetworkSpec, schema.NETWORK_KEYS),
+              _extra_keys(TrainConfig, tuple(f.name for f in schema.TRAIN_FIELDS))))
     try:
         return NetworkSpec._from_checked(network), TrainConfig(**train)
     except SpecError:

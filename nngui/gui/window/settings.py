@@ -3,7 +3,8 @@
 ``Settings`` wraps one ``QSettings("nngui", "nngui")`` with typed getters and setters:
 window geometry, splitter sizes, last preset, last data set (and the paths of a data file or
 MNIST file the user loaded), last folder and recent files. ``migrate`` brings keys written by
-an older nngui up to ``SETTINGS_VERSION`` when the settings are opened.
+an older nngui up to ``SETTINGS_VERSION`` when the settings are opened, through the
+"settings" chain of core/platform/migrations.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from nngui.core.platform import migrations
 
 SETTINGS_VERSION = 1
 MAX_RECENT = 8
@@ -31,22 +34,33 @@ CLEAN_EXIT = "project/clean_exit"
 # Version 0 (no settings_version): the flat keys nngui wrote before settings were versioned.
 _V0_KEYS = {"geometry": GEOMETRY, "lastDir": LAST_DIR}
 
+# The "settings" document is the QSettings store itself; its migrators change it in place.
+migrations.declare("settings", SETTINGS_VERSION)
+
+
+@migrations.migrator("settings", 0)
+def _unversioned_keys(store: QSettings) -> QSettings:
+    """Version 0 -> 1: the flat keys move under their group (a value already there wins)."""
+    for old, new in _V0_KEYS.items():
+        value = store.value(old)
+        if value is not None:
+            if store.value(new) is None:
+                store.setValue(new, value)
+            store.remove(old)
+    return store
+
 
 def migrate(store: QSettings) -> int:
     """Bring ``store`` up to SETTINGS_VERSION; returns the version it had.
 
-    Settings from a newer nngui are left untouched (this version reads what it knows).
+    Settings from a newer nngui are left untouched (this version reads what it knows); a
+    version that is not a whole number ≥ 0 counts as the unversioned keys (version 0).
     """
     version = _int(store.value(VERSION_KEY), 0)
-    if version > SETTINGS_VERSION:
+    try:
+        migrations.migrate("settings", store, max(version, 0))
+    except migrations.NewerVersionError:
         return version
-    if version < 1:
-        for old, new in _V0_KEYS.items():
-            value = store.value(old)
-            if value is not None:
-                if store.value(new) is None:
-                    store.setValue(new, value)
-                store.remove(old)
     store.setValue(VERSION_KEY, SETTINGS_VERSION)
     return version
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nngui.core.files import project as project_file
 from nngui.core.files.project import (
     MAX_JSON_BYTES,
     SCHEMA_VERSION,
@@ -28,7 +29,8 @@ from nngui.core.files.project import (
 )
 from nngui.core.lab.backprop import LabNet
 from nngui.core.lab.state import apply_lab_state, lab_state
-from nngui.core.platform import fsio
+from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.platform import fsio, migrations
 from nngui.core.training.presets import get_preset
 from nngui.core.training.runs import settings_of
 
@@ -107,6 +109,65 @@ def test_schema_1_migrates(tmp_path: Path) -> None:
     assert p.samples == [] and p.lab is None
     again = load_project(save_project(p, tmp_path / "new.nngui"))  # saved as the new schema
     assert again.migrated_from is None and again.runs == p.runs
+
+
+def _document(path: Path) -> tuple[dict, int]:
+    with zipfile.ZipFile(path) as zf:
+        return project_file._document(zf, set(zf.namelist()), path)
+
+
+def _comparable(doc: dict) -> dict:
+    """A schema-2 document without what differs between two saves of one project."""
+    out = {k: v for k, v in doc.items() if k not in ("path", "manifest.json", "samples.npz")}
+    out["manifest"] = {k: doc["manifest.json"][k] for k in ("format", "schema_version")}
+    out["samples"] = project_file._samples(doc["samples.npz"], doc["path"])
+    return out
+
+
+def test_a_schema_1_document_migrates_to_what_save_project_writes_today(tmp_path: Path) -> None:
+    old = tmp_path / "old.nngui"
+    network = {"input_shape": [2], "layers": [{"type": "Dense", "params": {"units": 1}}],
+               "name": "tiny"}
+    write_v1_for_tests(old, {"schema_version": 1, "network": network, "train": {"epochs": 3},
+                             "dataset": "xor", "data_file": "/data/x.csv",
+                             "history": {"loss": [1, 0.5, 0.25]}})
+    doc, version = _document(old)
+    assert version == 1 and set(doc) == {"path", "project.json"}
+    migrated = migrations.migrate("project", doc, version)
+    # the same work made with today's nngui: its history is the one finished run
+    spec, config = NetworkSpec.from_dict(network), TrainConfig(epochs=3)
+    history = {"loss": [1.0, 0.5, 0.25]}
+    run = {"name": "#1 tiny", "settings": settings_of(spec, config), "history": history,
+           "reason": "finished"}
+    made = Project(spec, config, "xor", "/data/x.csv", epochs_done=3, history=history,
+                   runs=[run])
+    today, today_version = _document(save_project(made, tmp_path / "new.nngui"))
+    assert today_version == SCHEMA_VERSION == migrations.current("project")
+    assert _comparable(migrated) == _comparable(today)
+    assert json.loads(migrated["network.json"])["network"]["layers"][0]["params"]["use_bias"]
+
+
+@pytest.mark.parametrize("member, version, words", [
+    ("project.json", SCHEMA_VERSION + 3, rf"made by a newer nngui \(schema {SCHEMA_VERSION + 3}"
+                                         rf"\); this version reads up to {SCHEMA_VERSION}\."),
+    ("project.json", 2, "project.json has no valid schema_version"),  # schema 2 has a manifest
+    ("project.json", "1", "project.json has no valid schema_version"),
+    ("manifest.json", 1, "schema_version must be a whole number of 2 or more, not 1"),
+    ("manifest.json", -2, "schema_version must be a whole number of 2 or more, not -2"),
+])
+def test_a_version_that_does_not_fit_the_layout_is_one_clear_message(
+        tmp_path: Path, member, version, words) -> None:
+    if member == "project.json":
+        path = tmp_path / "a.nngui"
+        write_v1_for_tests(path, {"schema_version": version, "network": {}, "dataset": "xor"})
+    else:
+        def change(m):
+            m["manifest.json"] = json.dumps({**json.loads(m["manifest.json"]),
+                                             "schema_version": version}).encode()
+        path = _rewrite(save_project(_project(), tmp_path / "a.nngui"), tmp_path / "b.nngui",
+                        change)
+    with pytest.raises(ProjectError, match=words):
+        load_project(path)
 
 
 def _rewrite(path: Path, out: Path, change) -> Path:

@@ -16,6 +16,7 @@ from nngui.core.network.spec import (
     load_json,
 )
 from nngui.core.network.validate import DataInfo, check, errors
+from nngui.core.platform import migrations
 from nngui.core.training import presets
 
 MNIST = DataInfo((28, 28), "classification", 10)
@@ -36,6 +37,22 @@ def test_json_carries_schema_version_and_old_files_migrate():
     spec, cfg = load_json(bare)
     assert [lay.type for lay in spec.layers] == ["Dense", "Dense"]
     assert cfg == TrainConfig()
+
+
+@pytest.mark.parametrize("name", sorted(presets.PRESETS))
+def test_a_schema_0_spec_migrates_to_what_dump_json_writes_today(name):
+    spec = presets.PRESETS[name].spec()
+    bare = spec.to_dict()  # schema 0: the network dict alone, no schema_version, no train
+    assert migrations.migrate("spec", bare, 0) == {"schema_version": SCHEMA_VERSION,
+                                                   "network": bare, "train": {}}
+    assert dump_json(*load_json(json.dumps(bare))) == dump_json(spec, TrainConfig())
+
+
+def test_a_spec_from_a_newer_nngui_names_both_schemas():
+    with pytest.raises(SpecError, match=rf"^This file was made by a newer nngui \(schema 7\); "
+                                        rf"this version reads up to {SCHEMA_VERSION}\. Please "
+                                        r"update nngui to open it\.$"):
+        load_json('{"schema_version": 7, "network": {}}')
 
 
 @pytest.mark.parametrize("text, fragment", [

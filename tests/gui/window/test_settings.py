@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter
 
+from nngui.core.platform import migrations
 from nngui.gui.window import settings as st
 from nngui.gui.window.settings import MAX_RECENT, SETTINGS_VERSION, Settings
 
@@ -83,6 +84,33 @@ def test_settings_from_a_newer_nngui_are_left_alone():
     assert s.migrated_from == SETTINGS_VERSION + 1
     assert s.store.value("geometry") == QByteArray(b"future")
     assert int(s.store.value(st.VERSION_KEY)) == SETTINGS_VERSION + 1
+
+
+def test_version_less_keys_migrate_to_what_settings_write_today(tmp_path):
+    old = raw()
+    old.setValue("geometry", QByteArray(b"g"))
+    old.setValue("lastDir", str(tmp_path))
+    migrations.migrate("settings", old, 0)
+    old.setValue(st.VERSION_KEY, SETTINGS_VERSION)
+    migrated = {k: old.value(k) for k in old.allKeys()}
+    for k in old.allKeys():
+        old.remove(k)
+    today = Settings()  # what this nngui writes for the same two values
+    today.set_geometry(QByteArray(b"g"))
+    today.set_last_dir(tmp_path)
+    assert migrated == {k: today.store.value(k) for k in today.store.allKeys()}
+    assert migrations.current("settings") == SETTINGS_VERSION
+    migrations.check_chain("settings")
+
+
+@pytest.mark.parametrize("stored", [-4, "abc"])
+def test_an_unreadable_version_counts_as_the_version_less_keys(stored, tmp_path):
+    old = raw()
+    old.setValue(st.VERSION_KEY, stored)
+    old.setValue("lastDir", str(tmp_path))
+    s = Settings()  # never an error at startup: the old keys are migrated as from version 0
+    assert s.last_dir() == str(tmp_path) and "lastDir" not in s.store.allKeys()
+    assert int(s.store.value(st.VERSION_KEY)) == SETTINGS_VERSION
 
 
 @pytest.fixture
