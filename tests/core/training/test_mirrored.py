@@ -29,7 +29,9 @@ from nngui.core.data.adapt import prepare
 from nngui.core.data.datasets import load_mnist
 from nngui.core.training.presets import get_preset
 from nngui.core.network.spec import TrainConfig
-from nngui.core.training.train import Observer, RunRequest, Session, run_request
+from nngui.core.training.observer import Observer
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request
 
 ds = load_mnist(sys.argv[1])
 ds = dataclasses.replace(ds, x_train=ds.x_train[:1200], y_train=ds.y_train[:1200],
