@@ -30,8 +30,10 @@ from nngui.core.data.datasets import load_dataset
 from nngui.core.platform import abandon
 from nngui.core.platform.runtime import keras
 from nngui.core.training import train as training
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import get_preset
-from nngui.core.training.train import Observer, RunRequest, Session, run_request
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request
 
 
 class FirstBatch(Observer):
@@ -50,7 +52,7 @@ class Trigger:
 
     def __init__(self, at: str) -> None:
         self.at, self.stop, self.pressed = at, threading.Event(), 0.0
-        real = training._make_callback
+        real = training.make_callback
 
         def make(fw):
             cb, trig = real(fw), self
@@ -68,7 +70,7 @@ class Trigger:
 
             return Wrapped()
 
-        training._make_callback = make
+        training.make_callback = make
 
     def press(self) -> None:
         if not self.stop.is_set():

@@ -29,8 +29,9 @@ from nngui.core.data.datasets import load_mnist
 from nngui.core.model.builder import build_model, make_loss, make_metrics, make_optimizer
 from nngui.core.network.shapes import forward_macs
 from nngui.core.platform.runtime import describe_device, keras
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import get_preset
-from nngui.core.training.train import Observer, choose_compile, evaluate, train
+from nngui.core.training.train import choose_compile, evaluate, train
 
 
 def _keras_plain(spec, data, batch: int, epochs: int, seed: int) -> dict:

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from nngui.core.training.train import Observer
+from nngui.core.training.observer import Observer
 
 
 def rss_mb() -> float:
@@ -62,7 +62,7 @@ def main(cycles: int, which: str) -> None:
     from nngui.core.data.datasets import load_dataset
     from nngui.core.network.spec import TrainConfig
     from nngui.core.training.presets import get_preset
-    from nngui.core.training.train import RunRequest, Session
+    from nngui.core.training.session import RunRequest, Session
 
     spec = get_preset("mnist-784-20-10").spec()
     ds = load_dataset(which, os.environ.get("NNGUI_MNIST"))

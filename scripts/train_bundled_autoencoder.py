@@ -54,7 +54,8 @@ def train_one(name: str, args: argparse.Namespace, ds) -> dict:
     from nngui.core.model.builder import build_model, compile_model
     from nngui.core.model.saving import save_model
     from nngui.core.network.spec import NetworkSpec, TrainConfig
-    from nngui.core.training.train import Observer, train
+    from nngui.core.training.observer import Observer
+    from nngui.core.training.train import train
 
     preset = next(p for p in AUTOENCODER_PRESETS if p["name"] == name)
     spec = NetworkSpec.from_dict(preset["network"])

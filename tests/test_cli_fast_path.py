@@ -64,7 +64,7 @@ def test_notes_progress_and_hints_written_while_tensorflow_loads_are_not_lost():
 def test_tensorflow_loads_without_scikit_learn_which_still_loads_after_and_beside_it():
     out = _python("""
         import sys
-        from nngui.core import runtime
+        from nngui.core.platform import runtime
         runtime.keras()
         print("sklearn imported with TensorFlow:", "sklearn" in sys.modules)
         print("keras wrappers got sklearn:",
@@ -78,7 +78,7 @@ def test_tensorflow_loads_without_scikit_learn_which_still_loads_after_and_besid
     assert "after TSNE" in out.stdout
     out = _python("""
         import threading
-        from nngui.core import runtime
+        from nngui.core.platform import runtime
         seen = {}
 
         def beside():
@@ -99,7 +99,7 @@ def test_tensorflow_loads_without_scikit_learn_which_still_loads_after_and_besid
 def test_the_tensorflow_import_runs_no_collection_and_its_objects_are_frozen():
     out = _python("""
         import gc
-        from nngui.core import runtime
+        from nngui.core.platform import runtime
         during = []  # collections while TensorFlow is being imported
         gc.callbacks.append(lambda phase, info: phase == "start" and runtime._tf is None
                             and during.append(info["generation"]))

@@ -89,8 +89,12 @@ def initial_weights(config: LabConfig) -> list[np.ndarray]:
 
 
 @dataclass
-class ForwardPass:
-    """z[l] = a[l] W[l] and a[l+1] = f(z[l]); a[0] is the input x."""
+class ForwardRecord:
+    """What one hand-written forward pass computed, kept for the lab's tables and formulas.
+
+    z[l] = a[l] W[l] and a[l+1] = f(z[l]); a[0] is the input x. (The NumPy engine that runs
+    trained Keras layers is another thing: ``nngui.core.model.forward.ForwardPass``.)
+    """
 
     z: list[np.ndarray]
     a: list[np.ndarray]
@@ -103,8 +107,11 @@ class ForwardPass:
 
 
 @dataclass
-class BackwardPass:
-    """δ[l] = ∂L/∂z[l], grads[l] = ∂L/∂W[l] = a[l]ᵀ δ[l], updates[l] = -lr · grads[l]."""
+class BackwardRecord:
+    """What one hand-written backward pass computed.
+
+    δ[l] = ∂L/∂z[l], grads[l] = ∂L/∂W[l] = a[l]ᵀ δ[l], updates[l] = -lr · grads[l].
+    """
 
     dloss: np.ndarray  # ∂L/∂ŷ
     dact: list[np.ndarray]  # f'(z[l]) as used (wrong when the toggle is on)
@@ -121,7 +128,7 @@ def derivative(config: LabConfig, name: str, z: np.ndarray, a: np.ndarray) -> np
 
 
 def forward(config: LabConfig, x: np.ndarray, y: np.ndarray,
-            weights: list[np.ndarray]) -> ForwardPass:
+            weights: list[np.ndarray]) -> ForwardRecord:
     """One forward pass over the four rows."""
     zs, acts = [], [x]
     for w, name in zip(weights, config.activations, strict=True):
@@ -131,11 +138,11 @@ def forward(config: LabConfig, x: np.ndarray, y: np.ndarray,
     out = acts[-1]
     loss = LOSSES[config.loss].value(y, out)
     sse = loss if config.loss == "sse" else LOSSES["sse"].value(y, out)
-    return ForwardPass(zs, acts, loss, sse)
+    return ForwardRecord(zs, acts, loss, sse)
 
 
 def backward(config: LabConfig, y: np.ndarray, weights: list[np.ndarray],
-             fw: ForwardPass) -> BackwardPass:
+             fw: ForwardRecord) -> BackwardRecord:
     """The δ recursion: δ_out = ∂L/∂ŷ ⊙ f'(z_out), δ_l = (δ_(l+1) W_(l+1)ᵀ) ⊙ f'(z_l)."""
     dloss = LOSSES[config.loss].grad(y, fw.output)
     n = len(weights)
@@ -148,7 +155,7 @@ def backward(config: LabConfig, y: np.ndarray, weights: list[np.ndarray],
         delta[layer] = upstream * dact[layer]
         upstream = delta[layer] @ weights[layer].T
     grads = [fw.a[layer].T @ delta[layer] for layer in range(n)]
-    return BackwardPass(dloss, dact, delta, grads, [-config.lr * g for g in grads])
+    return BackwardRecord(dloss, dact, delta, grads, [-config.lr * g for g in grads])
 
 
 def hand_gradients(config: LabConfig, weights: list[np.ndarray]) -> list[np.ndarray]:
@@ -179,8 +186,8 @@ class LabNet:
         self.iteration = 0
         self.losses: list[float] = []
         self.sses: list[float] = []
-        self.last_forward: ForwardPass | None = None
-        self.last_backward: BackwardPass | None = None
+        self.last_forward: ForwardRecord | None = None
+        self.last_backward: BackwardRecord | None = None
 
     def configure(self, **changes) -> None:
         """Change settings. Structural ones (table, width, bias, seed) also reset the weights."""
@@ -199,7 +206,7 @@ class LabNet:
         return "backward" if self.last_forward is not None and self.last_backward is None \
             else "forward"
 
-    def forward(self) -> ForwardPass:
+    def forward(self) -> ForwardRecord:
         """One forward pass on the current weights; its loss joins the history."""
         fw = forward(self.config, self.x, self.y, self.weights)
         self.last_forward, self.last_backward = fw, None
@@ -207,7 +214,7 @@ class LabNet:
         self.sses.append(fw.sse)
         return fw
 
-    def backward(self) -> BackwardPass:
+    def backward(self) -> BackwardRecord:
         """Backward pass for the last forward pass, then the update W ← W - lr·∂L/∂W."""
         if self.last_forward is None or self.last_backward is not None:
             self.forward()

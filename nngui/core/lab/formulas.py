@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nngui.core.lab.backprop import TRUTH_TABLES, BackwardPass, ForwardPass, LabConfig
+from nngui.core.lab.backprop import TRUTH_TABLES, BackwardRecord, ForwardRecord, LabConfig
 
 
 def _n(v: float) -> str:
@@ -42,8 +42,8 @@ def dact_text(config: LabConfig, name: str, z: float, a: float) -> tuple[str, st
     }[name]
 
 
-def step_formulas(config: LabConfig, weights: list[np.ndarray], fw: ForwardPass,
-                  bw: BackwardPass, row: int, names: list[str]) -> list[str]:
+def step_formulas(config: LabConfig, weights: list[np.ndarray], fw: ForwardRecord,
+                  bw: BackwardRecord, row: int, names: list[str]) -> list[str]:
     """Lines of text: ∂L/∂ŷ, δ of every unit (output first), one ∂L/∂W and its update.
 
     ``weights`` are the weights the backward pass used (before its update); ``names`` are the

@@ -1,30 +1,43 @@
 """The layer registry: everything nngui knows about each kind of layer, in one place.
 
-A ``LayerKind`` declares its fields (the builder's form and validation come from them), a
-one-line description, its output shape and parameter count (pure Python, while TensorFlow
-loads), how it is built in Keras, how a Keras layer is read back into a spec, and its NumPy
-inference step. catalog, shapes, builder, modelio, validate and the forward engine only ask
-the registry; adding a layer kind means adding one class here.
+A ``LayerKind`` (:mod:`nngui.core.layers.base`) declares its fields (the builder's form and
+validation come from them), a one-line description, its output shape and parameter count (pure
+Python, while TensorFlow loads), how it is built in Keras, how a Keras layer is read back into a
+spec, and its NumPy inference step. catalog, shapes, builder, saving, validate and the forward
+engine only ask the registry.
+
+Adding a layer kind touches this file only: write its class here (a subclass of ``LayerKind``;
+``base`` holds the shared helpers) and add an instance to ``KINDS`` below, whose order is the
+"Add layer" menu's. Its Keras classes (``keras_classes``) make ``kind_of`` find it for a saved model.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from nngui.core.layers import numpy_ops as ops
+from nngui.core.layers.base import (
+    LayerKind,
+    Params,
+    Shape,
+    ShapeError,
+    Step,
+    Unsupported,
+    act_name,
+    act_step,
+    fmt,
+    keras_weights,
+    read_activation,
+)
 from nngui.core.layers.fields import Field
 from nngui.core.layers.functions import ACTIVATIONS
 from nngui.core.layers.initializers import INITIALIZERS, initializer_name, make_initializer
 from nngui.core.layers.regularizers import FIELDS as _PENALTIES
 from nngui.core.layers.regularizers import kernel_regularizer, penalty_problem, read_penalties
-
-Shape = tuple[int, ...]  # one sample, without the batch axis
-Params = dict[str, Any]
-Step = Callable[[np.ndarray], np.ndarray]  # (N, ...) -> (N, ...)
 
 _ACTIVATION = Field("activation", "choice", "relu", choices=tuple(ACTIVATIONS))
 _ALPHA = Field("alpha", "float", 0.2, label="α (leaky slope)", minimum=0.0, maximum=1.0,
@@ -35,88 +48,6 @@ _USE_BIAS = Field("use_bias", "bool", True, label="Use bias")
 _PADDING = Field("padding", "choice", "valid", choices=("valid", "same"))
 
 
-class ShapeError(ValueError):
-    """A layer cannot take its input shape; the message (lower case, no stop) is for the user."""
-
-
-class Unsupported(ValueError):
-    """A Keras layer or setting nngui cannot read back or run in NumPy."""
-
-
-def fmt(shape: Shape) -> str:
-    """'(784,)' or '(28, 28)'."""
-    return "(" + ", ".join(str(v) for v in shape) + (",)" if len(shape) == 1 else ")")
-
-
-def _act_name(act: Any) -> str:
-    return act if isinstance(act, str) else getattr(act, "__name__", "linear")
-
-
-def _act_step(name: str) -> Step:
-    fn = ops.activation_fn(name)
-    if fn is None:
-        raise Unsupported(f"activation {name}")
-    return fn
-
-
-def _weights(layer: Any) -> dict[str, np.ndarray]:
-    """A Keras layer's weights by short name (kernel, bias, gamma, moving_mean...)."""
-    names = [w.name.split("/")[-1].split(":")[0] for w in layer.weights]
-    return dict(zip(names, (np.asarray(v, np.float32) for v in layer.get_weights()),
-                    strict=True))
-
-
-def _read_activation(cfg: Params) -> str:
-    act = _act_name(cfg.get("activation", "linear"))
-    if act not in ACTIVATIONS:
-        raise Unsupported(f"activation {act}")
-    return act
-
-
-class LayerKind:
-    """A kind of layer; this base is a layer with no fields that changes nothing at inference."""
-
-    key = ""
-    title = ""
-    help = ""  # the one-line description shown in menus and tooltips
-    fields: tuple[Field, ...] = ()
-    keras_classes: tuple[str, ...] = ()  # Keras classes read back as (and run as) this kind
-    identity_at_inference = False  # Dropout-like: the output activation looks through it
-
-    def defaults(self) -> Params:
-        return {f.name: f.default for f in self.fields}
-
-    def describe(self, p: Params) -> str:
-        """Short text for a layer list row, e.g. 'Dense 512 relu'."""
-        return self.key
-
-    def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
-        """(output shape, parameter count) for one input sample shape; ShapeError if none."""
-        return shape, 0
-
-    def frozen_params(self, p: Params, shape: Shape) -> int:
-        """How many of ``output``'s parameters are not trained (running statistics)."""
-        return 0
-
-    def macs(self, params: int, out: Shape) -> int:
-        """Multiply-accumulates per sample, roughly: each weight used once."""
-        return params
-
-    def extra_layers(self, p: Params) -> tuple[str, ...]:
-        """Keras classes built after the main layer (each is its own summary row, no params)."""
-        return ()
-
-    def build(self, k: Any, p: Params, names: Iterator[str]) -> list[Any]:
-        """The Keras layers for these parameters, named in order from ``names``."""
-        raise NotImplementedError
-
-    def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
-        """Append (kind, params) for a Keras layer to ``out`` (or amend its last entry)."""
-        out.append((self.key, {}))
-
-    def step(self, layer: Any) -> Step:
-        """The NumPy inference step of a (built, trained) Keras layer of this kind."""
-        return lambda x: x
 
 
 class Dense(LayerKind):
@@ -153,14 +84,14 @@ class Dense(LayerKind):
                 *_leaky_extra(k, p, names)]
 
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
-        out.append((self.key, {"units": cfg["units"], "activation": _read_activation(cfg),
+        out.append((self.key, {"units": cfg["units"], "activation": read_activation(cfg),
                                "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
                                "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
-        w = _weights(layer)
+        w = keras_weights(layer)
         kernel, bias = w["kernel"], w.get("bias")
-        act = _act_step(_act_name(layer.get_config()["activation"]))
+        act = act_step(act_name(layer.get_config()["activation"]))
         if bias is None:
             return lambda x: act(x @ kernel)
         return lambda x: act(x @ kernel + bias)
@@ -220,18 +151,18 @@ class Conv2D(Dense):
             raise Unsupported("Conv2D with a non-square kernel or stride")
         out.append((self.key, {
             "filters": cfg["filters"], "kernel_size": k[0], "strides": s[0],
-            "padding": cfg["padding"], "activation": _read_activation(cfg),
+            "padding": cfg["padding"], "activation": read_activation(cfg),
             "kernel_initializer": initializer_name(cfg["kernel_initializer"]),
             "use_bias": cfg["use_bias"], **_penalties(cfg)}))
 
     def step(self, layer: Any) -> Step:
         cfg = layer.get_config()
         _plain_2d(cfg)
-        w = _weights(layer)
+        w = keras_weights(layer)
         kh, kw = w["kernel"].shape[:2]
         flat, bias = ops.flatten_kernel(w["kernel"]), w.get("bias")
         strides, same = tuple(cfg["strides"]), cfg["padding"] == "same"
-        act = _act_step(_act_name(cfg["activation"]))
+        act = act_step(act_name(cfg["activation"]))
 
         def conv(x: np.ndarray) -> np.ndarray:
             y = ops.conv2d(x, flat, (kh, kw), strides, same)
@@ -360,7 +291,7 @@ class Activation(LayerKind):
     def read(self, layer: Any, cfg: Params, out: list[tuple[str, Params]]) -> None:
         cls = type(layer).__name__
         if cls == "Activation":
-            out.append((self.key, {"activation": _read_activation(cfg)}))
+            out.append((self.key, {"activation": read_activation(cfg)}))
         elif cls == "ReLU":
             _plain_relu(cfg)
             out.append((self.key, {"activation": "relu"}))
@@ -378,8 +309,8 @@ class Activation(LayerKind):
             return ops.activation_fn("leaky_relu", alpha=slope)
         if cls == "ReLU":
             _plain_relu(cfg)
-            return _act_step("relu")
-        return _act_step(_act_name(cfg["activation"]))
+            return act_step("relu")
+        return act_step(act_name(cfg["activation"]))
 
 
 def _plain_relu(cfg: Params) -> None:
@@ -466,7 +397,7 @@ class BatchNormalization(LayerKind):
     def step(self, layer: Any) -> Step:
         cfg = layer.get_config()
         _last_axis(cfg)
-        w = _weights(layer)
+        w = keras_weights(layer)
         # Inference uses the running statistics: one scale and shift per channel.
         scale = w.get("gamma", np.float32(1.0)) / np.sqrt(w["moving_variance"]
                                                          + np.float32(cfg["epsilon"]))

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from nngui.core.layers.kinds import Step, Unsupported, kind_of
+from nngui.core.layers.base import Step, Unsupported
+from nngui.core.layers.kinds import kind_of
 from nngui.core.platform.blas import one_blas_thread
 
 __all__ = ["ForwardPass", "Unsupported"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from nngui.core.layers import functions, initializers
 from nngui.core.layers import kinds as layers
+from nngui.core.layers.base import LayerKind
 from nngui.core.layers.fields import Field
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "LAYER_TYPES", "LOSSES", "OPTIMIZERS", "Field"]
@@ -84,8 +85,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
 }
 
 # The layer types of the "Add layer" menu, in menu order: each entry has .title, .help and
-# .fields (see layers.LayerKind, which also knows its shapes, Keras form and NumPy step).
-LAYER_TYPES: dict[str, layers.LayerKind] = layers.KINDS
+# .fields (see LayerKind, which also knows its shapes, Keras form and NumPy step).
+LAYER_TYPES: dict[str, LayerKind] = layers.KINDS
 
 
 def layer_defaults(layer_type: str) -> dict[str, Any]:

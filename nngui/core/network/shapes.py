@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nngui.core.layers.kinds import KINDS, ShapeError
+from nngui.core.layers.base import ShapeError
+from nngui.core.layers.kinds import KINDS
 from nngui.core.network.spec import LayerSpec, NetworkSpec
 
 Shape = tuple[int, ...]  # without the batch axis

@@ -28,14 +28,9 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.platform import abandon
-from nngui.core.training.train import (
-    EventObserver,
-    RunInfo,
-    RunRequest,
-    RunResult,
-    Session,
-    run_request,
-)
+from nngui.core.training.observer import EventObserver, RunInfo, RunResult
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.tasks import Job, Task, TaskRunner
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
+from nngui.core.training.observer import RunResult
 from nngui.core.training.runs import (
     TEST_NOTE,
     TEST_PREFIX,
@@ -40,7 +41,7 @@ from nngui.core.training.runs import (
     settings_of,
     with_test_curve,
 )
-from nngui.core.training.train import RunRequest, RunResult
+from nngui.core.training.session import RunRequest
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from nngui.core.network.spec import NetworkSpec, TrainConfig
-from nngui.core.training.train import RunRequest
+from nngui.core.training.session import RunRequest
 from nngui.gui.training.live import LivePanel
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel

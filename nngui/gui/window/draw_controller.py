@@ -19,7 +19,8 @@ from nngui.core.data.datasets import DatasetError, find_mnist, load_mnist
 from nngui.core.drawing import finetune
 from nngui.core.drawing.samples import app_data_dir
 from nngui.core.platform.resources import BUNDLED_MODELS, bundled_model
-from nngui.core.training.train import EventObserver, RunRequest, Session
+from nngui.core.training.observer import EventObserver
+from nngui.core.training.session import RunRequest, Session
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.panel import DrawPanel, FinetuneInputs

@@ -32,7 +32,8 @@ from nngui.core.network.spec import NetworkSpec, SpecError
 from nngui.core.network.validate import DataInfo, errors
 from nngui.core.platform import abandon, runtime
 from nngui.core.training import presets
-from nngui.core.training.train import RunRequest, RunResult, Session
+from nngui.core.training.observer import RunResult
+from nngui.core.training.session import RunRequest, Session
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController

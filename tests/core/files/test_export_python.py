@@ -320,7 +320,7 @@ def test_the_script_reads_a_csv_exactly_as_the_app_does(tmp_path: Path, text: st
 
 def test_the_scripts_batches_are_the_apps_from_the_same_pipeline() -> None:
     """The script's shuffled_batches: the app's order every epoch, and its pipeline options."""
-    from nngui.core.training.train import epoch_batches
+    from nngui.core.training.pipeline import epoch_batches
 
     preset = PRESETS["xor-3-4-1"]
     text = export_python(preset.spec(), preset.train_config(), preset.dataset, None)

@@ -22,8 +22,9 @@ from nngui.core.insight.representations import layer_choices, layer_map, pca_2d,
 from nngui.core.model.builder import build_model
 from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform.runtime import keras
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import _dense
-from nngui.core.training.train import Observer, train
+from nngui.core.training.train import train
 
 
 def _net(hidden, inputs=2, out=2, act="tanh", lr=0.05):

@@ -18,9 +18,10 @@ from nngui.core.insight.probes import (
 from nngui.core.model.builder import build_model
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.platform.runtime import keras
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import _dense
 from nngui.core.training.runs import RunList, lr_sweep, optimizer_sweep, overfit_note
-from nngui.core.training.train import Observer, train
+from nngui.core.training.train import train
 
 
 def _net(hidden, inputs=2, out=2, act="tanh", lr=0.05):
@@ -205,7 +206,7 @@ def test_the_run_list_does_not_keep_sessions_and_their_models_alive():
     import gc
     import weakref
 
-    from nngui.core.training.train import Session
+    from nngui.core.training.session import Session
 
     runs = RunList()
     session = Session(_net([4]))

@@ -59,13 +59,13 @@ def test_mnist_trains_from_its_own_buffer(mnist_path):
     """The loader allocates MNIST aligned, so training shares it: no 170 MB copy per data set."""
     from nngui.core.data.adapt import prepare
     from nngui.core.data.files import load_mnist_file
+    from nngui.core.training.pipeline import as_tensors
     from nngui.core.training.presets import get_preset
-    from nngui.core.training.train import _as_tensors
 
     data = prepare(load_mnist_file(str(mnist_path)), get_preset("mnist-mlp-512").spec())
     assert buffers.is_shareable(data.x_train)
-    x, _ = _as_tensors(data, "fit", 54000, data.x_train[:54000], data.y_train[:54000])
-    xv, _ = _as_tensors(data, "val", 54000, data.x_train[54000:], data.y_train[54000:])
+    x, _ = as_tensors(data, "fit", 54000, data.x_train[:54000], data.y_train[:54000])
+    xv, _ = as_tensors(data, "val", 54000, data.x_train[54000:], data.y_train[54000:])
     before = float(x[10, 400])
     data.x_train[10, 400] = before + 1  # only to prove the sharing; the app never writes it
     data.x_train[54000, 1] = 3.0

@@ -41,7 +41,7 @@ def test_chunks_still_give_the_live_curve_twenty_points_an_epoch():
 
 def test_validation_runs_at_a_large_batch_within_memory():
     from nngui.core.network.spec import LayerSpec, NetworkSpec
-    from nngui.core.training.train import validation_batch
+    from nngui.core.training.pipeline import validation_batch
 
     mlp = get_preset("mnist-mlp-512").spec()
     assert validation_batch(mlp, 32) == 512

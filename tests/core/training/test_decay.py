@@ -13,7 +13,8 @@ from nngui.core.model.saving import load_model, save_model, spec_from_model
 from nngui.core.network import catalog
 from nngui.core.network.spec import LayerSpec, NetworkSpec, SpecError, TrainConfig
 from nngui.core.platform.runtime import tf
-from nngui.core.training.train import Observer, train
+from nngui.core.training.observer import Observer
+from nngui.core.training.train import train
 
 
 def _spec(decay: float, optimizer: str = "sgd", lr: float = 0.1) -> NetworkSpec:

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[3]
 SCRIPT = r"""
 import dataclasses, json, sys
 import numpy as np
-from nngui.core import runtime
+from nngui.core.platform import runtime
 tf = runtime.tf()
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
@@ -29,7 +29,9 @@ from nngui.core.data.adapt import prepare
 from nngui.core.data.datasets import load_mnist
 from nngui.core.training.presets import get_preset
 from nngui.core.network.spec import TrainConfig
-from nngui.core.training.train import Observer, RunRequest, Session, run_request
+from nngui.core.training.observer import Observer
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request
 
 ds = load_mnist(sys.argv[1])
 ds = dataclasses.replace(ds, x_train=ds.x_train[:1200], y_train=ds.y_train[:1200],

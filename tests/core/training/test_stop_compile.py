@@ -9,8 +9,10 @@ import numpy as np
 from nngui.core.data.adapt import prepare
 from nngui.core.data.datasets import load_dataset
 from nngui.core.platform import abandon
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import get_preset
-from nngui.core.training.train import Observer, RunRequest, Session, run_request
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request
 
 
 class StopAtBegin(Observer):

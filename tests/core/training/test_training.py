@@ -10,8 +10,10 @@ from nngui.core.data.datasets import load_dataset, load_mnist
 from nngui.core.model.builder import build_model
 from nngui.core.model.saving import ModelFileError, load_model, save_model, spec_from_model
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import PRESETS, get_preset
-from nngui.core.training.train import Observer, Session, evaluate, train
+from nngui.core.training.session import Session
+from nngui.core.training.train import evaluate, train
 
 
 class Recorder(Observer):
@@ -174,7 +176,7 @@ def test_corrupt_model_files_raise_model_file_error(tmp_path):
 
 
 def test_seeded_batches_differ_per_epoch_and_repeat_run_to_run():
-    from nngui.core.training.train import epoch_batches
+    from nngui.core.training.pipeline import epoch_batches
 
     x = np.arange(64, dtype=np.float32)[:, None]
     y = np.arange(64)
@@ -192,7 +194,7 @@ def test_seeded_batches_differ_per_epoch_and_repeat_run_to_run():
 
 def test_batches_come_from_one_thread_without_autotuning():
     """With tf.data's autotuning about one epoch in four ran at half speed on 2 cores."""
-    from nngui.core.training.train import PREFETCH, epoch_batches
+    from nngui.core.training.pipeline import PREFETCH, epoch_batches
 
     x = np.arange(64, dtype=np.float32)[:, None]
     options = epoch_batches(x, np.arange(64), 8, 7).options()

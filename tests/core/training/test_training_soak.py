@@ -17,8 +17,10 @@ from nngui.core.data.adapt import prepare
 from nngui.core.data.datasets import load_dataset
 from nngui.core.model import builder
 from nngui.core.network.spec import TrainConfig
+from nngui.core.training.observer import Observer
 from nngui.core.training.presets import get_preset
-from nngui.core.training.train import Observer, RunRequest, Session, run_request, train
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import run_request, train
 
 
 class StopAfter(Observer):

@@ -6,7 +6,8 @@ import numpy as np
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
-from nngui.core.training.train import Session, train
+from nngui.core.training.session import Session
+from nngui.core.training.train import train
 from nngui.gui.evaluate.panel import EvaluatePanel
 
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
-from nngui.core.training.train import RunRequest, Session, train
+from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.train import train
 from nngui.gui.evaluate.panel import EvaluatePanel
 from nngui.gui.training.panel import TrainingPanel
 

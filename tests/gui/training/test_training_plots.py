@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
-from nngui.core.training.train import RunRequest, Session
+from nngui.core.training.session import RunRequest, Session
 from nngui.gui.training.panel import TRAIN_COLOR, VAL_COLOR, TrainingPanel, epoch_tick_step
 
 TIMEOUT = 120_000

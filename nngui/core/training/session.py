@@ -1,0 +1,66 @@
+"""What one press of Train asks for: a ``Session`` (a model and its history across runs, what
+Continue and Restart act on) and a ``RunRequest`` (the session with its data, settings and
+probes). ``train.run_request`` carries a request out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nngui.core.data.adapt import Prepared
+from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.observer import Probe, RunResult
+
+
+@dataclass
+class Session:
+    """A model and its history across runs: what Continue and Restart act on."""
+
+    spec: NetworkSpec
+    model: Any = None
+    epochs_done: int = 0  # complete epochs
+    history: dict[str, list[float]] = field(default_factory=dict)
+    target_epochs: int = 0  # what the last run was asked to reach (Stop leaves some undone)
+
+    def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
+        from nngui.core.model.builder import build_model
+
+        if self.model is None or restart:
+            self.model = build_model(self.spec, seed)
+            self.epochs_done = 0
+            self.target_epochs = 0
+            self.history = {}
+        return self.model
+
+    def epochs_for_next_run(self, asked: int, restart: bool = False) -> int:
+        """The epochs a press of Train runs: the rest of a stopped run, else ``asked``."""
+        left = self.target_epochs - self.epochs_done
+        return left if (left > 0 and not restart and self.model is not None) else asked
+
+    def record(self, result: RunResult) -> None:
+        start = self.epochs_done
+        self.epochs_done = result.epochs_done
+        self.target_epochs = result.target_epochs
+        n = len(result.history.get("loss", []))
+        for key, vals in result.history.items():
+            self.history.setdefault(key, []).extend(vals)
+        if "epoch" not in result.history and n:  # a history from before positions were kept
+            self.history.setdefault("epoch", []).extend(float(start + i + 1) for i in range(n))
+
+
+@dataclass
+class RunRequest:
+    """What one press of Train (or a fine-tune) asks for: the session, its data and settings."""
+
+    session: Session
+    data: Prepared
+    config: TrainConfig
+    restart: bool = False
+    probes: Sequence[Probe] = ()
+
+    def for_next_run(self) -> RunRequest:
+        """The same request with the epochs Continue should run (the rest of a stopped run)."""
+        epochs = self.session.epochs_for_next_run(self.config.epochs, self.restart)
+        return replace(self, config=replace(self.config, epochs=epochs))
