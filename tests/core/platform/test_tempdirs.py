@@ -54,7 +54,7 @@ def test_killed_saves_leave_folders_that_the_next_start_removes(tmp_path: Path) 
                                env=_env(tmp_path), capture_output=True)
         assert child.returncode == -signal.SIGKILL
     left = _ours(tmp_path)
-    assert len(left) == 12 and all(n.startswith(f"nngui-") for n in left)
+    assert len(left) == 12 and all(n.startswith("nngui-") for n in left)
     old = tmp_path / "nngui-project-abc123"  # what an older nngui's killed save left
     old.mkdir()
     (old / "model.keras").write_bytes(b"x")
