@@ -32,6 +32,10 @@ def check_project_arg(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    if from_command_line:  # a process: what killed ones left in the temp folder goes now
+        from nngui.core.platform.tempdirs import sweep_stale
+
+        sweep_stale()
     problem = check_project_arg(argv)
     if problem is not None:
         print(f"nngui: error: {problem}", file=sys.stderr)
@@ -55,6 +59,9 @@ def exit_now(code: int) -> None:
     ~0.8 s after the last line is printed: a CLI user waits for the prompt that long for
     nothing. Every file nngui writes is complete (written atomically) before this point.
     """
+    from nngui.core.platform.tempdirs import remove_own
+
+    remove_own()  # os._exit skips atexit
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

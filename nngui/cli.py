@@ -11,7 +11,6 @@ import json
 import math
 import shlex
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -299,6 +298,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     from nngui.core.data.datasets import load_dataset
     from nngui.core.model.builder import build_model
     from nngui.core.model.saving import load_model, save_model
+    from nngui.core.platform.tempdirs import scratch
     from nngui.core.training.presets import get_preset
     from nngui.core.training.train import evaluate, train
 
@@ -309,7 +309,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     model = build_model(spec, cfg.seed)
     result = train(model, data, spec, cfg)
     acc = evaluate(model, data)["accuracy"]
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch("selftest-") as tmp:
         path = save_model(model, Path(tmp) / "xor.keras")
         again = load_model(path)
         same = bool(np.allclose(model.predict(data.x_test, verbose=0),

@@ -19,7 +19,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import time
 import zipfile
 import zlib
@@ -33,6 +32,7 @@ from nngui.core.lab.state import LabStateError, check_lab
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
 from nngui.core.platform import migrations
 from nngui.core.platform.fsio import atomic_path
+from nngui.core.platform.tempdirs import scratch
 
 SUFFIX = ".nngui"
 FORMAT = "nngui-project"
@@ -110,8 +110,8 @@ def _json(value: Any) -> bytes:
 
 
 def _write_model(zf: zipfile.ZipFile, model: Any) -> None:
-    with tempfile.TemporaryDirectory(prefix="nngui-project-") as folder:
-        tmp = Path(folder) / "model.keras"
+    with scratch("project-") as folder:
+        tmp = folder / "model.keras"
         try:
             model.save(tmp)
         except Exception as exc:  # Keras refusing the model; the old project file is intact
@@ -375,8 +375,8 @@ def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
     from nngui.core.model.saving import ModelFileError, load_model
 
     raw = _read_bytes(zf, "model.keras", MAX_MODEL_BYTES, path)
-    with tempfile.TemporaryDirectory(prefix="nngui-project-") as folder:
-        tmp = Path(folder) / "model.keras"
+    with scratch("project-") as folder:
+        tmp = folder / "model.keras"
         tmp.write_bytes(raw)
         try:
             return load_model(tmp)  # safe mode; code layers refused before deserializing

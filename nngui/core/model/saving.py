@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from nngui.core.layers.kinds import read_layers
-from nngui.core.network.spec import LayerSpec, NetworkSpec
+from nngui.core.network.schema import safe_name
+from nngui.core.network.spec import LayerSpec, NetworkSpec, SpecError
 from nngui.core.platform.fsio import SaveError, atomic_path, check_writable
 from nngui.core.platform.runtime import keras
 
@@ -190,8 +191,13 @@ def spec_from_model(model: Any) -> NetworkSpec | None:
     layers = [LayerSpec(kind, params) for kind, params in read]
     loss, opt, lr = _compile_info(model)
     lr, decay = _decay_info(model, lr)
-    return NetworkSpec(input_shape, layers, loss, opt, lr,
-                       optimizer_params={"decay": decay} if decay else {}, name=model.name)
+    spec = NetworkSpec(input_shape, layers, loss, opt, lr,
+                       optimizer_params={"decay": decay} if decay else {},
+                       name=safe_name(model.name))
+    try:  # what the builder could not make (a Dropout rate of 1, say) is no editable spec
+        return NetworkSpec.from_dict(spec.to_dict())
+    except SpecError:
+        return None
 
 
 def _decay_info(model: Any, lr: float | None) -> tuple[float | None, float]:
@@ -246,7 +252,7 @@ def stand_in_spec(model: Any) -> tuple[NetworkSpec, str] | None:
     activation = "softmax" if loss == "categorical_crossentropy" and out[0] > 1 else "linear"
     layers.append(LayerSpec("Dense", {"units": out[0], "activation": activation}))
     try:
-        spec = NetworkSpec(input_shape, layers, loss, opt, lr, name=model.name)
+        spec = NetworkSpec(input_shape, layers, loss, opt, lr, name=safe_name(model.name))
     except Exception:
         return None
     return spec, f"{model.name} is read-only here: {reason}."

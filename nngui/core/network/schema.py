@@ -111,6 +111,28 @@ def _bare_network(doc: dict[str, Any]) -> dict[str, Any]:
     return {"schema_version": 1, "network": doc, "train": {}}
 
 
+# A network's name becomes the Keras model's name, a file name and text in exported scripts:
+# letters (any script), digits, spaces and a few marks. Keras refuses '/', and quotes,
+# backslashes and line breaks have no business in a name.
+NAME_MARKS = " _-.,()+"
+NAME_RULE = ("must use only letters, digits, spaces and _ - . , ( ) + (starting with a "
+             "letter or digit)")
+
+
+def is_safe_name(name: str) -> bool:
+    return bool(name) and name[0].isalnum() and all(
+        c.isalnum() or c in NAME_MARKS for c in name) and name.isprintable()
+
+
+def safe_name(text: str, fallback: str = "network") -> str:
+    """``text`` made a valid network name: other characters become '_' (for names read
+    from model files, which Keras lets hold anything)."""
+    name = "".join(c if (c.isalnum() and c.isprintable()) or c in NAME_MARKS else "_"
+                   for c in str(text)[:MAX_NAME]).strip()
+    name = name.lstrip(NAME_MARKS)
+    return name if is_safe_name(name) else fallback
+
+
 def check_network(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """A network dict with every field checked and converted (ints, tuples, canonical names)."""
     _need(isinstance(d, dict), "network", "must be a JSON object", d)
@@ -119,6 +141,7 @@ def check_network(d: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     out["name"] = d.get("name", "network")
     _need(isinstance(out["name"], str) and 0 < len(out["name"]) <= MAX_NAME, "network.name",
           f"must be a text of 1 to {MAX_NAME} characters", out["name"])
+    _need(is_safe_name(out["name"]), "network.name", NAME_RULE, out["name"])
     out["kind"] = d.get("kind", "classifier")
     _need(out["kind"] in KINDS, "network.kind", f"must be one of {', '.join(KINDS)}",
           out["kind"])

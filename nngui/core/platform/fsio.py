@@ -207,7 +207,7 @@ def clean_stale(folder: str | os.PathLike) -> list[Path]:
             # kept a day so it can still be recovered by hand
             stale = age > STALE_AGE_S
         elif name.startswith(TEMP_PREFIX):
-            stale = age > STALE_AGE_S or not _pid_alive(_pid_of(name))
+            stale = age > STALE_AGE_S or not pid_alive(_pid_of(name))
         else:
             stale = name.endswith(".keras") and age > _LEGACY_AGE_S
         if stale and _remove(Path(entry.path)):
@@ -220,7 +220,7 @@ def _pid_of(name: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _pid_alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
     if pid is None:
         return False
     if pid == os.getpid():

@@ -65,6 +65,23 @@ def test_hidden_space_raw_for_two_units(moons):
     np.testing.assert_allclose(out["coords"], _sub_output(model, 0, x), atol=1e-5)
 
 
+def test_hidden_space_follows_the_weights_from_one_call_to_the_next(moons):
+    """Each call reads the model as it is now (a probe that cached its first answer died)."""
+    for hidden in ([2], [6, 4]):  # raw and PCA
+        model = build_model(_net(hidden), 4)
+        x = moons.x_test[:64]
+        probe = HiddenSpaceProbe(x, moons.y_test[:64])
+        first = probe(model)["coords"].copy()
+        model.set_weights([w * 1.7 + 0.3 for w in model.get_weights()])
+        second = probe(model)["coords"]
+        h = _sub_output(model, len(hidden) - 1, x).astype(np.float64)
+        assert not np.allclose(first, second, atol=1e-3)
+        if hidden == [2]:
+            np.testing.assert_allclose(second, h, atol=1e-5)
+        else:  # the projection of today's activations on the probe's axes
+            np.testing.assert_allclose(second, (h - h.mean(0)) @ probe._axes, atol=1e-4)
+
+
 def test_hidden_space_pca_projects_the_last_hidden_layer(moons):
     model = build_model(_net([8, 5]), 3)
     x = moons.x_test[:64]
@@ -176,6 +193,23 @@ def test_lr_schedule_and_probe(moons):
     _, _, rec = _fit(spec, data, config, [LearningRateProbe()])
     lrs = [p["lr"] for _, _, p in rec.probes]
     np.testing.assert_allclose(lrs, [0.04, 0.02, 0.01], rtol=1e-5)  # the rate each epoch used
+
+
+@pytest.mark.parametrize("schedule, every, expected", [
+    ("step", 2, [0.04, 0.04, 0.02, 0.02, 0.01]),  # halves every lr_step_epochs, not every epoch
+    ("step", 3, [0.04, 0.04, 0.04, 0.02, 0.02]),
+    # cosine over 5 epochs: epoch e (0-based) runs at base * (1 + cos(pi e / 5)) / 2
+    ("cosine", 1, [0.04 * 0.5 * (1 + np.cos(np.pi * e / 5)) for e in range(5)]),
+])
+def test_the_rate_each_epoch_trains_with_follows_the_schedule(moons, schedule, every, expected):
+    """Read back from the optimizer in the training thread after each epoch (through Keras)."""
+    spec = _net([3], lr=0.04)
+    data = prepare(moons, spec)
+    config = TrainConfig(epochs=5, batch_size=256, lr_schedule=schedule, lr_step_epochs=every)
+    _, _, rec = _fit(spec, data, config, [LearningRateProbe()])
+    lrs = [p["lr"] for _, _, p in rec.probes]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-5)
+    assert lrs[0] == pytest.approx(0.04)  # the first epoch trains at the rate the user set
 
 
 def test_training_options_validated():

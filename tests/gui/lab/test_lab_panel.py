@@ -158,7 +158,12 @@ def test_gradient_check_shows_tensorflow_and_catches_the_wrong_grad(panel, qtbot
         panel.wrongCheck.setChecked(True)  # re-checks by itself
     assert wrong.args[0] > 0.1
     assert "DISAGREE" in panel.tfLabel.text() and "DISAGREE" in panel.fdLabel.text()
-    assert "✗" in panel.tables.formulas.toPlainText() or panel.net.last_backward is None
+    panel.step()  # a backward pass with the wrong derivative: its formula is flagged
+    assert panel.net.last_backward is not None
+    assert "z(1 − z) ✗" in panel.tables.formulas.toPlainText()
+    panel.wrongCheck.setChecked(False)
+    panel.step()
+    assert "✗" not in panel.tables.formulas.toPlainText()
 
 
 def test_activation_explorer(panel):
