@@ -31,6 +31,7 @@ import numpy as np
 from nngui.core.lab.state import LabStateError, check_lab
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
 from nngui.core.platform import migrations
+from nngui.core.platform.archives import ArchiveError, copy_member, load_npz, read_member
 from nngui.core.platform.fsio import atomic_path
 from nngui.core.platform.tempdirs import scratch
 
@@ -40,7 +41,7 @@ SCHEMA_VERSION = 2
 MAX_MEMBERS = 64
 MAX_JSON_BYTES = 50_000_000  # histories of many long runs are a few MB
 MAX_SAMPLES_BYTES = 200_000_000
-MAX_MODEL_BYTES = 2_000_000_000
+MAX_MODEL_BYTES = 1_000_000_000  # the course's largest net (15 M params, Adam) is ~180 MB
 MAX_RUNS = 10_000
 MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
@@ -250,15 +251,10 @@ def _need_members(names: set[str], required: tuple[str, ...], path: Path) -> Non
 
 
 def _read_bytes(zf: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes:
-    info = zf.getinfo(name)
-    if info.file_size > limit:
-        raise ProjectError(f"{path.name}: {name} would unpack to {info.file_size:,} bytes, "
-                           f"over the {limit:,} a project member may have.")
-    with zf.open(info) as fh:  # the header can lie: stop reading at the limit, not at its size
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise ProjectError(f"{path.name}: {name} unpacks to over {limit:,} bytes.")
-    return data
+    try:
+        return read_member(zf, name, limit, path.name)
+    except ArchiveError as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def _read_json(zf: zipfile.ZipFile, name: str, path: Path) -> Any:
@@ -344,13 +340,13 @@ def _runs(runs: Any, path: Path) -> list[dict[str, Any]]:
 
 
 def _samples(raw: bytes, path: Path) -> list[dict[str, Any]]:
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            images, labels = np.asarray(z["images"]), np.asarray(z["labels"])
-            created, ids = np.asarray(z["created"]), np.asarray(z["ids"])
-    except Exception as exc:  # numpy's own errors for a damaged npz are of many kinds
-        raise ProjectError(f"{path.name}: samples.npz is damaged ({exc.__class__.__name__})."
-                           ) from None
+    try:  # each array's declared size is checked before it is allocated
+        z = load_npz(raw, MAX_SAMPLES_BYTES, where=f"{path.name}: samples.npz")
+        images, labels, created, ids = z["images"], z["labels"], z["created"], z["ids"]
+    except ArchiveError as exc:
+        raise ProjectError(str(exc)) from None
+    except KeyError as exc:
+        raise ProjectError(f"{path.name}: samples.npz has no {exc.args[0]!r} array.") from None
     n = len(images) if images.ndim == 3 else -1
     ok = (images.dtype == np.uint8 and images.shape[1:] == (28, 28) and 0 <= n <= MAX_SAMPLES
           and labels.shape == (n,) and created.shape == (n,) and ids.shape == (n,)
@@ -374,10 +370,12 @@ def _lab(d: Any, path: Path) -> dict[str, Any] | None:
 def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
     from nngui.core.model.saving import ModelFileError, load_model
 
-    raw = _read_bytes(zf, "model.keras", MAX_MODEL_BYTES, path)
     with scratch("project-") as folder:
         tmp = folder / "model.keras"
-        tmp.write_bytes(raw)
+        try:  # streamed to disk: never the whole model in memory, never past the limit
+            copy_member(zf, "model.keras", tmp, MAX_MODEL_BYTES, path.name)
+        except ArchiveError as exc:
+            raise ProjectError(str(exc)) from None
         try:
             return load_model(tmp)  # safe mode; code layers refused before deserializing
         except ModelFileError as exc:

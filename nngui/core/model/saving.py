@@ -10,6 +10,7 @@ from typing import Any
 from nngui.core.layers.kinds import read_layers
 from nngui.core.network.schema import safe_name
 from nngui.core.network.spec import LayerSpec, NetworkSpec, SpecError
+from nngui.core.platform.archives import unpacked_size
 from nngui.core.platform.fsio import SaveError, atomic_path, check_writable
 from nngui.core.platform.runtime import keras
 
@@ -55,7 +56,8 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(f"{path.name} is not a Keras model file (it is damaged or of "
                              "another kind).")
     if path.suffix == ".keras":
-        refusal = damaged_zip_refusal(path) or code_layer_refusal(path)
+        refusal = oversized_refusal(path) or damaged_zip_refusal(path) or \
+            code_layer_refusal(path)
         if refusal:  # named from the file's JSON, before Keras deserializes anything
             raise ModelFileError(f"Could not open {path.name}: {refusal}")
     else:
@@ -99,6 +101,25 @@ def code_layer_refusal(path: Path) -> str:
         if not (isinstance(module, str) and module.startswith("keras")):
             return (f"layer '{name}' ({cls[:60]}) is not a Keras layer but custom code; nngui "
                     "opens models built from Keras' own layers only.")
+    return ""
+
+
+MAX_UNPACKED_BYTES = 2_000_000_000  # a .keras zip's members together, as they state it
+
+
+def oversized_refusal(path: Path) -> str:
+    """Why a .keras archive would unpack to too much ('' if it would not).
+
+    Members cannot unpack to more than their headers state (zipfile stops there and the
+    checksum fails), so the stated sizes bound what Keras would unpack.
+    """
+    try:
+        size = unpacked_size(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return ""  # damaged: the checksum test says what it is
+    if size > MAX_UNPACKED_BYTES:
+        return (f"it would unpack to {size:,} bytes, over the {MAX_UNPACKED_BYTES:,} "
+                "a model may have.")
     return ""
 
 

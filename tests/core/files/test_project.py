@@ -398,3 +398,45 @@ def test_bad_samples_are_a_project_error(tmp_path: Path, change) -> None:
                    lambda m: m.update({"samples.npz": _npz(**{**GOOD_SAMPLES, **change})}))
     with pytest.raises(ProjectError, match="samples.npz"):
         load_project(bad)
+
+
+def test_a_samples_bomb_is_refused_before_numpy_allocates_it(tmp_path: Path) -> None:
+    """A few kB of project whose samples.npz declares 3.6 GB: one message, little memory."""
+    import io
+    import subprocess
+    import sys
+    import tracemalloc
+
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "|u1", "fortran_order": False, "shape": (60_000, 60_000)})
+    npz = io.BytesIO()
+    with zipfile.ZipFile(npz, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("images.npy", head.getvalue() + b"\0" * 4096)
+    good = save_project(_project(), tmp_path / "a.nngui")
+    bomb = _rewrite(good, tmp_path / "bomb.nngui",
+                    lambda m: m.update({"samples.npz": npz.getvalue()}))
+    assert bomb.stat().st_size < 20_000
+    tracemalloc.start()
+    with pytest.raises(ProjectError, match="samples.npz: images declares 3,600,000,000 bytes"):
+        load_project(bomb)
+    assert tracemalloc.get_traced_memory()[1] < 50_000_000
+    tracemalloc.stop()
+    out = subprocess.run([sys.executable, "-m", "nngui", str(bomb)], capture_output=True,
+                         text=True, timeout=120)  # the check before Qt starts
+    assert out.returncode == 2 and "declares 3,600,000,000 bytes" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_model_member_over_its_limit_is_refused_without_unpacking_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nngui.core.files import project as project_module
+    from nngui.core.platform.runtime import keras
+
+    k = keras()
+    model = k.Sequential([k.Input((2,)), k.layers.Dense(20_000), k.layers.Dense(2)])  # ~320 kB
+    path = save_project(_project(model), tmp_path / "m.nngui")
+    monkeypatch.setattr(project_module, "MAX_MODEL_BYTES", 100_000)
+    with pytest.raises(ProjectError, match="model.keras would unpack to"):
+        load_project(path)
+    assert load_project(path, with_model=False).model is None  # the rest still reads
