@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -192,3 +193,73 @@ def model_files(sources: list[Path]) -> st.SearchStrategy[tuple[str, bytes]]:
 def one_line(message: str) -> bool:
     """A message a user can read: one line, not empty, not a wall of text."""
     return bool(message.strip()) and "\n" not in message.strip() and len(message) < 700
+
+
+# ----------------------------------------------------------------------------- projects
+def lying_npy(shape: tuple[int, ...], dtype: str, data: bytes) -> bytes:
+    """An .npy member whose header declares ``shape`` whatever ``data`` really holds."""
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape})
+    return head.getvalue() + data
+
+
+@st.composite
+def nested_samples(draw) -> bytes:
+    """A samples.npz for a project: plausible, random, damaged, or with lying headers."""
+    kind = draw(st.sampled_from(["random", "lying", "damaged", "plausible"]))
+    if kind == "random":
+        return npz_bytes(draw(npz_arrays()))
+    n = draw(st.integers(0, 6))
+    plausible = {"images": np.zeros((n, 28, 28), np.uint8), "labels": np.arange(n) % 10,
+                 "created": np.zeros(n), "ids": np.array([f"s{i}" for i in range(n)])}
+    if kind == "plausible":
+        return npz_bytes(plausible)
+    if kind == "damaged":
+        return draw(damaged([npz_bytes(plausible)]))
+    buf = io.BytesIO()  # lying: a huge or odd declared shape over a few bytes
+    shape = draw(st.sampled_from([(60_000, 60_000), (10**12,), (n, 28, 28), (2**40, 28, 28),
+                                  (0,), ()]))
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, array in plausible.items():
+            raw = lying_npy(shape, array.dtype.str, b"\0" * draw(st.integers(0, 64))) \
+                if key == draw(st.sampled_from(list(plausible))) else npz_member(array)
+            zf.writestr(f"{key}.npy", raw)
+    return buf.getvalue()
+
+
+def npz_member(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+@st.composite
+def project_files(draw, good: bytes) -> bytes:
+    """A saved project with its nested samples.npz replaced, or the whole file damaged."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(damaged([good]))
+    with zipfile.ZipFile(io.BytesIO(good)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["samples.npz"] = draw(nested_samples())
+    out = io.BytesIO()
+    method = draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+    with zipfile.ZipFile(out, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def lying_project(good: bytes, shape: tuple[int, ...]) -> bytes:
+    """``good`` with its samples' images declaring ``shape`` over 64 bytes of data."""
+    with zipfile.ZipFile(io.BytesIO(good)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("images.npy", lying_npy(shape, "|u1", b"\0" * 64))
+    members["samples.npz"] = inner.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()

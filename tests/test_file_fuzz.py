@@ -211,3 +211,49 @@ def test_a_damaged_npz_quoting_its_whole_header_gives_a_short_message(tmp_path):
     with pytest.raises(DatasetError) as info:
         load_user_file(path)
     assert one_line(str(info.value)) and len(str(info.value)) < 300, str(info.value)
+
+
+@pytest.fixture(scope="module")
+def good_project(tmp_path_factory) -> bytes:
+    from nngui.core.files.project import Project, save_project
+    from nngui.core.training.presets import get_preset
+
+    preset = get_preset("xor-3-4-1")
+    samples = [{"id": f"s{i}", "image": np.full((28, 28), i, np.uint8), "label": i % 10,
+                "created": 1.0 + i} for i in range(5)]
+    path = tmp_path_factory.mktemp("project") / "good.nngui"
+    save_project(Project(preset.spec(), preset.train_config(), "xor", samples=samples), path)
+    return path.read_bytes()
+
+
+def test_any_nested_project_archive_opens_or_is_a_project_error(tmp_path, good_project):
+    """The samples.npz inside the project zip: random, damaged, or declaring gigabytes."""
+    import tracemalloc
+
+    from file_fuzz import lying_project, project_files
+
+    from nngui.core.files.project import ProjectError, load_project
+
+    path = tmp_path / "fuzz.nngui"
+
+    bomb = lying_project(good_project, (60_000, 60_000))  # 3.6 GB declared in a few kB
+
+    @SLOW
+    @given(raw=project_files(good_project))
+    @example(raw=bomb)
+    @example(raw=lying_project(good_project, (2**40, 28, 28)))
+    def one(raw):
+        path.write_bytes(raw)
+        tracemalloc.start()
+        try:
+            project = load_project(path)
+        except ProjectError as exc:
+            assert one_line(str(exc)), str(exc)
+        else:
+            assert all(s["image"].shape == (28, 28) for s in project.samples)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert peak < 100_000_000, peak  # no declared size is believed before it is checked
+
+    one()
