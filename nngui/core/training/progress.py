@@ -37,6 +37,8 @@ class Forwarder:
         self.prev_step = -1
         self.prev_mean = 0.0
         self.nan_at: tuple[int, int] | None = None
+        self.first_loss: float | None = None  # the run's first batch loss: divergence's yardstick
+        self.diverged: tuple[float, float] | None = None  # (first loss, loss when it stopped)
         self.stopped = False
         self.epoch_start = 0.0
         self.epoch_times: list[float] = []
@@ -75,6 +77,16 @@ class Forwarder:
             self.probe_steps[i] = gstep
             payload = probe(self.model)
             self.emit("on_probe", probe.name, self.epoch, payload)
+
+
+DIVERGED_FACTOR = 1000.0  # a loss this many times its first value has left the slope
+DIVERGED_FLOOR = 10.0  # and is large in itself (a near-zero first loss is no yardstick)
+
+
+def diverging(first: float | None, loss: float) -> bool:
+    """Whether ``loss`` has grown by three orders of magnitude from the run's first loss."""
+    return (first is not None and first > 0 and math.isfinite(loss)
+            and loss > DIVERGED_FLOOR and loss > DIVERGED_FACTOR * first)
 
 
 def _all_finite(weights: list[np.ndarray]) -> bool:
@@ -141,8 +153,14 @@ def make_callback(fw: Forwarder) -> Any:
             fw.prev_step, fw.prev_mean = batch, mean
             gstep = fw.epoch * fw.steps_per_epoch + batch + 1
             fw.pending.append((gstep, chunk))
+            if fw.first_loss is None and math.isfinite(chunk):
+                fw.first_loss = chunk
             if not math.isfinite(mean):
                 fw.nan_at = (fw.epoch, batch)
+                self.model.stop_training = True
+            elif diverging(fw.first_loss, chunk):
+                fw.nan_at = (fw.epoch, batch)  # as good as NaN: the same end, the same advice
+                fw.diverged = (float(fw.first_loss), chunk)
                 self.model.stop_training = True
             elif fw.stop_event is not None and fw.stop_event.is_set():
                 fw.stopped = True

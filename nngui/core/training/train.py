@@ -194,12 +194,15 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         for key in list(history):  # drop the partial, NaN epoch
             history[key] = history[key][: len(fw.epoch_times)]
         e, b = fw.nan_at
-        kept = "the last weights that were finite were kept"
+        kept = ("the weights from the start of that epoch were kept" if fw.diverged
+                else "the last weights that were finite were kept")
         if fw.snapshot is not None:
             model.set_weights(fw.snapshot)
         else:
             kept = "no finite weights were left to keep: train from scratch"
-        msg = (f"The loss became NaN/inf at epoch {e + 1}, batch {b + 1}, so training stopped "
+        what = (f"The loss grew from {fw.diverged[0]:.3g} to {fw.diverged[1]:.3g}"
+                if fw.diverged else "The loss became NaN/inf")
+        msg = (f"{what} at epoch {e + 1}, batch {b + 1}, so training stopped "
                f"and {kept}. The learning rate ({spec.lr:g}) is probably too high for "
                f"{spec.optimizer}: try {spec.lr / 10:g}; also check the data for extreme "
                f"values.")

@@ -306,3 +306,32 @@ def test_stop_mid_epoch_is_partial_and_counts_no_epoch():
     assert result.history["epoch"] == [1.0, pytest.approx(1 + result.partial)]
     assert "Stopped in epoch 2 of 10" in result.message and "remaining 9" in result.message
     assert session.epochs_for_next_run(3) == 9  # Continue finishes the asked-for run
+
+
+def test_a_loss_that_explodes_but_stays_finite_gets_the_nan_advice():
+    """SGD with far too high a rate: the loss grows a thousandfold long before it overflows."""
+    ds = load_dataset("regression")
+    spec = NetworkSpec((1,), [LayerSpec("Dense", {"units": 1, "activation": "linear"})],
+                       "mse", "sgd", 5.0, kind="regressor")
+    data = prepare(ds, spec)
+    model = build_model(spec, 0)
+    result = train(model, data, spec, TrainConfig(epochs=20, batch_size=32,
+                                                  validation_split=0.0), Recorder())
+    assert result.reason == "nan" and not result.ok
+    assert "The loss grew from" in result.message and "try 0.5" in result.message
+    assert result.epochs_done < 20  # stopped at once, not after twenty epochs of nonsense
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    calm = NetworkSpec((1,), [LayerSpec("Dense", {"units": 1, "activation": "linear"})],
+                       "mse", "sgd", 0.05, kind="regressor")
+    healthy = train(build_model(calm, 0), data, calm,
+                    TrainConfig(epochs=3, batch_size=32, validation_split=0.0), Recorder())
+    assert healthy.reason == "finished"
+
+
+def test_divergence_needs_a_thousandfold_rise_to_a_large_loss():
+    from nngui.core.training.progress import diverging
+
+    assert diverging(2.3, 2301.0) and diverging(0.5, 8.3e8)
+    assert not diverging(2.3, 2299.0)  # a hundredfold spike can be noise
+    assert not diverging(1e-6, 5.0)  # a near-zero first loss is no yardstick: needs > 10
+    assert not diverging(None, 1e9) and not diverging(0.0, 1e9)
