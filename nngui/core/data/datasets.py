@@ -1,7 +1,8 @@
 """Datasets: the registry of built-in data and MNIST finding/downloading.
 
-Parsing of files (Keras mnist.npz, IDX, user CSV/NPZ) lives in :mod:`nngui.core.data.files`, the
-Dataset record in :mod:`nngui.core.data.record` (re-exported here).
+Parsing of files lives in :mod:`nngui.core.data.mnist_files` (Keras mnist.npz, IDX) and
+:mod:`nngui.core.data.files` (user CSV/NPZ), the Dataset record in :mod:`nngui.core.data.record`
+(re-exported here).
 TensorFlow is never imported here; scikit-learn only inside the functions that need it.
 """
 
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nngui.core.data.files import load_mnist_file, load_user_file, read_idx
+from nngui.core.data.files import load_user_file
+from nngui.core.data.mnist_files import load_mnist_file, read_idx
 from nngui.core.data.record import (
     MNIST_ENV,
     MNIST_URL,
