@@ -1,8 +1,10 @@
 """Datasets: the registry of every data set nngui offers, and MNIST finding/downloading.
 
-One :class:`Entry` per data set in :data:`REGISTRY` (at the end) holds its name, title and
-loader; the data nngui makes itself comes from the plain functions of
-:mod:`nngui.core.data.generators`.
+One :class:`Entry` per data set in :data:`REGISTRY` (at the end) holds its name, title, loader
+and the code an exported script makes the same data with: the data nngui makes itself comes
+from the plain functions of :mod:`nngui.core.data.generators`, which the app calls and the
+script copies; MNIST's and the user's files are read in scripts by
+:mod:`nngui.core.data.script_loaders`.
 
 Parsing of files lives in :mod:`nngui.core.data.mnist_files` (Keras mnist.npz, IDX) and
 :mod:`nngui.core.data.files` (user CSV/NPZ), the Dataset record in :mod:`nngui.core.data.record`
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nngui.core.data import generators
+from nngui.core.data import generators, script_loaders
 from nngui.core.data.files import load_user_file
 from nngui.core.data.mnist_files import load_mnist_file, read_idx
 from nngui.core.data.record import (
@@ -54,8 +56,15 @@ class Entry:
     name: str  # what --dataset, the data combo and project files call it
     title: str  # how the menu and the CLI describe it
     load: Loader  # the app's loader: (path, seed, progress) -> Dataset
+    # What an exported script does instead: it copies the source of ``script`` (and of the
+    # functions of its module it calls) and its load_data(path) returns ``script_call``.
+    script: Callable[..., tuple]
+    script_call: str
     task: str | None = "classification"  # "regression"; None: only the data can say (a file)
     reads_file: bool = False  # reads the path it is given; for the others a path means a file
+    # the script's line naming the file nngui read (``data_path -> "NAME = ...\n"``)
+    script_constant: Callable[[str | os.PathLike | None], str] | None = None
+    pixels_255: bool = False  # the script reads 0..255 pixels and scales them as nngui did
 
 
 def made(name: str, title: str, make: Callable[[int], tuple], notes: tuple[str, ...],
@@ -72,7 +81,8 @@ def made(name: str, title: str, make: Callable[[int], tuple], notes: tuple[str, 
             notes=[note.format(seed=seed) for note in notes],
         )
 
-    return Entry(name, title, load, "classification" if classes else "regression")
+    return Entry(name, title, load, make, f"{make.__name__}(DATA_SEED)",
+                 "classification" if classes else "regression")
 
 
 def _load_file(path: str | os.PathLike | None, seed: int, progress: ProgressFn | None) -> Dataset:
@@ -83,8 +93,9 @@ def _load_file(path: str | os.PathLike | None, seed: int, progress: ProgressFn |
 
 # A user's file: not one of the menu's data sets (File → Load data file… reads it), but it
 # loads, saves in projects and exports like them.
-FILE = Entry("file", "Data file (CSV, NPZ, mnist.npz or MNIST IDX files)", _load_file, None,
-             reads_file=True)
+FILE = Entry("file", "Data file (CSV, NPZ, mnist.npz or MNIST IDX files)", _load_file,
+             script_loaders.read_data_file, "read_data_file(path or DATA_PATH)", task=None,
+             reads_file=True, script_constant=script_loaders.file_constant)
 
 
 def dataset_names() -> list[str]:
@@ -230,7 +241,9 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
 # Adding a data set: one entry here, and its loader (a generators function for made data).
 REGISTRY: dict[str, Entry] = {e.name: e for e in [
     Entry("mnist", "MNIST handwritten digits (60k/10k)",
-          lambda path, seed, progress: load_mnist(path, progress=progress), reads_file=True),
+          lambda path, seed, progress: load_mnist(path, progress=progress),
+          script_loaders.read_mnist, "read_mnist(path, MNIST_PATH)", reads_file=True,
+          script_constant=script_loaders.mnist_constant, pixels_255=True),
     made("digits", "Small digits (scikit-learn 8x8 upscaled into 28x28 like MNIST; 1437/360)",
          generators.digits, (
              "scikit-learn load_digits: 1797 images of 8x8 pixels with values 0..16",
