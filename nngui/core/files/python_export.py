@@ -21,6 +21,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from nngui.core.data.adapt import Encoder, target_encoder
 from nngui.core.data.datasets import FILE, DatasetError, Entry, dataset_names, entry
 from nngui.core.network.features import describe, python_code
 from nngui.core.network.shapes import output_shape, total_params
@@ -55,6 +56,7 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
                         f"{', '.join([*dataset_names(), FILE.name])}.") from None
     if data is FILE and not data_path:
         raise SpecError("Exporting with your own data file needs its path (--data PATH).")
+    encode = target_encoder(spec, _task(spec, data))
     model = build_model(spec, None)
     from nngui.core.model.fast_dropout import fast_dropout, script_code
 
@@ -76,11 +78,11 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
         "loss_code": (_SSE_CODE if spec.loss == "sse" else "")
         + (python_code(spec.features) if spec.features else "")
         + (_DROPOUT_INTRO + script_code() if dropout else ""),
-        "loader": data_code(data),
+        "loader": data_code(data) + (f"\n\n\n{function_sources(encode)}" if encode else ""),
         "layers": "\n".join(layers), "name": repr(spec.name), "optimizer": optimizer,
         "loss": "SumSquaredError()" if spec.loss == "sse" else repr(spec.loss),
         "metrics": "['mae']" if spec.kind in ("regressor", "autoencoder") else "['accuracy']",
-        "prepare": _prepare_code(spec, data),
+        "prepare": _prepare_code(spec, encode, data),
         "dropout_call": _DROPOUT_CALL if dropout else "",
         "data_constant": data.script_constant(data_path) if data.script_constant else "",
     }
@@ -225,7 +227,7 @@ def _global_names(code: CodeType) -> set[str]:
     return names
 
 
-def _prepare_code(spec: NetworkSpec, data: Entry) -> str:
+def _prepare_code(spec: NetworkSpec, encode: Encoder | None, data: Entry) -> str:
     """Reshape, scale and encode targets the way adapt.prepare does for this spec."""
     scale = " / 255" if data.pixels_255 else ""
     lines = ["    # Reshape the inputs to what the network reads" +
@@ -236,24 +238,20 @@ def _prepare_code(spec: NetworkSpec, data: Entry) -> str:
         lines += [f"    # The extra inputs (the course's lift): the network reads "
                   f"{describe(spec.features)}",
                   "    x_train, x_test = add_features(x_train), add_features(x_test)"]
-    units = (output_shape(spec) or (1,))[-1]
-    if spec.kind == "autoencoder":
+    if encode is None:
         lines += ["    # An autoencoder learns to rebuild its input: the targets are the inputs",
                   "    y_train = x_train.reshape((-1, *OUTPUT_SHAPE))",
                   "    y_test = x_test.reshape((-1, *OUTPUT_SHAPE))"]
-    elif data.task == "regression" or spec.kind == "regressor":
-        lines += ['    y_train, y_test = y_train.astype("float32"), y_test.astype("float32")']
-    elif spec.loss == "sparse_categorical_crossentropy":
-        lines += ["    # sparse categorical cross-entropy takes the integer labels as they are"]
-    elif units == 1:
-        lines += ["    # one output unit: the labels are its 0/1 targets",
-                  '    y_train = y_train.astype("float32").reshape(-1, 1)',
-                  '    y_test = y_test.astype("float32").reshape(-1, 1)']
     else:
-        lines += ["    # One-hot encode the labels: 3 -> [0, 0, 0, 1, 0, ...]",
-                  "    y_train = keras.utils.to_categorical(y_train, NUM_CLASSES)",
-                  "    y_test = keras.utils.to_categorical(y_test, NUM_CLASSES)"]
+        lines += [f"    # The targets the loss and output layer expect ({encode.__name__}, above)",
+                  f"    y_train = {encode.__name__}(y_train, NUM_CLASSES)",
+                  f"    y_test = {encode.__name__}(y_test, NUM_CLASSES)"]
     return "\n".join(lines)
+
+
+def _task(spec: NetworkSpec, data: Entry) -> str:
+    """The data's task: the entry's, else (a user's file) what the network is built for."""
+    return data.task or ("regression" if spec.kind == "regressor" else "classification")
 
 
 def _version() -> str:
@@ -300,6 +298,13 @@ NUM_CLASSES = {num_classes}
 {loader}
 
 
+def prepare(train, test):
+    """The arrays nngui trains on, made from the loaded ones as nngui makes them."""
+    (x_train, y_train), (x_test, y_test) = train, test
+{prepare}
+    return (x_train, y_train), (x_test, y_test)
+
+
 def build_model():
     """The network, layer by layer."""
     model = keras.Sequential([
@@ -336,9 +341,8 @@ def main():
     parser.add_argument("--no-train", action="store_true", help="build and compile only")
     args = parser.parse_args()
 
-    # 1. Load the data
-    (x_train, y_train), (x_test, y_test) = load_data(args.data)
-{prepare}
+    # 1. Load the data and bring it into the form the network reads
+    (x_train, y_train), (x_test, y_test) = prepare(*load_data(args.data))
     if args.limit:
         x_train, y_train = x_train[:args.limit], y_train[:args.limit]
     print("x_train", x_train.shape, "y_train", y_train.shape)

@@ -139,6 +139,46 @@ def test_every_data_set_a_script_loads_is_the_apps_data(name: str, seed: int, re
         np.testing.assert_array_equal(got, want)
 
 
+PREPARED = [("mlp-2-4-2", "circles"), ("xor-3-4-1", "xor"), ("mnist-784-20-10", "digits"),
+            ("regression-1-32-32-1", "regression"), ("perceptron-lifted", "circles"),
+            ("ae-2d", "digits"), ("mnist-cnn", "mnist")]
+
+
+@pytest.mark.parametrize("preset, name", PREPARED)
+def test_the_script_prepares_the_arrays_the_app_trains_on(preset: str, name: str, request,
+                                                          tmp_path: Path) -> None:
+    """Reshaped, scaled, lifted inputs and targets encoded by the app's own function: the
+    script's prepare() gives what adapt.prepare gives, for every kind of target."""
+    from nngui.core.data.adapt import prepare, target_encoder
+
+    spec = get_preset(preset).spec()
+    path = None
+    if entry(name).reads_file:
+        path = tmp_path / "mnist.npz"
+        with np.load(request.getfixturevalue("mnist_path")) as f:
+            np.savez(path, **{k: f[k][:50] for k in ("x_train", "y_train", "x_test", "y_test")})
+    text = export_python(spec, TrainConfig(), name, path)
+    ns: dict = {"__name__": "exported"}
+    exec(compile(text, preset, "exec"), ns)
+    (x_tr, y_tr), (x_te, y_te) = ns["prepare"](*ns["load_data"]())
+    data = load_dataset(name, path)
+    want = prepare(data, spec)
+    encode = target_encoder(spec, data.task)  # the very function the app encoded with
+    assert encode is None or f"y_train = {encode.__name__}(y_train, NUM_CLASSES)" in text
+    for got, app in ((x_tr, want.x_train), (y_tr, want.y_train), (x_te, want.x_test),
+                     (y_te, want.y_test)):
+        assert got.dtype == app.dtype and got.shape == app.shape
+        np.testing.assert_array_equal(got, app)
+
+
+def test_the_prepare_cases_cover_every_kind_of_target() -> None:
+    from nngui.core.data import adapt
+
+    kinds = {adapt.target_encoder(get_preset(p).spec(), entry(n).task) for p, n in PREPARED}
+    assert kinds == {None, adapt.integer_labels, adapt.one_column, adapt.one_hot,
+                     adapt.real_targets}
+
+
 def _helper(x):
     return x + 1
 
