@@ -22,8 +22,30 @@ class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 
 
+DATASETS = "{datasets}"  # in a help text: the registry's data set names, filled in by _Help
+
+
+def dataset_choices() -> str:
+    """'mnist, digits, ...': the names --dataset takes, from the data set registry."""
+    from nngui.core.data.datasets import dataset_names
+
+    return ", ".join(dataset_names())
+
+
+class _Help(argparse.HelpFormatter):
+    """Fills in DATASETS when help is shown, so that parsing never loads the registry."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        return text.replace(DATASETS, dataset_choices()) if text and DATASETS in text else text
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse whose errors are one stderr line and exit status 2 (no usage block)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         where = " ".join(self.prog.split()[1:])  # the subcommand, '' for nngui itself
@@ -139,7 +161,8 @@ def _load_data(name: str | None, path: str | None, seed: int):
     from nngui.core.data.datasets import load_dataset
 
     if not name:
-        raise UsageError("Give a dataset: --dataset NAME (mnist, digits, xor, moons, ...).")
+        raise UsageError(f"Give a dataset: --dataset NAME ({dataset_choices()}), or "
+                         "--dataset file --data PATH.")
     return load_dataset(name, path, seed=seed, progress=_progress_bar)
 
 
@@ -334,8 +357,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     spec, cfg, preset_dataset = _load_spec(args)
     dataset = (args.dataset or preset_dataset or "").strip().lower()
     if not dataset:
-        raise UsageError("Give the data set the script should load: --dataset NAME (mnist, "
-                         "digits, xor, moons, ...) or --dataset file --data PATH.")
+        raise UsageError("Give the data set the script should load: --dataset NAME "
+                         f"({dataset_choices()}) or --dataset file --data PATH.")
     data = args.data or (find_mnist() if dataset == "mnist" else None)
     text = export_python(spec, cfg, dataset, data, data_seed=cfg.seed or 0)
     path = write_python(args.python, text)
@@ -479,8 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("train", cmd_train, "train a network on a dataset")
     p.add_argument("--preset")
     p.add_argument("--spec", help="network spec JSON file")
-    p.add_argument("--dataset", help="mnist, digits, xor, moons, circles, spiral, blobs, "
-                   "regression, or file (with --data)")
+    p.add_argument("--dataset", help=f"{DATASETS}, or file (with --data)")
     p.add_argument("--data", help="data file: mnist.npz, IDX files, CSV or NPZ")
     p.add_argument("--epochs", type=int_in(1, 100_000))
     p.add_argument("--batch-size", type=int_in(1, 1_000_000), dest="batch_size")
@@ -490,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_option_flags(p)
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")
     p.add_argument("--model", required=True)
-    p.add_argument("--dataset", required=True)
+    p.add_argument("--dataset", required=True, help=f"{DATASETS}, or file (with --data)")
     p.add_argument("--data")
     p = add("predict", cmd_predict, "read the digit in image files (PNG/JPEG) with a model")
     p.add_argument("--model", required=True, help="a .keras digit classifier")
@@ -500,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset")
     p.add_argument("--spec", help="network spec JSON file")
     p.add_argument("--python", metavar="OUT.py", help="the script to write")
-    p.add_argument("--dataset", help="the data the script loads (default: the preset's)")
+    p.add_argument("--dataset", help=f"the data the script loads: {DATASETS}, or file (with "
+                   "--data); default: the preset's")
     p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz)")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
     _add_lab_parser(add)

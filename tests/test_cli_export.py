@@ -76,3 +76,24 @@ def test_export_needs_a_py_name() -> None:
 def test_an_unwritable_script_path_is_one_line() -> None:
     line = one_error_line(run("export", "--preset", "xor-3-4-1", "--python", "/proc/x.py"))
     assert "cannot be created in /proc" in line
+
+
+def test_help_and_errors_name_every_data_set_of_the_registry(tmp_path: Path, capsys) -> None:
+    """--dataset's help and the 'give a dataset' errors list the registry, not a copy of it."""
+    from nngui.cli import run_cli
+    from nngui.core.data.datasets import dataset_names
+    from nngui.core.network.spec import dump_json
+    from nngui.core.training.presets import get_preset
+
+    names = dataset_names()
+    for command in ("train", "evaluate", "export"):
+        with pytest.raises(SystemExit):
+            run_cli([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert ", ".join(names) + ", or file (with --data)" in text, command
+    spec = tmp_path / "net.json"
+    p = get_preset("mlp-2-2-2")
+    spec.write_text(dump_json(p.spec(), p.train_config()))
+    for command in (["train"], ["export", "--python", str(tmp_path / "a.py")]):
+        assert run_cli([*command, "--spec", str(spec)]) == 2
+        assert f"--dataset NAME ({', '.join(names)})" in capsys.readouterr().err, command

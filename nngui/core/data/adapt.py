@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,16 +47,62 @@ def _input_note(src: tuple[int, ...], dst: tuple[int, ...]) -> str | None:
     return f"reshaped samples {fmt(map(str, src))} → {fmt(map(str, dst))}"
 
 
-def encode_targets(y: np.ndarray, spec: NetworkSpec, num_classes: int) -> tuple[np.ndarray, str]:
-    """Targets in the form the loss and output layer expect, and a note on the encoding."""
-    units = (output_shape(spec) or (1,))[-1]
+# How targets are made from the labels: one plain function each (``y``, ``num_classes``),
+# which the app calls and an exported script copies (nngui.core.files.python_export).
+
+
+def integer_labels(y, num_classes):
+    """Sparse categorical cross-entropy takes the integer class labels as they are."""
+    return y.astype(np.int64)
+
+
+def one_column(y, num_classes):
+    """One output unit: the 0/1 labels are its targets, one column."""
+    return y.astype(np.float32).reshape(-1, 1)
+
+
+def one_hot(y, num_classes):
+    """One-hot encode the labels: 3 -> [0, 0, 0, 1, 0, ...]."""
+    out = np.zeros((len(y), num_classes), dtype=np.float32)
+    out[np.arange(len(y)), y.astype(np.int64)] = 1.0
+    return out
+
+
+def real_targets(y, num_classes):
+    """A regression's targets are real numbers, used as float32."""
+    return y.astype(np.float32)
+
+
+Encoder = Callable[[np.ndarray, int], np.ndarray]
+_NOTES: dict[Encoder, str] = {
+    integer_labels: "integer class labels used as they are",
+    one_column: "labels used as 0/1 targets for one output",
+    one_hot: "labels one-hot encoded into {num_classes} columns",
+}
+
+
+def target_encoder(spec: NetworkSpec, task: str) -> Encoder | None:
+    """Which function makes ``spec``'s targets from a ``task``'s labels (None: an autoencoder,
+    whose targets are its inputs). prepare() and exported scripts both ask it."""
+    if spec.kind == "autoencoder":
+        return None
+    if task == "regression":
+        return real_targets
+    return _label_encoder(spec)
+
+
+def _label_encoder(spec: NetworkSpec) -> Encoder:
     if spec.loss == "sparse_categorical_crossentropy":
-        return y.astype(np.int64), "integer class labels used as they are"
-    if units == 1:
-        return y.astype(np.float32).reshape(-1, 1), "labels used as 0/1 targets for one output"
-    onehot = np.zeros((len(y), num_classes), dtype=np.float32)
-    onehot[np.arange(len(y)), y.astype(np.int64)] = 1.0
-    return onehot, f"labels one-hot encoded into {num_classes} columns"
+        return integer_labels
+    if (output_shape(spec) or (1,))[-1] == 1:
+        return one_column
+    return one_hot
+
+
+def encode_targets(y: np.ndarray, spec: NetworkSpec, num_classes: int) -> tuple[np.ndarray, str]:
+    """Class labels in the form the loss and output layer expect, and a note on the encoding."""
+    encode = _label_encoder(spec)
+    return encode(y, num_classes), _NOTES[encode].format(num_classes=num_classes)
 
 
 def prepare(dataset, spec: NetworkSpec) -> Prepared:
@@ -71,17 +118,16 @@ def prepare(dataset, spec: NetworkSpec) -> Prepared:
         x_train, x_test = lift(x_train, spec.features), lift(x_test, spec.features)
         notes.append(f"added input features: the network reads {describe(spec.features)}")
     labels_test = None
-    if spec.kind == "autoencoder":
+    encode = target_encoder(spec, dataset.task)
+    if encode is None:
         out = output_shape(spec) or spec.input_shape
         y_train = x_train.reshape((len(x_train), *out))
         y_test = x_test.reshape((len(x_test), *out))
         notes.append("targets are the inputs themselves (autoencoder)")
-    elif dataset.task == "regression":
-        y_train = dataset.y_train.astype(np.float32)
-        y_test = dataset.y_test.astype(np.float32)
     else:
-        y_train, note = encode_targets(dataset.y_train, spec, dataset.num_classes)
-        y_test, _ = encode_targets(dataset.y_test, spec, dataset.num_classes)
-        labels_test = dataset.y_test.astype(np.int64)
-        notes.append(note)
+        y_train = encode(dataset.y_train, dataset.num_classes)
+        y_test = encode(dataset.y_test, dataset.num_classes)
+        if encode is not real_targets:  # class labels
+            labels_test = dataset.y_test.astype(np.int64)
+            notes.append(_NOTES[encode].format(num_classes=dataset.num_classes))
     return Prepared(x_train, y_train, x_test, y_test, labels_test, notes)

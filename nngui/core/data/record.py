@@ -1,13 +1,15 @@
 """The Dataset record and what both the dataset registry and the file parsers share.
 
-Split out of :mod:`nngui.core.data.datasets` so that :mod:`nngui.core.data.files` (the parsers) and
-``datasets`` (the registry, which calls the parsers) no longer import each other.
+Split out of :mod:`nngui.core.data.datasets` so that the parsers (:mod:`nngui.core.data.files`,
+:mod:`nngui.core.data.mnist_files`) and ``datasets`` (the registry, which calls the parsers) no
+longer import each other.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -164,3 +166,29 @@ def split_train_test(
             pass  # a class too small to stratify: fall back to a plain random split
     parts = train_test_split(x, y, test_size=test_fraction, random_state=seed)
     return (*parts, f"random {100 - pct}/{pct} train/test split (seed {seed})")
+
+
+def read_npz(p: Path, hint: str = "check the file") -> dict[str, np.ndarray]:
+    """All arrays of an .npz archive (no pickles); DatasetError if it cannot be read."""
+    try:
+        obj = np.load(p, allow_pickle=False)
+        if isinstance(obj, np.ndarray):
+            raise DatasetError(
+                f"{p.name} holds a single array, not an .npz archive of named arrays; "
+                "save it with np.savez(path, x=..., y=...)."
+            )
+        with obj:
+            return {k: np.asarray(obj[k]) for k in obj.files}
+    except DatasetError:
+        raise
+    except Exception as exc:  # BadZipFile, zlib/EOF errors, pickles...: all mean "unreadable"
+        raise DatasetError(
+            f"{p.name} is not a readable .npz file ({type(exc).__name__}: {_short(exc)}); "
+            f"{hint}."
+        ) from exc
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    """A library's error text cut to a readable length (zipfile quotes whole headers)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

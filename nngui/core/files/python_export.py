@@ -4,19 +4,25 @@ The script is written from the model nngui itself builds (``builder.build_model`
 is emitted as its Keras class with only the arguments that differ from that class's defaults,
 read from ``get_config()``. So whatever the builder makes, the script makes the same — layers,
 activations, initializers, bias, the optimizer and its settings — without a second table of
-layer types here. The data is loaded the way nngui loads it (see :mod:`export_data`).
+layer types here. The data is loaded the way nngui loads it: the script copies the functions
+the data set's registry entry names (:mod:`nngui.core.data.datasets`).
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
+import dis
 import inspect
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
-from nngui.core.data.script_loaders import LOADERS, SCALED_255
+from nngui.core.data.adapt import Encoder, target_encoder
+from nngui.core.data.datasets import FILE, DatasetError, Entry, dataset_names, entry
 from nngui.core.network.features import describe, python_code
 from nngui.core.network.shapes import output_shape, total_params
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
@@ -43,10 +49,14 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
     from nngui.core.model.builder import build_model, make_optimizer
 
     dataset = dataset.strip().lower()
-    if dataset not in LOADERS:
-        raise SpecError(f"Cannot export data set {dataset!r}; choose one of {', '.join(LOADERS)}.")
-    if dataset == "file" and not data_path:
+    try:
+        data = entry(dataset)
+    except DatasetError:
+        raise SpecError(f"Cannot export data set {dataset!r}; choose one of "
+                        f"{', '.join([*dataset_names(), FILE.name])}.") from None
+    if data is FILE and not data_path:
         raise SpecError("Exporting with your own data file needs its path (--data PATH).")
+    encode = target_encoder(spec, _task(spec, data))
     model = build_model(spec, None)
     from nngui.core.model.fast_dropout import fast_dropout, script_code
 
@@ -68,13 +78,13 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
         "loss_code": (_SSE_CODE if spec.loss == "sse" else "")
         + (python_code(spec.features) if spec.features else "")
         + (_DROPOUT_INTRO + script_code() if dropout else ""),
-        "loader": LOADERS[dataset].strip("\n"),
+        "loader": data_code(data) + (f"\n\n\n{function_sources(encode)}" if encode else ""),
         "layers": "\n".join(layers), "name": repr(spec.name), "optimizer": optimizer,
         "loss": "SumSquaredError()" if spec.loss == "sse" else repr(spec.loss),
         "metrics": "['mae']" if spec.kind in ("regressor", "autoencoder") else "['accuracy']",
-        "prepare": _prepare_code(spec, dataset),
+        "prepare": _prepare_code(spec, encode, data),
         "dropout_call": _DROPOUT_CALL if dropout else "",
-        "data_constant": _data_constant(dataset, data_path),
+        "data_constant": data.script_constant(data_path) if data.script_constant else "",
     }
     return _TEMPLATE.format(**values)
 
@@ -173,9 +183,53 @@ def _serialized_code(d: dict) -> str:
     return f"{module}.{cls_name}({', '.join(args)})"
 
 
-def _prepare_code(spec: NetworkSpec, dataset: str) -> str:
+def data_code(data: Entry) -> str:
+    """The script's load_data(path): the registry entry's functions, copied, and its call."""
+    verb = "reads" if data.reads_file else "makes"
+    return (f"{function_sources(data.script)}\n\n\n"
+            f"def load_data(path=None):\n"
+            f'    """{data.title}, as nngui {verb} it."""\n'
+            f"    return {data.script_call}")
+
+
+# The names an exported script imports at its top (see _TEMPLATE)
+SCRIPT_GLOBALS = {"argparse", "json", "os", "np", "keras"}
+
+
+def function_sources(fn: Callable) -> str:
+    """The source of ``fn`` after that of the functions of its module it calls (and so on)."""
+    order: list[Callable] = []
+    seen: set[Callable] = set()
+
+    def visit(f: Callable) -> None:
+        seen.add(f)
+        for name in sorted(_global_names(f.__code__)):
+            value = f.__globals__.get(name)
+            if inspect.isfunction(value) and value.__module__ == f.__module__:
+                if value not in seen:
+                    visit(value)
+            elif name not in SCRIPT_GLOBALS and (name in f.__globals__ or
+                                                 not hasattr(builtins, name)):
+                raise SpecError(f"{f.__module__}.{f.__name__} uses {name}, which an exported "
+                                "script does not have; import it inside the function.")
+        order.append(f)
+
+    visit(fn)
+    return "\n\n\n".join(inspect.getsource(f).rstrip("\n") for f in order)
+
+
+def _global_names(code: CodeType) -> set[str]:
+    """The global names ``code`` (and the comprehensions in it) looks up: not attributes."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _prepare_code(spec: NetworkSpec, encode: Encoder | None, data: Entry) -> str:
     """Reshape, scale and encode targets the way adapt.prepare does for this spec."""
-    scale = " / 255" if dataset in SCALED_255 else ""
+    scale = " / 255" if data.pixels_255 else ""
     lines = ["    # Reshape the inputs to what the network reads" +
              (" and scale the pixels to [0, 1]" if scale else ""),
              f'    x_train = x_train.reshape((-1, *INPUT_SHAPE)).astype("float32"){scale}',
@@ -184,37 +238,20 @@ def _prepare_code(spec: NetworkSpec, dataset: str) -> str:
         lines += [f"    # The extra inputs (the course's lift): the network reads "
                   f"{describe(spec.features)}",
                   "    x_train, x_test = add_features(x_train), add_features(x_test)"]
-    units = (output_shape(spec) or (1,))[-1]
-    if spec.kind == "autoencoder":
+    if encode is None:
         lines += ["    # An autoencoder learns to rebuild its input: the targets are the inputs",
                   "    y_train = x_train.reshape((-1, *OUTPUT_SHAPE))",
                   "    y_test = x_test.reshape((-1, *OUTPUT_SHAPE))"]
-    elif dataset == "regression" or spec.kind == "regressor":
-        lines += ['    y_train, y_test = y_train.astype("float32"), y_test.astype("float32")']
-    elif spec.loss == "sparse_categorical_crossentropy":
-        lines += ["    # sparse categorical cross-entropy takes the integer labels as they are"]
-    elif units == 1:
-        lines += ["    # one output unit: the labels are its 0/1 targets",
-                  '    y_train = y_train.astype("float32").reshape(-1, 1)',
-                  '    y_test = y_test.astype("float32").reshape(-1, 1)']
     else:
-        lines += ["    # One-hot encode the labels: 3 -> [0, 0, 0, 1, 0, ...]",
-                  "    y_train = keras.utils.to_categorical(y_train, NUM_CLASSES)",
-                  "    y_test = keras.utils.to_categorical(y_test, NUM_CLASSES)"]
+        lines += [f"    # The targets the loss and output layer expect ({encode.__name__}, above)",
+                  f"    y_train = {encode.__name__}(y_train, NUM_CLASSES)",
+                  f"    y_test = {encode.__name__}(y_test, NUM_CLASSES)"]
     return "\n".join(lines)
 
 
-def _data_constant(dataset: str, data_path: str | os.PathLike | None) -> str:
-    if dataset == "mnist":
-        path = Path(data_path).expanduser().absolute() if data_path else None
-        if path is not None and not (path.is_file() and path.suffix == ".npz"):
-            return (f"MNIST_PATH = None  # nngui read the IDX files {str(path)!r}; this script "
-                    "reads a Keras mnist.npz (--data or $NNGUI_MNIST)\n")
-        return (f"MNIST_PATH = {str(path) if path else None!r}  # the file nngui used; --data "
-                "or $NNGUI_MNIST override it\n")
-    if dataset == "file":
-        return f"DATA_PATH = {str(Path(str(data_path)).expanduser().absolute())!r}\n"
-    return ""
+def _task(spec: NetworkSpec, data: Entry) -> str:
+    """The data's task: the entry's, else (a user's file) what the network is built for."""
+    return data.task or ("regression" if spec.kind == "regressor" else "classification")
 
 
 def _version() -> str:
@@ -261,6 +298,13 @@ NUM_CLASSES = {num_classes}
 {loader}
 
 
+def prepare(train, test):
+    """The arrays nngui trains on, made from the loaded ones as nngui makes them."""
+    (x_train, y_train), (x_test, y_test) = train, test
+{prepare}
+    return (x_train, y_train), (x_test, y_test)
+
+
 def build_model():
     """The network, layer by layer."""
     model = keras.Sequential([
@@ -297,9 +341,8 @@ def main():
     parser.add_argument("--no-train", action="store_true", help="build and compile only")
     args = parser.parse_args()
 
-    # 1. Load the data
-    (x_train, y_train), (x_test, y_test) = load_data(args.data)
-{prepare}
+    # 1. Load the data and bring it into the form the network reads
+    (x_train, y_train), (x_test, y_test) = prepare(*load_data(args.data))
     if args.limit:
         x_train, y_train = x_train[:args.limit], y_train[:args.limit]
     print("x_train", x_train.shape, "y_train", y_train.shape)

@@ -98,12 +98,42 @@ def test_import_does_not_load_tensorflow_or_sklearn() -> None:
 
 
 def test_registry_names_and_titles() -> None:
-    names = ["mnist", "digits", "xor", "moons", "circles", "spiral", "blobs", "regression"]
-    assert D.dataset_names() == names
-    assert all(D.dataset_title(n) for n in names)
+    course = ["mnist", "digits", "xor", "moons", "circles", "spiral", "blobs", "regression"]
+    names = D.dataset_names()
+    assert [n for n in names if n in course] == course  # the course's sets, in menu order
+    assert names == list(D.REGISTRY) and "file" not in names
+    assert all(D.entry(n).name == n and D.dataset_title(n) for n in names)
+    assert D.entry(" MOONS ") is D.REGISTRY["moons"] and D.entry("file") is D.FILE
     assert "60k" in D.dataset_title("mnist")
     with pytest.raises(DatasetError, match="moons"):
         D.dataset_title("nope")
+
+
+MADE = [n for n in D.dataset_names() if not D.entry(n).reads_file]
+
+
+@pytest.mark.parametrize("name", MADE)
+def test_every_made_entry_loads_what_its_entry_says(name: str) -> None:
+    """Each entry the app makes itself: its name, title and task, float32 inputs, labels
+    0..k-1 of as many classes as it names (float32 targets for a regression)."""
+    entry = D.entry(name)
+    ds = D.load_dataset(name, seed=1)
+    assert (ds.name, ds.title, ds.task) == (entry.name, entry.title, entry.task)
+    assert ds.x_train.dtype == ds.x_test.dtype == np.float32
+    assert len(ds.x_train) == len(ds.y_train) > 0 and len(ds.x_test) == len(ds.y_test) > 0
+    if ds.task == "classification":
+        assert ds.y_train.dtype == ds.y_test.dtype == np.int64
+        assert len(ds.class_names) == ds.num_classes >= 2
+        assert set(np.unique(ds.y_train)) == set(range(ds.num_classes))
+    else:
+        assert ds.y_train.dtype == np.float32 and ds.num_classes == 0
+    assert not any("{" in note for note in ds.notes)  # every {seed} was filled in
+
+
+def test_a_path_with_a_made_data_set_name_loads_the_file(tmp_path: Path) -> None:
+    p = tmp_path / "mine.csv"
+    p.write_text("".join(f"{i},{i % 2}\n" for i in range(20)))
+    assert D.load_dataset("moons", p).name == "file"
 
 
 def test_unknown_name_lists_valid_names() -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nngui.core.data.datasets import load_dataset, load_mnist
-from nngui.core.data.script_loaders import LOADERS
-from nngui.core.files.python_export import export_python, write_python
+from nngui.core.data.datasets import dataset_names, entry, load_dataset, load_mnist
+from nngui.core.data.script_loaders import read_mnist
+from nngui.core.files.python_export import data_code, export_python, function_sources, write_python
 from nngui.core.network.spec import LayerSpec, NetworkSpec, SpecError, TrainConfig
 from nngui.core.training.presets import PRESETS, get_preset
 
@@ -113,18 +113,92 @@ def test_sse_leaky_relu_initializers_and_sgd_settings_are_exact(tmp_path: Path) 
                                rtol=1e-4)  # the SSE sums over the batch, as the app's does
 
 
-@pytest.mark.parametrize("name", ["digits", "xor", "moons", "circles", "spiral", "blobs",
-                                  "regression"])
+@pytest.mark.parametrize("name", dataset_names())
 @pytest.mark.parametrize("seed", [0, 7])
-def test_inline_data_is_the_apps_data(name: str, seed: int) -> None:
+def test_every_data_set_a_script_loads_is_the_apps_data(name: str, seed: int, request,
+                                                        tmp_path: Path) -> None:
+    """For every registry entry: the script's data code, run with nothing but NumPy and os,
+    gives the arrays the app loads (MNIST as its file holds it, pixels 0..255)."""
+    data = entry(name)
+    path = None
+    if data.reads_file:  # MNIST: a small mnist.npz cut from the real one
+        path = tmp_path / "mnist.npz"
+        with np.load(request.getfixturevalue("mnist_path")) as f:
+            np.savez(path, **{k: f[k][:50] for k in ("x_train", "y_train", "x_test", "y_test")})
+    constant = data.script_constant(path) if data.script_constant else ""
     ns = {"np": np, "os": os, "DATA_SEED": seed}
-    exec(compile(LOADERS[name], name, "exec"), ns)
+    exec(compile(constant + data_code(data), name, "exec"), ns)
     (x_tr, y_tr), (x_te, y_te) = ns["load_data"]()
-    ds = load_dataset(name, seed=seed)
+    if data.pixels_255:  # as the file holds them: uint8 pixels and labels (the app's on load)
+        x_tr, x_te = x_tr / np.float32(255), x_te / np.float32(255)
+        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
+    ds = load_dataset(name, path, seed=seed)
     for got, want in ((x_tr, ds.x_train), (y_tr, ds.y_train), (x_te, ds.x_test),
                       (y_te, ds.y_test)):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+PREPARED = [("mlp-2-4-2", "circles"), ("xor-3-4-1", "xor"), ("mnist-784-20-10", "digits"),
+            ("regression-1-32-32-1", "regression"), ("perceptron-lifted", "circles"),
+            ("ae-2d", "digits"), ("mnist-cnn", "mnist")]
+
+
+@pytest.mark.parametrize("preset, name", PREPARED)
+def test_the_script_prepares_the_arrays_the_app_trains_on(preset: str, name: str, request,
+                                                          tmp_path: Path) -> None:
+    """Reshaped, scaled, lifted inputs and targets encoded by the app's own function: the
+    script's prepare() gives what adapt.prepare gives, for every kind of target."""
+    from nngui.core.data.adapt import prepare, target_encoder
+
+    spec = get_preset(preset).spec()
+    path = None
+    if entry(name).reads_file:
+        path = tmp_path / "mnist.npz"
+        with np.load(request.getfixturevalue("mnist_path")) as f:
+            np.savez(path, **{k: f[k][:50] for k in ("x_train", "y_train", "x_test", "y_test")})
+    text = export_python(spec, TrainConfig(), name, path)
+    ns: dict = {"__name__": "exported"}
+    exec(compile(text, preset, "exec"), ns)
+    (x_tr, y_tr), (x_te, y_te) = ns["prepare"](*ns["load_data"]())
+    data = load_dataset(name, path)
+    want = prepare(data, spec)
+    encode = target_encoder(spec, data.task)  # the very function the app encoded with
+    assert encode is None or f"y_train = {encode.__name__}(y_train, NUM_CLASSES)" in text
+    for got, app in ((x_tr, want.x_train), (y_tr, want.y_train), (x_te, want.x_test),
+                     (y_te, want.y_test)):
+        assert got.dtype == app.dtype and got.shape == app.shape
+        np.testing.assert_array_equal(got, app)
+
+
+def test_the_prepare_cases_cover_every_kind_of_target() -> None:
+    from nngui.core.data import adapt
+
+    kinds = {adapt.target_encoder(get_preset(p).spec(), entry(n).task) for p, n in PREPARED}
+    assert kinds == {None, adapt.integer_labels, adapt.one_column, adapt.one_hot,
+                     adapt.real_targets}
+
+
+def _helper(x):
+    return x + 1
+
+
+def _calls_a_helper(x):
+    return [_helper(v) for v in range(x)]  # called inside a comprehension
+
+
+def _uses_path():
+    return Path("x").name.__class__.__name__  # attributes that share a global's name are fine
+
+
+def test_a_script_copies_the_functions_a_loader_calls_and_nothing_it_lacks() -> None:
+    text = function_sources(_calls_a_helper)
+    assert text.index("def _helper") < text.index("def _calls_a_helper")
+    ns: dict = {}
+    exec(text, ns)
+    assert ns["_calls_a_helper"](3) == [1, 2, 3]
+    with pytest.raises(SpecError, match="uses Path, which an exported script does not have"):
+        function_sources(_uses_path)
 
 
 def test_mnist_loader_order_argument_then_env_then_written_path(tmp_path: Path,
@@ -133,17 +207,15 @@ def test_mnist_loader_order_argument_then_env_then_written_path(tmp_path: Path,
     small = tmp_path / "small.npz"
     with np.load(mnist_path) as f:
         np.savez(small, **{k: f[k][:50] for k in ("x_train", "y_train", "x_test", "y_test")})
-    ns = {"np": np, "os": os, "MNIST_PATH": str(mnist_path)}
-    exec(compile(LOADERS["mnist"], "mnist", "exec"), ns)
     monkeypatch.delenv("NNGUI_MNIST", raising=False)
-    (x, y), _ = ns["load_data"]()
+    (x, y), _ = read_mnist(None, str(mnist_path))
     np.testing.assert_array_equal(x / np.float32(255), load_mnist(mnist_path).x_train)
     monkeypatch.setenv("NNGUI_MNIST", str(small))
-    assert len(ns["load_data"]()[0][0]) == 50
+    assert len(read_mnist(None, str(mnist_path))[0][0]) == 50
     monkeypatch.setenv("NNGUI_MNIST", str(tmp_path / "missing.npz"))
-    assert len(ns["load_data"](str(small))[0][0]) == 50
+    assert len(read_mnist(str(small), str(mnist_path))[0][0]) == 50
     with pytest.raises(SystemExit, match="missing.npz does not exist: check --data"):
-        ns["load_data"](str(tmp_path / "missing.npz"))  # a path given is never a download
+        read_mnist(str(tmp_path / "missing.npz"))  # a path given is never a download
 
 
 def test_an_offline_mnist_script_says_so_in_one_line(tmp_path: Path) -> None:
