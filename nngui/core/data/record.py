@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nngui.core.platform.archives import ArchiveError, load_npz
+
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_ENV = "NNGUI_MNIST"
 
@@ -168,20 +170,28 @@ def split_train_test(
     return (*parts, f"random {100 - pct}/{pct} train/test split (seed {seed})")
 
 
+MAX_ARRAY_BYTES = 2_000_000_000  # one array of a data file (MNIST's images: 47 MB)
+MAX_NPZ_BYTES = 4_000_000_000  # all of them
+
+
 def read_npz(p: Path, hint: str = "check the file") -> dict[str, np.ndarray]:
-    """All arrays of an .npz archive (no pickles); DatasetError if it cannot be read."""
+    """All arrays of an .npz archive (no pickles); DatasetError if it cannot be read.
+
+    Each array's declared size is checked before it is allocated (platform.archives).
+    """
     try:
-        obj = np.load(p, allow_pickle=False)
-        if isinstance(obj, np.ndarray):
-            raise DatasetError(
-                f"{p.name} holds a single array, not an .npz archive of named arrays; "
-                "save it with np.savez(path, x=..., y=...)."
-            )
-        with obj:
-            return {k: np.asarray(obj[k]) for k in obj.files}
+        with open(p, "rb") as fh:
+            if fh.read(6) == b"\x93NUMPY":
+                raise DatasetError(
+                    f"{p.name} holds a single array, not an .npz archive of named arrays; "
+                    "save it with np.savez(path, x=..., y=...)."
+                )
+        return load_npz(p, MAX_ARRAY_BYTES, MAX_NPZ_BYTES, where=p.name)
     except DatasetError:
         raise
-    except Exception as exc:  # BadZipFile, zlib/EOF errors, pickles...: all mean "unreadable"
+    except ArchiveError as exc:
+        raise DatasetError(f"{_short(exc, 240)}; {hint}.") from None
+    except Exception as exc:  # OS errors, zlib/EOF errors...: all mean "unreadable"
         raise DatasetError(
             f"{p.name} is not a readable .npz file ({type(exc).__name__}: {_short(exc)}); "
             f"{hint}."

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nngui.core.platform.archives import load_npz
 from nngui.core.platform.fsio import atomic_write_bytes
 
 DATA_DIR_ENV = "NNGUI_DATA_DIR"
@@ -42,6 +43,9 @@ def app_data_dir() -> Path:
 def default_samples_dir() -> Path:
     """The folder of the user's handwriting samples."""
     return app_data_dir() / "samples"
+
+
+SAMPLE_BYTES = 64_000  # what one sample's arrays may declare
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,8 @@ class SampleStore:
 
     @staticmethod
     def _read(path: Path) -> Sample:
-        with np.load(path, allow_pickle=False) as z:
-            image = np.asarray(z["image"])
-            label = int(z["label"])
-            created = float(z["created"])
+        z = load_npz(path, SAMPLE_BYTES, where=path.name)  # a sample is 784 bytes and two numbers
+        image, label, created = z["image"], int(z["label"]), float(z["created"])
         if image.shape != (28, 28) or image.dtype != np.uint8 or not 0 <= label <= 9:
             raise ValueError("not a 28x28 uint8 digit sample")
         return Sample(path.stem, image, label, created)

@@ -618,3 +618,29 @@ def test_describe_and_subset_classes() -> None:
     assert "random subset" in sub.notes[-1]
     with pytest.raises(DatasetError):
         ds.subset(0, None)
+
+
+def test_a_data_file_declaring_gigabytes_is_refused_before_numpy_allocates(tmp_path):
+    import io
+    import tracemalloc
+    import zipfile
+
+    from nngui.core.data.files import load_user_file
+
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "<f4", "fortran_order": False, "shape": (10**6, 10**4)})
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("x.npy", head.getvalue() + b"\0" * 100)
+        zf.writestr("y.npy", head.getvalue())
+    tracemalloc.start()
+    with pytest.raises(DatasetError, match="declares 40,000,000,000 bytes"):
+        load_user_file(path)
+    assert tracemalloc.get_traced_memory()[1] < 20_000_000
+    tracemalloc.stop()
+    single = tmp_path / "one.npz"
+    with open(single, "wb") as fh:
+        np.save(fh, np.zeros(3))
+    with pytest.raises(DatasetError, match="single array"):
+        load_user_file(single)
