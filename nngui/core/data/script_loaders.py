@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nngui.core.platform.codegen import comment, literal
+
 
 def read_mnist(path=None, default=None):
     """MNIST: 60,000 training and 10,000 test digits, 28x28 grey values 0..255.
@@ -122,12 +124,12 @@ def mnist_constant(data_path) -> str:
     """``MNIST_PATH = ...``: the mnist.npz nngui read (an IDX folder the script cannot read)."""
     path = Path(data_path).expanduser().absolute() if data_path else None
     if path is not None and not (path.is_file() and path.suffix == ".npz"):
-        return (f"MNIST_PATH = None  # nngui read the IDX files {str(path)!r}; this script "
+        return (f"MNIST_PATH = None  # nngui read the IDX files {comment(path)}; this script "
                 "reads a Keras mnist.npz (--data or $NNGUI_MNIST)\n")
-    return (f"MNIST_PATH = {str(path) if path else None!r}  # the file nngui used; --data "
+    return (f"MNIST_PATH = {literal(str(path) if path else None)}  # the file nngui used; --data "
             "or $NNGUI_MNIST override it\n")
 
 
 def file_constant(data_path) -> str:
     """``DATA_PATH = ...``: the user's file, which the script reads unless --data says another."""
-    return f"DATA_PATH = {str(Path(str(data_path)).expanduser().absolute())!r}\n"
+    return f"DATA_PATH = {literal(str(Path(str(data_path)).expanduser().absolute()))}\n"

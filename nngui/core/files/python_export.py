@@ -26,6 +26,7 @@ from nngui.core.data.datasets import FILE, DatasetError, Entry, dataset_names, e
 from nngui.core.network.features import describe, python_code
 from nngui.core.network.shapes import output_shape, total_params
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
+from nngui.core.platform.codegen import comment, literal
 
 _SKIP_KEYS = {"name", "trainable", "dtype"}
 _SSE_CODE = '''
@@ -68,9 +69,9 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
     units = out[-1]
     classes = num_classes if num_classes is not None else (units if units > 1 else 2)
     values = {
-        "title": spec.name, "version": _version(), "date": _dt.date.today().isoformat(),
+        "title": comment(spec.name), "version": comment(_version()), "date": _dt.date.today().isoformat(),
         "file": f"{re.sub(r'[^A-Za-z0-9_]+', '_', spec.name)}.py",
-        "params": f"{total_params(spec):,}", "dataset": dataset,
+        "params": f"{total_params(spec):,}", "dataset": comment(dataset),
         "epochs": config.epochs, "batch_size": config.batch_size,
         "validation_split": config.validation_split, "seed": config.seed,
         "data_seed": int(data_seed), "input_shape": _value(tuple(spec.input_shape)),
@@ -79,8 +80,8 @@ def export_python(spec: NetworkSpec, config: TrainConfig, dataset: str,
         + (python_code(spec.features) if spec.features else "")
         + (_DROPOUT_INTRO + script_code() if dropout else ""),
         "loader": data_code(data) + (f"\n\n\n{function_sources(encode)}" if encode else ""),
-        "layers": "\n".join(layers), "name": repr(spec.name), "optimizer": optimizer,
-        "loss": "SumSquaredError()" if spec.loss == "sse" else repr(spec.loss),
+        "layers": "\n".join(layers), "name": literal(spec.name), "optimizer": optimizer,
+        "loss": "SumSquaredError()" if spec.loss == "sse" else literal(spec.loss),
         "metrics": "['mae']" if spec.kind in ("regressor", "autoencoder") else "['accuracy']",
         "prepare": _prepare_code(spec, encode, data),
         "dropout_call": _DROPOUT_CALL if dropout else "",
@@ -143,7 +144,7 @@ def _value(v: Any) -> str:
         return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, float):
         return _float_code(v)
-    return repr(v)
+    return literal(v)
 
 
 def _float_code(v: float) -> str:
@@ -151,11 +152,11 @@ def _float_code(v: float) -> str:
     import numpy as np
 
     if not np.isfinite(v):
-        return f"float({str(v)!r})"
+        return literal(v)
     short = str(np.float32(v))
     if float(np.float32(v)) == v and float(np.float32(float(short))) == v:
-        return repr(float(short))
-    return repr(v)
+        return literal(float(short))
+    return literal(v)
 
 
 def _serialized_code(d: dict) -> str:
@@ -171,7 +172,7 @@ def _serialized_code(d: dict) -> str:
         except ValueError:
             same = False
         if same:
-            return repr(snake)
+            return literal(snake)
     obj = k.saving.deserialize_keras_object(d)
     try:
         default = type(obj)().get_config()
@@ -188,7 +189,7 @@ def data_code(data: Entry) -> str:
     verb = "reads" if data.reads_file else "makes"
     return (f"{function_sources(data.script)}\n\n\n"
             f"def load_data(path=None):\n"
-            f'    """{data.title}, as nngui {verb} it."""\n'
+            f'    """{comment(data.title)}, as nngui {verb} it."""\n'
             f"    return {data.script_call}")
 
 

@@ -8,6 +8,7 @@ prints the probabilities the lab shows after the same number of iterations.
 from __future__ import annotations
 
 from nngui.core.lab.backprop import LabConfig, dataset
+from nngui.core.platform.codegen import literal
 
 _ACT_SOURCE = {
     "sigmoid": ("def act_sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n\n"
@@ -17,7 +18,7 @@ _ACT_SOURCE = {
              "def grad_tanh(a):\n    return 1 - a**2\n"),
     "relu": ("def act_relu(z):\n    return np.maximum(z, 0)\n\n\n"
              "def grad_relu(a):\n    return (a > 0).astype(float)\n"),
-    "leaky_relu": ("ALPHA = {alpha!r}\n\n\ndef act_leaky_relu(z):\n"
+    "leaky_relu": ("ALPHA = {alpha}\n\n\ndef act_leaky_relu(z):\n"
                    "    return np.where(z > 0, z, ALPHA * z)\n\n\n"
                    "def grad_leaky_relu(a):\n    return np.where(a > 0, 1.0, ALPHA)\n"),
     "linear": ("def act_linear(z):\n    return z\n\n\n"
@@ -51,7 +52,7 @@ def export_script(config: LabConfig, iterations: int = 1500) -> str:
     x, y = dataset(config)
     hidden = config.activation
     acts = ["sigmoid"] if not config.hidden else list(dict.fromkeys([hidden, "sigmoid"]))
-    defs = "\n\n".join(_ACT_SOURCE[a].format(alpha=config.alpha) for a in acts)
+    defs = "\n\n".join(_ACT_SOURCE[a].format(alpha=literal(float(config.alpha))) for a in acts)
     wrong = "self.Z_out" if config.wrong_grad else "self.output"
     wrong_h = "self.Z_hidden" if config.wrong_grad and hidden == "sigmoid" else "self.H"
     loss = config.loss
@@ -84,7 +85,7 @@ def export_script(config: LabConfig, iterations: int = 1500) -> str:
                   if config.wrong_grad else "")
     return f'''"""{config.table.upper()} learned by hand-written backpropagation (exported from nngui's lab).
 
-Network: {shape}; loss {loss}; learning rate {config.lr!r};
+Network: {shape}; loss {loss}; learning rate {literal(config.lr)};
 weights uniform in [0, 1) from seed {config.seed}; {iterations} iterations.
 """
 import numpy as np

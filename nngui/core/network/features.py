@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from nngui.core.platform.codegen import comment
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -87,6 +89,6 @@ def python_code(features: Iterable[str]) -> str:
     names = canonical(features)
     columns = ", ".join(["x", *(FEATURES[n].code for n in names)])
     return (f'\n\ndef add_features(x):\n'
-            f'    """The extra inputs nngui adds to (x1, x2): {describe(names)}."""\n'
+            f'    """The extra inputs nngui adds to (x1, x2): {comment(describe(names))}."""\n'
             f'    x1, x2 = x[:, 0], x[:, 1]\n'
             f'    return np.column_stack([{columns}]).astype("float32")\n')
