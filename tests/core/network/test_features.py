@@ -144,9 +144,9 @@ def test_the_exported_script_computes_the_same_features_inline() -> None:
     x = np.random.default_rng(1).normal(size=(50, 2)).astype(np.float32)
     np.testing.assert_array_equal(ns["add_features"](x), lift(x, spec.features))
     assert ns["build_model"]().input_shape == (None, 4)
-    main = next(n for n in ast.walk(ast.parse(text))
-                if isinstance(n, ast.FunctionDef) and n.name == "main")
-    assert "add_features(x_train)" in ast.unparse(main)
+    prepare = next(n for n in ast.walk(ast.parse(text))  # the script's own prepare(), as the
+                   if isinstance(n, ast.FunctionDef) and n.name == "prepare")  # app's adapt
+    assert "add_features(x_train)" in ast.unparse(prepare)
 
 
 def test_the_lifted_perceptron_preset_and_the_cli(capsys, tmp_path) -> None:
