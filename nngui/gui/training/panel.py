@@ -517,6 +517,7 @@ class TrainingPanel(QWidget):
     def _redraw(self, final: bool = False) -> None:
         if not self._dirty or not self.plots_ready():  # drawn when the plots are made
             return
+        final = final or not self.is_running()  # a redraw after a run keeps its last words
         if out_of_sight(self):
             self._update_progress(final)  # cheap; the curves wait for the tab to be shown
             return

@@ -208,3 +208,17 @@ def test_a_reopened_stopped_run_draws_its_validation_without_a_gap(panel):
                          "val_loss": [0.7, 0.5, float("nan"), 0.4]})
     assert panel._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
     assert panel._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])
+
+
+def test_redrawing_the_plots_after_a_run_keeps_its_final_status_and_progress(qtbot, panel,
+                                                                              blobs):
+    """A resize or the log-scale box redraws the curves only: the run's last words stay (they
+    once went back to the live "Training · loss …" and an "ETA 0:00")."""
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)
+    status, progress = panel.trainingStatus.text(), panel.trainingProgress.format()
+    assert "took" in status and progress.endswith("done")
+    panel.resize(1000, 480)
+    qtbot.waitUntil(lambda: panel.width() == 1000)
+    panel.logScaleBox.setChecked(True)
+    assert panel.trainingStatus.text() == status
+    assert panel.trainingProgress.format() == progress
