@@ -206,7 +206,7 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     assert report.n_holdout > 0
     assert report.user_after >= report.user_before
     assert report.mnist_after >= report.mnist_before - 0.005
-    assert "Fine-tuned" in window.draw.statusLabel.text()
+    assert "Fine-tuned" in window.draw.samples.statusLabel.text()
     # the fine-tuned copy is selected and kept for next time; the bundled model is untouched
     title, tuned = window.draw.current_model()
     assert title.endswith("fine-tuned") and tuned is not bundled
