@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[3]
 PAGE_MODULES = ["nngui.gui.evaluate.panel", "nngui.gui.draw.panel", "nngui.gui.window.draw_controller",
                 "nngui.gui.autoencoder.panel", "nngui.gui.lab.panel", "nngui.gui.training.watch",
                 "nngui.gui.evaluate.inspect", "nngui.gui.training.live", "nngui.gui.training.stats",
-                "nngui.gui.lab.function_explorer", "nngui.gui.training.run_list", "nngui.gui.evaluate.gallery"]
+                "nngui.gui.lab.function_explorer", "nngui.gui.training.run_list", "nngui.gui.evaluate.gallery",
+                "nngui.gui.draw.samples", "nngui.gui.autoencoder.latent"]
 
 CHILD = r"""
 import json, os, sys
