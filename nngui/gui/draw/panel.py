@@ -1,4 +1,5 @@
-"""The Draw tab: draw a digit and watch a network read it live; teach it your handwriting.
+"""The Draw tab: draw a digit and watch a network read it live; teach it your handwriting
+(the samples and Fine-tune are ``samples.SamplesBox``).
 
 Every stroke update asks for a refresh; refreshes are coalesced by a single-shot timer (at most
 one per event-loop turn and about 60 a second), and each one runs ``preprocess.to_mnist`` and a
@@ -10,26 +11,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -38,10 +32,9 @@ from PySide6.QtWidgets import (
 from nngui.core.drawing.preprocess import clean_scan, to_mnist, warm_up
 from nngui.core.drawing.samples import SampleStore
 from nngui.core.model.inference import FastPredictor, to_probabilities
-from nngui.core.platform.fsio import SaveError
-from nngui.gui.common.images import gray_icon
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
+from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs: also the window's
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
 PREVIEW_SCALE = 5  # preview28 shows each of the 28x28 pixels as a 5x5 block
@@ -51,17 +44,6 @@ GAP = 8
 RIGHT_W = DIGIT_W + 2 * PREVIEW_SIDE + 2 * GAP  # the fixed right-hand column
 BAR = QColor(150, 170, 200)
 TOP_BAR = QColor(31, 119, 180)
-GALLERY_ICON = 48
-
-
-@dataclass
-class FinetuneInputs:
-    """What a fine-tuning run needs from the Draw tab."""
-
-    model: Any
-    title: str
-    x: np.ndarray  # (n, 28, 28) float32 in [0, 1]
-    y: np.ndarray  # (n,) int64 digits
 
 
 def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
@@ -84,11 +66,6 @@ def _caption(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setFixedWidth(PREVIEW_SIDE)
     return label
-
-
-def sample_icon(image: np.ndarray) -> QIcon:
-    """A gallery icon of one stored 28x28 uint8 sample."""
-    return gray_icon(image.astype(np.uint8), GALLERY_ICON, smooth=True)
 
 
 class DrawPanel(QWidget):
@@ -250,71 +227,14 @@ class DrawPanel(QWidget):
         body.addLayout(left, 1)
         body.addWidget(self.rightColumn)
 
+        self.samples = SamplesBox(self.samples_store)
+        self.samples.digitChosen.connect(self.teach)
+        self.samples.fineTuneRequested.connect(self.fineTuneRequested)
+        self.samplesGallery = self.samples.samplesGallery  # the window watches its rows
+
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
-        outer.addWidget(self._build_teach())
-
-    def _build_teach(self) -> QWidget:
-        box = QGroupBox("Teach it your handwriting")
-        grid = QGridLayout(box)
-        grid.addWidget(QLabel("Wrong? This is a …"), 0, 0)
-        row = QHBoxLayout()
-        self.teachButtons: list[QPushButton] = []
-        for d in range(10):
-            b = QPushButton(str(d))
-            b.setObjectName(f"teachButton{d}")
-            b.setToolTip(f"This is a {d}: save the drawing to your samples as a {d}")
-            b.setAccessibleName(f"This is a {d}")
-            b.setFixedWidth(36)
-            b.clicked.connect(lambda _=False, d=d: self.teach(d))
-            row.addWidget(b)
-            self.teachButtons.append(b)
-        row.addStretch(1)
-        grid.addLayout(row, 0, 1)
-
-        self.samplesGallery = QListWidget()
-        self.samplesGallery.setObjectName("samplesGallery")
-        self.samplesGallery.setViewMode(QListView.ViewMode.IconMode)
-        self.samplesGallery.setIconSize(QSize(GALLERY_ICON, GALLERY_ICON))
-        self.samplesGallery.setGridSize(QSize(GALLERY_ICON + 12, GALLERY_ICON + 22))
-        self.samplesGallery.setFlow(QListView.Flow.LeftToRight)
-        self.samplesGallery.setWrapping(False)
-        self.samplesGallery.setMovement(QListView.Movement.Static)
-        self.samplesGallery.setResizeMode(QListView.ResizeMode.Adjust)
-        self.samplesGallery.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.samplesGallery.setFixedHeight(GALLERY_ICON + 44)
-        self.samplesGallery.setToolTip("Your saved samples: select and press Delete to remove")
-        self.deleteAction = QAction("Delete sample", self.samplesGallery)
-        self.deleteAction.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
-                                        QKeySequence(Qt.Key.Key_Backspace)])
-        self.deleteAction.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.deleteAction.triggered.connect(self.delete_selected)
-        self.samplesGallery.addAction(self.deleteAction)
-        self.samplesGallery.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-
-        self.samplesLabel = QLabel("My samples")
-        self.samplesLabel.setObjectName("samplesCount")
-        self.fineTuneButton = QPushButton("Fine-tune")
-        self.fineTuneButton.setObjectName("fineTuneButton")
-        self.fineTuneButton.setToolTip("Train the selected model a little on your samples, "
-                                       "mixed with MNIST so it does not forget")
-        self.fineTuneButton.clicked.connect(lambda: self.fineTuneRequested.emit())
-        self.statusLabel = QLabel("")
-        self.statusLabel.setObjectName("drawStatus")
-        self.statusLabel.setWordWrap(True)
-        # two lines, always: a longer message never grows the box and shrinks the canvas
-        self.statusLabel.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)
-        self.statusLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        side = QVBoxLayout()
-        side.addWidget(self.samplesLabel)
-        side.addWidget(self.fineTuneButton)
-        side.addStretch(1)
-        grid.addLayout(side, 1, 0)
-        grid.addWidget(self.samplesGallery, 1, 1)
-        grid.addWidget(self.statusLabel, 2, 0, 1, 2)
-        grid.setColumnStretch(1, 1)
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        return box
+        outer.addWidget(self.samples)
 
     # ---- models ---------------------------------------------------------------------
     def set_models(self, models: list[tuple[str, Any]]) -> None:
@@ -360,7 +280,7 @@ class DrawPanel(QWidget):
             title, model = self._models[index]
             if self.is_model_busy(model):
                 self._problem = f"{title} is training; it reads drawings again when it stops."
-                self.fineTuneButton.setEnabled(False)
+                self.samples.set_fine_tune_enabled(False)
                 self.refresh()
                 return
             try:
@@ -375,7 +295,7 @@ class DrawPanel(QWidget):
                                      "outputs, not 10).")
                 else:
                     self._predictor = predictor
-        self.fineTuneButton.setEnabled(self._predictor is not None)
+        self.samples.set_fine_tune_enabled(self._predictor is not None)
         self.refresh()
 
     # ---- live reading ---------------------------------------------------------------
@@ -449,11 +369,11 @@ class DrawPanel(QWidget):
         try:
             gray = load_image(path)
         except ImageFileError as exc:
-            self.statusLabel.setText(str(exc))
+            self.set_status(str(exc))
             return False
         self.canvas.set_image(clean_scan(gray))
         self.refresh()
-        self.statusLabel.setText(f"Read {path}")
+        self.set_status(f"Read {path}")
         return True
 
     # ---- teaching -------------------------------------------------------------------
@@ -461,64 +381,24 @@ class DrawPanel(QWidget):
         """Save the current drawing (as the network sees it) as ``digit``; returns its id."""
         x28 = to_mnist(self.canvas.image())
         if x28.max() <= 0:
-            self.statusLabel.setText("Draw a digit first, then press the digit it should be.")
+            self.set_status("Draw a digit first, then press the digit it should be.")
             return None
-        try:
-            sample_id = self.samples_store.add(x28, digit)
-        except OSError as exc:  # fsio's SaveError already says "Could not save …"
-            self.statusLabel.setText(str(exc) if isinstance(exc, SaveError)
-                                     else f"Could not save the sample: {exc}")
-            return None
-        self._add_gallery_item(self.samples_store.get(sample_id))
-        self._update_counts()
-        n = self.samples_store.count_by_label()[digit]
-        self.statusLabel.setText(f"Saved as a {digit} ({n} of that digit). Draw the next one.")
-        self.canvas.clear()
+        sample_id = self.samples.save(x28, digit)
+        if sample_id is not None:
+            self.canvas.clear()
         return sample_id
 
-    def _add_gallery_item(self, sample: Any) -> None:
-        item = QListWidgetItem(sample_icon(sample.image), str(sample.label))
-        item.setData(Qt.ItemDataRole.UserRole, sample.id)
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(sample.created))
-        item.setToolTip(f"a {sample.label}, saved {when}")
-        item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.samplesGallery.addItem(item)
-        self.samplesGallery.scrollToItem(item)
-
     def reload_gallery(self) -> None:
-        self.samplesGallery.clear()
-        for sample in self.samples_store.samples():
-            self._add_gallery_item(sample)
-        self._update_counts()
-        if self.samples_store.skipped:
-            self.statusLabel.setText(f"Skipped {len(self.samples_store.skipped)} unreadable "
-                                     "sample file(s).")
-
-    def _update_counts(self) -> None:
-        counts = self.samples_store.count_by_label()
-        total = sum(counts.values())
-        self.samplesLabel.setText(f"My samples: {total}")
-        self.samplesLabel.setToolTip("  ".join(f"{d}: {n}" for d, n in counts.items()))
-
-    def delete_selected(self) -> int:
-        """Delete the selected gallery samples from disk; returns how many."""
-        items = self.samplesGallery.selectedItems()
-        for item in items:
-            self.samples_store.remove(item.data(Qt.ItemDataRole.UserRole))
-            self.samplesGallery.takeItem(self.samplesGallery.row(item))
-        self._update_counts()
-        if items:
-            self.statusLabel.setText(f"Deleted {len(items)} sample(s).")
-        return len(items)
+        """Show the samples store's samples again (e.g. a project brought its own)."""
+        self.samples.reload_gallery()
 
     def finetune_inputs(self) -> FinetuneInputs | None:
         """The selected model and all samples, or None when there is no model or sample."""
         current = self.current_model()
-        x, y, _ = self.samples_store.all()
-        if current is None or self._predictor is None or len(y) == 0:
+        if current is None or self._predictor is None:
             return None
-        return FinetuneInputs(current[1], current[0], x, y)
+        return self.samples.finetune_inputs(*current)
 
     def set_status(self, text: str) -> None:
         """Show a one-line message under the samples (e.g. a fine-tuning report)."""
-        self.statusLabel.setText(text)
+        self.samples.set_status(text)

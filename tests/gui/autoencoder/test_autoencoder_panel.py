@@ -59,9 +59,9 @@ def test_set_model_fills_every_view(panel, qtbot, trained_2d, mnist):
     np.testing.assert_allclose(recon[:28, :28], x[first])  # top-left: the first test 0
     np.testing.assert_allclose(recon[30:, :28], ae.reconstruct(model, x[first:first + 1])[0],
                                atol=1e-5)
-    counts = [len(s.data) for s in panel.scatters]
+    counts = [len(s.data) for s in panel.latent.scatters]
     assert counts == list(np.bincount(y, minlength=10))
-    assert panel.latentPlot.getPlotItem().legend is not None
+    assert panel.latent.latentPlot.getPlotItem().legend is not None
     mse = float(ae.reconstruction_mse(model, x).mean())
     text = panel.reconstructionErrorLabel.text()
     assert re.match(r"Test reconstruction MSE 0\.\d{4} per pixel", text)
@@ -69,7 +69,7 @@ def test_set_model_fills_every_view(panel, qtbot, trained_2d, mnist):
     assert panel.worstView.count() == 48
     first, last = (float(panel.worstView.item(i).text().split()[-1]) for i in (0, 47))
     assert first >= last
-    assert not panel.projectionCombo.isVisible()  # a 2-D code is shown as it is
+    assert not panel.latent.projectionCombo.isVisible()  # a 2-D code is shown as it is
 
 
 def test_a_reconstruction_probe_refreshes_the_grid(panel, trained_2d, mnist):
@@ -89,9 +89,9 @@ def test_a_reconstruction_probe_refreshes_the_grid(panel, trained_2d, mnist):
 def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, trained_2d, mnist):
     model, spec = trained_2d
     _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
-    vb = panel.latentPlot.getPlotItem().getViewBox()
+    vb = panel.latent.latentPlot.getPlotItem().getViewBox()
     (x0, x1), (y0, y1) = vb.viewRange()
-    scene = panel.latentPlot.scene()
+    scene = panel.latent.latentPlot.scene()
     images = []
     for fx, fy in ((0.2, 0.2), (0.8, 0.7)):
         where = vb.mapViewToScene(QPointF(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)))
@@ -99,7 +99,7 @@ def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, traine
         qtbot.waitUntil(lambda: panel.decodedView.array is not None and (
             not images or not np.array_equal(panel.decodedView.array, images[-1])))
         images.append(panel.decodedView.array.copy())
-        used = panel.hoverMarker.data["x"][0], panel.hoverMarker.data["y"][0]
+        used = panel.latent.hoverMarker.data["x"][0], panel.latent.hoverMarker.data["y"][0]
         under = vb.mapSceneToView(where)  # the latent point under the pointer, as shown now
         (vx0, vx1), (vy0, vy1) = vb.viewRange()
         np.testing.assert_allclose(used, (under.x(), under.y()),
@@ -113,16 +113,16 @@ def test_hovering_the_latent_plot_changes_the_decoded_digit(panel, qtbot, traine
 def test_grid_mode_tiles_decoded_digits_over_the_view(panel, qtbot, trained_2d, mnist):
     model, spec = trained_2d
     _shown(panel, qtbot, model, spec, mnist.x_test, mnist.y_test)
-    legend = panel.latentPlot.getPlotItem().legend
+    legend = panel.latent.latentPlot.getPlotItem().legend
     assert legend.isVisible()
-    panel.latentGridButton.setChecked(True)
-    assert panel.gridImage.image.shape == (15 * 28, 15 * 28)
+    panel.latent.latentGridButton.setChecked(True)
+    assert panel.latent.gridImage.image.shape == (15 * 28, 15 * 28)
     assert not legend.isVisible()  # it would cover the top row of tiles
-    rect = panel.gridImage.mapRectToParent(panel.gridImage.boundingRect())
-    (x0, x1), _ = panel.latentPlot.getPlotItem().getViewBox().viewRange()
+    rect = panel.latent.gridImage.mapRectToParent(panel.latent.gridImage.boundingRect())
+    (x0, x1), _ = panel.latent.latentPlot.getPlotItem().getViewBox().viewRange()
     assert rect.left() == pytest.approx(x0) and rect.right() == pytest.approx(x1)
-    panel.latentGridButton.setChecked(False)
-    assert panel.gridImage.image is None and legend.isVisible()
+    panel.latent.latentGridButton.setChecked(False)
+    assert panel.latent.gridImage.image is None and legend.isVisible()
 
 
 def test_latent_of_a_drawing_and_its_marker(panel, qtbot, trained_2d, mnist):
@@ -131,10 +131,10 @@ def test_latent_of_a_drawing_and_its_marker(panel, qtbot, trained_2d, mnist):
     z = panel.latent_of(mnist.x_test[5])
     np.testing.assert_allclose(z, ae.encode(model, spec, mnist.x_test[5:6])[0], atol=1e-4)
     panel.mark_point(z)
-    pos = panel.pointMarker.data["x"][0], panel.pointMarker.data["y"][0]
+    pos = panel.latent.pointMarker.data["x"][0], panel.latent.pointMarker.data["y"][0]
     np.testing.assert_allclose(pos, z, atol=1e-5)
     panel.mark_point(None)
-    assert len(panel.pointMarker.data) == 0
+    assert len(panel.latent.pointMarker.data) == 0
 
 
 def test_tsne_runs_without_blocking_the_gui_thread(panel, qtbot, mnist):
@@ -142,8 +142,9 @@ def test_tsne_runs_without_blocking_the_gui_thread(panel, qtbot, mnist):
     model = build_model(spec, 0)
     x, y = mnist.x_test[:300], mnist.y_test[:300]
     _shown(panel, qtbot, model, spec, x, y)
-    assert panel.projectionCombo.isVisible() and panel.latentStatus.text().startswith("PCA")
-    assert sum(len(s.data) for s in panel.scatters) == 300
+    latent = panel.latent
+    assert latent.projectionCombo.isVisible() and latent.latentStatus.text().startswith("PCA")
+    assert sum(len(s.data) for s in latent.scatters) == 300
 
     ticks = []
     timer = QTimer()
@@ -153,16 +154,16 @@ def test_tsne_runs_without_blocking_the_gui_thread(panel, qtbot, mnist):
     panel.projectionReady.connect(shown.append)
     with qtbot.waitSignal(panel.projectionReady, timeout=90000,
                           check_params_cb=lambda method: method == "tsne"):
-        panel.projectionCombo.setCurrentIndex(panel.projectionCombo.findData("tsne"))
+        latent.projectionCombo.setCurrentIndex(latent.projectionCombo.findData("tsne"))
         assert "tsne" not in shown  # the call returned before t-SNE was done
-        assert panel.projectionProgress.isVisible() and panel.is_busy()
+        assert latent.projectionProgress.isVisible() and panel.is_busy()
     timer.stop()
     assert any(ticks)  # the event loop kept running while t-SNE worked
-    assert panel.latentStatus.text().startswith("t-SNE")
-    assert sum(len(s.data) for s in panel.scatters) == 300
-    assert not panel.latentGridButton.isEnabled()  # t-SNE has no inverse to tile
+    assert latent.latentStatus.text().startswith("t-SNE")
+    assert sum(len(s.data) for s in latent.scatters) == 300
+    assert not latent.latentGridButton.isEnabled()  # t-SNE has no inverse to tile
     with qtbot.waitSignal(panel.projectionReady, timeout=2000):
-        panel.projectionCombo.setCurrentIndex(panel.projectionCombo.findData("pca"))
+        latent.projectionCombo.setCurrentIndex(latent.projectionCombo.findData("pca"))
 
 
 def test_designer_builds_the_2d_preset_and_custom_decoders(qtbot):
@@ -197,7 +198,7 @@ def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, tra
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
     assert panel.modelLabel.text() == "Training my-ae…"
     assert panel.worstView.count() == 0  # nothing from the bundled (or older) model
-    assert all(len(s.data) == 0 for s in panel.scatters)
+    assert all(len(s.data) == 0 for s in panel.latent.scatters)
     assert panel.reconstructionView.array is None
     assert "MSE" not in panel.reconstructionErrorLabel.text() or "after" in \
         panel.reconstructionErrorLabel.text()

@@ -236,7 +236,7 @@ def test_finetune_inputs_and_signal(qtbot, panel, reader):
     assert inputs.model is reader and inputs.title == "Reader"
     assert inputs.x.shape == (1, 28, 28) and inputs.y.tolist() == [1]
     with qtbot.waitSignal(panel.fineTuneRequested, timeout=1000):
-        QTest.mouseClick(panel.fineTuneButton, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(panel.samples.fineTuneButton, Qt.MouseButton.LeftButton)
 
 
 def test_model_choice(qtbot, panel, reader):
@@ -260,9 +260,9 @@ def test_model_choice(qtbot, panel, reader):
     panel.add_model("Autoencoder", autoencoder)
     assert panel.predictionLabel.text() == ""
     assert "not a digit classifier" in panel.detailLabel.text()
-    assert not panel.fineTuneButton.isEnabled()
+    assert not panel.samples.fineTuneButton.isEnabled()
     combo.setCurrentIndex(0)
-    assert panel.predictionLabel.text() == "1" and panel.fineTuneButton.isEnabled()
+    assert panel.predictionLabel.text() == "1" and panel.samples.fineTuneButton.isEnabled()
 
 
 def test_open_image_reads_dark_on_light_files(qtbot, panel, tmp_path):
@@ -278,7 +278,7 @@ def test_open_image_reads_dark_on_light_files(qtbot, panel, tmp_path):
     assert panel.open_image(str(path))
     assert panel.predictionLabel.text() == "0"
     assert not panel.open_image(str(tmp_path / "missing.png"))
-    assert "No image file" in panel.statusLabel.text()
+    assert "No image file" in panel.samples.statusLabel.text()
     panel.canvas.clear()
     qtbot.waitUntil(lambda: panel.predictionLabel.text() == "")
     from PySide6.QtCore import QMimeData, QPointF, QUrl

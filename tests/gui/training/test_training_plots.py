@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training.session import RunRequest, Session
-from nngui.gui.training.panel import TRAIN_COLOR, VAL_COLOR, TrainingPanel, epoch_tick_step
+from nngui.gui.training.curves import TRAIN_COLOR, VAL_COLOR, epoch_tick_step
+from nngui.gui.training.panel import TrainingPanel
 
 TIMEOUT = 120_000
 
@@ -142,7 +143,7 @@ def test_train_has_one_colour_in_both_plots_and_no_legend_covers_the_curves(pane
                                                                 "validation") == VAL_COLOR
     for plot in (panel.lossPlot, panel.accuracyPlot):
         assert plot.getPlotItem().legend is None  # the key is above the plots
-    key = panel.plotKey.text()
+    key = panel.curves.plotKey.text()
     for name, rgb in (("train", TRAIN_COLOR), ("validation", VAL_COLOR)):
         assert "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"● {name}" in key or \
             "#{:02x}{:02x}{:02x}'>".format(*rgb) + f"■ {name}" in key
@@ -172,18 +173,19 @@ def test_unchanged_epoch_curves_are_not_set_again(qtbot, panel, blobs):
     """Between epochs only the batch curve moves: re-setting the epoch curves repainted the
     accuracy plot on every redraw (20 a second)."""
     _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)
+    curves = panel.curves
     calls = []
-    for item in (panel._train_metric, panel._val_metric, panel._epoch_loss):
+    for item in (curves._train_metric, curves._val_metric, curves._epoch_loss):
         original = item.setData
         item.setData = lambda *a, _o=original, **k: (calls.append(1), _o(*a, **k))
     for _ in range(3):
-        panel._dirty = True
-        panel._redraw()
+        curves._dirty = True
+        curves.redraw()
     assert calls == []
-    xs, ys = panel._epochs["accuracy"]
-    panel._epochs["accuracy"] = (xs + [3.0], ys + [0.5])
-    panel._dirty = True
-    panel._redraw()
+    xs, ys = curves._epochs["accuracy"]
+    curves._epochs["accuracy"] = (xs + [3.0], ys + [0.5])
+    curves._dirty = True
+    curves.redraw()
     assert len(calls) == 1 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
 
 
@@ -204,7 +206,36 @@ def test_no_axis_in_the_window_rescales_its_numbers(window):
 
 def test_a_reopened_stopped_run_draws_its_validation_without_a_gap(panel):
     """The stopped part of epoch 3 has no validation (NaN): skipped, as the live run drew it."""
-    panel._load_history({"epoch": [1.0, 2.0, 2.5, 3.0], "loss": [0.9, 0.6, 0.55, 0.5],
+    curves = panel.curves
+    curves.load_history({"epoch": [1.0, 2.0, 2.5, 3.0], "loss": [0.9, 0.6, 0.55, 0.5],
                          "val_loss": [0.7, 0.5, float("nan"), 0.4]})
-    assert panel._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
-    assert panel._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])
+    assert curves._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
+    assert curves._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])
+
+
+def test_redrawing_the_plots_after_a_run_keeps_its_final_status_and_progress(qtbot, panel,
+                                                                              blobs):
+    """A resize or the log-scale box redraws the curves only: the run's last words stay (they
+    once went back to the live "Training · loss …" and an "ETA 0:00")."""
+    _train(qtbot, panel, CLASSIFIER, blobs, epochs=2)
+    status, progress = panel.trainingStatus.text(), panel.trainingProgress.format()
+    assert "took" in status and progress.endswith("done")
+    panel.resize(1000, 480)
+    qtbot.waitUntil(lambda: panel.width() == 1000)
+    panel.logScaleBox.setChecked(True)
+    assert panel.trainingStatus.text() == status
+    assert panel.trainingProgress.format() == progress
+
+
+def test_the_metric_plot_waits_a_turn_during_a_run_and_not_after_it(qtbot, panel):
+    """At an epoch's end the metric plot paints a turn after the loss plot; the run's last
+    redraw (not live) draws it at once, so its last point is there when runFinished comes."""
+    curves = panel.curves
+    curves.add_epoch(0, {"loss": 0.5, "accuracy": 0.8})
+    curves.redraw(live=True)
+    assert _curve(panel.lossPlot, "train loss (epoch)") == [1.0]
+    assert _curve(panel.accuracyPlot, "train") == []  # its turn comes later
+    curves.redraw()
+    assert _curve(panel.accuracyPlot, "train") == [1.0]
+    qtbot.wait(50)  # the late turn changes nothing
+    assert _curve(panel.accuracyPlot, "train") == [1.0]

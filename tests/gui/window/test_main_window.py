@@ -124,7 +124,7 @@ def test_autoencoder_preset_trains_and_fills_the_studio(window, qtbot):
     assert run.args[0].reason == "finished"
     recon = _child(window, "reconstructionView")
     assert recon.array is not None and recon.array.shape[0] > 28 * 2  # two rows of digits
-    n_points = sum(len(s.data) for s in ae_panel.scatters)
+    n_points = sum(len(s.data) for s in ae_panel.latent.scatters)
     assert n_points == len(window.data.dataset.x_test)
     assert window.tabs.currentWidget() is ae_panel
 
@@ -156,10 +156,10 @@ def test_fresh_install_reads_drawings_with_the_bundled_model(window, qtbot):
     _draw(_child(window, "drawCanvas"), one)
     qtbot.waitUntil(lambda: _child(window, "predictionLabel").text() == "1", timeout=5000)
     # the bundled autoencoder rebuilds the drawing beside it and marks its latent point
-    qtbot.waitUntil(lambda: window.autoencoder._plane is not None, timeout=60000)
+    qtbot.waitUntil(lambda: window.autoencoder.latent._plane is not None, timeout=60000)
     window.draw.refresh()
     assert _child(window, "drawReconstruction").isVisible()
-    assert len(window.autoencoder.pointMarker.data) == 1
+    assert len(window.autoencoder.latent.pointMarker.data) == 1
 
 
 def test_finetune_waits_for_enough_samples(window, qtbot, messages):
@@ -206,7 +206,7 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     assert report.n_holdout > 0
     assert report.user_after >= report.user_before
     assert report.mnist_after >= report.mnist_before - 0.005
-    assert "Fine-tuned" in window.draw.statusLabel.text()
+    assert "Fine-tuned" in window.draw.samples.statusLabel.text()
     # the fine-tuned copy is selected and kept for next time; the bundled model is untouched
     title, tuned = window.draw.current_model()
     assert title.endswith("fine-tuned") and tuned is not bundled

@@ -79,12 +79,13 @@ def test_the_train_tab_catches_up_with_a_run_watched_from_elsewhere(shown, qtbot
         w.train()
     history = w.session.history
     assert len(history["loss"]) == 3
-    assert len(training._epoch_loss.getData()[1] if training._epoch_loss.getData()[1]
+    curves = training.curves
+    assert len(curves._epoch_loss.getData()[1] if curves._epoch_loss.getData()[1]
                is not None else []) < 3  # the curves waited behind the Watch tab
     assert "done" in training.trainingProgress.format()  # the progress bar did not
     w.tabs.setCurrentWidget(training)
-    np.testing.assert_allclose(training._epoch_loss.getData()[1], history["loss"])
-    np.testing.assert_allclose(training._val_loss.getData()[1], history["val_loss"])
+    np.testing.assert_allclose(curves._epoch_loss.getData()[1], history["loss"])
+    np.testing.assert_allclose(curves._val_loss.getData()[1], history["val_loss"])
     assert "done" in training.trainingProgress.format()
 
 

@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[3]
 PAGE_MODULES = ["nngui.gui.evaluate.panel", "nngui.gui.draw.panel", "nngui.gui.window.draw_controller",
                 "nngui.gui.autoencoder.panel", "nngui.gui.lab.panel", "nngui.gui.training.watch",
                 "nngui.gui.evaluate.inspect", "nngui.gui.training.live", "nngui.gui.training.stats",
-                "nngui.gui.lab.function_explorer", "nngui.gui.training.run_list", "nngui.gui.evaluate.gallery"]
+                "nngui.gui.lab.function_explorer", "nngui.gui.training.run_list", "nngui.gui.evaluate.gallery",
+                "nngui.gui.draw.samples", "nngui.gui.autoencoder.latent"]
 
 CHILD = r"""
 import json, os, sys
@@ -78,12 +79,12 @@ def test_the_first_paint_imports_no_other_tab_and_not_tensorflow(tmp_path):
 def test_the_train_plots_are_made_on_first_use_with_what_was_collected(window):
     panel = window.training
     assert not panel.plots_ready()
-    panel._load_history({"loss": [0.9, 0.5], "accuracy": [0.6, 0.8]})  # e.g. an opened project
+    panel.curves.load_history({"loss": [0.9, 0.5], "accuracy": [0.6, 0.8]})  # an opened project
     items = panel.lossPlot.getPlotItem().listDataItems()  # built here, on first access
     assert panel.plots_ready() and window.findChild(QWidget, "lossPlot") is panel.lossPlot
     epochs = next(i for i in items if i.name() == "train loss (epoch)")
     assert list(epochs.getData()[1]) == [0.9, 0.5]
-    assert panel.plotArea.isAncestorOf(panel.accuracyPlot)
+    assert panel.curves.plotArea.isAncestorOf(panel.accuracyPlot)
 
 
 def test_a_page_is_built_on_first_use_in_its_place_with_its_names(window):

@@ -1,0 +1,369 @@
+"""The Train tab's two plots: the loss (batch and epoch curves) and the per-epoch metric.
+
+``TrainingCurves`` keeps the curves' points as they arrive (``add_batches``, ``add_epoch``,
+``load_history``) and draws them on ``redraw``; the panel that runs the job decides when.
+Each curve is one PlotDataItem (``setData``). The plots, and pyqtgraph (~0.2 s to import),
+are made by ``build_plots()`` or on first use, so the window paints first.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nngui.core.network.spec import NetworkSpec
+from nngui.core.training.train import RunInfo
+from nngui.gui.common.sight import out_of_sight
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
+SPACING_MS = 20  # the metric plot's turn after the loss plot's at an epoch's end
+TRAIN_COLOR = (31, 119, 180)  # "train" in both plots
+BATCH_COLOR = (150, 190, 225)  # the batch curves: a paler tint of the same blue
+VAL_COLOR = (230, 120, 20)  # "validation" in both plots
+METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error",
+                 "mse": "mean squared error"}
+EMPTY_EPOCHS = 5  # the epoch axis of an empty plot, until a run says how many
+TICK_PX = 36  # at least this many pixels between two epoch labels
+
+
+def metric_for(spec: NetworkSpec | None) -> str:
+    """The per-epoch metric Keras reports for ``spec`` (core.model.builder.make_metrics' names)."""
+    if spec is not None and spec.kind in ("regressor", "autoencoder"):
+        return "mae"
+    return "accuracy"
+
+
+def epoch_tick_step(last_epoch: float, width_px: int) -> int:
+    """Whole-epoch tick spacing (1, 2, 5, 10, 20, …) whose labels never run together."""
+    room = max(2, int(width_px) // TICK_PX)
+    step = 1
+    while max(1.0, last_epoch) / step > room:
+        for factor in (2, 5, 10):
+            if max(1.0, last_epoch) / (step * factor) <= room or factor == 10:
+                step *= factor
+                break
+    return step
+
+
+def _key(text: str, color: tuple[int, int, int], mark: str) -> str:
+    r, g, b = color
+    return f"<span style='color:#{r:02x}{g:02x}{b:02x}'>{mark} {text}</span>"
+
+
+def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
+    import pyqtgraph as pg
+
+    # No in-plot legend (it covered the curves): the title carries a coloured key.
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(name)
+    item = plot.getPlotItem()
+    for axis in ("left", "bottom"):
+        ax = item.getAxis(axis)
+        ax.setPen(pg.mkPen(90, 90, 90))
+        ax.setTextPen(pg.mkPen(50, 50, 50))
+        ax.enableAutoSIPrefix(False)  # never "accuracy (x0.001)"
+    item.setLabel("bottom", "epoch")
+    item.setLabel("left", ylabel)
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(False)
+    plot.setMinimumSize(160, 140)  # two fit beside the builder in a 1024 px window
+    return plot
+
+
+def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symbol: str,
+                 width: float = 2.0) -> pg.PlotDataItem:
+    import pyqtgraph as pg
+
+    return plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
+                     symbolBrush=color, symbolPen=None, name=name)
+
+
+class _Plot:
+    """``curves.lossPlot`` / ``curves.accuracyPlot``: both plots are made on first access.
+
+    A non-data descriptor: ``build_plots`` stores the widgets on the instance, which Python
+    then finds first.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, curves: Any, owner: type | None = None) -> Any:
+        if curves is None:
+            return self
+        curves.build_plots()
+        return curves.__dict__[self.name]
+
+
+class TrainingCurves(QWidget):
+    """The key above both plots, the loss plot and the accuracy (or other metric) plot.
+
+    Until ``build_plots()`` (or the first use of a plot) the points are only collected.
+    """
+
+    lossPlot = _Plot()
+    accuracyPlot = _Plot()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._planned_metric = "accuracy"  # what the next run reports, from its spec
+        self._planned_end = EMPTY_EPOCHS  # the last epoch the x axis should show
+        self._log_y = False
+        self._metric_late = False  # the metric plot waits for its turn (see ``redraw``)
+        self._beta = 0.0
+        self._steps_per_epoch = 1
+        # One key for both plots, above them: a legend inside a plot covered the curves, and
+        # one in a title made a narrow plot wider than its view (clipped at 1024 px).
+        self.plotKey = QLabel("&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"),
+                                                _key("train", TRAIN_COLOR, "●"),
+                                                _key("validation", VAL_COLOR, "■"))))
+        self.plotKey.setObjectName("plotKey")
+        self.plotKey.setWordWrap(True)
+        self.plotArea = QWidget(objectName="trainingPlotArea")  # the plots' place, kept
+        self.plotArea.setMinimumSize(2 * 160 + 6, 140)  # before they exist (_make_plot)
+        plots = QHBoxLayout(self.plotArea)
+        plots.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plotKey)
+        layout.addWidget(self.plotArea, 1)
+        self.clear()
+
+    # ---- the plots ----------------------------------------------------------------------
+
+    def plots_ready(self) -> bool:
+        """Whether the loss and accuracy plots exist."""
+        return "lossPlot" in self.__dict__
+
+    def build_plots(self) -> None:
+        """Make the loss and accuracy plots and draw what was collected (once)."""
+        if self.plots_ready():
+            return
+        loss, accuracy = _make_plot("lossPlot", "loss"), _make_plot("accuracyPlot", "accuracy")
+        loss.getPlotItem().setTitle("Loss", color="#333", size="10pt")
+        loss.getPlotItem().setLogMode(y=self._log_y)
+        self.plotArea.layout().addWidget(loss, 1)
+        self.plotArea.layout().addWidget(accuracy, 1)
+        self.lossPlot, self.accuracyPlot = loss, accuracy
+        self._make_curves()
+        self._metric = ""  # label and range the new plots
+        self._empty = None
+        self._tick_step = 0
+        self._dirty = True
+        self.redraw()
+
+    def _make_curves(self) -> None:
+        import pyqtgraph as pg
+
+        loss = self.lossPlot.getPlotItem()
+        self._raw = loss.plot(pen=pg.mkPen(*BATCH_COLOR, 90, width=1), name="batch loss")
+        self._smooth = loss.plot(pen=pg.mkPen(*BATCH_COLOR, width=2.5),
+                                 name="batch loss, smoothed")
+        for item in (self._raw, self._smooth):
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+        self._epoch_loss = _epoch_curve(loss, "train loss (epoch)", TRAIN_COLOR, "o")
+        self._val_loss = _epoch_curve(loss, "validation loss", VAL_COLOR, "s")
+        acc = self.accuracyPlot.getPlotItem()
+        self._train_metric = _epoch_curve(acc, "train", TRAIN_COLOR, "o")
+        self._val_metric = _epoch_curve(acc, "validation", VAL_COLOR, "s")
+
+    def set_log_scale(self, on: bool) -> None:
+        """Show the loss on a logarithmic axis (or a linear one)."""
+        self._log_y = bool(on)
+        if not self.plots_ready():
+            return
+        self.lossPlot.getPlotItem().setLogMode(y=self._log_y)
+        self._empty = None
+        self._dirty = True
+        self.redraw()
+
+    # ---- the points ---------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget all curves (a fresh model)."""
+        self._bx: list[float] = []
+        self._by: list[float] = []
+        self._bs: list[float] = []
+        self._ema = 0.0
+        self._ema_n = 0
+        self._epochs: dict[str, tuple[list[float], list[float]]] = {}
+        self._tick_step = 0
+        self._metric = ""
+        self._empty: bool | None = None
+        self._dirty = True
+        self.redraw()
+
+    def plan(self, spec: NetworkSpec | None, last_epoch: int = EMPTY_EPOCHS) -> None:
+        """The next curves come from ``spec``'s run: the empty plots are titled for what it
+        reports (accuracy for a classifier, mean absolute error for an autoencoder or
+        regressor) and the epoch axis runs to ``last_epoch``."""
+        self._planned_metric = metric_for(spec)
+        self._planned_end = last_epoch
+
+    def begin(self, info: RunInfo) -> None:
+        """A run has begun: its batches are smoothed for its length, its epochs set the axis."""
+        points_per_epoch = max(1, math.ceil(info.steps_per_epoch / info.steps_per_execution))
+        window = min(50.0, max(3.0, points_per_epoch / 8))
+        self._beta = 1.0 - 1.0 / window
+        self._steps_per_epoch = info.steps_per_epoch
+        self._planned_end = info.initial_epoch + info.epochs
+        self._tick_step = 0  # the axis end moved: re-space the ticks
+        self._dirty = True
+
+    def add_batches(self, epoch: int, points: list) -> None:
+        """Batch losses ``points`` [(global step, loss), …] of ``epoch`` (0-based)."""
+        spe = self._steps_per_epoch
+        beta = self._beta
+        # With several steps per compiled call Keras may number the last chunk's batch past
+        # the end of the epoch; the bundle's epoch says where the points really belong.
+        end = epoch + 1.0
+        for gstep, loss in points:
+            self._bx.append(min(gstep / spe, end))
+            value = float(loss) if math.isfinite(loss) else math.nan
+            self._by.append(value)
+            if math.isfinite(value):
+                self._ema_n += 1
+                self._ema = beta * self._ema + (1 - beta) * value
+            self._bs.append(self._ema / (1 - beta ** self._ema_n) if self._ema_n else math.nan)
+        self._dirty = True
+
+    def add_epoch(self, epoch: int, logs: dict) -> None:
+        """One epoch's logs (loss, metric, their validation values) at its end."""
+        x = float(logs.get("epoch", epoch + 1.0))  # a stopped epoch sits where it ended
+        for key, value in logs.items():
+            if key in ("epoch_time", "epoch"):
+                continue
+            xs, ys = self._epochs.setdefault(key, ([], []))
+            xs.append(x)
+            ys.append(float(value))
+        self._dirty = True
+
+    def load_history(self, history: dict[str, list[float]]) -> None:
+        """A session's per-epoch history (an opened project, an earlier run) as epoch curves."""
+        for key, values in history.items():
+            if key in ("epoch_time", "epoch"):
+                continue
+            xs = history.get("epoch", [])
+            if len(xs) != len(values):
+                xs = [float(i + 1) for i in range(len(values))]
+            # a stopped epoch's part has no validation (NaN): skipped, as the live run did,
+            # not a gap in the reopened curve
+            pairs = [(float(x), float(v)) for x, v in zip(xs, values, strict=True)
+                     if math.isfinite(v)]
+            self._epochs[key] = ([x for x, _ in pairs], [v for _, v in pairs])
+        self._dirty = True
+        self.redraw()
+
+    # ---- drawing ------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.redraw()  # what arrived while another tab was shown
+        super().showEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._tick_step = 0  # re-space the epoch labels for the new width
+        self._dirty = True
+        self.redraw()
+
+    def redraw(self, live: bool = False) -> None:
+        """Draw what changed since the last redraw; out of sight it waits for the showEvent.
+
+        ``live`` (a run is going): when an epoch ended, the metric plot is drawn in the next
+        turn, not on top of the loss plot's paint; a redraw that is not live (the run ended)
+        draws such a late metric plot at once.
+        """
+        if not self.plots_ready() or out_of_sight(self):  # drawn when made, or shown
+            return
+        if not self._dirty:
+            if self._metric_late and not live:
+                self._draw_metric()
+            return
+        self._dirty = False
+        if self._bx:
+            x = np.asarray(self._bx, dtype=float)
+            self._raw.setData(x, np.asarray(self._by, dtype=float), connect="finite")
+            self._smooth.setData(x, np.asarray(self._bs, dtype=float), connect="finite")
+        else:
+            self._raw.setData([], [])
+            self._smooth.setData([], [])
+        loss_moved = self._set_curve(self._epoch_loss, "loss")
+        loss_moved |= self._set_curve(self._val_loss, "val_loss")
+        if loss_moved and live:
+            # an epoch ended: the accuracy plot's new points (and its paint, ~10 ms) come in
+            # the next turn, not on top of the loss plot's
+            self._metric_late = True
+            QTimer.singleShot(SPACING_MS, self, self._draw_metric)
+        else:
+            self._draw_metric()
+        self._set_ranges()
+
+    def _draw_metric(self) -> None:
+        """The accuracy (or other metric) plot's epoch curves, its axis named from the logs."""
+        self._metric_late = False
+        if not self.plots_ready():
+            return
+        metric = next((k for k in ("accuracy", "mae", "mse") if k in self._epochs),
+                      next((k for k in self._epochs if k != "loss"
+                            and not k.startswith("val_")), self._planned_metric))
+        if metric != self._metric:  # label the axis from the log keys present
+            self._metric = metric
+            label = METRIC_LABELS.get(metric, metric)
+            title = "Accuracy" if metric == "accuracy" else label.capitalize()
+            acc = self.accuracyPlot.getPlotItem()
+            acc.setLabel("left", label)
+            acc.setTitle(title, color="#333", size="10pt")  # short: fits a 160 px plot
+            self._empty = None  # the empty range depends on the metric
+            self._set_ranges()
+        scale = 100.0 if metric == "accuracy" else 1.0
+        self._set_curve(self._train_metric, metric, scale)
+        self._set_curve(self._val_metric, "val_" + metric, scale)
+
+    def _last_epoch(self) -> float:
+        last = max((xs[-1] for xs, _ in self._epochs.values() if xs), default=0.0)
+        if self._bx:
+            last = max(last, self._bx[-1])
+        return last
+
+    def _set_ranges(self) -> None:
+        """Epochs 0..the run's last on x with whole-epoch ticks; a fixed range when empty."""
+        end = max(float(self._planned_end), math.ceil(self._last_epoch()), 1.0)
+        empty = not self._bx and not self._epochs
+        width = min(self.lossPlot.width(), self.accuracyPlot.width()) - 60  # minus the axis
+        step = epoch_tick_step(end, width)
+        for plot in (self.lossPlot, self.accuracyPlot):
+            item = plot.getPlotItem()
+            item.setXRange(0.0, end, padding=0.02)
+            if step != self._tick_step:
+                item.getAxis("bottom").setTickSpacing(step, step)
+        self._tick_step = step
+        if empty == self._empty:
+            return
+        self._empty = empty
+        acc, loss = self.accuracyPlot.getPlotItem(), self.lossPlot.getPlotItem()
+        if empty:  # never pyqtgraph's -30..30 or the last model's leftovers
+            top = 100.0 if self._metric == "accuracy" else 1.0
+            acc.setYRange(0.0, top, padding=0.02)
+            loss.setYRange(*((-2.0, 1.0) if self._log_y else (0.0, 1.0)), padding=0.02)
+        else:
+            acc.enableAutoRange(axis="y")
+            loss.enableAutoRange(axis="y")
+
+    def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> bool:
+        """An epoch curve, set only when its points changed: between epochs the batch curve
+        alone moves, and re-setting unchanged curves repainted the accuracy plot (~10 ms a
+        redraw, 20 times a second). Whether it was set."""
+        xs, ys = self._epochs.get(key, ([], []))
+        shown = (scale, tuple(xs), tuple(ys))
+        if getattr(item, "_nngui_shown", None) == shown:
+            return False
+        item._nngui_shown = shown
+        item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
+        return True
