@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network import catalog
 from nngui.core.network.catalog import Field
+from nngui.core.network.schema import MAX_LR, MIN_LR
 
 INVALID_STYLE = "QLineEdit { border: 1px solid #d32f2f; border-radius: 3px; padding: 1px; }"
 
@@ -52,6 +54,41 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 def format_shape(shape: Iterable[int]) -> str:
     return ", ".join(str(int(v)) for v in shape)
+
+
+class RateSpinBox(QDoubleSpinBox):
+    """A learning rate over the schema's whole range, shown as the number in use.
+
+    A plain QDoubleSpinBox clamps what it is given to its range and rounds it to its
+    decimals: a network opened with lr 1000 showed 10.0 while training with 1000. This one
+    spans MIN_LR..MAX_LR, shows the value with six significant digits (1e-07, 0.001, 1000)
+    and reads what is typed the same way.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.setDecimals(15)
+        self.setRange(MIN_LR, MAX_LR)
+        self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt naming)
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt naming)
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            value = float(text)
+        except ValueError:  # '', '1e', '0.' on the way to a number
+            ok = all(c in "0123456789.eE+-" for c in text)
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid), text, pos
+        state = QValidator.State.Acceptable if MIN_LR <= value <= MAX_LR else \
+            QValidator.State.Intermediate
+        return state, text, pos
 
 
 class FieldEditor(QObject):

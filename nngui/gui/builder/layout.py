@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPalette, QPixm
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 from nngui.core.network import catalog
 from nngui.core.network.catalog import Field
 from nngui.core.network.features import FEATURES
-from nngui.gui.builder.fields import FieldForm
+from nngui.gui.builder.fields import FieldForm, RateSpinBox
 from nngui.gui.builder.problems import ERROR_COLOR, ProblemsView
 
 _GROW = QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
@@ -199,9 +198,8 @@ class BuilderLayout:
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self._edit(self.state.set_optimizer, self.optimizer_combo.currentData()))
         form.addRow("Optimizer:", self.optimizer_combo)
-        self.lr_spin = QDoubleSpinBox(
-            objectName="learningRateSpin", decimals=5, minimum=1e-5, maximum=10.0,
-            stepType=QDoubleSpinBox.StepType.AdaptiveDecimalStepType,
+        self.lr_spin = RateSpinBox(
+            objectName="learningRateSpin",
             toolTip="Step size of each weight update; follows the optimizer's default until "
                     "you change it.")
         self.lr_spin.valueChanged.connect(

@@ -327,3 +327,20 @@ def test_one_signal_per_user_edit(ui, qtbot):
     # Rendering the optimizer change did not count as the user choosing a learning rate.
     panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("adadelta"))
     assert panel.spec().lr == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("rate, text", [(1000.0, "1000"), (1e-7, "1e-07"), (0.0003, "0.0003"),
+                                        (1e6, "1e+06")])
+def test_the_learning_rate_box_shows_the_rate_in_use(ui, qtbot, rate, text):
+    """A network opened with lr 1000 once showed 10 (the box's maximum) while using 1000."""
+    panel, _table = ui
+    spec = get_preset("mnist-mlp-512").spec()
+    spec.learning_rate = rate
+    panel.set_spec(spec)
+    lr = child(panel, QDoubleSpinBox, "learningRateSpin")
+    assert lr.value() == pytest.approx(rate) and lr.text() == text
+    assert panel.spec().lr == pytest.approx(rate)
+    lr.clear()
+    qtbot.keyClicks(lr, "2.5e-4")
+    lr.interpretText()
+    assert panel.spec().lr == pytest.approx(2.5e-4) and lr.text() == "0.00025"
