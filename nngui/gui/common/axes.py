@@ -1,10 +1,12 @@
-"""Axis helpers for pyqtgraph plots: epochs are counted in whole numbers."""
+"""Axis helpers for pyqtgraph plots: epochs are counted in whole numbers, non-finite values are gaps."""
 
 from __future__ import annotations
 
 import math
 import types
 from typing import Any
+
+import numpy as np
 
 
 def whole_number_ticks(axis: Any) -> None:
@@ -25,3 +27,12 @@ def whole_number_ticks(axis: Any) -> None:
 
     axis.tickSpacing = types.MethodType(whole, axis)
     axis._whole_numbers = True
+
+
+def finite_or_gap(xs, ys, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Points for a curve: x and y as floats, every non-finite y (NaN, inf) a NaN gap."""
+    x = np.asarray(xs, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = scale * np.asarray(ys, dtype=float)
+    y[~np.isfinite(y)] = np.nan
+    return x, y

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.training.train import RunInfo
+from nngui.gui.common.axes import finite_or_gap
 from nngui.gui.common.sight import out_of_sight
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symb
 
     return plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
                      symbolBrush=color, symbolPen=None, name=name)
+
 
 
 class _Plot:
@@ -355,6 +357,9 @@ class TrainingCurves(QWidget):
         else:
             acc.enableAutoRange(axis="y")
             loss.enableAutoRange(axis="y")
+        # accuracy is a percentage: the view never leaves 0..100 (with a little margin)
+        top = 102.0 if self._metric == "accuracy" else None
+        acc.getViewBox().setLimits(yMin=-2.0 if top else None, yMax=top)
 
     def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> bool:
         """An epoch curve, set only when its points changed: between epochs the batch curve
@@ -365,5 +370,6 @@ class TrainingCurves(QWidget):
         if getattr(item, "_nngui_shown", None) == shown:
             return False
         item._nngui_shown = shown
-        item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
+        x, y = finite_or_gap(xs, ys, scale)
+        item.setData(x, y, connect="finite")  # a NaN/inf value is a gap, never an axis to inf
         return True

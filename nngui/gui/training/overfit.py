@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nngui.core.training.runs import best_index, overfit_note
-from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 
 REDRAW_MS = 150
@@ -120,10 +120,10 @@ class OverfitView(QWidget):
         for key, name in (("train", metric), ("validation", f"val_{metric}")):
             ys = self.history.get(name, [])
             n = min(len(xs), len(ys))
-            self._curves[key].setData(xs[:n], scale * np.asarray(ys[:n], float))
+            self._curves[key].setData(*finite_or_gap(xs[:n], ys[:n], scale), connect="finite")
         tx = sorted(x for x in self.test if metric in self.test[x])
-        self._curves["test"].setData(np.asarray(tx, float),
-                                     scale * np.asarray([self.test[x][metric] for x in tx]))
+        self._curves["test"].setData(*finite_or_gap(tx, [self.test[x][metric] for x in tx],
+                                                    scale), connect="finite")
         n, total = self.test_size
         label = f"test ({n:,} of {total:,} samples)" if n and n < total else "test"
         sample = self.legend.getLabel(self._curves["test"])

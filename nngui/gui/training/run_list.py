@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -42,7 +41,7 @@ from nngui.core.training.runs import (
     with_test_curve,
 )
 from nngui.core.training.session import RunRequest
-from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE
 
@@ -328,8 +327,8 @@ class RunsPanel(QWidget):
             xs = rec.history.get("epoch", [])
             xs = xs if len(xs) == len(ys) else list(range(1, len(ys) + 1))
             color = PALETTE[n % len(PALETTE)]
-            plot.plot(np.asarray(xs, float), scale * np.asarray(ys, float),
-                      pen=pg.mkPen(*color, width=2), name=rec.name)
+            px, py = finite_or_gap(xs, ys, scale)  # a NaN/inf value is a gap
+            plot.plot(px, py, connect="finite", pen=pg.mkPen(*color, width=2), name=rec.name)
             best = best_index(rec.history)
             if best is not None and key == "val_loss" and best < len(ys):
                 plot.plot([xs[best]], [ys[best]], pen=None, symbol="star",

@@ -122,3 +122,34 @@ def test_a_log_axis_always_has_readable_ticks(low_exp, decades):
     inside = [v for v in ticks if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
     assert len(inside) >= (3 if decades <= 2 else 2), (low, high, ticks)
     assert log_ticks(low, low) == [low]  # one norm: one tick, no error
+
+
+def test_a_reopened_project_with_infinite_values_draws_gaps_and_finite_axes(window, qtbot,
+                                                                              tmp_path):
+    """A history holding NaN and inf once ended in 'Cannot set range [-inf, inf]'."""
+    import math
+
+    from nngui.core.files.project import Project, save_project
+    from nngui.core.training.presets import get_preset
+    from nngui.core.training.runs import settings_of
+
+    preset = get_preset("xor-3-4-1")
+    spec, config = preset.spec(), preset.train_config()
+    hist = {"loss": [0.7, math.inf, 0.3, 0.2], "val_loss": [0.8, math.nan, -math.inf, 0.3],
+            "accuracy": [0.5, 0.75, math.inf, 1.0], "val_accuracy": [0.5, 0.5, 1.0, math.nan],
+            "epoch": [1.0, 2.0, 3.0, 4.0]}
+    path = tmp_path / "inf.nngui"
+    save_project(Project(spec, config, "xor", epochs_done=4, history=hist,
+                         runs=[{"name": "#1 xor", "settings": settings_of(spec, config),
+                                "history": hist, "reason": "finished"}]), path)
+    assert window.open_path(path)
+    window.build_all_pages()
+    window.tabs.setCurrentWidget(window.watch)
+    qtbot.wait(1)  # the tab's redraw runs in the event loop
+    plots = [window.training.lossPlot, window.training.accuracyPlot]
+    plots += window.watch.findChildren(type(window.training.lossPlot))
+    for plot in plots:
+        for low, high in plot.getPlotItem().getViewBox().viewRange():
+            assert math.isfinite(low) and math.isfinite(high), plot.objectName()
+    y_low, y_high = window.training.accuracyPlot.getPlotItem().getViewBox().viewRange()[1]
+    assert -2.0 <= y_low and y_high <= 102.0  # accuracy stays a percentage
