@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[3]
 SCRIPT = r"""
 import dataclasses, json, sys
 import numpy as np
-from nngui.core import runtime
+from nngui.core.platform import runtime
 tf = runtime.tf()
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
