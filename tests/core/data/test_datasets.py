@@ -40,14 +40,14 @@ def write_idx(path: Path, arr: np.ndarray, gz: bool = False) -> Path:
 
 @pytest.fixture(scope="module")
 def raw_mnist(mnist_path: Path) -> dict[str, np.ndarray]:
-    """The raw uint8 arrays of the real MNIST file."""
+    """The raw uint8 arrays of the real MNIST slice shipped with the tests."""
     with np.load(mnist_path) as z:
         return {k: z[k] for k in ("x_train", "y_train", "x_test", "y_test")}
 
 
 @pytest.fixture(scope="module")
 def small_raw(raw_mnist: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """First 1000 train / 200 test samples of the real MNIST file."""
+    """First 1000 train / 200 test samples of the real MNIST slice."""
     return {
         "x_train": raw_mnist["x_train"][:1000], "y_train": raw_mnist["y_train"][:1000],
         "x_test": raw_mnist["x_test"][:200], "y_test": raw_mnist["y_test"][:200],
@@ -151,10 +151,11 @@ def test_file_name_without_path_is_an_error() -> None:
 
 
 def test_real_mnist_loads(mnist_path: Path) -> None:
+    """The slice shipped with the tests: 800 training and 200 test digits of each class."""
     ds = D.load_mnist(mnist_path, allow_download=False)
-    assert ds.name == "mnist"
-    assert ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
-    assert ds.y_train.shape == (60000,) and ds.y_test.shape == (10000,)
+    assert ds.name == "mnist" and ds.title == "MNIST handwritten digits (8k/2k)"
+    assert ds.x_train.shape == (8000, 28, 28) and ds.x_test.shape == (2000, 28, 28)
+    assert ds.y_train.shape == (8000,) and ds.y_test.shape == (2000,)
     assert ds.x_train.dtype == np.float32 and ds.y_train.dtype == np.int64
     assert float(ds.x_train.min()) == 0.0 and float(ds.x_train.max()) == 1.0
     assert set(np.unique(ds.y_train)) == set(range(10)) == set(np.unique(ds.y_test))
@@ -163,14 +164,23 @@ def test_real_mnist_loads(mnist_path: Path) -> None:
     assert "pixel values scaled /255 to [0, 1]" in ds.notes
     assert ds.source == str(mnist_path)
     text = ds.describe()
-    assert "(60000, 28, 28)" in text and "(10000, 28, 28)" in text
-    assert "5923 / 980" in text  # count of digit 0 in train / test
+    assert "(8000, 28, 28)" in text and "(2000, 28, 28)" in text
+    assert all(f"  {d}: 800 / 200" in text for d in range(10))  # per class, train / test
 
     small = ds.subset(1000, 200, seed=1)
     assert small.x_train.shape == (1000, 28, 28) and small.y_test.shape == (200,)
     assert set(np.unique(small.y_train)) == set(range(10))
     assert np.array_equal(small.y_train, ds.subset(1000, 200, seed=1).y_train)
-    assert len(ds.x_train) == 60000  # the original is untouched
+    assert len(ds.x_train) == 8000  # the original is untouched
+
+
+def test_the_full_mnist_file_loads_60k_and_10k(full_mnist_path: Path) -> None:
+    """The full file's uneven classes show the per-class counts land on the right digits."""
+    ds = D.load_mnist(full_mnist_path, allow_download=False)
+    assert ds.title == "MNIST handwritten digits (60k/10k)"
+    assert ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
+    text = ds.describe()
+    assert "  0: 5923 / 980" in text and "  1: 6742 / 1135" in text and "  5: 5421 / 892" in text
 
 
 def test_load_dataset_mnist_with_path(small_npz: Path, small_raw: dict[str, np.ndarray]) -> None:

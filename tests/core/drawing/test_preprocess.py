@@ -74,8 +74,10 @@ def test_size_position_and_thickness_give_nearly_the_same_image(digit):
 
 
 @pytest.mark.slow
-def test_a_network_reads_every_variant_the_same(mnist_path):
-    model, _, _ = quick_model(mnist_path)
+def test_a_network_reads_every_variant_the_same(full_mnist_path):
+    # needs the ~98 % reader of the full training set: the slice's 92 % one misreads 7 of
+    # these 80 drawings, which would be the model's fault, not the preprocessing's
+    model, _, _ = quick_model(full_mnist_path)
     images = [P.to_mnist(render(DIGITS[d], **v)) for d in range(10)
               for v in [REFERENCE, *SAME_LOOK, *BOLD]]
     pred = model.predict(np.stack(images).reshape(-1, 784), verbose=0).argmax(axis=1)
@@ -148,9 +150,9 @@ def _render_large(img28: np.ndarray, thicken: int, scale: float, pos: np.ndarray
 
 
 @pytest.mark.slow
-def test_mnist_digits_rendered_large_stay_correct(mnist_path):
+def test_mnist_digits_rendered_large_stay_correct(full_mnist_path):
     """1,000 MNIST test digits drawn big, thicker or thinner, anywhere: still read right."""
-    model, _, ds = quick_model(mnist_path)
+    model, _, ds = quick_model(full_mnist_path)  # the same ~98 % reader as above
     x, y = ds.x_test[:1000], ds.y_test[:1000]
     before = model.predict(x.reshape(-1, 784), verbose=0).argmax(axis=1)
     rng = np.random.default_rng(0)

@@ -8,6 +8,8 @@ from nngui.core.platform.resources import bundled_model
 
 
 def test_bundled_2d_latent_space_separates_0_1_and_7(mnist_path):
+    # On the slice's 2,000 test digits the neighbourhoods are as pure as on all 10,000
+    # (0: 0.933 vs 0.934, 1: 0.966 vs 0.955, 7: 0.815 vs 0.810; MSE 0.0377 vs 0.0377).
     from sklearn.neighbors import KNeighborsClassifier
 
     path = bundled_model("autoencoder_2d")
@@ -17,7 +19,7 @@ def test_bundled_2d_latent_space_separates_0_1_and_7(mnist_path):
     assert spec is not None and ae.latent_dim(spec) == 2
     ds = load_mnist(mnist_path)
     z = ae.encode(model, spec, ds.x_test)
-    assert z.shape == (10000, 2)
+    assert z.shape == (2000, 2)
     # how often a digit's 5 nearest neighbours in the plane share its class
     knn = KNeighborsClassifier(n_neighbors=6).fit(z, ds.y_test)
     idx = knn.kneighbors(z, return_distance=False)[:, 1:]

@@ -1,7 +1,8 @@
 """The pretrained models nngui ships (nngui/resources/models): present, plain, and accurate.
 
 The files are produced by scripts/train_bundled_classifier.py (see the README next to them);
-these tests check the shipped files themselves on the real MNIST test set.
+these tests check the shipped files themselves on real MNIST test digits: the 2,000 of the
+slice shipped with the tests (always), and all 10,000 of the full file (where it is present).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 from nngui.core.model.saving import spec_from_model
 from nngui.core.platform.runtime import keras
 
-# file name -> (input shape, minimum accuracy on the 10,000 MNIST test images, loss in the spec)
+# file name -> (input shape, minimum accuracy on MNIST test images, loss in the spec); on all
+# 10,000 the CNN reads 99.65 % and the MLP 98.68 %, on the slice's 2,000 99.80 % and 98.40 %
 BUNDLED = {
     "mnist_cnn.keras": ((28, 28), 0.993, "sparse_categorical_crossentropy"),
     "mnist_mlp.keras": ((784,), 0.98, "categorical_crossentropy"),
@@ -34,11 +36,14 @@ def bundled_path(name: str) -> Path:
     return Path(str(models_dir().joinpath(name)))
 
 
-@pytest.fixture(scope="module")
-def mnist_test(mnist_path):
-    with np.load(mnist_path) as d:
+@pytest.fixture(scope="module", params=["slice", "full"])
+def mnist_test(request):
+    """The test digits of the shipped slice (2,000) or of the full file (10,000; may skip)."""
+    path = request.getfixturevalue("mnist_path" if request.param == "slice" else
+                                   "full_mnist_path")
+    with np.load(path) as d:
         x, y = d["x_test"], d["y_test"]
-    assert x.shape == (10000, 28, 28)
+    assert x.shape == ((2000, 28, 28) if request.param == "slice" else (10000, 28, 28))
     return x.astype(np.float32) / 255.0, y.astype(np.int64)
 
 
@@ -92,7 +97,7 @@ def test_bundled_model_accuracy_on_real_mnist_test_set(name, mnist_test):
     x, y = mnist_test
     model = load(name)
     probs = model.predict(x.reshape((-1, *shape)), batch_size=1000, verbose=0)
-    assert probs.shape == (10000, 10)
+    assert probs.shape == (len(y), 10)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
     acc = float((probs.argmax(axis=1) == y).mean())
     assert acc >= minimum, f"{name}: {acc:.4f} < {minimum}"

@@ -64,9 +64,10 @@ def test_mnist_trains_from_its_own_buffer(mnist_path):
 
     data = prepare(load_mnist_file(str(mnist_path)), get_preset("mnist-mlp-512").spec())
     assert buffers.is_shareable(data.x_train)
-    x, _ = as_tensors(data, "fit", 54000, data.x_train[:54000], data.y_train[:54000])
-    xv, _ = as_tensors(data, "val", 54000, data.x_train[54000:], data.y_train[54000:])
+    n = len(data.x_train) * 9 // 10  # the default 10 % validation split
+    x, _ = as_tensors(data, "fit", n, data.x_train[:n], data.y_train[:n])
+    xv, _ = as_tensors(data, "val", n, data.x_train[n:], data.y_train[n:])
     before = float(x[10, 400])
     data.x_train[10, 400] = before + 1  # only to prove the sharing; the app never writes it
-    data.x_train[54000, 1] = 3.0
+    data.x_train[n, 1] = 3.0
     assert float(x[10, 400]) == before + 1 and float(xv[0, 1]) == 3.0
