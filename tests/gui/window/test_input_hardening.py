@@ -60,7 +60,7 @@ def _tiny_reader(path, weights_value: float | None = None) -> str:
 
 
 def test_predict_json_on_a_nan_model_is_valid_json_with_null(tmp_path, capsys):
-    from tests.gui.test_predict_cli import _draw
+    from tests.gui.draw.test_predict_cli import _draw
 
     model = _tiny_reader(tmp_path / "nan.keras", float("nan"))
     image = _draw(tmp_path / "one.png", "1")

@@ -106,7 +106,7 @@ def test_a_project_that_fails_to_open_leaves_the_window_as_it_was(window, tmp_pa
 
 def test_saving_into_a_read_only_folder_is_a_message_and_keeps_the_work(
         window, tmp_path, messages, monkeypatch) -> None:
-    from tests.core.test_project import readonly
+    from tests.core.files.test_project import readonly
 
     window._apply_preset("xor-3-4-1")
     folder = tmp_path / "ro"
