@@ -136,7 +136,7 @@ def circles_window(qtbot, monkeypatch, tmp_path):
     w = MainWindow()
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    w._apply_preset("mlp-2-4-2")
+    w.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
     w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=64))
     yield w

@@ -71,7 +71,7 @@ class FileActions:
                 raise SpecError(f"{path.name} has not one input and one flat output; nngui "
                                 "cannot train or evaluate it.")
             spec, reason = stand_in
-        self._preset_name = None  # the box shows the opened network, not the old preset
+        self.presets.forget()  # the box shows the opened network, not the old preset
         self.builder.set_spec(spec)
         self._new_session(spec)
         self._set_read_only(reason)

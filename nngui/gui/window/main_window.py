@@ -13,7 +13,6 @@ from functools import partial
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -39,13 +38,21 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, freeze_long_lived, plain
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.window.file_actions import FileActions
-from nngui.gui.window.layout import CUSTOM, WindowLayout, fit_to_screen, full_width_tab_bar
+from nngui.gui.window.layout import (
+    available_area,
+    fit_tabs,
+    fit_to_screen,
+    full_width_tab_bar,
+    restore_layout,
+    save_layout,
+)
 from nngui.gui.window.pages import WindowPages
+from nngui.gui.window.preset_box import PresetBox
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.settings import Settings
 
 
-class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWindow):
+class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -54,6 +61,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         super().__init__()
         self.setWindowTitle("nngui — neural networks you can see")
         self.tasks = TaskRunner(self)
+        self._guide = None  # Help → Guide, made on first use
         self.settings = Settings()
         self.session = Session(presets.get_preset("mnist-784-20-10").spec())
         self._prepared: tuple[tuple, Prepared] | None = None
@@ -75,26 +83,18 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         self._tensorflow_ready = False
         if load_tensorflow:  # after the first paint: its import would slow the paint down
             self.when_painted(self._load_tensorflow)
-        self._restore_settings()
-        self._apply_preset(self._initial_preset(), quiet=True)
+        restore_layout(self, self.settings)
+        self.presets.apply(self.presets.initial(), quiet=True)
         self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
-        self.presetCombo = QComboBox()
-        self.presetCombo.setObjectName("presetCombo")
-        for p in presets.PRESETS.values():
-            self.presetCombo.addItem(p.title, p.name)
-            self.presetCombo.setItemData(self.presetCombo.count() - 1, p.description,
-                                         Qt.ItemDataRole.ToolTipRole)
-        self.presetCombo.activated.connect(
-            lambda _i: self._apply_preset(self.presetCombo.currentData()))
-        self._preset_name: str | None = None  # the preset the builder started from
-        design_btn = QPushButton("Autoencoder…")
-        design_btn.setObjectName("autoencoderButton")
-        design_btn.setToolTip("Design an autoencoder: encoder widths, bottleneck, mirrored "
-                              "decoder, loss and input noise.")
-        design_btn.clicked.connect(self._design_autoencoder)
+        self.builder = BuilderPanel()
+        self.summary = SummaryTable()
+        self.training = TrainingPanel(self.tasks, plots_later=True)  # after the first paint
+        self.presets = PresetBox(self, self.builder, self.training, self.data, self.settings,
+                                 lambda spec: self._new_session(spec))
+        self.presets.message.connect(self.statusBar().showMessage)
         load_btn = QPushButton("Load file…")
         load_btn.setObjectName("loadDataButton")
         load_btn.clicked.connect(lambda: self.data.load_file())
@@ -106,8 +106,8 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         top = QVBoxLayout()
         row1 = QHBoxLayout()
         row1.addWidget(QLabel("Preset"))
-        row1.addWidget(self.presetCombo, 1)
-        row1.addWidget(design_btn)
+        row1.addWidget(self.presets.combo, 1)
+        row1.addWidget(self.presets.designButton)
         row2 = QHBoxLayout()
         row2.addWidget(QLabel("Data"))
         row2.addWidget(self.data.combo, 1)
@@ -116,8 +116,6 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         top.addLayout(row2)
         top.addWidget(self.dataInfo)
 
-        self.builder = BuilderPanel()
-        self.summary = SummaryTable()
         left = QWidget()
         left.setObjectName("builderSide")
         self.builderSide = left  # shown on the tabs where you build and train only
@@ -133,7 +131,6 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
             split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
 
-        self.training = TrainingPanel(self.tasks, plots_later=True)  # after the first paint
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
@@ -159,7 +156,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         self.deviceLabel.setObjectName("deviceLabel")
         self.statusBar().addPermanentWidget(self.deviceLabel)
         self._fit_tabs()
-        self.resize(fit_to_screen(QSize(1366, 768), self._available()))
+        self.resize(fit_to_screen(QSize(1366, 768), available_area(self)))
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -207,34 +204,10 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
     def _set_device_text(self, text: str) -> None:
         self.deviceLabel.setText(text)
 
-    def _initial_preset(self) -> str:
-        last = self.settings.last_preset()
-        return last if last in presets.PRESETS else "mnist-784-20-10"
-
     # ------------------------------------------------------------------ presets & data
-    def _apply_preset(self, name: str, quiet: bool = False) -> None:
-        if self.training.is_running() or name == CUSTOM:
-            self._show_preset_state(self.builder.spec())
-            return
-        p = presets.get_preset(name)
-        self._preset_name = name
-        self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
-        self.settings.set_last_preset(name)
-        self.builder.set_spec(p.spec())
-        self.builder.set_config(p.train_config())
-        self._new_session(p.spec())
-        dataset = p.dataset
-        if dataset == "mnist" and not self.data.mnist_available() and quiet:
-            dataset = "digits"  # opens on bundled data; MNIST is one click (and one download) away
-            self.statusBar().showMessage("MNIST not found: using the bundled 8×8 digits scaled "
-                                         "to 28×28. Pick MNIST under Data to download or load it.")
-        if dataset == "file":
-            self.statusBar().showMessage(f"{p.title}: load your data with File → Load data "
-                                         "file… (an NPZ with x_train, y_train).")
-            return
-        current = self.data.dataset.name if self.data.dataset else None
-        if current != dataset:
-            self.data.select(dataset, quiet=False)
+    def apply_preset(self, name: str, quiet: bool = False) -> None:
+        """Choose preset ``name`` in the preset box: its network, settings and data."""
+        self.presets.apply(name, quiet)
 
     def _on_data_failed(self, message: str) -> None:
         self._train_when_loaded = None
@@ -264,7 +237,6 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self.summary.set_spec(spec)
-        self._show_preset_state(spec)
         old = self.session.spec
         same_structure = (old.input_shape == spec.input_shape and old.features == spec.features and
                           [lay.to_dict() for lay in old.layers] ==
@@ -473,21 +445,6 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
                                   ds.x_test)
 
     # ------------------------------------------------------------------ autoencoders
-    def _design_autoencoder(self) -> None:
-        from nngui.gui.autoencoder.designer import AutoencoderDesigner
-
-        ds = self.data.dataset
-        dim = _prod(ds.input_shape) if ds is not None else 784
-        dialog = AutoencoderDesigner(self, input_dim=dim)
-        dialog.specCreated.connect(self._use_autoencoder_spec)
-        dialog.open()
-
-    def _use_autoencoder_spec(self, spec: NetworkSpec) -> None:
-        self._preset_name = None  # the box shows "Your design: …", not the old preset
-        self.builder.set_spec(spec)
-        self.builder.set_config(presets.get_preset("ae-32d").train_config())
-        self._new_session(spec)
-
     def _draw_into_autoencoder(self, x28) -> None:
         """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
         panel = self.autoencoder
@@ -542,6 +499,18 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
 
+    def _fit_tabs(self) -> None:
+        fit_tabs(self.tabs, self.builderSide, (self.training, self.built_page("evaluate")))
+
+    def show_guide(self) -> None:
+        """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
+        from nngui.gui.window.guide import GuideDialog
+
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+
     def _about(self) -> None:
         from nngui import __version__
 
@@ -549,21 +518,6 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
                           "and understand neural networks; draw digits a network reads.</p>")
 
     # ------------------------------------------------------------------ close
-    def _restore_settings(self) -> None:
-        geom = self.settings.geometry()
-        if geom is not None:
-            self.restoreGeometry(geom)
-            self._clamp_to_screen()
-        for splitter in self._remembered_splitters():
-            sizes = self.settings.splitter_sizes(splitter.objectName())
-            if len(sizes) == splitter.count():
-                splitter.setSizes(sizes)
-
-    def _remembered_splitters(self) -> list[QSplitter]:
-        """The named splitters: their sizes are remembered between sessions."""
-        # QMainWindow's own lookup: WindowPages.findChildren would build every page first
-        return [sp for sp in QMainWindow.findChildren(self, QSplitter) if sp.objectName()]
-
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         # a hidden window has nobody to ask; Cancel keeps the window and its work
         if self.isVisible() and not self.maybe_save():
@@ -572,11 +526,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
         self.setWindowModified(False)  # saved or discarded: a second close asks nothing
         self.autosaveTimer.stop()
         self.tasks.shutdown()  # stops training at the next batch and joins every job
-        self._clamp_to_screen()
-        self.settings.set_geometry(self.saveGeometry())
-        for splitter in self._remembered_splitters():
-            if any(splitter.sizes()):  # never shown: keep what was saved before
-                self.settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())
+        save_layout(self, self.settings)
         self._clean_exit()  # no crash: the autosave goes
         self.settings.sync()
         super().closeEvent(event)

@@ -119,7 +119,7 @@ class ProjectActions(ProjectRecovery):
         self._restoring = True
         try:
             self._show_runs([])
-            self._apply_preset(self._initial_preset())
+            self.presets.apply(self.presets.initial())
         finally:
             self._restoring = False
         self.project_path, self._project_created = None, time.time()
@@ -206,7 +206,7 @@ class ProjectActions(ProjectRecovery):
         """Put a loaded project into the window: network, settings, model, runs, samples, lab."""
         self._restoring = True
         try:
-            self._preset_name = None
+            self.presets.forget()
             self.builder.set_spec(project.spec)
             self.builder.set_config(project.config)
             self._new_session(project.spec)

@@ -56,7 +56,7 @@ def test_gallery_one_sample_per_class_then_pages_of_a_class(window, qtbot):
 
 
 def test_gallery_of_2d_data_is_a_scatter_whose_points_pick_samples(window, qtbot):
-    window._apply_preset("mlp-2-4-2")
+    window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     gallery = window.inspect.gallery
     assert gallery.stack.currentWidget() is gallery.scatter

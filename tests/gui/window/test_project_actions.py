@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def trained(window, qtbot):
     """The XOR network trained once, a digit sample drawn and three lab iterations."""
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     cfg = window.builder.config()
     cfg.epochs = 4
@@ -54,7 +54,7 @@ def test_every_kind_of_edit_marks_the_project_modified(window, edit) -> None:
     elif edit == "lab":
         window.lab.stepButton.click()
     else:
-        window._apply_preset("xor-3-4-1")
+        window.apply_preset("xor-3-4-1")
     assert window.isWindowModified()
 
 
@@ -95,7 +95,7 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
 
 def test_a_project_that_fails_to_open_leaves_the_window_as_it_was(window, tmp_path,
                                                                   messages) -> None:
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     before = window.builder.spec().to_dict()
     bad = tmp_path / "bad.nngui"
     bad.write_bytes(b"PK\x03\x04 not really")
@@ -108,7 +108,7 @@ def test_saving_into_a_read_only_folder_is_a_message_and_keeps_the_work(
         window, tmp_path, messages, monkeypatch) -> None:
     from tests.core.files.test_project import readonly
 
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     folder = tmp_path / "ro"
     folder.mkdir()
     readonly(folder, monkeypatch)
@@ -126,7 +126,7 @@ def test_close_asks_and_cancel_keeps_the_window(window, monkeypatch) -> None:
     monkeypatch.setattr(ProjectActions, "unsaved_prompt",
                         staticmethod(lambda w, name: answers.append(name) or "cancel"))
     window.show()
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     assert not window.close()
     assert answers == ["Untitled"] and window.isVisible() and window.isWindowModified()
     monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
@@ -139,7 +139,7 @@ def test_new_asks_and_save_saves_first(window, tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "first"), ""))
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     assert window.new_project()
     assert load_project(tmp_path / "first.nngui").spec.input_shape == (3,)
     assert window.project_path is None and not window.isWindowModified()
@@ -161,7 +161,7 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
                                                                       monkeypatch) -> None:
     from nngui.gui.window.main_window import MainWindow
 
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     window.lab.iterate(2)
     assert window.autosave()  # the timer's work; then "the power goes": no clean exit
     assert (autosave_dir() / "autosave.nngui").is_file()
@@ -192,7 +192,7 @@ def test_autosave_skips_an_unmodified_project(window) -> None:
 
 
 def test_dropping_a_project_file_opens_it(window, tmp_path, qtbot) -> None:
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     path = tmp_path / "dropped.nngui"
     assert window.save_project_to(path)
     window.project_path = None
