@@ -46,22 +46,30 @@ from nngui.gui.window.layout import (
     restore_layout,
     save_layout,
 )
-from nngui.gui.window.pages import WindowPages
+from nngui.gui.window.pages import FirstPaint, PageOf, Pages
 from nngui.gui.window.preset_box import PresetBox
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.settings import Settings
 
 
-class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
+class MainWindow(ProjectActions, FileActions, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
+    evaluate = PageOf()  # the pages after Train: built on first access (pages.py)
+    draw = PageOf()
+    drawing = PageOf()
+    autoencoder = PageOf()
+    lab = PageOf()
+    watch = PageOf()
+    inspect = PageOf()
 
     def __init__(self, load_tensorflow: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("nngui — neural networks you can see")
         self.tasks = TaskRunner(self)
         self._guide = None  # Help → Guide, made on first use
+        self.first_paint = FirstPaint(self)
         self.settings = Settings()
         self.session = Session(presets.get_preset("mnist-784-20-10").spec())
         self._prepared: tuple[tuple, Prepared] | None = None
@@ -80,7 +88,6 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
         self.training.epochEnded.connect(self._on_epoch_ended)
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
         self._ae_loading = False
-        self._tensorflow_ready = False
         if load_tensorflow:  # after the first paint: its import would slow the paint down
             self.when_painted(self._load_tensorflow)
         restore_layout(self, self.settings)
@@ -134,7 +141,12 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
-        self._add_pages()  # the other tabs are built on first use or after the first paint
+        # the other tabs are built on first use or after the first paint
+        self.pages = Pages(self, self.tabs, self.tasks, self.training, self.data, self.builder,
+                           self._sweep_request, self._inspect_context)
+        self.pages.built.connect(self._on_page_built)
+        self.pages.message.connect(self.statusBar().showMessage)
+        self.first_paint.shown.connect(self.pages.build_soon)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
@@ -195,10 +207,8 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
         self._set_device_text(device)
         self.builder.set_gpu_available(bool(gpus), gpus[0] if gpus else "", len(gpus))
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
-        self._tensorflow_ready = True
         freeze_long_lived()  # later collections skip start-up's objects (window stalls)
-        if self.built_page("draw") is not None:  # else the Draw page loads them when built
-            self.drawing.load_bundled_models()
+        self.pages.tensorflow_ready()  # the Draw page loads its models
         self.tensorflowReady.emit(device)
 
     def _set_device_text(self, text: str) -> None:
@@ -322,11 +332,6 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
         except SpecError as exc:
             return str(exc)
 
-    def _inspect_sample(self, index: int) -> None:
-        """A test sample picked in Evaluate: probe it on the Inspect tab (as the gallery does)."""
-        self.tabs.setCurrentWidget(self.inspect)
-        self.inspect.sample.choose(index)
-
     def _fill_watch(self) -> None:
         """A model not trained here (opened): the live views once, from a job that holds it."""
         s, ds = self.session, self.data.dataset
@@ -445,24 +450,6 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
                                   ds.x_test)
 
     # ------------------------------------------------------------------ autoencoders
-    def _draw_into_autoencoder(self, x28) -> None:
-        """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
-        panel = self.autoencoder
-        if panel.model is None or self.tasks.is_held(panel.model):
-            return
-        if float(x28.max()) <= 0:
-            self.draw.show_reconstruction(None)
-            panel.mark_point(None)
-            return
-        z = panel.latent_of(x28)
-        if z is None:
-            return
-        rebuilt = panel.rebuild(z)
-        if rebuilt is None:
-            return
-        panel.mark_point(z)
-        self.draw.show_reconstruction(rebuilt)
-
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
         if self.tabs.currentWidget() is self.built_page("watch"):
@@ -498,6 +485,37 @@ class MainWindow(ProjectActions, FileActions, WindowPages, QMainWindow):
                                        "the bundled 2-D autoencoder")
             self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
                                          "with an autoencoder preset.", 6000)
+
+    def _on_page_built(self, name: str) -> None:
+        if name == "evaluate":
+            self._refresh_evaluate_context()
+
+    # ------------------------------------------------------------------ pages
+    def when_painted(self, job) -> None:
+        """Run ``job`` after the window's first paint; a window not shown runs it at once."""
+        self.first_paint.when_painted(job)
+
+    def built_page(self, name: str) -> QWidget | None:
+        """The page ``name`` if it has been built (never builds it)."""
+        return self.pages.built_page(name)
+
+    def pages_pending(self) -> list[str]:
+        """The pages not built yet, in tab order."""
+        return self.pages.pending()
+
+    def build_all_pages(self) -> None:
+        """Build every page that is still a placeholder (and the Train tab's plots)."""
+        self.pages.build_all()
+
+    def findChild(self, *args, **kwargs):  # noqa: N802 (Qt naming)
+        """QObject.findChild after building every page: objectNames stay findable."""
+        self.pages.build_all()
+        return super().findChild(*args, **kwargs)
+
+    def findChildren(self, *args, **kwargs):  # noqa: N802 (Qt naming)
+        """QObject.findChildren after building every page."""
+        self.pages.build_all()
+        return super().findChildren(*args, **kwargs)
 
     def _fit_tabs(self) -> None:
         fit_tabs(self.tabs, self.builderSide, (self.training, self.built_page("evaluate")))

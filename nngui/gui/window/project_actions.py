@@ -61,7 +61,7 @@ class ProjectActions(ProjectRecovery):
         self.builder.configChanged.connect(self.mark_modified)
         self.training.runFinished.connect(self.mark_modified)
         self.data.loaded.connect(self._on_project_data)
-        # edits on the Draw and Lab pages are tracked as each is built (window_pages.py)
+        self.pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
         self.read_only_reason: str | None = None
         self.readOnlyLabel = QLabel()
         self.readOnlyLabel.setObjectName("readOnlyLabel")
@@ -87,6 +87,23 @@ class ProjectActions(ProjectRecovery):
             self._clean_dataset = ds.name
         elif ds.name != self._clean_dataset:
             self.mark_modified()
+
+    def _track_edits(self, page: str) -> None:
+        """The drawn samples and the lab's network are part of the project."""
+        if page == "draw":
+            gallery = self.pages.draw.samplesGallery.model()
+            gallery.rowsInserted.connect(self.mark_modified)
+            gallery.rowsRemoved.connect(self.mark_modified)
+        elif page == "lab":
+            lab = self.pages.lab
+            for button in (lab.forwardButton, lab.backwardButton, lab.stepButton,
+                           lab.runNButton, lab.runButton, lab.resetButton):
+                button.clicked.connect(self.mark_modified)
+            for spin in (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin):
+                spin.valueChanged.connect(self.mark_modified)
+            for combo in (lab.tableCombo, lab.actCombo, lab.lossCombo):
+                combo.currentIndexChanged.connect(self.mark_modified)
+            lab.biasCheck.toggled.connect(self.mark_modified)
 
     def _set_read_only(self, reason: str | None, model=None) -> None:
         """Show an opened model the builder cannot represent as read-only (None: editable);
