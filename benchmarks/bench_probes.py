@@ -60,11 +60,11 @@ def main() -> None:
     cfg = w.builder.config()
     cfg.epochs = args.epochs
     w.builder.set_config(cfg)
-    real_probes = w._probes
+    real_probes = w.work.probes
 
     def run(with_probes: bool) -> dict:
-        w._probes = real_probes if with_probes else (lambda spec, ds: [])
-        names = [p.name for p in w._probes(w.builder.spec(), w.data.dataset)]
+        w.work.probes = real_probes if with_probes else (lambda spec, ds: [])
+        names = [p.name for p in w.work.probes(w.builder.spec(), w.data.dataset)]
         gaps: list[float] = []
         last = [time.perf_counter()]
 

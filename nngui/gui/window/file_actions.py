@@ -36,10 +36,7 @@ class FileActions:
             if path.suffix.lower() == ".nngui":
                 self.open_project(path)
             elif path.suffix.lower() == ".json":
-                spec, config = load_spec_file(path)
-                self.builder.set_spec(spec)
-                self.builder.set_config(config)
-                self._new_session(spec)
+                self.work.use_network(*load_spec_file(path))
             elif path.suffix.lower() in (".keras", ".h5"):
                 self._open_model(path)
             else:
@@ -72,14 +69,7 @@ class FileActions:
                                 "cannot train or evaluate it.")
             spec, reason = stand_in
         self.presets.forget()  # the box shows the opened network, not the old preset
-        self.builder.set_spec(spec)
-        self._new_session(spec)
-        self._set_read_only(reason)
-        self.session.model = model  # weights exist: Train continues from them
-        self._set_read_only(reason, model)
-        self.training.set_has_weights(True)
-        self._refresh_evaluate_context()  # an opened model evaluates like a trained one
-        self.drawing.offer_model(path.name, model)
+        self.work.use_model(spec, model, reason, path.name)
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),

@@ -8,9 +8,7 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
-from functools import partial
-
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,14 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.data.adapt import Prepared, prepare
-from nngui.core.insight.layer_stats import stats_probes
-from nngui.core.insight.probes import ReconstructionProbe, live_probes
-from nngui.core.network.spec import NetworkSpec, SpecError
-from nngui.core.network.validate import DataInfo, errors
-from nngui.core.platform import abandon, runtime
+from nngui.core.platform import runtime
 from nngui.core.training import presets
-from nngui.core.training.train import RunRequest, RunResult, Session
+from nngui.core.training.train import Session
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
@@ -47,9 +40,10 @@ from nngui.gui.window.layout import (
     save_layout,
 )
 from nngui.gui.window.pages import FirstPaint, PageOf, Pages
-from nngui.gui.window.preset_box import PresetBox
+from nngui.gui.window.preset_box import FIRST, PresetBox
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.settings import Settings
+from nngui.gui.window.workbench import Workbench
 
 
 class MainWindow(ProjectActions, FileActions, QMainWindow):
@@ -71,37 +65,42 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         self._guide = None  # Help → Guide, made on first use
         self.first_paint = FirstPaint(self)
         self.settings = Settings()
-        self.session = Session(presets.get_preset("mnist-784-20-10").spec())
-        self._prepared: tuple[tuple, Prepared] | None = None
-        self._train_when_loaded: bool | None = None  # Train pressed while data loads
         self.data = DataController(self, self.tasks)
-        self._build_ui()
+        self._build_parts()
+        self._lay_out()
         self._build_menus()
         self.data.loaded.connect(self._on_dataset)
         self.data.busy.connect(self.statusBar().showMessage)
-        self.data.failed.connect(self._on_data_failed)
-        self.builder.specChanged.connect(self._on_spec_changed)
-        self.training.trainRequested.connect(self.train)
-        self.training.runStarted.connect(self._on_run_started)
-        self.training.runFinished.connect(self._on_run_finished)
-        self.training.probeArrived.connect(self._on_probe)
-        self.training.epochEnded.connect(self._on_epoch_ended)
-        self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
-        self._ae_loading = False
         if load_tensorflow:  # after the first paint: its import would slow the paint down
             self.when_painted(self._load_tensorflow)
         restore_layout(self, self.settings)
         self.presets.apply(self.presets.initial(), quiet=True)
         self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
 
-    # ------------------------------------------------------------------ layout
-    def _build_ui(self) -> None:
+    # ------------------------------------------------------------------ the parts
+    def _build_parts(self) -> None:
+        """The panels and the objects that own the window's work, wired to each other."""
         self.builder = BuilderPanel()
         self.summary = SummaryTable()
         self.training = TrainingPanel(self.tasks, plots_later=True)  # after the first paint
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.training, "Train")
+        # the other tabs are built on first use or after the first paint
+        self.pages = Pages(self, self.tabs, self.tasks, self.training, self.data, self.builder,
+                           lambda spec: self.work.sweep_request(spec),
+                           lambda: self.work.inspect_context())
+        self.first_paint.shown.connect(self.pages.build_soon)
+        self.work = Workbench(self, self.tasks, self.data, self.builder, self.summary,
+                              self.training, self.tabs, self.pages,
+                              presets.get_preset(FIRST).spec())
         self.presets = PresetBox(self, self.builder, self.training, self.data, self.settings,
-                                 lambda spec: self._new_session(spec))
-        self.presets.message.connect(self.statusBar().showMessage)
+                                 self.work.new_session)
+        for part in (self.pages, self.work, self.presets):
+            part.message.connect(self.statusBar().showMessage)
+        self.tabs.currentChanged.connect(self._on_tab_changed)  # after the pages' own slot
+
+    def _lay_out(self) -> None:
         load_btn = QPushButton("Load file…")
         load_btn.setObjectName("loadDataButton")
         load_btn.clicked.connect(lambda: self.data.load_file())
@@ -128,6 +127,7 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         self.builderSide = left  # shown on the tabs where you build and train only
         lv = QVBoxLayout(left)
         lv.addLayout(top)
+        lv.addWidget(self.work.readOnlyLabel)  # shown for an opened model it cannot edit
         split_left = QSplitter(Qt.Orientation.Vertical, objectName="builderSplitter")
         split_left.addWidget(self.builder)
         split_left.addWidget(self.summary)
@@ -137,17 +137,6 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         for i in range(2):
             split_left.setCollapsible(i, False)
         lv.addWidget(split_left, 1)
-
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("mainTabs")
-        self.tabs.addTab(self.training, "Train")
-        # the other tabs are built on first use or after the first paint
-        self.pages = Pages(self, self.tabs, self.tasks, self.training, self.data, self.builder,
-                           self._sweep_request, self._inspect_context)
-        self.pages.built.connect(self._on_page_built)
-        self.pages.message.connect(self.statusBar().showMessage)
-        self.first_paint.shown.connect(self.pages.build_soon)
-        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         split.addWidget(left)
@@ -219,276 +208,28 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         """Choose preset ``name`` in the preset box: its network, settings and data."""
         self.presets.apply(name, quiet)
 
-    def _on_data_failed(self, message: str) -> None:
-        self._train_when_loaded = None
-        self.statusBar().showMessage(message, 8000)
-
     def _on_dataset(self, ds) -> None:
-        self._prepared = None
         notes = "; ".join(ds.notes[:3])
         classes = f"{ds.num_classes} classes" if ds.num_classes else ds.task
         self.dataInfo.setText(f"{len(ds.x_train):,} train / {len(ds.x_test):,} test · input "
                               f"{'×'.join(map(str, ds.input_shape))} · {classes}. {notes}")
         self.dataInfo.setToolTip(ds.describe())
-        spec = self.builder.spec()
-        if tuple(spec.input_shape) != tuple(ds.input_shape) and \
-                _prod(spec.input_shape) != _prod(ds.input_shape):
-            self.statusBar().showMessage(f"The network reads {spec.input_shape}, the data is "
-                                         f"{ds.input_shape}: adjust the input shape.", 8000)
-        self.builder.set_data_info(DataInfo.of(ds))
-        if self.built_page("inspect") is not None:  # else it reads the data when built
-            self.inspect.set_dataset(ds)
         self.settings.set_last_dataset(ds.name)
-        self.statusBar().showMessage(f"Loaded {ds.title}", 4000)
-        self._refresh_evaluate_context()
-        if self._train_when_loaded is not None:  # Train was pressed while this loaded
-            restart, self._train_when_loaded = self._train_when_loaded, None
-            self.train(restart)
 
-    def _on_spec_changed(self, spec: NetworkSpec) -> None:
-        self.summary.set_spec(spec)
-        old = self.session.spec
-        same_structure = (old.input_shape == spec.input_shape and old.features == spec.features and
-                          [lay.to_dict() for lay in old.layers] ==
-                          [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
-        if same_structure:
-            self.session.spec = spec  # new loss/optimizer/lr apply to the next run
-        elif not self.training.is_running():
-            self._new_session(spec)
+    # ------------------------------------------------------------------ the network
+    @property
+    def session(self) -> Session:
+        """The network the window works on (the workbench's)."""
+        return self.work.session
 
-    def _new_session(self, spec: NetworkSpec) -> None:
-        self._set_read_only(None)  # an opened model that is read-only sets it again after
-        self.session = Session(spec)
-        self.summary.set_spec(spec)
-        self.training.reset(spec)
-        if self.built_page("watch") is not None:  # a page built later starts empty
-            self.watch.clear()
-
-    # ------------------------------------------------------------------ training
     def train(self, restart: bool = False) -> bool:
         """Train (or continue) the builder's network on the chosen data; False after saying why."""
-        ds = self.data.dataset
-        if ds is None:
-            if self.data.is_loading():
-                self._train_when_loaded = restart
-                self.statusBar().showMessage("The data is still loading; training starts as "
-                                             "soon as it is ready.")
-                return False
-            QMessageBox.information(self, "No data", "Choose a dataset first.")
-            return False
-        spec = self.builder.spec()
-        if restart and self.read_only_reason is not None:
-            QMessageBox.information(self, "Read-only network", self.read_only_reason +
-                                    " It can continue training, not start from scratch.")
-            return False
-        problems = errors(self.builder.problems())
-        if problems:
-            QMessageBox.warning(self, "The network cannot be trained yet",
-                                "\n".join(f"• {p}" for p in problems))
-            return False
-        try:
-            config = self.watch.runs.apply_options(self.builder.config())
-            data = self._prepare(ds, spec)
-        except SpecError as exc:
-            QMessageBox.warning(self, "Cannot train", str(exc))
-            return False
-        if self.tasks.is_held(self.session):
-            QMessageBox.information(self, "Busy", "This network is in use (e.g. being "
-                                    "evaluated); try again in a moment.")
-            return False
-        self.session.spec = spec
-        self.statusBar().showMessage("Data: " + "; ".join(data.notes), 10000)
-        request = RunRequest(self.session, data, config, restart, self._probes(spec, ds))
-        first = 0 if restart else self.session.epochs_done
-        if not self.training.start(request):
-            return False
-        if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
-            self._ae_run_start = first
-            self.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
-        return True
+        return self.work.train(restart)
 
-    def _probes(self, spec: NetworkSpec, ds) -> list:
-        """What the live views need from the model after each epoch (run in its thread)."""
-        if spec.kind == "classifier" and ds.task == "classification":
-            data = self._prepare(ds, spec)
-            return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
-                                 data.x_test, ds.y_test, features=spec.features),
-                    *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
-        if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
-            return []
-        from nngui.core.model.autoencoder import one_per_class
-
-        idx = one_per_class(ds.y_test.astype(int).ravel())
-        return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
-
-    def _inspect_context(self):
-        """(session, prepared data, dataset) for the Inspect tab's jobs, or why there is none."""
-        ds, session = self.data.dataset, self.session
-        if ds is None or session.model is None or ds.task != "classification" or \
-                session.spec.kind != "classifier":
-            return "Train a classifier on this data first; then its layers can be inspected."
-        try:
-            return session, self._prepare(ds, session.spec), ds
-        except SpecError as exc:
-            return str(exc)
-
-    def _fill_watch(self) -> None:
-        """A model not trained here (opened): the live views once, from a job that holds it."""
-        s, ds = self.session, self.data.dataset
-        if s.model is None or ds is None or s.spec.kind != "classifier" or \
-                not self.watch.live.is_empty() or self.tasks.is_held(s):
-            return
-        try:  # the probes a run would use, less those that need a compiled model or a run
-            probes = [p for p in self._probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "weights", "dead_relu")]
-        except SpecError:
-            return  # the model does not fit this data: Evaluate says why
-        model, epoch = s.model, s.epochs_done - 1
-        self.tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
-                          holds=(s,), on_done=lambda res: [self.watch.show_probe(name, epoch, out)
-                                                          for name, out in res],
-                          on_failed=lambda msg: self.statusBar().showMessage(
-                              f"The Watch views could not be computed: {msg}", 8000))
-
-    def _sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
-        """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
-        ds = self.data.dataset
-        if ds is None or errors(self.builder.problems()):
-            self.statusBar().showMessage("Choose data and a network that can train first.", 6000)
-            return None
-        try:
-            data = self._prepare(ds, spec)
-            config = self.watch.runs.apply_options(self.builder.config())
-        except SpecError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return None
-        return RunRequest(Session(spec), data, config, True, self._probes(spec, ds))
-
-    def _prepare(self, ds, spec: NetworkSpec) -> Prepared:
-        # the encoding depends on the data, the input shape, the loss and the output layer
-        key = (id(ds), spec.input_shape, tuple(spec.features), spec.loss, spec.kind,
-               repr(spec.layers[-1].to_dict()) if spec.layers else "")
-        if self._prepared is None or self._prepared[0] != key:
-            self._prepared = (key, prepare(ds, spec))
-        return self._prepared[1]
-
-    def _on_run_started(self) -> None:
-        self.builder.set_locked(True)
-        if self.tabs.currentWidget() is not self.watch:  # already watching it live: stay
-            self.tabs.setCurrentWidget(self.training)
-
-    def _on_probe(self, name: str, epoch: int, payload) -> None:
-        self.watch.show_probe(name, epoch, payload)
-        if name == "reconstructions":
-            self.autoencoder.show_reconstructions(payload["originals"],
-                                                  payload["reconstructions"])
-
-    def _on_epoch_ended(self, epoch: int, logs: dict) -> None:
-        if self._ae_run_start is not None:
-            parts = [f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")]
-            self.autoencoder.run_progress(epoch + 1 - self._ae_run_start,
-                                          f"Epoch {epoch + 1}: " + " · ".join(parts))
-
-    def _on_run_finished(self, result: RunResult) -> None:
-        self.builder.set_locked(self.read_only_reason is not None)
-        was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
-        if was_ae_run:
-            self.autoencoder.end_run()
-        if self.training.session is not self.session:  # a fine-tune: the builder's network
-            self.training.set_has_weights(self.session.model is not None)  # is unchanged
-            return
-        ds = self.data.dataset
-        if self.session.model is None or ds is None:
-            return
-        if self.session.spec.kind == "autoencoder":
-            name = self.session.spec.name or "your autoencoder"
-            self.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
-                                       ds.y_test, f"{name}, trained here "
-                                       f"({self.session.epochs_done} epochs)")
-            self.tabs.setCurrentWidget(self.autoencoder)
-            return
-        self._refresh_evaluate_context()
-        if result.ok:
-            self.evaluate.evaluate()
-        # the canvas copies the weights (~13 ms) in an event-loop turn of its own: with the run
-        # list's and the curves' updates the run's end stalled the window ~45 ms in one go
-        QTimer.singleShot(0, self, partial(self._offer_to_canvas, self.session,
-                                           self.session.model))
-
-    def _offer_to_canvas(self, session: Session, model) -> None:
-        """A trained model joins the canvas' list once no job works on it (the evaluation).
-
-        It joins even if the window moved on to another network meanwhile: it was trained.
-        """
-        if model is None or (self.training.is_running() and self.training.session is session
-                             and session.model is model):
-            return  # trained on: that run's end offers it
-        again = partial(self._offer_to_canvas, session, model)
-        holders = [t for t in self.tasks.running() if t.holds_object(model)
-                   or t.holds_object(session)]
-        if holders:  # the evaluation: right after it lets go, in a turn of its own
-            holders[0].finished.connect(lambda: QTimer.singleShot(0, self, again))
-            return
-        if abandon.is_busy(model):  # a Stop left fit ending its last batches on it
-            QTimer.singleShot(150, self, again)
-            return
-        self.drawing.offer_model(f"Trained here: {session.spec.name}", model)
-
-    def _refresh_evaluate_context(self) -> None:
-        """Point Evaluate at the session's model (trained here or opened) and the data."""
-        ds, model = self.data.dataset, self.session.model
-        if model is None or ds is None or self.session.spec.kind == "autoencoder" or \
-                self.built_page("evaluate") is None:  # built later, it asks for this again
-            return
-        try:
-            data = self._prepare(ds, self.session.spec)
-        except SpecError as exc:
-            self.evaluate.set_context(None, None, None, [])
-            self.evaluate.testMetricsLabel.setText(f"This model does not fit {ds.title}: {exc}")
-            return
-        self.evaluate.set_context(model, data, self.session.spec, list(ds.class_names),
-                                  ds.x_test)
-
-    # ------------------------------------------------------------------ autoencoders
+    # ------------------------------------------------------------------ tabs and help
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
-        if self.tabs.currentWidget() is self.built_page("watch"):
-            self._fill_watch()
-        if self.tabs.currentWidget() in (self.built_page("autoencoder"), self.built_page("draw")) \
-                and self.autoencoder.model is None:
-            self._show_bundled_autoencoder()
-
-    def _show_bundled_autoencoder(self) -> None:
-        """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
-        from nngui.core.model.saving import load_model
-        from nngui.core.platform.resources import bundled_model
-
-        path, ds = bundled_model("autoencoder_2d"), self.data.dataset
-        if path is None or ds is None or _prod(ds.input_shape) != 784:
-            return
-        if self._ae_loading:
-            return  # already loading (or loaded); opening a model takes ~0.3 s: not here
-        self._ae_loading = True
-        self.tasks.submit("load-autoencoder", plain(lambda: load_model(path)),
-                          on_done=lambda model: self._use_bundled_autoencoder(model, ds),
-                          on_failed=lambda msg: self.statusBar().showMessage(
-                              f"Bundled autoencoder unavailable: {msg}", 8000))
-
-    def _use_bundled_autoencoder(self, model, ds) -> None:
-        from nngui.core.model.autoencoder import as_autoencoder
-        from nngui.core.model.saving import spec_from_model
-
-        spec = as_autoencoder(spec_from_model(model))
-        if spec is not None and self.autoencoder.model is None and \
-                self._ae_run_start is None:  # a trained (or training) one wins
-            self.autoencoder.set_model(model, spec, ds.x_test, ds.y_test,
-                                       "the bundled 2-D autoencoder")
-            self.statusBar().showMessage("Showing the bundled 2-D autoencoder; train your own "
-                                         "with an autoencoder preset.", 6000)
-
-    def _on_page_built(self, name: str) -> None:
-        if name == "evaluate":
-            self._refresh_evaluate_context()
+        self.work.page_shown(self.tabs.currentWidget())
 
     # ------------------------------------------------------------------ pages
     def when_painted(self, job) -> None:
@@ -548,12 +289,3 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         self._clean_exit()  # no crash: the autosave goes
         self.settings.sync()
         super().closeEvent(event)
-
-
-
-
-def _prod(shape) -> int:
-    n = 1
-    for v in shape:
-        n *= int(v)
-    return n

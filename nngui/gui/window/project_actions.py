@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import SUFFIX, Project, ProjectError
@@ -62,13 +62,6 @@ class ProjectActions(ProjectRecovery):
         self.training.runFinished.connect(self.mark_modified)
         self.data.loaded.connect(self._on_project_data)
         self.pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
-        self.read_only_reason: str | None = None
-        self.readOnlyLabel = QLabel()
-        self.readOnlyLabel.setObjectName("readOnlyLabel")
-        self.readOnlyLabel.setWordWrap(True)
-        self.readOnlyLabel.setStyleSheet("color: #a15c00;")
-        self.readOnlyLabel.hide()
-        self.builderSide.layout().insertWidget(1, self.readOnlyLabel)
         self.autosaveTimer = QTimer(self)
         self.autosaveTimer.setObjectName("autosaveTimer")
         self.autosaveTimer.timeout.connect(self.autosave)
@@ -104,17 +97,6 @@ class ProjectActions(ProjectRecovery):
             for combo in (lab.tableCombo, lab.actCombo, lab.lossCombo):
                 combo.currentIndexChanged.connect(self.mark_modified)
             lab.biasCheck.toggled.connect(self.mark_modified)
-
-    def _set_read_only(self, reason: str | None, model=None) -> None:
-        """Show an opened model the builder cannot represent as read-only (None: editable);
-        the summary then lists the model's own layers, not the builder's stand-in."""
-        self.read_only_reason = reason
-        self.readOnlyLabel.setText(reason or "")
-        self.readOnlyLabel.setToolTip(reason or "")
-        self.readOnlyLabel.setVisible(reason is not None)
-        self.builder.set_locked(reason is not None or self.training.is_running())
-        if reason is not None and model is not None:
-            _summarize(self.summary, model)
 
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
@@ -226,25 +208,15 @@ class ProjectActions(ProjectRecovery):
             self.presets.forget()
             self.builder.set_spec(project.spec)
             self.builder.set_config(project.config)
-            self._new_session(project.spec)
-            if project.model is not None:
-                from nngui.core.model.saving import spec_from_model, stand_in_spec
-
-                stand_in = stand_in_spec(project.model) \
-                    if spec_from_model(project.model) is None else None
-                self._set_read_only(stand_in[1] if stand_in else None, project.model)
-            s = self.session
-            s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
-                dict(project.history)
-            s.target_epochs = project.epochs_done
-            self.training.set_session(s)
+            self.work.restore(project)
+            s = self.work.session
             self._show_runs(project.runs)
             self._merge_samples(project.samples)
             if project.lab is not None:
                 self._show_lab(project.lab)
             self._select_data(project)
             if s.model is not None:
-                self._refresh_evaluate_context()
+                self.work.refresh_evaluate_context()
                 self.drawing.offer_model(f"Project: {project.spec.name}", s.model)
         finally:
             self._restoring = False
@@ -295,7 +267,7 @@ class ProjectActions(ProjectRecovery):
         path = project.data_path
         if current is not None and current.name == project.dataset and \
                 (project.dataset != "file" or current.source == path):
-            self._refresh_evaluate_context()
+            self.work.refresh_evaluate_context()
             return
         if project.dataset == "file":
             if path and Path(path).is_file():
@@ -330,18 +302,6 @@ class ProjectActions(ProjectRecovery):
         if path is not None:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.open_path(path))  # not inside the drop
-
-def _summarize(table, model) -> None:
-    """Fill the summary table with a Keras model's layers (name, output shape, params)."""
-    cells = []
-    for lay in (lay for lay in model.layers if type(lay).__name__ != "InputLayer"):
-        try:
-            shape = str(tuple(lay.output.shape))
-        except Exception:  # a layer used twice has no single output
-            shape = "?"
-        cells.append((f"{lay.name} ({type(lay).__name__})", shape, f"{lay.count_params():,}"))
-    table.set_rows(cells, model.count_params(), "The opened model's own count.")
-
 
 def _dropped_file(mime) -> Path | None:
     if not mime.hasUrls():

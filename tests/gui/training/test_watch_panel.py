@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from nngui.gui.window.main_window import MainWindow
+from nngui.gui.window.workbench import Workbench
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def _named(w, name):
 def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qtbot,
                                                                       monkeypatch):
     idents, payloads = [], []
-    original = MainWindow._probes
+    original = Workbench.probes
 
     class ThreadProbe:
         name = "thread"
@@ -32,7 +32,7 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
         def __call__(self, model):
             idents.append(threading.get_ident())
 
-    monkeypatch.setattr(MainWindow, "_probes",
+    monkeypatch.setattr(Workbench, "probes",
                         lambda self, spec, ds: [*original(self, spec, ds), ThreadProbe()])
     from nngui.core.insight.probes import BoundaryProbe
 
