@@ -44,10 +44,11 @@ def quiet_project_prompts(monkeypatch, tmp_path_factory):
     test answers these questions itself (they would be modal boxes); autosaves and samples go
     to a private data folder, never the user's."""
     from nngui.gui.window.project_actions import ProjectActions
+    from nngui.gui.window.recovery import Recovery
 
     monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path_factory.mktemp("nngui-data")))
     monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
-    monkeypatch.setattr(ProjectActions, "recovery_prompt", staticmethod(lambda *a: False))
+    monkeypatch.setattr(Recovery, "recovery_prompt", staticmethod(lambda *a: False))
 
 
 @pytest.fixture

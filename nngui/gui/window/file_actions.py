@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 from nngui.core.network.spec import SpecError, dump_json, load_spec_file
+
+OPENABLE = (".nngui", ".json", ".keras", ".h5")
 
 
 class FileActions:
@@ -34,7 +36,7 @@ class FileActions:
             return False
         try:
             if path.suffix.lower() == ".nngui":
-                self.open_project(path)
+                self.projects.open_project(path)
             elif path.suffix.lower() == ".json":
                 self.work.use_network(*load_spec_file(path))
             elif path.suffix.lower() in (".keras", ".h5"):
@@ -267,11 +269,46 @@ class FileActions:
         if model is not None:
             self._export(model)
 
+    # ---- recent files --------------------------------------------------------------------
+    def _fill_recent(self) -> None:
+        menu = self.recentMenu
+        menu.clear()
+        gone = self.settings.prune_recent()
+        if gone:
+            self.statusBar().showMessage("Removed from Open Recent (no longer there): " +
+                                         ", ".join(Path(p).name for p in gone), 8000)
+        for path in self.settings.recent_files():
+            act = menu.addAction(path.name, lambda p=path: self.open_path(p))
+            act.setToolTip(str(path))
+        if menu.isEmpty():
+            menu.addAction("(none)").setEnabled(False)
+
+    # ---- drag and drop -------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        path = _dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_path(path))  # not inside the drop
+
     def _last_dir(self) -> str:
         return self.settings.last_dir()
 
     def _remember_recent(self, path: Path) -> None:
         self.settings.add_recent(path)
+
+
+def _dropped_file(mime) -> Path | None:
+    if not mime.hasUrls():
+        return None
+    urls = [u for u in mime.urls() if u.isLocalFile()]
+    if len(urls) != 1:
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in OPENABLE else None
 
 
 def _render_svg(widget, path: Path, title: str) -> None:

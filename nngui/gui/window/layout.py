@@ -1,5 +1,5 @@
 """The window's layout rules as functions: the full-width tab bar, which tabs show the builder,
-fitting the screen, and the remembered geometry and splitter sizes.
+fitting the screen, the remembered geometry and splitter sizes, and menu actions.
 
 Plain functions of the widgets they are given (the tab widget, the builder side, the window,
 the :class:`~nngui.gui.window.settings.Settings`); they keep no state and talk to no other
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QRect, QSize
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabBar, QTabWidget, QWidget
 
 from nngui.gui.window.settings import Settings
@@ -42,6 +42,15 @@ def full_width_tab_bar(tabs: QTabWidget) -> QTabBar:
     tabs.tabBar().hide()
     tabs.setDocumentMode(True)  # no frame left hanging under a bar that is not its own
     return bar
+
+
+def action(parent: QObject, text: str, slot, shortcut=None) -> QAction:
+    """A menu action of ``parent`` that calls ``slot``."""
+    act = QAction(text, parent)
+    if shortcut is not None:
+        act.setShortcut(shortcut)
+    act.triggered.connect(slot)
+    return act
 
 
 def available_area(widget: QWidget) -> QRect | None:

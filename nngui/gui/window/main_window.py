@@ -8,6 +8,8 @@ trains or evaluates it holds it, and the window never calls into a model a job h
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.core.files.project import Project
 from nngui.core.platform import runtime
 from nngui.core.training import presets
 from nngui.core.training.train import Session
@@ -42,11 +45,12 @@ from nngui.gui.window.layout import (
 from nngui.gui.window.pages import FirstPaint, PageOf, Pages
 from nngui.gui.window.preset_box import FIRST, PresetBox
 from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.recovery import Recovery
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
 
-class MainWindow(ProjectActions, FileActions, QMainWindow):
+class MainWindow(FileActions, QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -75,7 +79,8 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
             self.when_painted(self._load_tensorflow)
         restore_layout(self, self.settings)
         self.presets.apply(self.presets.initial(), quiet=True)
-        self._start_project()  # unmodified "Untitled — nngui"; offers a crash's autosave
+        self.projects.start()  # unmodified "Untitled — nngui"
+        self.recovery.start()  # autosaves; offers a crash's autosave
 
     # ------------------------------------------------------------------ the parts
     def _build_parts(self) -> None:
@@ -96,7 +101,11 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
                               presets.get_preset(FIRST).spec())
         self.presets = PresetBox(self, self.builder, self.training, self.data, self.settings,
                                  self.work.new_session)
-        for part in (self.pages, self.work, self.presets):
+        self.projects = ProjectActions(self, self.settings, self.tasks, self.builder,
+                                       self.training, self.data, self.work, self.presets,
+                                       self.pages)
+        self.recovery = Recovery(self, self.settings, self.projects)
+        for part in (self.pages, self.work, self.presets, self.projects, self.recovery):
             part.message.connect(self.statusBar().showMessage)
         self.tabs.currentChanged.connect(self._on_tab_changed)  # after the pages' own slot
 
@@ -161,7 +170,15 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        self._init_project(m)  # New, Open…, Open Recent, Save, Save As (project_actions.py)
+        m.addAction(self.projects.newAction)
+        self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
+        self.recentMenu = m.addMenu("Open &Recent")
+        self.recentMenu.setObjectName("recentMenu")
+        self.recentMenu.aboutToShow.connect(self._fill_recent)
+        for act in (self.projects.saveAction, self.projects.saveAsAction):
+            m.addAction(act)
+        m.addSeparator()
+        self.setAcceptDrops(True)
         self._action(m, "Save &network as JSON…", self._save_spec_dialog)
         self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
         self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
@@ -226,6 +243,39 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
         """Train (or continue) the builder's network on the chosen data; False after saying why."""
         return self.work.train(restart)
 
+    # ------------------------------------------------------------------ the project
+    @property
+    def project_path(self) -> Path | None:
+        """The project's file (None: not saved yet)."""
+        return self.projects.path
+
+    def project_name(self) -> str:
+        return self.projects.project_name()
+
+    def new_project(self) -> bool:
+        """File → New project: start over (after asking about unsaved changes)."""
+        return self.projects.new_project()
+
+    def save_project(self) -> bool:
+        """File → Save project (asking for a file the first time)."""
+        return self.projects.save_project()
+
+    def save_project_to(self, path: str | Path) -> bool:
+        """Write the project to ``path``; False after saying why."""
+        return self.projects.save_project_to(path)
+
+    def current_project(self, quiet: bool = False) -> Project | None:
+        """The window's work as a Project (None while a job holds the model)."""
+        return self.projects.current_project(quiet)
+
+    def maybe_save(self) -> bool:
+        """True when the window's work may be replaced: saved, discarded, or nothing changed."""
+        return self.projects.maybe_save()
+
+    def mark_modified(self, *_args) -> None:
+        """Something the project holds changed."""
+        self.projects.mark_modified()
+
     # ------------------------------------------------------------------ tabs and help
     def _on_tab_changed(self, _index: int) -> None:
         self._fit_tabs()
@@ -279,13 +329,13 @@ class MainWindow(ProjectActions, FileActions, QMainWindow):
     # ------------------------------------------------------------------ close
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         # a hidden window has nobody to ask; Cancel keeps the window and its work
-        if self.isVisible() and not self.maybe_save():
+        if self.isVisible() and not self.projects.maybe_save():
             event.ignore()
             return
         self.setWindowModified(False)  # saved or discarded: a second close asks nothing
-        self.autosaveTimer.stop()
+        self.recovery.stop()
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         save_layout(self, self.settings)
-        self._clean_exit()  # no crash: the autosave goes
+        self.recovery.clean_exit()  # no crash: the autosave goes
         self.settings.sync()
         super().closeEvent(event)

@@ -138,7 +138,7 @@ def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_projec
     assert window.save_project_to(path)
     saved = load_project(path, with_model=False).runs
     assert saved[0]["history"]["test_loss"] == rec.history["test_loss"]
-    window._show_runs(saved)  # as opening the project shows them
+    window.projects.show_runs(saved)  # as opening the project shows them
     assert runs.runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 1
     # the list is the legend: the ticked run wears its curve's colour, the plot has no box

@@ -15,7 +15,7 @@ from PySide6.QtCore import QMimeData, QUrl
 
 from nngui.core.files.project import load_project
 from nngui.gui.window.project_actions import ProjectActions
-from nngui.gui.window.recovery import autosave_dir
+from nngui.gui.window.recovery import Recovery, autosave_dir
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -163,10 +163,10 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
 
     window.apply_preset("xor-3-4-1")
     window.lab.iterate(2)
-    assert window.autosave()  # the timer's work; then "the power goes": no clean exit
+    assert window.recovery.autosave()  # the timer's work; then "the power goes": no clean exit
     assert (autosave_dir() / "autosave.nngui").is_file()
     offered = []
-    monkeypatch.setattr(ProjectActions, "recovery_prompt",
+    monkeypatch.setattr(Recovery, "recovery_prompt",
                         staticmethod(lambda w, when: offered.append(when) or True))
     again = MainWindow(load_tensorflow=False)
     qtbot.addWidget(again)
@@ -176,7 +176,7 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
     again.close()  # a clean exit: the autosave is gone and nothing is offered next time
     assert not (autosave_dir() / "autosave.nngui").exists()
     window.lab.iterate(1)
-    window.autosave()
+    window.recovery.autosave()
     window.settings.set_clean_exit(os.path.getmtime(autosave_dir() / "autosave.nngui") + 1)
     offered.clear()
     third = MainWindow(load_tensorflow=False)
@@ -187,7 +187,7 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
 
 
 def test_autosave_skips_an_unmodified_project(window) -> None:
-    assert not window.autosave()
+    assert not window.recovery.autosave()
     assert not (autosave_dir() / "autosave.nngui").exists()
 
 
@@ -195,7 +195,7 @@ def test_dropping_a_project_file_opens_it(window, tmp_path, qtbot) -> None:
     window.apply_preset("xor-3-4-1")
     path = tmp_path / "dropped.nngui"
     assert window.save_project_to(path)
-    window.project_path = None
+    window.projects.path = None
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
 
@@ -227,7 +227,7 @@ def test_cli_with_a_missing_or_corrupt_project_is_one_line_and_exit_2(tmp_path,
 
 
 def test_the_autosave_interval_is_a_setting(window) -> None:
-    assert window.autosaveTimer.interval() == 2 * 60_000
+    assert window.recovery.timer.interval() == 2 * 60_000
     window.settings.set_autosave_minutes(0.5)
     assert window.settings.autosave_minutes() == 0.5
     window.settings.store.setValue("project/autosave_minutes", "soon")
