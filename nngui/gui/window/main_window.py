@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +35,7 @@ from nngui.gui.common.tasks import TaskRunner, freeze_long_lived, plain
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.window.file_actions import FileActions
 from nngui.gui.window.layout import (
+    action,
     available_area,
     fit_tabs,
     fit_to_screen,
@@ -50,7 +51,7 @@ from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(QMainWindow):
     """nngui's window. ``open_path(path)`` does what File → Open does."""
 
     tensorflowReady = Signal(str)
@@ -105,7 +106,10 @@ class MainWindow(FileActions, QMainWindow):
                                        self.training, self.data, self.work, self.presets,
                                        self.pages)
         self.recovery = Recovery(self, self.settings, self.projects)
-        for part in (self.pages, self.work, self.presets, self.projects, self.recovery):
+        self.files = FileActions(self, self.settings, self.tasks, self.builder, self.training,
+                                 self.data, self.work, self.presets, self.projects, self.pages)
+        for part in (self.pages, self.work, self.presets, self.projects, self.recovery,
+                     self.files):
             part.message.connect(self.statusBar().showMessage)
         self.tabs.currentChanged.connect(self._on_tab_changed)  # after the pages' own slot
 
@@ -169,35 +173,23 @@ class MainWindow(FileActions, QMainWindow):
         self.resize(fit_to_screen(QSize(1366, 768), available_area(self)))
 
     def _build_menus(self) -> None:
+        files, projects = self.files, self.projects
         m = self.menuBar().addMenu("&File")
-        m.addAction(self.projects.newAction)
-        self._action(m, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
-        self.recentMenu = m.addMenu("Open &Recent")
-        self.recentMenu.setObjectName("recentMenu")
-        self.recentMenu.aboutToShow.connect(self._fill_recent)
-        for act in (self.projects.saveAction, self.projects.saveAsAction):
-            m.addAction(act)
+        m.addActions([projects.newAction, files.openAction])
+        m.addMenu(files.recentMenu)
+        m.addActions([projects.saveAction, projects.saveAsAction])
         m.addSeparator()
-        self.setAcceptDrops(True)
-        self._action(m, "Save &network as JSON…", self._save_spec_dialog)
-        self._action(m, "&Export trained model (.keras)…", self._export_model_dialog)
-        self._action(m, "Export the &drawing model (.keras)…", self._export_draw_model_dialog)
-        self._add_export_menu(m)  # Export as Python…, Export results ▸ (file_actions.py)
+        m.addActions([files.saveNetworkAction, files.exportModelAction,
+                      files.exportDrawModelAction, files.exportPythonAction])
+        m.addMenu(files.exportResultsMenu)
         m.addSeparator()
-        self._action(m, "Load &data file…", lambda: self.data.load_file())
+        m.addAction(action(self, "Load &data file…", lambda: self.data.load_file()))
         m.addSeparator()
-        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        m.addAction(action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
         h = self.menuBar().addMenu("&Help")
-        self._action(h, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
-        self._action(h, "&About nngui", self._about)
-
-    def _action(self, menu, text, slot, shortcut=None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(shortcut)
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        return act
+        h.addAction(action(self, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents))
+        h.addAction(action(self, "&About nngui", self._about))
+        self.setAcceptDrops(True)  # a dropped project, network or model opens (files)
 
     # ------------------------------------------------------------------ start-up
     def _load_tensorflow(self) -> None:
@@ -243,7 +235,22 @@ class MainWindow(FileActions, QMainWindow):
         """Train (or continue) the builder's network on the chosen data; False after saying why."""
         return self.work.train(restart)
 
-    # ------------------------------------------------------------------ the project
+    # ------------------------------------------------------------------ files and the project
+    def open_path(self, path: str | Path) -> bool:
+        """File → Open: a project (.nngui), a network (.json) or a model (.keras, .h5); False
+        after telling why (and then the window is as it was)."""
+        return self.files.open_path(path)
+
+    def save_spec(self, path: str | Path) -> None:
+        """File → Save network as JSON: the network and training settings."""
+        self.files.save_spec(path)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.files.accept_drag(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.files.drop(event)
+
     @property
     def project_path(self) -> Path | None:
         """The project's file (None: not saved yet)."""

@@ -148,11 +148,11 @@ def test_new_asks_and_save_saves_first(window, tmp_path, monkeypatch) -> None:
 def test_open_recent_lists_saved_projects_and_prunes_missing_ones(window, tmp_path) -> None:
     a, b = tmp_path / "a.nngui", tmp_path / "b.nngui"
     assert window.save_project_to(a) and window.save_project_to(b)
-    window._fill_recent()
-    assert [act.text() for act in window.recentMenu.actions()] == ["b.nngui", "a.nngui"]
+    window.files.fill_recent()
+    assert [act.text() for act in window.files.recentMenu.actions()] == ["b.nngui", "a.nngui"]
     a.unlink()
-    window._fill_recent()
-    assert [act.text() for act in window.recentMenu.actions()] == ["b.nngui"]
+    window.files.fill_recent()
+    assert [act.text() for act in window.files.recentMenu.actions()] == ["b.nngui"]
     assert "a.nngui" in window.statusBar().currentMessage()
     assert window.settings.prune_recent() == []  # gone from the stored list too
 

@@ -162,5 +162,5 @@ def test_the_window_remembers_layout_preset_and_saved_files(qtbot, monkeypatch, 
     assert again.presets.combo.currentData() == "xor-3-4-1"
     assert again.height() == 770  # not the default 880
     assert again.settings.recent_files() == [saved]
-    assert again._last_dir() == str(saved.parent)
+    assert again.settings.last_dir() == str(saved.parent)
     again.close()
