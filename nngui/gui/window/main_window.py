@@ -1,9 +1,27 @@
 """The main window: presets and data on the left with the builder, training and insight tabs.
 
-It lays the panels out and wires them with narrow signals; work off the GUI thread runs on
-its one ``TaskRunner`` (training, evaluation, fine-tuning, t-SNE, data and model loading),
-which ``closeEvent`` shuts down once. The current network is ``self.session``: a job that
-trains or evaluates it holds it, and the window never calls into a model a job holds.
+MainWindow lays the panels out and composes the objects that own the window's work. Each
+gets its collaborators through its constructor, reports through signals (``message`` for
+the status bar) and never reaches into another's attributes:
+
+- ``pages`` (:class:`~nngui.gui.window.pages.Pages`): the tabs after Train, built on first
+  use or after the first paint; ``window.draw`` (``.evaluate``, ``.lab``…) is
+  ``window.pages.draw``. ``first_paint`` runs jobs (TensorFlow's import) after the paint.
+- ``work`` (:class:`~nngui.gui.window.workbench.Workbench`): the current Session, its runs
+  and what the pages show of it.
+- ``presets`` (:class:`~nngui.gui.window.preset_box.PresetBox`): the preset box.
+- ``projects`` (:class:`~nngui.gui.window.project_actions.ProjectActions`) and ``recovery``
+  (:class:`~nngui.gui.window.recovery.Recovery`): project files, the title and modified mark,
+  autosave and crash recovery.
+- ``files`` (:class:`~nngui.gui.window.file_actions.FileActions`): Open, Open Recent, Save
+  network, the exports and drag and drop.
+- layout.py: the layout rules, as functions.
+
+The window itself keeps the layout, the menus (made of the parts' actions), the data label,
+the TensorFlow status and closing; its public methods (``open_path``, ``train``,
+``save_project_to``…) are thin delegates kept for the contracts, the app and the tests. Work
+off the GUI thread runs on its one ``TaskRunner`` (training, evaluation, fine-tuning, t-SNE,
+data and model loading), which ``closeEvent`` shuts down once.
 """
 
 from __future__ import annotations
@@ -26,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.files.project import Project
 from nngui.core.platform import runtime
-from nngui.core.training import presets
+from nngui.core.training.presets import get_preset
 from nngui.core.training.train import Session
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
@@ -99,7 +117,7 @@ class MainWindow(QMainWindow):
         self.first_paint.shown.connect(self.pages.build_soon)
         self.work = Workbench(self, self.tasks, self.data, self.builder, self.summary,
                               self.training, self.tabs, self.pages,
-                              presets.get_preset(FIRST).spec())
+                              get_preset(FIRST).spec())
         self.presets = PresetBox(self, self.builder, self.training, self.data, self.settings,
                                  self.work.new_session)
         self.projects = ProjectActions(self, self.settings, self.tasks, self.builder,
@@ -257,6 +275,7 @@ class MainWindow(QMainWindow):
         return self.projects.path
 
     def project_name(self) -> str:
+        """The project's file name, or "Untitled"."""
         return self.projects.project_name()
 
     def new_project(self) -> bool:
