@@ -21,7 +21,8 @@ def quiet() -> str:
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
     from nngui.gui.window.project_actions import ProjectActions
+    from nngui.gui.window.recovery import Recovery
 
     ProjectActions.unsaved_prompt = staticmethod(lambda *a: "discard")
-    ProjectActions.recovery_prompt = staticmethod(lambda *a: False)
+    Recovery.recovery_prompt = staticmethod(lambda *a: False)
     return folder

@@ -54,17 +54,17 @@ def main() -> None:
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    w._apply_preset(args.preset)
+    w.apply_preset(args.preset)
     wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     cfg = w.builder.config()
     cfg.epochs = args.epochs
     w.builder.set_config(cfg)
-    real_probes = w._probes
+    real_probes = w.work.probes
 
     def run(with_probes: bool) -> dict:
-        w._probes = real_probes if with_probes else (lambda spec, ds: [])
-        names = [p.name for p in w._probes(w.builder.spec(), w.data.dataset)]
+        w.work.probes = real_probes if with_probes else (lambda spec, ds: [])
+        names = [p.name for p in w.work.probes(w.builder.spec(), w.data.dataset)]
         gaps: list[float] = []
         last = [time.perf_counter()]
 

@@ -44,10 +44,11 @@ def quiet_project_prompts(monkeypatch, tmp_path_factory):
     test answers these questions itself (they would be modal boxes); autosaves and samples go
     to a private data folder, never the user's."""
     from nngui.gui.window.project_actions import ProjectActions
+    from nngui.gui.window.recovery import Recovery
 
     monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path_factory.mktemp("nngui-data")))
     monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
-    monkeypatch.setattr(ProjectActions, "recovery_prompt", staticmethod(lambda *a: False))
+    monkeypatch.setattr(Recovery, "recovery_prompt", staticmethod(lambda *a: False))
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def circles_window(qtbot, monkeypatch, tmp_path):
     w = MainWindow()
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
-    w._apply_preset("mlp-2-4-2")
+    w.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
     w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=64))
     yield w

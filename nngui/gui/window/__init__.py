@@ -1,3 +1,4 @@
-"""The main window: its layout, its pages, the file and project actions, recovery, settings,
-the guide and the wiring between pages.
+"""The main window and the objects it is composed of: its pages, the workbench (the current
+network and its runs), the preset box, the file and project actions, recovery, the layout
+rules, the settings and the guide.
 """

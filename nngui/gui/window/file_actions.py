@@ -1,8 +1,17 @@
-"""File → Open / Save / Export for the main window: every failure is a message, never a crash.
+"""File → Open / Open Recent / Save network / Export for the main window: every failure is a
+message, never a crash.
 
-A mixin so MainWindow stays about layout and flow; it relies on the window's ``builder``,
-``settings`` (a :class:`nngui.gui.window.settings.Settings`), ``session``, ``training``,
-``evaluate``, ``data``, ``draw``/``drawing`` and ``_new_session``.
+``FileActions`` owns the File menu's entries for files other than saving the project: Open…
+(projects, network files, models; also by drag and drop), the ``recentMenu``, Save network as
+JSON, the model exports, Export as Python and the ``exportResultsMenu``; the window puts its
+QActions and menus in its File menu. Its collaborators come in through the constructor: the
+window (the parent of its dialogs), the settings (last folder, recent files), the task
+runner, the builder, the training panel (its plots), the data controller, the
+:class:`~nngui.gui.window.workbench.Workbench` (the session; an opened network or model goes
+there), the :class:`~nngui.gui.window.preset_box.PresetBox`, the
+:class:`~nngui.gui.window.project_actions.ProjectActions` (unsaved changes, opening a project,
+the modified mark) and the :class:`~nngui.gui.window.pages.Pages` (Evaluate's report, the
+drawing model). It says things through ``message``.
 Every file is written atomically through :mod:`nngui.core.platform.fsio`; a failed save shows a
 message and changes nothing in the window.
 """
@@ -11,48 +20,80 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from nngui.core.network.spec import SpecError, dump_json, load_spec_file
+from nngui.gui.builder.panel import BuilderPanel
+from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.tasks import TaskRunner
+from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window.layout import action
+from nngui.gui.window.pages import Pages
+from nngui.gui.window.preset_box import PresetBox
+from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.settings import Settings
+from nngui.gui.window.workbench import Workbench
+
+OPENABLE = (".nngui", ".json", ".keras", ".h5")
 
 
-class FileActions:
+class FileActions(QObject):
     """Open networks (.json) and models (.keras), save networks, export trained models."""
+
+    message = Signal(str, int)  # status bar text and timeout
+
+    def __init__(self, window: QWidget, settings: Settings, tasks: TaskRunner,
+                 builder: BuilderPanel, training: TrainingPanel, data: DataController,
+                 work: Workbench, presets: PresetBox, projects: ProjectActions,
+                 pages: Pages) -> None:
+        super().__init__(window)
+        self._window, self._settings, self._tasks = window, settings, tasks
+        self._builder, self._training, self._data = builder, training, data
+        self._work, self._presets, self._projects, self._pages = work, presets, projects, pages
+        self.openAction = action(self, "&Open…", self._open_dialog, QKeySequence.StandardKey.Open)
+        self.recentMenu = QMenu("Open &Recent", window)
+        self.recentMenu.setObjectName("recentMenu")
+        self.recentMenu.aboutToShow.connect(self.fill_recent)
+        self.saveNetworkAction = action(self, "Save &network as JSON…", self._save_spec_dialog)
+        self.exportModelAction = action(self, "&Export trained model (.keras)…",
+                                        self._export_model_dialog)
+        self.exportDrawModelAction = action(self, "Export the &drawing model (.keras)…",
+                                            self._export_draw_model_dialog)
+        self.exportPythonAction = action(self, "Export as &Python…", self._export_python_dialog)
+        self.exportResultsMenu = self._results_menu()
 
     def open_path(self, path: str | Path) -> bool:
         """Open a project (.nngui), a network spec (.json) or a model (.keras, .h5); returns
         False after telling why (and then the window is as it was)."""
         path = Path(path)
-        if self.training.is_running() or self.tasks.is_held(self.session.model):
+        if self._training.is_running() or self._tasks.is_held(self._work.session.model):
             # the run's weights would become unreachable
-            QMessageBox.information(self, "Training is running",
+            QMessageBox.information(self._window, "Training is running",
                                     f"Stop training before opening {path.name}: opening "
                                     "replaces the network that is training.")
             return False
-        if not self.maybe_save():  # Cancel (or a failed save) keeps everything
+        if not self._projects.maybe_save():  # Cancel (or a failed save) keeps everything
             return False
         try:
             if path.suffix.lower() == ".nngui":
-                self.open_project(path)
+                self._projects.open_project(path)
             elif path.suffix.lower() == ".json":
-                spec, config = load_spec_file(path)
-                self.builder.set_spec(spec)
-                self.builder.set_config(config)
-                self._new_session(spec)
+                self._work.use_network(*load_spec_file(path))
             elif path.suffix.lower() in (".keras", ".h5"):
                 self._open_model(path)
             else:
                 raise SpecError(f"{path.name}: nngui opens projects (.nngui), network files "
                                 "(.json) and models (.keras, .h5).")
         except Exception as exc:  # every failure becomes a message, nothing is lost
-            QMessageBox.warning(self, "Could not open the file", str(exc))
+            QMessageBox.warning(self._window, "Could not open the file", str(exc))
             if not path.exists():
-                self.settings.prune_recent()
+                self._settings.prune_recent()
             return False
         if path.suffix.lower() != ".nngui":  # imported into the project: not saved yet
-            self.mark_modified()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+            self._projects.mark_modified()
+        self.message.emit(f"Opened {path}", 5000)
         self._remember_recent(path)
         return True
 
@@ -71,24 +112,17 @@ class FileActions:
                 raise SpecError(f"{path.name} has not one input and one flat output; nngui "
                                 "cannot train or evaluate it.")
             spec, reason = stand_in
-        self._preset_name = None  # the box shows the opened network, not the old preset
-        self.builder.set_spec(spec)
-        self._new_session(spec)
-        self._set_read_only(reason)
-        self.session.model = model  # weights exist: Train continues from them
-        self._set_read_only(reason, model)
-        self.training.set_has_weights(True)
-        self._refresh_evaluate_context()  # an opened model evaluates like a trained one
-        self.drawing.offer_model(path.name, model)
+        self._presets.forget()  # the box shows the opened network, not the old preset
+        self._work.use_model(spec, model, reason, path.name)
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(),
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open", self._last_dir(),
                                               "Projects, networks and models (*.nngui *.json *.keras *.h5)")
         if path:
             self.open_path(path)
 
     def _save_spec_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save network", self._last_dir(),
+        path, _ = QFileDialog.getSaveFileName(self._window, "Save network", self._last_dir(),
                                               "Network (*.json)")
         if path:
             self.save_spec(path)
@@ -99,15 +133,15 @@ class FileActions:
 
         path = Path(path).with_suffix(".json")
         try:
-            atomic_write_text(path, dump_json(self.builder.spec(), self.builder.config()))
+            atomic_write_text(path, dump_json(self._builder.spec(), self._builder.config()))
         except OSError as exc:  # fsio's SaveError says why in words; the network stays as is
-            QMessageBox.warning(self, "Could not save", str(exc))
+            QMessageBox.warning(self._window, "Could not save", str(exc))
             return
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.message.emit(f"Saved {path}", 5000)
         self._remember_recent(path)
 
     def _export_model_dialog(self) -> None:
-        model = self._exportable(self.session.model)
+        model = self._exportable(self._work.session.model)
         if model is not None:
             self._export(model)
 
@@ -115,10 +149,10 @@ class FileActions:
         """``model`` if it can be written now, else None after saying why (no weights, or a
         job holds it: the GUI never calls into a model that is training)."""
         if model is None:
-            QMessageBox.information(self, "Nothing to export", "Train the network first.")
+            QMessageBox.information(self._window, "Nothing to export", "Train the network first.")
             return None
-        if self.tasks.is_held(model):
-            QMessageBox.information(self, "The model is in use", "It is training (or being "
+        if self._tasks.is_held(model):
+            QMessageBox.information(self._window, "The model is in use", "It is training (or being "
                                     "evaluated): export it when the job has finished.")
             return None
         return model
@@ -132,36 +166,41 @@ class FileActions:
 
     # ---- File → Export as Python / Export results ---------------------------------------
 
-    def _add_export_menu(self, menu: QMenu) -> None:
-        """File → Export as Python… and the Export results submenu."""
+    def _results_menu(self) -> QMenu:
+        """File → Export results: plots, history, confusion matrix, SavedModel and ONNX."""
         from nngui.core.files.results_export import onnx_available
 
-        self._action(menu, "Export as &Python…", self._export_python_dialog)
-        sub = menu.addMenu("Export &results")
+        sub = QMenu("Export &results", self._window)
         sub.setObjectName("exportResultsMenu")
-        self._action(sub, "&Loss plot (PNG or SVG)…",
-                     lambda: self._export_plot_dialog(self.training.lossPlot, "loss"))
-        self._action(sub, "&Accuracy plot (PNG or SVG)…",
-                     lambda: self._export_plot_dialog(self.training.accuracyPlot, "accuracy"))
-        self._action(sub, "Training &history (CSV)…", self._export_history_dialog)
-        self._action(sub, "&Confusion matrix (CSV)…", self._export_confusion_dialog)
-        sub.addSeparator()
-        self._action(sub, "Trained model as &SavedModel folder…", self._export_saved_model_dialog)
         onnx = "Trained model as &ONNX…" if onnx_available() else \
             "Trained model as ONNX (needs: pip install tf2onnx)…"
-        self._action(sub, onnx, self._export_onnx_dialog)
+        for entry in (
+                ("&Loss plot (PNG or SVG)…",
+                 lambda: self._export_plot_dialog(self._training.lossPlot, "loss")),
+                ("&Accuracy plot (PNG or SVG)…",
+                 lambda: self._export_plot_dialog(self._training.accuracyPlot, "accuracy")),
+                ("Training &history (CSV)…", self._export_history_dialog),
+                ("&Confusion matrix (CSV)…", self._export_confusion_dialog),
+                None,
+                ("Trained model as &SavedModel folder…", self._export_saved_model_dialog),
+                (onnx, self._export_onnx_dialog)):
+            if entry is None:
+                sub.addSeparator()
+            else:
+                sub.addAction(action(self, *entry))
+        return sub
 
     def _ask_save_path(self, title: str, name: str, filters: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(self._last_dir()) / name),
-                                              filters)
+        path, _ = QFileDialog.getSaveFileName(self._window, title,
+                                              str(Path(self._last_dir()) / name), filters)
         return Path(path) if path else None
 
     def _saved(self, path: Path) -> None:
-        self.statusBar().showMessage(f"Exported {path}", 5000)
-        self.settings.set_last_dir(path.parent)
+        self.message.emit(f"Exported {path}", 5000)
+        self._settings.set_last_dir(path.parent)
 
     def _export_python_dialog(self) -> None:
-        spec = self.builder.spec()
+        spec = self._builder.spec()
         path = self._ask_save_path("Export as Python", f"{spec.name}.py", "Python script (*.py)")
         if path is not None:
             self.export_python(path.with_suffix(".py"))
@@ -171,13 +210,13 @@ class FileActions:
         from nngui.core.data.datasets import find_mnist
         from nngui.core.files.python_export import export_python, write_python
 
-        ds = self.data.dataset
+        ds = self._data.dataset
         name = ds.name if ds is not None else "mnist"
         data = ds.source if ds is not None and name in ("mnist", "file") else None
         if name == "mnist" and not (data and Path(data).exists()):
             data = find_mnist()
         classes = ds.num_classes if ds is not None and ds.num_classes else None
-        spec, config = self.builder.spec(), self.builder.config()
+        spec, config = self._builder.spec(), self._builder.config()
         return self._write(lambda: write_python(  # builds the model once: a wait cursor
             path, export_python(spec, config, name, data, num_classes=classes)))
 
@@ -205,7 +244,7 @@ class FileActions:
                 if tmp.stat().st_size == 0:  # QImage.save reports failure only by its result
                     raise SaveError(f"Could not save {path}: the image could not be drawn.")
         except Exception as exc:  # any exporter failure is a message, never a traceback
-            QMessageBox.warning(self, "Could not export", str(exc))
+            QMessageBox.warning(self._window, "Could not export", str(exc))
             return False
         self._saved(path)
         return True
@@ -216,25 +255,25 @@ class FileActions:
         path = self._ask_save_path("Export training history", "history.csv", "CSV (*.csv)")
         if path is not None:
             self._write(lambda: write_history_csv(path.with_suffix(".csv"),
-                                                  self.session.history))
+                                                  self._work.session.history))
 
     def _export_confusion_dialog(self) -> None:
         from nngui.core.files.results_export import write_confusion_csv
 
-        report = self.evaluate.report
+        report = self._pages.evaluate.report
         path = self._ask_save_path("Export confusion matrix", "confusion.csv", "CSV (*.csv)")
         if path is not None:
             self._write(lambda: write_confusion_csv(
                 path.with_suffix(".csv"), report.confusion if report else None,
-                self.evaluate.class_names))
+                self._pages.evaluate.class_names))
 
     def _export_saved_model_dialog(self) -> None:
         from nngui.core.files.results_export import export_saved_model
 
-        model = self._exportable(self.session.model)
+        model = self._exportable(self._work.session.model)
         if model is None:
             return
-        path = self._ask_save_path("Export SavedModel folder", f"{self.session.spec.name}",
+        path = self._ask_save_path("Export SavedModel folder", f"{self._work.session.spec.name}",
                                    "Folder (*)")
         if path is not None:
             self._write(lambda: export_saved_model(model, path))
@@ -243,12 +282,12 @@ class FileActions:
         from nngui.core.files.results_export import ONNX_HINT, export_onnx, onnx_available
 
         if not onnx_available():
-            QMessageBox.information(self, "ONNX export", ONNX_HINT)
+            QMessageBox.information(self._window, "ONNX export", ONNX_HINT)
             return
-        model = self._exportable(self.session.model)
+        model = self._exportable(self._work.session.model)
         if model is None:
             return
-        path = self._ask_save_path("Export ONNX model", f"{self.session.spec.name}.onnx",
+        path = self._ask_save_path("Export ONNX model", f"{self._work.session.spec.name}.onnx",
                                    "ONNX model (*.onnx)")
         if path is not None:
             self._write(lambda: export_onnx(model, path.with_suffix(".onnx")))
@@ -261,7 +300,7 @@ class FileActions:
         try:
             path = save()
         except (OSError, ModelFileError, SpecError, ValueError) as exc:
-            QMessageBox.warning(self, "Could not export", str(exc))
+            QMessageBox.warning(self._window, "Could not export", str(exc))
             return False
         finally:
             QApplication.restoreOverrideCursor()
@@ -269,19 +308,58 @@ class FileActions:
         return True
 
     def _export_draw_model_dialog(self) -> None:
-        current = self.draw.current_model()
+        current = self._pages.draw.current_model()
         if current is None:
-            QMessageBox.information(self, "Nothing to export", "No model reads the canvas yet.")
+            QMessageBox.information(self._window, "Nothing to export",
+                                    "No model reads the canvas yet.")
             return
         model = self._exportable(current[1])
         if model is not None:
             self._export(model)
 
+    # ---- recent files --------------------------------------------------------------------
+    def fill_recent(self) -> None:
+        """The Open Recent menu: the recent files still there (those gone are dropped)."""
+        menu = self.recentMenu
+        menu.clear()
+        gone = self._settings.prune_recent()
+        if gone:
+            self.message.emit("Removed from Open Recent (no longer there): " +
+                              ", ".join(Path(p).name for p in gone), 8000)
+        for path in self._settings.recent_files():
+            act = menu.addAction(path.name, lambda p=path: self.open_path(p))
+            act.setToolTip(str(path))
+        if menu.isEmpty():
+            menu.addAction("(none)").setEnabled(False)
+
+    # ---- drag and drop (the window passes its drag and drop events) --------------------
+    def accept_drag(self, event) -> None:
+        """A drag of one file nngui opens is accepted."""
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def drop(self, event) -> None:
+        """A dropped file nngui opens is opened (right after the drop)."""
+        path = _dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, self, lambda: self.open_path(path))  # not inside the drop
+
     def _last_dir(self) -> str:
-        return self.settings.last_dir()
+        return self._settings.last_dir()
 
     def _remember_recent(self, path: Path) -> None:
-        self.settings.add_recent(path)
+        self._settings.add_recent(path)
+
+
+def _dropped_file(mime) -> Path | None:
+    if not mime.hasUrls():
+        return None
+    urls = [u for u in mime.urls() if u.isLocalFile()]
+    if len(urls) != 1:
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in OPENABLE else None
 
 
 def _render_svg(widget, path: Path, title: str) -> None:

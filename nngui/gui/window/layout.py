@@ -1,19 +1,20 @@
-"""The window's layout rules: which tabs show the builder, fitting the screen, the preset box.
+"""The window's layout rules as functions: the full-width tab bar, which tabs show the builder,
+fitting the screen, the remembered geometry and splitter sizes, and menu actions.
 
-A mixin for ``MainWindow`` (it relies on ``tabs``, ``training``, ``built_page``, ``builderSide``,
-``presetCombo``, ``_preset_name`` and ``builder``), so main_window.py stays about flow.
+Plain functions of the widgets they are given (the tab widget, the builder side, the window,
+the :class:`~nngui.gui.window.settings.Settings`); they keep no state and talk to no other
+part of the window. MainWindow calls them while it builds, on a tab change and on close.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QSizePolicy, QTabBar, QTabWidget
+from collections.abc import Iterable
 
-from nngui.core.network.spec import NetworkSpec
-from nngui.core.training import presets
+from PySide6.QtCore import QObject, QRect, QSize
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabBar, QTabWidget, QWidget
 
-CUSTOM = "__custom__"  # the preset box's entry for a network that is no preset
+from nngui.gui.window.settings import Settings
 
 
 def fit_to_screen(size: QSize, available: QRect | None) -> QSize:
@@ -43,71 +44,74 @@ def full_width_tab_bar(tabs: QTabWidget) -> QTabBar:
     return bar
 
 
-class WindowLayout:
-    """Layout and fitting behaviour of the main window."""
+def action(parent: QObject, text: str, slot, shortcut=None) -> QAction:
+    """A menu action of ``parent`` that calls ``slot``."""
+    act = QAction(text, parent)
+    if shortcut is not None:
+        act.setShortcut(shortcut)
+    act.triggered.connect(slot)
+    return act
 
-    def _available(self) -> QRect | None:
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry() if screen is not None else None
 
-    def _fit_tabs(self) -> None:
-        """Show the builder only where you build and train; size the window by the shown tab.
+def available_area(widget: QWidget) -> QRect | None:
+    """The available geometry of the screen ``widget`` is on (or the primary screen's)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else None
 
-        A QTabWidget's minimum is the largest of all its pages; pages not shown are given an
-        Ignored size policy so a wide Draw tab never widens the Train tab's window (and the
-        builder's width never adds to Draw's).
-        """
-        current = self.tabs.currentWidget()
-        # built_page: an Evaluate page not built yet is not shown either (window_pages.py)
-        self.builderSide.setVisible(current in (self.training, self.built_page("evaluate")))
-        for i in range(self.tabs.count()):
-            page = self.tabs.widget(i)
-            policy = QSizePolicy.Policy.Preferred if page is current else \
-                QSizePolicy.Policy.Ignored
-            page.setSizePolicy(policy, policy)
-        self.tabs.updateGeometry()
 
-    def _show_preset_state(self, spec: NetworkSpec) -> None:
-        """The preset box names what the builder holds: a preset, "… (modified)", or a design."""
-        combo = self.presetCombo
-        for i in range(combo.count()):
-            name = combo.itemData(i)
-            if name in presets.PRESETS:
-                combo.setItemText(i, presets.PRESETS[name].title)
-        custom = combo.findData(CUSTOM)
-        if self._preset_name is None:
-            text = f"Your design: {spec.name or 'unnamed'}"
-            if custom < 0:
-                combo.addItem(text, CUSTOM)
-                custom = combo.count() - 1
-            combo.setItemText(custom, text)
-            combo.setCurrentIndex(custom)
-            return
-        if custom >= 0:
-            combo.removeItem(custom)
-        i = combo.findData(self._preset_name)
-        combo.setCurrentIndex(i)
-        if spec.to_dict() != presets.get_preset(self._preset_name).spec().to_dict():
-            combo.setItemText(i, combo.itemText(i) + " (modified)")
+def fit_tabs(tabs: QTabWidget, side: QWidget, side_pages: Iterable[QWidget | None]) -> None:
+    """Show ``side`` (the builder) only with ``side_pages``; size the window by the shown tab.
 
-    def show_guide(self) -> None:
-        """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
-        from nngui.gui.window.guide import GuideDialog
+    A QTabWidget's minimum is the largest of all its pages; pages not shown are given an
+    Ignored size policy so a wide Draw tab never widens the Train tab's window (and the
+    builder's width never adds to Draw's). A page not built yet is passed as None: it is not
+    the one shown either.
+    """
+    current = tabs.currentWidget()
+    side.setVisible(current in list(side_pages))
+    for i in range(tabs.count()):
+        page = tabs.widget(i)
+        policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+        page.setSizePolicy(policy, policy)
+    tabs.updateGeometry()
 
-        if getattr(self, "_guide", None) is None:
-            self._guide = GuideDialog(self)
-        self._guide.show()
-        self._guide.raise_()
 
-    def _clamp_to_screen(self) -> None:
-        """A geometry saved on a bigger screen (or grown by a layout) never exceeds this one."""
-        avail = self._available()
-        if self.isMaximized() or self.isFullScreen() or avail is None or avail.isEmpty():
-            return
-        size = fit_to_screen(self.size(), avail)
-        if size != self.size():
-            self.resize(size)
-        frame = self.frameGeometry()
-        if not avail.contains(frame):
-            self.move(max(avail.left(), min(frame.left(), avail.right() - frame.width() + 1)),
-                      max(avail.top(), min(frame.top(), avail.bottom() - frame.height() + 1)))
+def clamp_to_screen(window: QWidget) -> None:
+    """A geometry saved on a bigger screen (or grown by a layout) never exceeds this one."""
+    avail = available_area(window)
+    if window.isMaximized() or window.isFullScreen() or avail is None or avail.isEmpty():
+        return
+    size = fit_to_screen(window.size(), avail)
+    if size != window.size():
+        window.resize(size)
+    frame = window.frameGeometry()
+    if not avail.contains(frame):
+        window.move(max(avail.left(), min(frame.left(), avail.right() - frame.width() + 1)),
+                    max(avail.top(), min(frame.top(), avail.bottom() - frame.height() + 1)))
+
+
+def remembered_splitters(window: QWidget) -> list[QSplitter]:
+    """The named splitters: their sizes are remembered between sessions."""
+    # QObject's own lookup: the main window's findChildren would build every page first
+    return [sp for sp in QObject.findChildren(window, QSplitter) if sp.objectName()]
+
+
+def restore_layout(window: QWidget, settings: Settings) -> None:
+    """The window's saved geometry (clamped to this screen) and its splitters' sizes."""
+    geom = settings.geometry()
+    if geom is not None:
+        window.restoreGeometry(geom)
+        clamp_to_screen(window)
+    for splitter in remembered_splitters(window):
+        sizes = settings.splitter_sizes(splitter.objectName())
+        if len(sizes) == splitter.count():
+            splitter.setSizes(sizes)
+
+
+def save_layout(window: QWidget, settings: Settings) -> None:
+    """Remember the window's geometry (clamped to this screen) and its splitters' sizes."""
+    clamp_to_screen(window)
+    settings.set_geometry(window.saveGeometry())
+    for splitter in remembered_splitters(window):
+        if any(splitter.sizes()):  # never shown: keep what was saved before
+            settings.set_splitter_sizes(splitter.objectName(), splitter.sizes())

@@ -3,15 +3,20 @@
 The window used to build all eight pages (about twenty pyqtgraph plots, 0.7 s) and import
 their modules before it could show itself. Now it shows the builder and the Train tab only,
 whose two plots (and pyqtgraph's import, ~0.2 s) come in the first step after the paint;
-every other tab starts as an empty placeholder. ``window.draw`` (and ``window.evaluate``,
-``window.lab``…) builds its page on first access and swaps it in at the same index, so code
-and tests keep using the attributes as before; selecting a tab builds it before it is drawn.
-Once the window has painted, a zero-delay timer imports one page's module, then builds that
-page, per event-loop turn, so the user's clicks are answered in between.
+every other tab starts as an empty placeholder. ``pages.draw`` (and ``pages.evaluate``,
+``pages.lab``…) builds its page on first access and swaps it in at the same index; the
+window reaches its pages the same way (``window.draw`` is ``window.pages.draw``), so code and
+tests keep using the attributes as before; selecting a tab builds it before it is drawn.
+Once the window has painted (``FirstPaint``), a zero-delay timer imports one page's module,
+then builds that page, per event-loop turn, so the user's clicks are answered in between.
 
-A mixin for ``MainWindow``: it relies on ``tabs``, ``tasks``, ``training``, ``data``,
-``builder``, ``statusBar`` and the window's ``_sweep_request``, ``_inspect_context``,
-``_draw_into_autoencoder``, ``_refresh_evaluate_context`` and ``mark_modified``.
+``Pages`` owns the tab widget's pages and the wiring among them (a test sample picked in
+Evaluate is probed on Inspect, a drawing goes through the autoencoder, a fine-tune shows the
+Draw tab). What it needs from the rest of the window comes through its constructor: the tab
+widget, the task runner, the training panel, the data controller, the builder, and two
+callables of the workbench (a sweep's run request, the Inspect tab's context). It tells the
+others through signals: ``built(name)`` after a page is swapped in, ``message`` for the
+status bar.
 """
 
 from __future__ import annotations
@@ -20,8 +25,13 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QTimer, Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from nngui.gui.builder.panel import BuilderPanel
+from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.tasks import TaskRunner
+from nngui.gui.training.panel import TrainingPanel
 
 # page -> (tab title, the module its build imports); in tab order, after Train
 PAGES: dict[str, tuple[str, str]] = {
@@ -35,7 +45,7 @@ PAGES: dict[str, tuple[str, str]] = {
 
 
 class LazyPage:
-    """``window.<attr>``: builds the page ``page`` on first access, then is a plain attribute.
+    """``pages.<attr>``: builds the page ``page`` on first access, then is a plain attribute.
 
     A non-data descriptor: the build stores the widget in the instance's ``__dict__``, which
     Python consults first from then on, so a built page costs nothing to reach.
@@ -48,33 +58,85 @@ class LazyPage:
         self.attr = name
         self.page = self.page or name
 
-    def __get__(self, window: Any, owner: type | None = None) -> Any:
-        if window is None:
+    def __get__(self, pages: Any, owner: type | None = None) -> Any:
+        if pages is None:
             return self
-        window.build_page(self.page)
+        pages.build(self.page)
         try:
-            return window.__dict__[self.attr]
+            return pages.__dict__[self.attr]
         except KeyError:  # asked for while its own build runs
             raise AttributeError(f"the {self.page} page is still being built") from None
 
 
-class _FirstPaint(QObject):
-    """Calls ``then`` once, after the window's first paint event."""
+class PageOf:
+    """``window.<attr>``: the same attribute of ``window.pages`` (built on first access)."""
 
-    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = name
+
+    def __get__(self, window: Any, owner: type | None = None) -> Any:
+        if window is None:
+            return self
+        return getattr(window.pages, self.attr)
+
+
+class FirstPaint(QObject):
+    """Runs jobs after the window's first paint; ``shown`` says that the real paint came.
+
+    Work started before the paint (TensorFlow's import in a thread) competes with it for the
+    GIL and the CPU: it waits until the window is on screen. A window that is not shown runs
+    the jobs at once (and a shown window that never paints, after 1.5 s).
+    """
+
+    shown = Signal()  # the window's real first paint reached the screen
+
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self._then = then
+        self._window = window
+        self._painted = False
+        self._jobs: list[Callable[[], None]] = []
         window.installEventFilter(self)
+
+    def painted(self) -> bool:
+        """True once the jobs have run (after the paint, or at once for a hidden window)."""
+        return self._painted
+
+    def when_painted(self, job: Callable[[], None]) -> None:
+        """Run ``job`` after the window's first paint; a window not shown runs it at once."""
+        if self._painted:
+            job()
+            return
+        self._jobs.append(job)
+        QTimer.singleShot(0, self, self._run_if_hidden)  # after the caller's show(), if any
+        QTimer.singleShot(1500, self, self._run_jobs)  # a shown window never painted
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)  # after this paint reaches the screen
+            QTimer.singleShot(0, self, self._on_painted)  # after this paint reaches the screen
         return False
 
+    def _run_if_hidden(self) -> None:
+        if not self._window.isVisible():
+            self._run_jobs()
 
-class WindowPages:
-    """Lazy construction of the main window's tabs (see the module docstring)."""
+    def _on_painted(self) -> None:
+        """The real first paint (a window made hidden and shown later has one too)."""
+        self._run_jobs()
+        self.shown.emit()
+
+    def _run_jobs(self) -> None:
+        jobs, self._jobs = self._jobs, []
+        self._painted = True
+        for job in jobs:
+            job()
+
+
+class Pages(QObject):
+    """The main window's lazily built tabs (see the module docstring)."""
+
+    built = Signal(str)  # a page was built and swapped in at its place
+    message = Signal(str, int)  # status bar text and timeout
 
     evaluate = LazyPage()
     draw = LazyPage()
@@ -84,53 +146,68 @@ class WindowPages:
     watch = LazyPage()
     inspect = LazyPage()
 
-    def _add_pages(self) -> None:
-        """Placeholders for every page after Train; background building starts after paint."""
+    def __init__(self, window: QWidget, tabs: QTabWidget, tasks: TaskRunner,
+                 training: TrainingPanel, data: DataController, builder: BuilderPanel,
+                 sweep_request: Callable, inspect_context: Callable) -> None:
+        """Placeholders for every page after Train (``tabs`` holds Train already)."""
+        super().__init__(window)
+        self._window = window  # building stops while it is closed
+        self._tabs, self._tasks, self._training = tabs, tasks, training
+        self._data, self._builder = data, builder
+        self._sweep_request, self._inspect_context = sweep_request, inspect_context
+        self._tensorflow_ready = False
         self._placeholders: dict[str, QWidget] = {}
         self._building: set[str] = set()
         self._partial: dict[str, Iterator[None]] = {}  # pages half built by the steps
         for name, (title, _module) in PAGES.items():
             holder = QWidget(objectName=f"{name}Placeholder")
             self._placeholders[name] = holder
-            self.tabs.addTab(holder, title)
-        self.tabs.currentChanged.connect(self._build_shown_page)  # before the window's slot
+            tabs.addTab(holder, title)
+        tabs.currentChanged.connect(self._build_shown_page)  # before the window's slot
         self._steps = [("plots", "training")]  # the Train tab's plots come first
         self._steps += [step for name, (_t, module) in PAGES.items()
                         for step in (("import", module), ("build", name))]
-        self._painted = False
-        self._when_painted: list[Callable[[], None]] = []
-        _FirstPaint(self, self._on_painted)
 
-    def when_painted(self, job: Callable[[], None]) -> None:
-        """Run ``job`` after the window's first paint; a window not shown runs it at once.
-
-        Work started before the paint (TensorFlow's import in a thread) competes with it for
-        the GIL and the CPU: it waits until the window is on screen.
-        """
-        if self._painted:
-            job()
-            return
-        self._when_painted.append(job)
-        QTimer.singleShot(0, self._run_if_hidden)  # after the caller's show(), if any
-        QTimer.singleShot(1500, self._on_first_paint)  # a shown window never painted
-
-    def build_pages_soon(self) -> None:
+    def build_soon(self) -> None:
         """Build the remaining pages one step per event-loop turn (while the window shows)."""
-        QTimer.singleShot(0, self._next_page_step)
+        QTimer.singleShot(0, self.next_step)
 
     def built_page(self, name: str) -> QWidget | None:
         """The page if it has been built (never builds it)."""
         return self.__dict__.get(name)
 
-    def pages_pending(self) -> list[str]:
+    def pending(self) -> list[str]:
         """The pages not built yet, in tab order."""
         return list(self._placeholders)
 
-    def build_page(self, name: str) -> None:
+    def build(self, name: str) -> None:
         """Build the page ``name`` now unless it exists (or is being built)."""
         while name in self._placeholders and name not in self._building:
             self._advance(name)
 
+    def build_all(self) -> None:
+        """Build every page that is still a placeholder (and the Train tab's plots)."""
+        self._training.build_plots()
+        for name in list(self._placeholders):
+            self.build(name)
+
+    def next_step(self) -> None:
+        """One import or one page (part) per event-loop turn; a closed window stops building."""
+        if not self._window.isVisible():
+            return
+        try:
+            self._take_step()
+        finally:  # a page that failed to build is tried again on use; the others still come
+            if self._steps:
+                QTimer.singleShot(0, self.next_step)
+
+    def tensorflow_ready(self) -> None:
+        """TensorFlow has loaded: the Draw page (now or when built) loads its models."""
+        self._tensorflow_ready = True
+        if self.built_page("draw") is not None:  # else the Draw page loads them when built
+            self.drawing.load_bundled_models()
+
+    # ---- internals -------------------------------------------------------------------------
     def _advance(self, name: str) -> bool:
         """One step of building ``name`` (a page's maker may yield between parts); True: done.
 
@@ -160,30 +237,14 @@ class WindowPages:
     def _finish(self, name: str, widget: QWidget) -> bool:
         self._swap_in(self._placeholders.pop(name), widget)
         getattr(self, f"_wire_{name}", lambda: None)()  # after the swap: it may switch tabs
+        self.built.emit(name)
         return True
 
-    def build_all_pages(self) -> None:
-        """Build every page that is still a placeholder (and the Train tab's plots)."""
-        self.training.build_plots()
-        for name in list(self._placeholders):
-            self.build_page(name)
-
-    def findChild(self, *args, **kwargs):  # noqa: N802 (Qt naming)
-        """QObject.findChild after building every page: objectNames stay findable."""
-        self.build_all_pages()
-        return super().findChild(*args, **kwargs)
-
-    def findChildren(self, *args, **kwargs):  # noqa: N802 (Qt naming)
-        """QObject.findChildren after building every page."""
-        self.build_all_pages()
-        return super().findChildren(*args, **kwargs)
-
-    # ---- internals -------------------------------------------------------------------------
     def _swap_in(self, holder: QWidget, widget: QWidget) -> None:
-        tabs = self.tabs
+        tabs = self._tabs
         index, current = tabs.indexOf(holder), tabs.currentIndex()
         title, tip = tabs.tabText(index), tabs.tabToolTip(index)
-        widget.setSizePolicy(holder.sizePolicy())  # _fit_tabs' choice for a hidden page
+        widget.setSizePolicy(holder.sizePolicy())  # fit_tabs' choice for a hidden page
         blocker = QSignalBlocker(tabs)  # same index, same current tab: nothing changed
         tabs.removeTab(index)
         tabs.insertTab(index, widget, title)
@@ -192,41 +253,16 @@ class WindowPages:
         blocker.unblock()
         holder.deleteLater()
 
-    def _run_if_hidden(self) -> None:
-        if not self.isVisible():
-            self._on_first_paint()
-
-    def _on_painted(self) -> None:
-        """The real first paint (a window made hidden and shown later has one too)."""
-        self._on_first_paint()
-        self.build_pages_soon()
-
-    def _on_first_paint(self) -> None:
-        jobs, self._when_painted = self._when_painted, []
-        self._painted = True
-        for job in jobs:
-            job()
-
     def _build_shown_page(self, index: int) -> None:
         for name, holder in list(self._placeholders.items()):
-            if self.tabs.indexOf(holder) == index:
-                self.build_page(name)
-
-    def _next_page_step(self) -> None:
-        """One import or one page (part) per event-loop turn; a closed window stops building."""
-        if not self.isVisible():
-            return
-        try:
-            self._take_step()
-        finally:  # a page that failed to build is tried again on use; the others still come
-            if self._steps:
-                QTimer.singleShot(0, self._next_page_step)
+            if self._tabs.indexOf(holder) == index:
+                self.build(name)
 
     def _take_step(self) -> None:
         while self._steps:
             kind, what = self._steps.pop(0)
-            if kind == "plots" and not self.training.plots_ready():
-                self.training.build_plots()
+            if kind == "plots" and not self._training.plots_ready():
+                self._training.build_plots()
                 return
             if kind == "import" and any(PAGES[n][1] == what for n in self._placeholders):
                 importlib.import_module(what)
@@ -236,39 +272,59 @@ class WindowPages:
                     self._steps.insert(0, (kind, what))  # its next part, next turn
                 return
 
-    # ---- the pages -------------------------------------------------------------------------
+    # ---- the pages and their wiring among themselves --------------------------------------
     def _make_evaluate(self) -> QWidget:
         from nngui.gui.evaluate.panel import EvaluatePanel
 
-        self.evaluate = EvaluatePanel(self.tasks)
+        self.evaluate = EvaluatePanel(self._tasks)
         return self.evaluate
 
     def _wire_evaluate(self) -> None:
-        self._refresh_evaluate_context()
         self.evaluate.sampleChosen.connect(self._inspect_sample)
+
+    def _inspect_sample(self, index: int) -> None:
+        """A test sample picked in Evaluate: probe it on the Inspect tab (as the gallery does)."""
+        self._tabs.setCurrentWidget(self.inspect)
+        self.inspect.sample.choose(index)
 
     def _make_draw(self) -> QWidget:
         from nngui.gui.draw.panel import DrawPanel
         from nngui.gui.window.draw_controller import DrawController
 
-        self.draw = DrawPanel(tasks=self.tasks)
-        self.drawing = DrawController(self.draw, self.training, self.data, self.tasks, self)
+        self.draw = DrawPanel(tasks=self._tasks)
+        self.drawing = DrawController(self.draw, self._training, self._data, self._tasks,
+                                      self._window)
         return self.draw
 
     def _wire_draw(self) -> None:
         self.draw.refreshed.connect(self._draw_into_autoencoder)
-        self.drawing.reported.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        self.drawing.finetuned.connect(lambda: self.tabs.setCurrentWidget(self.draw))
-        gallery = self.draw.samplesGallery.model()  # samples are part of the project
-        gallery.rowsInserted.connect(self.mark_modified)
-        gallery.rowsRemoved.connect(self.mark_modified)
-        if getattr(self, "_tensorflow_ready", False):  # else TensorFlow's arrival loads them
+        self.drawing.reported.connect(lambda text: self.message.emit(text, 15000))
+        self.drawing.finetuned.connect(lambda: self._tabs.setCurrentWidget(self.draw))
+        if self._tensorflow_ready:  # else TensorFlow's arrival loads them
             self.drawing.load_bundled_models()
+
+    def _draw_into_autoencoder(self, x28) -> None:
+        """With an autoencoder loaded, show its rebuild of the drawing and mark its code."""
+        panel = self.autoencoder
+        if panel.model is None or self._tasks.is_held(panel.model):
+            return
+        if float(x28.max()) <= 0:
+            self.draw.show_reconstruction(None)
+            panel.mark_point(None)
+            return
+        z = panel.latent_of(x28)
+        if z is None:
+            return
+        rebuilt = panel.rebuild(z)
+        if rebuilt is None:
+            return
+        panel.mark_point(z)
+        self.draw.show_reconstruction(rebuilt)
 
     def _make_autoencoder(self) -> QWidget:
         from nngui.gui.autoencoder.panel import AutoencoderPanel
 
-        self.autoencoder = AutoencoderPanel(self.tasks)
+        self.autoencoder = AutoencoderPanel(self._tasks)
         return self.autoencoder
 
     def _make_lab(self) -> Iterator[None]:
@@ -279,19 +335,8 @@ class WindowPages:
         yield
         losses = LossExplorer()
         yield
-        self.lab = LabPanel(tasks=self.tasks, explorers=(activations, losses))
+        self.lab = LabPanel(tasks=self._tasks, explorers=(activations, losses))
         return self.lab
-
-    def _wire_lab(self) -> None:
-        lab = self.lab  # the lab's network is part of the project
-        for button in (lab.forwardButton, lab.backwardButton, lab.stepButton, lab.runNButton,
-                       lab.runButton, lab.resetButton):
-            button.clicked.connect(self.mark_modified)
-        for spin in (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin):
-            spin.valueChanged.connect(self.mark_modified)
-        for combo in (lab.tableCombo, lab.actCombo, lab.lossCombo):
-            combo.currentIndexChanged.connect(self.mark_modified)
-        lab.biasCheck.toggled.connect(self.mark_modified)
 
     def _make_watch(self) -> Iterator[None]:
         from nngui.gui.training.live import LivePanel
@@ -305,14 +350,14 @@ class WindowPages:
         yield
         overfit = OverfitView()
         yield
-        self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
-                                self.builder.config, views=(live, stats, overfit))
+        self.watch = WatchPanel(self._training, self._sweep_request, self._builder.spec,
+                                self._builder.config, views=(live, stats, overfit))
         return self.watch
 
     def _make_inspect(self) -> QWidget:
         from nngui.gui.evaluate.inspect import InspectPanel
 
-        self.inspect = InspectPanel(self.tasks, self._inspect_context)
-        if self.data.dataset is not None:
-            self.inspect.set_dataset(self.data.dataset)
+        self.inspect = InspectPanel(self._tasks, self._inspect_context)
+        if self._data.dataset is not None:
+            self.inspect.set_dataset(self._data.dataset)
         return self.inspect

@@ -1,9 +1,13 @@
-"""Autosave and crash recovery for MainWindow (a mixin of ProjectActions).
+"""Autosave and crash recovery: an object of the main window's, next to its project actions.
 
-A modified project is saved every N minutes (Settings.autosave_minutes) to the data folder's
-autosave/, atomically; a clean exit removes it and remembers the time. On the next start an
-autosave newer than the last clean exit means a crash: ``recovery_prompt`` (replaced in tests)
-asks whether to restore it.
+``Recovery`` owns the ``autosaveTimer``: a modified project is saved every N minutes
+(Settings.autosave_minutes) to the data folder's autosave/, atomically; a clean exit removes
+it and remembers the time. On the next start an autosave newer than the last clean exit
+means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore it. It gets
+the window (the parent of its questions), the settings and the
+:class:`~nngui.gui.window.project_actions.ProjectActions` (whether anything changed, the
+work as a project, showing a restored one) through its constructor, and says things through
+``message``.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nngui.core.drawing.samples import app_data_dir
 from nngui.core.files.project import SUFFIX, ProjectError
 from nngui.core.files.project import load_project as _load
 from nngui.core.files.project import save_project as _save
+from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.settings import Settings
 
 
 def ask_recover(window, saved: float) -> bool:
@@ -34,60 +41,77 @@ def autosave_dir() -> Path:
     return app_data_dir() / "autosave"
 
 
-class ProjectRecovery:
-    """Autosave and the offer to restore it; needs ProjectActions' current_project and
-    show_project."""
+class Recovery(QObject):
+    """Autosave and the offer to restore it (see the module docstring)."""
 
     recovery_prompt = staticmethod(ask_recover)  # tests replace it
+    message = Signal(str, int)  # status bar text and timeout
+
+    def __init__(self, window: QWidget, settings: Settings, projects: ProjectActions) -> None:
+        super().__init__(window)
+        self._window, self._settings, self._projects = window, settings, projects
+        self.timer = QTimer(self)
+        self.timer.setObjectName("autosaveTimer")
+        self.timer.timeout.connect(self.autosave)
+
+    def start(self) -> None:
+        """Autosave from now on; offer a crash's autosave once the window is up."""
+        self.timer.start(int(self._settings.autosave_minutes() * 60_000))
+        QTimer.singleShot(0, self, self.offer_recovery)
+
+    def stop(self) -> None:
+        """No more autosaves (the window closes)."""
+        self.timer.stop()
 
     def autosave(self) -> bool:
         """Save a modified project to the data folder's autosave/ (quietly; False if not)."""
-        if not self.isWindowModified():
+        if not self._projects.is_modified():
             return False
-        project = self.current_project(quiet=True)
+        project = self._projects.current_project(quiet=True)
         if project is None:  # training: the next tick saves it
             return False
         folder = autosave_dir()
+        path = self._projects.path
         try:
             from nngui.core.platform.fsio import atomic_write_text
 
             _save(project, folder / f"autosave{SUFFIX}")
             atomic_write_text(folder / "autosave.json", json.dumps(
-                {"path": str(self.project_path) if self.project_path else None}))
+                {"path": str(path) if path else None}))
         except (OSError, ProjectError) as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+            self.message.emit(f"Autosave failed: {exc}", 8000)
             return False
-        self.statusBar().showMessage("Autosaved", 2000)
+        self.message.emit("Autosaved", 2000)
         return True
 
     def offer_recovery(self) -> bool:
         """After a crash (an autosave newer than the last clean exit): offer to restore it."""
         path = autosave_dir() / f"autosave{SUFFIX}"
-        if not path.is_file() or path.stat().st_mtime <= self.settings.clean_exit():
+        if not path.is_file() or path.stat().st_mtime <= self._settings.clean_exit():
             return False
-        if not self.recovery_prompt(self, path.stat().st_mtime):
-            self._remove_autosave()
+        if not self.recovery_prompt(self._window, path.stat().st_mtime):
+            _remove_autosave()
             return False
         try:
             project = _load(path)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Could not restore", str(exc))
+            QMessageBox.warning(self._window, "Could not restore", str(exc))
             return False
-        self.show_project(project)
         try:
             original = json.loads((path.parent / "autosave.json").read_text()).get("path")
         except (OSError, ValueError, AttributeError):
             original = None
-        self.project_path = Path(original) if isinstance(original, str) else None
-        self.setWindowModified(True)  # restored, not yet saved where it belongs
-        self._update_title()
+        # restored, not yet saved where it belongs
+        self._projects.show_restored(project, Path(original) if isinstance(original, str)
+                                     else None)
         return True
 
-    def _remove_autosave(self) -> None:
-        for name in (f"autosave{SUFFIX}", "autosave.json"):
-            (autosave_dir() / name).unlink(missing_ok=True)
-
-    def _clean_exit(self) -> None:
+    def clean_exit(self) -> None:
         """A clean exit: the autosave is not needed, and its time is remembered."""
-        self._remove_autosave()
-        self.settings.set_clean_exit(time.time())
+        _remove_autosave()
+        self._settings.set_clean_exit(time.time())
+
+
+def _remove_autosave() -> None:
+    for name in (f"autosave{SUFFIX}", "autosave.json"):
+        (autosave_dir() / name).unlink(missing_ok=True)

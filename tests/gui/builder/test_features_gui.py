@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit
 
 
 def test_feature_checkboxes_widen_the_input_and_the_run_uses_them(window, qtbot) -> None:
-    window._apply_preset("perceptron-2d")  # one sigmoid unit; blobs by default
+    window.apply_preset("perceptron-2d")  # one sigmoid unit; blobs by default
     qtbot.waitUntil(lambda: window.data.dataset.name == "blobs", timeout=20000)
     window.data.select("circles")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)

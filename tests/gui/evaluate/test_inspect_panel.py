@@ -56,7 +56,7 @@ def test_gallery_one_sample_per_class_then_pages_of_a_class(window, qtbot):
 
 
 def test_gallery_of_2d_data_is_a_scatter_whose_points_pick_samples(window, qtbot):
-    window._apply_preset("mlp-2-4-2")
+    window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     gallery = window.inspect.gallery
     assert gallery.stack.currentWidget() is gallery.scatter
@@ -85,7 +85,7 @@ def test_probe_a_test_sample_off_the_gui_thread(digits, qtbot, monkeypatch):
     assert sample.probe()
     qtbot.waitUntil(lambda: sample.result is not None, timeout=30000)
     assert threads and threads[0] != threading.get_ident()
-    data = w._prepare(w.data.dataset, w.session.spec)
+    data = w.work.prepare(w.data.dataset, w.session.spec)
     expected = np.asarray(w.session.model.predict(data.x_test[42:43], verbose=0))[0]
     np.testing.assert_allclose(sample.result["probs"], expected, atol=1e-5)
     xs, heights = sample._bars.opts["x"], sample._bars.opts["height"]
@@ -129,7 +129,7 @@ def test_layer_map_is_the_pca_of_that_layers_outputs(digits, qtbot):
     assert w.findChild(QWidget, "layerMapPlot") is m.layerMapPlot
     assert m.compute()
     qtbot.waitUntil(lambda: m.result is not None, timeout=60000)
-    data = w._prepare(w.data.dataset, w.session.spec)
+    data = w.work.prepare(w.data.dataset, w.session.spec)
     n = len(m.result["coords"])
     idx = np.sort(np.random.default_rng(0).permutation(len(data.x_test))[:n])
     h = layer_outputs(w.session.model, data.x_test[idx], 1)[-1]  # the hidden Dense layer

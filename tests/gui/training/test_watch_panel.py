@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from nngui.gui.window.main_window import MainWindow
+from nngui.gui.window.workbench import Workbench
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def _named(w, name):
 def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qtbot,
                                                                       monkeypatch):
     idents, payloads = [], []
-    original = MainWindow._probes
+    original = Workbench.probes
 
     class ThreadProbe:
         name = "thread"
@@ -32,7 +32,7 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
         def __call__(self, model):
             idents.append(threading.get_ident())
 
-    monkeypatch.setattr(MainWindow, "_probes",
+    monkeypatch.setattr(Workbench, "probes",
                         lambda self, spec, ds: [*original(self, spec, ds), ThreadProbe()])
     from nngui.core.insight.probes import BoundaryProbe
 
@@ -138,7 +138,7 @@ def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_projec
     assert window.save_project_to(path)
     saved = load_project(path, with_model=False).runs
     assert saved[0]["history"]["test_loss"] == rec.history["test_loss"]
-    window._show_runs(saved)  # as opening the project shows them
+    window.projects.show_runs(saved)  # as opening the project shows them
     assert runs.runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 1
     # the list is the legend: the ticked run wears its curve's colour, the plot has no box

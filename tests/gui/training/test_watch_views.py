@@ -14,7 +14,7 @@ from nngui.core.insight import layer_stats
 
 @pytest.fixture
 def circles(window, qtbot):
-    window._apply_preset("mlp-2-4-2")
+    window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     window.builder.set_config(window.builder.config().__class__(epochs=4, batch_size=64))
     return window

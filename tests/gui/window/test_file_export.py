@@ -36,7 +36,7 @@ def trigger(window, *texts: str) -> None:
 
 def test_export_as_python_from_the_menu_writes_the_builders_network(window, qtbot, save_as,
                                                                    tmp_path):
-    window._apply_preset("mlp-2-4-2")
+    window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     cfg = window.builder.config()
     cfg.epochs = 17
@@ -51,7 +51,7 @@ def test_export_as_python_from_the_menu_writes_the_builders_network(window, qtbo
 
 @pytest.fixture
 def trained(window, qtbot):
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     cfg = window.builder.config()
     cfg.epochs = 12
@@ -134,7 +134,7 @@ def test_saving_into_a_read_only_folder_is_a_message_and_keeps_everything(
 
 def test_a_model_that_is_training_is_not_exported(window, qtbot, save_as, tmp_path, messages):
     """Export would call into the model from the GUI thread while the job holds it."""
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     window.builder.set_config(window.builder.config().__class__(epochs=5000, batch_size=4,
                                                                 validation_split=0.0))

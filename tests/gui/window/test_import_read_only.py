@@ -24,13 +24,13 @@ def _branchy(path, suffix: str):
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_a_branching_model_opens_read_only_and_still_trains(window, qtbot, tmp_path, suffix,
                                                             messages) -> None:
-    window._apply_preset("mlp-2-4-2")
+    window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     path = _branchy(tmp_path, suffix)
     assert window.open_path(path), messages
-    reason = window.readOnlyLabel.text()
-    assert not window.readOnlyLabel.isHidden() and "read-only" in reason and "Add" in reason
-    assert window.builder.state.locked and window.read_only_reason == reason
+    reason = window.work.readOnlyLabel.text()
+    assert not window.work.readOnlyLabel.isHidden() and "read-only" in reason and "Add" in reason
+    assert window.builder.state.locked and window.work.read_only_reason == reason
     assert window.evaluate._model is window.session.model
     assert window.summary.total_params() == 34  # the model's own layers, not a stand-in
     assert window.summary.item(2, 0).text().endswith("(Add)")
@@ -45,7 +45,7 @@ def test_a_branching_model_opens_read_only_and_still_trains(window, qtbot, tmp_p
     qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
     if suffix == ".keras":  # a project keeps it read-only
         assert window.save_project_to(tmp_path / "p.nngui")
-        window._apply_preset("xor-3-4-1")
-        assert window.open_path(tmp_path / "p.nngui") and window.read_only_reason == reason
-    window._apply_preset("xor-3-4-1")  # another network: editable again
-    assert window.readOnlyLabel.isHidden() and not window.builder.state.locked
+        window.apply_preset("xor-3-4-1")
+        assert window.open_path(tmp_path / "p.nngui") and window.work.read_only_reason == reason
+    window.apply_preset("xor-3-4-1")  # another network: editable again
+    assert window.work.readOnlyLabel.isHidden() and not window.builder.state.locked

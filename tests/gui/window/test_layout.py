@@ -142,7 +142,7 @@ def test_every_tab_fits_1280x720_and_1024x700_without_elided_buttons(window, qtb
 
 @pytest.mark.parametrize("preset", ["mnist-784-20-10", "mnist-cnn", "mnist-mlp-512"])
 def test_loss_names_tabs_and_the_total_are_never_cut_on_the_builder_tabs(window, qtbot, preset):
-    window._apply_preset(preset)  # mnist-cnn: 8 layers, more rows than the pane shows
+    window.apply_preset(preset)  # mnist-cnn: 8 layers, more rows than the pane shows
     for size in (QSize(1366, 768), SMALL):
         window.resize(size)
         qtbot.waitUntil(lambda s=size: window.size() == s)
@@ -262,8 +262,8 @@ def test_the_preset_box_says_modified_and_names_a_designed_autoencoder(window):
 
     from nngui.core.model.autoencoder import autoencoder_spec
 
-    combo = window.presetCombo
-    window._apply_preset("mnist-784-20-10")
+    combo = window.presets.combo
+    window.apply_preset("mnist-784-20-10")
     title = combo.currentText()
     assert "modified" not in title
     spec = window.builder.spec()
@@ -272,9 +272,9 @@ def test_the_preset_box_says_modified_and_names_a_designed_autoencoder(window):
     window.builder.set_spec(spec)  # edited back: the preset again
     assert combo.currentText() == title
 
-    window._use_autoencoder_spec(autoencoder_spec([64], 8, name="my-ae"))
+    window.presets.use_design(autoencoder_spec([64], 8, name="my-ae"))
     assert combo.currentText() == "Your design: my-ae"
-    window._apply_preset("mnist-784-20-10")
+    window.apply_preset("mnist-784-20-10")
     assert combo.currentText() == title and combo.findData("__custom__") == -1
 
 
@@ -298,9 +298,9 @@ def test_mnist_loaded_from_a_file_is_remembered(window, qtbot, mnist_path, tmp_p
     assert window.settings.mnist_file() == mnist_path.resolve() or \
         str(window.settings.mnist_file()) == str(mnist_path)
     assert window.settings.last_dir() == str(mnist_path.parent)
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     # back to an MNIST preset: no "MNIST is not on this computer" (the fixture would cancel)
     with qtbot.waitSignal(window.data.loaded, timeout=60000):
-        window._apply_preset("mnist-784-20-10")
+        window.apply_preset("mnist-784-20-10")
     assert window.data.dataset.name == "mnist"

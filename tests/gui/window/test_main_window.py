@@ -27,14 +27,14 @@ def test_contract_widgets_exist_and_it_opens_on_bundled_digits(window):
 
 def test_choosing_a_preset_updates_builder_and_summary(window, qtbot):
     combo = _child(window, "presetCombo")
-    window._apply_preset("mnist-mlp-512")
+    window.apply_preset("mnist-mlp-512")
     assert combo.currentData() == "mnist-mlp-512"
     assert window.summary.total_params() == 669_706
     assert len(window.builder.spec().layers) == 5
 
 
 def test_train_from_the_window_then_close_mid_run_leaves_no_thread(window, qtbot):
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     with qtbot.waitSignal(window.training.runFinished, timeout=120000) as blocker:
         _child(window, "trainButton").click()
@@ -85,10 +85,10 @@ def test_corrupt_files_show_a_message_and_keep_the_network(window, tmp_path, mes
 
 
 def test_save_and_open_a_network(window, tmp_path):
-    window._apply_preset("mnist-cnn")
+    window.apply_preset("mnist-cnn")
     path = tmp_path / "cnn.json"
     window.save_spec(path)
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     assert window.open_path(path)
     assert window.summary.total_params() == 34_826
 
@@ -111,7 +111,7 @@ def test_loading_real_mnist_file_switches_data(window, qtbot, mnist_path):
 
 
 def test_autoencoder_preset_trains_and_fills_the_studio(window, qtbot):
-    window._apply_preset("ae-2d")  # MNIST absent (and declined): trains on the bundled digits
+    window.apply_preset("ae-2d")  # MNIST absent (and declined): trains on the bundled digits
     assert window.session.spec.kind == "autoencoder"
     assert window.summary.total_params() == 210_562
     cfg = window.builder.config()
@@ -240,7 +240,7 @@ class RecordingModel:
 
 def test_gui_thread_never_calls_into_a_model_a_job_holds(window, qtbot):
     """Reconstructions during training come from a probe in the training thread."""
-    window._apply_preset("ae-2d")  # trains on the bundled digits
+    window.apply_preset("ae-2d")  # trains on the bundled digits
     cfg = window.builder.config()
     cfg.epochs, cfg.batch_size = 3, 64
     window.builder.set_config(cfg)
@@ -278,7 +278,7 @@ def test_an_opened_keras_model_evaluates_from_the_gui(window, qtbot, messages):
 
 
 def test_opening_a_file_during_training_keeps_the_run(window, qtbot, tmp_path, messages):
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     window.save_spec(tmp_path / "other.json")
     window.builder.set_config(window.builder.config().__class__(epochs=5000, batch_size=4,
@@ -294,7 +294,7 @@ def test_opening_a_file_during_training_keeps_the_run(window, qtbot, tmp_path, m
 
 
 def test_train_pressed_while_the_data_loads_starts_when_it_is_ready(window, qtbot):
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     window.data.dataset = None  # as at start-up, before the first dataset arrived
     window.data.select("xor")

@@ -15,7 +15,7 @@ from PySide6.QtCore import QMimeData, QUrl
 
 from nngui.core.files.project import load_project
 from nngui.gui.window.project_actions import ProjectActions
-from nngui.gui.window.recovery import autosave_dir
+from nngui.gui.window.recovery import Recovery, autosave_dir
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def trained(window, qtbot):
     """The XOR network trained once, a digit sample drawn and three lab iterations."""
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: window.data.dataset.name == "xor", timeout=20000)
     cfg = window.builder.config()
     cfg.epochs = 4
@@ -54,7 +54,7 @@ def test_every_kind_of_edit_marks_the_project_modified(window, edit) -> None:
     elif edit == "lab":
         window.lab.stepButton.click()
     else:
-        window._apply_preset("xor-3-4-1")
+        window.apply_preset("xor-3-4-1")
     assert window.isWindowModified()
 
 
@@ -95,7 +95,7 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
 
 def test_a_project_that_fails_to_open_leaves_the_window_as_it_was(window, tmp_path,
                                                                   messages) -> None:
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     before = window.builder.spec().to_dict()
     bad = tmp_path / "bad.nngui"
     bad.write_bytes(b"PK\x03\x04 not really")
@@ -108,7 +108,7 @@ def test_saving_into_a_read_only_folder_is_a_message_and_keeps_the_work(
         window, tmp_path, messages, monkeypatch) -> None:
     from tests.core.files.test_project import readonly
 
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     folder = tmp_path / "ro"
     folder.mkdir()
     readonly(folder, monkeypatch)
@@ -126,7 +126,7 @@ def test_close_asks_and_cancel_keeps_the_window(window, monkeypatch) -> None:
     monkeypatch.setattr(ProjectActions, "unsaved_prompt",
                         staticmethod(lambda w, name: answers.append(name) or "cancel"))
     window.show()
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     assert not window.close()
     assert answers == ["Untitled"] and window.isVisible() and window.isWindowModified()
     monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
@@ -139,7 +139,7 @@ def test_new_asks_and_save_saves_first(window, tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "first"), ""))
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     assert window.new_project()
     assert load_project(tmp_path / "first.nngui").spec.input_shape == (3,)
     assert window.project_path is None and not window.isWindowModified()
@@ -148,11 +148,11 @@ def test_new_asks_and_save_saves_first(window, tmp_path, monkeypatch) -> None:
 def test_open_recent_lists_saved_projects_and_prunes_missing_ones(window, tmp_path) -> None:
     a, b = tmp_path / "a.nngui", tmp_path / "b.nngui"
     assert window.save_project_to(a) and window.save_project_to(b)
-    window._fill_recent()
-    assert [act.text() for act in window.recentMenu.actions()] == ["b.nngui", "a.nngui"]
+    window.files.fill_recent()
+    assert [act.text() for act in window.files.recentMenu.actions()] == ["b.nngui", "a.nngui"]
     a.unlink()
-    window._fill_recent()
-    assert [act.text() for act in window.recentMenu.actions()] == ["b.nngui"]
+    window.files.fill_recent()
+    assert [act.text() for act in window.files.recentMenu.actions()] == ["b.nngui"]
     assert "a.nngui" in window.statusBar().currentMessage()
     assert window.settings.prune_recent() == []  # gone from the stored list too
 
@@ -161,12 +161,12 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
                                                                       monkeypatch) -> None:
     from nngui.gui.window.main_window import MainWindow
 
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     window.lab.iterate(2)
-    assert window.autosave()  # the timer's work; then "the power goes": no clean exit
+    assert window.recovery.autosave()  # the timer's work; then "the power goes": no clean exit
     assert (autosave_dir() / "autosave.nngui").is_file()
     offered = []
-    monkeypatch.setattr(ProjectActions, "recovery_prompt",
+    monkeypatch.setattr(Recovery, "recovery_prompt",
                         staticmethod(lambda w, when: offered.append(when) or True))
     again = MainWindow(load_tensorflow=False)
     qtbot.addWidget(again)
@@ -176,7 +176,7 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
     again.close()  # a clean exit: the autosave is gone and nothing is offered next time
     assert not (autosave_dir() / "autosave.nngui").exists()
     window.lab.iterate(1)
-    window.autosave()
+    window.recovery.autosave()
     window.settings.set_clean_exit(os.path.getmtime(autosave_dir() / "autosave.nngui") + 1)
     offered.clear()
     third = MainWindow(load_tensorflow=False)
@@ -187,15 +187,15 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
 
 
 def test_autosave_skips_an_unmodified_project(window) -> None:
-    assert not window.autosave()
+    assert not window.recovery.autosave()
     assert not (autosave_dir() / "autosave.nngui").exists()
 
 
 def test_dropping_a_project_file_opens_it(window, tmp_path, qtbot) -> None:
-    window._apply_preset("xor-3-4-1")
+    window.apply_preset("xor-3-4-1")
     path = tmp_path / "dropped.nngui"
     assert window.save_project_to(path)
-    window.project_path = None
+    window.projects.path = None
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
 
@@ -227,7 +227,7 @@ def test_cli_with_a_missing_or_corrupt_project_is_one_line_and_exit_2(tmp_path,
 
 
 def test_the_autosave_interval_is_a_setting(window) -> None:
-    assert window.autosaveTimer.interval() == 2 * 60_000
+    assert window.recovery.timer.interval() == 2 * 60_000
     window.settings.set_autosave_minutes(0.5)
     assert window.settings.autosave_minutes() == 0.5
     window.settings.store.setValue("project/autosave_minutes", "soon")

@@ -166,7 +166,7 @@ def test_the_window_remembers_layout_preset_and_saved_files(qtbot, monkeypatch, 
         return w
 
     first = open_window()
-    first._apply_preset("xor-3-4-1")
+    first.apply_preset("xor-3-4-1")
     first.resize(first.width(), 770)  # the offscreen screen is 800 px high
     splitters = {sp.objectName(): sp for sp in first.findChildren(QSplitter)}
     assert {"mainSplitter", "builderSplitter"} <= set(splitters)
@@ -187,8 +187,8 @@ def test_the_window_remembers_layout_preset_and_saved_files(qtbot, monkeypatch, 
 
     again = open_window()
     assert ("mainSplitter", [500, 900]) in restored
-    assert again.presetCombo.currentData() == "xor-3-4-1"
+    assert again.presets.combo.currentData() == "xor-3-4-1"
     assert again.height() == 770  # not the default 880
     assert again.settings.recent_files() == [saved]
-    assert again._last_dir() == str(saved.parent)
+    assert again.settings.last_dir() == str(saved.parent)
     again.close()

@@ -79,8 +79,8 @@ def test_train_stop_cycles_stay_flat(window, qtbot):
 def test_a_new_model_every_cycle_frees_the_old_ones(window, qtbot):
     names = ("mnist-784-20-10", "mnist-softmax-784-10")
     rss, threads, models = _soak(window, qtbot,
-                                 lambda i: window._apply_preset(names[i % 2], quiet=True))
-    window._apply_preset(names[0], quiet=True)
+                                 lambda i: window.apply_preset(names[i % 2], quiet=True))
+    window.apply_preset(names[0], quiet=True)
     qtbot.waitUntil(lambda: not window.tasks.running(), timeout=60000)
     # the canvas keeps the latest trained model of each name; the last run's joins it once its
     # evaluation let go of it (a turn later), replacing the one two cycles back

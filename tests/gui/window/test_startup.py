@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from nngui.gui.window.main_window import MainWindow
-from nngui.gui.window.pages import PAGES, WindowPages
+from nngui.gui.window.pages import PAGES, Pages
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -109,21 +109,21 @@ def test_choosing_a_tab_builds_it_before_the_window_reacts(window):
     assert window.tabs.currentIndex() == index
     assert window.tabs.currentWidget() is window.built_page("draw") is not None
     assert window.builderSide.isHidden()  # the builder shows on Train and Evaluate only
-    assert window._ae_loading  # the window saw the real Draw page: the bundled autoencoder
+    assert window.work._ae_loading  # the window saw the real Draw page: the bundled autoencoder
     window.tabs.setCurrentWidget(window.evaluate)
     assert window.tabBar.currentIndex() == window.tabs.indexOf(window.evaluate)
 
 
 def test_background_building_takes_one_small_step_per_turn(qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(WindowPages, "build_pages_soon", lambda self: None)  # steps by hand
+    monkeypatch.setattr(Pages, "build_soon", lambda self: None)  # steps by hand
     w = MainWindow(load_tensorflow=False)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w._painted, timeout=10000)
+    qtbot.waitUntil(lambda: w.first_paint.painted(), timeout=10000)
     built_after: list[list[str]] = []
     while w.pages_pending():
-        w._next_page_step()
+        w.pages.next_step()
         built_after.append([n for n in PAGES if w.built_page(n) is not None])
     # an import, then the page: each step adds at most one page
     counts = [0] + [len(b) for b in built_after]
@@ -134,7 +134,7 @@ def test_background_building_takes_one_small_step_per_turn(qtbot, monkeypatch, t
     # pages of many plots come in parts: Lab's 2 explorers, Watch's 3 views, one per turn
     assert turns_between("autoencoder", "lab") >= 4  # Autoencoder's turn, import, 2 parts
     assert turns_between("lab", "watch") >= 5  # Lab's turn, import, 3 parts
-    assert built_after[-1] == list(PAGES) and not w._partial
+    assert built_after[-1] == list(PAGES) and not w.pages._partial
     w.close()
 
 
@@ -144,7 +144,7 @@ def test_a_window_shown_later_still_builds_its_tabs_after_painting(qtbot, tmp_pa
     w = MainWindow(load_tensorflow=False)
     qtbot.addWidget(w)
     w.when_painted(lambda: None)
-    qtbot.waitUntil(lambda: w._painted, timeout=10000)  # hidden: its jobs ran at once
+    qtbot.waitUntil(lambda: w.first_paint.painted(), timeout=10000)  # hidden: its jobs ran at once
     assert w.pages_pending() == list(PAGES)  # nobody sees it: nothing built
     w.show()
     qtbot.waitUntil(lambda: not w.pages_pending(), timeout=60000)
@@ -163,5 +163,5 @@ def test_tensorflow_loads_after_the_first_paint_or_at_once_when_hidden(qtbot, tm
     assert not w.tasks.running("tensorflow")  # nothing competes with building the window
     with qtbot.waitSignal(w.tensorflowReady, timeout=120000):
         pass
-    assert w._painted or not shown
+    assert w.first_paint.painted() or not shown
     w.close()

@@ -1,0 +1,404 @@
+"""The network the window works on: its Session, its runs, and what the pages show of it.
+
+``Workbench`` owns the current :class:`~nngui.core.training.train.Session` (a job that trains
+or evaluates it holds it, and the window never calls into a model a job holds), the encoded
+data it trains on, whether the network is read-only (with the ``readOnlyLabel`` the window
+places above the builder), and the flow of a run: Train → probes for the Watch and
+Autoencoder tabs → evaluation, and the trained model offered to the Draw canvas.
+
+Its collaborators come in through the constructor: the window (the parent of its message
+boxes), the task runner, the data controller, the builder, the summary table, the training
+panel, the tab widget and the :class:`~nngui.gui.window.pages.Pages`. It listens to their
+signals (a new network in the builder, a run's start, probes and end, data loaded, a page
+built) and says things on the status bar through ``message``. The file and project actions
+use its public methods to put an opened network, model or project in place.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QWidget
+
+from nngui.core.data.adapt import Prepared, prepare
+from nngui.core.files.project import Project
+from nngui.core.insight.layer_stats import stats_probes
+from nngui.core.insight.probes import ReconstructionProbe, live_probes
+from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
+from nngui.core.network.validate import DataInfo, errors
+from nngui.core.platform import abandon
+from nngui.core.training.observer import RunResult
+from nngui.core.training.session import RunRequest, Session
+from nngui.gui.builder.panel import BuilderPanel
+from nngui.gui.builder.summary import SummaryTable
+from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window.pages import Pages
+
+
+class Workbench(QObject):
+    """The current network and its runs (see the module docstring)."""
+
+    message = Signal(str, int)  # status bar text and timeout (0: until replaced)
+
+    def __init__(self, window: QWidget, tasks: TaskRunner, data: DataController,
+                 builder: BuilderPanel, summary: SummaryTable, training: TrainingPanel,
+                 tabs: QTabWidget, pages: Pages, spec: NetworkSpec) -> None:
+        super().__init__(window)
+        self._window = window  # its message boxes' parent
+        self._tasks, self._data, self._builder = tasks, data, builder
+        self._summary, self._training, self._tabs, self._pages = summary, training, tabs, pages
+        self.session = Session(spec)
+        self.read_only_reason: str | None = None
+        self.readOnlyLabel = QLabel()
+        self.readOnlyLabel.setObjectName("readOnlyLabel")
+        self.readOnlyLabel.setWordWrap(True)
+        self.readOnlyLabel.setStyleSheet("color: #a15c00;")
+        self.readOnlyLabel.hide()
+        self._prepared: tuple[tuple, Prepared] | None = None
+        self._train_when_loaded: bool | None = None  # Train pressed while data loads
+        self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
+        self._ae_loading = False
+        builder.specChanged.connect(self._on_spec_changed)
+        training.trainRequested.connect(self.train)
+        training.runStarted.connect(self._on_run_started)
+        training.runFinished.connect(self._on_run_finished)
+        training.probeArrived.connect(self._on_probe)
+        training.epochEnded.connect(self._on_epoch_ended)
+        data.loaded.connect(self._on_dataset)
+        data.failed.connect(self._on_data_failed)
+        pages.built.connect(self._on_page_built)
+
+    # ------------------------------------------------------------------ the network
+    def new_session(self, spec: NetworkSpec) -> None:
+        """A fresh, untrained ``spec``: the training panel and the Watch tab start over."""
+        self.set_read_only(None)  # an opened model that is read-only sets it again after
+        self.session = Session(spec)
+        self._summary.set_spec(spec)
+        self._training.reset(spec)
+        if self._pages.built_page("watch") is not None:  # a page built later starts empty
+            self._pages.watch.clear()
+
+    def use_network(self, spec: NetworkSpec, config: TrainConfig) -> None:
+        """An opened network file: into the builder, untrained."""
+        self._builder.set_spec(spec)
+        self._builder.set_config(config)
+        self.new_session(spec)
+
+    def use_model(self, spec: NetworkSpec, model, reason: str | None, title: str) -> None:
+        """An opened model: the builder shows ``spec`` (read-only for ``reason``), training
+        continues from its weights, Evaluate and the Draw canvas get it."""
+        self._builder.set_spec(spec)
+        self.new_session(spec)
+        self.set_read_only(reason)
+        self.session.model = model  # weights exist: Train continues from them
+        self.set_read_only(reason, model)
+        self._training.set_has_weights(True)
+        self.refresh_evaluate_context()  # an opened model evaluates like a trained one
+        self._pages.drawing.offer_model(title, model)
+
+    def restore(self, project: Project) -> None:
+        """A project's session: its network (read-only if the builder cannot show its model),
+        weights, epochs and history."""
+        self.new_session(project.spec)
+        if project.model is not None:
+            from nngui.core.model.saving import spec_from_model, stand_in_spec
+
+            stand_in = stand_in_spec(project.model) \
+                if spec_from_model(project.model) is None else None
+            self.set_read_only(stand_in[1] if stand_in else None, project.model)
+        s = self.session
+        s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
+            dict(project.history)
+        s.target_epochs = project.epochs_done
+        self._training.set_session(s)
+
+    def set_read_only(self, reason: str | None, model=None) -> None:
+        """Show an opened model the builder cannot represent as read-only (None: editable);
+        the summary then lists the model's own layers, not the builder's stand-in."""
+        self.read_only_reason = reason
+        self.readOnlyLabel.setText(reason or "")
+        self.readOnlyLabel.setToolTip(reason or "")
+        self.readOnlyLabel.setVisible(reason is not None)
+        self._builder.set_locked(reason is not None or self._training.is_running())
+        if reason is not None and model is not None:
+            _summarize(self._summary, model)
+
+    def _on_spec_changed(self, spec: NetworkSpec) -> None:
+        self._summary.set_spec(spec)
+        old = self.session.spec
+        same_structure = (old.input_shape == spec.input_shape and old.features == spec.features and
+                          [lay.to_dict() for lay in old.layers] ==
+                          [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
+        if same_structure:
+            self.session.spec = spec  # new loss/optimizer/lr apply to the next run
+        elif not self._training.is_running():
+            self.new_session(spec)
+
+    # ------------------------------------------------------------------ data
+    def _on_data_failed(self, message: str) -> None:
+        self._train_when_loaded = None
+        self.message.emit(message, 8000)
+
+    def _on_dataset(self, ds) -> None:
+        self._prepared = None
+        spec = self._builder.spec()
+        if tuple(spec.input_shape) != tuple(ds.input_shape) and \
+                _prod(spec.input_shape) != _prod(ds.input_shape):
+            self.message.emit(f"The network reads {spec.input_shape}, the data is "
+                              f"{ds.input_shape}: adjust the input shape.", 8000)
+        self._builder.set_data_info(DataInfo.of(ds))
+        if self._pages.built_page("inspect") is not None:  # else it reads the data when built
+            self._pages.inspect.set_dataset(ds)
+        self.message.emit(f"Loaded {ds.title}", 4000)
+        self.refresh_evaluate_context()
+        if self._train_when_loaded is not None:  # Train was pressed while this loaded
+            restart, self._train_when_loaded = self._train_when_loaded, None
+            self.train(restart)
+
+    def prepare(self, ds, spec: NetworkSpec) -> Prepared:
+        """``ds`` encoded for ``spec`` (kept while the data and the network's ends stay)."""
+        # the encoding depends on the data, the input shape, the loss and the output layer
+        key = (id(ds), spec.input_shape, tuple(spec.features), spec.loss, spec.kind,
+               repr(spec.layers[-1].to_dict()) if spec.layers else "")
+        if self._prepared is None or self._prepared[0] != key:
+            self._prepared = (key, prepare(ds, spec))
+        return self._prepared[1]
+
+    # ------------------------------------------------------------------ training
+    def train(self, restart: bool = False) -> bool:
+        """Train (or continue) the builder's network on the chosen data; False after saying why."""
+        ds = self._data.dataset
+        if ds is None:
+            if self._data.is_loading():
+                self._train_when_loaded = restart
+                self.message.emit("The data is still loading; training starts as soon as it "
+                                  "is ready.", 0)
+                return False
+            QMessageBox.information(self._window, "No data", "Choose a dataset first.")
+            return False
+        spec = self._builder.spec()
+        if restart and self.read_only_reason is not None:
+            QMessageBox.information(self._window, "Read-only network", self.read_only_reason +
+                                    " It can continue training, not start from scratch.")
+            return False
+        problems = errors(self._builder.problems())
+        if problems:
+            QMessageBox.warning(self._window, "The network cannot be trained yet",
+                                "\n".join(f"• {p}" for p in problems))
+            return False
+        try:
+            config = self._pages.watch.runs.apply_options(self._builder.config())
+            data = self.prepare(ds, spec)
+        except SpecError as exc:
+            QMessageBox.warning(self._window, "Cannot train", str(exc))
+            return False
+        if self._tasks.is_held(self.session):
+            QMessageBox.information(self._window, "Busy", "This network is in use (e.g. being "
+                                    "evaluated); try again in a moment.")
+            return False
+        self.session.spec = spec
+        self.message.emit("Data: " + "; ".join(data.notes), 10000)
+        request = RunRequest(self.session, data, config, restart, self.probes(spec, ds))
+        first = 0 if restart else self.session.epochs_done
+        if not self._training.start(request):
+            return False
+        if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
+            self._ae_run_start = first
+            self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
+        return True
+
+    def probes(self, spec: NetworkSpec, ds) -> list:
+        """What the live views need from the model after each epoch (run in its thread)."""
+        if spec.kind == "classifier" and ds.task == "classification":
+            data = self.prepare(ds, spec)
+            return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
+                                 data.x_test, ds.y_test, features=spec.features),
+                    *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
+        if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
+            return []
+        from nngui.core.model.autoencoder import one_per_class
+
+        idx = one_per_class(ds.y_test.astype(int).ravel())
+        return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
+
+    def sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
+        """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
+        ds = self._data.dataset
+        if ds is None or errors(self._builder.problems()):
+            self.message.emit("Choose data and a network that can train first.", 6000)
+            return None
+        try:
+            data = self.prepare(ds, spec)
+            config = self._pages.watch.runs.apply_options(self._builder.config())
+        except SpecError as exc:
+            self.message.emit(str(exc), 8000)
+            return None
+        return RunRequest(Session(spec), data, config, True, self.probes(spec, ds))
+
+    def inspect_context(self):
+        """(session, prepared data, dataset) for the Inspect tab's jobs, or why there is none."""
+        ds, session = self._data.dataset, self.session
+        if ds is None or session.model is None or ds.task != "classification" or \
+                session.spec.kind != "classifier":
+            return "Train a classifier on this data first; then its layers can be inspected."
+        try:
+            return session, self.prepare(ds, session.spec), ds
+        except SpecError as exc:
+            return str(exc)
+
+    def _on_run_started(self) -> None:
+        self._builder.set_locked(True)
+        if self._tabs.currentWidget() is not self._pages.watch:  # watching it live: stay
+            self._tabs.setCurrentWidget(self._training)
+
+    def _on_probe(self, name: str, epoch: int, payload) -> None:
+        self._pages.watch.show_probe(name, epoch, payload)
+        if name == "reconstructions":
+            self._pages.autoencoder.show_reconstructions(payload["originals"],
+                                                         payload["reconstructions"])
+
+    def _on_epoch_ended(self, epoch: int, logs: dict) -> None:
+        if self._ae_run_start is not None:
+            parts = [f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")]
+            self._pages.autoencoder.run_progress(epoch + 1 - self._ae_run_start,
+                                                 f"Epoch {epoch + 1}: " + " · ".join(parts))
+
+    def _on_run_finished(self, result: RunResult) -> None:
+        self._builder.set_locked(self.read_only_reason is not None)
+        was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
+        if was_ae_run:
+            self._pages.autoencoder.end_run()
+        if self._training.session is not self.session:  # a fine-tune: the builder's network
+            self._training.set_has_weights(self.session.model is not None)  # is unchanged
+            return
+        ds = self._data.dataset
+        if self.session.model is None or ds is None:
+            return
+        if self.session.spec.kind == "autoencoder":
+            name = self.session.spec.name or "your autoencoder"
+            self._pages.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
+                                              ds.y_test, f"{name}, trained here "
+                                              f"({self.session.epochs_done} epochs)")
+            self._tabs.setCurrentWidget(self._pages.autoencoder)
+            return
+        self.refresh_evaluate_context()
+        if result.ok:
+            self._pages.evaluate.evaluate()
+        # the canvas copies the weights (~13 ms) in an event-loop turn of its own: with the run
+        # list's and the curves' updates the run's end stalled the window ~45 ms in one go
+        QTimer.singleShot(0, self, partial(self._offer_to_canvas, self.session,
+                                           self.session.model))
+
+    def _offer_to_canvas(self, session: Session, model) -> None:
+        """A trained model joins the canvas' list once no job works on it (the evaluation).
+
+        It joins even if the window moved on to another network meanwhile: it was trained.
+        """
+        if model is None or (self._training.is_running() and self._training.session is session
+                             and session.model is model):
+            return  # trained on: that run's end offers it
+        again = partial(self._offer_to_canvas, session, model)
+        holders = [t for t in self._tasks.running() if t.holds_object(model)
+                   or t.holds_object(session)]
+        if holders:  # the evaluation: right after it lets go, in a turn of its own
+            holders[0].finished.connect(lambda: QTimer.singleShot(0, self, again))
+            return
+        if abandon.is_busy(model):  # a Stop left fit ending its last batches on it
+            QTimer.singleShot(150, self, again)
+            return
+        self._pages.drawing.offer_model(f"Trained here: {session.spec.name}", model)
+
+    # ------------------------------------------------------------------ the pages' views
+    def refresh_evaluate_context(self) -> None:
+        """Point Evaluate at the session's model (trained here or opened) and the data."""
+        ds, model = self._data.dataset, self.session.model
+        if model is None or ds is None or self.session.spec.kind == "autoencoder" or \
+                self._pages.built_page("evaluate") is None:  # built later, it asks again
+            return
+        evaluate = self._pages.evaluate
+        try:
+            data = self.prepare(ds, self.session.spec)
+        except SpecError as exc:
+            evaluate.set_context(None, None, None, [])
+            evaluate.testMetricsLabel.setText(f"This model does not fit {ds.title}: {exc}")
+            return
+        evaluate.set_context(model, data, self.session.spec, list(ds.class_names), ds.x_test)
+
+    def _on_page_built(self, name: str) -> None:
+        if name == "evaluate":
+            self.refresh_evaluate_context()
+
+    def page_shown(self, page: QWidget) -> None:
+        """The tab showing ``page`` was chosen: fill what it shows of the current network."""
+        pages = self._pages
+        if page is pages.built_page("watch"):
+            self._fill_watch()
+        if page in (pages.built_page("autoencoder"), pages.built_page("draw")) and \
+                pages.autoencoder.model is None:
+            self._show_bundled_autoencoder()
+
+    def _fill_watch(self) -> None:
+        """A model not trained here (opened): the live views once, from a job that holds it."""
+        s, ds, watch = self.session, self._data.dataset, self._pages.watch
+        if s.model is None or ds is None or s.spec.kind != "classifier" or \
+                not watch.live.is_empty() or self._tasks.is_held(s):
+            return
+        try:  # the probes a run would use, less those that need a compiled model or a run
+            probes = [p for p in self.probes(s.spec, ds)
+                      if p.name in ("boundary", "hidden", "weights", "dead_relu")]
+        except SpecError:
+            return  # the model does not fit this data: Evaluate says why
+        model, epoch = s.model, s.epochs_done - 1
+        self._tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
+                           holds=(s,), on_done=lambda res: [watch.show_probe(name, epoch, out)
+                                                           for name, out in res],
+                           on_failed=lambda msg: self.message.emit(
+                               f"The Watch views could not be computed: {msg}", 8000))
+
+    def _show_bundled_autoencoder(self) -> None:
+        """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
+        from nngui.core.model.saving import load_model
+        from nngui.core.platform.resources import bundled_model
+
+        path, ds = bundled_model("autoencoder_2d"), self._data.dataset
+        if path is None or ds is None or _prod(ds.input_shape) != 784:
+            return
+        if self._ae_loading:
+            return  # already loading (or loaded); opening a model takes ~0.3 s: not here
+        self._ae_loading = True
+        self._tasks.submit("load-autoencoder", plain(lambda: load_model(path)),
+                           on_done=lambda model: self._use_bundled_autoencoder(model, ds),
+                           on_failed=lambda msg: self.message.emit(
+                               f"Bundled autoencoder unavailable: {msg}", 8000))
+
+    def _use_bundled_autoencoder(self, model, ds) -> None:
+        from nngui.core.model.autoencoder import as_autoencoder
+        from nngui.core.model.saving import spec_from_model
+
+        spec = as_autoencoder(spec_from_model(model))
+        panel = self._pages.autoencoder
+        if spec is not None and panel.model is None and \
+                self._ae_run_start is None:  # a trained (or training) one wins
+            panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
+            self.message.emit("Showing the bundled 2-D autoencoder; train your own with an "
+                              "autoencoder preset.", 6000)
+
+
+def _summarize(table: SummaryTable, model) -> None:
+    """Fill the summary table with a Keras model's layers (name, output shape, params)."""
+    cells = []
+    for lay in (lay for lay in model.layers if type(lay).__name__ != "InputLayer"):
+        try:
+            shape = str(tuple(lay.output.shape))
+        except Exception:  # a layer used twice has no single output
+            shape = "?"
+        cells.append((f"{lay.name} ({type(lay).__name__})", shape, f"{lay.count_params():,}"))
+    table.set_rows(cells, model.count_params(), "The opened model's own count.")
+
+
+def _prod(shape) -> int:
+    return math.prod(int(v) for v in shape)
