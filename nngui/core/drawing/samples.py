@@ -413,24 +413,27 @@ class SampleStore:
 
     def _commit(self, ids: list[str], rows: list[Row], bundles: dict[str, set[str]],
                 version: int) -> list[str]:
-        """Put the written samples (sorted ``ids``) into memory in one short locked step;
-        the merge of the order is done outside the lock (again if the store changed)."""
+        """Put the written samples (sorted ``ids``) into memory: the new order and table are
+        built outside the lock (again if the store changed meanwhile) and swapped in."""
         while True:
             with self._lock:
                 if self._version != version:  # e.g. the GUI put one of these ids meanwhile
                     version = self._version
                     keep = [i for i, sample_id in enumerate(ids) if sample_id not in self._rows]
                     ids, rows = [ids[i] for i in keep], [rows[i] for i in keep]
-                base = self._ids
-            merged = base + ids
+                base_ids, base_rows = self._ids, self._rows
+            merged = base_ids + ids
             merged.sort()  # two sorted runs: a linear merge
+            table = dict(base_rows)  # one quick copy (a memcpy when nothing was deleted)
+            for start in range(0, len(ids), CHUNK):
+                table.update(zip(ids[start:start + CHUNK], rows[start:start + CHUNK],
+                                 strict=True))
             counts = np.bincount([row[1] for row in rows], minlength=10).tolist()
             newest = max(map(_stamp_of, ids), default=0)
             with self._lock:
                 if self._version != version:
                     continue
-                self._rows.update(zip(ids, rows, strict=True))
-                self._ids = merged
+                self._rows, self._ids = table, merged
                 self._counts = [a + b for a, b in zip(self._counts, counts, strict=True)]
                 self._bundles.update(bundles)
                 self._newest = max(self._newest, newest)
