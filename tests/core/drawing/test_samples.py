@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +94,166 @@ def test_app_data_dir(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
     assert S.app_data_dir() == tmp_path / "Roaming" / "nngui"
+
+
+# ---- many samples at once: one bundle file -------------------------------------------------
+
+def _batch(n: int, start: int = 0, stamp: int = 1_700_000_000_000) -> list[S.Sample]:
+    rng = np.random.default_rng(start)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    return [S.Sample(f"{stamp + start + i:013d}-{start + i:08x}", images[i], int(rng.integers(10)),
+                     1.7e9 + start + i) for i in range(n)]
+
+
+def _same(got: list[S.Sample], want: list[S.Sample]) -> bool:
+    return ([(s.id, s.label, s.created) for s in got] == [(s.id, s.label, s.created) for s in want]
+            and all(np.array_equal(a.image, b.image) for a, b in zip(got, want, strict=True)))
+
+
+def test_put_many_writes_one_bundle_that_reloads_equal(tmp_path):
+    batch = _batch(3000)
+    store = SampleStore(tmp_path)
+    mine = store.add(_digit(0), 4)  # the user's own sample, newer than the batch
+    shuffled = [batch[i] for i in np.random.default_rng(1).permutation(len(batch))]
+    added = store.put_many(shuffled)
+    assert added == [s.id for s in batch]  # oldest first
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files[0] == f"{mine}.npz" and len(files) == 2 and files[1].startswith("bundle-")
+    assert _same(store.samples()[:-1], batch) and store.ids()[-1] == mine
+    again = SampleStore(tmp_path)  # the next start
+    assert _same(again.samples()[:-1], batch) and again.ids()[-1] == mine
+    assert not again.skipped and len(again) == 3001
+    want = np.bincount([s.label for s in batch] + [4], minlength=10)
+    assert again.count_by_label() == dict(enumerate(want.tolist()))
+    x, y, ids = again.all()
+    assert x.shape == (3001, 28, 28) and ids == [s.id for s in batch] + [mine]
+    assert np.array_equal(np.round(x[5] * 255), batch[5].image) and y[5] == batch[5].label
+
+
+def test_put_many_skips_the_ids_it_has(tmp_path):
+    store = SampleStore(tmp_path)
+    first = _batch(10)
+    assert len(store.put_many(first)) == 10
+    repeated = first[5:] + _batch(4, start=10) + _batch(4, start=10)  # known, new, new again
+    assert store.put_many(repeated) == [s.id for s in _batch(4, start=10)]
+    assert store.put_many(first) == [] and len(list(tmp_path.iterdir())) == 2  # nothing new
+    assert len(SampleStore(tmp_path)) == len(store) == 14
+
+
+def test_put_many_checks_every_sample_before_writing(tmp_path):
+    store = SampleStore(tmp_path)
+    good = _batch(5)
+    bad = [S.Sample("../../escape", good[0].image, 1, 0.0),
+           S.Sample("bundle-1-x", good[0].image, 1, 0.0),  # would be read as a bundle
+           S.Sample("x" * 65, good[0].image, 1, 0.0),
+           S.Sample("0-ok", good[0].image, 10, 0.0),
+           S.Sample("0-ok", np.zeros((28, 27), np.uint8), 1, 0.0)]
+    for sample in bad:
+        with pytest.raises(ValueError):
+            store.put_many([*good, sample])
+        with pytest.raises(ValueError):
+            store.put(sample)
+    assert not list(tmp_path.iterdir()) and len(store) == 0
+    floats = [S.Sample("0000000000001-f", np.full((28, 28), 0.5, np.float32), 2, 0.0)]
+    store.put_many(floats)  # float images in [0, 1] become uint8 as add() makes them
+    assert SampleStore(tmp_path).get("0000000000001-f").image.max() == 128
+
+
+def test_removing_bundled_samples_rewrites_their_bundle(tmp_path):
+    store = SampleStore(tmp_path)
+    batch = _batch(6)
+    store.put_many(batch)
+    old = store.add(_digit(1), 3)  # a single-sample file beside the bundle
+    assert store.remove(batch[2].id) is True
+    assert store.remove(batch[2].id) is False
+    assert len(list(tmp_path.glob("bundle-*.npz"))) == 1
+    again = SampleStore(tmp_path)
+    assert _same(again.samples()[:-1], batch[:2] + batch[3:])
+    assert store.remove_many([s.id for s in batch] + [old, "never-there"]) == 6
+    assert not list(tmp_path.iterdir())  # the emptied bundle is deleted too
+    assert len(store) == 0 and len(SampleStore(tmp_path)) == 0
+
+
+def test_an_old_single_sample_file_still_reads_and_removes(tmp_path):
+    """Folders written by earlier versions: one .npz per sample, named by its id."""
+    image = (np.arange(784) % 256).astype(np.uint8).reshape(28, 28)
+    np.savez_compressed(tmp_path / "1690000000000-0a1b2c3d.npz", image=image,
+                        label=np.int64(8), created=np.float64(1.69e9))
+    store = SampleStore(tmp_path)
+    store.put_many(_batch(3))
+    sample = store.get("1690000000000-0a1b2c3d")
+    assert sample.label == 8 and np.array_equal(sample.image, image)
+    assert store.ids()[0] == sample.id  # oldest first, bundles or not
+    assert store.remove(sample.id) and len(SampleStore(tmp_path)) == 3
+
+
+def _npy_header(shape: tuple, dtype: str = "|u1") -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": dtype, "fortran_order": False,
+                                               "shape": shape})
+    return buf.getvalue()
+
+
+def _bundle(path: Path, **arrays) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for key, value in arrays.items():
+            if isinstance(value, bytes):
+                zf.writestr(f"{key}.npy", value)
+            else:
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, np.asarray(value), allow_pickle=True)
+                zf.writestr(f"{key}.npy", buf.getvalue())
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "huge", "pickle", "bad id",
+                                    "bundle id", "label", "shape", "lengths", "missing"])
+def test_a_damaged_or_hostile_bundle_is_skipped_with_a_warning(tmp_path, damage):
+    store = SampleStore(tmp_path)
+    batch = _batch(4)
+    store.put_many(batch)
+    good = next(tmp_path.glob("bundle-*.npz"))
+    bad = tmp_path / "bundle-0000000000001-bad.npz"
+    ok = {"images": np.zeros((2, 28, 28), np.uint8), "labels": np.array([1, 2]),
+          "created": np.array([0.0, 1.0]), "ids": np.array(["1-a", "1-b"])}
+    if damage == "garbage":
+        bad.write_bytes(b"PK\x03\x04 not really a zip")
+    elif damage == "truncated":
+        bad.write_bytes(good.read_bytes()[:300])
+    elif damage == "huge":  # declares 10 million images in a few bytes: never allocated
+        _bundle(bad, **{**ok, "images": _npy_header((10_000_000, 28, 28)) + b"\0" * 100})
+    elif damage == "pickle":
+        _bundle(bad, **{**ok, "ids": np.array(["1-a", "1-b"], dtype=object)})
+    elif damage == "bad id":
+        _bundle(bad, **{**ok, "ids": np.array(["1-a", "../../home/x"])})
+    elif damage == "bundle id":  # removing it would delete a whole bundle
+        _bundle(bad, **{**ok, "ids": np.array(["1-a", good.stem])})
+    elif damage == "label":
+        _bundle(bad, **{**ok, "labels": np.array([1, 12])})
+    elif damage == "shape":
+        _bundle(bad, **{**ok, "images": np.zeros((2, 28, 20), np.uint8)})
+    elif damage == "lengths":
+        _bundle(bad, **{**ok, "labels": np.array([1, 2, 3])})
+    else:
+        _bundle(bad, **{k: v for k, v in ok.items() if k != "created"})
+    with pytest.warns(UserWarning, match="Skipping unreadable sample"):
+        again = SampleStore(tmp_path)
+    assert again.skipped == [bad.name]
+    assert _same(again.samples(), batch)  # the good bundle is all there
+
+
+def test_put_many_on_a_worker_thread_shows_all_or_nothing(tmp_path):
+    """What the GUI thread sees while a worker merges: the store before or after the batch."""
+    store = SampleStore(tmp_path)
+    mine = store.add(_digit(0), 1)
+    batch = _batch(20_000)
+    seen = set()
+    worker = threading.Thread(target=store.put_many, args=(batch,))
+    worker.start()
+    while worker.is_alive():
+        n, ids, counts = len(store), store.ids(), store.count_by_label()
+        seen.add(n)
+        assert len(ids) in (1, 20_001) and sum(counts.values()) in (1, 20_001)
+        store.add(_digit(1), 2)  # the GUI saves meanwhile
+        store.remove(store.ids()[-1])
+    worker.join()
+    assert mine in store and len(store) == 20_001 and len(SampleStore(tmp_path)) == 20_001

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtTest import QTest
 
@@ -205,7 +205,7 @@ def test_teaching_saves_samples_that_survive_a_restart(qtbot, panel, tmp_path):
     QTest.mouseClick(panel.findChild(type(panel.clearButton), "teachButton7"),
                      Qt.MouseButton.LeftButton)
     assert panel.samples_store.count_by_label()[7] == 1
-    assert panel.samplesGallery.count() == 1
+    assert panel.samplesGallery.model().rowCount() == 1
     assert panel.canvas.is_empty()  # ready for the next sample
     QTest.mouseClick(panel.findChild(type(panel.clearButton), "teachButton3"),
                      Qt.MouseButton.LeftButton)  # nothing drawn: nothing saved
@@ -214,8 +214,8 @@ def test_teaching_saves_samples_that_survive_a_restart(qtbot, panel, tmp_path):
     reopened = DrawPanel(SampleStore(tmp_path / "samples"))  # the app restarted
     qtbot.addWidget(reopened)
     gallery = reopened.samplesGallery
-    assert gallery.objectName() == "samplesGallery" and gallery.count() == 1
-    assert gallery.item(0).text() == "7"
+    assert gallery.objectName() == "samplesGallery" and gallery.model().rowCount() == 1
+    assert gallery.model().index(0, 0).data() == "7"
     x, y, _ = reopened.samples_store.all()
     assert y.tolist() == [7] and x[0].max() == pytest.approx(1.0, abs=1 / 255)
 
@@ -224,9 +224,10 @@ def test_teaching_saves_samples_that_survive_a_restart(qtbot, panel, tmp_path):
     reopened.activateWindow()
     gallery.setFocus()
     qtbot.waitUntil(gallery.hasFocus)
-    gallery.item(0).setSelected(True)
+    gallery.selectionModel().select(gallery.model().index(0, 0),
+                                    QItemSelectionModel.SelectionFlag.Select)
     QTest.keyClick(gallery, Qt.Key.Key_Delete)
-    assert gallery.count() == 0 and len(SampleStore(tmp_path / "samples")) == 0
+    assert gallery.model().rowCount() == 0 and len(SampleStore(tmp_path / "samples")) == 0
 
 
 def test_finetune_inputs_and_signal(qtbot, panel, reader):

@@ -244,7 +244,7 @@ def test_the_canvas_keeps_its_geometry_through_stroke_prediction_clear_and_sampl
 
     draw.teach(1)  # a saved sample: gallery item, counts, a status line
     QApplication.processEvents()
-    assert draw.samplesGallery.count() == 1
+    assert draw.samplesGallery.model().rowCount() == 1
     assert _geometry(window) == before, "moved after saving a sample"
 
     draw.show_reconstruction(draw.last_x28)  # an autoencoder's rebuild appears

@@ -88,7 +88,7 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert all(np.array_equal(a, b) for a, b in zip(w.lab.net.weights, lab[1], strict=True))
     assert w.lab.hiddenSpin.value() == w.lab.net.config.hidden
     assert [s.label for s in w.draw.samples_store.samples()] == [7]  # back, on disk too
-    assert w.draw.samplesGallery.count() == 1
+    assert w.draw.samplesGallery.model().rowCount() == 1
     w.draw.samples_store.reload()
     assert [s.label for s in w.draw.samples_store.samples()] == [7]
 
