@@ -146,7 +146,8 @@ class OverfitView(QWidget):
             note += (f" The test loss has risen too (from {min(test_loss):.4g} to "
                      f"{test_loss[-1]:.4g}): the network is learning the training set, "
                      "not the data in general.")
-        self.note.setText(note + " ★ marks the best validation epoch.")
+        self.note.setText(note + (" ★ marks the best validation epoch." if best is not None
+                                  else ""))
 
     def _name_test_curve(self) -> None:
         """The test curve's legend entry: on how many test samples it was measured."""

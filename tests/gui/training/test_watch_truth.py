@@ -1,5 +1,5 @@
 """The Watch tab tells the truth: every title and note is derived from what its view shows
-now, for the network there is now (issue 23, item 5)."""
+now, for the network there is now (issue 23, items 5 and 7)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from nngui.gui.training.live import NO_HIDDEN_TITLE, NO_WEIGHTS_TITLE, NOTHING_TO_SHOW, LivePanel
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.stats import StatsPanel
+
+OLD_NOTE = "No validation split: set one"  # what runs with a 0.1 split were told
 
 
 def texts(root: QWidget) -> list[str]:
@@ -152,3 +154,47 @@ def test_no_watch_title_names_units_of_another_network(window, qtbot):
         assert named_units(views) == {20} <= _widths(w)
         assert "of 20 units" in weights.text() and "its 20 units" in hidden.text
         assert named_epochs(views) <= {1, 2}
+
+
+# ---- item 7: the validation note of runs that had a split --------------------------------
+
+def test_a_sweep_run_stopped_in_its_first_epoch_is_not_told_to_set_a_split(window, qtbot):
+    w = window  # the bundled digits, 784-20-10 with the default 0.1 split
+    assert w.builder.config().validation_split == 0.1
+    w.builder.set_config(replace(w.builder.config(), epochs=3, batch_size=4,
+                                 steps_per_execution=1))
+    stopped = []
+
+    def stop_in_first_epoch(epoch: int, step: int) -> None:
+        if not stopped:
+            stopped.append((epoch, step))
+            w.training.stop()
+
+    w.training.batchesArrived.connect(stop_in_first_epoch)
+    runs = w.watch.runs
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000) as finished:
+        assert runs.start_sweep("lr")
+    qtbot.waitUntil(lambda: not runs.is_sweeping(), timeout=30000)
+    assert stopped[0][0] == 0 and finished.args[0].reason == "stopped"
+    rec = runs.runs.records[-1]
+    assert all(0 < x < 1 for x in rec.history["epoch"])  # only a part of epoch 1 was trained
+    assert not any(np.isfinite(v) for v in rec.history.get("val_loss", []))
+    qtbot.waitUntil(lambda: not w.watch.overfit._dirty, timeout=10000)
+    for note in (runs.overfitNote.text(), w.watch.overfit.note.text()):
+        assert OLD_NOTE not in note and "No validation" not in note, note
+        assert "Stopped before the end of its first epoch" in note, note
+
+
+def test_xor_with_a_split_too_small_for_its_4_samples_is_told_so(window, qtbot):
+    w = window
+    w._apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor", timeout=30000)
+    w.builder.set_config(replace(w.builder.config(), epochs=3, validation_split=0.1))
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        assert w.train()
+    assert not any(k.startswith("val_") for k in w.session.history)  # int(4 * 0.1) == 0
+    runs = w.watch.runs
+    qtbot.waitUntil(lambda: not w.watch.overfit._dirty, timeout=10000)
+    for note in (runs.overfitNote.text(), w.watch.overfit.note.text()):
+        assert OLD_NOTE not in note, note
+        assert "too small to hold one sample" in note and "★" not in note, note
