@@ -162,11 +162,37 @@ def best_index(history: dict[str, list[float]]) -> int | None:
     return min(finite, key=val.__getitem__) if finite else None
 
 
+def no_validation_note(history: dict[str, list[float]]) -> str:
+    """Why a run's history has no validation loss to read, from the history alone.
+
+    Validation is measured at the end of each complete epoch: a run stopped inside its first
+    epoch has none (its part has NaN or no val_* keys) though it had a split. A run with
+    complete epochs and no val_* keys had no split, or one too small to hold a sample (0.1 of
+    XOR's 4 samples): the history cannot tell which, so the note names both.
+    """
+    n = len(history.get("loss", []))
+    xs = history.get("epoch", [])
+    whole = sum(1 for x in xs if float(x).is_integer()) if len(xs) == n else n
+    if not n:
+        return ("No epoch trained yet: the validation loss is measured at the end of each "
+                "epoch.")
+    if not whole:
+        return ("Stopped before the end of its first epoch, where the validation loss is "
+                "first measured: train a whole epoch to see when the network starts to "
+                "overfit.")
+    if any(key.startswith("val_") for key in history):
+        return ("The validation loss was never a finite number (NaN or inf): lower the "
+                "learning rate, or check the data for extreme values.")
+    return ("No validation in this run: its validation split was 0, or too small to hold "
+            "one sample of this data. Set a larger one to see when the network starts to "
+            "overfit.")
+
+
 def overfit_note(history: dict[str, list[float]]) -> tuple[int | None, str]:
     """(best validation epoch (1-based), a plain-words note on train vs validation loss)."""
     best = best_index(history)
     if best is None:
-        return None, "No validation split: set one to see when the network starts to overfit."
+        return None, no_validation_note(history)
     val, train = history["val_loss"], history.get("loss", [])
     xs = history.get("epoch", [])
     best_epoch = int(round(xs[best])) if len(xs) == len(val) else best + 1

@@ -32,6 +32,17 @@ REDRAW_MS = 100
 SPACING_MS = 20  # between two views drawn after one another (see _redraw)
 MOSAIC_COLS = 6
 
+# Every title below is derived from what its view shows: the payload it drew last (since the
+# last ``clear``), ``None`` where the network has no such layer, or nothing yet.
+BOUNDARY_TITLE = "Decision boundary (live)"
+HIDDEN_TITLE = "Last hidden layer (live)"
+NO_HIDDEN_TITLE = "Last hidden layer: this network has none, so nothing to show"
+WEIGHTS_TITLE = "First-layer weights (784-input models): red excites, blue inhibits"
+NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first Dense layer "
+                    "does not read the 784 pixels")
+DEAD_RELU_TEXT = "Dead ReLU units: –"
+NOTHING_TO_SHOW = ("hidden", "weights")  # a None payload: the network has no such layer
+
 
 def _plot(name: str, title: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
@@ -65,6 +76,27 @@ def unit_lines(kernel: np.ndarray, bias: np.ndarray, xs: np.ndarray, ys: np.ndar
     return np.asarray(px), np.asarray(py)
 
 
+def hidden_title(epoch: int | None, p: dict | None) -> str:
+    """The hidden-space plot's title: its units and epoch, that there is none, or waiting
+    (``epoch`` None: nothing arrived since the last clear)."""
+    if epoch is None:
+        return HIDDEN_TITLE
+    if p is None:
+        return NO_HIDDEN_TITLE
+    how = f"its {p['units']} units" if p["method"] == "raw" else f"PCA of its {p['units']} units"
+    return f"Last hidden layer ({how}) · epoch {epoch + 1}"
+
+
+def weights_title(epoch: int | None, p: dict | None) -> str:
+    """The weight mosaic's title, derived like ``hidden_title``."""
+    if epoch is None:
+        return WEIGHTS_TITLE
+    if p is None:
+        return NO_WEIGHTS_TITLE
+    return (f"First-layer weights of {len(p['images'])} of {p['units']} units · "
+            f"epoch {epoch + 1}: red excites, blue inhibits")
+
+
 def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
     """Tiles (n, h, w) into one (rows*(h+1), cols*(w+1)) image, each tile scaled to [-1, 1]."""
     n, h, w = images.shape
@@ -93,7 +125,7 @@ class LivePanel(QWidget):
         self._timer.start()
 
     def _build_ui(self) -> None:
-        self.boundaryPlot = _plot("boundaryPlot", "Decision boundary (live)")
+        self.boundaryPlot = _plot("boundaryPlot", BOUNDARY_TITLE)
         bp = self.boundaryPlot.getPlotItem()
         self._image = pg.ImageItem()
         bp.addItem(self._image)
@@ -135,8 +167,7 @@ class LivePanel(QWidget):
         self._wview.addItem(self._wimage)
         self._wimage.setColorMap(pg.ColorMap([0.0, 0.5, 1.0],
                                              [(40, 90, 200), (255, 255, 255), (200, 40, 40)]))
-        self.weightsTitle = QLabel("First-layer weights (784-input models): red excites, "
-                                   "blue inhibits")
+        self.weightsTitle = QLabel(weights_title(None, None))
         self.weightsTitle.setWordWrap(True)
         weights = QWidget()
         wl = QVBoxLayout(weights)
@@ -158,7 +189,7 @@ class LivePanel(QWidget):
         self.firstView.addWidget(boundary)
         self.firstView.addWidget(weights)
 
-        self.hiddenSpacePlot = _plot("hiddenSpacePlot", "Last hidden layer (live)")
+        self.hiddenSpacePlot = _plot("hiddenSpacePlot", hidden_title(None, None))
         self._hidden_pts = pg.ScatterPlotItem(size=5, pen=None)
         self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
         self.lrPlot = _plot("lrPlot", "Learning rate in effect")
@@ -167,7 +198,7 @@ class LivePanel(QWidget):
         whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
         self._lr_curve = self.lrPlot.getPlotItem().plot(pen=pg.mkPen(120, 60, 160, width=2),
                                                         symbol="o", symbolSize=4)
-        self.deadReluLabel = QLabel("Dead ReLU units: –")
+        self.deadReluLabel = QLabel(DEAD_RELU_TEXT)
         self.deadReluLabel.setObjectName("deadReluLabel")
         self.deadReluLabel.setWordWrap(True)
         self.hint = QLabel("Train a classifier: 2-D data shows its boundary, 784-pixel images "
@@ -192,7 +223,13 @@ class LivePanel(QWidget):
     # ---- data in --------------------------------------------------------------------------
 
     def show_probe(self, name: str, epoch: int, payload: Any) -> None:
-        """Keep a probe's latest arrays; the timer draws them."""
+        """Keep a probe's latest arrays; the timer draws them.
+
+        An epoch before one already shown starts a new run from scratch (Train from scratch,
+        a sweep's next setting): what the older run showed is forgotten first.
+        """
+        if any(epoch < shown for shown, _ in self._latest.values()):
+            self.clear()
         if name == "learning_rate" and payload is not None:
             xs, ys = self._lr
             if xs and epoch + 1 <= xs[-1]:  # a new run from scratch
@@ -207,21 +244,24 @@ class LivePanel(QWidget):
         return not self._latest
 
     def clear(self) -> None:
-        """Forget what was shown (a new network)."""
+        """Forget what was shown (a new network, a run from scratch): every view empty and
+        every title and note back to saying so."""
         self._latest.clear()
         self._drawn.clear()
         self._lr = ([], [])
-        self._image.clear()
         for item in (self._train_pts, self._test_pts, self._hidden_pts):
             item.clear()
         self._lines.setData([], [])
-        self._unit_line.setData([], [])
         self._boundary = None
-        self.unitMaps.clear()
-        self.unitMapCaption.setText("")
+        self.unitMaps.clear()  # a hovered tile: says so (no unit hovered now)
+        self._unit = None
+        self._paint()  # the boundary plot, its bar and the caption with nothing to draw
         self._lr_curve.setData([], [])
         self._wimage.clear()
-        self.deadReluLabel.setText("Dead ReLU units: –")
+        self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(None, None), color="#333",
+                                                    size="9pt")
+        self.weightsTitle.setText(weights_title(None, None))
+        self.deadReluLabel.setText(DEAD_RELU_TEXT)
         self.hint.setVisible(True)
 
     def _mark(self, name: str) -> None:
@@ -244,7 +284,8 @@ class LivePanel(QWidget):
         if out_of_sight(self):
             return
         pending = [(name, epoch, payload) for name, (epoch, payload) in self._latest.items()
-                   if payload is not None and self._drawn.get(name) != id(payload)]
+                   if (payload is not None or name in NOTHING_TO_SHOW)
+                   and self._drawn.get(name) != id(payload)]
         for name, epoch, payload in pending if every else pending[:1]:
             self._drawn[name] = id(payload)
             draw = getattr(self, f"_draw_{name}", None)
@@ -279,7 +320,15 @@ class LivePanel(QWidget):
     def _paint(self) -> None:
         """The image: the hovered unit's activation, else the output (the boundary)."""
         p = self._boundary
-        if p is None:
+        if p is None:  # nothing drawn since the last clear: say nothing about any network
+            self._image.clear()
+            self._unit_line.setData([], [])
+            self.probabilityBar.setLevels((0, 1))
+            self.probabilityBar.getAxis("left").setLabel("p(class 1)")
+            self.probabilityBar.setVisible(True)
+            self.boundaryPlot.getPlotItem().setTitle(BOUNDARY_TITLE, color="#333", size="9pt")
+            self.unitMapCaption.setText("")
+            self.unitMapCaption.setToolTip("")
             return
         xs, ys, classes, prob = p["xs"], p["ys"], p["classes"], p["prob"]
         unit = self._unit
@@ -320,20 +369,23 @@ class LivePanel(QWidget):
             self.unitMapCaption.setText("Hover a unit's tile to see its activation here."
                                         if self.unitMaps.tiles else "")
 
-    def _draw_hidden(self, epoch: int, p: dict) -> None:
-        c = p["coords"]
-        self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
-        how = (f"its {p['units']} units" if p["method"] == "raw" else
-               f"PCA of its {p['units']} units")
-        self.hiddenSpacePlot.getPlotItem().setTitle(
-            f"Last hidden layer ({how}) · epoch {epoch + 1}", color="#333", size="9pt")
+    def _draw_hidden(self, epoch: int, p: dict | None) -> None:
+        if p is None:  # no hidden layer (a perceptron): no points, and the title says so
+            self._hidden_pts.clear()
+        else:
+            c = p["coords"]
+            self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
+        self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(epoch, p), color="#333",
+                                                    size="9pt")
 
-    def _draw_weights(self, epoch: int, p: dict) -> None:
+    def _draw_weights(self, epoch: int, p: dict | None) -> None:
         self.firstView.setCurrentIndex(1)
-        self._wimage.setImage(weight_mosaic(p["images"]).T, autoLevels=False, levels=(-1, 1))
-        self.weightsTitle.setText(f"First-layer weights of {len(p['images'])} of "
-                                  f"{p['units']} units · epoch {epoch + 1}: red excites, "
-                                  "blue inhibits")
+        if p is None:  # the first Dense layer does not read the pixels (a CNN)
+            self._wimage.clear()
+        else:
+            self._wimage.setImage(weight_mosaic(p["images"]).T, autoLevels=False,
+                                  levels=(-1, 1))
+        self.weightsTitle.setText(weights_title(epoch, p))
 
     def _draw_dead_relu(self, epoch: int, p: dict) -> None:
         rows = p["layers"]

@@ -19,6 +19,8 @@ from nngui.gui.common.sight import out_of_sight
 
 REDRAW_MS = 150
 PENS = {"train": (40, 90, 200), "validation": (220, 120, 20), "test": (40, 150, 60)}
+WAITING_NOTE = ("Train with a validation split to see when the network starts to overfit: the "
+                "training loss keeps falling while validation and test rise.")
 
 
 class OverfitView(QWidget):
@@ -52,9 +54,7 @@ class OverfitView(QWidget):
                                                                  style=Qt.PenStyle.DashLine))
         self._best_line.setVisible(False)
         item.addItem(self._best_line)
-        self.note = QLabel("Train with a validation split to see when the network starts to "
-                           "overfit: the training loss keeps falling while validation and "
-                           "test rise.")
+        self.note = QLabel(WAITING_NOTE)
         self.note.setObjectName("overfitLiveNote")
         self.note.setWordWrap(True)
         row = QHBoxLayout()
@@ -94,12 +94,15 @@ class OverfitView(QWidget):
         self._mark()
 
     def clear(self) -> None:
-        """Forget the run shown."""
+        """Forget the run shown: no curves, and the note and legend say nothing of it."""
         self.history, self.test = {}, {}
+        self.test_size = (0, 0)
         for curve in self._curves.values():
             curve.setData([], [])
         self._best.clear()
         self._best_line.setVisible(False)
+        self._name_test_curve()
+        self.note.setText(WAITING_NOTE)
 
     def _mark(self) -> None:
         self._dirty = True
@@ -124,12 +127,11 @@ class OverfitView(QWidget):
         tx = sorted(x for x in self.test if metric in self.test[x])
         self._curves["test"].setData(*finite_or_gap(tx, [self.test[x][metric] for x in tx],
                                                     scale), connect="finite")
-        n, total = self.test_size
-        label = f"test ({n:,} of {total:,} samples)" if n and n < total else "test"
-        sample = self.legend.getLabel(self._curves["test"])
-        if sample is not None:
-            sample.setText(label)
+        self._name_test_curve()
         self.overfitPlot.getPlotItem().setLabel("left", f"{metric}{' %' if scale > 1 else ''}")
+        if not self.history:  # nothing trained since the last clear
+            self.note.setText(WAITING_NOTE)
+            return
         best, note = overfit_note(self.history)
         self._best.clear()
         self._best_line.setVisible(best is not None)
@@ -143,5 +145,14 @@ class OverfitView(QWidget):
         if len(test_loss) >= 3 and test_loss[-1] > min(test_loss) * 1.05:
             note += (f" The test loss has risen too (from {min(test_loss):.4g} to "
                      f"{test_loss[-1]:.4g}): the network is learning the training set, "
-                     "not digits in general.")
-        self.note.setText(note + " ★ marks the best validation epoch.")
+                     "not the data in general.")
+        self.note.setText(note + (" ★ marks the best validation epoch." if best is not None
+                                  else ""))
+
+    def _name_test_curve(self) -> None:
+        """The test curve's legend entry: on how many test samples it was measured."""
+        n, total = self.test_size
+        label = f"test ({n:,} of {total:,} samples)" if n and n < total else "test"
+        sample = self.legend.getLabel(self._curves["test"])
+        if sample is not None:
+            sample.setText(label)

@@ -337,9 +337,10 @@ class RunsPanel(QWidget):
         current = self.runList.currentItem()
         if current is not None:
             rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]
-            _, note = overfit_note(rec.history)
-            self.overfitNote.setText(f"{rec.name}: {note} (★ marks each run's best "
-                                     "validation epoch on the val_loss plot.)")
+            best, note = overfit_note(rec.history)  # from the run's own history
+            star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
+                    if best is not None else "")
+            self.overfitNote.setText(f"{rec.name}: {note}{star}")
 
 
 def _spin(name: str, tip: str) -> QSpinBox:

@@ -32,6 +32,7 @@ def _style(item: pg.PlotItem, title: str) -> None:
 
 WAITING_NOTE = ("Train a network to see how each layer's weights spread out and how large its "
                 "gradients are.")
+LATEST_TITLE = "Weights of the layer · latest epoch"  # until a layer's weights arrive
 READING_NOTE = ("A gradient norm near 0: that layer has stopped learning (vanishing "
                 "gradients); a growing one: exploding gradients.")
 
@@ -61,7 +62,7 @@ class StatsPanel(QWidget):
         self.weightHistograms.setBackground("w")
         self.weightHistograms.setMinimumSize(300, 220)
         self.latestPlot = self.weightHistograms.addPlot(row=0, col=0)
-        _style(self.latestPlot, "Weights of the layer · latest epoch")
+        _style(self.latestPlot, LATEST_TITLE)
         self.latestPlot.setLabel("bottom", "weight value")
         self.latestPlot.setLabel("left", "count")
         self._bars = pg.PlotDataItem(stepMode="center", fillLevel=0,
@@ -125,9 +126,11 @@ class StatsPanel(QWidget):
         self._mark()
 
     def clear(self) -> None:
-        """Forget every epoch (a new network or a run from scratch)."""
+        """Forget every epoch (a new network or a run from scratch); the title and note say
+        that nothing is shown, never another network's layer."""
         self.epochs, self.layers, self.counts, self.edges, self.norms = [], [], [], [], []
         self.note.setText(WAITING_NOTE)
+        self.latestPlot.setTitle(LATEST_TITLE, color="#333", size="9pt")
         self.gradientNorms.getPlotItem().getAxis("left").setTicks(None)  # pyqtgraph's again
         self.layerCombo.blockSignals(True)
         self.layerCombo.clear()
