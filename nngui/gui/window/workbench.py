@@ -206,6 +206,8 @@ class Workbench(QObject):
         first = 0 if restart else self.session.epochs_done
         if not self._training.start(request):
             return False
+        if restart and self._pages.built_page("watch") is not None:
+            self._pages.watch.clear()  # no view of the last run stays up over the new one
         if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
@@ -354,8 +356,8 @@ class Workbench(QObject):
             return  # the model does not fit this data: Evaluate says why
         model, epoch = s.model, s.epochs_done - 1
         self._tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
-                           holds=(s,), on_done=lambda res: [watch.show_probe(name, epoch, out)
-                                                           for name, out in res],
+                           holds=(s,), on_done=lambda res: s is self.session and [
+                               watch.show_probe(name, epoch, out) for name, out in res],
                            on_failed=lambda msg: self.message.emit(
                                f"The Watch views could not be computed: {msg}", 8000))
 

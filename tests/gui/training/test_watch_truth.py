@@ -128,7 +128,7 @@ def _widths(w) -> set[int]:
 
 
 def _switch(w, qtbot, preset: str, data: str) -> None:
-    w._apply_preset(preset, quiet=True)
+    w.apply_preset(preset, quiet=True)
     qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == data,
                     timeout=30000)
     views = w.watch.views  # a new network: nothing of the last one's units or epochs
@@ -187,7 +187,7 @@ def test_a_sweep_run_stopped_in_its_first_epoch_is_not_told_to_set_a_split(windo
 
 def test_xor_with_a_split_too_small_for_its_4_samples_is_told_so(window, qtbot):
     w = window
-    w._apply_preset("xor-3-4-1")
+    w.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: w.data.dataset.name == "xor", timeout=30000)
     w.builder.set_config(replace(w.builder.config(), epochs=3, validation_split=0.1))
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
