@@ -233,7 +233,7 @@ class MainWindow(ProjectActions, FileActions, WindowLayout, WindowPages, QMainWi
             self.statusBar().showMessage(f"{p.title}: load your data with File → Load data "
                                          "file… (an NPZ with x_train, y_train).")
             return
-        current = self.data.dataset.name if self.data.dataset else None
+        current = self.data.selection()  # a load in flight counts: the latest pick wins
         if current != dataset:
             self.data.select(dataset, quiet=False)
 

@@ -274,7 +274,7 @@ class ProjectActions(ProjectRecovery):
 
     def _select_data(self, project: Project) -> None:
         self._clean_dataset = project.dataset
-        current = self.data.dataset
+        current = None if self.data.is_loading() else self.data.dataset  # else that load wins
         path = project.data_path
         if current is not None and current.name == project.dataset and \
                 (project.dataset != "file" or current.source == path):
