@@ -307,6 +307,7 @@ class WindowPages:
         yield
         self.watch = WatchPanel(self.training, self._sweep_request, self.builder.spec,
                                 self.builder.config, views=(live, stats, overfit))
+        self.watch.runs.sweepEnded.connect(lambda text: self.statusBar().showMessage(text, 20000))
         return self.watch
 
     def _make_inspect(self) -> QWidget:
