@@ -32,12 +32,12 @@ class DataController(QObject):
         for name in datasets.dataset_names():
             self.combo.addItem(datasets.dataset_title(name), name)
         self.dataset: datasets.Dataset | None = None
-        self._task: Task | None = None
+        self.combo.setPlaceholderText("No data loaded")  # shown while nothing is
+        self._task: Task | None = None  # the latest request's load
+        self._want: tuple[str, str | None] | None = None  # what it loads (name, path)
+        self._token = 0  # counts requests: a result for an older one is dropped
         self._progress: QProgressDialog | None = None
-        self._quiet = False
         self._pending_path: str | None = None
-        self._busy = False
-        self._loading_path: str | None = None
         self.combo.activated.connect(lambda _i: self.select(self.combo.currentData()))
 
     def mnist_available(self) -> bool:
@@ -60,19 +60,19 @@ class DataController(QObject):
 
     def select(self, name: str, path: str | None = None, quiet: bool = False) -> None:
         """Load a dataset by name (or a file); MNIST missing -> ask to download or pick a file."""
-        self._quiet = quiet
         if name == "mnist" and path is None and datasets.find_mnist() is None:
             path = self._remembered_mnist()  # loaded from a file once: no question again
         if name == "mnist" and path is None and not self.mnist_available():
             if quiet:
-                self.failed.emit("MNIST is not on this computer.")
+                self._fail("MNIST is not on this computer", box=False)
                 return
-            if not self._ask_for_mnist():
+            if not self._ask_for_mnist():  # the pick is withdrawn: what was there stays
                 self._show_current()
+                self._fail("MNIST was not loaded", box=False)  # the user said so: no box
                 return
             if self._pending_path:
                 path = self._pending_path
-        self._start(name, path)
+        self._start(name, path, quiet)
 
     def load_file(self, path: str | None = None) -> None:
         """Ask for (or take) a data file: mnist.npz, IDX files, CSV or NPZ."""
@@ -114,15 +114,23 @@ class DataController(QObject):
             return bool(path)
         return False
 
-    def _start(self, name: str, path: str | None) -> None:
-        if self._busy:
-            self.busy.emit("Still loading the previous data; try again in a moment.")
-            return
-        self._busy = True
-        self._loading_path = path
+    def _start(self, name: str, path: str | None, quiet: bool = False) -> None:
+        """Load ``name`` (or the file at ``path``): one request at a time, the latest wins.
+
+        A request still in flight for other data is superseded: its result, whenever it comes,
+        is dropped (a preset picked while the start-up data loads must not get that data).
+        """
+        if self._want == (name, path):
+            return  # asked again for what is loading: that load answers it
+        if self._task is not None:
+            self._task.cancel()  # loads do not listen, but its result is dropped in any case
+        self._close_progress()
+        self._token += 1
+        token = self._token
+        self._want = (name, path)
+        self._show_current()
         label = "your data file" if path else datasets.dataset_title(name)
         self.busy.emit(f"Loading {label}…")
-        self.combo.setEnabled(False)
         downloading = name == "mnist" and path is None and not self.mnist_available()
 
         def work(report, _stop):
@@ -133,47 +141,78 @@ class DataController(QObject):
             self._progress.setCancelButton(None)
             self._progress.setWindowModality(Qt.WindowModality.WindowModal)
             self._progress.show()
-        self._task = self.tasks.submit("load-data", work, on_done=self._on_done,
-                                       on_failed=self._on_failed, on_progress=self._on_progress)
+        task = self.tasks.submit(
+            "load-data", work, on_done=lambda ds: self._on_done(token, ds),
+            on_failed=lambda message: self._on_failed(token, message, quiet),
+            on_progress=lambda event: self._on_progress(token, event))
+        self._task = task
+        if task is None:  # the runner is shut down (the window is closing)
+            self._want = None
+            self._close_progress()
 
     def is_loading(self) -> bool:
         """Whether a dataset is being loaded right now."""
-        return self._busy
+        return self._want is not None
 
-    def _on_progress(self, event: tuple[int, int]) -> None:
+    def selection(self) -> str | None:
+        """The dataset the combo stands for: the one being loaded, else the one loaded."""
+        if self._want is not None:
+            return self._want[0]
+        return self.dataset.name if self.dataset is not None else None
+
+    def _on_progress(self, token: int, event: tuple[int, int]) -> None:
         done, total = event
-        if self._progress is not None and total > 0:
+        if token == self._token and self._progress is not None and total > 0:
             self._progress.setValue(int(100 * done / total))
 
     def _close_progress(self) -> None:
-        self._busy = False
         if self._progress is not None:
             self._progress.close()
             self._progress = None
-        self.combo.setEnabled(True)
 
-    def _on_done(self, ds: datasets.Dataset) -> None:
+    def _on_done(self, token: int, ds: datasets.Dataset) -> None:
+        if token != self._token:
+            return  # a later pick superseded this load
+        path = self._want[1] if self._want is not None else None
+        self._want, self._task = None, None
         self._close_progress()
         self.dataset = ds
-        if ds.name == "mnist" and self._loading_path:  # MNIST from a file: remember it
-            self._remember(self._loading_path, mnist=True)
+        if ds.name == "mnist" and path:  # MNIST from a file: remember it
+            self._remember(path, mnist=True)
         if self.combo.findData(ds.name) < 0:
             self.combo.addItem(f"{ds.title}", ds.name)
         self._show_current()
         self.loaded.emit(ds)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, token: int, message: str, quiet: bool) -> None:
+        if token != self._token:
+            return  # a later pick superseded this load: its failure is no news
+        error = self._task.error if self._task is not None else None
+        self._want, self._task = None, None
         self._close_progress()
         self._show_current()
-        error = self._task.error if self._task is not None else None
         msg = str(error) if isinstance(error, datasets.DatasetError) else (
             f"Could not load the data: {message}")
-        if not self._quiet:
+        self._fail(msg, box=not quiet)
+
+    def _fail(self, message: str, box: bool = True) -> None:
+        """Say a pick did not load, and what the data still is (the combo shows that)."""
+        msg = f"{message.rstrip('.')}. {self._still()}"
+        if box:
             QMessageBox.warning(self.window, "Could not load the data", msg)
         self.failed.emit(msg)
 
+    def _still(self) -> str:
+        """What training uses now that a pick did not load."""
+        if self._want is not None:
+            name, path = self._want
+            return f"{'Your data file' if path else datasets.dataset_title(name)} is still loading."
+        if self.dataset is None:
+            return "No data is loaded: choose a dataset under Data."
+        return (f"The data is still {self.dataset.title}: the network and this data may not "
+                "fit (see Problems) until you pick other data.")
+
     def _show_current(self) -> None:
-        if self.dataset is not None:
-            i = self.combo.findData(self.dataset.name)
-            if i >= 0:
-                self.combo.setCurrentIndex(i)
+        """The combo shows what is loading, else what is loaded, else nothing."""
+        name = self.selection()
+        self.combo.setCurrentIndex(self.combo.findData(name) if name is not None else -1)

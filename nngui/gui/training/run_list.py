@@ -7,6 +7,7 @@ final numbers). A sweep trains the builder's network with 3–5 settings one aft
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -53,6 +54,7 @@ class RunsPanel(QWidget):
     """The run list with overlaid curves, the sweep buttons and a few training options."""
 
     sweepFinished = Signal(int)  # runs the sweep trained
+    sweepEnded = Signal(str)  # finished or stopped, in words ("… stopped in run 2 of 5 …")
 
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
@@ -65,6 +67,14 @@ class RunsPanel(QWidget):
         self._queue: list[tuple[str, NetworkSpec]] = []
         self._sweep_name = ""
         self._sweep_done = 0
+        self._sweep_total = 0
+        self._setting = ""  # the setting of the sweep's run in flight ("lr 0.01")
+        self._seconds: list[float] = []  # how long each finished sweep run took
+        self._t_run = self._t_sweep = 0.0  # when the run in flight, the sweep, started
+        self.clock = time.monotonic  # the estimate's clock
+        self._ticker = QTimer(self)  # the time left counts down while a run goes
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._show_progress)
         self._label = ""  # the name of the run in flight (a sweep's setting)
         self._test: list[dict[str, float]] = []  # the run in flight's test-curve logs, in order
         self._test_size = (0, 0)  # (subset, whole test set) of those
@@ -96,6 +106,11 @@ class RunsPanel(QWidget):
         self.optimizerSweepButton.setToolTip("Train the network from scratch with SGD, RMSprop, "
                                              "Adam and AdaGrad at their default rates")
         self.optimizerSweepButton.clicked.connect(lambda: self.start_sweep("optimizer"))
+        self.sweepStatus = QLabel("")
+        self.sweepStatus.setObjectName("sweepStatus")
+        self.sweepStatus.setWordWrap(True)
+        self.sweepStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sweepStatus.hide()
         self.comparePlot = pg.PlotWidget(background="w")
         self.comparePlot.setObjectName("runComparePlot")
         item = self.comparePlot.getPlotItem()
@@ -144,6 +159,7 @@ class RunsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.sweepStatus)
         layout.addLayout(body, 1)
         layout.addWidget(self.overfitNote)
         layout.addLayout(opts)
@@ -173,6 +189,9 @@ class RunsPanel(QWidget):
         self._queue = lr_sweep(base) if kind == "lr" else optimizer_sweep(base)
         self._sweep_name = "LR sweep" if kind == "lr" else "optimizers"
         self._sweep_done = 0
+        self._sweep_total = len(self._queue)
+        self._seconds = []
+        self._t_sweep = self.clock()
         for i in range(self.runList.topLevelItemCount()):  # the sweep's runs, compared alone
             self.runList.topLevelItem(i).setCheckState(0, Qt.CheckState.Unchecked)
         self._set_buttons()
@@ -182,22 +201,47 @@ class RunsPanel(QWidget):
         return bool(self._queue) or bool(self._label)
 
     def _next(self) -> bool:
-        while self._queue:
-            label, spec = self._queue.pop(0)
+        if self._queue:
+            self._setting, spec = self._queue.pop(0)
             request = self.request_for(spec)
-            if request is None:
-                break
-            self._label = f"{self._sweep_name}: {label}"
-            if self.training.start(request) is not None:
-                return True
-            break
-        self._end_sweep()
+            if request is not None:
+                self._label = f"{self._sweep_name}: {self._setting}"
+                self._t_run = self.clock()
+                self._show_progress()
+                k = self._sweep_done + 1
+                title = f"{sweep_title(self._sweep_name)} · run {k} of {self._sweep_total} · " \
+                    f"{self._setting}"  # the Train tab's status line; its bar has the ETA
+                if self.training.start(request, title=title) is not None:
+                    self._ticker.start()
+                    return True
+                self._label = ""
+            # the reason is in the status bar (no data…) or the Train tab (network busy)
+            self._end_sweep(sweep_not_started(self._sweep_name, self._sweep_done + 1,
+                                              self._sweep_total, self._setting), announce=False)
+            return False
+        self._end_sweep(sweep_finished(self._sweep_name, self._sweep_done,
+                                       self.clock() - self._t_sweep))
         return False
 
-    def _end_sweep(self) -> None:
+    def _show_progress(self) -> None:
+        """'LR sweep · run 2 of 5 · lr 0.01 · ~40 s left' while a sweep's run goes."""
+        if not self._label:
+            self._ticker.stop()
+            return
+        self.sweepStatus.setText(sweep_progress(
+            self._sweep_name, self._sweep_done + 1, self._sweep_total, self._setting,
+            self._seconds, self.clock() - self._t_run))
+        self.sweepStatus.show()
+
+    def _end_sweep(self, message: str, announce: bool = True) -> None:
+        self._ticker.stop()
         self._queue.clear()
         self._label = ""
         self._set_buttons()
+        self.sweepStatus.setText(message)
+        self.sweepStatus.show()
+        if announce:
+            self.sweepEnded.emit(message)
         self.sweepFinished.emit(self._sweep_done)
 
     def _set_buttons(self) -> None:
@@ -236,12 +280,15 @@ class RunsPanel(QWidget):
         rec = self.runs.record(session, name, settings, history, result.reason)
         self._show_record(rec, sweep=bool(self._label))
         if self._label:
-            self._sweep_done += 1
+            k = self._sweep_done + 1
+            self._sweep_done = k
+            self._seconds.append(self.clock() - self._t_run)
             self._label = ""
-            if result.reason == "stopped" or not self._queue:  # Stop ends the whole sweep
-                self._end_sweep()
+            if result.reason == "stopped":  # Stop ends the whole sweep: say what it stopped
+                self._end_sweep(sweep_stopped(self._sweep_name, k, self._sweep_total,
+                                              self._setting))
             else:
-                QTimer.singleShot(0, self._next)
+                QTimer.singleShot(0, self._next)  # the next run, or the sweep's summary
 
     def _show_record(self, rec, sweep: bool) -> None:
         index = self.runs.records.index(rec)
@@ -305,6 +352,9 @@ class RunsPanel(QWidget):
         """Replace the list with ``records`` (a reopened project's runs)."""
         self.runList.clear()  # the list first: clearing it redraws from the records
         self.runs.clear()
+        if not self.is_sweeping():  # an earlier sweep's last words are not about these runs
+            self.sweepStatus.clear()
+            self.sweepStatus.hide()
         for rec in records:
             self._show_record(self.runs.add(rec), sweep=False)
         self.redraw()
@@ -341,6 +391,57 @@ class RunsPanel(QWidget):
             star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
                     if best is not None else "")
             self.overfitNote.setText(f"{rec.name}: {note}{star}")
+
+
+def sweep_title(name: str) -> str:
+    """'LR sweep', 'Optimizer comparison': how the status lines name a sweep."""
+    return "Optimizer comparison" if name == "optimizers" else name
+
+
+def about(seconds: float) -> str:
+    """A rough duration: '40 s', '2 min 40 s', '3 min', '1 h 5 min'."""
+    s = max(1, int(round(seconds)))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        m, rest = divmod(int(round(s / 10)) * 10, 60)
+        return f"{m} min {rest} s" if rest else f"{m} min"
+    h, m = divmod(int(round(s / 60)), 60)
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
+def _runs(n: int) -> str:
+    return "no run" if n == 0 else f"{n} run" + ("s" if n != 1 else "")
+
+
+def sweep_progress(name: str, k: int, n: int, setting: str, seconds: list[float],
+                   elapsed: float) -> str:
+    """'LR sweep · run 2 of 5 · lr 0.01 · ~40 s left': the time left is the mean of the runs
+    done so far times the runs left (this one's elapsed time taken off); none in run 1."""
+    line = f"{sweep_title(name)} · run {k} of {n} · {setting}"
+    if not seconds:
+        return line
+    mean = sum(seconds) / len(seconds)
+    left = max(mean * (n - k), mean * (n - k + 1) - elapsed)
+    return f"{line} · ~{about(left)} left" if left >= 1 else f"{line} · almost done"
+
+
+def sweep_stopped(name: str, k: int, n: int, setting: str) -> str:
+    """'LR sweep stopped in run 2 of 5 (lr 0.01); 1 run finished, 3 not started.'"""
+    parts = [f"{_runs(k - 1)} finished"] + ([f"{n - k} not started"] if n > k else [])
+    return (f"{sweep_title(name)} stopped in run {k} of {n} ({setting}); "
+            f"{', '.join(parts)}. The stopped run is kept in the list.")
+
+
+def sweep_not_started(name: str, k: int, n: int, setting: str) -> str:
+    """A run the sweep could not start (no data, a network that cannot train) ends it."""
+    return (f"{sweep_title(name)} ended: run {k} of {n} ({setting}) could not start; "
+            f"{_runs(k - 1)} finished.")
+
+
+def sweep_finished(name: str, done: int, seconds: float) -> str:
+    """'LR sweep finished: 5 runs in 3 min 40 s.'"""
+    return f"{sweep_title(name)} finished: {_runs(done)} in {about(seconds)}."
 
 
 def _spin(name: str, tip: str) -> QSpinBox:

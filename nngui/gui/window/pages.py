@@ -352,6 +352,7 @@ class Pages(QObject):
         yield
         self.watch = WatchPanel(self._training, self._sweep_request, self._builder.spec,
                                 self._builder.config, views=(live, stats, overfit))
+        self.watch.runs.sweepEnded.connect(lambda text: self.message.emit(text, 20000))
         return self.watch
 
     def _make_inspect(self) -> QWidget:

@@ -81,7 +81,7 @@ class PresetBox(QObject):
             self.message.emit(f"{p.title}: load your data with File → Load data file… (an NPZ "
                               "with x_train, y_train).", 0)
             return
-        current = self._data.dataset.name if self._data.dataset else None
+        current = self._data.selection()  # a load in flight counts: the latest pick wins
         if current != dataset:
             self._data.select(dataset, quiet=False)
 

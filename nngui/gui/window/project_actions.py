@@ -260,18 +260,14 @@ class ProjectActions(QObject):
     def _merge_samples(self, samples: list[dict]) -> None:
         """The project's samples join the user's (same ids are the same sample)."""
         draw = self._pages.draw
-        store = draw.samples_store
-        known = {s.id for s in store.samples()}
-        new = [Sample(s["id"], s["image"], s["label"], s["created"]) for s in samples
-               if s["id"] not in known]
-        if new:
-            for sample in new:
-                store.put(sample)
+        added = draw.samples_store.put_many(  # one bundle file, known ids skipped
+            [Sample(s["id"], s["image"], s["label"], s["created"]) for s in samples])
+        if added:
             draw.reload_gallery()
 
     def _select_data(self, project: Project) -> None:
         self._clean_dataset = project.dataset
-        current = self._data.dataset
+        current = None if self._data.is_loading() else self._data.dataset  # else that load wins
         path = project.data_path
         if current is not None and current.name == project.dataset and \
                 (project.dataset != "file" or current.source == path):
