@@ -120,9 +120,19 @@ def read_csv(path):
 # The lines an exported script starts with to name the file nngui read.
 
 
+def _absolute(data_path) -> Path:
+    """The path made absolute, '~' expanded where it names a home ('~nobody' stays as it is)."""
+    path = Path(str(data_path))
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # no such user, or no home: the path as given
+        pass
+    return path.absolute()
+
+
 def mnist_constant(data_path) -> str:
     """``MNIST_PATH = ...``: the mnist.npz nngui read (an IDX folder the script cannot read)."""
-    path = Path(data_path).expanduser().absolute() if data_path else None
+    path = _absolute(data_path) if data_path else None
     if path is not None and not (path.is_file() and path.suffix == ".npz"):
         return (f"MNIST_PATH = None  # nngui read the IDX files {comment(path)}; this script "
                 "reads a Keras mnist.npz (--data or $NNGUI_MNIST)\n")
@@ -132,4 +142,4 @@ def mnist_constant(data_path) -> str:
 
 def file_constant(data_path) -> str:
     """``DATA_PATH = ...``: the user's file, which the script reads unless --data says another."""
-    return f"DATA_PATH = {literal(str(Path(str(data_path)).expanduser().absolute()))}\n"
+    return f"DATA_PATH = {literal(str(_absolute(data_path)))}\n"

@@ -14,7 +14,11 @@ from nngui.core.lab.export import export_script
 from nngui.core.platform.codegen import comment, literal
 from nngui.core.training.presets import get_preset
 
-HOSTILE = st.text(max_size=60) | st.sampled_from([
+# Keras itself refuses '/' in a model's name (the schema refuses it long before)
+HOSTILE_NAMES = st.text(max_size=60).map(lambda s: s.replace("/", "|")) | st.sampled_from([
+    'x"""\n__import__("pathlib").Path("MARK").touch()\n"""', "x\\N{bogus}", "a'b\"c",
+    "\\", "line\nbreak", "'''", "}{", "{name}", "%s", "\x00", "é\u2028x"])
+HOSTILE = st.text(max_size=60) | st.sampled_from(["~0", "~nobody/x", "/tmp/a\nb",
     'x"""\n__import__("pathlib").Path("MARK").touch()\n"""', "x\\N{bogus}", "a'b\"c",
     "\\", "line\nbreak", "'''", "}{", "{name}", "%s", "\x00", "é\u2028x"])
 
@@ -35,7 +39,7 @@ REFERENCE = {d: calls(_export("net", d, "/data/file.csv")) for d in ("moons", "f
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=HOSTILE, path=HOSTILE.filter(bool), dataset=st.sampled_from(["moons", "file",
+@given(name=HOSTILE_NAMES, path=HOSTILE.filter(bool), dataset=st.sampled_from(["moons", "file",
                                                                          "mnist"]))
 def test_a_hostile_name_or_path_stays_a_literal(name: str, path: str, dataset: str) -> None:
     script = _export(name, dataset, path)
@@ -57,7 +61,7 @@ def test_comment_text_cannot_end_a_comment_or_docstring(text: str) -> None:
     safe = comment(text)
     source = f'"""{safe}"""\n# {safe}\nX = 1\n'
     tree = ast.parse(source)
-    assert len(tree.body) == 2 and ast.get_docstring(tree) == safe
+    assert len(tree.body) == 2 and tree.body[0].value.value == safe  # the docstring, whole
 
 
 def test_the_lab_script_takes_its_numbers_as_literals() -> None:
