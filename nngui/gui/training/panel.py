@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.platform import abandon
+from nngui.core.training.history import with_validation_gaps
 from nngui.core.training.observer import EventObserver, RunInfo, RunResult
 from nngui.core.training.session import RunRequest, Session
 from nngui.core.training.status import RunStatus
@@ -275,8 +276,13 @@ class TrainingPanel(QWidget):
             self._on_batches(*event[1:])
             self.batchesArrived.emit(event[1], event[2])
         elif kind == "epoch":
-            self._on_epoch(*event[1:])
-            self.epochEnded.emit(*event[1:])
+            epoch, logs = event[1:]
+            info = self.run_status.info
+            # a stopped epoch's part is not validated: NaN, so every epoch of the run has
+            # the same keys and whoever appends them (the Watch tab) keeps them aligned
+            logs = with_validation_gaps(logs, info is not None and info.n_val > 0)
+            self._on_epoch(epoch, logs)
+            self.epochEnded.emit(epoch, logs)
         elif kind == "probe":
             self.probeArrived.emit(*event[1:])
         elif kind == "begin":
