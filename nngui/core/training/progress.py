@@ -223,9 +223,12 @@ def detached_result(fw: Forwarder, observer: Observer, initial_epoch: int, targe
         logs = [dict(d) for d in fw.epoch_logs]
         epoch, in_flight, prev_step = fw.epoch, fw.in_flight, fw.prev_step
         last = dict(fw.last_logs or {}) if prev_step >= 0 else {}
+        # on_epoch_end sets a stopped epoch's part before it logs the epoch: a logged epoch
+        # keeps what it said (it was once reset here, and a stopped part counted as whole)
+        partial = fw.partial
     batches = in_flight[1] + 1 if in_flight is not None else prev_step + 1
     batches = min(batches, fw.steps_per_epoch)
-    fw.partial = 0.0
+    fw.partial = partial
     if epoch >= initial_epoch + len(logs) and batches > 0:  # an epoch not yet reported
         fw.partial = batches / fw.steps_per_epoch if batches < fw.steps_per_epoch else 0.0
         point = {key: float(v) for key, v in last.items() if not key.startswith("val_")}
@@ -236,10 +239,16 @@ def detached_result(fw: Forwarder, observer: Observer, initial_epoch: int, targe
         observer.on_epoch(epoch, dict(point))
     keys = {key for d in logs for key in d}
     history = {key: [d.get(key, math.nan) for d in logs] for key in sorted(keys)}
-    done = initial_epoch + len(logs) - (1 if fw.partial else 0)
+    done = epochs_done(fw, initial_epoch, len(logs))
     return RunResult("stopped", done, history, time.perf_counter() - t0,
                      stop_message(fw, done, target), partial=fw.partial,
                      target_epochs=target)
+
+
+def epochs_done(fw: Forwarder, initial_epoch: int, logged: int) -> int:
+    """Complete epochs after a run that logged ``logged`` epochs, the last of them a stopped
+    part when ``fw.partial`` says so: one count for a run that ended and one walked away from."""
+    return initial_epoch + logged - (1 if fw.partial else 0)
 
 
 def stop_message(fw: Forwarder, done: int, target: int) -> str:

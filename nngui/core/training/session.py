@@ -11,6 +11,7 @@ from typing import Any
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.history import extended
 from nngui.core.training.observer import Probe, RunResult
 
 
@@ -40,14 +41,18 @@ class Session:
         return left if (left > 0 and not restart and self.model is not None) else asked
 
     def record(self, result: RunResult) -> None:
+        """The run's end: its epochs join the history, every list one value per entry (a
+        stopped epoch's part, or a run without validation, has NaN where others have one)."""
         start = self.epochs_done
         self.epochs_done = result.epochs_done
         self.target_epochs = result.target_epochs
-        n = len(result.history.get("loss", []))
-        for key, vals in result.history.items():
-            self.history.setdefault(key, []).extend(vals)
-        if "epoch" not in result.history and n:  # a history from before positions were kept
-            self.history.setdefault("epoch", []).extend(float(start + i + 1) for i in range(n))
+        run = dict(result.history)
+        n = len(run.get("loss", []))
+        if "epoch" not in run and n:  # a history from before positions were kept
+            run["epoch"] = [float(start + i + 1) for i in range(n)]
+        whole = extended(self.history, run)
+        self.history.clear()  # the same dict: whoever holds it sees the run
+        self.history.update(whole)
 
 
 @dataclass

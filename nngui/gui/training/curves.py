@@ -1,9 +1,12 @@
 """The Train tab's two plots: the loss (batch and epoch curves) and the per-epoch metric.
 
-``TrainingCurves`` keeps the curves' points as they arrive (``add_batches``, ``add_epoch``,
-``load_history``) and draws them on ``redraw``; the panel that runs the job decides when.
-Each curve is one PlotDataItem (``setData``). The plots, and pyqtgraph (~0.2 s to import),
-are made by ``build_plots()`` or on first use, so the window paints first.
+``TrainingCurves`` keeps the batch losses and the per-epoch history as they arrive
+(``add_batches``, ``add_epoch``, ``load_history``) and draws them on ``redraw``; the panel that
+runs the job decides when. The epoch curves are drawn from one aligned history, each value at
+its ``history["epoch"]`` position (``core.training.history.epoch_points``), as the Watch tab's
+views place them; the metric plot's y range is derived from its points (a percentage stays in
+0..100). Each curve is one PlotDataItem (``setData``). The plots, and pyqtgraph (~0.2 s to
+import), are made by ``build_plots()`` or on first use, so the window paints first.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nngui.core.network.spec import NetworkSpec
-from nngui.core.training.train import RunInfo
-from nngui.gui.common.axes import finite_or_gap
+from nngui.core.training.history import NOT_MEASURED, aligned, append_entry, epoch_points
+from nngui.core.training.observer import RunInfo
 from nngui.gui.common.sight import out_of_sight
 
 if TYPE_CHECKING:
@@ -31,6 +34,34 @@ METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error",
                  "mse": "mean squared error"}
 EMPTY_EPOCHS = 5  # the epoch axis of an empty plot, until a run says how many
 TICK_PX = 36  # at least this many pixels between two epoch labels
+MIN_PERCENT_SPAN = 5.0  # the accuracy axis spans at least this many points
+MIN_SPAN_SHARE = 0.1  # any other metric's axis at least this share of its values' size
+
+
+def metric_range(values, percent: bool) -> tuple[float, float]:
+    """The metric plot's y range for its (drawn, so scaled) values.
+
+    Derived, never left to pyqtgraph's auto range: that kept the span of the view before
+    (0..100) around a single point or equal values, so the first epoch's 97 % showed an axis
+    from 47 to 147 %. The range holds every value with a small margin, is at least
+    ``MIN_PERCENT_SPAN`` points tall, and a percentage stays within 0..100.
+    """
+    finite = [float(v) for v in values if math.isfinite(v)]
+    if not finite:
+        return (0.0, 100.0) if percent else (0.0, 1.0)
+    lo, hi = min(finite), max(finite)
+    least = MIN_PERCENT_SPAN if percent else max(abs(lo), abs(hi), 1e-6) * MIN_SPAN_SHARE
+    if hi - lo < least:
+        mid = (lo + hi) / 2
+        lo, hi = mid - least / 2, mid + least / 2
+    pad = 0.05 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    if percent:  # slide the window into 0..100, then cut what still sticks out
+        lo, hi = lo - max(0.0, hi - 100.0), hi + max(0.0, -lo)
+        lo, hi = max(lo, 0.0), min(hi, 100.0)
+    elif min(finite) >= 0:  # an error (mae, mse) is never negative
+        lo = max(lo, 0.0)
+    return lo, hi
 
 
 def metric_for(spec: NetworkSpec | None) -> str:
@@ -156,6 +187,7 @@ class TrainingCurves(QWidget):
         self._make_curves()
         self._metric = ""  # label and range the new plots
         self._empty = None
+        self._metric_range: tuple[float, float] | None = None
         self._tick_step = 0
         self._dirty = True
         self.redraw()
@@ -195,10 +227,11 @@ class TrainingCurves(QWidget):
         self._bs: list[float] = []
         self._ema = 0.0
         self._ema_n = 0
-        self._epochs: dict[str, tuple[list[float], list[float]]] = {}
+        self._history: dict[str, list[float]] = {}  # aligned: one value per entry of "epoch"
         self._tick_step = 0
         self._metric = ""
         self._empty: bool | None = None
+        self._metric_range: tuple[float, float] | None = None
         self._dirty = True
         self.redraw()
 
@@ -210,10 +243,20 @@ class TrainingCurves(QWidget):
         self._planned_end = last_epoch
 
     def begin(self, info: RunInfo) -> None:
-        """A run has begun: its batches are smoothed for its length, its epochs set the axis."""
+        """A run has begun: its batches are smoothed for its length, its epochs set the axis.
+
+        A run that trains a stopped epoch again from its start leaves that stopped part's
+        batch losses out: the batch curve never runs back over them.
+        """
         points_per_epoch = max(1, math.ceil(info.steps_per_epoch / info.steps_per_execution))
         window = min(50.0, max(3.0, points_per_epoch / 8))
         self._beta = 1.0 - 1.0 / window
+        keep = sum(1 for x in self._bx if x <= info.initial_epoch)
+        if keep < len(self._bx):
+            del self._bx[keep:], self._by[keep:], self._bs[keep:]
+            last = next((v for v in reversed(self._bs) if math.isfinite(v)), None)
+            # the smoothing goes on from the last kept point (its bias is long corrected)
+            self._ema, self._ema_n = (0.0, 0) if last is None else (last, 10**6)
         self._steps_per_epoch = info.steps_per_epoch
         self._planned_end = info.initial_epoch + info.epochs
         self._tick_step = 0  # the axis end moved: re-space the ticks
@@ -237,29 +280,15 @@ class TrainingCurves(QWidget):
         self._dirty = True
 
     def add_epoch(self, epoch: int, logs: dict) -> None:
-        """One epoch's logs (loss, metric, their validation values) at its end."""
-        x = float(logs.get("epoch", epoch + 1.0))  # a stopped epoch sits where it ended
-        for key, value in logs.items():
-            if key in ("epoch_time", "epoch"):
-                continue
-            xs, ys = self._epochs.setdefault(key, ([], []))
-            xs.append(x)
-            ys.append(float(value))
+        """One epoch's logs (loss, metric, their validation values) at its end: an entry of
+        the history, at ``logs["epoch"]`` (a stopped epoch sits where it ended)."""
+        append_entry(self._history, {**logs, "epoch": logs.get("epoch", epoch + 1.0)})
         self._dirty = True
 
     def load_history(self, history: dict[str, list[float]]) -> None:
-        """A session's per-epoch history (an opened project, an earlier run) as epoch curves."""
-        for key, values in history.items():
-            if key in ("epoch_time", "epoch"):
-                continue
-            xs = history.get("epoch", [])
-            if len(xs) != len(values):
-                xs = [float(i + 1) for i in range(len(values))]
-            # a stopped epoch's part has no validation (NaN): skipped, as the live run did,
-            # not a gap in the reopened curve
-            pairs = [(float(x), float(v)) for x, v in zip(xs, values, strict=True)
-                     if math.isfinite(v)]
-            self._epochs[key] = ([x for x, _ in pairs], [v for _, v in pairs])
+        """A session's per-epoch history (an opened project, an earlier run) as epoch curves:
+        drawn as the live run drew them (a stopped part's missing validation is no gap)."""
+        self._history = aligned(history)
         self._dirty = True
         self.redraw()
 
@@ -312,8 +341,8 @@ class TrainingCurves(QWidget):
         self._metric_late = False
         if not self.plots_ready():
             return
-        metric = next((k for k in ("accuracy", "mae", "mse") if k in self._epochs),
-                      next((k for k in self._epochs if k != "loss"
+        metric = next((k for k in ("accuracy", "mae", "mse") if k in self._history),
+                      next((k for k in self._history if k != "loss" and k not in NOT_MEASURED
                             and not k.startswith("val_")), self._planned_metric))
         if metric != self._metric:  # label the axis from the log keys present
             self._metric = metric
@@ -327,9 +356,24 @@ class TrainingCurves(QWidget):
         scale = 100.0 if metric == "accuracy" else 1.0
         self._set_curve(self._train_metric, metric, scale)
         self._set_curve(self._val_metric, "val_" + metric, scale)
+        self._set_metric_range()
+
+    def _set_metric_range(self) -> None:
+        """The metric plot's y range, from the points it shows (``metric_range``)."""
+        percent = self._metric == "accuracy"
+        scale = 100.0 if percent else 1.0
+        values = [scale * v for key in (self._metric, "val_" + self._metric)
+                  for v in epoch_points(self._history, key)[1]]
+        y = metric_range(values, percent)
+        if y == self._metric_range:
+            return  # a view the user zoomed stays until the points change
+        self._metric_range = y
+        view = self.accuracyPlot.getPlotItem().getViewBox()
+        view.setLimits(yMin=0.0 if percent else None, yMax=100.0 if percent else None)
+        view.setYRange(*y, padding=0.0)
 
     def _last_epoch(self) -> float:
-        last = max((xs[-1] for xs, _ in self._epochs.values() if xs), default=0.0)
+        last = max(self._history.get("epoch", []), default=0.0)
         if self._bx:
             last = max(last, self._bx[-1])
         return last
@@ -337,7 +381,7 @@ class TrainingCurves(QWidget):
     def _set_ranges(self) -> None:
         """Epochs 0..the run's last on x with whole-epoch ticks; a fixed range when empty."""
         end = max(float(self._planned_end), math.ceil(self._last_epoch()), 1.0)
-        empty = not self._bx and not self._epochs
+        empty = not self._bx and not self._history.get("epoch")
         width = min(self.lossPlot.width(), self.accuracyPlot.width()) - 60  # minus the axis
         step = epoch_tick_step(end, width)
         for plot in (self.lossPlot, self.accuracyPlot):
@@ -349,27 +393,25 @@ class TrainingCurves(QWidget):
         if empty == self._empty:
             return
         self._empty = empty
-        acc, loss = self.accuracyPlot.getPlotItem(), self.lossPlot.getPlotItem()
+        loss = self.lossPlot.getPlotItem()
         if empty:  # never pyqtgraph's -30..30 or the last model's leftovers
-            top = 100.0 if self._metric == "accuracy" else 1.0
-            acc.setYRange(0.0, top, padding=0.02)
             loss.setYRange(*((-2.0, 1.0) if self._log_y else (0.0, 1.0)), padding=0.02)
         else:
-            acc.enableAutoRange(axis="y")
             loss.enableAutoRange(axis="y")
-        # accuracy is a percentage: the view never leaves 0..100 (with a little margin)
-        top = 102.0 if self._metric == "accuracy" else None
-        acc.getViewBox().setLimits(yMin=-2.0 if top else None, yMax=top)
+        self._metric_range = None  # the metric plot's range: derived from its points
+        self._set_metric_range()
 
     def _set_curve(self, item: pg.PlotDataItem, key: str, scale: float = 1.0) -> bool:
         """An epoch curve, set only when its points changed: between epochs the batch curve
         alone moves, and re-setting unchanged curves repainted the accuracy plot (~10 ms a
-        redraw, 20 times a second). Whether it was set."""
-        xs, ys = self._epochs.get(key, ([], []))
+        redraw, 20 times a second). Whether it was set.
+
+        Its points are ``epoch_points``: the finite values at their ``history["epoch"]`` x
+        (a NaN or inf value is no point, never an axis to inf)."""
+        xs, ys = epoch_points(self._history, key)
         shown = (scale, tuple(xs), tuple(ys))
         if getattr(item, "_nngui_shown", None) == shown:
             return False
         item._nngui_shown = shown
-        x, y = finite_or_gap(xs, ys, scale)
-        item.setData(x, y, connect="finite")  # a NaN/inf value is a gap, never an axis to inf
+        item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
         return True

@@ -5,6 +5,10 @@ The buttons only ask (``trainRequested``); whoever owns the network answers with
 its model) until it ends. Its events (batches, epochs, probe arrays) arrive as ``progress``
 from the training thread and are only buffered here (the curves in ``curves.TrainingCurves``);
 a 20 Hz timer redraws when something changed, so plotting never slows training down.
+
+The status line and the progress bar's text are drawn from one ``RunStatus`` (the run's phase,
+where it is, how it ended), which only the run's transitions change: any redraw, at any time
+(a tab shown again, a resize, a timer tick after the end), says what that state says.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.platform import abandon
+from nngui.core.training.history import with_validation_gaps
 from nngui.core.training.observer import EventObserver, RunInfo, RunResult
 from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.status import RunStatus
 from nngui.core.training.train import run_request
 from nngui.gui.common.tasks import Job, Task, TaskRunner
 from nngui.gui.training.curves import EMPTY_EPOCHS, TrainingCurves
@@ -37,14 +43,6 @@ if TYPE_CHECKING:
 
 REDRAW_MS = 50
 ERROR_STYLE = "color: #c0392b; font-weight: 600;"
-
-
-def format_duration(seconds: float) -> str:
-    """'0:14', '12:03' or '1:02:03' for an ETA."""
-    s = max(0, int(round(seconds)))
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -74,7 +72,7 @@ class TrainingPanel(QWidget):
                  plots_later: bool = False) -> None:
         super().__init__(parent)
         self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._run_title = "Training"  # leads the status line while a run goes
+        self.run_status = RunStatus()  # the run's phase and words: the status line shows it
         self._task: Task | None = None
         self.last_outcome: Any = None  # what the last job returned (RunResult, FinetuneReport…)
         self._session: Session | None = None
@@ -89,6 +87,7 @@ class TrainingPanel(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
         self.clear_plots()
+        self._render()
         self._update_buttons()
         if not plots_later:
             self.build_plots()
@@ -161,15 +160,20 @@ class TrainingPanel(QWidget):
     # ---- public API ---------------------------------------------------------------------
 
     def set_session(self, session: Session | None) -> None:
-        """Show this session (e.g. a new network or a loaded project): its epoch history."""
+        """Show this session (e.g. a new network or a loaded project): its epoch history.
+
+        Another session than the one shown says nothing of the last run's end (that run
+        trained a network no longer shown)."""
         if self.is_running():
             return
+        if session is not self._session:
+            self.run_status.clear()
         self._session = session
         self._has_weights = session is not None and session.model is not None
         self.clear_plots()
         if self._has_weights:
             self.curves.load_history(session.history)
-        self.trainingProgress.reset()
+        self._render()
         self._update_buttons()
 
     def reset(self, spec: NetworkSpec | None = None) -> None:
@@ -181,7 +185,9 @@ class TrainingPanel(QWidget):
         if spec is not None and not self.is_running():
             self.curves.plan(spec, EMPTY_EPOCHS)
         self.set_session(None)
-        self._set_status("")
+        if not self.is_running():
+            self.run_status.clear()
+            self._render()
 
     def set_has_weights(self, has_weights: bool) -> None:
         """Say whether the current network has weights (e.g. a model file was opened)."""
@@ -212,11 +218,12 @@ class TrainingPanel(QWidget):
                                  on_failed=self._on_failed)
         if task is None:  # said in the panel: a modal box here would block its caller
             if _finishing(session):
-                self._set_status("The stopped run is still finishing its last batches (a "
-                                 "second or two); press Train again then.", error=True)
+                self.run_status.refuse("The stopped run is still finishing its last batches (a "
+                                   "second or two); press Train again then.")
             else:
-                self._set_status("This network is in use by another job (e.g. an "
-                                 "evaluation); train again when it has finished.", error=True)
+                self.run_status.refuse("This network is in use by another job (e.g. an "
+                                   "evaluation); train again when it has finished.")
+            self._render()
             return None
         if request.restart or session.model is None or session is not self._session:
             self.clear_plots()
@@ -224,10 +231,8 @@ class TrainingPanel(QWidget):
                 self.curves.load_history(session.history)
         self._session = session
         self._task = task
-        self._run_info = None
-        self._run_title = title
-        self._set_status(f"{title} · starting…")
-        self.trainingProgress.setRange(0, 0)  # busy until the first batch (model compiles)
+        self.run_status.start(title)  # busy until the first batch (the model compiles)
+        self._render()
         self._update_buttons()
         self._timer.start()
         self.runStarted.emit()
@@ -243,7 +248,8 @@ class TrainingPanel(QWidget):
         if self._task is not None:
             self._task.cancel()
             self.stopButton.setEnabled(False)
-            self._set_status("Stopping after this batch…")
+            self.run_status.stop_requested()
+            self._render()
 
     def is_running(self) -> bool:
         return self._task is not None
@@ -259,10 +265,6 @@ class TrainingPanel(QWidget):
 
     def clear_plots(self) -> None:
         """Forget all curves (a fresh model)."""
-        self._logs: dict[str, float] = {}
-        self._run_info: RunInfo | None = None
-        self._progress = (0, 0)
-        self._t_first: tuple[float, int] | None = None
         self._dirty = False  # the progress bar and status line, redrawn with the curves
         self.curves.clear()
 
@@ -274,8 +276,13 @@ class TrainingPanel(QWidget):
             self._on_batches(*event[1:])
             self.batchesArrived.emit(event[1], event[2])
         elif kind == "epoch":
-            self._on_epoch(*event[1:])
-            self.epochEnded.emit(*event[1:])
+            epoch, logs = event[1:]
+            info = self.run_status.info
+            # a stopped epoch's part is not validated: NaN, so every epoch of the run has
+            # the same keys and whoever appends them (the Watch tab) keeps them aligned
+            logs = with_validation_gaps(logs, info is not None and info.n_val > 0)
+            self._on_epoch(epoch, logs)
+            self.epochEnded.emit(epoch, logs)
         elif kind == "probe":
             self.probeArrived.emit(*event[1:])
         elif kind == "begin":
@@ -299,59 +306,37 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_begun(self, info: RunInfo) -> None:
-        self._run_info = info
-        self._t_first = None
-        self._progress = (info.initial_epoch, 0)
+        self.run_status.begin(info)
         self.curves.begin(info)
-        self.trainingProgress.setRange(0, max(1, info.epochs * info.steps_per_epoch))
-        self.trainingProgress.setValue(0)
         self._dirty = True
 
     @Slot(int, int, object, object)
     def _on_batches(self, epoch: int, step: int, points: list, logs: dict) -> None:
-        info = self._run_info
-        if info is None:
+        if not self.run_status.live or self.run_status.info is None:  # no run, or not begun
             return
         self.curves.add_batches(epoch, points)
-        spe = info.steps_per_epoch
-        step = min(step, spe)
-        self._progress = (epoch, step)
-        if logs:
-            self._logs = logs
-        done = (epoch - info.initial_epoch) * spe + step
-        if self._t_first is None:
-            self._t_first = (time.perf_counter(), done)
+        self.run_status.batches(epoch, step, logs, time.perf_counter())
         self._dirty = True
 
     @Slot(int, object)
     def _on_epoch(self, epoch: int, logs: dict) -> None:
+        if not self.run_status.live:  # the run has ended: its history is complete
+            return
         self.curves.add_epoch(epoch, logs)
         self._dirty = True
 
     @Slot(str)
     def _on_status(self, text: str) -> None:
-        if self.is_running():
-            self._set_status(text)
+        self.run_status.say(text)
+        self._render()
 
     @Slot(object)
     def _on_ended(self, result: RunResult) -> None:
         self._timer.stop()
-        info = self._run_info
-        if info is not None:
-            total = max(1, info.epochs * info.steps_per_epoch)
-            self.trainingProgress.setRange(0, total)
-            if result.reason == "finished":
-                self._progress = (info.initial_epoch + info.epochs - 1, info.steps_per_epoch)
-        else:
-            self.trainingProgress.setRange(0, 1)
-            self.trainingProgress.setValue(0)
-        self._dirty = True
+        self.run_status.end(result)
         self._redraw(final=True)
         self._has_weights = self._session is not None and self._session.model is not None
-        if result.ok:
-            self._set_status(f"{result.message} (this run took {result.seconds:.1f} s.)")
-        else:
-            self._set_status(result.message, error=True)
+        if not result.ok:
             self._show_message(result.message)
         self._update_buttons()
         self.runFinished.emit(result)
@@ -363,34 +348,31 @@ class TrainingPanel(QWidget):
         super().showEvent(event)
 
     def _redraw(self, final: bool = False) -> None:
-        """The curves (they wait while out of sight) and the progress bar and status line."""
-        final = final or not self.is_running()  # a redraw after a run keeps its last words
-        self.curves.redraw(live=not final)
-        if self._dirty and self.plots_ready():
+        """The curves (they wait while out of sight), then the progress bar and status line
+        as the run's state says (cheap: drawn even out of sight)."""
+        live = self.run_status.live and not final
+        self.curves.redraw(live=live)
+        if self._dirty or not live:  # after a run (a tab shown, a resize): its last words
             self._dirty = False
-            self._update_progress(final)
+            self._render()
 
-    def _update_progress(self, final: bool) -> None:
-        info = self._run_info
-        if info is None:
+    def _render(self) -> None:
+        """The status line and the progress bar, drawn from ``self.run_status``, whatever asked."""
+        text, error = self.run_status.status_line()
+        style = ERROR_STYLE if error else ""
+        if self.trainingStatus.text() != text or self.trainingStatus.styleSheet() != style:
+            self.trainingStatus.setStyleSheet(style)
+            self.trainingStatus.setText(text)
+        bar = self.trainingProgress
+        progress = self.run_status.progress(time.perf_counter())
+        if progress is None:  # no run's size to show
+            bar.reset()
             return
-        epoch, step = self._progress
-        spe = info.steps_per_epoch
-        done = (epoch - info.initial_epoch) * spe + step
-        total = max(1, info.epochs * spe)
-        self.trainingProgress.setValue(min(done, total))
-        last = info.initial_epoch + info.epochs
-        tail = "ETA –"
-        if final:
-            tail = "done" if done >= total else "stopped"
-        elif self._t_first is not None and done > self._t_first[1]:
-            t0, d0 = self._t_first
-            rate = (done - d0) / max(time.perf_counter() - t0, 1e-6)
-            tail = "ETA " + format_duration((total - done) / rate)
-        self.trainingProgress.setFormat(
-            f"Epoch {min(epoch + 1, last)}/{last} · batch {step}/{spe} · {tail}")
-        if not final and self._logs:
-            self._set_status(f"{self._run_title} · " + _format_logs(self._logs))
+        if (bar.minimum(), bar.maximum()) != (0, progress.maximum):
+            bar.setRange(0, progress.maximum)
+        bar.setValue(progress.value)
+        if bar.format() != progress.text:
+            bar.setFormat(progress.text)
 
     # ---- state --------------------------------------------------------------------------
 
@@ -406,10 +388,6 @@ class TrainingPanel(QWidget):
         self.stopButton.setEnabled(running)
         if finishing:
             self._finishing_timer.start()
-
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.trainingStatus.setStyleSheet(ERROR_STYLE if error else "")
-        self.trainingStatus.setText(text)
 
     def _show_message(self, text: str) -> None:
         if self._message_box is not None:
@@ -428,8 +406,3 @@ def _finishing(session: Session | None) -> bool:
     model = None if session is None else session.model
     return model is not None and abandon.is_busy(model)
 
-
-def _format_logs(logs: dict[str, float]) -> str:
-    """'accuracy 93.1 % · loss 0.2345' from running Keras logs."""
-    return " · ".join(f"{k} {100 * v:.1f} %" if "accuracy" in k else f"{k} {v:.4g}"
-                      for k, v in logs.items() if k != "epoch_time")

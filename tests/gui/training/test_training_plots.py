@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training.session import RunRequest, Session
-from nngui.gui.training.curves import TRAIN_COLOR, VAL_COLOR, epoch_tick_step
+from nngui.gui.training.curves import TRAIN_COLOR, VAL_COLOR, epoch_tick_step, metric_range
 from nngui.gui.training.panel import TrainingPanel
 
 TIMEOUT = 120_000
@@ -182,11 +182,9 @@ def test_unchanged_epoch_curves_are_not_set_again(qtbot, panel, blobs):
         curves._dirty = True
         curves.redraw()
     assert calls == []
-    xs, ys = curves._epochs["accuracy"]
-    curves._epochs["accuracy"] = (xs + [3.0], ys + [0.5])
-    curves._dirty = True
+    curves.add_epoch(2, {"loss": 0.5, "accuracy": 0.5})  # no validation: that curve stays
     curves.redraw()
-    assert len(calls) == 1 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
+    assert len(calls) == 2 and _curve(panel.accuracyPlot, "train") == [1.0, 2.0, 3.0]
 
 
 def test_no_axis_in_the_window_rescales_its_numbers(window):
@@ -209,8 +207,9 @@ def test_a_reopened_stopped_run_draws_its_validation_without_a_gap(panel):
     curves = panel.curves
     curves.load_history({"epoch": [1.0, 2.0, 2.5, 3.0], "loss": [0.9, 0.6, 0.55, 0.5],
                          "val_loss": [0.7, 0.5, float("nan"), 0.4]})
-    assert curves._epochs["val_loss"] == ([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
-    assert curves._epochs["loss"] == ([1.0, 2.0, 2.5, 3.0], [0.9, 0.6, 0.55, 0.5])
+    curves.redraw()
+    assert _curve(panel.lossPlot, "validation loss") == [1.0, 2.0, 3.0]
+    assert _curve(panel.lossPlot, "train loss (epoch)") == [1.0, 2.0, 2.5, 3.0]
 
 
 def test_redrawing_the_plots_after_a_run_keeps_its_final_status_and_progress(qtbot, panel,
@@ -239,3 +238,20 @@ def test_the_metric_plot_waits_a_turn_during_a_run_and_not_after_it(qtbot, panel
     assert _curve(panel.accuracyPlot, "train") == [1.0]
     qtbot.wait(50)  # the late turn changes nothing
     assert _curve(panel.accuracyPlot, "train") == [1.0]
+
+
+@given(st.lists(st.floats(0, 100), max_size=12))
+def test_the_accuracy_axis_shows_every_point_and_stays_a_percentage(values):
+    """One point, or equal ones, once got an axis from ~47 to ~147 % (pyqtgraph's auto range
+    kept the empty plot's span of 100 around them)."""
+    low, high = metric_range(values, percent=True)
+    assert 0.0 <= low < high <= 100.0
+    assert high - low >= 5.0 - 1e-9  # never a 0.001 % sliver
+    if values:
+        assert low <= min(values) and max(values) <= high
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=12))
+def test_an_error_axis_shows_every_point_and_never_goes_negative(values):
+    low, high = metric_range(values, percent=False)
+    assert 0.0 <= low <= min(values) and max(values) <= high and low < high
