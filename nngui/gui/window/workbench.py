@@ -265,7 +265,8 @@ class Workbench(QObject):
 
     def _on_epoch_ended(self, epoch: int, logs: dict) -> None:
         if self._ae_run_start is not None:
-            parts = [f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss")]
+            parts = [f"{k} {v:.4f}" for k, v in logs.items()  # a stopped part has no val: NaN
+                     if k in ("loss", "val_loss") and math.isfinite(v)]
             self._pages.autoencoder.run_progress(epoch + 1 - self._ae_run_start,
                                                  f"Epoch {epoch + 1}: " + " · ".join(parts))
 
