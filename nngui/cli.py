@@ -7,20 +7,14 @@ on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-EXIT_BAD_INPUT = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
-
+from nngui.cli_common import EXIT_BAD_INPUT, UsageError, emit, float_in, int_in
+from nngui.cli_lab import add_lab_parser
 
 DATASETS = "{datasets}"  # in a help text: the registry's data set names, filled in by _Help
 
@@ -53,58 +47,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def int_in(low: int, high: int):
-    """An argparse type: a whole number from ``low`` to ``high``."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip().replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number from {low:,} to {high:,}, not {text[:40]!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"must be from {low:,} to {high:,}, not {text[:40]}")
-        return value
-
-    parse.__name__ = "whole number"
-    return parse
-
-
-def float_in(low: float, high: float, low_open: bool = False):
-    """An argparse type: a finite number in [low, high] (or (low, high] with ``low_open``)."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, not {text[:40]!r}") from None
-        if not (low < value if low_open else low <= value) or not value <= high:
-            side = "above" if low_open else "at least"
-            raise argparse.ArgumentTypeError(
-                f"must be a number {side} {low:g} and at most {high:g}, not {text[:40]}")
-        return value
-
-    parse.__name__ = "number"
-    return parse
-
-
-def json_safe(obj: Any) -> Any:
-    """``obj`` with NaN/Infinity as null: bare NaN is not JSON (a diverged model makes it)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
-    return obj
-
-
-def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(json_safe(obj), allow_nan=False))
-    else:
-        print(text)
-
-
 def cmd_presets(args: argparse.Namespace) -> int:
     from nngui.core.network.shapes import total_params
     from nngui.core.training.presets import PRESETS
@@ -112,7 +54,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
     rows = [{"name": p.name, "title": p.title, "dataset": p.dataset,
              "params": total_params(p.spec())} for p in PRESETS.values()]
     text = "\n".join(f"{r['name']:<26} {r['params']:>12,}  {r['title']}" for r in rows)
-    _emit(args, {"presets": rows}, text)
+    emit(args, {"presets": rows}, text)
     return 0
 
 
@@ -141,7 +83,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     lines = [f'Model: "{spec.name}"', f"{'Layer (type)':<32}{'Output Shape':<24}{'Param #':>12}"]
     lines += [f"{r.name + ' (' + r.type + ')':<32}{r.shape_text:<24}{r.params:>12,}" for r in rows]
     lines.append(f"Total params: {total:,}")
-    _emit(args, {"name": spec.name, "layers": data, "total_params": total}, "\n".join(lines))
+    emit(args, {"name": spec.name, "layers": data, "total_params": total}, "\n".join(lines))
     return 0
 
 
@@ -265,7 +207,7 @@ def cmd_train(args: argparse.Namespace) -> int:
            "mean_epoch_seconds": round(sum(epoch_times) / max(len(epoch_times), 1), 3),
            "model": out}
     text = "  ".join(f"test {k} {v:.4f}" for k, v in test.items())
-    _emit(args, obj, text + (f"\nsaved {out}" if out else ""))
+    emit(args, obj, text + (f"\nsaved {out}" if out else ""))
     return 0
 
 
@@ -290,7 +232,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         res = {"reconstruction_mse": float(reconstruction_mse(model, data.x_test).mean()),
                "loss": res["loss"]}
     text = "  ".join(f"{k} {v:.4f}" for k, v in res.items())
-    _emit(args, {"model": args.model, "dataset": dataset.name, "n": len(data.x_test), **res},
+    emit(args, {"model": args.model, "dataset": dataset.name, "n": len(data.x_test), **res},
           text)
     return 0
 
@@ -309,7 +251,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
              if r["digit"] is not None else
              f"{r['image']}: no answer (the model outputs NaN: it diverged while training)"
              for r in results]
-    _emit(args, {"model": str(args.model), "predictions": results}, "\n".join(lines))
+    emit(args, {"model": str(args.model), "predictions": results}, "\n".join(lines))
     return 0
 
 
@@ -340,7 +282,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     ok = result.ok and acc >= 0.99 and same
     obj = {"ok": ok, "xor_accuracy": acc, "reload_identical": same,
            "seconds": round(time.perf_counter() - t0, 2)}
-    _emit(args, obj, f"selftest {'OK' if ok else 'FAILED'}: XOR accuracy {acc:.2f}, "
+    emit(args, obj, f"selftest {'OK' if ok else 'FAILED'}: XOR accuracy {acc:.2f}, "
           f"reload identical: {same}")
     return 0 if ok else 1
 
@@ -362,95 +304,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     data = args.data or (find_mnist() if dataset == "mnist" else None)
     text = export_python(spec, cfg, dataset, data, data_seed=cfg.seed or 0)
     path = write_python(args.python, text)
-    _emit(args, {"python": str(path), "dataset": dataset, "data": str(data) if data else None},
+    emit(args, {"python": str(path), "dataset": dataset, "data": str(data) if data else None},
           f"wrote {path}: run it with `python {shlex.quote(str(path))} --epochs 1` for a "
           "quick try")
     return 0
-
-
-# --------------------------------------------------------------------------- nngui lab
-def cmd_lab(args: argparse.Namespace) -> int:
-    """The backprop lab headless: train the course's XOR net by hand-written backprop."""
-    from nngui.core.lab.backprop import TRUTH_TABLES, LabConfig, LabError, LabNet
-    from nngui.core.lab.check import gradient_check
-    from nngui.core.lab.export import export_script
-
-    if args.iterations < 0 or args.iterations > 1_000_000:
-        raise UsageError(f"--iterations must be 0 to 1000000, not {args.iterations}.")
-    try:
-        config = LabConfig(table=args.table.lower(), hidden=args.hidden, activation=args.activation,
-                           loss=args.loss, bias=not args.no_bias, lr=args.lr, seed=args.seed,
-                           alpha=args.alpha, wrong_grad=args.wrong_grad)
-    except LabError as exc:
-        raise UsageError(str(exc)) from None
-    net = LabNet(config)
-    # the wrong derivative is caught at the start; after it has wrecked training the weights
-    # may sit where every gradient is 0 and the check would agree, so report both
-    initial = gradient_check(config, [w.copy() for w in net.weights], with_tf=not args.no_tf)
-    stream = sys.stderr if args.json else sys.stdout
-    every = max(1, args.iterations // 10)
-    t0 = time.perf_counter()
-    for i in range(args.iterations):
-        net.step()
-        if (i + 1) % every == 0 and not args.quiet:
-            print(f"iteration {i + 1}  SSE {net.sses[-1]:.6f}", file=stream)
-    seconds = time.perf_counter() - t0
-    check = gradient_check(config, net.weights, with_tf=not args.no_tf)
-    if args.export:
-        try:
-            Path(args.export).write_text(export_script(config, args.iterations))
-        except OSError as exc:
-            raise UsageError(f"Cannot write {args.export}: {exc.strerror or exc}") from None
-    if not net.sses:  # --iterations 0: report the untrained net
-        net.forward()
-    sse, outputs = net.sses[-1], net.outputs
-    obj = {"table": config.table, "iterations": args.iterations, "seed": config.seed,
-           "lr": config.lr, "hidden": config.hidden, "activation": config.activation,
-           "loss": config.loss, "bias": config.bias, "wrong_grad": config.wrong_grad,
-           "sse": sse, "loss_value": net.losses[-1],
-           "outputs": [float(v) for v in outputs],
-           "targets": list(TRUTH_TABLES[config.table]),
-           "grad_check_max_rel_diff": check.tf_max_rel,
-           "finite_diff_max_rel_diff": check.numeric_max_rel,
-           "initial_grad_check_max_rel_diff": initial.tf_max_rel,
-           "initial_finite_diff_max_rel_diff": initial.numeric_max_rel,
-           "grad_check_ok": check.ok and initial.ok, "seconds": round(seconds, 4), "export": args.export}
-    def diffs(c) -> str:
-        tf_text = "skipped" if c.tf_max_rel is None else f"{c.tf_max_rel:.2e}"
-        return f"TensorFlow {tf_text}, finite differences {c.numeric_max_rel:.2e}"
-
-    text = (f"{config.table.upper()} after {args.iterations} iterations: SSE {sse:.6f}\n"
-            + "\n".join(f"  {r} -> {p:.6f}  (target {t})" for r, p, t in
-                        zip(("0 0", "0 1", "1 0", "1 1"), outputs, TRUTH_TABLES[config.table],
-                            strict=True))
-            + f"\ngradient check, max relative difference: initial weights {diffs(initial)}; "
-              f"final weights {diffs(check)} ("
-              + ("agree" if obj["grad_check_ok"] else "DISAGREE: the hand-written gradient is wrong")
-              + ")")
-    _emit(args, obj, text)
-    return 0
-
-
-def _add_lab_parser(add) -> None:
-    """`nngui lab [xor|and|or|xnor]` and its variants; argparse errors as one line, status 2."""
-    p = add("lab", cmd_lab, "the backprop lab: XOR by hand-written NumPy backprop, "
-            "checked against TensorFlow")
-    p.add_argument("table", nargs="?", default="xor", help="xor (default), and, or, xnor")
-    p.add_argument("--iterations", type=int_in(0, 1_000_000), default=1500)
-    p.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0,
-                   help="weights uniform in [0, 1) from it")
-    p.add_argument("--lr", type=float, default=1.0, help="learning rate (course: 1.0)")
-    p.add_argument("--hidden", type=int, default=4, help="hidden units; 0 = perceptron")
-    p.add_argument("--activation", default="sigmoid",
-                   help="hidden activation: sigmoid, tanh, relu, leaky_relu, linear")
-    p.add_argument("--alpha", type=float, default=0.2, help="leaky ReLU slope")
-    p.add_argument("--loss", default="sse", help="sse, mse, binary_crossentropy, mae")
-    p.add_argument("--no-bias", action="store_true", help="drop the constant-1 input column")
-    p.add_argument("--wrong-grad", action="store_true",
-                   help="use a wrong grad_sigmoid (z(1-z) instead of a(1-a)): the check fails")
-    p.add_argument("--no-tf", action="store_true", help="skip the TensorFlow gradient check")
-    p.add_argument("--export", metavar="FILE", help="also write the net as a NumPy script")
-    p.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
 
 
 # TrainConfig fields `nngui train` sets from flags of the same name (None: keep the file's)
@@ -526,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "--data); default: the preset's")
     p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz)")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
-    _add_lab_parser(add)
+    add_lab_parser(add)
     return ap
 
 

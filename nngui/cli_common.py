@@ -1,0 +1,66 @@
+"""What every `nngui` command shares: the bad-input error, number flags, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+def int_in(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low:,} to {high:,}, not {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be from {low:,} to {high:,}, not {text[:40]}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def float_in(low: float, high: float, low_open: bool = False):
+    """An argparse type: a finite number in [low, high] (or (low, high] with ``low_open``)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not {text[:40]!r}") from None
+        if not (low < value if low_open else low <= value) or not value <= high:
+            side = "above" if low_open else "at least"
+            raise argparse.ArgumentTypeError(
+                f"must be a number {side} {low:g} and at most {high:g}, not {text[:40]}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with NaN/Infinity as null: bare NaN is not JSON (a diverged model makes it)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
+def emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(json_safe(obj), allow_nan=False))
+    else:
+        print(text)
