@@ -291,7 +291,9 @@ class LivePanel(QWidget):
             draw = getattr(self, f"_draw_{name}", None)
             if draw is not None:
                 draw(epoch, payload)
-                self.hint.setVisible(False)  # the views explain themselves now (and need room)
+        # the views explain themselves once the first one (boundary or weights) shows
+        # something; until then (XOR's 3 inputs: neither) the hint says which data gets which
+        self.hint.setVisible(not any(name in self._drawn for name in ("boundary", "weights")))
         if not every and len(pending) > 1:
             QTimer.singleShot(SPACING_MS, self, self._redraw)
 
