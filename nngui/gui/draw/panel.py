@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from nngui.core.drawing.preprocess import clean_scan, to_mnist, warm_up
 from nngui.core.drawing.samples import SampleStore
 from nngui.core.model.inference import FastPredictor, to_probabilities
+from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
 from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs: also the window's
@@ -81,6 +82,7 @@ class DrawPanel(QWidget):
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         # A model a job holds (training, fine-tuning) is never read here; see _select_model.
         self.is_model_busy: Callable[[Any], bool] = self.tasks.is_held
+        self.start_folder: Callable[[], str] = documents_dir  # the image dialog's (the window's)
         self.setObjectName("drawPanel")
         self.samples_store = store if store is not None else SampleStore()
         self._models: list[tuple[str, Any]] = []
@@ -357,7 +359,8 @@ class DrawPanel(QWidget):
 
     # ---- images ---------------------------------------------------------------------
     def _choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Read a digit from an image", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Read a digit from an image",
+                                              self.start_folder(),
                                               "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
         if path:
             self.open_image(path)

@@ -6,6 +6,9 @@ shows its numbers. The TensorFlow gradient check runs off the GUI thread as a pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -38,6 +41,7 @@ from nngui.core.lab.backprop import (
 )
 from nngui.core.lab.export import export_script
 from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner
 from nngui.gui.lab.check_view import GradCheckView
 from nngui.gui.lab.function_explorer import ActivationExplorer, LossExplorer
@@ -66,6 +70,7 @@ class LabPanel(QWidget):
 
     stepped = Signal()  # after any change of the shown numbers
     gradCheckDone = Signal(object)  # the TensorFlow max relative difference (or an exception)
+    exported = Signal(str)  # the script Export as Python… wrote
 
     def __init__(self, parent: QWidget | None = None, tasks: TaskRunner | None = None,
                  explorers: tuple[ActivationExplorer, LossExplorer] | None = None) -> None:
@@ -74,6 +79,9 @@ class LabPanel(QWidget):
         self._explorers = explorers  # made beforehand by a window that builds its tabs lazily
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.net = LabNet()
+        # where Export as Python… starts (the window gives its export folder); never the
+        # working directory, which is nngui's own folder when it runs from its source
+        self.start_folder: Callable[[], str] = documents_dir
         self.row = 1  # the selected input row: (0, 1)
         self._used_weights: list[np.ndarray] | None = None
         self._shown = False
@@ -389,12 +397,15 @@ class LabPanel(QWidget):
             f.write(export_script(self.net.config, self.net.iteration or 1500))
 
     def _export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the lab's network as Python",
-                                              f"{self.net.config.table}_backprop.py",
-                                              "Python (*.py)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the lab's network as Python",
+            str(Path(self.start_folder()) / f"{self.net.config.table}_backprop.py"),
+            "Python (*.py)")
         if not path:
             return
         try:
             self.export_to(path)
         except OSError as exc:
             QMessageBox.warning(self, "Export", f"Cannot write {path}: {exc.strerror or exc}")
+            return
+        self.exported.emit(path)

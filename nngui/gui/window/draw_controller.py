@@ -8,7 +8,6 @@ an independent copy of the model made in a worker thread.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from nngui.core.data.datasets import DatasetError, find_mnist, load_mnist
 from nngui.core.drawing import finetune
 from nngui.core.drawing.samples import app_data_dir
+from nngui.core.network.schema import NAME_MARKS
 from nngui.core.platform.resources import BUNDLED_MODELS, bundled_model
 from nngui.core.training.observer import EventObserver
 from nngui.core.training.session import RunRequest, Session
@@ -34,24 +34,42 @@ def user_models_dir() -> Path:
     return app_data_dir() / "models"
 
 
+def kept_models() -> list[tuple[str, Path]]:
+    """The user's fine-tuned models, newest first: (title on the canvas, file)."""
+    folder = user_models_dir()
+    if not folder.is_dir():
+        return []
+    paths = sorted(folder.glob("*.keras"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(path.stem + FINETUNED, path) for path in paths]
+
+
 def _load_bundled() -> list[tuple[str, Any]]:
     """The user's fine-tuned models (newest first), then the shipped classifiers."""
     from nngui.core.model.saving import ModelFileError, load_model
 
     models = []
-    folder = user_models_dir()
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.keras"), key=lambda p: p.stat().st_mtime,
-                           reverse=True):
-            try:
-                models.append((path.stem.replace("_", " ") + FINETUNED, load_model(path)))
-            except ModelFileError:
-                continue  # a damaged file must not stop the bundled ones from loading
+    for title, path in kept_models():
+        try:
+            models.append((title, load_model(path)))
+        except ModelFileError:
+            continue  # a damaged file must not stop the bundled ones from loading
     for name in ("mnist_cnn", "mnist_mlp"):
         path = bundled_model(name)
         if path is not None:
             models.append((BUNDLED_MODELS[name], load_model(path)))
     return models
+
+
+def finetuned_stem(title: str) -> str:
+    """The file name (without .keras) a fine-tuned model is kept under: its title as is, less
+    the characters a network name may not hold (a name's own ``_`` and spaces stay, so the
+    title read back next session names the same network); "model" when nothing is left."""
+    base = title.removesuffix(FINETUNED)
+    stem = "".join(c for c in base if (c.isalnum() and c.isprintable()) or c in NAME_MARKS)
+    stem = stem.lstrip(NAME_MARKS)  # never a hidden file or one named like an option
+    while len(stem.encode()) > 240:  # file names hold 255 bytes, ".keras" included
+        stem = stem[:-1]
+    return stem or "model"
 
 
 def _copy(model: Any) -> Any:
@@ -195,8 +213,8 @@ class DrawController(QObject):
     def _save_finetuned(self, title: str, model: Any) -> None:
         from nngui.core.model.saving import ModelFileError, save_model
 
-        stem = re.sub(r"[^A-Za-z0-9]+", "_", title.removesuffix(FINETUNED)).strip("_")
+        stem = finetuned_stem(title)
         try:
-            self.saved_path = save_model(model, user_models_dir() / f"{stem or 'model'}.keras")
+            self.saved_path = save_model(model, user_models_dir() / f"{stem}.keras")
         except ModelFileError as exc:  # the model still works this session; say why it won't stay
             self.panel.set_status(f"Fine-tuned, but not saved for next time: {exc}")

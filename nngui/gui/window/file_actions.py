@@ -63,6 +63,7 @@ class FileActions(QObject):
                                             self._export_draw_model_dialog)
         self.exportPythonAction = action(self, "Export as &Python…", self._export_python_dialog)
         self.exportResultsMenu = self._results_menu()
+        pages.built.connect(self._on_page_built)  # the lab's export starts where ours do
 
     def open_path(self, path: str | Path) -> bool:
         """Open a project (.nngui), a network spec (.json) or a model (.keras, .h5); returns
@@ -122,8 +123,10 @@ class FileActions(QObject):
             self.open_path(path)
 
     def _save_spec_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self._window, "Save network", self._last_dir(),
-                                              "Network (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self._window, "Save network", str(Path(self._settings.export_dir()) /
+                                              f"{self._builder.spec().name}.json"),
+            "Network (*.json)")
         if path:
             self.save_spec(path)
 
@@ -139,6 +142,7 @@ class FileActions(QObject):
             return
         self.message.emit(f"Saved {path}", 5000)
         self._remember_recent(path)
+        self._settings.set_export_dir(path.parent)
 
     def _export_model_dialog(self) -> None:
         model = self._exportable(self._work.session.model)
@@ -192,12 +196,13 @@ class FileActions(QObject):
 
     def _ask_save_path(self, title: str, name: str, filters: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self._window, title,
-                                              str(Path(self._last_dir()) / name), filters)
+                                              str(Path(self._settings.export_dir()) / name),
+                                              filters)
         return Path(path) if path else None
 
     def _saved(self, path: Path) -> None:
         self.message.emit(f"Exported {path}", 5000)
-        self._settings.set_last_dir(path.parent)
+        self._settings.set_export_dir(path.parent)
 
     def _export_python_dialog(self) -> None:
         spec = self._builder.spec()
@@ -347,6 +352,15 @@ class FileActions(QObject):
 
     def _last_dir(self) -> str:
         return self._settings.last_dir()
+
+    def _on_page_built(self, name: str) -> None:
+        """The pages' own file dialogs start in the folders the window remembers."""
+        if name == "lab":
+            lab = self._pages.lab
+            lab.start_folder = self._settings.export_dir
+            lab.exported.connect(lambda path: self._saved(Path(path)))
+        elif name == "draw":
+            self._pages.draw.start_folder = self._settings.last_dir
 
     def _remember_recent(self, path: Path) -> None:
         self._settings.add_recent(path)

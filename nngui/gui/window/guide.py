@@ -1,7 +1,14 @@
-"""Help → Guide: a short in-app guide to the tabs and the keyboard shortcuts."""
+"""Help → Guide: a short in-app guide to the tabs and the keyboard shortcuts.
+
+The shortcut table is made from the window's menu actions (``menu_shortcuts``), so it lists
+the keys the window has on this platform and never drifts from the menus.
+"""
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 TABS = [
@@ -36,22 +43,49 @@ TABS = [
                 "view of the test set with PCA or t-SNE."),
 ]
 
-SHORTCUTS = [
-    ("Ctrl+O", "open a network, model or data file"),
-    ("Ctrl+S", "save the network"),
-    ("Ctrl+Q", "quit"),
-    ("F1", "this guide"),
-    ("Ctrl+Z", "undo the last stroke (Draw)"),
-    ("Right mouse button", "erase (Draw)"),
-    ("Delete", "remove the selected layer (builder) or samples (Draw)"),
+# Keys that belong to a page, not to a menu entry (the menus' own come from their actions)
+PAGE_KEYS = [
+    (QKeySequence.StandardKey.Undo, "Undo the last stroke (Draw)"),
+    ("Right mouse button", "Erase (Draw)"),
+    (QKeySequence.StandardKey.Delete, "Remove the selected layer (builder) or samples (Draw)"),
 ]
 
 
-def guide_html() -> str:
-    """The guide's text: what each tab is for, then the shortcuts."""
+def menu_shortcuts(menus: QWidget) -> list[tuple[str, str]]:
+    """(keys, what they do) for every action with a shortcut in ``menus`` (a menu bar or a
+    menu) and its submenus, in menu order: the guide lists the keys the window really has."""
+    rows: list[tuple[str, str]] = []
+    for act in menus.actions():
+        if act.menu() is not None:
+            rows += menu_shortcuts(act.menu())
+        elif not act.isSeparator():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText)
+                    for k in act.shortcuts() if not k.isEmpty()]
+            if keys:
+                rows.append((" or ".join(keys), _plain(act.text())))
+    return rows
+
+
+def _plain(text: str) -> str:
+    """A menu entry's text as a sentence part: no mnemonic '&', no trailing '…'."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+def page_keys() -> list[tuple[str, str]]:
+    rows = []
+    for key, what in PAGE_KEYS:
+        if isinstance(key, QKeySequence.StandardKey):
+            key = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+        if key:
+            rows.append((key, what))
+    return rows
+
+
+def guide_html(shortcuts: list[tuple[str, str]]) -> str:
+    """The guide's text: what each tab is for, then ``shortcuts`` and the pages' own keys."""
     tabs = "".join(f"<p><b>{name}</b> — {text}</p>" for name, text in TABS)
-    keys = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
-                   for k, v in SHORTCUTS)
+    keys = "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
+                   for k, v in [*shortcuts, *page_keys()])
     return (f"<h3>What each tab is for</h3>{tabs}"
             f"<h3>Keyboard and mouse</h3><table>{keys}</table>"
             "<p>The builder (left) appears on the Train and Evaluate tabs; the other tabs "
@@ -59,18 +93,30 @@ def guide_html() -> str:
 
 
 class GuideDialog(QDialog):
-    """A non-modal window with the guide."""
+    """A non-modal window with the guide; Escape (or Close) closes it."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 shortcuts: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("nngui guide")
         self.setObjectName("guideDialog")
         self.text = QTextBrowser()
         self.text.setObjectName("guideText")
-        self.text.setHtml(guide_html())
+        self.show_shortcuts(shortcuts or [])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
         self.resize(560, 520)
+
+    def show_shortcuts(self, shortcuts: list[tuple[str, str]]) -> None:
+        """The guide with ``shortcuts`` (keys, what they do) in its keyboard table."""
+        self.text.setHtml(guide_html(shortcuts))
+
+    def present(self) -> None:
+        """Show the guide in front, with the keyboard: Escape closes it even when the main
+        window had the focus (a window already shown is not activated by show())."""
+        self.show()
+        self.raise_()
+        self.activateWindow()

@@ -203,7 +203,11 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(action(self, "Load &data file…", lambda: self.data.load_file()))
         m.addSeparator()
-        m.addAction(action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or \
+            [QKeySequence("Ctrl+Q")]  # Windows (and Qt's offscreen platform) have none
+        quit_action = action(self, "&Quit", self.close)
+        quit_action.setShortcuts(quit_keys)
+        m.addAction(quit_action)
         h = self.menuBar().addMenu("&Help")
         h.addAction(action(self, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents))
         h.addAction(action(self, "&About nngui", self._about))
@@ -339,12 +343,12 @@ class MainWindow(QMainWindow):
 
     def show_guide(self) -> None:
         """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
-        from nngui.gui.window.guide import GuideDialog
+        from nngui.gui.window.guide import GuideDialog, menu_shortcuts
 
         if self._guide is None:
             self._guide = GuideDialog(self)
-        self._guide.show()
-        self._guide.raise_()
+        self._guide.show_shortcuts(menu_shortcuts(self.menuBar()))
+        self._guide.present()
 
     def _about(self) -> None:
         from nngui import __version__

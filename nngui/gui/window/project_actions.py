@@ -155,7 +155,7 @@ class ProjectActions(QObject):
     def save_project_as(self) -> bool:
         path, _ = QFileDialog.getSaveFileName(
             self._window, "Save project",
-            str(Path(self._settings.last_dir()) / f"{self.project_name()}"),
+            str(Path(self._settings.project_dir()) / f"{self.project_name()}"),
             f"nngui project (*{SUFFIX})")
         return bool(path) and self.save_project_to(Path(path).with_suffix(SUFFIX))
 

@@ -2,9 +2,9 @@
 
 ``Settings`` wraps one ``QSettings("nngui", "nngui")`` with typed getters and setters:
 window geometry, splitter sizes, last preset, last data set (and the paths of a data file or
-MNIST file the user loaded), last folder and recent files. ``migrate`` brings keys written by
-an older nngui up to ``SETTINGS_VERSION`` when the settings are opened, through the
-"settings" chain of core/platform/migrations.
+MNIST file the user loaded), the folders dialogs start in (opening, projects, exports) and
+recent files. ``migrate`` brings keys written by an older nngui up to ``SETTINGS_VERSION``
+when the settings are opened, through the "settings" chain of core/platform/migrations.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from nngui.core.platform import migrations
+from nngui.gui.common.folders import start_folder
 
 SETTINGS_VERSION = 1
 MAX_RECENT = 8
@@ -26,7 +27,9 @@ LAST_PRESET = "session/last_preset"
 LAST_DATASET = "session/last_dataset"
 DATA_FILE = "session/data_file"
 MNIST_FILE = "session/mnist_file"
-LAST_DIR = "files/last_dir"
+LAST_DIR = "files/last_dir"  # Open…, data files
+PROJECT_DIR = "files/project_dir"  # the last project opened or saved
+EXPORT_DIR = "files/export_dir"  # the last export (models, plots, scripts, CSV)
 RECENT = "files/recent"
 AUTOSAVE_MINUTES = "project/autosave_minutes"
 CLEAN_EXIT = "project/clean_exit"
@@ -120,13 +123,29 @@ class Settings:
 
     # ---- files -------------------------------------------------------------------------------
 
+    # Each kind of dialog starts in the folder last used for it, else the user's Documents
+    # (else home): never the app's own folder, never another kind's (a data file's folder
+    # is no place to save a project).
     def last_dir(self) -> str:
-        """The folder file dialogs open in: the last one used, else the home folder."""
-        value = _str(self.store.value(LAST_DIR))
-        return value if value and Path(value).is_dir() else str(Path.home())
+        """Where Open… and Load data file… start: the folder last opened from."""
+        return start_folder(self.store.value(LAST_DIR))
 
     def set_last_dir(self, folder: str | Path) -> None:
         self.store.setValue(LAST_DIR, str(Path(folder)))
+
+    def project_dir(self) -> str:
+        """Where Save project starts: the folder of the last project opened or saved."""
+        return start_folder(self.store.value(PROJECT_DIR))
+
+    def set_project_dir(self, folder: str | Path) -> None:
+        self.store.setValue(PROJECT_DIR, str(Path(folder)))
+
+    def export_dir(self) -> str:
+        """Where exports start (models, plots, scripts, CSV): the last export's folder."""
+        return start_folder(self.store.value(EXPORT_DIR))
+
+    def set_export_dir(self, folder: str | Path) -> None:
+        self.store.setValue(EXPORT_DIR, str(Path(folder)))
 
     def recent_files(self) -> list[Path]:
         """Recently opened or saved files, most recent first; files gone since are dropped."""
@@ -138,11 +157,14 @@ class Settings:
         return paths[:MAX_RECENT]
 
     def add_recent(self, path: str | Path) -> None:
-        """Put ``path`` first in the recent files (at most MAX_RECENT) and remember its folder."""
+        """Put ``path`` first in the recent files (at most MAX_RECENT) and remember its folder
+        (a project's also as the projects' folder)."""
         path = Path(path).absolute()
         rest = [p for p in self.recent_files() if p != path]
         self.store.setValue(RECENT, [str(p) for p in [path, *rest][:MAX_RECENT]])
         self.set_last_dir(path.parent)
+        if path.suffix.lower() == ".nngui":
+            self.set_project_dir(path.parent)
 
     def prune_recent(self) -> list[str]:
         """Drop recent files that are gone; returns their paths (to tell the user)."""

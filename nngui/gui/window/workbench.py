@@ -62,6 +62,10 @@ class Workbench(QObject):
         self._train_when_loaded: bool | None = None  # Train pressed while data loads
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
         self._ae_loading = False
+        # the session's own autoencoder (trained here or opened) and how it came: what the
+        # Autoencoder tab (and so the Draw tab's rebuilds) shows, never the bundled one
+        self._own_ae: tuple[object, str] | None = None
+        self._ae_shown_data = None  # the data set whose test digits the tab shows
         builder.specChanged.connect(self._on_spec_changed)
         training.trainRequested.connect(self.train)
         training.runStarted.connect(self._on_run_started)
@@ -77,6 +81,7 @@ class Workbench(QObject):
         """A fresh, untrained ``spec``: the training panel and the Watch tab start over."""
         self.set_read_only(None)  # an opened model that is read-only sets it again after
         self.session = Session(spec)
+        self._own_ae = None
         self._summary.set_spec(spec)
         self._training.reset(spec)
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
@@ -99,6 +104,9 @@ class Workbench(QObject):
         self._training.set_has_weights(True)
         self.refresh_evaluate_context()  # an opened model evaluates like a trained one
         self._pages.drawing.offer_model(title, model)
+        if spec.kind == "autoencoder":
+            self._own_ae = (model, "opened")
+            self.show_own_autoencoder()
 
     def restore(self, project: Project) -> None:
         """A project's session: its network (read-only if the builder cannot show its model),
@@ -115,6 +123,11 @@ class Workbench(QObject):
             dict(project.history)
         s.target_epochs = project.epochs_done
         self._training.set_session(s)
+        if project.model is not None and project.spec.kind == "autoencoder":
+            self._own_ae = (project.model, "opened")
+            # after the opener has picked the project's data: shown now if that data is
+            # loaded, else when it arrives (_on_dataset)
+            QTimer.singleShot(0, self, self.show_own_autoencoder)
 
     def set_read_only(self, reason: str | None, model=None) -> None:
         """Show an opened model the builder cannot represent as read-only (None: editable);
@@ -155,6 +168,7 @@ class Workbench(QObject):
             self._pages.inspect.set_dataset(ds)
         self.message.emit(f"Loaded {ds.title}", 4000)
         self.refresh_evaluate_context()
+        self.show_own_autoencoder()
         if self._train_when_loaded is not None:  # Train was pressed while this loaded
             restart, self._train_when_loaded = self._train_when_loaded, None
             self.train(restart)
@@ -281,14 +295,12 @@ class Workbench(QObject):
         ds = self._data.dataset
         if self.session.model is None or ds is None:
             return
+        self.refresh_evaluate_context()
         if self.session.spec.kind == "autoencoder":
-            name = self.session.spec.name or "your autoencoder"
-            self._pages.autoencoder.set_model(self.session.model, self.session.spec, ds.x_test,
-                                              ds.y_test, f"{name}, trained here "
-                                              f"({self.session.epochs_done} epochs)")
+            self._own_ae = (self.session.model, "trained here")
+            self.show_own_autoencoder(again=True)  # new weights, maybe the same model
             self._tabs.setCurrentWidget(self._pages.autoencoder)
             return
-        self.refresh_evaluate_context()
         if result.ok:
             self._pages.evaluate.evaluate()
         # the canvas copies the weights (~13 ms) in an event-loop turn of its own: with the run
@@ -319,7 +331,7 @@ class Workbench(QObject):
     def refresh_evaluate_context(self) -> None:
         """Point Evaluate at the session's model (trained here or opened) and the data."""
         ds, model = self._data.dataset, self.session.model
-        if model is None or ds is None or self.session.spec.kind == "autoencoder" or \
+        if model is None or ds is None or \
                 self._pages.built_page("evaluate") is None:  # built later, it asks again
             return
         evaluate = self._pages.evaluate
@@ -334,15 +346,47 @@ class Workbench(QObject):
     def _on_page_built(self, name: str) -> None:
         if name == "evaluate":
             self.refresh_evaluate_context()
+        elif name == "autoencoder":
+            self.show_own_autoencoder()
 
     def page_shown(self, page: QWidget) -> None:
         """The tab showing ``page`` was chosen: fill what it shows of the current network."""
         pages = self._pages
         if page is pages.built_page("watch"):
             self._fill_watch()
-        if page in (pages.built_page("autoencoder"), pages.built_page("draw")) and \
-                pages.autoencoder.model is None:
-            self._show_bundled_autoencoder()
+        if page in (pages.built_page("autoencoder"), pages.built_page("draw")):
+            if self._own_autoencoder() is not None:
+                self.show_own_autoencoder()
+            elif pages.autoencoder.model is None:
+                self._show_bundled_autoencoder()
+
+    def _own_autoencoder(self):
+        """The session's autoencoder model (trained here or opened), or None."""
+        own = self._own_ae
+        return own[0] if own is not None and own[0] is self.session.model else None
+
+    def show_own_autoencoder(self, again: bool = False) -> None:
+        """The session's autoencoder in the Autoencoder tab (the Draw tab rebuilds drawings
+        with the model that tab shows): the one trained here or opened, never the bundled one.
+
+        Shown again on new data (its test digits); not while the data loads, not when the
+        data does not fit it, and a page not built yet asks when it is built.
+        """
+        model, ds, pages = self._own_autoencoder(), self._data.dataset, self._pages
+        if model is None or ds is None or self._data.is_loading() or \
+                pages.built_page("autoencoder") is None or \
+                _prod(ds.input_shape) != _prod(self.session.spec.input_shape):
+            return
+        panel = pages.autoencoder
+        if panel.model is model and self._ae_shown_data is ds and not again:
+            return  # shown already, with these test digits
+        if self._training.is_running() and self._training.session is self.session:
+            return  # training it: the run's end shows it
+        s, how = self.session, self._own_ae[1]
+        name, n = s.spec.name or "your autoencoder", s.epochs_done
+        self._ae_shown_data = ds
+        panel.set_model(model, s.spec, ds.x_test, ds.y_test,
+                        f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
 
     def _fill_watch(self) -> None:
         """A model not trained here (opened): the live views once, from a job that holds it."""
@@ -384,8 +428,8 @@ class Workbench(QObject):
 
         spec = as_autoencoder(spec_from_model(model))
         panel = self._pages.autoencoder
-        if spec is not None and panel.model is None and \
-                self._ae_run_start is None:  # a trained (or training) one wins
+        if spec is not None and panel.model is None and self._own_autoencoder() is None and \
+                self._ae_run_start is None:  # a trained, training or opened one wins
             panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
             self.message.emit("Showing the bundled 2-D autoencoder; train your own with an "
                               "autoencoder preset.", 6000)

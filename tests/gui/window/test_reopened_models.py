@@ -1,0 +1,100 @@
+"""A reopened project's model is the one every tab uses: the Autoencoder tab shows it,
+Evaluate evaluates it and the Draw tab rebuilds drawings with it; the bundled 2-D
+autoencoder never takes its place."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from nngui.gui.window.main_window import MainWindow
+
+
+@pytest.fixture
+def ae_project(window, qtbot, tmp_path):
+    """The 32-D autoencoder preset trained for one epoch (bundled digits), saved."""
+    window.apply_preset("ae-32d")
+    qtbot.waitUntil(lambda: window.data.dataset is not None and not window.data.is_loading(),
+                    timeout=30000)
+    cfg = window.builder.config()
+    cfg.epochs, cfg.batch_size = 1, 128
+    window.builder.set_config(cfg)
+    with qtbot.waitSignal(window.autoencoder.analyzed, timeout=120000):
+        with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
+            window.train()
+    assert run.args[0].reason == "finished"
+    qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
+    path = tmp_path / "ae32.nngui"
+    assert window.save_project_to(path)
+    return path, [w.copy() for w in window.session.model.get_weights()]
+
+
+def _fresh_window(qtbot) -> MainWindow:
+    w = MainWindow()
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+    return w
+
+
+def _same_weights(model, weights) -> bool:
+    return all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights, strict=True))
+
+
+@pytest.fixture
+def slow_bundled_autoencoder(monkeypatch):
+    """Loading the bundled 2-D autoencoder waits until the test sets the returned event."""
+    from nngui.core.model import saving
+
+    release, load = threading.Event(), saving.load_model
+
+    def held(path, *args, **kwargs):
+        if "autoencoder_2d" in str(path):
+            assert release.wait(120)
+        return load(path, *args, **kwargs)
+
+    monkeypatch.setattr(saving, "load_model", held)
+    yield release
+    release.set()
+
+
+@pytest.mark.parametrize("first_tab", ["draw", "train"])
+def test_a_reopened_autoencoder_is_the_one_every_tab_uses(ae_project, qtbot, first_tab,
+                                                          slow_bundled_autoencoder):
+    path, weights = ae_project
+    w = _fresh_window(qtbot)
+    try:
+        if first_tab != "train":  # shown before opening: the bundled autoencoder loads...
+            w.tabs.setCurrentWidget(getattr(w, first_tab))
+            qtbot.waitUntil(lambda: bool(w.tasks.running("load-autoencoder")), timeout=10000)
+        assert w.open_path(path)
+        qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=30000)
+        model = w.session.model
+        assert model is not None and _same_weights(model, weights)
+        assert w.training.trainButton.text() == "Continue training"
+        for page in ("autoencoder", "draw", "evaluate"):
+            w.tabs.setCurrentWidget(getattr(w, page))
+        panel = w.autoencoder
+        qtbot.waitUntil(lambda: panel.model is model, timeout=60000)
+        assert "bundled" not in panel.modelLabel.text()
+        assert w.session.spec.name in panel.modelLabel.text()
+        slow_bundled_autoencoder.set()  # ...and arrives after the project's: it never wins
+        qtbot.waitUntil(lambda: not w.tasks.running(), timeout=60000)
+        assert panel.model is model and "bundled" not in panel.modelLabel.text()
+        # Evaluate evaluates the project's model (its test loss), not "train first"
+        with qtbot.waitSignal(w.evaluate.evaluated, timeout=120000) as done:
+            assert w.evaluate.evaluate()
+        assert done.args[0]["samples"] == len(w.data.dataset.x_test)
+        assert "Train the network first" not in w.evaluate.testMetricsLabel.text()
+        # the Draw tab rebuilds a drawing through the same model
+        rebuilt = []
+        w.draw.show_reconstruction = lambda x: rebuilt.append(x)
+        seen = []
+        original = panel.latent_of
+        panel.latent_of = lambda x: (seen.append(panel.model), original(x))[1]
+        w.pages._draw_into_autoencoder(np.eye(28, dtype=np.float32))
+        assert seen == [model] and rebuilt and rebuilt[0] is not None
+    finally:
+        slow_bundled_autoencoder.set()
+        w.close()
