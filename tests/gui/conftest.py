@@ -82,6 +82,37 @@ def window(qtbot, monkeypatch, tmp_path, messages):
 
 
 @pytest.fixture
+def open_and_wait(qtbot):
+    """``open_and_wait(window, path)``: ``window.open_path(path)`` and, for a project (read
+    off the GUI thread), the wait for ``projects.opened`` or ``openFailed``; True when the
+    file was opened."""
+
+    def run(window, path, timeout: int = 60000) -> bool:
+        outcome: list[bool] = []
+
+        def opened(_path):
+            outcome.append(True)
+
+        def failed(_message):
+            outcome.append(False)
+
+        window.projects.opened.connect(opened)
+        window.projects.openFailed.connect(failed)
+        try:
+            if not window.open_path(path):
+                return False
+            if str(path).lower().endswith(".nngui"):
+                qtbot.waitUntil(lambda: bool(outcome), timeout=timeout)
+                return outcome[0]
+            return True
+        finally:
+            window.projects.opened.disconnect(opened)
+            window.projects.openFailed.disconnect(failed)
+
+    return run
+
+
+@pytest.fixture
 def digits_reader(window, qtbot):
     """The window on the bundled 28x28 digits with a small untrained MLP named "reader"
     (Flatten, Dense 16 relu, Dense 10 softmax), set to 1 epoch at batch 128."""

@@ -45,6 +45,7 @@ from nngui.core.training.session import RunRequest
 from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE
+from nngui.gui.training.run_rows import RowTexts, row_texts
 
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_accuracy",
            "learning_rate")
@@ -295,24 +296,14 @@ class RunsPanel(QWidget):
         self.runList.blockSignals(True)
         item = self.runList.topLevelItem(index)
         if item is None:
-            item = QTreeWidgetItem([rec.name, "", ""])
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            # a sweep's runs are meant to be compared; an ordinary run only the latest
-            item.setCheckState(0, Qt.CheckState.Checked)
+            item = _new_item(rec, sweep)
             if not sweep:
                 for i in range(self.runList.topLevelItemCount()):
                     other = self.runList.topLevelItem(i)
                     if not other.data(0, Qt.ItemDataRole.UserRole):
                         other.setCheckState(0, Qt.CheckState.Unchecked)
-            item.setData(0, Qt.ItemDataRole.UserRole, sweep)
             self.runList.addTopLevelItem(item)
-        whole, parts = rec.epochs_done()
-        item.setText(1, f"{whole}+" if parts else str(whole))
-        item.setToolTip(1, f"{whole} complete epoch(s)" + (
-            f" and {parts} stopped part(s) of one" if parts else ""))
-        item.setText(2, rec.summary())
-        item.setToolTip(2, rec.summary())
-        item.setToolTip(0, ", ".join(f"{k} {v}" for k, v in rec.settings.items()))
+        _describe(item, rec)
         self.runList.blockSignals(False)
         if self.runList.currentItem() is item:
             self.redraw()
@@ -348,15 +339,28 @@ class RunsPanel(QWidget):
             else:
                 self.runList.topLevelItem(i).setIcon(0, QIcon())
 
-    def show_runs(self, records: list[RunRecord]) -> None:
-        """Replace the list with ``records`` (a reopened project's runs)."""
-        self.runList.clear()  # the list first: clearing it redraws from the records
-        self.runs.clear()
+    def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None) -> None:
+        """Replace the list with ``records`` (a reopened project's runs) in one pass: as if
+        each had just finished in turn (only the last one ticked and current), drawn once.
+        ``rows``: their ``row_texts``, if already worked out (off the GUI thread)."""
+        items = [_new_item(rec, sweep=False, texts=texts, checked=False) for rec, texts in
+                 zip(records, rows if rows is not None else map(row_texts, records),
+                     strict=True)]
+        if items:
+            items[-1].setCheckState(0, Qt.CheckState.Checked)
         if not self.is_sweeping():  # an earlier sweep's last words are not about these runs
             self.sweepStatus.clear()
             self.sweepStatus.hide()
-        for rec in records:
-            self._show_record(self.runs.add(rec), sweep=False)
+        blocked = self.runList.blockSignals(True)
+        try:
+            self.runList.clear()
+            self.runs.clear()
+            for rec in records:
+                self.runs.add(rec)
+            self.runList.addTopLevelItems(items)
+            self.runList.setCurrentItem(items[-1] if items else None)
+        finally:
+            self.runList.blockSignals(blocked)
         self.redraw()
 
     def redraw(self) -> None:
@@ -442,6 +446,35 @@ def sweep_not_started(name: str, k: int, n: int, setting: str) -> str:
 def sweep_finished(name: str, done: int, seconds: float) -> str:
     """'LR sweep finished: 5 runs in 3 min 40 s.'"""
     return f"{sweep_title(name)} finished: {_runs(done)} in {about(seconds)}."
+
+
+def _new_item(rec: RunRecord, sweep: bool, texts: RowTexts | None = None,
+              checked: bool = True) -> QTreeWidgetItem:
+    """A run's row, ticked (a sweep's runs are meant to be compared; an ordinary run only the
+    latest, so adding one unticks the others); with ``texts``, its texts too."""
+    item = QTreeWidgetItem([rec.name, "", ""] if texts is None else
+                           [rec.name, texts.epochs, texts.summary])
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    item.setData(0, Qt.ItemDataRole.UserRole, sweep)
+    if texts is not None:
+        item.setToolTip(0, texts.settings_tip)
+        item.setToolTip(1, texts.epochs_tip)
+        item.setToolTip(2, texts.summary)
+    return item
+
+
+def _set_texts(item: QTreeWidgetItem, texts: RowTexts) -> None:
+    item.setText(1, texts.epochs)
+    item.setToolTip(1, texts.epochs_tip)
+    item.setText(2, texts.summary)
+    item.setToolTip(2, texts.summary)
+    item.setToolTip(0, texts.settings_tip)
+
+
+def _describe(item: QTreeWidgetItem, rec: RunRecord) -> None:
+    """A run's epochs and final numbers on its row; its settings in the tooltip."""
+    _set_texts(item, row_texts(rec))
 
 
 def _spin(name: str, tip: str) -> QSpinBox:

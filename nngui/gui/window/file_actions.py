@@ -67,7 +67,9 @@ class FileActions(QObject):
 
     def open_path(self, path: str | Path) -> bool:
         """Open a project (.nngui), a network spec (.json) or a model (.keras, .h5); returns
-        False after telling why (and then the window is as it was)."""
+        False after telling why (and then the window is as it was). A project is read off
+        the GUI thread: True says the open started, ``ProjectActions.opened`` (or
+        ``openFailed``) says how it ended."""
         path = Path(path)
         if self._training.is_running() or self._tasks.is_held(self._work.session.model):
             # the run's weights would become unreachable
@@ -77,10 +79,11 @@ class FileActions(QObject):
             return False
         if not self._projects.maybe_save():  # Cancel (or a failed save) keeps everything
             return False
+        if path.suffix.lower() == ".nngui":
+            return self._projects.open_project(path)  # it says how it went
+        self._projects.cancel_open()  # the latest pick wins over a project being read
         try:
-            if path.suffix.lower() == ".nngui":
-                self._projects.open_project(path)
-            elif path.suffix.lower() == ".json":
+            if path.suffix.lower() == ".json":
                 self._work.use_network(*load_spec_file(path))
             elif path.suffix.lower() in (".keras", ".h5"):
                 self._open_model(path)
@@ -92,8 +95,7 @@ class FileActions(QObject):
             if not path.exists():
                 self._settings.prune_recent()
             return False
-        if path.suffix.lower() != ".nngui":  # imported into the project: not saved yet
-            self._projects.mark_modified()
+        self._projects.mark_modified()  # imported into the project: not saved yet
         self.message.emit(f"Opened {path}", 5000)
         self._remember_recent(path)
         return True

@@ -260,7 +260,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ files and the project
     def open_path(self, path: str | Path) -> bool:
         """File → Open: a project (.nngui), a network (.json) or a model (.keras, .h5); False
-        after telling why (and then the window is as it was)."""
+        after telling why (and then the window is as it was). A project is read off the GUI
+        thread: True says it started, ``projects.opened`` / ``openFailed`` how it ended."""
         return self.files.open_path(path)
 
     def save_spec(self, path: str | Path) -> None:
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
             return
         self.setWindowModified(False)  # saved or discarded: a second close asks nothing
         self.recovery.stop()
+        self.projects.shutdown()  # a project still being read is dropped
         self.tasks.shutdown()  # stops training at the next batch and joins every job
         save_layout(self, self.settings)
         self.recovery.clean_exit()  # no crash: the autosave goes

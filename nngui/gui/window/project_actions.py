@@ -9,6 +9,13 @@ training, samples or lab sets and a save clears. New and Open (and closing) ask 
 there are unsaved changes; the question is ``unsaved_prompt``, which tests replace, so no
 modal box ever waits in a test.
 
+Opening a project (``open_project``; File → Open and a restored autosave) reads the file, its
+model included, in a job on the task runner and then puts it in the window in one go on the
+GUI thread: ``opened(path)`` when it is shown, ``openFailed(message)`` when it is not (one
+message, and the window keeps its work, title and modified mark). A later open replaces one
+still being read (the latest pick wins); a run started meanwhile keeps its network (the file
+is not shown), and edits made meanwhile are asked about before they are replaced.
+
 Its collaborators come in through the constructor: the window (its title and modified mark,
 the parent of dialogs), the settings, the task runner, the builder, the training panel, the
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
@@ -21,6 +28,8 @@ file is core/files/project.py.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
@@ -35,8 +44,9 @@ from nngui.core.lab.state import apply_lab_state, lab_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
-from nngui.gui.common.tasks import TaskRunner
+from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
@@ -53,11 +63,42 @@ def ask_unsaved(window, name: str) -> str:
     return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
 
+@dataclass(frozen=True)
+class ReadProject:
+    """A project file read off the GUI thread, ready to be shown: the project, its runs as
+    records and their run-list rows."""
+
+    project: Project
+    runs: list[RunRecord]
+    rows: list[RowTexts]
+
+
+def read_project(path: Path) -> ReadProject:
+    """Read ``path`` (the model included) and prepare its runs' rows: the job of an open."""
+    project = _load(path)
+    runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"])
+            for r in project.runs]
+    return ReadProject(project, runs, [row_texts(r) for r in runs])
+
+
+@dataclass
+class _Opening:
+    """An open in flight: its file, how to show it, and the edits counted when it began."""
+
+    path: Path
+    restored: bool  # an autosave, shown as the project at ``shown_as``
+    shown_as: Path | None
+    edits: int
+    task: Task | None = None
+
+
 class ProjectActions(QObject):
     """Project files for the main window (see the module docstring)."""
 
     unsaved_prompt = staticmethod(ask_unsaved)  # tests replace it
     message = Signal(str, int)  # status bar text and timeout
+    opened = Signal(str)  # the project file read and now shown (File → Open, a restore)
+    openFailed = Signal(str)  # why a project was not opened; the window kept its work
 
     def __init__(self, window: QMainWindow, settings: Settings, tasks: TaskRunner,
                  builder: BuilderPanel, training: TrainingPanel, data: DataController,
@@ -71,6 +112,8 @@ class ProjectActions(QObject):
         self._created = time.time()
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
         self._restoring = False  # opening a project: its own edits are not changes
+        self._edits = 0  # changes counted (an open asks again about those made meanwhile)
+        self._opening: _Opening | None = None
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
@@ -118,6 +161,7 @@ class ProjectActions(QObject):
     def mark_modified(self, *_args) -> None:
         """Something the project holds changed (ignored while a project is being opened)."""
         if not self._restoring:
+            self._edits += 1
             self._window.setWindowModified(True)
 
     def is_modified(self) -> bool:
@@ -134,6 +178,7 @@ class ProjectActions(QObject):
         """Start over from the first preset (after asking about unsaved changes)."""
         if self._training.is_running() or not self.maybe_save():
             return False
+        self.cancel_open()  # the latest pick wins over a project still being read
         self._restoring = True
         try:
             self.show_runs([])
@@ -211,43 +256,116 @@ class ProjectActions(QObject):
         return answer == "discard"
 
     # ---- open ----------------------------------------------------------------------------
-    def open_project(self, path: Path) -> None:
-        """Read and show a project; raises (the caller's message) before changing anything."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            project = _load(path)  # everything checked before the window changes
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.show_project(project)
-        self.path = path
-        self._update_title()
+    def open_project(self, path: str | Path, restored: bool = False,
+                     shown_as: Path | None = None) -> bool:
+        """Start reading a project off the GUI thread; True when started (then ``opened`` or
+        ``openFailed`` follows), False after saying why not. ``restored``: an autosave, shown
+        as the project at ``shown_as`` and modified (it is not saved there yet)."""
+        path = Path(path)
+        opening = _Opening(path, restored, shown_as, self._edits)
+        if not path.is_file():
+            self._fail(opening, f"No project file at {path}.")
+            return False
+        self._set_opening(None)  # the latest pick wins over one still being read
+        opening.task = self._tasks.submit(
+            "open project", plain(lambda: read_project(path)),
+            on_done=partial(self._on_read, opening),
+            on_failed=partial(self._on_read_failed, opening))
+        if opening.task is None:  # the window is closing
+            return False
+        self._set_opening(opening)
+        self.message.emit(f"Opening {path.name}…", 0)
+        return True
 
-    def show_restored(self, project: Project, path: Path | None) -> None:
-        """An autosave after a crash: shown, as the project at ``path``, but not saved there."""
-        self.show_project(project)
-        self.path = path
-        self._window.setWindowModified(True)
-        self._update_title()
+    def is_opening(self) -> bool:
+        """Whether a project is being read."""
+        return self._opening is not None
 
-    def show_project(self, project: Project) -> None:
-        """Put a loaded project into the window: network, settings, model, runs, samples, lab."""
+    def cancel_open(self) -> None:
+        """Forget a project still being read: its result is dropped when it comes."""
+        if self._opening is not None:
+            self.message.emit(f"Did not open {self._opening.path.name}.", 4000)
+        self._set_opening(None)
+
+    def shutdown(self) -> None:
+        """The window closes: an open in flight is dropped."""
+        self._set_opening(None)
+
+    def _set_opening(self, opening: _Opening | None) -> None:
+        old, self._opening = self._opening, opening
+        if old is not None and old.task is not None and old is not opening:
+            old.task.cancel()
+        if (old is None) != (opening is None):  # the busy cursor while one is in flight
+            if opening is None:
+                QApplication.restoreOverrideCursor()
+            else:
+                QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+
+    def _on_read_failed(self, opening: _Opening, message: str) -> None:
+        if opening is self._opening:  # not replaced by a later pick meanwhile
+            self._set_opening(None)
+            self._fail(opening, message)
+
+    def _fail(self, opening: _Opening, message: str) -> None:
+        QMessageBox.warning(self._window, "Could not restore" if opening.restored
+                            else "Could not open the file", message)
+        if not opening.path.exists():
+            self._settings.prune_recent()
+        self.message.emit("", 0)
+        self.openFailed.emit(message)
+
+    def _on_read(self, opening: _Opening, read: ReadProject) -> None:
+        if opening is not self._opening:
+            return  # replaced by a later pick, or the window closes
+        self._set_opening(None)
+        name = opening.path.name
+        model = self._work.session.model
+        if self._training.is_running() or (model is not None and self._tasks.is_held(model)):
+            self._fail(opening, f"{name} was not opened: a run started while it was being "
+                       "read. Open it again when the run has ended.")
+            return
+        if self._edits != opening.edits and not self.maybe_save():
+            self.message.emit(f"Did not open {name}: your changes stay.", 6000)
+            self.openFailed.emit(f"Opening {name} was cancelled.")
+            return
+        self.show_project(read.project, read.runs, read.rows)
+        if opening.restored:
+            self.path = opening.shown_as
+            self._window.setWindowModified(True)  # restored, not yet saved where it belongs
+            self.message.emit("Restored the autosaved work.", 5000)
+        else:
+            self.path = opening.path
+            self._settings.add_recent(opening.path)
+            self.message.emit(f"Opened {opening.path}", 5000)
+        self._update_title()
+        self.opened.emit(str(opening.path))
+
+    def show_project(self, project: Project, runs: list[RunRecord] | None = None,
+                     rows: list[RowTexts] | None = None) -> None:
+        """Put a loaded project into the window: network, settings, model, runs, samples, lab
+        (``runs`` and their ``rows``: the project's runs as read_project prepared them)."""
         self._restoring = True
+        self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
         try:
             self._presets.forget()
             self._builder.set_spec(project.spec)
             self._builder.set_config(project.config)
             self._work.restore(project)
             s = self._work.session
-            self.show_runs(project.runs)
+            if runs is None:
+                self.show_runs(project.runs)
+            else:
+                self._pages.watch.runs.show_runs(runs, rows)
             self._merge_samples(project.samples)
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
-            self._select_data(project)
+            self._select_data(project)  # the same data: Evaluate gets the model next
             if s.model is not None:
                 self._work.refresh_evaluate_context()
                 self._pages.drawing.offer_model(f"Project: {project.spec.name}", s.model)
         finally:
             self._restoring = False
+            self._window.setUpdatesEnabled(True)
         self._created = project.created
         # a migrated file is modified: saving writes the new schema
         self._window.setWindowModified(project.migrated_from is not None)
@@ -271,7 +389,6 @@ class ProjectActions(QObject):
         path = project.data_path
         if current is not None and current.name == project.dataset and \
                 (project.dataset != "file" or current.source == path):
-            self._work.refresh_evaluate_context()
             return
         if project.dataset == "file":
             if path and Path(path).is_file():

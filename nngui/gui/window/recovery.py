@@ -1,12 +1,14 @@
 """Autosave and crash recovery: an object of the main window's, next to its project actions.
 
 ``Recovery`` owns the ``autosaveTimer``: a modified project is saved every N minutes
-(Settings.autosave_minutes) to the data folder's autosave/, atomically; a clean exit removes
-it and remembers the time. On the next start an autosave newer than the last clean exit
-means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore it. It gets
-the window (the parent of its questions), the settings and the
+(Settings.autosave_minutes) to the data folder's autosave/, atomically.
+A clean exit removes it and remembers the time. On the next start an autosave newer than the
+last clean exit means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore
+it and ``checked(offered)`` says the check is done; a restore is opened like any project (off
+the GUI thread; ``ProjectActions.opened`` when it is shown). It gets the window (the parent of
+its questions), the settings and the
 :class:`~nngui.gui.window.project_actions.ProjectActions` (whether anything changed, the
-work as a project, showing a restored one) through its constructor, and says things through
+work as a project, opening the autosave) through its constructor, and says things through
 ``message``.
 """
 
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nngui.core.drawing.samples import app_data_dir
 from nngui.core.files.project import SUFFIX, ProjectError
-from nngui.core.files.project import load_project as _load
 from nngui.core.files.project import save_project as _save
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.settings import Settings
@@ -46,6 +47,7 @@ class Recovery(QObject):
 
     recovery_prompt = staticmethod(ask_recover)  # tests replace it
     message = Signal(str, int)  # status bar text and timeout
+    checked = Signal(bool)  # the start-up check is done: whether a restore was offered
 
     def __init__(self, window: QWidget, settings: Settings, projects: ProjectActions) -> None:
         super().__init__(window)
@@ -85,26 +87,27 @@ class Recovery(QObject):
         return True
 
     def offer_recovery(self) -> bool:
-        """After a crash (an autosave newer than the last clean exit): offer to restore it."""
+        """After a crash (an autosave newer than the last clean exit): offer to restore it.
+
+        True when a restore was started; ``checked`` then says whether it was offered.
+        """
         path = autosave_dir() / f"autosave{SUFFIX}"
         if not path.is_file() or path.stat().st_mtime <= self._settings.clean_exit():
+            self.checked.emit(False)
             return False
         if not self.recovery_prompt(self._window, path.stat().st_mtime):
             _remove_autosave()
-            return False
-        try:
-            project = _load(path)
-        except ProjectError as exc:
-            QMessageBox.warning(self._window, "Could not restore", str(exc))
+            self.checked.emit(True)
             return False
         try:
             original = json.loads((path.parent / "autosave.json").read_text()).get("path")
         except (OSError, ValueError, AttributeError):
             original = None
         # restored, not yet saved where it belongs
-        self._projects.show_restored(project, Path(original) if isinstance(original, str)
-                                     else None)
-        return True
+        started = self._projects.open_project(
+            path, restored=True, shown_as=Path(original) if isinstance(original, str) else None)
+        self.checked.emit(True)
+        return started
 
     def clean_exit(self) -> None:
         """A clean exit: the autosave is not needed, and its time is remembered."""

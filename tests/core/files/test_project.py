@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nngui.core.files import project as project_file
@@ -440,3 +440,58 @@ def test_a_model_member_over_its_limit_is_refused_without_unpacking_it(
     with pytest.raises(ProjectError, match="model.keras would unpack to"):
         load_project(path)
     assert load_project(path, with_model=False).model is None  # the rest still reads
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8) |
+                    st.floats(allow_nan=False),
+                    lambda inner: st.lists(inner, max_size=4) |
+                    st.dictionaries(st.text(max_size=4), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON, st.sampled_from(["", " ", "\n", " \t\r\n "]), st.sampled_from([None, 0, 1]))
+def test_members_parse_as_json_loads_does(value, space, indent) -> None:
+    text = space + json.dumps(value, indent=indent) + space
+    assert project_file._loads(text) == json.loads(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet='[]{},:" \n0123456789.-eEtrufalsnNI', max_size=24),
+                 st.builds(lambda v, at, bad: (lambda t: t[:at % (len(t) + 1)] + bad +
+                                               t[at % (len(t) + 1):])(json.dumps(v)),
+                           st.lists(JSON, max_size=3), st.integers(0, 99),
+                           st.text(alphabet=' ,]}x1"\n', max_size=3))))
+@example("[1, 2]]")
+@example("[1 22]")
+@example("[] [1]")
+@example("[1 2]")
+@example("[1,]")
+def test_damaged_members_fail_as_json_loads_does(text) -> None:
+    """Anything json.loads refuses is refused with its own message (the user sees it)."""
+    def outcome(parse):
+        try:
+            return ("ok", json.dumps(parse(text)))
+        except (ValueError, RecursionError) as exc:
+            return ("error", type(exc), str(exc))
+
+    assert outcome(project_file._loads) == outcome(json.loads)
+
+
+def test_a_list_member_is_parsed_one_item_at_a_time(monkeypatch) -> None:
+    """One json.loads of a thousand runs held the GIL 0.2-0.7 s: the GUI thread froze while
+    a job read the project. Item by item, other threads run in between."""
+    runs = [{"name": f"#{i}", "settings": {}, "history": {"loss": [0.5] * 50},
+             "reason": "finished"} for i in range(1000)]
+    text = json.dumps(runs, indent=1)
+    sizes = []
+    real = project_file._DECODER.raw_decode
+
+    class Counting:
+        def raw_decode(self, s, idx=0):
+            item, end = real(s, idx)
+            sizes.append(end - idx)
+            return item, end
+
+    monkeypatch.setattr(project_file, "_DECODER", Counting())
+    assert project_file._loads(text) == runs
+    assert len(sizes) == len(runs) and max(sizes) < len(text) / 500

@@ -125,7 +125,8 @@ def test_a_log_axis_always_has_readable_ticks(low_exp, decades):
 
 
 def test_a_reopened_project_with_infinite_values_draws_gaps_and_finite_axes(window, qtbot,
-                                                                              tmp_path):
+                                                                              tmp_path,
+                                                                              open_and_wait):
     """A history holding NaN and inf once ended in 'Cannot set range [-inf, inf]'."""
     import math
 
@@ -142,7 +143,7 @@ def test_a_reopened_project_with_infinite_values_draws_gaps_and_finite_axes(wind
     save_project(Project(spec, config, "xor", epochs_done=4, history=hist,
                          runs=[{"name": "#1 xor", "settings": settings_of(spec, config),
                                 "history": hist, "reason": "finished"}]), path)
-    assert window.open_path(path)
+    assert open_and_wait(window, path)
     window.build_all_pages()
     window.tabs.setCurrentWidget(window.watch)
     qtbot.wait(1)  # the tab's redraw runs in the event loop

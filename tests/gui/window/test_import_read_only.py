@@ -23,7 +23,7 @@ def _branchy(path, suffix: str):
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_a_branching_model_opens_read_only_and_still_trains(window, qtbot, tmp_path, suffix,
-                                                            messages) -> None:
+                                                            messages, open_and_wait) -> None:
     window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
     path = _branchy(tmp_path, suffix)
@@ -46,6 +46,7 @@ def test_a_branching_model_opens_read_only_and_still_trains(window, qtbot, tmp_p
     if suffix == ".keras":  # a project keeps it read-only
         assert window.save_project_to(tmp_path / "p.nngui")
         window.apply_preset("xor-3-4-1")
-        assert window.open_path(tmp_path / "p.nngui") and window.work.read_only_reason == reason
+        assert open_and_wait(window, tmp_path / "p.nngui")
+        assert window.work.read_only_reason == reason
     window.apply_preset("xor-3-4-1")  # another network: editable again
     assert window.work.readOnlyLabel.isHidden() and not window.builder.state.locked

@@ -75,7 +75,9 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     for sample in w.draw.samples_store.samples():  # another computer: none of the samples
         w.draw.samples_store.remove(sample.id)
     w.draw.reload_gallery()
-    assert w.open_path(path)
+    with qtbot.waitSignal(w.projects.opened, timeout=60000) as opened:
+        assert w.open_path(path)  # started: the file is read off the GUI thread
+    assert opened.args == [str(path)]
     assert not w.isWindowModified() and w.project_path == path
     assert w.builder.spec().to_dict() == load_project(path, with_model=False).spec.to_dict()
     assert all(a.tobytes() == b.tobytes() for a, b in
@@ -93,15 +95,23 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert [s.label for s in w.draw.samples_store.samples()] == [7]
 
 
-def test_a_project_that_fails_to_open_leaves_the_window_as_it_was(window, tmp_path,
+def test_a_project_that_fails_to_open_leaves_the_window_as_it_was(window, tmp_path, qtbot,
                                                                   messages) -> None:
     window.apply_preset("xor-3-4-1")
+    assert window.save_project_to(tmp_path / "mine.nngui")
+    window.apply_preset("mlp-2-4-2")  # unsaved work on top of the saved project
     before = window.builder.spec().to_dict()
     bad = tmp_path / "bad.nngui"
     bad.write_bytes(b"PK\x03\x04 not really")
-    assert not window.open_path(bad)
-    assert messages and "not an nngui project" in messages[-1][2]
+    with qtbot.waitSignal(window.projects.openFailed, timeout=60000) as failed:
+        assert window.open_path(bad)  # started; the failure comes from the job
+    assert "not an nngui project" in failed.args[0]
+    assert [m[1:] for m in messages] == [("Could not open the file", failed.args[0])]
     assert window.builder.spec().to_dict() == before and window.isWindowModified()
+    assert window.project_path == tmp_path / "mine.nngui"
+    assert window.windowTitle() == "mine.nngui[*] — nngui" and not window.projects.is_opening()
+    assert window.open_path(tmp_path / "gone.nngui") is False  # no file: said at once
+    assert "No project file" in messages[-1][2] and window.project_path.name == "mine.nngui"
 
 
 def test_saving_into_a_read_only_folder_is_a_message_and_keeps_the_work(
@@ -170,7 +180,10 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
                         staticmethod(lambda w, when: offered.append(when) or True))
     again = MainWindow(load_tensorflow=False)
     qtbot.addWidget(again)
-    qtbot.waitUntil(lambda: bool(offered), timeout=10000)
+    with qtbot.waitSignal(again.projects.opened, timeout=60000):
+        with qtbot.waitSignal(again.recovery.checked, timeout=10000) as checked:
+            pass  # the check runs once the event loop turns
+    assert checked.args == [True] and len(offered) == 1
     assert again.builder.spec().input_shape == (3,) and again.lab.net.iteration == 2
     assert again.isWindowModified()  # restored, not saved anywhere yet
     again.close()  # a clean exit: the autosave is gone and nothing is offered next time
@@ -181,8 +194,10 @@ def test_autosave_is_offered_after_a_crash_and_not_after_a_clean_exit(window, qt
     offered.clear()
     third = MainWindow(load_tensorflow=False)
     qtbot.addWidget(third)
-    qtbot.wait(50)  # the offer is queued with a zero timer: let it run
-    assert offered == [] and third.lab.net.iteration == 0
+    with qtbot.waitSignal(third.recovery.checked, timeout=10000) as checked:
+        pass  # the check is queued with a zero timer
+    assert checked.args == [False]
+    assert offered == [] and third.lab.net.iteration == 0 and not third.projects.is_opening()
     third.close()
 
 
