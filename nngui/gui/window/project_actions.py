@@ -99,6 +99,7 @@ class ProjectActions(QObject):
     message = Signal(str, int)  # status bar text and timeout
     opened = Signal(str)  # the project file read and now shown (File → Open, a restore)
     openFailed = Signal(str)  # why a project was not opened; the window kept its work
+    samplesMerged = Signal(int)  # a project's samples joined the store (how many were new)
 
     def __init__(self, window: QMainWindow, settings: Settings, tasks: TaskRunner,
                  builder: BuilderPanel, training: TrainingPanel, data: DataController,
@@ -377,11 +378,28 @@ class ProjectActions(QObject):
 
     def _merge_samples(self, samples: list[dict]) -> None:
         """The project's samples join the user's (same ids are the same sample)."""
+        if not samples:
+            return
         draw = self._pages.draw
-        added = draw.samples_store.put_many(  # one bundle file, known ids skipped
-            [Sample(s["id"], s["image"], s["label"], s["created"]) for s in samples])
-        if added:
-            draw.reload_gallery()
+        store = draw.samples_store  # put_many is safe on a worker: the GUI sees all or none
+
+        def merge() -> list[str]:  # one bundle file, known ids skipped; 200,000 take ~3 s
+            return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
+                                   for s in samples])
+
+        self._tasks.submit("merge samples", plain(merge),
+                           on_done=lambda added: self._merged(draw, added),
+                           on_failed=lambda msg: self.message.emit(
+                               f"The project's samples could not be added: {msg}", 8000))
+
+    def _merged(self, draw, added: list[str]) -> None:
+        if added:  # the opened project's own samples: no edit of the user's
+            restoring, self._restoring = self._restoring, True
+            try:
+                draw.reload_gallery()
+            finally:
+                self._restoring = restoring
+        self.samplesMerged.emit(len(added))
 
     def _select_data(self, project: Project) -> None:
         self._clean_dataset = project.dataset

@@ -75,8 +75,9 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     for sample in w.draw.samples_store.samples():  # another computer: none of the samples
         w.draw.samples_store.remove(sample.id)
     w.draw.reload_gallery()
-    with qtbot.waitSignal(w.projects.opened, timeout=60000) as opened:
-        assert w.open_path(path)  # started: the file is read off the GUI thread
+    with qtbot.waitSignal(w.projects.samplesMerged, timeout=60000):  # off the GUI thread too
+        with qtbot.waitSignal(w.projects.opened, timeout=60000) as opened:
+            assert w.open_path(path)  # started: the file is read off the GUI thread
     assert opened.args == [str(path)]
     assert not w.isWindowModified() and w.project_path == path
     assert w.builder.spec().to_dict() == load_project(path, with_model=False).spec.to_dict()
