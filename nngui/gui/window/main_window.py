@@ -359,8 +359,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ close
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        # a hidden window has nobody to ask; Cancel keeps the window and its work
-        if self.isVisible() and not self.projects.maybe_save():
+        # a hidden window has nobody to ask; Cancel keeps the window and its work (and a run
+        # in progress: Save stops it, saves it and closes the window once it has ended)
+        if self.isVisible() and not self.projects.may_close():
             event.ignore()
             return
         self.setWindowModified(False)  # saved or discarded: a second close asks nothing

@@ -5,9 +5,10 @@ window's work as a Project and back.
 and the New, Save and Save As actions (``newAction``, ``saveAction``, ``saveAsAction``; the
 window puts them in its File menu). The window title is "name.nngui[*] — nngui": Qt shows
 the ``*`` while the window is modified, which every edit of the network, settings, data,
-training, samples or lab sets and a save clears. New and Open (and closing) ask first when
-there are unsaved changes; the question is ``unsaved_prompt``, which tests replace, so no
-modal box ever waits in a test.
+training, samples or lab sets and a save clears; a run in progress marks it too. New and
+Open (and closing) ask first when there are unsaved changes; the question is
+``unsaved_prompt``, which tests replace, so no modal box ever waits in a test. Closing while a
+run trains asks as well (saying so): Save stops the run, saves it and then closes.
 
 Opening a project (``open_project``; File → Open and a restored autosave) reads the file, its
 model included, in a job on the task runner and then puts it in the window in one go on the
@@ -27,12 +28,15 @@ file is core/files/project.py.
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
@@ -41,7 +45,7 @@ from nngui.core.files.project import SUFFIX, Project, ProjectError
 from nngui.core.files.project import load_project as _load
 from nngui.core.files.project import save_project as _save
 from nngui.core.lab.state import apply_lab_state, lab_state
-from nngui.core.training.runs import RunRecord
+from nngui.core.training.runs import RunRecord, settings_of
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
@@ -54,12 +58,17 @@ from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
 
-def ask_unsaved(window, name: str) -> str:
-    """'save', 'discard' or 'cancel': the Save / Discard / Cancel question."""
+def ask_unsaved(window, name: str, running: bool = False) -> str:
+    """'save', 'discard' or 'cancel': the Save / Discard / Cancel question (``running``: a
+    run is in progress, and closing would end it)."""
     b = QMessageBox.StandardButton
-    answer = QMessageBox.question(window, "Unsaved changes",
-                                  f"Save the changes to {name} first?",
-                                  b.Save | b.Discard | b.Cancel, b.Save)
+    if running:
+        title, text = "A run is in progress", (
+            f"A run is in progress. Save {name} with the run first? Save stops the run, saves "
+            "it and then closes; Discard ends the run and loses it.")
+    else:
+        title, text = "Unsaved changes", f"Save the changes to {name} first?"
+    answer = QMessageBox.question(window, title, text, b.Save | b.Discard | b.Cancel, b.Save)
     return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
 
@@ -100,6 +109,7 @@ class ProjectActions(QObject):
     opened = Signal(str)  # the project file read and now shown (File → Open, a restore)
     openFailed = Signal(str)  # why a project was not opened; the window kept its work
     samplesMerged = Signal(int)  # a project's samples joined the store (how many were new)
+    POLL_MS = 100  # how often a Save at Close looks whether the stopped run let go
 
     def __init__(self, window: QMainWindow, settings: Settings, tasks: TaskRunner,
                  builder: BuilderPanel, training: TrainingPanel, data: DataController,
@@ -115,13 +125,17 @@ class ProjectActions(QObject):
         self._restoring = False  # opening a project: its own edits are not changes
         self._edits = 0  # changes counted (an open asks again about those made meanwhile)
         self._opening: _Opening | None = None
+        self._live: tuple[Any, list[tuple[int, dict]]] | None = None  # the run so far
+        self._close_after_save = False  # Close said Save during a run: stopping it
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
         self.saveAsAction = action(self, "Save project &as…", self.save_project_as, keys.SaveAs)
         builder.specChanged.connect(self.mark_modified)
         builder.configChanged.connect(self.mark_modified)
-        training.runFinished.connect(self.mark_modified)
+        training.runStarted.connect(self._on_run_started)
+        training.epochEnded.connect(self._on_run_epoch)
+        training.runFinished.connect(self._on_run_finished)
         data.loaded.connect(self._on_project_data)
         pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
 
@@ -228,24 +242,94 @@ class ProjectActions(QObject):
 
     def current_project(self, quiet: bool = False) -> Project | None:
         """The window's work as a Project; None (after saying why) while a job holds the model."""
-        session = self._work.session
-        model = session.model
+        model = self._work.session.model
         if model is not None and self._tasks.is_held(model):
             if not quiet:
                 QMessageBox.information(self._window, "The model is in use", "It is training "
                                         "(or being evaluated): save when the job has finished.")
             return None
+        return self._project(with_model=True)
+
+    def autosave_project(self) -> Project | None:
+        """The work for an autosave: while a run trains, the run so far (its history; not the
+        network's weights, which the run's job holds); None while another job holds them."""
+        if not self._training.is_running() or self._live is None:
+            return self.current_project(quiet=True)
+        return self._project(with_model=not self._tasks.is_held(self._work.session.model))
+
+    def _project(self, with_model: bool) -> Project:
+        session = self._work.session
         ds = self._data.dataset
         name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
         source = ds.source if ds is not None and name in ("mnist", "file") else None
         pages = self._pages
         runs = [{"name": r.name, "settings": r.settings, "history": r.history,
                  "reason": r.reason} for r in pages.watch.runs.runs.records]
+        if self._live is not None and self._training.is_running():
+            runs = self._with_live_run(runs)
         samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
                    for s in pages.draw.samples_store.samples()]
+        model = session.model if with_model else None
+        epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
+            else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
-                       session.epochs_done, dict(session.history), runs, samples,
-                       lab_state(pages.lab.net), model, created=self._created)
+                       epochs, history, runs, samples, lab_state(pages.lab.net), model,
+                       created=self._created)
+
+    # ---- a run in progress -------------------------------------------------------------
+    def _on_run_started(self) -> None:
+        self._live = (self._training.session, [])
+        self.mark_modified()
+
+    def _on_run_epoch(self, epoch: int, logs: dict) -> None:
+        if self._live is not None:
+            self._live[1].append((epoch, dict(logs)))
+
+    def _on_run_finished(self, *_args) -> None:
+        self._live = None  # the run list has its record now
+        self.mark_modified()
+
+    def _with_live_run(self, runs: list[dict]) -> list[dict]:
+        """``runs`` with the run in progress: its epochs so far (a Continue's on its record)."""
+        session, epochs = self._live
+        earlier = self._pages.watch.runs.runs.find(session)
+        spec = session.spec
+        if earlier is not None:
+            i = self._pages.watch.runs.runs.records.index(earlier)
+            runs[i] = {**runs[i], "history": with_epochs(earlier.history, epochs),
+                       "reason": RUNNING}
+        else:
+            runs.append({"name": f"#{len(runs) + 1} {spec.name} · {spec.optimizer} lr "
+                                 f"{spec.lr:g}",
+                         "settings": settings_of(spec, self._builder.config()),
+                         "history": with_epochs({}, epochs), "reason": RUNNING})
+        return runs
+
+    def may_close(self) -> bool:
+        """Whether the window may close now, after asking about unsaved work or a run in
+        progress; Save during a run stops it, saves it once it has ended, then closes."""
+        if self._close_after_save:
+            self.message.emit("Stopping the run to save it; the window closes then.", 0)
+            return False
+        if not self._training.is_running():
+            return self.maybe_save()
+        answer = self.unsaved_prompt(self._window, self.project_name(), True)  # running
+        if answer == "save":
+            self._close_after_save = True
+            self._training.stop()
+            self.message.emit("Stopping the run to save it; the window closes then.", 0)
+            QTimer.singleShot(self.POLL_MS, self, self._save_and_close)
+        return answer == "discard"
+
+    def _save_and_close(self) -> None:
+        model = self._work.session.model
+        if self._training.is_running() or self._tasks.is_held(self._work.session) or \
+                (model is not None and self._tasks.is_held(model)):  # its evaluation, say
+            QTimer.singleShot(self.POLL_MS, self, self._save_and_close)
+            return
+        self._close_after_save = False
+        if self.save_project():  # a cancelled Save As keeps the window (the run is saved
+            self._window.close()  # nowhere yet, and stays)
 
     def maybe_save(self) -> bool:
         """True when the window's work may be replaced: saved, discarded, or nothing changed."""
@@ -289,8 +373,9 @@ class ProjectActions(QObject):
         self._set_opening(None)
 
     def shutdown(self) -> None:
-        """The window closes: an open in flight is dropped."""
+        """The window closes: an open in flight is dropped, a pending Save at Close too."""
         self._set_opening(None)
+        self._close_after_save = False
 
     def _set_opening(self, opening: _Opening | None) -> None:
         old, self._opening = self._opening, opening
@@ -416,6 +501,28 @@ class ProjectActions(QObject):
                                   "File → Load data file….", 10000)
             return
         self._data.select(project.dataset, path if path and Path(path).is_file() else None)
+
+
+RUNNING = "in progress when autosaved"  # the reason of a run saved while it trained
+
+
+def with_epochs(history: dict[str, list[float]],
+                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
+    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
+    curve as long as the others (NaN where an epoch has no value for it)."""
+    out = {k: [float(v) for v in vals] for k, vals in history.items()}
+    n = len(out.get("loss", next(iter(out.values()), [])))
+    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
+        out["epoch"] = [float(e) for e in range(1, n + 1)]
+    for epoch, logs in epochs:
+        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
+        values["epoch"] = float(epoch + 1)
+        for key in out.keys() | values.keys():
+            curve = out.setdefault(key, [])
+            curve.extend([math.nan] * (n - len(curve)))
+            curve.append(values.get(key, math.nan))
+        n += 1
+    return out
 
 
 def show_lab_state(lab, state: dict) -> None:

@@ -1,7 +1,8 @@
 """Autosave and crash recovery: an object of the main window's, next to its project actions.
 
 ``Recovery`` owns the ``autosaveTimer``: a modified project is saved every N minutes
-(Settings.autosave_minutes) to the data folder's autosave/, atomically.
+(Settings.autosave_minutes) to the data folder's autosave/, atomically. A run in progress is
+saved too, with its history so far (not its weights: the run's job holds them).
 A clean exit removes it and remembers the time. On the next start an autosave newer than the
 last clean exit means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore
 it and ``checked(offered)`` says the check is done; a restore is opened like any project (off
@@ -69,8 +70,8 @@ class Recovery(QObject):
         """Save a modified project to the data folder's autosave/ (quietly; False if not)."""
         if not self._projects.is_modified():
             return False
-        project = self._projects.current_project(quiet=True)
-        if project is None:  # training: the next tick saves it
+        project = self._projects.autosave_project()
+        if project is None:  # a job (an evaluation) holds the model: the next tick saves it
             return False
         folder = autosave_dir()
         path = self._projects.path

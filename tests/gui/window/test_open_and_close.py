@@ -1,19 +1,23 @@
-"""Opening a project off the GUI thread, and what happens meanwhile.
+"""Opening a project off the GUI thread, what happens meanwhile, and closing during a run.
 
 A project is read in a job (the zip and the Keras load) and shown in one go; tests hold the
 job at a gate (a threading.Event) to act while it reads, and wait for ``projects.opened`` /
-``openFailed`` instead of sleeping.
+``openFailed`` instead of sleeping. A run in progress marks the project modified, closing
+asks about it, and an autosave during a run holds the run so far.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
 import pytest
 
+from nngui.core.files.project import load_project
 from nngui.core.training.presets import get_preset
 from nngui.gui.window import project_actions
-from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.project_actions import RUNNING, ProjectActions, with_epochs
+from nngui.gui.window.recovery import autosave_dir
 
 
 @pytest.fixture
@@ -181,3 +185,113 @@ def test_the_command_line_opens_a_project(qtbot, tmp_path, monkeypatch) -> None:
     assert window.windowTitle() == "cli.nngui[*] — nngui" and not window.isWindowModified()
     assert window.builder.spec().to_dict() == preset.spec().to_dict()
     window.close()
+
+
+def test_a_run_in_progress_marks_the_project_modified(window, qtbot, tmp_path) -> None:
+    _long_run(window, qtbot)
+    assert window.save_project_to(tmp_path / "p.nngui") and not window.isWindowModified()
+    with qtbot.waitSignal(window.training.runStarted, timeout=10000):
+        assert window.train()
+    assert window.isWindowModified()
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        window.training.stop()
+
+
+def test_close_during_a_run_asks_and_cancel_keeps_it_running(window, qtbot, tmp_path,
+                                                             monkeypatch) -> None:
+    asked = []
+    monkeypatch.setattr(ProjectActions, "unsaved_prompt",
+                        staticmethod(lambda w, name, *running: asked.append(running) or "cancel"))
+    window.show()
+    _long_run(window, qtbot)
+    assert window.save_project_to(tmp_path / "p.nngui")
+    with qtbot.waitSignal(window.training.epochEnded, timeout=60000):
+        assert window.train()
+    session = window.session
+    assert not window.close()
+    assert asked == [(True,)]  # "a run is in progress"
+    assert window.isVisible() and window.training.is_running() and window.session is session
+    assert window.isWindowModified()
+    with qtbot.waitSignal(window.training.epochEnded, timeout=60000):
+        pass  # still training
+    monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "discard"))
+    assert window.close()  # discarded: the run ends with the window
+    assert not window.isVisible() and not window.tasks.running()
+
+
+def test_save_at_close_during_a_run_stops_it_saves_it_and_closes(window, qtbot,
+                                                                  tmp_path,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setattr(ProjectActions, "unsaved_prompt", staticmethod(lambda *a: "save"))
+    window.show()
+    _long_run(window, qtbot)
+    path = tmp_path / "p.nngui"
+    assert window.save_project_to(path)
+    with qtbot.waitSignal(window.training.epochEnded, timeout=60000):
+        assert window.train()
+    assert not window.close()  # not yet: the run stops first
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=120000)
+    saved = load_project(path)
+    assert saved.model is not None and saved.epochs_done >= 1
+    assert len(saved.runs) == 1 and saved.runs[0]["reason"] == "stopped"
+    assert len(saved.runs[0]["history"]["loss"]) >= 1
+
+
+def test_an_autosave_during_a_run_holds_the_run_so_far(window, qtbot) -> None:
+    _long_run(window, qtbot)
+    epochs = []
+    window.training.epochEnded.connect(lambda e, logs: epochs.append(e))
+    with qtbot.waitSignal(window.training.runStarted, timeout=10000):
+        assert window.train()
+    qtbot.waitUntil(lambda: len(epochs) >= 3, timeout=60000)
+    assert window.recovery.autosave()  # before: nothing while the job held the model
+    seen = len(epochs)  # the autosave ran in the GUI thread: no epoch arrived meanwhile
+    saved = load_project(autosave_dir() / "autosave.nngui")
+    assert [r["reason"] for r in saved.runs] == [RUNNING]
+    history = saved.runs[0]["history"]
+    assert history["epoch"] == [float(e) for e in range(1, seen + 1)]
+    assert len(history["loss"]) == seen and all(0 <= v < 10 for v in history["loss"])
+    assert saved.model is None and saved.spec.input_shape == (3,)  # the job holds the weights
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        window.training.stop()
+
+
+def test_an_autosave_during_a_continued_run_extends_its_record(window, qtbot) -> None:
+    _long_run(window, qtbot)
+    cfg = window.builder.config()
+    window.builder.set_config(cfg.__class__(epochs=2, batch_size=4, validation_split=0.0))
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        assert window.train()
+    qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
+    first = window.watch.runs.runs.records[0].history["loss"]
+    assert len(first) == 2
+    window.builder.set_config(cfg)
+    epochs = []
+    window.training.epochEnded.connect(lambda e, logs: epochs.append(e))
+    with qtbot.waitSignal(window.training.runStarted, timeout=10000):
+        assert window.train()  # Continue
+    qtbot.waitUntil(lambda: len(epochs) >= 2, timeout=60000)
+    assert window.recovery.autosave()
+    seen = len(epochs)
+    saved = load_project(autosave_dir() / "autosave.nngui")
+    assert len(saved.runs) == 1 and saved.runs[0]["reason"] == RUNNING
+    history = saved.runs[0]["history"]
+    assert history["loss"][:2] == first and len(history["loss"]) == 2 + seen
+    assert history["epoch"] == [float(e) for e in range(1, 3 + seen)]
+    assert {len(curve) for curve in history.values()} == {2 + seen}  # test_* too: NaN-padded
+    assert set(history) > {"loss", "epoch"}
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        window.training.stop()
+
+
+def test_epochs_join_a_history_as_curves_of_one_length() -> None:
+    joined = with_epochs({"loss": [1.0, 0.8], "test_loss": [1.2, 0.9]},
+                         [(2, {"loss": 0.5, "val_loss": 0.7}), (3, {"loss": 0.4})])
+    assert set(joined) == {"loss", "test_loss", "val_loss", "epoch"}
+    assert joined["loss"] == [1.0, 0.8, 0.5, 0.4]
+    assert joined["epoch"] == [1.0, 2.0, 3.0, 4.0]  # numbered where the record had none
+    assert [math.isnan(v) for v in joined["test_loss"]] == [False, False, True, True]
+    assert [math.isnan(v) for v in joined["val_loss"]] == [True, True, False, True]
+    assert with_epochs({}, [(0, {"loss": 0.3, "note": "text"})]) == {"loss": [0.3],
+                                                                      "epoch": [1.0]}
+    assert with_epochs({"loss": [2.0]}, []) == {"loss": [2.0], "epoch": [1.0]}
