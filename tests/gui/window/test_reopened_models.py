@@ -68,7 +68,8 @@ def test_a_reopened_autoencoder_is_the_one_every_tab_uses(ae_project, qtbot, fir
         if first_tab != "train":  # shown before opening: the bundled autoencoder loads...
             w.tabs.setCurrentWidget(getattr(w, first_tab))
             qtbot.waitUntil(lambda: bool(w.tasks.running("load-autoencoder")), timeout=10000)
-        assert w.open_path(path)
+        with qtbot.waitSignal(w.projects.opened, timeout=60000):  # read off the GUI thread
+            assert w.open_path(path)
         qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=30000)
         model = w.session.model
         assert model is not None and _same_weights(model, weights)
