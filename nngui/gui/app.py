@@ -31,4 +31,37 @@ def run_app(argv: list[str]) -> int:
     window.show()
     if paths:
         window.open_path(paths[0])
-    return app.exec()
+    code = app.exec()
+    tear_down(window)
+    del window  # its Python side goes with the garbage collected now
+    collect_garbage()
+    return code
+
+
+def tear_down(window) -> None:
+    """Delete the closed window and its plots now, while Qt and Python are whole.
+
+    The window outlives ``app.exec()``: its parts refer to each other and the task runner
+    keeps Python's garbage collector off (it collects in the GUI thread, on a timer that no
+    longer runs). Left alive, it was destroyed by PySide at interpreter exit, object by
+    object in no particular order, half-finalized: pyqtgraph items could then be reached
+    after their C++ objects were gone ("RuntimeError: … ViewBox already deleted" on quit).
+    Deleted here, Qt tears the tree down parent first, with every part of Python still in
+    place; ``collect_garbage`` then frees the Python side before the interpreter's teardown.
+    """
+    import shiboken6
+
+    if shiboken6.isValid(window):
+        window.tasks.shutdown()  # closing did this; quitting some other way may not have
+        shiboken6.delete(window)
+
+
+def collect_garbage() -> None:
+    """Python's collector back on and run once: the deleted window's Python objects (and
+    the pyqtgraph menus and items they held) go now, not in the interpreter's teardown."""
+    import gc
+
+    from nngui.gui.common.tasks import release_gc
+
+    release_gc()
+    gc.collect()

@@ -58,11 +58,10 @@ def menu_shortcuts(menus: QWidget) -> list[tuple[str, str]]:
     for act in menus.actions():
         if act.menu() is not None:
             rows += menu_shortcuts(act.menu())
-        elif not act.isSeparator():
-            keys = [k.toString(QKeySequence.SequenceFormat.NativeText)
-                    for k in act.shortcuts() if not k.isEmpty()]
-            if keys:
-                rows.append((" or ".join(keys), _plain(act.text())))
+        elif not act.isSeparator() and not act.shortcut().isEmpty():
+            # the primary key only: a platform's extra ones are media keys ("Exit", "Save")
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            rows.append((keys, _plain(act.text())))
     return rows
 
 

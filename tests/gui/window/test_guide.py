@@ -22,15 +22,14 @@ def _text(guide) -> str:
 
 
 def _menu_keys(window) -> list[tuple[str, str]]:
-    """(keys, entry) of every menu action with a shortcut, read from the QActions."""
+    """(key, entry) of every menu action with a shortcut, read from the QActions."""
     rows, menus = [], [window.menuBar()]
     while menus:
         for act in menus.pop(0).actions():
             if act.menu() is not None:
                 menus.append(act.menu())
-            elif act.shortcuts():
-                keys = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                                   for k in act.shortcuts())
+            elif not act.shortcut().isEmpty():
+                keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                 rows.append((keys, act.text().replace("&", "").rstrip("…")))
     return rows
 
