@@ -339,13 +339,15 @@ class RunsPanel(QWidget):
             else:
                 self.runList.topLevelItem(i).setIcon(0, QIcon())
 
-    def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None) -> None:
+    def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None,
+                  items: list[QTreeWidgetItem] | None = None) -> None:
         """Replace the list with ``records`` (a reopened project's runs) in one pass: as if
         each had just finished in turn (only the last one ticked and current), drawn once.
-        ``rows``: their ``row_texts``, if already worked out (off the GUI thread)."""
-        items = [_new_item(rec, sweep=False, texts=texts, checked=False) for rec, texts in
-                 zip(records, rows if rows is not None else map(row_texts, records),
-                     strict=True)]
+        ``rows``: their ``row_texts``, if already worked out (off the GUI thread); ``items``:
+        their rows as ``make_rows`` made them (a few hundred at a time, beforehand)."""
+        items = make_rows(records, rows) if items is None else items
+        if len(items) != len(records):
+            raise ValueError(f"{len(items)} rows for {len(records)} runs")
         if items:
             items[-1].setCheckState(0, Qt.CheckState.Checked)
         if not self.is_sweeping():  # an earlier sweep's last words are not about these runs
@@ -446,6 +448,14 @@ def sweep_not_started(name: str, k: int, n: int, setting: str) -> str:
 def sweep_finished(name: str, done: int, seconds: float) -> str:
     """'LR sweep finished: 5 runs in 3 min 40 s.'"""
     return f"{sweep_title(name)} finished: {_runs(done)} in {about(seconds)}."
+
+
+def make_rows(records: list[RunRecord],
+              rows: list[RowTexts] | None = None) -> list[QTreeWidgetItem]:
+    """Unticked rows for ``records`` (with their ``row_texts``, if worked out already), not in
+    any list yet: ``show_runs`` puts them in."""
+    return [_new_item(rec, sweep=False, texts=texts, checked=False) for rec, texts in
+            zip(records, rows if rows is not None else map(row_texts, records), strict=True)]
 
 
 def _new_item(rec: RunRecord, sweep: bool, texts: RowTexts | None = None,

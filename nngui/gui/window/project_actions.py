@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,7 @@ class _Opening:
     shown_as: Path | None
     edits: int
     task: Task | None = None
+    rows: list = field(default_factory=list)  # the run list's rows, made before it is shown
 
 
 class ProjectActions(QObject):
@@ -110,6 +111,7 @@ class ProjectActions(QObject):
     openFailed = Signal(str)  # why a project was not opened; the window kept its work
     samplesMerged = Signal(int)  # a project's samples joined the store (how many were new)
     POLL_MS = 100  # how often a Save at Close looks whether the stopped run let go
+    ROWS_PER_TURN = 500  # run-list rows made per event-loop turn while an open prepares
 
     def __init__(self, window: QMainWindow, settings: Settings, tasks: TaskRunner,
                  builder: BuilderPanel, training: TrainingPanel, data: DataController,
@@ -401,8 +403,18 @@ class ProjectActions(QObject):
         self.openFailed.emit(message)
 
     def _on_read(self, opening: _Opening, read: ReadProject) -> None:
+        """The file is read: the run list's rows are made a few hundred per event-loop turn
+        (not shown yet: 5,000 of them took ~50 ms), then the project is shown in one go."""
+        from nngui.gui.training.run_list import make_rows  # the Watch tab's (pyqtgraph)
+
         if opening is not self._opening:
             return  # replaced by a later pick, or the window closes
+        made = len(opening.rows)
+        opening.rows += make_rows(read.runs[made:made + self.ROWS_PER_TURN],
+                                  read.rows[made:made + self.ROWS_PER_TURN])
+        if len(opening.rows) < len(read.runs):
+            QTimer.singleShot(0, self, partial(self._on_read, opening, read))
+            return
         self._set_opening(None)
         name = opening.path.name
         model = self._work.session.model
@@ -414,7 +426,7 @@ class ProjectActions(QObject):
             self.message.emit(f"Did not open {name}: your changes stay.", 6000)
             self.openFailed.emit(f"Opening {name} was cancelled.")
             return
-        self.show_project(read.project, read.runs, read.rows)
+        self.show_project(read.project, read.runs, read.rows, opening.rows)
         if opening.restored:
             self.path = opening.shown_as
             self._window.setWindowModified(True)  # restored, not yet saved where it belongs
@@ -427,9 +439,10 @@ class ProjectActions(QObject):
         self.opened.emit(str(opening.path))
 
     def show_project(self, project: Project, runs: list[RunRecord] | None = None,
-                     rows: list[RowTexts] | None = None) -> None:
+                     rows: list[RowTexts] | None = None, items: list | None = None) -> None:
         """Put a loaded project into the window: network, settings, model, runs, samples, lab
-        (``runs`` and their ``rows``: the project's runs as read_project prepared them)."""
+        (``runs`` and their ``rows``: the project's runs as read_project prepared them;
+        ``items``: their run-list rows, made already)."""
         self._restoring = True
         self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
         try:
@@ -441,7 +454,7 @@ class ProjectActions(QObject):
             if runs is None:
                 self.show_runs(project.runs)
             else:
-                self._pages.watch.runs.show_runs(runs, rows)
+                self._pages.watch.runs.show_runs(runs, rows, items)
             self._merge_samples(project.samples)
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)

@@ -295,3 +295,38 @@ def test_epochs_join_a_history_as_curves_of_one_length() -> None:
     assert with_epochs({}, [(0, {"loss": 0.3, "note": "text"})]) == {"loss": [0.3],
                                                                       "epoch": [1.0]}
     assert with_epochs({"loss": [2.0]}, []) == {"loss": [2.0], "epoch": [1.0]}
+
+
+def test_a_projects_run_rows_are_made_a_few_per_turn_then_shown_at_once(
+        window, qtbot, tmp_path, monkeypatch) -> None:
+    import inspect
+
+    from nngui.core.files.project import Project, save_project
+    from nngui.core.training.runs import settings_of
+    from nngui.gui.training import run_list
+
+    preset = get_preset("xor-3-4-1")
+    spec, config = preset.spec(), preset.train_config()
+    runs = [{"name": f"#{i + 1} xor", "settings": settings_of(spec, config),
+             "history": {"loss": [1.0 / (i + 1)]}, "reason": "finished"} for i in range(5)]
+    path = tmp_path / "five.nngui"
+    save_project(Project(spec, config, "xor", runs=runs), path)
+    window.watch.runs.show_runs([])
+    made = []  # (rows, stack depth, the list's row count then) per step
+    real = run_list.make_rows
+
+    def counting(records, rows=None):
+        made.append((len(records), len(inspect.stack()),
+                     window.watch.runs.runList.topLevelItemCount()))
+        return real(records, rows)
+
+    monkeypatch.setattr(run_list, "make_rows", counting)
+    monkeypatch.setattr(ProjectActions, "ROWS_PER_TURN", 2)
+    with qtbot.waitSignal(window.projects.opened, timeout=60000):
+        assert window.open_path(path)
+    assert [n for n, _, _ in made] == [2, 2, 1]
+    assert made[1][1] == made[2][1]  # the later steps from the event loop, not nested
+    assert [shown for _, _, shown in made] == [0, 0, 0]  # none shown before the last is made
+    rows = window.watch.runs.runList
+    assert [rows.topLevelItem(i).text(0) for i in range(rows.topLevelItemCount())] == \
+        [r["name"] for r in runs]
