@@ -15,6 +15,7 @@ from nngui.core.platform import runtime
 
 HIST_BINS = 40
 TEST_CURVE_LIMIT = 2000  # samples: enough for a smooth curve, cheap next to an epoch
+EVAL_SUBSET_BATCH = 500
 
 
 def weighted_layers(model: Any) -> list[tuple[str, list[Any]]]:
@@ -106,9 +107,19 @@ class EvalSubsetProbe:
     name: str = "test_curve"
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        res = model.evaluate(self.x, self.y, batch_size=500, verbose=0, return_dict=True)
-        return {"logs": {k: float(v) for k, v in res.items()}, "n": int(len(self.x)),
-                "total": int(self.total or len(self.x))}
+        res = model.evaluate(self.x, self.y, batch_size=EVAL_SUBSET_BATCH, verbose=0,
+                             return_dict=True)
+        return self.from_epoch({"eval": res})
+
+    @property
+    def eval_data(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """What training's fast path evaluates after every epoch for ``from_epoch``."""
+        return self.x, self.y, EVAL_SUBSET_BATCH
+
+    def from_epoch(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The payload from an epoch's evaluation of ``eval_data`` (``values["eval"]``)."""
+        return {"logs": {k: float(v) for k, v in values["eval"].items()},
+                "n": int(len(self.x)), "total": int(self.total or len(self.x))}
 
 
 def stats_probes(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
