@@ -168,23 +168,14 @@ class _Loop:
                 model.test_step((x[whole * batch:], y[whole * batch:]))
             return results()
 
-        def chunk(perms: Any, k: Any, x: Any, y: Any, val_xy: tuple, eval_xy: tuple,
-                  first: Any) -> dict[str, Any]:
-            for b, v in zip(self.backups, self.state, strict=True):
-                b.assign(v.value if hasattr(v, "value") else v)
-            keys = sorted(results())
-            logs0 = {key: tf.TensorArray(tf.float32, size=cap, element_shape=[])
-                     for key in keys}
-            vals0 = {key: tf.TensorArray(tf.float32, size=cap, element_shape=[])
-                     for key in keys} if val_xy else {}
-            evals0 = tuple({key: tf.TensorArray(tf.float32, size=cap, element_shape=[])
-                            for key in keys} for _ in eval_xy)
-            lr0 = tf.TensorArray(tf.float32, size=cap, element_shape=[])
-            steps0 = tf.TensorArray(tf.float32, size=cap * spe, element_shape=[])
+        def steps(perm: Any, x: Any, y: Any, first: Any) -> tuple:
+            """One epoch's training steps in the given order (XLA's part of a call):
+            (each step's running mean loss, NaN/divergence seen, at which step, first loss)."""
+            means = tf.TensorArray(tf.float32, size=spe, element_shape=[])
 
-            def step(e: Any, s: Any, start: Any, size: int, carry: tuple) -> tuple:
-                bad, bad_step, first, prev, steps_ta = carry
-                idx = tf.slice(tf.gather(perms, e), [start], [size])
+            def step(s: Any, start: Any, size: int, carry: tuple) -> tuple:
+                bad, bad_step, first, prev, means = carry
+                idx = tf.slice(perm, [start], [size])
                 model.train_step((tf.gather(x, idx), tf.gather(y, idx)))
                 mean = running_loss()
                 sf = tf.cast(s, tf.float32)
@@ -194,9 +185,37 @@ class _Loop:
                 blown = (~tf.math.is_finite(mean)) | (  # progress.diverging, in the graph
                     (first > 0) & tf.math.is_finite(value) & (value > DIVERGED_FLOOR)
                     & (value > DIVERGED_FACTOR * first))
-                steps_ta = steps_ta.write(e * spe + s, mean)
                 return (bad | blown, tf.where(blown & ~bad, s, bad_step), first, mean,
-                        steps_ta)
+                        means.write(s, mean))
+
+            carry = (tf.constant(False), tf.constant(-1), first, tf.constant(0.0), means)
+            if full:
+                out = tf.while_loop(lambda s, b, *_: (s < full) & ~b,
+                                    lambda s, *c: (s + 1, *step(s, s * bs, bs, c)),
+                                    (tf.constant(0), *carry))
+                carry = out[1:]
+            if rem:
+                carry = tf.cond(carry[0], lambda: carry,
+                                lambda: step(tf.constant(full), full * bs, rem, carry))
+            bad, bad_step, first, _, means = carry
+            return means.stack(), bad, bad_step, first
+
+        # XLA compiles only the steps: the validation and the probes' evaluations run a few
+        # batches an epoch, and compiling them too took ~1.5-2.5 s more (circles, 2 cores).
+        steps = tf.function(steps, jit_compile=xla, autograph=False)
+
+        def chunk(perms: Any, k: Any, x: Any, y: Any, val_xy: tuple, eval_xy: tuple,
+                  first: Any) -> dict[str, Any]:
+            for b, v in zip(self.backups, self.state, strict=True):
+                b.assign(v.value if hasattr(v, "value") else v)
+            keys = sorted(results())
+
+            def array(shape: list[int] | None = None) -> Any:
+                return tf.TensorArray(tf.float32, size=cap, element_shape=shape or [])
+
+            logs0 = {key: array() for key in keys}
+            vals0 = {key: array() for key in keys} if val_xy else {}
+            evals0 = tuple({key: array() for key in keys} for _ in eval_xy)
 
             def epoch(e: Any, carry: tuple) -> tuple:
                 bad, bad_step, first, steps_ta, logs, vals, evs, lrs = carry
@@ -212,19 +231,8 @@ class _Loop:
 
                 tf.cond(finite, snapshot, lambda: tf.constant(False))
                 model.reset_metrics()
-                inner = (bad, bad_step, first, tf.constant(0.0), steps_ta)
-                if full:
-                    def body(s: Any, *c: Any) -> tuple:
-                        return (s + 1, *step(e, s, s * bs, bs, c))
-
-                    out = tf.while_loop(lambda s, b, *_: (s < full) & ~b, body,
-                                        (tf.constant(0), *inner))
-                    inner = out[1:]
-                if rem:
-                    inner = tf.cond(inner[0], lambda: inner,
-                                    lambda: step(e, tf.constant(full), full * bs, rem,
-                                                 inner))
-                bad, bad_step, first, _, steps_ta = inner
+                means, bad, bad_step, first = steps(tf.gather(perms, e), x, y, first)
+                steps_ta = steps_ta.write(e, means)
                 done = results()
                 logs = {k_: ta.write(e, done[k_]) for k_, ta in logs.items()}
                 if val_xy:
@@ -238,19 +246,18 @@ class _Loop:
                 lrs = lrs.write(e, tf.cast(tf.convert_to_tensor(lr), tf.float32))
                 return (bad, bad_step, first, steps_ta, logs, vals, tuple(new_evs), lrs)
 
-            carry0 = (tf.constant(False), tf.constant(-1), first, steps0, logs0, vals0,
-                      evals0, lr0)
+            carry0 = (tf.constant(False), tf.constant(-1), first, array([spe]), logs0, vals0,
+                      evals0, array())
             out = tf.while_loop(lambda e, c: (e < k) & ~c[0],
                                 lambda e, c: (e + 1, epoch(e, c)), (tf.constant(0), carry0))
             e, (bad, bad_step, first, steps_ta, logs, vals, evs, lrs) = out
             return {"epochs": e, "bad": bad, "bad_step": bad_step, "first": first,
-                    "steps": steps_ta.stack(), "lr": lrs.stack(),
+                    "steps": tf.reshape(steps_ta.stack(), [-1]), "lr": lrs.stack(),
                     "logs": {k_: ta.stack() for k_, ta in logs.items()},
                     "val": {k_: ta.stack() for k_, ta in vals.items()},
                     "evals": tuple({k_: ta.stack() for k_, ta in d.items()} for d in evs)}
 
-        self.call = tf.function(chunk, jit_compile=xla, autograph=False,
-                                reduce_retracing=not xla)
+        self.call = tf.function(chunk, autograph=False, reduce_retracing=True)
         self.pull = _puller(n, cap)
 
     def restore(self, variables: list[Any], values: list[Any]) -> None:
