@@ -105,10 +105,16 @@ class EvalSubsetProbe:
     y: np.ndarray
     total: int = 0  # the whole test set's size, for the legend ("2,000 of 10,000")
     name: str = "test_curve"
+    _batches: Any = field(default=None, repr=False, compare=False)
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        res = model.evaluate(self.x, self.y, batch_size=EVAL_SUBSET_BATCH, verbose=0,
-                             return_dict=True)
+        # evaluate() on arrays builds and traces a tf.data pipeline every call: 60 ms of a
+        # 90 ms probe after each MNIST epoch (2 cores, quiet), 290 ms of 300 on a busy machine
+        if self._batches is None:
+            tf = runtime.tf()
+            self._batches = tf.data.Dataset.from_tensor_slices(
+                (self.x, self.y)).batch(EVAL_SUBSET_BATCH)
+        res = model.evaluate(self._batches, verbose=0, return_dict=True)
         return self.from_epoch({"eval": res})
 
     @property
