@@ -18,14 +18,15 @@ does and read after the last batch; the validation resets them again and reads t
 its last batch (``tests/core/training/test_fast_path.py`` holds the weights equal to fit's).
 
 A call is sized to ~``CHUNK_S`` of training (its first call to one epoch: it compiles), so
-Stop waits at most that long and the curves move several times a second. Probes without an
+Stop waits at most that long and the curves move several times a second. Probes without a
 ``from_epoch`` (pictures: boundary, hidden space, weight histograms) run after a call when
 ``PROBE_SHARE`` of the time since the last ones allows, and always after the last; probes
 with one get their epoch's values from the call itself, every epoch.
 
-XLA: the whole multi-epoch call compiles to one XLA program when that pays (``use_xla``):
-a step then costs ~7 µs instead of ~250 µs in TensorFlow's executor, against ~1.5-3 s to
-compile. Batches keep static shapes for it (full batches in a loop, the partial one apart).
+XLA: an epoch's training steps compile to one XLA program when that pays (``use_xla``): a
+step then costs ~7 µs instead of ~250 µs in TensorFlow's executor, against ~1.5-3 s to
+compile. Batches keep static shapes for it (full batches in a loop, the partial one apart);
+the validation and evaluations stay outside it (a few batches an epoch).
 
 Not on this path (``plan`` says why; ``train`` then runs Keras' ``fit`` as before): more than
 ``MAX_SAMPLES`` training samples or ``MAX_PARAMS`` parameters; an explicit
