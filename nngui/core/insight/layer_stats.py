@@ -15,6 +15,7 @@ from nngui.core.platform import runtime
 
 HIST_BINS = 40
 TEST_CURVE_LIMIT = 2000  # samples: enough for a smooth curve, cheap next to an epoch
+EVAL_SUBSET_BATCH = 500
 
 
 def weighted_layers(model: Any) -> list[tuple[str, list[Any]]]:
@@ -104,11 +105,27 @@ class EvalSubsetProbe:
     y: np.ndarray
     total: int = 0  # the whole test set's size, for the legend ("2,000 of 10,000")
     name: str = "test_curve"
+    _batches: Any = field(default=None, repr=False, compare=False)
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        res = model.evaluate(self.x, self.y, batch_size=500, verbose=0, return_dict=True)
-        return {"logs": {k: float(v) for k, v in res.items()}, "n": int(len(self.x)),
-                "total": int(self.total or len(self.x))}
+        # evaluate() on arrays builds and traces a tf.data pipeline every call: 60 ms of a
+        # 90 ms probe after each MNIST epoch (2 cores, quiet), 290 ms of 300 on a busy machine
+        if self._batches is None:
+            tf = runtime.tf()
+            self._batches = tf.data.Dataset.from_tensor_slices(
+                (self.x, self.y)).batch(EVAL_SUBSET_BATCH)
+        res = model.evaluate(self._batches, verbose=0, return_dict=True)
+        return self.from_epoch({"eval": res})
+
+    @property
+    def eval_data(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """What training's fast path evaluates after every epoch for ``from_epoch``."""
+        return self.x, self.y, EVAL_SUBSET_BATCH
+
+    def from_epoch(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The payload from an epoch's evaluation of ``eval_data`` (``values["eval"]``)."""
+        return {"logs": {k: float(v) for k, v in values["eval"].items()},
+                "n": int(len(self.x)), "total": int(self.total or len(self.x))}
 
 
 def stats_probes(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,

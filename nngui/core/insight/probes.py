@@ -260,7 +260,12 @@ class LearningRateProbe:
 
     def __call__(self, model: Any) -> dict[str, float]:
         lr = getattr(getattr(model, "optimizer", None), "learning_rate", None)
-        return {"lr": float(np.asarray(lr)) if lr is not None else float("nan")}
+        return self.from_epoch({"learning_rate": np.asarray(lr) if lr is not None
+                                else float("nan")})
+
+    def from_epoch(self, values: dict[str, Any]) -> dict[str, float]:
+        """The payload from the rate training's fast path read after an epoch."""
+        return {"lr": float(values["learning_rate"])}
 
 
 def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,

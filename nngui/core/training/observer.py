@@ -85,7 +85,16 @@ class EventObserver(Observer):
 
 
 class Probe(Protocol):
-    """Computes arrays from the model after an epoch, in the training thread."""
+    """Computes arrays from the model after an epoch, in the training thread.
+
+    On Keras' path ``train`` calls every probe after every epoch. On the fast path for small
+    data (``fast.py``: many epochs per compiled call) a probe is called after a call when
+    its time budget allows, with the epoch the model has reached, unless it has a
+    ``from_epoch(values)`` method: that one gets each epoch's values, read inside the call
+    at the epoch's end, and returns the payload ``__call__`` would have. ``values`` holds
+    ``"learning_rate"`` and, for a probe with an ``eval_data`` attribute ``(x, y, batch)``,
+    ``"eval"``: the model's loss and metrics over it as ``model.evaluate`` gives them.
+    """
 
     name: str
 

@@ -48,8 +48,7 @@ def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | Non
     tf = runtime.tf()
     n = len(x)
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
-    order = tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    batches = tf.data.Dataset.zip((order.batch(batch_size), data))
+    batches = tf.data.Dataset.zip((_order(n, seed).batch(batch_size), data))
 
     def gather(i: Any, d: Any) -> tuple:
         return tf.gather(d[0], i), tf.gather(d[1], i)
@@ -58,6 +57,25 @@ def epoch_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | Non
         return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE) \
             .prefetch(tf.data.AUTOTUNE)
     return batches.map(gather).prefetch(PREFETCH).with_options(pipeline_options())
+
+
+def _order(n: int, seed: int | None) -> Any:
+    """The sample indices 0..n-1, shuffled anew each time the dataset is iterated."""
+    return runtime.tf().data.Dataset.range(n).shuffle(n, seed=seed,
+                                                      reshuffle_each_iteration=True)
+
+
+def epoch_orders(n: int, seed: int | None) -> Any:
+    """Each epoch's order of the ``n`` samples, one (n,) int64 tensor an epoch, endlessly:
+    the orders ``fit`` trains on from ``epoch_batches`` with the same seed.
+
+    Each iteration of the shuffled dataset draws the next order from one seed generator.
+    Keras' fit iterates ``epoch_batches`` twice an epoch: it makes an iterator at the
+    epoch's start and, once the epoch has seen all its batches, another for the next epoch,
+    which the next epoch's start replaces with a third. So fit trains on orders 0, 2, 4…,
+    and so does this. The fast path (``fast.py``) gathers its batches by these indices.
+    """
+    return _order(n, seed).batch(n).repeat().shard(2, 0)
 
 
 PREFETCH = 4  # batches gathered ahead of the step that needs them

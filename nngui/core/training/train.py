@@ -4,11 +4,17 @@
 bundles (at most ``1 / flush_interval`` a second), per-epoch logs, probe results and the end of
 the run to an ``Observer``. Stop is a ``threading.Event``: the run ends at the next batch
 boundary and keeps the weights. The GUI's task runner and the CLI both use this same function.
+Small runs (``fast.py``: up to 10,000 samples and 100,000 parameters, no Keras callbacks) take
+a fast path instead: many whole epochs per compiled call of the model's own training step,
+reported epoch by epoch as fit's callback would, with the same updates; Stop then ends the
+run between calls (~0.1 s apart).
 
 Probes are how a view sees inside a model *while it trains*: each probe is a plain callable
 ``probe(model) -> arrays`` that ``train`` calls after every epoch **in the training thread**
 (the thread that owns the model), handing its result to ``observer.on_probe``. The GUI never
-calls into a model a job holds; it only draws the arrays probes send.
+calls into a model a job holds; it only draws the arrays probes send. On the fast path a
+probe runs between calls on a time budget, unless it takes its values from each epoch
+(``observer.Probe``).
 
 This module is the run itself (``train``, and ``run_request`` for a ``RunRequest``), how it
 compiles the model (``choose_compile``) and the evaluation after it. Its parts live beside it:
@@ -33,6 +39,7 @@ from nngui.core.network.shapes import forward_macs
 from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon, runtime
 from nngui.core.platform.runtime import keras
+from nngui.core.training import fast
 from nngui.core.training.observer import Observer, Probe, RunInfo, RunResult
 from nngui.core.training.pipeline import EVAL_BATCH, as_tensors, epoch_batches, validation_batch
 from nngui.core.training.progress import Forwarder, detached_result, make_callback, stop_message
@@ -72,6 +79,26 @@ def choose_compile(spec: NetworkSpec, config: TrainConfig, n_train: int) -> tupl
 XLA_MIN_RUN_MACS = 5e11
 
 
+def seed_run(seed: int) -> None:
+    """``keras.utils.set_random_seed(seed)``, but TensorFlow's seed only where it differs.
+
+    Setting TensorFlow's global seed clears its kernel cache, so every compiled function
+    (this model's training step, the window's predictors) is instantiated anew at its next
+    call: 0.4-0.45 s for the XOR net's training call on 2 cores, on every run. A model is
+    built with the seed its first run trains with (``build_model``), so that run finds it
+    set; the shuffles' seeds derive from it alone (``pipeline.epoch_batches``). Dropout and
+    noise layers draw from their own generators, seeded when the model was built.
+    """
+    import random
+
+    tf = runtime.tf()
+    if tf.compat.v1.random.get_seed(1)[0] != seed:
+        keras().utils.set_random_seed(seed)
+        return
+    random.seed(seed)
+    np.random.seed(seed)
+
+
 def _test_function_without_xla(model: Any) -> None:
     """Validation and evaluation run TensorFlow's own kernels even when training uses XLA.
 
@@ -93,7 +120,8 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           compile_model: bool = True, probes: Sequence[Probe] = ()) -> RunResult:
     """Train ``model`` on ``data``; returns how the run ended. Never raises for training errors.
 
-    ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread.
+    ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread
+    (on the fast path for small data, after its compiled calls: ``fast.py``).
     """
     from nngui.core.model.builder import compile_model as _compile
     from nngui.core.model.fast_dropout import use_fast_dropout
@@ -132,30 +160,35 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         if jit:
             _test_function_without_xla(model)
         model._nngui_compiled = key
+    from nngui.core.training.callbacks import early_stop_note, make_callbacks
+
+    options = make_callbacks(config, spec, target)  # before ours: our logs then include them
+    evals = sum(getattr(p, "eval_data", None) is not None for p in probes)
+    how = fast.plan(spec, config, model, n_fit, n_val, copies, options, spe, evals)
     fw = Forwarder(observer, stop_event, steps_per_epoch, flush_interval)
     fw.probes, fw.model = tuple(probes), model
     history: dict[str, list[float]] = {}
-    observer.on_begin(RunInfo(config.epochs, initial_epoch, steps_per_epoch, spe, jit,
-                              n_fit, n_val))
+    observer.on_begin(RunInfo(config.epochs, initial_epoch, steps_per_epoch, spe,
+                              how.xla if how else jit, n_fit, n_val))
     t0 = time.perf_counter()
-    k = keras()
     seed = None if config.seed is None else int(config.seed) + initial_epoch
     if seed is not None:
-        k.utils.set_random_seed(seed)  # dropout and noise layers; the order comes from below
+        seed_run(seed)  # the batch order (pipeline.py) follows TensorFlow's global seed
     # Keras' validation_split takes the last samples, before any shuffling: the same here.
     x_fit, y_fit = as_tensors(data, "fit", n_fit, data.x_train[:n_fit], data.y_train[:n_fit])
     val = as_tensors(data, "val", n_fit, data.x_train[n_fit:], data.y_train[n_fit:]) \
         if n_val else None
-    from nngui.core.training.callbacks import early_stop_note, make_callbacks
-
-    options = make_callbacks(config, spec, target)  # before ours: our logs then include them
+    val_batch = validation_batch(spec, config.batch_size)
     try:
         def fit() -> Any:
+            if how is not None:  # small data: whole epochs per compiled call (fast.py)
+                return fast.run(model, fw, how, x_fit, y_fit, val, val_batch, config, seed,
+                                initial_epoch, target)
             try:
                 return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed, device),
                                  epochs=target, initial_epoch=initial_epoch,
                                  validation_data=val, shuffle=False, verbose=0,
-                                 validation_batch_size=validation_batch(spec, config.batch_size),
+                                 validation_batch_size=val_batch,
                                  callbacks=[*options, make_callback(fw)])
             finally:
                 model.__dict__.pop("_should_eval", None)  # validation back for the next run

@@ -104,6 +104,7 @@ def test_stop_mid_epoch_skips_that_epochs_validation():
     preset = get_preset("mlp-2-2-2")
     spec, cfg = preset.spec(), preset.train_config()
     cfg.epochs, cfg.batch_size, cfg.validation_split, cfg.device = 3, 4, 0.25, "cpu"
+    cfg.steps_per_execution = 1  # Keras' fit: the fast path (fast.py) stops between epochs
     request = RunRequest(Session(spec), prepare(load_dataset(preset.dataset), spec), cfg)
     event = threading.Event()
 

@@ -342,3 +342,28 @@ def test_divergence_needs_a_thousandfold_rise_to_a_large_loss():
     assert not diverging(2.3, 2299.0)  # a hundredfold spike can be noise
     assert not diverging(1e-6, 5.0)  # a near-zero first loss is no yardstick: needs > 10
     assert not diverging(None, 1e9) and not diverging(0.0, 1e9)
+
+
+def test_a_run_sets_tensorflows_seed_only_where_it_differs(monkeypatch):
+    """Setting TensorFlow's seed clears its kernel cache: each compiled function is then made
+    anew at its next call (0.4 s for XOR's). A model's first run finds its build seed set."""
+    from nngui.core.platform import runtime
+
+    tf = runtime.tf()
+    calls = []
+    real = tf.random.set_seed
+    monkeypatch.setattr(tf.random, "set_seed", lambda s: (calls.append(s), real(s))[1])
+    p = get_preset("xor-3-4-1")
+    spec, data = p.spec(), prepare(load_dataset("xor"), p.spec())
+    cfg = TrainConfig(epochs=2, batch_size=4, validation_split=0.0, seed=5)
+    model = build_model(spec, 5)
+    assert calls == [5]
+    first = train(model, data, spec, cfg)
+    assert calls == [5]  # already 5: nothing cleared
+    train(model, data, spec, cfg, initial_epoch=2)  # Continue draws from seed 5 + 2
+    assert calls == [5, 7]
+    real(123)  # someone else's seed: the run's own is set again, and the run repeats
+    again = build_model(spec, 5)
+    real(123)
+    assert train(again, data, spec, cfg).history["loss"] == first.history["loss"]
+    assert calls[-1] == 5
