@@ -289,7 +289,7 @@ class RunsPanel(QWidget):
                 self._end_sweep(sweep_stopped(self._sweep_name, k, self._sweep_total,
                                               self._setting))
             else:
-                QTimer.singleShot(0, self._next)  # the next run, or the sweep's summary
+                QTimer.singleShot(0, self, self._next)  # the next run, or the sweep's summary
 
     def _show_record(self, rec, sweep: bool) -> None:
         index = self.runs.records.index(rec)

@@ -170,7 +170,7 @@ class Pages(QObject):
 
     def build_soon(self) -> None:
         """Build the remaining pages one step per event-loop turn (while the window shows)."""
-        QTimer.singleShot(0, self.next_step)
+        QTimer.singleShot(0, self, self.next_step)
 
     def built_page(self, name: str) -> QWidget | None:
         """The page if it has been built (never builds it)."""
@@ -199,7 +199,7 @@ class Pages(QObject):
             self._take_step()
         finally:  # a page that failed to build is tried again on use; the others still come
             if self._steps:
-                QTimer.singleShot(0, self.next_step)
+                QTimer.singleShot(0, self, self.next_step)
 
     def tensorflow_ready(self) -> None:
         """TensorFlow has loaded: the Draw page (now or when built) loads its models."""

@@ -175,16 +175,17 @@ def test_the_command_line_opens_a_project(qtbot, tmp_path, monkeypatch) -> None:
 
     def run_until_opened(_app) -> int:  # the app's event loop, until the project is shown
         window = shown[0]
-        qtbot.addWidget(window)
         qtbot.waitUntil(lambda: window.project_path == path, timeout=60000)
+        seen.update(title=window.windowTitle(), modified=window.isWindowModified(),
+                    spec=window.builder.spec().to_dict())
+        window.close()
         return 0
 
+    seen = {}  # what the window showed while the app ran: run_app deletes it when exec ends
     monkeypatch.setattr(QApplication, "exec", run_until_opened)
     assert main([str(path)]) == 0
-    window = shown[0]
-    assert window.windowTitle() == "cli.nngui[*] — nngui" and not window.isWindowModified()
-    assert window.builder.spec().to_dict() == preset.spec().to_dict()
-    window.close()
+    assert seen["title"] == "cli.nngui[*] — nngui" and not seen["modified"]
+    assert seen["spec"] == preset.spec().to_dict()
 
 
 def test_a_run_in_progress_marks_the_project_modified(window, qtbot, tmp_path) -> None:
