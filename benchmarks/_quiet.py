@@ -20,9 +20,12 @@ def quiet() -> str:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
-    from nngui.gui.window.project_actions import ProjectActions
-    from nngui.gui.window.recovery import Recovery
+    from nngui.gui.window import project_actions, recovery
 
-    ProjectActions.unsaved_prompt = staticmethod(lambda *a: "discard")
-    Recovery.recovery_prompt = staticmethod(lambda *a: False)
+    if hasattr(recovery, "Recovery"):
+        project_actions.ProjectActions.unsaved_prompt = staticmethod(lambda *a: "discard")
+        recovery.Recovery.recovery_prompt = staticmethod(lambda *a: False)
+    else:  # an older tree (``--before``): the two questions were module functions
+        project_actions.ask_unsaved = lambda *a: "discard"
+        recovery.ask_recover = lambda *a: False
     return folder

@@ -155,7 +155,7 @@ def child_gui(name: str, dataset: str, epochs: int, batch: int = 0) -> dict:
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    w._apply_preset(name)
+    (getattr(w, "apply_preset", None) or w._apply_preset)(name)
     wait(lambda: w.data.dataset is not None and w.data.dataset.name == dataset)
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     _tf_ready()
