@@ -48,7 +48,9 @@ def test_live_views_draw_probe_arrays_computed_in_the_training_thread(window, qt
     with qtbot.waitSignal(window.training.runFinished, timeout=120000):
         window.train()
     gui = threading.get_ident()
-    assert len(idents) == 3 and len(set(idents)) == 1 and idents[0] != gui
+    # small data trains several epochs per compiled call (training/fast.py): the picture
+    # probes run after a call when their time share allows, and always after the last
+    assert 2 <= len(idents) <= 3 and len(set(idents)) == 1 and idents[0] != gui
     names = {n for n, _, _ in payloads}
     assert {"boundary", "hidden", "dead_relu", "learning_rate"} <= names
     live = window.watch.live
