@@ -73,11 +73,11 @@ class Project:
     runs: list[dict[str, Any]] = field(default_factory=list)  # name, settings, history, reason
     samples: list[dict[str, Any]] = field(default_factory=list)  # id, image, label, created
     lab: dict[str, Any] | None = None  # lab_state() of the backprop lab
-    replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
     model: Any = None
     created: float = field(default_factory=time.time)
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
+    replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
 
 
 # ---------------------------------------------------------------------------------- writing

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training.observer import RunResult
+from nngui.core.training.replay import Replay
 from nngui.core.training.runs import (
     TEST_NOTE,
     TEST_PREFIX,
@@ -56,6 +57,7 @@ class RunsPanel(QWidget):
 
     sweepFinished = Signal(int)  # runs the sweep trained
     sweepEnded = Signal(str)  # finished or stopped, in words ("… stopped in run 2 of 5 …")
+    runShown = Signal()  # the list was drawn again: its current run may be another one
 
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
@@ -79,6 +81,7 @@ class RunsPanel(QWidget):
         self._label = ""  # the name of the run in flight (a sweep's setting)
         self._test: list[dict[str, float]] = []  # the run in flight's test-curve logs, in order
         self._test_size = (0, 0)  # (subset, whole test set) of those
+        self.recording: Replay | None = None  # the run in flight's replay (record_frame)
         self._build_ui()
         training.runStarted.connect(self._on_run_started)
         training.probeArrived.connect(self._on_probe)
@@ -254,6 +257,25 @@ class RunsPanel(QWidget):
 
     def _on_run_started(self) -> None:
         self._test, self._test_size = [], (0, 0)
+        self.recording = None
+
+    def record_frame(self, name: str, epoch: int, payload) -> bool:
+        """Keep a probe's payload in the replay of the run in flight (a Continue extends its
+        record's replay); False when it is not a replayed view or no run is in flight."""
+        session = self.training.session
+        if session is None or not self.training.is_running():
+            return False
+        if self.recording is None:
+            earlier = self.runs.find(session)
+            self.recording = earlier.replay if earlier is not None and \
+                earlier.replay is not None else Replay()
+        return self.recording.add(name, epoch, payload)
+
+    def current_record(self) -> RunRecord | None:
+        """The run whose row is current (the latest one, unless the user chose another)."""
+        item = self.runList.currentItem()
+        return None if item is None else \
+            self.runs.records[self.runList.indexOfTopLevelItem(item)]
 
     def _on_probe(self, name: str, _epoch: int, payload) -> None:
         """Keep the test curve the training thread measured (the Watch overfit view's)."""
@@ -279,6 +301,9 @@ class RunsPanel(QWidget):
             settings[TEST_NOTE] = earlier.settings[TEST_NOTE]
         self._test = []
         rec = self.runs.record(session, name, settings, history, result.reason)
+        if self.recording is not None and len(self.recording):
+            rec.replay = self.recording
+        self.recording = None
         self._show_record(rec, sweep=bool(self._label))
         if self._label:
             k = self._sweep_done + 1
@@ -367,6 +392,7 @@ class RunsPanel(QWidget):
 
     def redraw(self) -> None:
         """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""
+        self.runShown.emit()
         self._stale = out_of_sight(self)
         if self._stale:
             return
