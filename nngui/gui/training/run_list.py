@@ -481,8 +481,9 @@ class RunsPanel(QWidget):
         if current is not None:
             rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]
             best, note = overfit_note(rec.history)  # from the run's own history
+            banded = seed_groups.group_of(rec.settings) in self.bands  # no ★ on a band
             star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
-                    if best is not None else "")
+                    if best is not None and not banded else "")
             self.overfitNote.setText(f"{rec.name}: {note}{star}{self._group_note(rec, key)}")
 
     def _draw_band(self, group: str, runs: list[int], key: str, scale: float,

@@ -21,8 +21,8 @@ def timeline_text(epochs: list[int], index: int, live: bool) -> str:
     shown, last = epochs[index] + 1, epochs[-1] + 1
     if live and index == len(epochs) - 1:
         return f"Epoch {shown} (live)"
-    thinned = " (thinned: not every epoch kept)" if len(epochs) < last else ""
-    return f"Replay: epoch {shown} of {last}{thinned}"
+    kept = f" · {len(epochs)} epochs kept" if len(epochs) < last else ""
+    return f"Replay: epoch {shown} of {last}{kept}"
 
 
 class Timeline(QWidget):
@@ -44,7 +44,7 @@ class Timeline(QWidget):
         self.timelineLabel = QLabel(NO_REPLAY)
         self.timelineLabel.setObjectName("timelineLabel")
         self.timelineLabel.setMinimumWidth(self.timelineLabel.fontMetrics().horizontalAdvance(
-            "Replay: epoch 1000 of 1000 (thinned: not every epoch kept)"))
+            "Replay: epoch 1000 of 1000 · 150 epochs kept"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.timelineLabel)

@@ -48,3 +48,13 @@ def test_seeds_groups_and_summaries():
     text = seeds.final_summary([{"val_accuracy": [0.5, 0.8]}, {"val_accuracy": [0.9]}],
                                "val_accuracy")
     assert text == "val_accuracy 85 % ± 5 % over 2 seeds"
+
+
+def test_a_sweep_repeated_with_seeds_is_one_group_per_setting():
+    out = seeds.repeated([("lr 0.1", "spec-a"), ("lr 1", "spec-b")], 2, 10)
+    assert [(label, spec, seed) for label, spec, seed, _g in out] == [
+        ("lr 0.1 · seed 10", "spec-a", 10), ("lr 0.1 · seed 11", "spec-a", 11),
+        ("lr 1 · seed 10", "spec-b", 10), ("lr 1 · seed 11", "spec-b", 11)]
+    ids = [g[seeds.GROUP] for *_rest, g in out]
+    assert ids[0] == ids[1] != ids[2] == ids[3]
+    assert out[0][3][seeds.GROUP_NAME] == "lr 0.1 · 2 seeds"
