@@ -11,17 +11,19 @@ import pyqtgraph as pg
 
 from nngui.core.insight.evaluation import row_normalised
 
-TITLE = "Confusion on test samples (live)"
+TITLE = "Confusion (live)"
+TIP = ("On a fixed sample of the test data. Rows: the true class; columns: the class the "
+       "network says; the darker a cell, the larger its share of the row")
 CELL_COLOURS = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])
 
 
 def confusion_title(epoch: int | None, matrix: np.ndarray | None) -> str:
-    """'Confusion · epoch 3 · 91.2 % of 600 test samples right', or the waiting title."""
+    """'Confusion · epoch 3 · 91.2 % right' (short: the plot is narrow), or the waiting
+    title; the tooltip says of how many test samples."""
     if epoch is None or matrix is None:
         return TITLE
     total = int(matrix.sum())
-    right = int(np.trace(matrix))
-    share = f" · {100 * right / total:.1f} % of {total} right" if total else ""
+    share = f" · {100 * int(np.trace(matrix)) / total:.1f} % right" if total else ""
     return f"Confusion · epoch {epoch + 1}{share}"
 
 
@@ -41,9 +43,8 @@ class ConfusionView(pg.PlotWidget):
         self._image = pg.ImageItem()
         self._image.setColorMap(CELL_COLOURS)
         item.addItem(self._image)
-        self.setMinimumSize(160, 140)
-        self.setToolTip("Rows: the true class; columns: the class the network says; the darker "
-                        "a cell, the larger its share of the row")
+        self.setMinimumSize(140, 90)
+        self.setToolTip(TIP)
 
     def show_matrix(self, epoch: int, matrix: np.ndarray) -> None:
         self.matrix = np.asarray(matrix)
@@ -56,8 +57,10 @@ class ConfusionView(pg.PlotWidget):
         item.getAxis("bottom").setTicks(ticks)
         item.setRange(xRange=(0, k), yRange=(0, k), padding=0)
         item.setTitle(confusion_title(epoch, self.matrix), color="#333", size="9pt")
+        self.setToolTip(f"{TIP}: {int(self.matrix.sum())} samples.")
 
     def clear_matrix(self) -> None:
         self.matrix = None
         self._image.clear()
         self.getPlotItem().setTitle(TITLE, color="#333", size="9pt")
+        self.setToolTip(TIP)
