@@ -4,7 +4,8 @@ Members (schema 2): ``manifest.json`` (format, schema_version, app version, crea
 times), ``network.json`` (the spec and training settings, as spec.dump_json writes them),
 ``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
 epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
-lab), ``samples.npz`` (the user's digit samples) and ``model.keras`` when there are weights.
+lab), ``samples.npz`` (the user's digit samples), ``model.keras`` when there are weights and
+``replays.npz`` when runs kept replays of their live views (optional: older files have none).
 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
@@ -34,6 +35,8 @@ from nngui.core.platform import migrations
 from nngui.core.platform.archives import ArchiveError, copy_member, load_npz, read_member
 from nngui.core.platform.fsio import atomic_path
 from nngui.core.platform.tempdirs import scratch
+from nngui.core.training import replay
+from nngui.core.training.replay import Replay
 
 SUFFIX = ".nngui"
 FORMAT = "nngui-project"
@@ -41,13 +44,14 @@ SCHEMA_VERSION = 2
 MAX_MEMBERS = 64
 MAX_JSON_BYTES = 50_000_000  # histories of many long runs are a few MB
 MAX_SAMPLES_BYTES = 200_000_000
+MAX_REPLAY_BYTES = 500_000_000  # all runs' replays; one is at most 7.5 MB (core/training/replay)
 MAX_MODEL_BYTES = 1_000_000_000  # the course's largest net (15 M params, Adam) is ~180 MB
 MAX_RUNS = 10_000
 MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
-              "lab.json", "samples.npz", "model.keras")
+              "lab.json", "samples.npz", "model.keras", "replays.npz")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
 
@@ -73,6 +77,7 @@ class Project:
     created: float = field(default_factory=time.time)
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
+    replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -96,6 +101,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),
     }
+    if project.replays:
+        members["replays.npz"] = replay.pack(project.replays)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
@@ -202,6 +209,8 @@ def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[st
                            "samples.npz": _read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path)}
     for name in ("dataset.json", "session.json", "runs.json", "lab.json"):
         doc[name] = _read_json(zf, name, path)
+    if "replays.npz" in names:
+        doc["replays.npz"] = _read_bytes(zf, "replays.npz", MAX_REPLAY_BYTES, path)
     return doc, version
 
 
@@ -223,14 +232,16 @@ def _build(doc: dict[str, Any]) -> Project:
     path, manifest, session = doc["path"], doc["manifest.json"], doc["session.json"]
     spec, config = _network(doc["network.json"], path)
     dataset, data_path = _dataset(doc["dataset.json"], path)
+    runs = _runs(doc["runs.json"], path)
     return Project(
         spec, config, dataset, data_path,
         epochs_done=_count(_get(session, "epochs_done", path, "session.json"),
                            "session.json epochs_done", path),
         history=_history(_get(session, "history", path, "session.json"), "session.json", path),
-        runs=_runs(doc["runs.json"], path),
+        runs=runs,
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
+        replays=_replays(doc.get("replays.npz"), len(runs), path),
         created=_time(manifest.get("created"), "created", path),
         saved=_time(manifest.get("saved"), "saved", path))
 
@@ -400,6 +411,16 @@ def _samples(raw: bytes, path: Path) -> list[dict[str, Any]]:
             raise ProjectError(f"{path.name}: samples.npz has a sample with a bad id.")
     return [{"id": str(ids[i]), "image": images[i].copy(), "label": int(labels[i]),
              "created": float(created[i])} for i in range(n)]
+
+
+def _replays(raw: bytes | None, runs: int, path: Path) -> dict[int, Replay]:
+    if raw is None:
+        return {}
+    where = f"{path.name}: replays.npz"
+    try:  # each array's declared size is checked before it is allocated
+        return replay.unpack(load_npz(raw, MAX_REPLAY_BYTES, where=where), runs, where)
+    except (ArchiveError, replay.ReplayError) as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def _lab(d: Any, path: Path) -> dict[str, Any] | None:

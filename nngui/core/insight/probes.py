@@ -232,6 +232,27 @@ class WeightImagesProbe:
 
 
 @dataclass
+class ConfusionProbe:
+    """The confusion matrix (rows true, columns predicted) over a fixed sample of test data."""
+
+    x: np.ndarray
+    labels: np.ndarray
+    name: str = "confusion"
+
+    def __call__(self, model: Any) -> dict[str, Any]:
+        from nngui.core.insight.evaluation import (
+            classes_from_probs,
+            confusion_matrix,
+            predict_probs,
+        )
+
+        probs = predict_probs(model, self.x)
+        pred, _p = classes_from_probs(probs)
+        k = max(2, int(probs.shape[-1]) if probs.ndim > 1 else 2)
+        return {"matrix": confusion_matrix(self.labels, pred, k)}
+
+
+@dataclass
 class DeadReluProbe:
     """Per ReLU layer: how many units output 0 for every one of ``x`` (never fire)."""
 
@@ -283,7 +304,8 @@ def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
         return np.asarray(x[idx], np.float32), np.asarray(y[idx]).astype(np.int64).ravel()
 
     xt, yt = pick(x_test, y_test, sample)
-    probes: list[Any] = [LearningRateProbe(), HiddenSpaceProbe(xt, yt), DeadReluProbe(xt)]
+    probes: list[Any] = [LearningRateProbe(), HiddenSpaceProbe(xt, yt), DeadReluProbe(xt),
+                         ConfusionProbe(xt, yt)]
     width = 2 + len(features)
     if model_input_dim == 2 and x_train.shape[1:] == (width,):
         xs, ys = pick(x_train, y_train, 800)

@@ -28,6 +28,7 @@ class RunRecord:
     settings: dict[str, Any]
     history: dict[str, list[float]] = field(default_factory=dict)
     reason: str = ""
+    replay: Any = None  # its live views epoch by epoch (core.training.replay.Replay), if kept
 
     def final(self) -> dict[str, float]:
         """The last known value of every logged quantity: a stopped epoch's part has no

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
+from nngui.gui.training.confusion_view import ConfusionView
 from nngui.gui.training.unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
@@ -116,6 +117,7 @@ class LivePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._latest: dict[str, tuple[int, Any]] = {}
+        self._frame: dict[str, tuple[int, Any]] | None = None  # a replayed epoch, shown instead
         self._drawn: dict[str, int] = {}
         self._lr: tuple[list[float], list[float]] = ([], [])
         self._build_ui()
@@ -211,10 +213,11 @@ class LivePanel(QWidget):
         grid.addWidget(self.firstView, 0, 0, 2, 1)
         grid.addWidget(self.hiddenSpacePlot, 0, 1, 2, 1)
         grid.addWidget(self.lrPlot, 0, 2)
+        self.confusionView = ConfusionView()
         side = QVBoxLayout()
+        side.addWidget(self.confusionView, 1)
         side.addWidget(self.deadReluLabel)
         side.addWidget(self.hint)
-        side.addStretch(1)
         grid.addLayout(side, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 3)
@@ -239,6 +242,15 @@ class LivePanel(QWidget):
             ys.append(float(payload["lr"]))
         self._latest[name] = (epoch, payload)
 
+    def show_frame(self, epoch: int, payloads: dict[str, Any] | None) -> None:
+        """Show a replayed epoch's ``payloads`` (name → payload, as the probes sent them)
+        instead of the latest ones; None goes back to the latest (live) ones."""
+        for name in {*(self._frame or {}), *(payloads or {})}:
+            self._drawn.pop(name, None)  # drawn again, whatever ids the new payloads have
+        self._frame = None if payloads is None else {
+            name: (epoch, payload) for name, payload in payloads.items()}
+        self._redraw(every=True)
+
     def is_empty(self) -> bool:
         """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
         return not self._latest
@@ -247,6 +259,7 @@ class LivePanel(QWidget):
         """Forget what was shown (a new network, a run from scratch): every view empty and
         every title and note back to saying so."""
         self._latest.clear()
+        self._frame = None
         self._drawn.clear()
         self._lr = ([], [])
         for item in (self._train_pts, self._test_pts, self._hidden_pts):
@@ -262,6 +275,7 @@ class LivePanel(QWidget):
                                                     size="9pt")
         self.weightsTitle.setText(weights_title(None, None))
         self.deadReluLabel.setText(DEAD_RELU_TEXT)
+        self.confusionView.clear_matrix()
         self.hint.setVisible(True)
 
     def _mark(self, name: str) -> None:
@@ -283,7 +297,8 @@ class LivePanel(QWidget):
         """
         if out_of_sight(self):
             return
-        pending = [(name, epoch, payload) for name, (epoch, payload) in self._latest.items()
+        shown = self._latest if self._frame is None else {**self._latest, **self._frame}
+        pending = [(name, epoch, payload) for name, (epoch, payload) in shown.items()
                    if (payload is not None or name in NOTHING_TO_SHOW)
                    and self._drawn.get(name) != id(payload)]
         for name, epoch, payload in pending if every else pending[:1]:
@@ -388,6 +403,9 @@ class LivePanel(QWidget):
             self._wimage.setImage(weight_mosaic(p["images"]).T, autoLevels=False,
                                   levels=(-1, 1))
         self.weightsTitle.setText(weights_title(epoch, p))
+
+    def _draw_confusion(self, epoch: int, p: dict) -> None:
+        self.confusionView.show_matrix(epoch, p["matrix"])
 
     def _draw_dead_relu(self, epoch: int, p: dict) -> None:
         rows = p["layers"]

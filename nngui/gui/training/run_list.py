@@ -28,7 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
+from nngui.core.training import seeds as seed_groups
+from nngui.core.training.history import epoch_points
 from nngui.core.training.observer import RunResult
+from nngui.core.training.replay import Replay
 from nngui.core.training.runs import (
     TEST_NOTE,
     TEST_PREFIX,
@@ -56,16 +59,20 @@ class RunsPanel(QWidget):
 
     sweepFinished = Signal(int)  # runs the sweep trained
     sweepEnded = Signal(str)  # finished or stopped, in words ("… stopped in run 2 of 5 …")
+    runShown = Signal()  # the list was drawn again: its current run may be another one
 
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._stale = False  # runs not drawn yet: the panel was out of sight (sight.py)
+        self.bands: dict[str, tuple] = {}  # seed group → (Band, mean, low, high curves) drawn
         self.training = training
         self.request_for, self.spec, self.config = request_for, spec, config
         self.runs = RunList()
-        self._queue: list[tuple[str, NetworkSpec]] = []
+        # (setting, spec, seed or None: the builder's, seed-group settings or None)
+        self._queue: list[tuple[str, NetworkSpec, int | None, dict | None]] = []
+        self._in_flight: tuple[int | None, dict | None] = (None, None)  # its seed, group
         self._sweep_name = ""
         self._sweep_done = 0
         self._sweep_total = 0
@@ -79,6 +86,7 @@ class RunsPanel(QWidget):
         self._label = ""  # the name of the run in flight (a sweep's setting)
         self._test: list[dict[str, float]] = []  # the run in flight's test-curve logs, in order
         self._test_size = (0, 0)  # (subset, whole test set) of those
+        self.recording: Replay | None = None  # the run in flight's replay (record_frame)
         self._build_ui()
         training.runStarted.connect(self._on_run_started)
         training.probeArrived.connect(self._on_probe)
@@ -107,6 +115,20 @@ class RunsPanel(QWidget):
         self.optimizerSweepButton.setToolTip("Train the network from scratch with SGD, RMSprop, "
                                              "Adam and AdaGrad at their default rates")
         self.optimizerSweepButton.clicked.connect(lambda: self.start_sweep("optimizer"))
+        self.seedRepeatSpin = QSpinBox()
+        self.seedRepeatSpin.setObjectName("seedRepeatSpin")
+        self.seedRepeatSpin.setRange(1, seed_groups.MAX_REPEATS)
+        self.seedRepeatSpin.setPrefix("× ")
+        self.seedRepeatSpin.setToolTip("Repeat with N seeds: train each setting N times from "
+                                       "scratch with seeds s, s+1, … (s: the seed in the "
+                                       "training settings) and draw the runs' mean ± spread "
+                                       "(standard deviation) as one band; sweeps repeat each "
+                                       "of their settings too")
+        self.seedRepeatButton = QPushButton("Repeat with seeds")
+        self.seedRepeatButton.setObjectName("seedRepeatButton")
+        self.seedRepeatButton.setToolTip("Train the network from scratch once per seed (the "
+                                         "number beside) and compare them as one band")
+        self.seedRepeatButton.clicked.connect(lambda: self.start_sweep("seeds"))
         self.sweepStatus = QLabel("")
         self.sweepStatus.setObjectName("sweepStatus")
         self.sweepStatus.setWordWrap(True)
@@ -142,6 +164,8 @@ class RunsPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.lrSweepButton)
         top.addWidget(self.optimizerSweepButton)
+        top.addWidget(self.seedRepeatButton)
+        top.addWidget(self.seedRepeatSpin)
         top.addStretch(1)
         top.addWidget(QLabel("Plot"))
         top.addWidget(self.metricCombo)
@@ -187,8 +211,14 @@ class RunsPanel(QWidget):
         if self._queue or self.training.is_running():
             return False
         base = self.spec()
-        self._queue = lr_sweep(base) if kind == "lr" else optimizer_sweep(base)
-        self._sweep_name = "LR sweep" if kind == "lr" else "optimizers"
+        repeats = self.seedRepeatSpin.value()
+        settings = [("", base)] if kind == "seeds" else \
+            lr_sweep(base) if kind == "lr" else optimizer_sweep(base)
+        self._queue = seed_groups.repeated(settings, repeats, self.config().seed) \
+            if repeats > 1 or \
+            kind == "seeds" else [(label, spec, None, None) for label, spec in settings]
+        self._sweep_name = {"lr": "LR sweep", "optimizer": "optimizers"}.get(
+            kind, f"Seeds ×{repeats}")
         self._sweep_done = 0
         self._sweep_total = len(self._queue)
         self._seconds = []
@@ -203,8 +233,11 @@ class RunsPanel(QWidget):
 
     def _next(self) -> bool:
         if self._queue:
-            self._setting, spec = self._queue.pop(0)
+            self._setting, spec, seed, group = self._queue.pop(0)
             request = self.request_for(spec)
+            if request is not None and seed is not None:
+                request = replace(request, config=replace(request.config, seed=seed))
+            self._in_flight = (seed, group)
             if request is not None:
                 self._label = f"{self._sweep_name}: {self._setting}"
                 self._t_run = self.clock()
@@ -249,11 +282,31 @@ class RunsPanel(QWidget):
         on = not self._queue
         self.lrSweepButton.setEnabled(on)
         self.optimizerSweepButton.setEnabled(on)
+        self.seedRepeatButton.setEnabled(on)
 
     # ---- runs ---------------------------------------------------------------------------
 
     def _on_run_started(self) -> None:
         self._test, self._test_size = [], (0, 0)
+        self.recording = None
+
+    def record_frame(self, name: str, epoch: int, payload) -> bool:
+        """Keep a probe's payload in the replay of the run in flight (a Continue extends its
+        record's replay); False when it is not a replayed view or no run is in flight."""
+        session = self.training.session
+        if session is None or not self.training.is_running():
+            return False
+        if self.recording is None:
+            earlier = self.runs.find(session)
+            self.recording = earlier.replay if earlier is not None and \
+                earlier.replay is not None else Replay()
+        return self.recording.add(name, epoch, payload)
+
+    def current_record(self) -> RunRecord | None:
+        """The run whose row is current (the latest one, unless the user chose another)."""
+        item = self.runList.currentItem()
+        return None if item is None else \
+            self.runs.records[self.runList.indexOfTopLevelItem(item)]
 
     def _on_probe(self, name: str, _epoch: int, payload) -> None:
         """Keep the test curve the training thread measured (the Watch overfit view's)."""
@@ -277,8 +330,19 @@ class RunsPanel(QWidget):
                                    "test samples")
         elif earlier is not None and TEST_NOTE in earlier.settings:
             settings[TEST_NOTE] = earlier.settings[TEST_NOTE]
+        seed, group = self._in_flight if self._label else (None, None)
+        if seed is not None:
+            settings[seed_groups.SEED] = seed
+        if group is not None:
+            settings.update(group)
+        elif earlier is not None:  # a Continue of a group's run stays in its group
+            settings.update({k: earlier.settings[k] for k in (seed_groups.SEED,
+                             seed_groups.GROUP, seed_groups.GROUP_NAME) if k in earlier.settings})
         self._test = []
         rec = self.runs.record(session, name, settings, history, result.reason)
+        if self.recording is not None and len(self.recording):
+            rec.replay = self.recording
+        self.recording = None
         self._show_record(rec, sweep=bool(self._label))
         if self._label:
             k = self._sweep_done + 1
@@ -320,9 +384,27 @@ class RunsPanel(QWidget):
             self.redraw()  # runs that ended while another tab was in front
         super().showEvent(event)
 
+    def plan(self) -> list[tuple[str | None, list[int]]]:
+        """What the plot draws, in order: (None, [a ticked run]) or (a seed group, its ticked
+        runs) where two or more of a group's runs are ticked (then drawn as one band)."""
+        out: list[tuple[str | None, list[int]]] = []
+        members: dict[str, list[int]] = {}
+        for i in self.checked():
+            group = seed_groups.group_of(self.runs.records[i].settings)
+            if group is None:
+                out.append((None, [i]))
+            elif group in members:
+                members[group].append(i)
+            else:
+                members[group] = [i]
+                out.append((group, members[group]))
+        return [(group if len(runs) > 1 else None, runs) for group, runs in out]
+
     def _colour_rows(self) -> None:
-        """A swatch of its curve's colour on each ticked run's row: the plot's legend."""
-        colours = {i: PALETTE[n % len(PALETTE)] for n, i in enumerate(self.checked())}
+        """A swatch of its curve's colour on each ticked run's row: the plot's legend (a seed
+        group's runs share their band's colour)."""
+        colours = {i: PALETTE[n % len(PALETTE)] for n, (_g, runs) in enumerate(self.plan())
+                   for i in runs}
         blocked = self.runList.blockSignals(True)  # an icon is an itemChanged: no redraw
         try:
             self._set_swatches(colours)
@@ -367,6 +449,7 @@ class RunsPanel(QWidget):
 
     def redraw(self) -> None:
         """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""
+        self.runShown.emit()
         self._stale = out_of_sight(self)
         if self._stale:
             return
@@ -375,14 +458,18 @@ class RunsPanel(QWidget):
         key = self.metricCombo.currentText()
         plot.setLabel("left", key + (" (test subset)" if key.startswith(TEST_PREFIX) else ""))
         scale = 100.0 if "accuracy" in key else 1.0
-        for n, i in enumerate(self.checked()):
-            rec = self.runs.records[i]
+        self.bands = {}
+        for n, (group, runs) in enumerate(self.plan()):
+            color = PALETTE[n % len(PALETTE)]
+            if group is not None:
+                self._draw_band(group, runs, key, scale, color)
+                continue
+            rec = self.runs.records[runs[0]]
             ys = rec.history.get(key, [])
             if not ys:
                 continue
             xs = rec.history.get("epoch", [])
             xs = xs if len(xs) == len(ys) else list(range(1, len(ys) + 1))
-            color = PALETTE[n % len(PALETTE)]
             px, py = finite_or_gap(xs, ys, scale)  # a NaN/inf value is a gap
             plot.plot(px, py, connect="finite", pen=pg.mkPen(*color, width=2), name=rec.name)
             best = best_index(rec.history)
@@ -394,9 +481,38 @@ class RunsPanel(QWidget):
         if current is not None:
             rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]
             best, note = overfit_note(rec.history)  # from the run's own history
+            banded = seed_groups.group_of(rec.settings) in self.bands  # no ★ on a band
             star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
-                    if best is not None else "")
-            self.overfitNote.setText(f"{rec.name}: {note}{star}")
+                    if best is not None and not banded else "")
+            self.overfitNote.setText(f"{rec.name}: {note}{star}{self._group_note(rec, key)}")
+
+    def _draw_band(self, group: str, runs: list[int], key: str, scale: float,
+                   color: tuple[int, int, int]) -> None:
+        """A seed group's runs: each thin, their mean bold, mean ± spread as a band."""
+        plot = self.comparePlot.getPlotItem()
+        histories = [self.runs.records[i].history for i in runs]
+        for history in histories:
+            xs, ys = epoch_points(history, key)
+            plot.plot(xs, [scale * y for y in ys], pen=pg.mkPen(*color, 90, width=1))
+        b = seed_groups.band(histories, key)
+        if not b.xs.size:
+            return
+        low = plot.plot(b.xs, scale * b.low, pen=pg.mkPen(*color, 120, width=1))
+        high = plot.plot(b.xs, scale * b.high, pen=pg.mkPen(*color, 120, width=1))
+        plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(*color, 60)))
+        mean = plot.plot(b.xs, scale * b.mean, pen=pg.mkPen(*color, width=3))
+        self.bands[group] = (b, mean, low, high)
+
+    def _group_note(self, rec: RunRecord, key: str) -> str:
+        """' Seed group "lr 0.01 · 3 seeds": val_loss 0.31 ± 0.02 over 3 seeds.' or ''."""
+        group = seed_groups.group_of(rec.settings)
+        if group is None:
+            return ""
+        members = [r.history for r in self.runs.records
+                   if seed_groups.group_of(r.settings) == group]
+        summary = seed_groups.final_summary(members, key)
+        name = rec.settings.get(seed_groups.GROUP_NAME, "")
+        return f" Seed group \"{name}\": {summary}." if summary else ""
 
 
 def sweep_title(name: str) -> str:

@@ -9,11 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.replay import Replay
 from nngui.core.training.session import RunRequest
 from nngui.gui.training.live import LivePanel
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import StatsPanel
+from nngui.gui.training.timeline import Timeline
 
 
 class WatchPanel(QWidget):
@@ -29,13 +31,26 @@ class WatchPanel(QWidget):
         self.live, self.stats, self.overfit = views or (LivePanel(), StatsPanel(), OverfitView())
         self.runs = RunsPanel(training, request_for, spec, config)
         training.epochEnded.connect(self.overfit.add_epoch)
+        # the timeline scrubs the replay of the chosen run (or of the run in flight)
+        self.timeline = Timeline()
+        self.timeline.frameChosen.connect(self.show_frame)
+        self._replay: Replay | None = None  # what the timeline scrubs
+        self._live_replay: Replay | None = None  # the replay of what the live views got
+        self._run_shown: object = None  # the run list's current record when last looked at
+        self.runs.runShown.connect(self._on_run_shown)
         self.views = QTabWidget()
         self.views.setObjectName("watchViews")
         self.views.addTab(self.live, "Boundary · hidden space")
         self.views.addTab(self.stats, "Weights · gradients")
         self.views.addTab(self.overfit, "Train / validation / test")
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(2)
+        tl.addWidget(self.timeline)
+        tl.addWidget(self.views, 1)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.views)
+        split.addWidget(top)
         split.addWidget(self.runs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -46,8 +61,57 @@ class WatchPanel(QWidget):
         """Hand a probe's arrays to every live view (each keeps the ones it draws)."""
         for view in (self.live, self.stats, self.overfit):
             view.show_probe(name, epoch, payload)
+        if not self.runs.record_frame(name, epoch, payload):
+            return
+        rec = self.runs.recording
+        if self._replay is not rec or self._live_replay is not rec:  # a new run's first frame
+            self._replay = self._live_replay = rec
+            self.live.show_frame(epoch, None)
+            self.timeline.set_epochs(rec.epochs(), live=True, index=-1)
+        else:  # the slider follows the newest epoch unless the user moved it
+            self.timeline.set_epochs(rec.epochs(), live=True)
+
+    def show_frame(self, index: int) -> None:
+        """The live views as they were at the replay's frame ``index`` (its newest frame of
+        the run the live views follow: what arrives live)."""
+        r = self._replay
+        if r is None or not 0 <= index < len(r):
+            return
+        live = r is self._live_replay and index == len(r) - 1
+        self.live.show_frame(r.frames[index].epoch, None if live else r.payloads(index))
+
+    def show_replay(self, replay: Replay | None) -> None:
+        """Scrub ``replay`` (a run's), from its newest frame."""
+        self._replay = replay
+        running = self.runs.recording is not None and replay is self.runs.recording
+        self.timeline.set_epochs(replay.epochs() if replay is not None else [], live=running,
+                                 index=-1)
+        if replay is not None and len(replay):
+            self.show_frame(len(replay) - 1)
+        else:
+            self.live.show_frame(0, None)
+
+    def _on_run_shown(self) -> None:
+        """Another run chosen in the list: the timeline scrubs its replay (not while a run
+        trains: then it follows that run)."""
+        running = self.runs.recording is not None and self.runs.training.is_running()
+        if self.timeline.live and not running:  # the run ended: its frames are a replay now
+            self.timeline.set_epochs(self.timeline.epochs, live=False)
+        rec = self.runs.current_record()
+        if rec is self._run_shown:
+            return
+        self._run_shown = rec
+        if running:
+            return
+        replay = rec.replay if rec is not None else None
+        if replay is not self._replay:
+            self.show_replay(replay)
 
     def clear(self) -> None:
-        """Forget what the live views show (a new network)."""
+        """Forget what the live views show (a new network): the timeline too, until a run
+        is chosen in the list or trained."""
         for view in (self.live, self.stats, self.overfit):
             view.clear()
+        self._replay = self._live_replay = None
+        self._run_shown = self.runs.current_record()
+        self.timeline.set_epochs([], live=False)

@@ -85,8 +85,8 @@ class ReadProject:
 def read_project(path: Path) -> ReadProject:
     """Read ``path`` (the model included) and prepare its runs' rows: the job of an open."""
     project = _load(path)
-    runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"])
-            for r in project.runs]
+    runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"],
+                      project.replays.get(i)) for i, r in enumerate(project.runs)]
     return ReadProject(project, runs, [row_texts(r) for r in runs])
 
 
@@ -265,10 +265,15 @@ class ProjectActions(QObject):
         name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
         source = ds.source if ds is not None and name in ("mnist", "file") else None
         pages = self._pages
+        records = pages.watch.runs.runs.records
         runs = [{"name": r.name, "settings": r.settings, "history": r.history,
-                 "reason": r.reason} for r in pages.watch.runs.runs.records]
+                 "reason": r.reason} for r in records]
+        replays = {i: r.replay for i, r in enumerate(records) if r.replay}
         if self._live is not None and self._training.is_running():
             runs = self._with_live_run(runs)
+            recording = pages.watch.runs.recording
+            if len(runs) > len(records) and recording:  # the run in flight's, so far
+                replays[len(runs) - 1] = recording
         samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
                    for s in pages.draw.samples_store.samples()]
         model = session.model if with_model else None
@@ -276,7 +281,7 @@ class ProjectActions(QObject):
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
                        epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=self._created)
+                       created=self._created, replays=replays)
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:
@@ -452,7 +457,7 @@ class ProjectActions(QObject):
             self._work.restore(project)
             s = self._work.session
             if runs is None:
-                self.show_runs(project.runs)
+                self.show_runs(project.runs, project.replays)
             else:
                 self._pages.watch.runs.show_runs(runs, rows, items)
             self._merge_samples(project.samples)
@@ -469,10 +474,12 @@ class ProjectActions(QObject):
         # a migrated file is modified: saving writes the new schema
         self._window.setWindowModified(project.migrated_from is not None)
 
-    def show_runs(self, runs: list[dict]) -> None:
-        """A project's runs (as saved) in the Watch tab's run list."""
+    def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
+        """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
+        replays = replays or {}
         self._pages.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"],
-                                                    r["reason"]) for r in runs])
+                                                    r["reason"], replays.get(i))
+                                          for i, r in enumerate(runs)])
 
     def _merge_samples(self, samples: list[dict]) -> None:
         """The project's samples join the user's (same ids are the same sample)."""

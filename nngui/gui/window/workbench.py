@@ -396,7 +396,7 @@ class Workbench(QObject):
             return
         try:  # the probes a run would use, less those that need a compiled model or a run
             probes = [p for p in self.probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "weights", "dead_relu")]
+                      if p.name in ("boundary", "hidden", "weights", "dead_relu", "confusion")]
         except SpecError:
             return  # the model does not fit this data: Evaluate says why
         model, epoch = s.model, s.epochs_done - 1

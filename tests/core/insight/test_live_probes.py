@@ -9,6 +9,7 @@ from nngui.core.data.adapt import prepare
 from nngui.core.data.datasets import load_dataset
 from nngui.core.insight.probes import (
     BoundaryProbe,
+    ConfusionProbe,
     DeadReluProbe,
     HiddenSpaceProbe,
     LearningRateProbe,
@@ -116,10 +117,21 @@ def test_dead_relu_counts_units_that_never_fire(moons):
     assert out["layers"] == [(model.layers[0].name, 2, 6)]
 
 
+def test_the_confusion_probe_counts_the_models_predictions(moons):
+    model = build_model(_net([5], out=2), 3)
+    x, y = moons.x_test[:90], moons.y_test[:90].astype(int)
+    out = ConfusionProbe(x, y)(model)["matrix"]
+    pred = np.asarray(model.predict(x, verbose=0)).argmax(1)
+    want = np.zeros((2, 2), int)
+    for t, p in zip(y, pred, strict=True):
+        want[t, p] += 1
+    np.testing.assert_array_equal(out, want)
+
+
 def test_live_probes_by_input_size(moons):
     names = {p.name for p in live_probes(2, moons.x_train, moons.y_train, moons.x_test,
                                          moons.y_test)}
-    assert names == {"boundary", "hidden", "dead_relu", "learning_rate"}
+    assert names == {"boundary", "hidden", "dead_relu", "learning_rate", "confusion"}
 
 
 class _Rec(Observer):

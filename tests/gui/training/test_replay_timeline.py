@@ -1,0 +1,114 @@
+"""The Watch tab's timeline replays a run: at epoch k the boundary, unit tiles, hidden space
+and confusion matrix are what the live views showed at epoch k (within the replay's stated
+quantisation), and they still are after save → reopen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QSlider
+
+from nngui.core.network.spec import TrainConfig
+
+
+def _shown(live) -> dict:
+    """What the live views have drawn now, as arrays."""
+    tx, ty = live._train_pts.getData()
+    hx, hy = live._hidden_pts.getData()
+    return {"image": np.array(live._image.image, copy=True),
+            "train": np.column_stack([tx, ty]).copy(),
+            "tiles": [np.array(m.values, copy=True) for m in live.unitMaps.maps],
+            "hidden": np.column_stack([hx, hy]).copy(),
+            "confusion": np.array(live.confusionView.matrix, copy=True),
+            "title": live.boundaryPlot.getPlotItem().titleLabel.text}
+
+
+def _same(got: dict, want: dict) -> None:
+    np.testing.assert_allclose(got["image"], want["image"], atol=1 / 255 + 1e-6)
+    np.testing.assert_array_equal(got["train"], want["train"])
+    assert len(got["tiles"]) == len(want["tiles"]) > 0
+    for g, w in zip(got["tiles"], want["tiles"], strict=True):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, atol=float(w.max() - w.min()) / 255 + 1e-6)
+    np.testing.assert_allclose(got["hidden"], want["hidden"], rtol=2e-3, atol=2e-3)
+    np.testing.assert_array_equal(got["confusion"], want["confusion"])
+    assert got["title"] == want["title"]
+
+
+@pytest.fixture
+def trained(window, qtbot):
+    """A 2-D net trained 6 epochs with the Watch tab in front, and what it showed live after
+    each epoch's probes (drawn at once, as the timer would)."""
+    w = window
+    w.show()
+    w.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "circles", timeout=20000)
+    w.builder.set_config(TrainConfig(epochs=6, batch_size=64))
+    w.tabs.setCurrentWidget(w.watch)
+    live = w.watch.live
+    seen: dict[int, dict] = {}
+
+    def capture(name, epoch, _payload):
+        if name in ("boundary", "hidden", "confusion"):
+            live._redraw(every=True)
+            seen[epoch] = _shown(live)
+
+    w.training.probeArrived.connect(capture)  # after the window's own slot: drawn already
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()
+    w.training.probeArrived.disconnect(capture)
+    return w, seen
+
+
+def test_the_replay_at_epoch_k_is_what_the_live_view_showed(trained, qtbot, tmp_path):
+    w, seen = trained
+    watch = w.watch
+    slider = w.findChild(QSlider, "timelineSlider")
+    assert slider is watch.timeline.timelineSlider
+    replay = watch.runs.runs.records[-1].replay
+    epochs = replay.epochs()
+    assert epochs == sorted(seen) and len(epochs) >= 2
+    assert slider.value() == slider.maximum() == len(epochs) - 1  # it followed the run
+    for index in reversed(range(len(epochs) - 1)):
+        slider.setValue(index)
+        _same(_shown(watch.live), seen[epochs[index]])
+        assert f"epoch {epochs[index] + 1}" in watch.timeline.timelineLabel.text()
+    slider.setValue(len(epochs) - 1)
+    _same(_shown(watch.live), seen[epochs[-1]])
+
+    path = tmp_path / "replayed.nngui"
+    qtbot.waitUntil(lambda: not w.tasks.running(), timeout=30000)  # the evaluation
+    assert w.save_project_to(path)
+    w.apply_preset("mlp-2-4-2")  # another network: the views and the timeline start empty
+    assert watch.timeline.epochs == [] and watch.live.confusionView.matrix is None
+    assert w.open_path(path)
+    qtbot.waitUntil(lambda: len(watch.runs.runs.records) == 1 and
+                    watch.timeline.epochs == epochs, timeout=30000)
+    for index in range(len(epochs)):  # every frame from the file, the newest too
+        slider.setValue(index)
+        _same(_shown(watch.live), seen[epochs[index]])
+
+
+def test_a_live_run_follows_the_newest_epoch_unless_the_slider_was_moved(trained, qtbot):
+    w, _seen = trained
+    watch = w.watch
+    slider = watch.timeline.timelineSlider
+    first = list(watch.timeline.epochs)
+    slider.setValue(0)  # the user goes back to the first epoch kept …
+    held = _shown(watch.live)
+    qtbot.waitUntil(lambda: not w.tasks.running(), timeout=30000)  # the evaluation
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()  # … and continues training: the slider and the views stay there
+    epochs = watch.timeline.epochs
+    assert slider.value() == 0 and epochs[:len(first)] == first
+    _same(_shown(watch.live), held)
+    assert epochs[-1] == 11  # the continued run extends the same replay to its last epoch
+    assert watch.runs.runs.records[-1].replay.epochs() == epochs
+    slider.setValue(slider.maximum())  # back at the end: the newest epoch
+    assert "epoch 12" in watch.timeline.timelineLabel.text()
+    assert watch.live.boundaryPlot.getPlotItem().titleLabel.text.endswith("epoch 12")
+    # a third run that follows from the start keeps following the newest epoch
+    qtbot.waitUntil(lambda: not w.tasks.running(), timeout=30000)
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()
+    assert slider.value() == slider.maximum() and watch.timeline.epochs[-1] == 17
