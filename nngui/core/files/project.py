@@ -4,7 +4,9 @@ Members (schema 2): ``manifest.json`` (format, schema_version, app version, crea
 times), ``network.json`` (the spec and training settings, as spec.dump_json writes them),
 ``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
 epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
-lab), ``samples.npz`` (the user's digit samples) and ``model.keras`` when there are weights.
+lab), ``samples.npz`` (the user's digit samples), ``model.keras`` when there are weights and
+``state.json`` (the preset, the models by role, how the last run ended: see
+core/files/state.py; optional, older files have none).
 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
@@ -47,7 +49,7 @@ MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
-              "lab.json", "samples.npz", "model.keras")
+              "lab.json", "samples.npz", "model.keras", "state.json")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
 
@@ -73,6 +75,7 @@ class Project:
     created: float = field(default_factory=time.time)
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
+    state: dict[str, Any] | None = None  # state.json as read (core/files/state.py checks it)
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -96,6 +99,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),
     }
+    if project.state is not None:
+        members["state.json"] = _json(project.state)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
@@ -202,6 +207,8 @@ def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[st
                            "samples.npz": _read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path)}
     for name in ("dataset.json", "session.json", "runs.json", "lab.json"):
         doc[name] = _read_json(zf, name, path)
+    if "state.json" in names:  # optional: a file from before it has none
+        doc["state.json"] = _read_json(zf, "state.json", path)
     return doc, version
 
 
@@ -232,7 +239,8 @@ def _build(doc: dict[str, Any]) -> Project:
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
         created=_time(manifest.get("created"), "created", path),
-        saved=_time(manifest.get("saved"), "saved", path))
+        saved=_time(manifest.get("saved"), "saved", path),
+        state=doc.get("state.json"))
 
 
 def _check_name(name: str, path: Path) -> None:
