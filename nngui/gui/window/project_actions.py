@@ -22,30 +22,27 @@ the parent of dialogs), the settings, the task runner, the builder, the training
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
 :class:`~nngui.gui.window.preset_box.PresetBox` and the
 :class:`~nngui.gui.window.pages.Pages` (runs, samples and the lab are part of a project). It
-listens to their change signals and says things through ``message``. Reading and writing the
+listens to their change signals and says things through ``message``. Gathering the views
+into a Project and showing an opened one in them is its
+:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); reading and writing the
 file is core/files/project.py.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
-from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import SUFFIX, Project, ProjectError
 from nngui.core.files.project import load_project as _load
 from nngui.core.files.project import save_project as _save
-from nngui.core.lab.state import apply_lab_state, lab_state
-from nngui.core.training.runs import RunRecord, settings_of
+from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
@@ -54,6 +51,7 @@ from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
+from nngui.gui.window.project_views import ProjectViews
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
@@ -124,10 +122,8 @@ class ProjectActions(QObject):
         self.path: Path | None = None
         self._created = time.time()
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
-        self._restoring = False  # opening a project: its own edits are not changes
         self._edits = 0  # changes counted (an open asks again about those made meanwhile)
         self._opening: _Opening | None = None
-        self._live: tuple[Any, list[tuple[int, dict]]] | None = None  # the run so far
         self._close_after_save = False  # Close said Save during a run: stopping it
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
@@ -135,8 +131,11 @@ class ProjectActions(QObject):
         self.saveAsAction = action(self, "Save project &as…", self.save_project_as, keys.SaveAs)
         builder.specChanged.connect(self.mark_modified)
         builder.configChanged.connect(self.mark_modified)
+        self.views = ProjectViews(window, settings, tasks, builder, training, data, work,
+                                  presets, pages)
+        self.views.message.connect(self.message)
+        self.views.samplesMerged.connect(self.samplesMerged)
         training.runStarted.connect(self._on_run_started)
-        training.epochEnded.connect(self._on_run_epoch)
         training.runFinished.connect(self._on_run_finished)
         data.loaded.connect(self._on_project_data)
         pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
@@ -177,7 +176,7 @@ class ProjectActions(QObject):
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
         """Something the project holds changed (ignored while a project is being opened)."""
-        if not self._restoring:
+        if not self.views.restoring:
             self._edits += 1
             self._window.setWindowModified(True)
 
@@ -196,12 +195,12 @@ class ProjectActions(QObject):
         if self._training.is_running() or not self.maybe_save():
             return False
         self.cancel_open()  # the latest pick wins over a project still being read
-        self._restoring = True
+        self.views.restoring = True
         try:
             self.show_runs([])
             self._presets.apply(self._presets.initial())
         finally:
-            self._restoring = False
+            self.views.restoring = False
         self.path, self._created = None, time.time()
         self._clean_dataset = self._current_dataset()
         self._window.setWindowModified(False)
@@ -250,62 +249,22 @@ class ProjectActions(QObject):
                 QMessageBox.information(self._window, "The model is in use", "It is training "
                                         "(or being evaluated): save when the job has finished.")
             return None
-        return self._project(with_model=True)
+        return self.views.project(True, self._created)
 
     def autosave_project(self) -> Project | None:
         """The work for an autosave: while a run trains, the run so far (its history; not the
         network's weights, which the run's job holds); None while another job holds them."""
-        if not self._training.is_running() or self._live is None:
+        if not self.views.has_live_run():
             return self.current_project(quiet=True)
-        return self._project(with_model=not self._tasks.is_held(self._work.session.model))
-
-    def _project(self, with_model: bool) -> Project:
-        session = self._work.session
-        ds = self._data.dataset
-        name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
-        source = ds.source if ds is not None and name in ("mnist", "file") else None
-        pages = self._pages
-        runs = [{"name": r.name, "settings": r.settings, "history": r.history,
-                 "reason": r.reason} for r in pages.watch.runs.runs.records]
-        if self._live is not None and self._training.is_running():
-            runs = self._with_live_run(runs)
-        samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
-                   for s in pages.draw.samples_store.samples()]
-        model = session.model if with_model else None
-        epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
-            else (0, {})  # no weights: the network starts untrained when it is opened
-        return Project(self._builder.spec(), self._builder.config(), name, source,
-                       epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=self._created)
+        return self.views.project(not self._tasks.is_held(self._work.session.model),
+                                  self._created)
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:
-        self._live = (self._training.session, [])
         self.mark_modified()
-
-    def _on_run_epoch(self, epoch: int, logs: dict) -> None:
-        if self._live is not None:
-            self._live[1].append((epoch, dict(logs)))
 
     def _on_run_finished(self, *_args) -> None:
-        self._live = None  # the run list has its record now
         self.mark_modified()
-
-    def _with_live_run(self, runs: list[dict]) -> list[dict]:
-        """``runs`` with the run in progress: its epochs so far (a Continue's on its record)."""
-        session, epochs = self._live
-        earlier = self._pages.watch.runs.runs.find(session)
-        spec = session.spec
-        if earlier is not None:
-            i = self._pages.watch.runs.runs.records.index(earlier)
-            runs[i] = {**runs[i], "history": with_epochs(earlier.history, epochs),
-                       "reason": RUNNING}
-        else:
-            runs.append({"name": f"#{len(runs) + 1} {spec.name} · {spec.optimizer} lr "
-                                 f"{spec.lr:g}",
-                         "settings": settings_of(spec, self._builder.config()),
-                         "history": with_epochs({}, epochs), "reason": RUNNING})
-        return runs
 
     def may_close(self) -> bool:
         """Whether the window may close now, after asking about unsaved work or a run in
@@ -440,121 +399,14 @@ class ProjectActions(QObject):
 
     def show_project(self, project: Project, runs: list[RunRecord] | None = None,
                      rows: list[RowTexts] | None = None, items: list | None = None) -> None:
-        """Put a loaded project into the window: network, settings, model, runs, samples, lab
-        (``runs`` and their ``rows``: the project's runs as read_project prepared them;
-        ``items``: their run-list rows, made already)."""
-        self._restoring = True
-        self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
-        try:
-            self._presets.forget()
-            self._builder.set_spec(project.spec)
-            self._builder.set_config(project.config)
-            self._work.restore(project)
-            s = self._work.session
-            if runs is None:
-                self.show_runs(project.runs)
-            else:
-                self._pages.watch.runs.show_runs(runs, rows, items)
-            self._merge_samples(project.samples)
-            if project.lab is not None:
-                show_lab_state(self._pages.lab, project.lab)
-            self._select_data(project)  # the same data: Evaluate gets the model next
-            if s.model is not None:
-                self._work.refresh_evaluate_context()
-                self._pages.drawing.offer_model(f"Project: {project.spec.name}", s.model)
-        finally:
-            self._restoring = False
-            self._window.setUpdatesEnabled(True)
+        """Put a loaded project into the window (ProjectViews.show_project), then its
+        creation time and modified mark."""
+        self._clean_dataset = project.dataset
+        self.views.show_project(project, runs, rows, items)
         self._created = project.created
         # a migrated file is modified: saving writes the new schema
         self._window.setWindowModified(project.migrated_from is not None)
 
     def show_runs(self, runs: list[dict]) -> None:
         """A project's runs (as saved) in the Watch tab's run list."""
-        self._pages.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"],
-                                                    r["reason"]) for r in runs])
-
-    def _merge_samples(self, samples: list[dict]) -> None:
-        """The project's samples join the user's (same ids are the same sample)."""
-        if not samples:
-            return
-        draw = self._pages.draw
-        store = draw.samples_store  # put_many is safe on a worker: the GUI sees all or none
-
-        def merge() -> list[str]:  # one bundle file, known ids skipped; 200,000 take ~3 s
-            return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
-                                   for s in samples])
-
-        self._tasks.submit("merge samples", plain(merge),
-                           on_done=lambda added: self._merged(draw, added),
-                           on_failed=lambda msg: self.message.emit(
-                               f"The project's samples could not be added: {msg}", 8000))
-
-    def _merged(self, draw, added: list[str]) -> None:
-        if added:  # the opened project's own samples: no edit of the user's
-            restoring, self._restoring = self._restoring, True
-            try:
-                draw.reload_gallery()
-            finally:
-                self._restoring = restoring
-        self.samplesMerged.emit(len(added))
-
-    def _select_data(self, project: Project) -> None:
-        self._clean_dataset = project.dataset
-        current = None if self._data.is_loading() else self._data.dataset  # else that load wins
-        path = project.data_path
-        if current is not None and current.name == project.dataset and \
-                (project.dataset != "file" or current.source == path):
-            return
-        if project.dataset == "file":
-            if path and Path(path).is_file():
-                self._data.load_file(path)
-            else:
-                self.message.emit(f"The project's data file {path} is not here: load it with "
-                                  "File → Load data file….", 10000)
-            return
-        self._data.select(project.dataset, path if path and Path(path).is_file() else None)
-
-
-RUNNING = "in progress when autosaved"  # the reason of a run saved while it trained
-
-
-def with_epochs(history: dict[str, list[float]],
-                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
-    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
-    curve as long as the others (NaN where an epoch has no value for it)."""
-    out = {k: [float(v) for v in vals] for k, vals in history.items()}
-    n = len(out.get("loss", next(iter(out.values()), [])))
-    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
-        out["epoch"] = [float(e) for e in range(1, n + 1)]
-    for epoch, logs in epochs:
-        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
-        values["epoch"] = float(epoch + 1)
-        for key in out.keys() | values.keys():
-            curve = out.setdefault(key, [])
-            curve.extend([math.nan] * (n - len(curve)))
-            curve.append(values.get(key, math.nan))
-        n += 1
-    return out
-
-
-def show_lab_state(lab, state: dict) -> None:
-    """A saved lab network into the How it learns tab: its net and the controls showing it."""
-    apply_lab_state(lab.net, state)
-    c = lab.net.config
-    widgets = (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin, lab.tableCombo,
-               lab.actCombo, lab.lossCombo, lab.biasCheck, lab.wrongCheck)
-    blockers = [QSignalBlocker(w) for w in widgets]  # the net is already configured
-    lab.lrSpin.setValue(c.lr)
-    lab.hiddenSpin.setValue(c.hidden)
-    lab.alphaSpin.setValue(c.alpha)
-    lab.seedSpin.setValue(c.seed)
-    for combo, value in ((lab.tableCombo, c.table), (lab.actCombo, c.activation),
-                         (lab.lossCombo, c.loss)):
-        combo.setCurrentIndex(max(0, combo.findData(value)))
-    lab.biasCheck.setChecked(c.bias)
-    lab.wrongCheck.setChecked(c.wrong_grad)
-    del blockers
-    lab.alphaSpin.setEnabled(c.activation == "leaky_relu")
-    lab.actCombo.setEnabled(c.hidden > 0)
-    lab.refresh()
+        self.views.show_runs(runs)
