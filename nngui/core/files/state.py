@@ -157,7 +157,7 @@ class SessionState:
             self.dataset, self.data_path = name, path
             self._notify("data")
 
-    def train_started(self, continued: bool) -> None:
+    def train_started(self, continued: bool = False) -> None:
         """A run started (``continued``: it goes on from the current weights)."""
         self.training = Training(RUNNING, self.epochs_done, "", continued)
         self.edited("training")
@@ -168,10 +168,13 @@ class SessionState:
             self._notify("training")
 
     def train_ended(self, reason: str, epochs_done: int, message: str,
-                    history: dict[str, list[float]] | None = None, model: Any = None) -> None:
-        """The run's result: "finished", "stopped" or anything else (failed)."""
+                    history: dict[str, list[float]] | None = None, model: Any = None,
+                    continued: bool | None = None) -> None:
+        """The run's result: "finished", "stopped" or anything else (failed); ``continued``:
+        it went on from earlier epochs (None: as train_started said)."""
         phase = {"finished": FINISHED, "stopped": STOPPED}.get(reason, FAILED)
-        self.training = Training(phase, epochs_done, message, self.training.continued)
+        self.training = Training(phase, epochs_done, message, self.training.continued
+                                 if continued is None else continued)
         self.epochs_done = epochs_done
         if history is not None:
             self.history = history
@@ -200,6 +203,26 @@ class SessionState:
         self.edits += 1
         self.modified = True
         self._notify(what)
+
+    def gather(self, project: Project, models: dict[str, ModelRef] | None = None,
+               with_model: bool = True) -> None:
+        """What the views hold now (a save gathers them first; not a change, so quiet):
+        the network, data, runs, samples, lab, the models' roles (given: drawing and
+        autoencoder) and, ``with_model``, the session (model, epochs, history)."""
+        self.spec, self.config = project.spec, project.config
+        self.dataset, self.data_path = project.dataset, project.data_path
+        self.runs, self.samples, self.lab = list(project.runs), list(project.samples), \
+            project.lab
+        if models is not None:
+            self.models = {**{r: m for r, m in self.models.items() if r == "network"},
+                           **{r: m for r, m in models.items() if r != "network"}}
+        if with_model:
+            self.epochs_done, self.history = project.epochs_done, dict(project.history)
+            self.model = project.model
+            if self.model is None:
+                self.models.pop("network", None)
+            elif "network" not in self.models:
+                self.models["network"] = ModelRef(self.spec.name or "network", "opened")
 
     def mark_clean(self, modified: bool = False) -> None:
         """Saved, discarded or just opened: nothing (or, ``modified``, something) unsaved."""

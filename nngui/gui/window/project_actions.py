@@ -30,7 +30,6 @@ file is core/files/project.py.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBo
 
 from nngui.core.files.project import SUFFIX, Project, ProjectError
 from nngui.core.files.project import load_project as _load
-from nngui.core.files.project import save_project as _save
+from nngui.core.files.state import SessionState, save_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
@@ -73,19 +72,22 @@ def ask_unsaved(window, name: str, running: bool = False) -> str:
 @dataclass(frozen=True)
 class ReadProject:
     """A project file read off the GUI thread, ready to be shown: the project, its runs as
-    records and their run-list rows."""
+    records and their run-list rows, and the new session state it is."""
 
     project: Project
     runs: list[RunRecord]
     rows: list[RowTexts]
+    state: SessionState
 
 
 def read_project(path: Path) -> ReadProject:
-    """Read ``path`` (the model included) and prepare its runs' rows: the job of an open."""
+    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
+    job of an open."""
     project = _load(path)
+    state = SessionState.from_project(project, path)
     runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"])
             for r in project.runs]
-    return ReadProject(project, runs, [row_texts(r) for r in runs])
+    return ReadProject(project, runs, [row_texts(r) for r in runs], state)
 
 
 @dataclass
@@ -119,32 +121,73 @@ class ProjectActions(QObject):
         self._settings, self._tasks, self._builder = settings, tasks, builder
         self._training, self._data, self._work = training, data, work
         self._presets, self._pages = presets, pages
-        self.path: Path | None = None
-        self._created = time.time()
+        # what the project is; the title and modified mark (and the training status line)
+        # are derived from it, an open swaps a new one in
+        self.state = SessionState(builder.spec(), builder.config())
+        self.state.subscribe(self._on_state)
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
-        self._edits = 0  # changes counted (an open asks again about those made meanwhile)
+        self._session_seen = work.session  # a new one: the state's network was replaced
         self._opening: _Opening | None = None
         self._close_after_save = False  # Close said Save during a run: stopping it
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
         self.saveAsAction = action(self, "Save project &as…", self.save_project_as, keys.SaveAs)
-        builder.specChanged.connect(self.mark_modified)
-        builder.configChanged.connect(self.mark_modified)
+        builder.specChanged.connect(self._on_network_edited)
+        builder.configChanged.connect(self._on_network_edited)
         self.views = ProjectViews(window, settings, tasks, builder, training, data, work,
                                   presets, pages)
         self.views.message.connect(self.message)
         self.views.samplesMerged.connect(self.samplesMerged)
         training.runStarted.connect(self._on_run_started)
         training.runFinished.connect(self._on_run_finished)
+        training.stopButton.clicked.connect(self._on_stop_pressed)
+        training.status_source = self._status_line
         data.loaded.connect(self._on_project_data)
         pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
 
     def start(self) -> None:
         """After start-up: no changes yet, and the title."""
         self._clean_dataset = self._current_dataset()
-        self._window.setWindowModified(False)
-        self._update_title()
+        self.state.preset = self._presets.name
+        self.state.mark_clean()
+
+    # ---- the state and what is derived from it ---------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        """The project's file (None: not saved yet): the state's."""
+        return self.state.path
+
+    @path.setter
+    def path(self, path: Path | None) -> None:
+        self.state.path = Path(path) if path is not None else None
+        self._on_state(self.state, "path")
+
+    def _on_state(self, state: SessionState, _what: str) -> None:
+        """The window's title and modified mark and the training status line, from the state."""
+        self._window.setWindowTitle(state.title())
+        self._window.setWindowModified(state.modified)
+        self._training.render_status()
+
+    def _status_line(self, live: tuple[str, bool]) -> tuple[str, bool]:
+        """The training status line: the run's own words, else how the saved run ended (for
+        the network the state was opened with, not one picked since)."""
+        return self.state.status_line(live)
+
+    def _on_network_edited(self, *_args) -> None:
+        """The builder changed: a new network (the workbench started a new session) is a
+        preset pick or a design, untrained; else an edit of this one."""
+        if self.views.restoring:
+            return
+        spec, config = self._builder.spec(), self._builder.config()
+        if self._work.session is not self._session_seen:
+            self._session_seen = self._work.session
+            self.state.preset_picked(self._presets.name, spec, config)
+        self.state.network_edited(spec, config)
+
+    def _on_stop_pressed(self) -> None:
+        if self._training.session is self._work.session:
+            self.state.stop_requested()
 
     def _current_dataset(self) -> str | None:
         ds = self._data.dataset
@@ -177,17 +220,18 @@ class ProjectActions(QObject):
     def mark_modified(self, *_args) -> None:
         """Something the project holds changed (ignored while a project is being opened)."""
         if not self.views.restoring:
-            self._edits += 1
-            self._window.setWindowModified(True)
+            self.state.edited()
+
+    def discard_changes(self) -> None:
+        """Saved or discarded (the window closes): nothing unsaved, a second close asks
+        nothing."""
+        self.state.mark_clean()
 
     def is_modified(self) -> bool:
-        return self._window.isWindowModified()
+        return self.state.modified
 
     def project_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
-
-    def _update_title(self) -> None:
-        self._window.setWindowTitle(f"{self.project_name()}[*] — nngui")
+        return self.state.name()
 
     # ---- new / save ----------------------------------------------------------------------
     def new_project(self) -> bool:
@@ -201,10 +245,9 @@ class ProjectActions(QObject):
             self._presets.apply(self._presets.initial())
         finally:
             self.views.restoring = False
-        self.path, self._created = None, time.time()
+        self._session_seen = self._work.session
         self._clean_dataset = self._current_dataset()
-        self._window.setWindowModified(False)
-        self._update_title()
+        self.state.new(self._builder.spec(), self._builder.config(), self._presets.name)
         return True
 
     def save_project(self) -> bool:
@@ -223,48 +266,69 @@ class ProjectActions(QObject):
     def save_project_to(self, path: str | Path) -> bool:
         """Write the project; a failure is a message and the window keeps its (unsaved) work."""
         path = Path(path)
-        project = self.current_project()
-        if project is None:
+        state = self.gathered_state()
+        if state is None:
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            _save(project, path)
+            save_state(state, path)
         except (OSError, ProjectError) as exc:  # fsio's SaveError says why in words
             QMessageBox.warning(self._window, "Could not save the project", str(exc))
             return False
         finally:
             QApplication.restoreOverrideCursor()
-        self.path, self._clean_dataset = path, project.dataset
-        self._window.setWindowModified(False)
-        self._update_title()
+        self._clean_dataset = state.dataset
+        state.saved_to(path)
         self._settings.add_recent(path)
         self.message.emit(f"Saved {path}", 5000)
         return True
 
-    def current_project(self, quiet: bool = False) -> Project | None:
-        """The window's work as a Project; None (after saying why) while a job holds the model."""
+    def gathered_state(self, quiet: bool = False) -> SessionState | None:
+        """The state with what the views hold now (the model included); None (after saying
+        why) while a job holds the model."""
         model = self._work.session.model
         if model is not None and self._tasks.is_held(model):
             if not quiet:
                 QMessageBox.information(self._window, "The model is in use", "It is training "
                                         "(or being evaluated): save when the job has finished.")
             return None
-        return self.views.project(True, self._created)
+        return self._gather(with_model=True)
+
+    def _gather(self, with_model: bool) -> SessionState:
+        state = self.state
+        state.gather(self.views.project(with_model, state.created), self.views.model_refs(),
+                     with_model)
+        return state
+
+    def current_project(self, quiet: bool = False) -> Project | None:
+        """The window's work as a Project; None (after saying why) while a job holds the model."""
+        state = self.gathered_state(quiet)
+        return None if state is None else state.to_project()
 
     def autosave_project(self) -> Project | None:
         """The work for an autosave: while a run trains, the run so far (its history; not the
         network's weights, which the run's job holds); None while another job holds them."""
         if not self.views.has_live_run():
             return self.current_project(quiet=True)
-        return self.views.project(not self._tasks.is_held(self._work.session.model),
-                                  self._created)
+        with_model = not self._tasks.is_held(self._work.session.model)
+        return self._gather(with_model).to_project(with_model)
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:
-        self.mark_modified()
+        if self._training.session is self._work.session:
+            self.state.train_started()
+        else:
+            self.mark_modified()  # a fine-tune: the builder's network is not it
 
-    def _on_run_finished(self, *_args) -> None:
-        self.mark_modified()
+    def _on_run_finished(self, result) -> None:
+        session = self._training.session
+        if session is not self._work.session:
+            self.mark_modified()
+            return
+        info = self._training.run_status.info
+        self.state.train_ended(result.reason, session.epochs_done, result.message,
+                               dict(session.history), session.model,
+                               continued=info is not None and info.initial_epoch > 0)
 
     def may_close(self) -> bool:
         """Whether the window may close now, after asking about unsaved work or a run in
@@ -308,7 +372,7 @@ class ProjectActions(QObject):
         ``openFailed`` follows), False after saying why not. ``restored``: an autosave, shown
         as the project at ``shown_as`` and modified (it is not saved there yet)."""
         path = Path(path)
-        opening = _Opening(path, restored, shown_as, self._edits)
+        opening = _Opening(path, restored, shown_as, self.state.edits)
         if not path.is_file():
             self._fail(opening, f"No project file at {path}.")
             return False
@@ -381,31 +445,36 @@ class ProjectActions(QObject):
             self._fail(opening, f"{name} was not opened: a run started while it was being "
                        "read. Open it again when the run has ended.")
             return
-        if self._edits != opening.edits and not self.maybe_save():
+        if self.state.edits != opening.edits and not self.maybe_save():
             self.message.emit(f"Did not open {name}: your changes stay.", 6000)
             self.openFailed.emit(f"Opening {name} was cancelled.")
             return
-        self.show_project(read.project, read.runs, read.rows, opening.rows)
+        state = read.state
+        if opening.restored:  # restored, not yet saved where it belongs
+            state.path, state.modified = opening.shown_as, True
+        self.show_project(read.project, read.runs, read.rows, opening.rows, state)
         if opening.restored:
-            self.path = opening.shown_as
-            self._window.setWindowModified(True)  # restored, not yet saved where it belongs
             self.message.emit("Restored the autosaved work.", 5000)
         else:
-            self.path = opening.path
             self._settings.add_recent(opening.path)
             self.message.emit(f"Opened {opening.path}", 5000)
-        self._update_title()
         self.opened.emit(str(opening.path))
 
     def show_project(self, project: Project, runs: list[RunRecord] | None = None,
-                     rows: list[RowTexts] | None = None, items: list | None = None) -> None:
-        """Put a loaded project into the window (ProjectViews.show_project), then its
-        creation time and modified mark."""
+                     rows: list[RowTexts] | None = None, items: list | None = None,
+                     state: SessionState | None = None) -> None:
+        """Put a loaded project into the window (ProjectViews.show_project), then swap its
+        state in at once: the title, modified mark and status line follow it. ``state``: the
+        one read with it (else made from ``project``: untitled)."""
+        if state is None:
+            state = SessionState.from_project(project)
         self._clean_dataset = project.dataset
         self.views.show_project(project, runs, rows, items)
-        self._created = project.created
-        # a migrated file is modified: saving writes the new schema
-        self._window.setWindowModified(project.migrated_from is not None)
+        self._presets.adopt(state.preset, project.spec)
+        self._session_seen = self._work.session
+        state.edits = self.state.edits  # an open in flight compares the count
+        old, self.state = self.state, state
+        state.adopt_observers(old)
 
     def show_runs(self, runs: list[dict]) -> None:
         """A project's runs (as saved) in the Watch tab's run list."""

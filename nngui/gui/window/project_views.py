@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import Project
+from nngui.core.files.state import ModelRef
 from nngui.core.lab.state import apply_lab_state, lab_state
 from nngui.core.training.runs import RunRecord, settings_of
 from nngui.gui.builder.panel import BuilderPanel
@@ -79,6 +80,21 @@ class ProjectViews(QObject):
         return Project(self._builder.spec(), self._builder.config(), name, source,
                        epochs, history, runs, samples, lab_state(pages.lab.net), model,
                        created=created)
+
+    def model_refs(self) -> dict[str, ModelRef]:
+        """The models the Draw and Autoencoder tabs use now, by role (pages not built yet
+        use none)."""
+        refs: dict[str, ModelRef] = {}
+        pages = self._pages
+        draw = pages.built_page("draw")
+        current = draw.current_model() if draw is not None else None
+        if current is not None:
+            refs["drawing"] = ModelRef(current[0], source_of(current[0]))
+        ae = pages.built_page("autoencoder")
+        if ae is not None and ae.model is not None:
+            title = ae.modelLabel.text().removeprefix("Showing: ")
+            refs["autoencoder"] = ModelRef(title, source_of(title))
+        return refs
 
     def _on_run_started(self) -> None:
         self._live = (self._training.session, [])
@@ -179,6 +195,18 @@ class ProjectViews(QObject):
                                   "File → Load data file….", 10000)
             return
         self._data.select(project.dataset, path if path and Path(path).is_file() else None)
+
+
+def source_of(title: str) -> str:
+    """Where a model the window names ``title`` came from (for its role in the state)."""
+    low = title.lower()
+    if "bundled" in low:
+        return "bundled"
+    if low.startswith("project:"):
+        return "project"
+    if low.startswith("trained here") or "trained here" in low:
+        return "trained"
+    return "opened"
 
 
 def with_epochs(history: dict[str, list[float]],
