@@ -99,3 +99,20 @@ def test_the_latent_legend_names_digits_only_when_there_are_some(window) -> None
     assert legend.isVisible()
     view.latentGridButton.setChecked(True)
     assert not legend.isVisible()
+
+
+def test_the_summary_columns_fill_the_table_after_a_project_opens(window, qtbot, tmp_path,
+                                                                 open_and_wait) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    p = get_preset("mnist-784-20-10")
+    save_project(SessionState(p.spec(), p.train_config(), "mnist-784-20-10",
+                              "digits").to_project(), tmp_path / "p.nngui")
+    assert open_and_wait(window, tmp_path / "p.nngui")
+    qtbot.wait(50)  # the layout settles
+    table = window.summary
+    header = table.horizontalHeader()
+    last = header.count() - 1
+    filled = header.sectionPosition(last) + header.sectionSize(last)
+    assert filled >= table.viewport().width() - 1  # "Param #" is not squeezed to its text
+    assert header.sectionSize(last) >= header.sectionSizeHint(last)
