@@ -88,3 +88,53 @@ def test_the_window_round_trip_sees_a_field_that_does_not_come_back(window, qtbo
     assert open_and_wait(window, path)
     assert window.projects.state.snapshot() != state.snapshot()
     assert window.training.trainingStatus.text() != state.status_line()[0]
+
+
+def test_a_trained_stopped_and_continued_session_comes_back_in_a_fresh_window(
+        circles_window, qtbot, open_and_wait, tmp_path):
+    """Train, stop, continue: the state follows each transition, and the saved session opens
+    in a fresh window with the same state, title, status line and run list."""
+    from nngui.core.files.state import FINISHED, RUNNING, STOPPED
+
+    w = circles_window
+    heard = []
+    w.projects.state.subscribe(lambda s, what: heard.append((what, s.training.phase)))
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        w.train()
+        assert w.projects.state.training.phase == RUNNING and w.isWindowModified()
+    state = w.projects.state
+    assert state.training.phase == FINISHED and state.epochs_done == 3
+    assert state.models["network"].source == "trained"
+    assert ("training", RUNNING) in heard and ("training", FINISHED) in heard
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session) and
+                    not w.tasks.is_held(w.session.model), timeout=60000)  # its evaluation
+    stops = []
+
+    def stop_once(*_args):
+        if not stops:
+            stops.append(1)
+            w.training.stop()
+
+    w.training.epochEnded.connect(stop_once)  # Continue, stopped after its first epoch
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        assert w.train()
+    w.training.epochEnded.disconnect(stop_once)
+    assert state.training.phase == STOPPED and state.training.continued
+    assert 3 < state.epochs_done < 6
+    status = w.training.trainingStatus.text()
+    assert status.startswith(state.training.message)  # the run's own words, derived
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=60000)
+    assert w.save_project_to(tmp_path / "trained.nngui")
+    saved = w.projects.state.snapshot()
+    rows = _row_texts(w)
+    fresh = _fresh_window(qtbot)
+    try:
+        assert open_and_wait(fresh, tmp_path / "trained.nngui")
+        assert fresh.projects.state.snapshot() == saved
+        assert fresh.windowTitle() == "trained.nngui[*] — nngui"
+        assert fresh.training.trainingStatus.text() == \
+            f"{state.training.message} (saved with the project.)"
+        assert _row_texts(fresh) == rows
+        assert fresh.training.trainButton.text() == "Continue training"
+    finally:
+        fresh.close()
