@@ -194,6 +194,8 @@ class ProjectActions(QObject):
         return None if self._data.is_loading() or ds is None else ds.name
 
     def _on_project_data(self, ds) -> None:
+        source = ds.source if ds.name in ("mnist", "file") else None
+        self.state.data_changed(ds.name, source)
         if self._clean_dataset is None:  # the data the window started with, loaded late
             self._clean_dataset = ds.name
         elif ds.name != self._clean_dataset:

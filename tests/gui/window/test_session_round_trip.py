@@ -138,3 +138,11 @@ def test_a_trained_stopped_and_continued_session_comes_back_in_a_fresh_window(
         assert fresh.training.trainButton.text() == "Continue training"
     finally:
         fresh.close()
+
+
+def test_the_state_follows_the_data_picked(window, qtbot) -> None:
+    heard = []
+    window.projects.state.subscribe(lambda s, what: heard.append(what))
+    window.data.select("circles")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=30000)
+    assert window.projects.state.dataset == "circles" and "data" in heard
