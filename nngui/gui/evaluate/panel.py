@@ -155,8 +155,12 @@ class EvaluatePanel(QWidget):
         self._class_names = [str(c) for c in class_names]
         self._x_raw = x_raw
         self._clear()
-        # an autoencoder has no classes to draw a boundary between: no empty tab, a reason
-        ae = spec is not None and spec.kind == "autoencoder"
+        self.show_kind(spec.kind if spec is not None else None)
+
+    def show_kind(self, kind: str | None) -> None:
+        """The kind of network this tab is about (before any model exists too): an
+        autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
+        ae = kind == "autoencoder"
         self.tabs.setTabEnabled(2, not ae)
         self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else "")
 

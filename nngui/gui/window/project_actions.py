@@ -145,6 +145,7 @@ class ProjectActions(QObject):
         training.status_source = self._status_line
         data.loaded.connect(self._on_project_data)
         pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
+        pages.built.connect(self._show_kind)
 
     def start(self) -> None:
         """After start-up: no changes yet, and the title."""
@@ -168,6 +169,13 @@ class ProjectActions(QObject):
         self._window.setWindowTitle(state.title())
         self._window.setWindowModified(state.modified)
         self._training.render_status()
+        self._show_kind()
+
+    def _show_kind(self, *_args) -> None:
+        """Evaluate's tabs for the state's kind of network (an autoencoder has no boundary)."""
+        evaluate = self._pages.built_page("evaluate")
+        if evaluate is not None:
+            evaluate.show_kind(self.state.spec.kind)
 
     def _status_line(self, live: tuple[str, bool]) -> tuple[str, bool]:
         """The training status line: the run's own words, else how the saved run ended (for

@@ -116,3 +116,13 @@ def test_the_summary_columns_fill_the_table_after_a_project_opens(window, qtbot,
     filled = header.sectionPosition(last) + header.sectionSize(last)
     assert filled >= table.viewport().width() - 1  # "Param #" is not squeezed to its text
     assert header.sectionSize(last) >= header.sectionSizeHint(last)
+
+
+def test_evaluate_names_no_boundary_for_an_untrained_autoencoder_either(window, qtbot) -> None:
+    from nngui.gui.evaluate.panel import AE_NO_BOUNDARY
+
+    tabs = window.evaluate.tabs  # built now; no model to evaluate yet
+    window.apply_preset("ae-32d")
+    assert not tabs.isTabEnabled(2) and tabs.tabToolTip(2) == AE_NO_BOUNDARY
+    window.apply_preset("mlp-2-4-2")
+    assert tabs.isTabEnabled(2)
