@@ -120,7 +120,7 @@ def test_a_trained_stopped_and_continued_session_comes_back_in_a_fresh_window(
         assert w.train()
     w.training.epochEnded.disconnect(stop_once)
     assert state.training.phase == STOPPED and state.training.continued
-    assert 3 < state.epochs_done < 6
+    assert 3 < state.epochs_done <= 6  # where the Stop lands is the scheduler's
     status = w.training.trainingStatus.text()
     assert status.startswith(state.training.message)  # the run's own words, derived
     qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=60000)
