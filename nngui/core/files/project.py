@@ -5,7 +5,9 @@ times), ``network.json`` (the spec and training settings, as spec.dump_json writ
 ``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
 epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
 lab), ``samples.npz`` (the user's digit samples), ``model.keras`` when there are weights and
-``replays.npz`` when runs kept replays of their live views (optional: older files have none).
+``replays.npz`` when runs kept replays of their live views and ``state.json`` (the preset,
+the models by role, how the last run ended: see core/files/state.py); both optional,
+older files have none.
 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
@@ -51,7 +53,7 @@ MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
-              "lab.json", "samples.npz", "model.keras", "replays.npz")
+              "lab.json", "samples.npz", "model.keras", "replays.npz", "state.json")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
 
@@ -78,6 +80,7 @@ class Project:
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
     replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
+    state: dict[str, Any] | None = None  # state.json as read (core/files/state.py checks it)
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -103,6 +106,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
     }
     if project.replays:
         members["replays.npz"] = replay.pack(project.replays)
+    if project.state is not None:
+        members["state.json"] = _json(project.state)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
@@ -211,6 +216,8 @@ def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[st
         doc[name] = _read_json(zf, name, path)
     if "replays.npz" in names:
         doc["replays.npz"] = _read_bytes(zf, "replays.npz", MAX_REPLAY_BYTES, path)
+    if "state.json" in names:  # optional: a file from before it has none
+        doc["state.json"] = _read_json(zf, "state.json", path)
     return doc, version
 
 
@@ -243,7 +250,8 @@ def _build(doc: dict[str, Any]) -> Project:
         lab=_lab(doc["lab.json"], path),
         replays=_replays(doc.get("replays.npz"), len(runs), path),
         created=_time(manifest.get("created"), "created", path),
-        saved=_time(manifest.get("saved"), "saved", path))
+        saved=_time(manifest.get("saved"), "saved", path),
+        state=doc.get("state.json"))
 
 
 def _check_name(name: str, path: Path) -> None:

@@ -116,6 +116,7 @@ class LatentView(QWidget):
         item.addItem(self.gridImage, ignoreBounds=True)
         legend = item.addLegend(offset=(-6, 4), colCount=5, labelTextSize="8pt")  # 2 rows fit
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        legend.setVisible(False)  # shown over digits only (_show_legend)
         self.scatters = [pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(*rgb, 170),
                                             pxMode=True, useCache=True, name=str(c))
                          for c, rgb in enumerate(PALETTE)]
@@ -145,6 +146,14 @@ class LatentView(QWidget):
         for marker in (self.hoverMarker, self.pointMarker):
             marker.setData(pos=[])
         self.gridImage.clear()
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The 0–9 legend only over digits it names (not over an empty plot, nor the grid's
+        tiles, which it would cover)."""
+        shown = any(len(s.data) for s in self.scatters) and \
+            not self.latentGridButton.isChecked()
+        self.latentPlot.getPlotItem().legend.setVisible(shown)
 
     def offer_projections(self, wide: bool) -> None:
         """Show the PCA/t-SNE choice (for a bottleneck wider than 2) or hide it."""
@@ -167,6 +176,7 @@ class LatentView(QWidget):
         labels = np.asarray(labels).astype(np.int64).ravel()
         for c, scatter in enumerate(self.scatters):
             scatter.setData(pos=z2d[labels == c])
+        self._show_legend()
         item = self.latentPlot.getPlotItem()
         axes = {"PCA": ("PC 1", "PC 2"), "t-SNE": ("t-SNE 1", "t-SNE 2")}
         x_name, y_name = next((v for k, v in axes.items() if method_text.startswith(k)),
@@ -303,7 +313,7 @@ class LatentView(QWidget):
         for s in self.scatters:
             s.setOpacity(0.3 if on else 1.0)
         # the tiles fill the whole view: the class legend would cover the top row of them
-        self.latentPlot.getPlotItem().legend.setVisible(not on)
+        self._show_legend()
         if on:
             self._update_grid()
         else:

@@ -97,7 +97,7 @@ class SummaryTable(QTableWidget):
             self._set_total("?", "The total needs every layer's shape.")
         else:
             self._set_total(f"{self._total:,}", _trainable_note(shapes.non_trainable_params(spec)))
-        self.resizeColumnsToContents()
+        self._fit_columns()
 
     def set_rows(self, cells: list[tuple[str, str, str]], total: int, tip: str) -> None:
         """Show rows given as text (a model the builder cannot represent) and their total."""
@@ -112,7 +112,16 @@ class SummaryTable(QTableWidget):
                 self.setItem(i, col, item)
         self._total = total
         self._set_total(f"{total:,}", tip)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as their texts, the last one filling the rest: resizing to the
+        contents left it at its text's width when nothing resized the table afterwards (a
+        project opened in a shown window)."""
         self.resizeColumnsToContents()
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
 
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""

@@ -179,8 +179,11 @@ class DataController(QObject):
         self.dataset = ds
         if ds.name == "mnist" and path:  # MNIST from a file: remember it
             self._remember(path, mnist=True)
-        if self.combo.findData(ds.name) < 0:
+        i = self.combo.findData(ds.name)
+        if i < 0:
             self.combo.addItem(f"{ds.title}", ds.name)
+        elif ds.name == "mnist" and self.combo.itemText(i) != ds.title:
+            self.combo.setItemText(i, ds.title)  # its counts are the loaded file's (a slice)
         self._show_current()
         self.loaded.emit(ds)
 

@@ -318,15 +318,31 @@ class DrawPanel(QWidget):
         self._clock.restart()
         t0 = time.perf_counter()
         x28 = to_mnist(self.canvas.image())
-        probs = None
+        probs, held = None, self._held_title()
         if self._predictor is not None and x28.max() > 0:
-            probs = to_probabilities(self._predictor.predict(x28))
+            if held is None:
+                probs = to_probabilities(self._predictor.predict(x28))
+            else:  # its job owns it: show the last reading, never call it from here
+                probs = self.last_probabilities
         self.last_latency_ms = (time.perf_counter() - t0) * 1000.0
         self.last_x28 = x28
         self.refresh_count += 1
         self.preview28.setPixmap(preview_pixmap(x28))
         self._show_result(probs)
+        if held is not None and self._predictor is not None and x28.max() > 0:
+            last = "this is its last reading; " if probs is not None else ""
+            self.detailLabel.setText(f"{held} is training: {last}it reads this drawing when "
+                                     "the run ends.")
         self.refreshed.emit(x28)
+
+    def _held_title(self) -> str | None:
+        """The current model's title while a job trains it and reading would call it on
+        this thread (TensorFlow's path; the NumPy path reads a copy of its weights)."""
+        current = self.current_model()
+        if self._predictor is None or current is None or \
+                self._predictor.backend == "numpy" or not self.is_model_busy(current[1]):
+            return None
+        return current[0]
 
     def show_reconstruction(self, x28: np.ndarray | None) -> None:
         """Show an autoencoder's rebuild of the drawing beside it (None hides the view)."""

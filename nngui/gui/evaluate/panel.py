@@ -41,6 +41,8 @@ MAX_POINTS = 2000
 
 
 MISTAKES = "Mistakes"
+AE_NO_BOUNDARY = ("An autoencoder rebuilds its input: it has no classes, so no decision "
+                  "boundary. See its rebuilds and codes on the Autoencoder tab.")
 
 
 def _blend(color: np.ndarray, t: float) -> QColor:
@@ -153,6 +155,14 @@ class EvaluatePanel(QWidget):
         self._class_names = [str(c) for c in class_names]
         self._x_raw = x_raw
         self._clear()
+        self.show_kind(spec.kind if spec is not None else None)
+
+    def show_kind(self, kind: str | None) -> None:
+        """The kind of network this tab is about (before any model exists too): an
+        autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
+        ae = kind == "autoencoder"
+        self.tabs.setTabEnabled(2, not ae)
+        self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else "")
 
     def evaluate(self) -> bool:
         """Start evaluating in the background; False if there is nothing to evaluate yet."""

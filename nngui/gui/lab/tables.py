@@ -171,6 +171,10 @@ class StepTables(QTabWidget):
             set_matrix(self.tables[f"a{k + 1}"], fw.a[k + 1] if fw else None, ROW_LABELS, cols,
                        row)
             set_matrix(self.tables[f"w{k + 1}"], weights[k], labels[k], cols)
+            # no step to speak of (reset, or only a forward pass): the weights as they are now
+            self._pages[2].titles[f"w{k + 1}"].setText(
+                f"W{k + 1} used by the step" if bw is not None else
+                f"W{k + 1} now (no backward step yet)")
             set_matrix(self.tables[f"grad{k + 1}"], bw.grads[k] if bw else None, labels[k], cols)
             set_matrix(self.tables[f"update{k + 1}"], bw.updates[k] if bw else None, labels[k],
                        cols)

@@ -14,6 +14,7 @@ where it is, how it ended), which only the run's transitions change: any redraw,
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -73,6 +74,8 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.run_status = RunStatus()  # the run's phase and words: the status line shows it
+        # the window's session state derives the line from the run's (None: the run's own)
+        self.status_source: Callable[[tuple[str, bool]], tuple[str, bool]] | None = None
         self._task: Task | None = None
         self.last_outcome: Any = None  # what the last job returned (RunResult, FinetuneReport…)
         self._session: Session | None = None
@@ -356,9 +359,15 @@ class TrainingPanel(QWidget):
             self._dirty = False
             self._render()
 
+    def render_status(self) -> None:
+        """Draw the status line and progress bar again (what they derive from changed)."""
+        self._render()
+
     def _render(self) -> None:
         """The status line and the progress bar, drawn from ``self.run_status``, whatever asked."""
         text, error = self.run_status.status_line()
+        if self.status_source is not None:
+            text, error = self.status_source((text, error))
         style = ERROR_STYLE if error else ""
         if self.trainingStatus.text() != text or self.trainingStatus.styleSheet() != style:
             self.trainingStatus.setStyleSheet(style)

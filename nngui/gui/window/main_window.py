@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         if self.isVisible() and not self.projects.may_close():
             event.ignore()
             return
-        self.setWindowModified(False)  # saved or discarded: a second close asks nothing
+        self.projects.discard_changes()  # saved or discarded: a second close asks nothing
         self.recovery.stop()
         self.projects.shutdown()  # a project still being read is dropped
         self.tasks.shutdown()  # stops training at the next batch and joins every job

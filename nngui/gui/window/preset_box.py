@@ -89,6 +89,16 @@ class PresetBox(QObject):
         """The builder now holds an opened network: the box names it, not the old preset."""
         self.name = None
 
+    def adopt(self, name: str | None, spec: NetworkSpec) -> None:
+        """An opened project's network: the preset it says it came from (else the preset
+        whose network it is exactly, for files from before that was saved) or a design."""
+        if name not in presets.PRESETS:
+            same = [n for n, p in presets.PRESETS.items() if p.spec().to_dict() ==
+                    spec.to_dict()]
+            name = same[0] if same else None
+        self.name = name
+        self.show_state(spec)
+
     def show_state(self, spec: NetworkSpec) -> None:
         """The box names what the builder holds: a preset, "… (modified)", or a design."""
         combo = self.combo

@@ -22,30 +22,26 @@ the parent of dialogs), the settings, the task runner, the builder, the training
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
 :class:`~nngui.gui.window.preset_box.PresetBox` and the
 :class:`~nngui.gui.window.pages.Pages` (runs, samples and the lab are part of a project). It
-listens to their change signals and says things through ``message``. Reading and writing the
+listens to their change signals and says things through ``message``. Gathering the views
+into a Project and showing an opened one in them is its
+:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); reading and writing the
 file is core/files/project.py.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
-import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
-from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import SUFFIX, Project, ProjectError
 from nngui.core.files.project import load_project as _load
-from nngui.core.files.project import save_project as _save
-from nngui.core.lab.state import apply_lab_state, lab_state
-from nngui.core.training.runs import RunRecord, settings_of
+from nngui.core.files.state import SessionState, save_state
+from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
@@ -54,6 +50,7 @@ from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
+from nngui.gui.window.project_views import ProjectViews
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
@@ -75,19 +72,22 @@ def ask_unsaved(window, name: str, running: bool = False) -> str:
 @dataclass(frozen=True)
 class ReadProject:
     """A project file read off the GUI thread, ready to be shown: the project, its runs as
-    records and their run-list rows."""
+    records and their run-list rows, and the new session state it is."""
 
     project: Project
     runs: list[RunRecord]
     rows: list[RowTexts]
+    state: SessionState
 
 
 def read_project(path: Path) -> ReadProject:
-    """Read ``path`` (the model included) and prepare its runs' rows: the job of an open."""
+    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
+    job of an open."""
     project = _load(path)
+    state = SessionState.from_project(project, path)
     runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"],
                       project.replays.get(i)) for i, r in enumerate(project.runs)]
-    return ReadProject(project, runs, [row_texts(r) for r in runs])
+    return ReadProject(project, runs, [row_texts(r) for r in runs], state)
 
 
 @dataclass
@@ -121,37 +121,89 @@ class ProjectActions(QObject):
         self._settings, self._tasks, self._builder = settings, tasks, builder
         self._training, self._data, self._work = training, data, work
         self._presets, self._pages = presets, pages
-        self.path: Path | None = None
-        self._created = time.time()
+        # what the project is; the title and modified mark (and the training status line)
+        # are derived from it, an open swaps a new one in
+        self.state = SessionState(builder.spec(), builder.config())
+        self.state.subscribe(self._on_state)
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
-        self._restoring = False  # opening a project: its own edits are not changes
-        self._edits = 0  # changes counted (an open asks again about those made meanwhile)
+        self._session_seen = work.session  # a new one: the state's network was replaced
         self._opening: _Opening | None = None
-        self._live: tuple[Any, list[tuple[int, dict]]] | None = None  # the run so far
         self._close_after_save = False  # Close said Save during a run: stopping it
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
         self.saveAsAction = action(self, "Save project &as…", self.save_project_as, keys.SaveAs)
-        builder.specChanged.connect(self.mark_modified)
-        builder.configChanged.connect(self.mark_modified)
+        builder.specChanged.connect(self._on_network_edited)
+        builder.configChanged.connect(self._on_network_edited)
+        self.views = ProjectViews(window, settings, tasks, builder, training, data, work,
+                                  presets, pages)
+        self.views.message.connect(self.message)
+        self.views.samplesMerged.connect(self.samplesMerged)
         training.runStarted.connect(self._on_run_started)
-        training.epochEnded.connect(self._on_run_epoch)
         training.runFinished.connect(self._on_run_finished)
+        training.stopButton.clicked.connect(self._on_stop_pressed)
+        training.status_source = self._status_line
         data.loaded.connect(self._on_project_data)
         pages.built.connect(self._track_edits)  # the Draw and Lab pages, once built
+        pages.built.connect(self._show_kind)
 
     def start(self) -> None:
         """After start-up: no changes yet, and the title."""
         self._clean_dataset = self._current_dataset()
-        self._window.setWindowModified(False)
-        self._update_title()
+        self.state.preset = self._presets.name
+        self.state.mark_clean()
+
+    # ---- the state and what is derived from it ---------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        """The project's file (None: not saved yet): the state's."""
+        return self.state.path
+
+    @path.setter
+    def path(self, path: Path | None) -> None:
+        self.state.path = Path(path) if path is not None else None
+        self._on_state(self.state, "path")
+
+    def _on_state(self, state: SessionState, _what: str) -> None:
+        """The window's title and modified mark and the training status line, from the state."""
+        self._window.setWindowTitle(state.title())
+        self._window.setWindowModified(state.modified)
+        self._training.render_status()
+        self._show_kind()
+
+    def _show_kind(self, *_args) -> None:
+        """Evaluate's tabs for the state's kind of network (an autoencoder has no boundary)."""
+        evaluate = self._pages.built_page("evaluate")
+        if evaluate is not None:
+            evaluate.show_kind(self.state.spec.kind)
+
+    def _status_line(self, live: tuple[str, bool]) -> tuple[str, bool]:
+        """The training status line: the run's own words, else how the saved run ended (for
+        the network the state was opened with, not one picked since)."""
+        return self.state.status_line(live)
+
+    def _on_network_edited(self, *_args) -> None:
+        """The builder changed: a new network (the workbench started a new session) is a
+        preset pick or a design, untrained; else an edit of this one."""
+        if self.views.restoring:
+            return
+        spec, config = self._builder.spec(), self._builder.config()
+        if self._work.session is not self._session_seen:
+            self._session_seen = self._work.session
+            self.state.preset_picked(self._presets.name, spec, config)
+        self.state.network_edited(spec, config)
+
+    def _on_stop_pressed(self) -> None:
+        if self._training.session is self._work.session:
+            self.state.stop_requested()
 
     def _current_dataset(self) -> str | None:
         ds = self._data.dataset
         return None if self._data.is_loading() or ds is None else ds.name
 
     def _on_project_data(self, ds) -> None:
+        source = ds.source if ds.name in ("mnist", "file") else None
+        self.state.data_changed(ds.name, source)
         if self._clean_dataset is None:  # the data the window started with, loaded late
             self._clean_dataset = ds.name
         elif ds.name != self._clean_dataset:
@@ -177,18 +229,19 @@ class ProjectActions(QObject):
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
         """Something the project holds changed (ignored while a project is being opened)."""
-        if not self._restoring:
-            self._edits += 1
-            self._window.setWindowModified(True)
+        if not self.views.restoring:
+            self.state.edited()
+
+    def discard_changes(self) -> None:
+        """Saved or discarded (the window closes): nothing unsaved, a second close asks
+        nothing."""
+        self.state.mark_clean()
 
     def is_modified(self) -> bool:
-        return self._window.isWindowModified()
+        return self.state.modified
 
     def project_name(self) -> str:
-        return self.path.name if self.path else "Untitled"
-
-    def _update_title(self) -> None:
-        self._window.setWindowTitle(f"{self.project_name()}[*] — nngui")
+        return self.state.name()
 
     # ---- new / save ----------------------------------------------------------------------
     def new_project(self) -> bool:
@@ -196,16 +249,15 @@ class ProjectActions(QObject):
         if self._training.is_running() or not self.maybe_save():
             return False
         self.cancel_open()  # the latest pick wins over a project still being read
-        self._restoring = True
+        self.views.restoring = True
         try:
             self.show_runs([])
             self._presets.apply(self._presets.initial())
         finally:
-            self._restoring = False
-        self.path, self._created = None, time.time()
+            self.views.restoring = False
+        self._session_seen = self._work.session
         self._clean_dataset = self._current_dataset()
-        self._window.setWindowModified(False)
-        self._update_title()
+        self.state.new(self._builder.spec(), self._builder.config(), self._presets.name)
         return True
 
     def save_project(self) -> bool:
@@ -224,93 +276,69 @@ class ProjectActions(QObject):
     def save_project_to(self, path: str | Path) -> bool:
         """Write the project; a failure is a message and the window keeps its (unsaved) work."""
         path = Path(path)
-        project = self.current_project()
-        if project is None:
+        state = self.gathered_state()
+        if state is None:
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            _save(project, path)
+            save_state(state, path)
         except (OSError, ProjectError) as exc:  # fsio's SaveError says why in words
             QMessageBox.warning(self._window, "Could not save the project", str(exc))
             return False
         finally:
             QApplication.restoreOverrideCursor()
-        self.path, self._clean_dataset = path, project.dataset
-        self._window.setWindowModified(False)
-        self._update_title()
+        self._clean_dataset = state.dataset
+        state.saved_to(path)
         self._settings.add_recent(path)
         self.message.emit(f"Saved {path}", 5000)
         return True
 
-    def current_project(self, quiet: bool = False) -> Project | None:
-        """The window's work as a Project; None (after saying why) while a job holds the model."""
+    def gathered_state(self, quiet: bool = False) -> SessionState | None:
+        """The state with what the views hold now (the model included); None (after saying
+        why) while a job holds the model."""
         model = self._work.session.model
         if model is not None and self._tasks.is_held(model):
             if not quiet:
                 QMessageBox.information(self._window, "The model is in use", "It is training "
                                         "(or being evaluated): save when the job has finished.")
             return None
-        return self._project(with_model=True)
+        return self._gather(with_model=True)
+
+    def _gather(self, with_model: bool) -> SessionState:
+        state = self.state
+        state.gather(self.views.project(with_model, state.created), self.views.model_refs(),
+                     with_model)
+        return state
+
+    def current_project(self, quiet: bool = False) -> Project | None:
+        """The window's work as a Project; None (after saying why) while a job holds the model."""
+        state = self.gathered_state(quiet)
+        return None if state is None else state.to_project()
 
     def autosave_project(self) -> Project | None:
         """The work for an autosave: while a run trains, the run so far (its history; not the
         network's weights, which the run's job holds); None while another job holds them."""
-        if not self._training.is_running() or self._live is None:
+        if not self.views.has_live_run():
             return self.current_project(quiet=True)
-        return self._project(with_model=not self._tasks.is_held(self._work.session.model))
-
-    def _project(self, with_model: bool) -> Project:
-        session = self._work.session
-        ds = self._data.dataset
-        name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
-        source = ds.source if ds is not None and name in ("mnist", "file") else None
-        pages = self._pages
-        records = pages.watch.runs.runs.records
-        runs = [{"name": r.name, "settings": r.settings, "history": r.history,
-                 "reason": r.reason} for r in records]
-        replays = {i: r.replay for i, r in enumerate(records) if r.replay}
-        if self._live is not None and self._training.is_running():
-            runs = self._with_live_run(runs)
-            recording = pages.watch.runs.recording
-            if len(runs) > len(records) and recording:  # the run in flight's, so far
-                replays[len(runs) - 1] = recording
-        samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
-                   for s in pages.draw.samples_store.samples()]
-        model = session.model if with_model else None
-        epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
-            else (0, {})  # no weights: the network starts untrained when it is opened
-        return Project(self._builder.spec(), self._builder.config(), name, source,
-                       epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=self._created, replays=replays)
+        with_model = not self._tasks.is_held(self._work.session.model)
+        return self._gather(with_model).to_project(with_model)
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:
-        self._live = (self._training.session, [])
-        self.mark_modified()
-
-    def _on_run_epoch(self, epoch: int, logs: dict) -> None:
-        if self._live is not None:
-            self._live[1].append((epoch, dict(logs)))
-
-    def _on_run_finished(self, *_args) -> None:
-        self._live = None  # the run list has its record now
-        self.mark_modified()
-
-    def _with_live_run(self, runs: list[dict]) -> list[dict]:
-        """``runs`` with the run in progress: its epochs so far (a Continue's on its record)."""
-        session, epochs = self._live
-        earlier = self._pages.watch.runs.runs.find(session)
-        spec = session.spec
-        if earlier is not None:
-            i = self._pages.watch.runs.runs.records.index(earlier)
-            runs[i] = {**runs[i], "history": with_epochs(earlier.history, epochs),
-                       "reason": RUNNING}
+        if self._training.session is self._work.session:
+            self.state.train_started()
         else:
-            runs.append({"name": f"#{len(runs) + 1} {spec.name} · {spec.optimizer} lr "
-                                 f"{spec.lr:g}",
-                         "settings": settings_of(spec, self._builder.config()),
-                         "history": with_epochs({}, epochs), "reason": RUNNING})
-        return runs
+            self.mark_modified()  # a fine-tune: the builder's network is not it
+
+    def _on_run_finished(self, result) -> None:
+        session = self._training.session
+        if session is not self._work.session:
+            self.mark_modified()
+            return
+        info = self._training.run_status.info
+        self.state.train_ended(result.reason, session.epochs_done, result.message,
+                               dict(session.history), session.model,
+                               continued=info is not None and info.initial_epoch > 0)
 
     def may_close(self) -> bool:
         """Whether the window may close now, after asking about unsaved work or a run in
@@ -354,7 +382,7 @@ class ProjectActions(QObject):
         ``openFailed`` follows), False after saying why not. ``restored``: an autosave, shown
         as the project at ``shown_as`` and modified (it is not saved there yet)."""
         path = Path(path)
-        opening = _Opening(path, restored, shown_as, self._edits)
+        opening = _Opening(path, restored, shown_as, self.state.edits)
         if not path.is_file():
             self._fail(opening, f"No project file at {path}.")
             return False
@@ -427,141 +455,37 @@ class ProjectActions(QObject):
             self._fail(opening, f"{name} was not opened: a run started while it was being "
                        "read. Open it again when the run has ended.")
             return
-        if self._edits != opening.edits and not self.maybe_save():
+        if self.state.edits != opening.edits and not self.maybe_save():
             self.message.emit(f"Did not open {name}: your changes stay.", 6000)
             self.openFailed.emit(f"Opening {name} was cancelled.")
             return
-        self.show_project(read.project, read.runs, read.rows, opening.rows)
+        state = read.state
+        if opening.restored:  # restored, not yet saved where it belongs
+            state.path, state.modified = opening.shown_as, True
+        self.show_project(read.project, read.runs, read.rows, opening.rows, state)
         if opening.restored:
-            self.path = opening.shown_as
-            self._window.setWindowModified(True)  # restored, not yet saved where it belongs
             self.message.emit("Restored the autosaved work.", 5000)
         else:
-            self.path = opening.path
             self._settings.add_recent(opening.path)
             self.message.emit(f"Opened {opening.path}", 5000)
-        self._update_title()
         self.opened.emit(str(opening.path))
 
     def show_project(self, project: Project, runs: list[RunRecord] | None = None,
-                     rows: list[RowTexts] | None = None, items: list | None = None) -> None:
-        """Put a loaded project into the window: network, settings, model, runs, samples, lab
-        (``runs`` and their ``rows``: the project's runs as read_project prepared them;
-        ``items``: their run-list rows, made already)."""
-        self._restoring = True
-        self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
-        try:
-            self._presets.forget()
-            self._builder.set_spec(project.spec)
-            self._builder.set_config(project.config)
-            self._work.restore(project)
-            s = self._work.session
-            if runs is None:
-                self.show_runs(project.runs, project.replays)
-            else:
-                self._pages.watch.runs.show_runs(runs, rows, items)
-            self._merge_samples(project.samples)
-            if project.lab is not None:
-                show_lab_state(self._pages.lab, project.lab)
-            self._select_data(project)  # the same data: Evaluate gets the model next
-            if s.model is not None:
-                self._work.refresh_evaluate_context()
-                self._pages.drawing.offer_model(f"Project: {project.spec.name}", s.model)
-        finally:
-            self._restoring = False
-            self._window.setUpdatesEnabled(True)
-        self._created = project.created
-        # a migrated file is modified: saving writes the new schema
-        self._window.setWindowModified(project.migrated_from is not None)
+                     rows: list[RowTexts] | None = None, items: list | None = None,
+                     state: SessionState | None = None) -> None:
+        """Put a loaded project into the window (ProjectViews.show_project), then swap its
+        state in at once: the title, modified mark and status line follow it. ``state``: the
+        one read with it (else made from ``project``: untitled)."""
+        if state is None:
+            state = SessionState.from_project(project)
+        self._clean_dataset = project.dataset
+        self.views.show_project(project, runs, rows, items)
+        self._presets.adopt(state.preset, project.spec)
+        self._session_seen = self._work.session
+        state.edits = self.state.edits  # an open in flight compares the count
+        old, self.state = self.state, state
+        state.adopt_observers(old)
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
         """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
-        replays = replays or {}
-        self._pages.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"],
-                                                    r["reason"], replays.get(i))
-                                          for i, r in enumerate(runs)])
-
-    def _merge_samples(self, samples: list[dict]) -> None:
-        """The project's samples join the user's (same ids are the same sample)."""
-        if not samples:
-            return
-        draw = self._pages.draw
-        store = draw.samples_store  # put_many is safe on a worker: the GUI sees all or none
-
-        def merge() -> list[str]:  # one bundle file, known ids skipped; 200,000 take ~3 s
-            return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
-                                   for s in samples])
-
-        self._tasks.submit("merge samples", plain(merge),
-                           on_done=lambda added: self._merged(draw, added),
-                           on_failed=lambda msg: self.message.emit(
-                               f"The project's samples could not be added: {msg}", 8000))
-
-    def _merged(self, draw, added: list[str]) -> None:
-        if added:  # the opened project's own samples: no edit of the user's
-            restoring, self._restoring = self._restoring, True
-            try:
-                draw.reload_gallery()
-            finally:
-                self._restoring = restoring
-        self.samplesMerged.emit(len(added))
-
-    def _select_data(self, project: Project) -> None:
-        self._clean_dataset = project.dataset
-        current = None if self._data.is_loading() else self._data.dataset  # else that load wins
-        path = project.data_path
-        if current is not None and current.name == project.dataset and \
-                (project.dataset != "file" or current.source == path):
-            return
-        if project.dataset == "file":
-            if path and Path(path).is_file():
-                self._data.load_file(path)
-            else:
-                self.message.emit(f"The project's data file {path} is not here: load it with "
-                                  "File → Load data file….", 10000)
-            return
-        self._data.select(project.dataset, path if path and Path(path).is_file() else None)
-
-
-RUNNING = "in progress when autosaved"  # the reason of a run saved while it trained
-
-
-def with_epochs(history: dict[str, list[float]],
-                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
-    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
-    curve as long as the others (NaN where an epoch has no value for it)."""
-    out = {k: [float(v) for v in vals] for k, vals in history.items()}
-    n = len(out.get("loss", next(iter(out.values()), [])))
-    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
-        out["epoch"] = [float(e) for e in range(1, n + 1)]
-    for epoch, logs in epochs:
-        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
-        values["epoch"] = float(epoch + 1)
-        for key in out.keys() | values.keys():
-            curve = out.setdefault(key, [])
-            curve.extend([math.nan] * (n - len(curve)))
-            curve.append(values.get(key, math.nan))
-        n += 1
-    return out
-
-
-def show_lab_state(lab, state: dict) -> None:
-    """A saved lab network into the How it learns tab: its net and the controls showing it."""
-    apply_lab_state(lab.net, state)
-    c = lab.net.config
-    widgets = (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin, lab.tableCombo,
-               lab.actCombo, lab.lossCombo, lab.biasCheck, lab.wrongCheck)
-    blockers = [QSignalBlocker(w) for w in widgets]  # the net is already configured
-    lab.lrSpin.setValue(c.lr)
-    lab.hiddenSpin.setValue(c.hidden)
-    lab.alphaSpin.setValue(c.alpha)
-    lab.seedSpin.setValue(c.seed)
-    for combo, value in ((lab.tableCombo, c.table), (lab.actCombo, c.activation),
-                         (lab.lossCombo, c.loss)):
-        combo.setCurrentIndex(max(0, combo.findData(value)))
-    lab.biasCheck.setChecked(c.bias)
-    lab.wrongCheck.setChecked(c.wrong_grad)
-    del blockers
-    lab.alphaSpin.setEnabled(c.activation == "leaky_relu")
-    lab.actCombo.setEnabled(c.hidden > 0)
-    lab.refresh()
+        self.views.show_runs(runs, replays)

@@ -3,8 +3,10 @@
 ``Recovery`` owns the ``autosaveTimer``: a modified project is saved every N minutes
 (Settings.autosave_minutes) to the data folder's autosave/, atomically. A run in progress is
 saved too, with its history so far (not its weights: the run's job holds them).
+The autosave names the process that writes it: a second copy of the app running meanwhile
+never offers (nor, on its clean exit, removes) the first copy's live autosave.
 A clean exit removes it and remembers the time. On the next start an autosave newer than the
-last clean exit means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore
+last clean exit, whose process is gone, means a crash: ``recovery_prompt`` (replaced in tests) asks whether to restore
 it and ``checked(offered)`` says the check is done; a restore is opened like any project (off
 the GUI thread; ``ProjectActions.opened`` when it is shown). It gets the window (the parent of
 its questions), the settings and the
@@ -16,6 +18,8 @@ work as a project, opening the autosave) through its constructor, and says thing
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from nngui.core.drawing.samples import app_data_dir
 from nngui.core.files.project import SUFFIX, ProjectError
 from nngui.core.files.project import save_project as _save
+from nngui.core.platform.fsio import pid_alive
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.settings import Settings
 
@@ -80,7 +85,7 @@ class Recovery(QObject):
 
             _save(project, folder / f"autosave{SUFFIX}")
             atomic_write_text(folder / "autosave.json", json.dumps(
-                {"path": str(path) if path else None}))
+                {"path": str(path) if path else None, "pid": os.getpid()}))
         except (OSError, ProjectError) as exc:
             self.message.emit(f"Autosave failed: {exc}", 8000)
             return False
@@ -93,17 +98,15 @@ class Recovery(QObject):
         True when a restore was started; ``checked`` then says whether it was offered.
         """
         path = autosave_dir() / f"autosave{SUFFIX}"
-        if not path.is_file() or path.stat().st_mtime <= self._settings.clean_exit():
+        if not path.is_file() or path.stat().st_mtime <= self._settings.clean_exit() or \
+                _owned_elsewhere():  # another running copy's live autosave: not a crash
             self.checked.emit(False)
             return False
         if not self.recovery_prompt(self._window, path.stat().st_mtime):
             _remove_autosave()
             self.checked.emit(True)
             return False
-        try:
-            original = json.loads((path.parent / "autosave.json").read_text()).get("path")
-        except (OSError, ValueError, AttributeError):
-            original = None
+        original = _autosave_note().get("path")
         # restored, not yet saved where it belongs
         started = self._projects.open_project(
             path, restored=True, shown_as=Path(original) if isinstance(original, str) else None)
@@ -111,9 +114,31 @@ class Recovery(QObject):
         return started
 
     def clean_exit(self) -> None:
-        """A clean exit: the autosave is not needed, and its time is remembered."""
+        """A clean exit: the autosave is not needed, and its time is remembered; unless
+        another running copy wrote it (then this exit says nothing about that autosave)."""
+        if _owned_elsewhere():
+            return
         _remove_autosave()
         self._settings.set_clean_exit(time.time())
+
+
+def _autosave_note() -> dict:
+    """autosave.json: the project the autosave stands for and the process that wrote it."""
+    try:
+        note = json.loads((autosave_dir() / "autosave.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return note if isinstance(note, dict) else {}
+
+
+def _owned_elsewhere() -> bool:
+    """Whether the autosave belongs to another copy of the app that is still running."""
+    pid = _autosave_note().get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid == os.getpid():
+        return False
+    if sys.platform == "win32":  # pid_alive cannot tell there: offer it, as before
+        return False
+    return pid_alive(pid)
 
 
 def _remove_autosave() -> None:

@@ -16,7 +16,8 @@ import pytest
 from nngui.core.files.project import load_project
 from nngui.core.training.presets import get_preset
 from nngui.gui.window import project_actions
-from nngui.gui.window.project_actions import RUNNING, ProjectActions, with_epochs
+from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.project_views import RUNNING, with_epochs
 from nngui.gui.window.recovery import autosave_dir
 
 

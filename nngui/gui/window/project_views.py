@@ -1,0 +1,257 @@
+"""The window's work as a project and back: what the views hold, gathered; a project, shown.
+
+``ProjectViews`` gathers the builder's network and settings, the data selection, the
+workbench's session (weights, epochs, history), the run list (with a run in progress: its
+epochs so far), the samples and the lab into a :class:`~nngui.core.files.project.Project`
+(``project``), and puts an opened one into those views in one go (``show_project``). While it
+shows one, ``restoring`` is True: the views' change signals are then not the user's edits.
+It says things through ``message`` and ``samplesMerged`` (a project's samples joined the
+store, off the GUI thread). ProjectActions owns it and decides when either happens.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSignalBlocker, Signal
+from PySide6.QtWidgets import QMainWindow
+
+from nngui.core.drawing.samples import Sample
+from nngui.core.files.project import Project
+from nngui.core.files.state import ModelRef
+from nngui.core.lab.state import apply_lab_state, lab_state
+from nngui.core.training.runs import RunRecord, settings_of
+from nngui.gui.builder.panel import BuilderPanel
+from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.training.run_rows import RowTexts
+from nngui.gui.window.pages import Pages
+from nngui.gui.window.preset_box import PresetBox
+from nngui.gui.window.settings import Settings
+from nngui.gui.window.workbench import Workbench
+
+RUNNING = "in progress when autosaved"  # the reason of a run saved while it trained
+
+
+class ProjectViews(QObject):
+    """The views as a Project and a Project into the views (see the module docstring)."""
+
+    message = Signal(str, int)  # status bar text and timeout
+    samplesMerged = Signal(int)  # a project's samples joined the store (how many were new)
+
+    def __init__(self, window: QMainWindow, settings: Settings, tasks: TaskRunner,
+                 builder: BuilderPanel, training: TrainingPanel, data: DataController,
+                 work: Workbench, presets: PresetBox, pages: Pages) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings, self._tasks, self._builder = settings, tasks, builder
+        self._training, self._data, self._work = training, data, work
+        self._presets, self._pages = presets, pages
+        self.restoring = False  # showing a project: its own edits are not changes
+        self._live: tuple[object, list[tuple[int, dict]]] | None = None  # the run so far
+        training.runStarted.connect(self._on_run_started)
+        training.epochEnded.connect(self._on_run_epoch)
+        training.runFinished.connect(self._on_run_finished)
+
+    # ---- the views as a project ----------------------------------------------------------
+    def has_live_run(self) -> bool:
+        """Whether a run is training and its epochs so far are being kept."""
+        return self._live is not None and self._training.is_running()
+
+    def project(self, with_model: bool, created: float) -> Project:
+        """The window's work as a Project (the model only ``with_model``)."""
+        session = self._work.session
+        ds = self._data.dataset
+        name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
+        source = ds.source if ds is not None and name in ("mnist", "file") else None
+        pages = self._pages
+        records = pages.watch.runs.runs.records
+        runs = [{"name": r.name, "settings": r.settings, "history": r.history,
+                 "reason": r.reason} for r in records]
+        replays = {i: r.replay for i, r in enumerate(records) if r.replay}
+        if self.has_live_run():
+            runs = self._with_live_run(runs)
+            recording = pages.watch.runs.recording
+            if len(runs) > len(records) and recording:  # the run in flight's, so far
+                replays[len(runs) - 1] = recording
+        samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
+                   for s in pages.draw.samples_store.samples()]
+        model = session.model if with_model else None
+        epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
+            else (0, {})  # no weights: the network starts untrained when it is opened
+        return Project(self._builder.spec(), self._builder.config(), name, source,
+                       epochs, history, runs, samples, lab_state(pages.lab.net), model,
+                       created=created, replays=replays)
+
+    def model_refs(self) -> dict[str, ModelRef]:
+        """The models the Draw and Autoencoder tabs use now, by role (pages not built yet
+        use none)."""
+        refs: dict[str, ModelRef] = {}
+        pages = self._pages
+        draw = pages.built_page("draw")
+        current = draw.current_model() if draw is not None else None
+        if current is not None:
+            refs["drawing"] = ModelRef(current[0], source_of(current[0]))
+        ae = pages.built_page("autoencoder")
+        if ae is not None and ae.model is not None:
+            title = ae.modelLabel.text().removeprefix("Showing: ")
+            refs["autoencoder"] = ModelRef(title, source_of(title))
+        return refs
+
+    def _on_run_started(self) -> None:
+        self._live = (self._training.session, [])
+
+    def _on_run_epoch(self, epoch: int, logs: dict) -> None:
+        if self._live is not None:
+            self._live[1].append((epoch, dict(logs)))
+
+    def _on_run_finished(self, *_args) -> None:
+        self._live = None  # the run list has its record now
+
+    def _with_live_run(self, runs: list[dict]) -> list[dict]:
+        """``runs`` with the run in progress: its epochs so far (a Continue's on its record)."""
+        session, epochs = self._live
+        earlier = self._pages.watch.runs.runs.find(session)
+        spec = session.spec
+        if earlier is not None:
+            i = self._pages.watch.runs.runs.records.index(earlier)
+            runs[i] = {**runs[i], "history": with_epochs(earlier.history, epochs),
+                       "reason": RUNNING}
+        else:
+            runs.append({"name": f"#{len(runs) + 1} {spec.name} · {spec.optimizer} lr "
+                                 f"{spec.lr:g}",
+                         "settings": settings_of(spec, self._builder.config()),
+                         "history": with_epochs({}, epochs), "reason": RUNNING})
+        return runs
+
+    # ---- a project into the views --------------------------------------------------------
+    def show_project(self, project: Project, runs: list[RunRecord] | None = None,
+                     rows: list[RowTexts] | None = None, items: list | None = None) -> None:
+        """Put a loaded project into the window: network, settings, model, runs, samples, lab
+        (``runs`` and their ``rows``: the project's runs as read_project prepared them;
+        ``items``: their run-list rows, made already)."""
+        self.restoring = True
+        self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
+        try:
+            self._presets.forget()
+            self._builder.set_spec(project.spec)
+            self._builder.set_config(project.config)
+            self._work.restore(project)
+            s = self._work.session
+            if runs is None:
+                self.show_runs(project.runs, project.replays)
+            else:
+                self._pages.watch.runs.show_runs(runs, rows, items)
+            self._merge_samples(project.samples)
+            if project.lab is not None:
+                show_lab_state(self._pages.lab, project.lab)
+            self._select_data(project)  # the same data: Evaluate gets the model next
+            if s.model is not None:
+                self._work.refresh_evaluate_context()
+                self._pages.drawing.offer_model(f"Project: {project.spec.name}", s.model)
+        finally:
+            self.restoring = False
+            self._window.setUpdatesEnabled(True)
+
+    def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
+        """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
+        replays = replays or {}
+        self._pages.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"],
+                                                    r["reason"], replays.get(i))
+                                          for i, r in enumerate(runs)])
+
+    def _merge_samples(self, samples: list[dict]) -> None:
+        """The project's samples join the user's (same ids are the same sample)."""
+        if not samples:
+            return
+        draw = self._pages.draw
+        store = draw.samples_store  # put_many is safe on a worker: the GUI sees all or none
+
+        def merge() -> list[str]:  # one bundle file, known ids skipped; 200,000 take ~3 s
+            return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
+                                   for s in samples])
+
+        self._tasks.submit("merge samples", plain(merge),
+                           on_done=lambda added: self._merged(draw, added),
+                           on_failed=lambda msg: self.message.emit(
+                               f"The project's samples could not be added: {msg}", 8000))
+
+    def _merged(self, draw, added: list[str]) -> None:
+        if added:  # the opened project's own samples: no edit of the user's
+            restoring, self.restoring = self.restoring, True
+            try:
+                draw.reload_gallery()
+            finally:
+                self.restoring = restoring
+        self.samplesMerged.emit(len(added))
+
+    def _select_data(self, project: Project) -> None:
+        current = None if self._data.is_loading() else self._data.dataset  # else that load wins
+        path = project.data_path
+        if current is not None and current.name == project.dataset and \
+                (project.dataset != "file" or current.source == path):
+            return
+        if project.dataset == "file":
+            if path and Path(path).is_file():
+                self._data.load_file(path)
+            else:
+                self.message.emit(f"The project's data file {path} is not here: load it with "
+                                  "File → Load data file….", 10000)
+            return
+        self._data.select(project.dataset, path if path and Path(path).is_file() else None)
+
+
+def source_of(title: str) -> str:
+    """Where a model the window names ``title`` came from (for its role in the state)."""
+    low = title.lower()
+    if "bundled" in low:
+        return "bundled"
+    if low.startswith("project:"):
+        return "project"
+    if low.startswith("trained here") or "trained here" in low:
+        return "trained"
+    return "opened"
+
+
+def with_epochs(history: dict[str, list[float]],
+                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
+    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
+    curve as long as the others (NaN where an epoch has no value for it)."""
+    out = {k: [float(v) for v in vals] for k, vals in history.items()}
+    n = len(out.get("loss", next(iter(out.values()), [])))
+    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
+        out["epoch"] = [float(e) for e in range(1, n + 1)]
+    for epoch, logs in epochs:
+        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
+        values["epoch"] = float(epoch + 1)
+        for key in out.keys() | values.keys():
+            curve = out.setdefault(key, [])
+            curve.extend([math.nan] * (n - len(curve)))
+            curve.append(values.get(key, math.nan))
+        n += 1
+    return out
+
+
+def show_lab_state(lab, state: dict) -> None:
+    """A saved lab network into the How it learns tab: its net and the controls showing it."""
+    apply_lab_state(lab.net, state)
+    c = lab.net.config
+    widgets = (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin, lab.tableCombo,
+               lab.actCombo, lab.lossCombo, lab.biasCheck, lab.wrongCheck)
+    blockers = [QSignalBlocker(w) for w in widgets]  # the net is already configured
+    lab.lrSpin.setValue(c.lr)
+    lab.hiddenSpin.setValue(c.hidden)
+    lab.alphaSpin.setValue(c.alpha)
+    lab.seedSpin.setValue(c.seed)
+    for combo, value in ((lab.tableCombo, c.table), (lab.actCombo, c.activation),
+                         (lab.lossCombo, c.loss)):
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+    lab.biasCheck.setChecked(c.bias)
+    lab.wrongCheck.setChecked(c.wrong_grad)
+    del blockers
+    lab.alphaSpin.setEnabled(c.activation == "leaky_relu")
+    lab.actCombo.setEnabled(c.hidden > 0)
+    lab.refresh()
