@@ -171,12 +171,15 @@ def top_units(model: Any, x: np.ndarray, image: tuple[int, int],
 class InsideReader:
     """``look_inside`` for one model, compiled once: for views that read many inputs.
 
-    The first ``read`` traces a ``tf.function`` (a second or so for a CNN); later reads of
-    the bundled CNN take milliseconds. Use it from one thread at a time (a job's).
+    With ``compiled`` the first ``read`` traces a ``tf.function`` (a second or so for a
+    CNN); later reads of the bundled CNN take milliseconds. Without, each read runs eagerly
+    (tens of milliseconds, no tracing: for one-off questions). Use it from one thread at a
+    time (a job's).
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, compiled: bool = True) -> None:
         self.model = model
+        self.compiled = compiled
         self.input_shape = _input_shape(model)
         self.image = image_shape(self.input_shape)
         self.maps = map_layers(model)
@@ -189,7 +192,6 @@ class InsideReader:
 
             t, model, keep = tf(), self.model, set(self.maps)
 
-            @t.function(reduce_retracing=True)
             def run(x, target):
                 with t.GradientTape() as tape:
                     tape.watch(x)
@@ -198,7 +200,7 @@ class InsideReader:
                 grad = tape.gradient(score, x)
                 return [kept[i] for i in sorted(keep)], out, grad
 
-            self._fn = run
+            self._fn = t.function(run, reduce_retracing=True) if self.compiled else run
         return self._fn
 
     def read(self, x: np.ndarray, target: int | None = None,
@@ -265,8 +267,9 @@ def _argmax(probs: np.ndarray) -> int:
 
 def look_inside(model: Any, x: np.ndarray, target: int | None = None,
                 count: int = TOP_UNITS) -> Inside:
-    """Feature maps, filters, saliency (or an MLP's top units) of ``model`` for one ``x``."""
-    return InsideReader(model).read(x, target, count)
+    """Feature maps, filters, saliency (or an MLP's top units) of ``model`` for one ``x``
+    (run eagerly: nothing to trace for a single question)."""
+    return InsideReader(model, compiled=False).read(x, target, count)
 
 
 def occlusion(model: Any, x: np.ndarray, target: int | None = None, patch: int = 4,

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from nngui.core.insight.inside import look_inside
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
@@ -48,6 +51,14 @@ def grid_of(values: np.ndarray) -> np.ndarray:
     out = np.full(rows * cols, np.nan, np.float32)
     out[:n] = values
     return out.reshape(rows, cols)
+
+
+def probe_with_inside(model: Any, x: np.ndarray, class_names: list[str]) -> dict[str, Any]:
+    """``probe_sample`` and the sample's feature maps, filters and saliency, rendered (a
+    job's work: it holds the model)."""
+    res = probe_sample(model, x)
+    res["inside"] = render(look_inside(model, x), x, class_names)
+    return res
 
 
 def _ready(view: Any, busy: str) -> Any:
@@ -103,8 +114,18 @@ class SampleProbe(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.sampleView)
         layout.addWidget(self.probPlot)
-        layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
-        layout.addWidget(self.activations, 1)
+        # what a CNN sees in the sample (maps, filters, saliency), or its hidden activations
+        self.inside = InsideViews(side=120)
+        hidden = QWidget()
+        hidden_layout = QVBoxLayout(hidden)
+        hidden_layout.setContentsMargins(0, 0, 0, 0)
+        hidden_layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
+        hidden_layout.addWidget(self.activations, 1)
+        self.views = QTabWidget()
+        self.views.setObjectName("sampleProbeViews")
+        self.views.addTab(self.inside, "Inside the network")
+        self.views.addTab(hidden, "Hidden layers")
+        layout.addWidget(self.views, 1)
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""
@@ -123,8 +144,9 @@ class SampleProbe(QWidget):
             return False
         session, data, ds = ctx
         i = self.indexSpin.value()
-        x, model = data.x_test[i], session.model
-        task = self.tasks.submit("probe sample", lambda _r, _s: probe_sample(model, x),
+        x, model, names = data.x_test[i], session.model, list(ds.class_names)
+        task = self.tasks.submit("probe sample",
+                                 lambda _r, _s: probe_with_inside(model, x, names),
                                  holds=(session,),
                                  on_done=lambda res, i=i, ds=ds: self._show(i, ds, res),
                                  on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
@@ -153,6 +175,7 @@ class SampleProbe(QWidget):
         brushes = [pg.mkBrush(*PALETTE[1]) if k == guess else pg.mkBrush(150, 150, 150)
                    for k in range(len(probs))]
         self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
+        self.inside.show_rendered(res["inside"])
         self.activations.clear()
         self._act_images = []
         cmap = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 40, 120)])
