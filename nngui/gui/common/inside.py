@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QLabel,
     QScrollArea,
@@ -105,6 +106,7 @@ class Rendered:
     filters: Picture | None = None
     filters_note: str = ""  # why there are no filters (an MLP)
     saliency: Picture | None = None
+    occlusion: Picture | None = None  # the second opinion, where it was computed
     reason: str = ""  # nothing to draw (not an image)
     summary: str = ""  # one line: the prediction the saliency explains
 
@@ -116,8 +118,10 @@ def _image_of(x: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return (a - lo) / (hi - lo) if hi > lo and (lo < 0 or hi > 1) else a
 
 
-def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None) -> Rendered:
-    """Pictures for ``inside`` (of input ``x``): NumPy only, safe in a worker thread."""
+def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
+           occlusion: np.ndarray | None = None) -> Rendered:
+    """Pictures for ``inside`` (of input ``x``), and of its ``occlusion`` map when given:
+    NumPy only, safe in a worker thread."""
     if inside.image_shape is None:
         return Rendered(reason=inside.reason)
     names = class_names or []
@@ -131,6 +135,10 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None) 
         out.saliency = Picture(saliency_rgb(_image_of(x, inside.image_shape), inside.saliency),
                                f"Saliency for “{label}”: red pixels pushed towards it, blue "
                                "away (gradient × input)")
+    if occlusion is not None:
+        out.occlusion = Picture(saliency_rgb(_image_of(x, inside.image_shape), occlusion),
+                                f"Occlusion for “{label}”: red squares, when blanked, lower its "
+                                "probability; blue ones raise it")
     for lay in inside.layers:
         n, h, w = lay.maps.shape
         out.maps.append(Picture(
@@ -276,6 +284,14 @@ class InsideViews(QWidget):
         self.saliencyView.setToolTip("Which pixels pushed the prediction: the gradient of the "
                                      "class's log-probability times each pixel's value")
         self.saliencyCaption = _caption()
+        self.saliencyMethod = QComboBox()  # shown where an occlusion map came too (Inspect)
+        self.saliencyMethod.setObjectName("saliencyMethodCombo")
+        self.saliencyMethod.addItems(["gradient × input", "occlusion"])
+        self.saliencyMethod.setToolTip("Gradient × input: how the answer changes with each "
+                                       "pixel. Occlusion: how it drops when a 4×4 square is "
+                                       "blanked (slower, needs no gradient).")
+        self.saliencyMethod.currentIndexChanged.connect(self._show_saliency)
+        self.saliencyMethod.setVisible(False)
         self.filtersView = RgbView("filtersView")
         self.filtersView.setToolTip("The first convolution layer's filters: each one is slid "
                                     "over the image to make one of the first layer's maps")
@@ -295,6 +311,7 @@ class InsideViews(QWidget):
         upper.addWidget(self.filtersView, 0, 1)
         upper.addWidget(self.saliencyCaption, 1, 0, Qt.AlignmentFlag.AlignTop)
         upper.addWidget(self.filtersCaption, 1, 1, Qt.AlignmentFlag.AlignTop)
+        upper.addWidget(self.saliencyMethod, 2, 0)
         upper.setColumnStretch(1, 1)
         self.saliencyCaption.setFixedWidth(side)
         self.filtersView.setFixedHeight(side)
@@ -312,6 +329,7 @@ class InsideViews(QWidget):
         for view in (self.saliencyView, self.filtersView):
             view.set_rgb(None)
         self.saliencyCaption.setText("")
+        self.saliencyMethod.setVisible(False)
         self.filtersCaption.setText("")
         self.mapsContent.show_pictures("", [])
 
@@ -323,10 +341,17 @@ class InsideViews(QWidget):
             return
         self.rendered = rendered
         self.status.setText(rendered.summary)
-        sal = rendered.saliency
-        self.saliencyView.set_rgb(sal.rgb if sal else None)
-        self.saliencyCaption.setText(sal.caption if sal else "")
+        self.saliencyMethod.setVisible(rendered.occlusion is not None)
+        self._show_saliency()
         fil = rendered.filters
         self.filtersView.set_rgb(fil.rgb if fil else None)
         self.filtersCaption.setText(fil.caption if fil else rendered.filters_note)
         self.mapsContent.show_pictures(rendered.maps_title, rendered.maps)
+
+    def _show_saliency(self) -> None:
+        r = self.rendered
+        occluded = r is not None and r.occlusion is not None and \
+            self.saliencyMethod.currentIndex() == 1
+        sal = None if r is None else (r.occlusion if occluded else r.saliency)
+        self.saliencyView.set_rgb(sal.rgb if sal else None)
+        self.saliencyCaption.setText(sal.caption if sal else "")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.insight.inside import look_inside
+from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
@@ -54,10 +54,12 @@ def grid_of(values: np.ndarray) -> np.ndarray:
 
 
 def probe_with_inside(model: Any, x: np.ndarray, class_names: list[str]) -> dict[str, Any]:
-    """``probe_sample`` and the sample's feature maps, filters and saliency, rendered (a
-    job's work: it holds the model)."""
+    """``probe_sample`` and the sample's feature maps, filters and saliency (gradient × input
+    and occlusion), rendered (a job's work: it holds the model)."""
     res = probe_sample(model, x)
-    res["inside"] = render(look_inside(model, x), x, class_names)
+    inside = look_inside(model, x)
+    occluded = occlusion(model, x, inside.target) if inside.image_shape is not None else None
+    res["inside"] = render(inside, x, class_names, occluded)
     return res
 
 

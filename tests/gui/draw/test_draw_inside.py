@@ -70,6 +70,7 @@ def test_the_cnns_maps_filters_and_saliency_are_those_of_the_drawing(qtbot, pane
     np.testing.assert_array_equal(views.filtersView.rgb, want.filters.rgb)
     shown = [v.rgb for c, v in views.mapsContent.rows if v.isVisibleTo(views)]
     assert len(shown) == 6  # four conv and two pool layers
+    assert not views.saliencyMethod.isVisibleTo(views)  # occlusion: Inspect only
     for got, picture in zip(shown, want.maps, strict=True):
         np.testing.assert_array_equal(got, picture.rgb)
     for name in ("featureMapsView", "filtersView", "saliencyView"):

@@ -4,7 +4,7 @@
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
-from nngui.core.insight.inside import look_inside
+from nngui.core.insight.inside import look_inside, occlusion
 from nngui.gui.common.inside import render
 
 
@@ -30,9 +30,16 @@ def test_the_bundled_cnn_shows_a_test_samples_maps_filters_and_saliency(window, 
     views = sample.inside
     assert views.parent() is not None and sample.findChild(QWidget, "featureMapsView")
     x = w.work.prepare(w.data.dataset, w.session.spec).x_test[7]
-    want = render(look_inside(w.session.model, x), x, list(w.data.dataset.class_names))
+    inside = look_inside(w.session.model, x)
+    want = render(inside, x, list(w.data.dataset.class_names),
+                  occlusion(w.session.model, x, inside.target))
     assert views.status.text() == want.summary
     np.testing.assert_array_equal(views.saliencyView.rgb, want.saliency.rgb)
+    assert views.saliencyMethod.isVisibleTo(views)
+    views.saliencyMethod.setCurrentIndex(1)  # the second opinion: occlusion
+    np.testing.assert_array_equal(views.saliencyView.rgb, want.occlusion.rgb)
+    assert views.saliencyCaption.text().startswith("Occlusion")
+    views.saliencyMethod.setCurrentIndex(0)
     np.testing.assert_array_equal(views.filtersView.rgb, want.filters.rgb)
     shown = [v.rgb for _, v in views.mapsContent.rows if v.isVisibleTo(views)]
     assert len(shown) == 6
