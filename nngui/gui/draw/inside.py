@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QSize, QTimer
 from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
 
 from nngui.core.insight.inside import InsideReader
@@ -23,6 +23,7 @@ from nngui.gui.common.tasks import TaskRunner
 
 MIN_INTERVAL_MS = 60  # between the starts of two reads: up to ~16 a second
 WIDTH = 390  # the section's width when open (the canvas keeps its size at 1366x768)
+MIN_WIDTH = 200  # and the least it takes on a small screen (the window fits 1024x700)
 DRAW_FIRST = "Draw a digit: the maps, filters and saliency of the network appear here."
 
 
@@ -69,13 +70,21 @@ class DrawInside(QWidget):
         self._set_open(True)
         self.views.show_reason("No model reads drawings yet.")
 
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(WIDTH, hint.height()) if self.is_open() else hint
+
     def is_open(self) -> bool:
         return self.toggle.isChecked()
 
     def _set_open(self, on: bool) -> None:
         self.toggle.setText("Inside the network ▾" if on else "Inside ▸")
         self.views.setVisible(on)
-        self.setFixedWidth(WIDTH if on else self.toggle.sizeHint().width())
+        if on:
+            self.setMinimumWidth(MIN_WIDTH)
+            self.setMaximumWidth(WIDTH)
+        else:
+            self.setFixedWidth(self.toggle.sizeHint().width())
         if on:
             self._schedule()
 
