@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -130,15 +131,15 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
     probs = inside.probabilities
     p = float(probs[target]) if probs.size > 1 else (float(probs[0]) if target == 1
                                                      else 1.0 - float(probs[0]))
-    out = Rendered(summary=f"It reads {label} ({p:.0%}).")
+    out = Rendered(summary=f"It reads {label} ({p:.1%}).")
     if inside.saliency is not None:
         out.saliency = Picture(saliency_rgb(_image_of(x, inside.image_shape), inside.saliency),
-                               f"Saliency for “{label}”: red pixels pushed towards it, blue "
-                               "away (gradient × input)")
+                               f"Gradient × input: red pixels pushed towards “{label}”, "
+                               "blue away")
     if occlusion is not None:
         out.occlusion = Picture(saliency_rgb(_image_of(x, inside.image_shape), occlusion),
-                                f"Occlusion for “{label}”: red squares, when blanked, lower its "
-                                "probability; blue ones raise it")
+                                f"Occlusion: blanking a red square lowers p(“{label}”), a "
+                                "blue one raises it")
     for lay in inside.layers:
         n, h, w = lay.maps.shape
         out.maps.append(Picture(
@@ -162,8 +163,8 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
     if inside.filters is not None:
         f = inside.filters
         out.filters = Picture(mosaic(signed_rgb(f)),
-                              f"{inside.filters_layer}'s {len(f)} filters ({f.shape[1]}×"
-                              f"{f.shape[2]}): red positive weights, blue negative")
+                              f"{inside.filters_layer}'s {len(f)} filters, {f.shape[1]}×"
+                              f"{f.shape[2]} (red +, blue −)")
     else:
         out.filters_note = ("No convolution layer: each unit of the first layer looks at the "
                             "whole image at once (its weights are shown above).")
@@ -305,21 +306,28 @@ class InsideViews(QWidget):
         self.featureMapsView.setToolTip("What each convolution and pooling layer makes of the "
                                         "input: one small map per channel")
 
+        self.pictures = QWidget()  # hidden while only a sentence is shown
+        pictures = QVBoxLayout(self.pictures)
+        pictures.setContentsMargins(0, 0, 0, 0)
         upper = QGridLayout()
         upper.setContentsMargins(0, 0, 0, 0)
         upper.addWidget(self.saliencyView, 0, 0)
         upper.addWidget(self.filtersView, 0, 1)
         upper.addWidget(self.saliencyCaption, 1, 0, Qt.AlignmentFlag.AlignTop)
         upper.addWidget(self.filtersCaption, 1, 1, Qt.AlignmentFlag.AlignTop)
-        upper.addWidget(self.saliencyMethod, 2, 0)
         upper.setColumnStretch(1, 1)
         self.saliencyCaption.setFixedWidth(side)
         self.filtersView.setFixedHeight(side)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.status)
-        layout.addLayout(upper)
-        layout.addWidget(self.featureMapsView, 1)
+        head = QHBoxLayout()
+        head.addWidget(self.status, 1)
+        head.addWidget(self.saliencyMethod)
+        layout.addLayout(head)
+        pictures.addLayout(upper)
+        pictures.addWidget(self.featureMapsView, 1)
+        layout.addWidget(self.pictures, 1)
+        layout.addStretch(0)  # the sentence stays at the top when the pictures are hidden
         self.show_reason("")
 
     def show_reason(self, text: str) -> None:
@@ -332,6 +340,7 @@ class InsideViews(QWidget):
         self.saliencyMethod.setVisible(False)
         self.filtersCaption.setText("")
         self.mapsContent.show_pictures("", [])
+        self.pictures.setVisible(False)
 
     def show_rendered(self, rendered: Rendered) -> None:
         """Show a finished ``render`` result."""
@@ -340,6 +349,7 @@ class InsideViews(QWidget):
             self.rendered = rendered
             return
         self.rendered = rendered
+        self.pictures.setVisible(True)
         self.status.setText(rendered.summary)
         self.saliencyMethod.setVisible(rendered.occlusion is not None)
         self._show_saliency()

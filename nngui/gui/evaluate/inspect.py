@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -76,7 +77,10 @@ def _ready(view: Any, busy: str) -> Any:
 
 
 class SampleProbe(QWidget):
-    """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations."""
+    """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations;
+    ``inside`` shows its feature maps, filters and saliency wherever the panel puts it."""
+
+    probed = Signal()  # a probe's result is shown
 
     def __init__(self, tasks, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,18 +120,10 @@ class SampleProbe(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.sampleView)
         layout.addWidget(self.probPlot)
-        # what a CNN sees in the sample (maps, filters, saliency), or its hidden activations
-        self.inside = InsideViews(side=120)
-        hidden = QWidget()
-        hidden_layout = QVBoxLayout(hidden)
-        hidden_layout.setContentsMargins(0, 0, 0, 0)
-        hidden_layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
-        hidden_layout.addWidget(self.activations, 1)
-        self.views = QTabWidget()
-        self.views.setObjectName("sampleProbeViews")
-        self.views.addTab(self.inside, "Inside the network")
-        self.views.addTab(hidden, "Hidden layers")
-        layout.addWidget(self.views, 1)
+        layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
+        layout.addWidget(self.activations, 1)
+        # what the network sees in the sample (maps, filters, saliency): the panel places it
+        self.inside = InsideViews(side=150)
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""
@@ -178,6 +174,7 @@ class SampleProbe(QWidget):
                    for k in range(len(probs))]
         self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
         self.inside.show_rendered(res["inside"])
+        self.probed.emit()
         self.activations.clear()
         self._act_images = []
         cmap = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 40, 120)])
@@ -295,10 +292,21 @@ class InspectPanel(QWidget):
         self.sample = SampleProbe(tasks, context)
         self.map = LayerMap(tasks, context)
         self.gallery.sampleChosen.connect(self.sample.choose)
+        # the probed sample's maps, filters and saliency share the widest column with the map
+        self.views = QTabWidget()
+        self.views.setObjectName("inspectViews")
+        self.views.addTab(self.map, "Layer map")
+        self.views.addTab(self.sample.inside, "Inside the network (this sample)")
+        self.sample.probed.connect(self._show_inside)
         layout = QHBoxLayout(self)
         layout.addWidget(self.gallery, 3)
         layout.addWidget(self.sample, 2)
-        layout.addWidget(self.map, 3)
+        layout.addWidget(self.views, 3)
+
+    def _show_inside(self) -> None:
+        """A probe's result: shown inside, unless the user is reading a map they made."""
+        if self.map.result is None:
+            self.views.setCurrentWidget(self.sample.inside)
 
     def set_dataset(self, ds: Any) -> None:
         """A new dataset: the gallery shows it, the probe's index range follows it."""

@@ -68,7 +68,7 @@ def test_render_keeps_a_non_square_image_the_right_way_round():
                     [LayerMaps(0, "c", "Conv2D", maps, np.array([1, 0]), np.ones(2))],
                     filters=np.ones((2, 3, 3), np.float32), filters_layer="c", saliency=s)
     out = render(inside, np.zeros((4, 6, 1), np.float32), ["no", "yes"])
-    assert out.summary == "It reads yes (80%)."
+    assert out.summary == "It reads yes (80.0%)."
     assert out.saliency.rgb.shape == (4, 6, 3) and out.saliency.rgb[0, 5, 0] >= 200 > \
         out.saliency.rgb[0, 5, 2]
     pic = out.maps[0].rgb  # 4x6 tiles are enlarged 3x (to at least MIN_TILE a side)

@@ -28,7 +28,8 @@ def test_the_bundled_cnn_shows_a_test_samples_maps_filters_and_saliency(window, 
     qtbot.waitUntil(lambda: not w.tasks.running(), timeout=60000)
     sample = _probe(qtbot, w, 7)
     views = sample.inside
-    assert views.parent() is not None and sample.findChild(QWidget, "featureMapsView")
+    assert w.inspect.findChild(QWidget, "featureMapsView") is views.featureMapsView
+    assert w.inspect.views.currentWidget() is views  # no map made yet: the probe shows here
     x = w.work.prepare(w.data.dataset, w.session.spec).x_test[7]
     inside = look_inside(w.session.model, x)
     want = render(inside, x, list(w.data.dataset.class_names),
@@ -38,7 +39,7 @@ def test_the_bundled_cnn_shows_a_test_samples_maps_filters_and_saliency(window, 
     assert views.saliencyMethod.isVisibleTo(views)
     views.saliencyMethod.setCurrentIndex(1)  # the second opinion: occlusion
     np.testing.assert_array_equal(views.saliencyView.rgb, want.occlusion.rgb)
-    assert views.saliencyCaption.text().startswith("Occlusion")
+    assert views.saliencyCaption.text().startswith("Occlusion: ")
     views.saliencyMethod.setCurrentIndex(0)
     np.testing.assert_array_equal(views.filtersView.rgb, want.filters.rgb)
     shown = [v.rgb for _, v in views.mapsContent.rows if v.isVisibleTo(views)]
@@ -78,3 +79,4 @@ def test_a_2d_net_says_there_is_no_image(window, qtbot):
     sample = _probe(qtbot, w, 0)
     assert "reads 2 numbers, not an image" in sample.inside.status.text()
     assert sample.inside.saliencyView.rgb is None and sample.inside.filtersView.rgb is None
+    assert not sample.inside.pictures.isVisibleTo(sample.inside)  # the sentence, no frames
