@@ -61,6 +61,7 @@ class SummaryTable(QTableWidget):
         self.cost.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.cost.setContentsMargins(4, 0, 4, 0)
         self._macs: int | None = None
+        self._cost_text = ""
         self._epoch_s: float | None = None
 
     def updateGeometries(self) -> None:
@@ -71,7 +72,16 @@ class SummaryTable(QTableWidget):
             self.setViewportMargins(m.left(), m.top(), m.right(), self._footer_height)
         vp = self.viewport().geometry()
         self.footer.setGeometry(vp.x(), vp.bottom() + 1, vp.width(), self._footer_height)
-        self.cost.setGeometry(self.footer.geometry())
+        self._place_cost()
+
+    def _place_cost(self) -> None:
+        """The cost to the right of the total, elided (never over it) where the pane is narrow."""
+        f = self.footer.geometry()
+        used = self.footer.fontMetrics().horizontalAdvance(self.footer.text()) + 16
+        self.cost.setGeometry(f.x() + used, f.y(), max(0, f.width() - used), f.height())
+        room = max(0, self.cost.contentsRect().width())
+        self.cost.setText(self.cost.fontMetrics().elidedText(
+            self._cost_text, Qt.TextElideMode.ElideRight, room))
         self.cost.raise_()
 
     def minimumSizeHint(self) -> QSize:
@@ -133,8 +143,9 @@ class SummaryTable(QTableWidget):
         self._show_cost()
 
     def cost_text(self) -> str:
-        """What the footer says of the cost, e.g. "15,680 multiply-adds a prediction"."""
-        return self.cost.text()
+        """What the footer says of the cost, e.g. "15,680 multiply-adds a prediction" (in
+        full: a narrow pane shows it elided)."""
+        return self._cost_text
 
     def _show_cost(self) -> None:
         parts, tips = [], []
@@ -148,8 +159,9 @@ class SummaryTable(QTableWidget):
             tips.append(f"Measured: the median time of the last {cost.RECENT_EPOCHS} whole "
                         "epochs trained (it depends on this computer, the data and the batch "
                         "size).")
-        self.cost.setText(" · ".join(parts))
-        self.cost.setToolTip("\n".join(tips))
+        self._cost_text = " · ".join(parts)
+        self.cost.setToolTip("\n".join([self._cost_text, *tips]) if parts else "")
+        self._place_cost()
 
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""

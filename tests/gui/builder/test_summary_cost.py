@@ -20,3 +20,27 @@ def test_cost_beside_the_total_params(digits_reader, qtbot):
                                               LayerSpec("Dense", {"units": 10,
                                                                   "activation": "softmax"})]))
     assert table.cost_text() == "7,840 multiply-adds a prediction"  # untrained: no time yet
+
+
+def test_the_cost_never_covers_the_total_and_is_elided_when_narrow(qtbot):
+    from nngui.gui.builder.summary import SummaryTable
+
+    table = SummaryTable()
+    qtbot.addWidget(table)
+    table.set_spec(NetworkSpec((784,), [LayerSpec("Dense", {"units": 512}),
+                                        LayerSpec("Dense", {"units": 10,
+                                                            "activation": "softmax"})]))
+    table.show_history({"epoch": [1.0, 2.0], "epoch_time": [3.0, 5.0]})
+    full = "406,528 multiply-adds a prediction · 4.0 s an epoch"
+    for width in (700, 330):
+        table.resize(width, 200)
+        table.show()
+        qtbot.waitExposed(table)
+        table.updateGeometries()
+        footer, cost = table.footer, table.cost
+        total_right = footer.x() + footer.contentsMargins().left() + \
+            footer.fontMetrics().horizontalAdvance(footer.text())
+        assert cost.x() >= total_right
+        assert cost.fontMetrics().horizontalAdvance(cost.text()) <= cost.contentsRect().width()
+        assert table.cost_text() == full
+        assert (cost.text() == full) == (width == 700)
