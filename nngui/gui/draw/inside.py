@@ -19,12 +19,16 @@ from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
 
 from nngui.core.insight.inside import InsideReader
 from nngui.gui.common.inside import InsideViews, render
-from nngui.gui.common.tasks import TaskRunner
+from nngui.gui.common.tasks import Task, TaskRunner
 
 MIN_INTERVAL_MS = 60  # between the starts of two reads: up to ~16 a second
 WIDTH = 390  # the section's width when open (the canvas keeps its size at 1366x768)
 MIN_WIDTH = 200  # and the least it takes on a small screen (the window fits 1024x700)
 DRAW_FIRST = "Draw a digit: the maps, filters and saliency of the network appear here."
+# Reads in flight, kept until their thread ends: a panel with a task runner of its own (a test's,
+# a benchmark's) may be deleted while one runs, and Qt aborts the process when a QThread is
+# destroyed still running.
+_IN_FLIGHT: set[Task] = set()
 
 
 def private_copy(model: Any, weights: list[np.ndarray]) -> Any:
@@ -135,6 +139,8 @@ class DrawInside(QWidget):
                                  on_failed=self._failed)
         if task is None:  # the window is closing
             return
+        _IN_FLIGHT.add(task)
+        task.finished.connect(lambda: _IN_FLIGHT.discard(task))
         self._busy = True
 
     def _done(self, result: tuple[int, InsideReader, Any]) -> None:
