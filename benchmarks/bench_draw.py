@@ -11,6 +11,11 @@ move we time what the Draw tab does for one update: read the canvas (``image()``
 ``panel_refresh_ms`` times ``DrawPanel.refresh`` (the same plus updating the preview and bar
 chart items; Qt's repaint happens later, coalesced). ``model_predict_ms`` is Keras'
 ``model.predict`` on one image, for comparison.
+
+``--inside`` lets the event loop run between updates (untimed), so the Draw tab's "Inside the
+network" section reads each drawing in its worker thread while the strokes are timed: the
+stroke latency then includes that competition, and ``inside_per_s`` says how often the maps,
+filters and saliency were redrawn.
 """
 
 from __future__ import annotations
@@ -87,7 +92,9 @@ def _updates(canvas, n: int):
                                    Qt.KeyboardModifier.NoModifier, pt(*stroke[-1]))
 
 
-def bench_model(title: str, model, n: int) -> dict:
+def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
+    from PySide6.QtWidgets import QApplication
+
     from nngui.core.drawing.preprocess import to_mnist
     from nngui.core.drawing.samples import SampleStore
     from nngui.core.model.inference import FastPredictor, to_probabilities
@@ -102,6 +109,14 @@ def bench_model(title: str, model, n: int) -> dict:
     canvas.imageChanged.disconnect(panel.schedule_refresh)  # we time each update ourselves
     pre, fwd, total, refresh = [], [], [], []
     digits = []
+    app = QApplication.instance()
+    if inside:  # the first read traces the network: not part of drawing
+        panel.canvas.set_image(np.ones((280, 280), np.float32))
+        panel.refresh()
+        while panel.inside.updates == 0:
+            app.processEvents()
+        panel.canvas.clear()
+    shown_before, started = panel.inside.updates, time.perf_counter()
     for _ in range(30):  # warm up caches and code paths
         fp.predict(to_mnist(canvas.image()))
     for _ in _updates(canvas, n):
@@ -117,6 +132,11 @@ def bench_model(title: str, model, n: int) -> dict:
         t3 = time.perf_counter()
         panel.refresh()
         refresh.append(time.perf_counter() - t3)
+        if inside:  # a pen sends a move every ~8 ms: the worker reads meanwhile
+            end = time.perf_counter() + 0.008
+            while time.perf_counter() < end:
+                app.processEvents()
+    seconds = time.perf_counter() - started
     x = fp.adapt(to_mnist(canvas.image()))[None]
     model.predict(x, verbose=0)
     keras_times = []
@@ -129,6 +149,8 @@ def bench_model(title: str, model, n: int) -> dict:
             "params": int(model.count_params()), "updates": len(total),
             "preprocess_ms": _stats(pre), "forward_ms": _stats(fwd), "total_ms": _stats(total),
             "panel_refresh_ms": _stats(refresh),
+            "inside_per_s": round((panel.inside.updates - shown_before) / seconds, 1)
+            if inside else None,
             "model_predict_ms": {"p50": round(statistics.median(keras_times) * 1000, 2)}}
 
 
@@ -151,6 +173,8 @@ def main() -> None:
     ap.add_argument("--presets", nargs="*", default=[], help="also time fresh (untrained) "
                     "preset networks, e.g. mnist-mlp-512 mnist-cnn")
     ap.add_argument("--updates", type=int, default=1000, help="stroke updates per model")
+    ap.add_argument("--inside", action="store_true", help="let the 'Inside the network' "
+                    "views read the drawings in their worker meanwhile (see above)")
     args = ap.parse_args()
 
     from PySide6.QtWidgets import QApplication
@@ -172,7 +196,7 @@ def main() -> None:
         if int(np.prod(model.outputs[0].shape[1:])) != 10:  # e.g. a bundled autoencoder
             skipped.append(title)
             continue
-        results.append(bench_model(title, model, args.updates))
+        results.append(bench_model(title, model, args.updates, args.inside))
     app.processEvents()
     print(json.dumps({"benchmark": "draw_latency", "device": describe_device("cpu"),
                       "cpu": platform.processor() or platform.machine(),

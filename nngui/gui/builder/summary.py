@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network import shapes
 from nngui.core.network.spec import NetworkSpec
+from nngui.core.training import cost
 
 HEADERS = ("Layer (type)", "Output shape", "Param #")
 ERROR_TINT = QColor("#fde0dc")
@@ -55,6 +56,13 @@ class SummaryTable(QTableWidget):
         self.footer.setAutoFillBackground(True)
         self.footer.setContentsMargins(4, 0, 4, 0)
         self._footer_height = self.fontMetrics().height() + 10
+        # beside the total: multiply-adds per prediction, and the measured time per epoch
+        self.cost = QLabel(self, objectName="summaryCost")
+        self.cost.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.cost.setContentsMargins(4, 0, 4, 0)
+        self._macs: int | None = None
+        self._cost_text = ""
+        self._epoch_s: float | None = None
 
     def updateGeometries(self) -> None:
         super().updateGeometries()
@@ -64,6 +72,17 @@ class SummaryTable(QTableWidget):
             self.setViewportMargins(m.left(), m.top(), m.right(), self._footer_height)
         vp = self.viewport().geometry()
         self.footer.setGeometry(vp.x(), vp.bottom() + 1, vp.width(), self._footer_height)
+        self._place_cost()
+
+    def _place_cost(self) -> None:
+        """The cost to the right of the total, elided (never over it) where the pane is narrow."""
+        f = self.footer.geometry()
+        used = self.footer.fontMetrics().horizontalAdvance(self.footer.text()) + 16
+        self.cost.setGeometry(f.x() + used, f.y(), max(0, f.width() - used), f.height())
+        room = max(0, self.cost.contentsRect().width())
+        self.cost.setText(self.cost.fontMetrics().elidedText(
+            self._cost_text, Qt.TextElideMode.ElideRight, room))
+        self.cost.raise_()
 
     def minimumSizeHint(self) -> QSize:
         # the header, one layer row and the total: a splitter never squeezes the total away
@@ -97,6 +116,8 @@ class SummaryTable(QTableWidget):
             self._set_total("?", "The total needs every layer's shape.")
         else:
             self._set_total(f"{self._total:,}", _trainable_note(shapes.non_trainable_params(spec)))
+        self._macs = cost.multiply_adds(spec)
+        self._show_cost()
         self._fit_columns()
 
     def set_rows(self, cells: list[tuple[str, str, str]], total: int, tip: str) -> None:
@@ -112,6 +133,8 @@ class SummaryTable(QTableWidget):
                 self.setItem(i, col, item)
         self._total = total
         self._set_total(f"{total:,}", tip)
+        self._macs = None  # a model the builder cannot represent: not counted
+        self._show_cost()
         self._fit_columns()
 
     def _fit_columns(self) -> None:
@@ -122,6 +145,32 @@ class SummaryTable(QTableWidget):
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
         header.setStretchLastSection(True)
+
+    def show_history(self, history: dict) -> None:
+        """The network's run history: its measured time per epoch (none before a run)."""
+        self._epoch_s = cost.epoch_seconds(history)
+        self._show_cost()
+
+    def cost_text(self) -> str:
+        """What the footer says of the cost, e.g. "15,680 multiply-adds a prediction" (in
+        full: a narrow pane shows it elided)."""
+        return self._cost_text
+
+    def _show_cost(self) -> None:
+        parts, tips = [], []
+        if self._macs is not None:
+            parts.append(f"{cost.count_text(self._macs)} multiply-adds a prediction")
+            tips.append("Multiply-adds to read one sample: each Dense weight once, each conv "
+                        "kernel weight at every output position (biases, activations and "
+                        "pooling are not multiplications).")
+        if self._epoch_s is not None:
+            parts.append(f"{cost.seconds_text(self._epoch_s)} an epoch")
+            tips.append(f"Measured: the median time of the last {cost.RECENT_EPOCHS} whole "
+                        "epochs trained (it depends on this computer, the data and the batch "
+                        "size).")
+        self._cost_text = " · ".join(parts)
+        self.cost.setToolTip("\n".join([self._cost_text, *tips]) if parts else "")
+        self._place_cost()
 
     def total_params(self) -> int:
         """The total parameter count shown (known rows only when some rows are invalid)."""

@@ -35,6 +35,7 @@ from nngui.core.model.inference import FastPredictor, to_probabilities
 from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
+from nngui.gui.draw.inside import DrawInside
 from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs: also the window's
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
@@ -225,8 +226,13 @@ class DrawPanel(QWidget):
         right.addLayout(top)
         right.addWidget(self.probabilityPlot, 1)
 
+        # feature maps, filters and saliency, read off the GUI thread (collapsible)
+        self.inside = DrawInside(self.tasks)
+        self.refreshed.connect(self.inside.show_input)
+
         body = QHBoxLayout()
         body.addLayout(left, 1)
+        body.addWidget(self.inside)
         body.addWidget(self.rightColumn)
 
         self.samples = SamplesBox(self.samples_store)
@@ -274,6 +280,7 @@ class DrawPanel(QWidget):
         current = self.current_model()
         if self._predictor is not None and current and not self.is_model_busy(current[1]):
             self._predictor.refresh()
+            self.inside.set_model(current[1])
         self.schedule_refresh()
 
     def _select_model(self, index: int) -> None:
@@ -283,6 +290,7 @@ class DrawPanel(QWidget):
             if self.is_model_busy(model):
                 self._problem = f"{title} is training; it reads drawings again when it stops."
                 self.samples.set_fine_tune_enabled(False)
+                self.inside.set_model(None, self._problem)
                 self.refresh()
                 return
             try:
@@ -298,6 +306,8 @@ class DrawPanel(QWidget):
                 else:
                     self._predictor = predictor
         self.samples.set_fine_tune_enabled(self._predictor is not None)
+        self.inside.set_model(self._models[index][1] if self._predictor is not None else None,
+                              self._problem)
         self.refresh()
 
     # ---- live reading ---------------------------------------------------------------

@@ -12,17 +12,21 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
@@ -50,6 +54,16 @@ def grid_of(values: np.ndarray) -> np.ndarray:
     return out.reshape(rows, cols)
 
 
+def probe_with_inside(model: Any, x: np.ndarray, class_names: list[str]) -> dict[str, Any]:
+    """``probe_sample`` and the sample's feature maps, filters and saliency (gradient × input
+    and occlusion), rendered (a job's work: it holds the model)."""
+    res = probe_sample(model, x)
+    inside = look_inside(model, x)
+    occluded = occlusion(model, x, inside.target) if inside.image_shape is not None else None
+    res["inside"] = render(inside, x, class_names, occluded)
+    return res
+
+
 def _ready(view: Any, busy: str) -> Any:
     """The view's (session, data, dataset), or None with the reason shown in its status line."""
     ctx = view.context()
@@ -63,7 +77,10 @@ def _ready(view: Any, busy: str) -> Any:
 
 
 class SampleProbe(QWidget):
-    """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations."""
+    """``sampleProbe``: a test sample's image, predicted probabilities and hidden activations;
+    ``inside`` shows its feature maps, filters and saliency wherever the panel puts it."""
+
+    probed = Signal()  # a probe's result is shown
 
     def __init__(self, tasks, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +122,8 @@ class SampleProbe(QWidget):
         layout.addWidget(self.probPlot)
         layout.addWidget(QLabel("Hidden layers' activations (dark: strong)"))
         layout.addWidget(self.activations, 1)
+        # what the network sees in the sample (maps, filters, saliency): the panel places it
+        self.inside = InsideViews(side=150)
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""
@@ -123,8 +142,9 @@ class SampleProbe(QWidget):
             return False
         session, data, ds = ctx
         i = self.indexSpin.value()
-        x, model = data.x_test[i], session.model
-        task = self.tasks.submit("probe sample", lambda _r, _s: probe_sample(model, x),
+        x, model, names = data.x_test[i], session.model, list(ds.class_names)
+        task = self.tasks.submit("probe sample",
+                                 lambda _r, _s: probe_with_inside(model, x, names),
                                  holds=(session,),
                                  on_done=lambda res, i=i, ds=ds: self._show(i, ds, res),
                                  on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
@@ -153,6 +173,8 @@ class SampleProbe(QWidget):
         brushes = [pg.mkBrush(*PALETTE[1]) if k == guess else pg.mkBrush(150, 150, 150)
                    for k in range(len(probs))]
         self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
+        self.inside.show_rendered(res["inside"])
+        self.probed.emit()
         self.activations.clear()
         self._act_images = []
         cmap = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 40, 120)])
@@ -270,10 +292,21 @@ class InspectPanel(QWidget):
         self.sample = SampleProbe(tasks, context)
         self.map = LayerMap(tasks, context)
         self.gallery.sampleChosen.connect(self.sample.choose)
+        # the probed sample's maps, filters and saliency share the widest column with the map
+        self.views = QTabWidget()
+        self.views.setObjectName("inspectViews")
+        self.views.addTab(self.map, "Layer map")
+        self.views.addTab(self.sample.inside, "Inside the network (this sample)")
+        self.sample.probed.connect(self._show_inside)
         layout = QHBoxLayout(self)
         layout.addWidget(self.gallery, 3)
         layout.addWidget(self.sample, 2)
-        layout.addWidget(self.map, 3)
+        layout.addWidget(self.views, 3)
+
+    def _show_inside(self) -> None:
+        """A probe's result: shown inside, unless the user is reading a map they made."""
+        if self.map.result is None:
+            self.views.setCurrentWidget(self.sample.inside)
 
     def set_dataset(self, ds: Any) -> None:
         """A new dataset: the gallery shows it, the probe's index range follows it."""

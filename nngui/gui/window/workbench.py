@@ -83,6 +83,7 @@ class Workbench(QObject):
         self.session = Session(spec)
         self._own_ae = None
         self._summary.set_spec(spec)
+        self._summary.show_history(self.session.history)  # no time per epoch until a run
         self._training.reset(spec)
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
             self._pages.watch.clear()
@@ -123,6 +124,7 @@ class Workbench(QObject):
             dict(project.history)
         s.target_epochs = project.epochs_done
         self._training.set_session(s)
+        self._summary.show_history(s.history)
         if project.model is not None and project.spec.kind == "autoencoder":
             self._own_ae = (project.model, "opened")
             # after the opener has picked the project's data: shown now if that data is
@@ -289,6 +291,7 @@ class Workbench(QObject):
         was_ae_run, self._ae_run_start = self._ae_run_start is not None, None
         if was_ae_run:
             self._pages.autoencoder.end_run()
+        self._summary.show_history(self.session.history)  # its measured time per epoch
         if self._training.session is not self.session:  # a fine-tune: the builder's network
             self._training.set_has_weights(self.session.model is not None)  # is unchanged
             return

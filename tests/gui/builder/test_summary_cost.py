@@ -1,0 +1,46 @@
+"""The summary's cost beside the total: multiply-adds a prediction at once, the measured time
+an epoch once a run has one (from the session's history), gone for a new network."""
+
+from nngui.core.network.spec import LayerSpec, NetworkSpec
+from nngui.core.training.cost import epoch_seconds, seconds_text
+
+
+def test_cost_beside_the_total_params(digits_reader, qtbot):
+    w = digits_reader
+    table = w.summary
+    assert table.cost_text() == "12,704 multiply-adds a prediction"  # 784*16 + 16*10
+    assert table.total_text() == "Total params: 12,730"
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        assert w.train()
+    times = w.session.history["epoch_time"]
+    assert len(times) == 1 and times[0] > 0
+    assert table.cost_text() == ("12,704 multiply-adds a prediction · "
+                                 f"{seconds_text(epoch_seconds(w.session.history))} an epoch")
+    w.builder.set_spec(NetworkSpec((28, 28), [LayerSpec("Flatten", {}),
+                                              LayerSpec("Dense", {"units": 10,
+                                                                  "activation": "softmax"})]))
+    assert table.cost_text() == "7,840 multiply-adds a prediction"  # untrained: no time yet
+
+
+def test_the_cost_never_covers_the_total_and_is_elided_when_narrow(qtbot):
+    from nngui.gui.builder.summary import SummaryTable
+
+    table = SummaryTable()
+    qtbot.addWidget(table)
+    table.set_spec(NetworkSpec((784,), [LayerSpec("Dense", {"units": 512}),
+                                        LayerSpec("Dense", {"units": 10,
+                                                            "activation": "softmax"})]))
+    table.show_history({"epoch": [1.0, 2.0], "epoch_time": [3.0, 5.0]})
+    full = "406,528 multiply-adds a prediction · 4.0 s an epoch"
+    for width in (700, 330):
+        table.resize(width, 200)
+        table.show()
+        qtbot.waitExposed(table)
+        table.updateGeometries()
+        footer, cost = table.footer, table.cost
+        total_right = footer.x() + footer.contentsMargins().left() + \
+            footer.fontMetrics().horizontalAdvance(footer.text())
+        assert cost.x() >= total_right
+        assert cost.fontMetrics().horizontalAdvance(cost.text()) <= cost.contentsRect().width()
+        assert table.cost_text() == full
+        assert (cost.text() == full) == (width == 700)

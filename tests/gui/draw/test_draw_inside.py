@@ -1,0 +1,136 @@
+"""The Draw tab's "Inside the network": what it shows is what the model computes for the
+drawing on the canvas, read off the GUI thread, and it never slows the stroke itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nngui.core.drawing.samples import SampleStore
+from nngui.core.insight.inside import look_inside
+from nngui.gui.common.inside import render
+from nngui.gui.draw.panel import DrawPanel
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    from nngui.core.model.saving import load_model
+    from nngui.core.platform.resources import bundled_model
+
+    return load_model(bundled_model("mnist_cnn"))
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    from nngui.core.platform.runtime import keras
+
+    k = keras()
+    k.utils.set_random_seed(0)
+    return k.Sequential([k.Input((784,)), k.layers.Dense(20, activation="relu"),
+                         k.layers.Dense(10, activation="softmax")])
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    p = DrawPanel(SampleStore(tmp_path / "samples"))
+    p.resize(1340, 560)
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def _digit(shift: int = 0) -> np.ndarray:
+    """A thick ring on the 280x280 canvas (a zero), moved right by ``shift`` pixels."""
+    yy, xx = np.mgrid[:280, :280]
+    r = np.hypot(yy - 140, xx - 120 - shift)
+    return ((r > 50) & (r < 80)).astype(np.float32)
+
+
+def _draw(qtbot, panel, image) -> np.ndarray:
+    before = panel.inside.updates
+    panel.canvas.set_image(image)
+    panel.refresh()
+    x28 = panel.last_x28.copy()
+    qtbot.waitUntil(lambda: panel.inside.updates > before, timeout=20000)
+    return x28
+
+
+def _expected(model, x28):
+    return render(look_inside(model, x28), x28)
+
+
+def test_the_cnns_maps_filters_and_saliency_are_those_of_the_drawing(qtbot, panel, cnn):
+    panel.set_models([("CNN", cnn)])
+    x28 = _draw(qtbot, panel, _digit())
+    views = panel.inside.views
+    want = _expected(cnn, x28)
+    assert views.status.text() == want.summary
+    np.testing.assert_array_equal(views.saliencyView.rgb, want.saliency.rgb)
+    np.testing.assert_array_equal(views.filtersView.rgb, want.filters.rgb)
+    shown = [v.rgb for c, v in views.mapsContent.rows if v.isVisibleTo(views)]
+    assert len(shown) == 6  # four conv and two pool layers
+    assert not views.saliencyMethod.isVisibleTo(views)  # occlusion: Inspect only
+    for got, picture in zip(shown, want.maps, strict=True):
+        np.testing.assert_array_equal(got, picture.rgb)
+    for name in ("featureMapsView", "filtersView", "saliencyView"):
+        assert panel.findChild(object, name) is not None
+
+
+def test_the_newest_drawing_wins_and_a_new_model_starts_over(qtbot, panel, cnn, mlp):
+    panel.set_models([("CNN", cnn), ("MLP", mlp)])
+    for shift in range(0, 40, 4):  # many strokes while the reads trail behind
+        panel.canvas.set_image(_digit(shift))
+        panel.refresh()
+    last = panel.last_x28.copy()
+    qtbot.waitUntil(lambda: panel.inside._pending is None and not panel.inside._busy,
+                    timeout=20000)
+    np.testing.assert_array_equal(panel.inside.views.saliencyView.rgb,
+                                  _expected(cnn, last).saliency.rgb)
+    panel.modelCombo.setCurrentIndex(1)  # the MLP: its most active units, no filters
+    qtbot.waitUntil(lambda: panel.inside.views.filtersView.rgb is None and
+                    panel.inside.views.mapsContent.rows[0][1].rgb is not None and
+                    "most active" in panel.inside.views.mapsContent.title.text(),
+                    timeout=20000)
+    qtbot.waitUntil(lambda: not panel.inside._busy, timeout=20000)
+    want = _expected(mlp, panel.last_x28)
+    views = panel.inside.views
+    np.testing.assert_array_equal(views.mapsContent.rows[0][1].rgb, want.maps[0].rgb)
+    assert "No convolution layer" in views.filtersCaption.text()
+
+
+def test_closed_it_reads_nothing_and_opened_it_catches_up(qtbot, panel, cnn):
+    panel.set_models([("CNN", cnn)])
+    panel.inside.toggle.setChecked(False)
+    assert not panel.inside.views.isVisible()
+    panel.canvas.set_image(_digit())
+    panel.refresh()
+    qtbot.wait(300)
+    assert panel.inside.updates == 0
+    panel.inside.toggle.setChecked(True)
+    qtbot.waitUntil(lambda: panel.inside.updates == 1, timeout=20000)
+
+
+def test_an_empty_canvas_or_no_model_says_so(qtbot, panel, cnn):
+    assert "No model" in panel.inside.views.status.text()
+    panel.set_models([("CNN", cnn)])
+    panel.canvas.clear()
+    panel.refresh()
+    qtbot.waitUntil(lambda: "Draw a digit" in panel.inside.views.status.text(), timeout=5000)
+    assert panel.inside.views.saliencyView.rgb is None
+
+
+def test_a_model_with_new_weights_is_read_with_them(qtbot, panel, mlp):
+    from nngui.core.platform.runtime import keras
+
+    model = keras().models.clone_model(mlp)
+    model.set_weights(mlp.get_weights())
+    panel.set_models([("MLP", model)])
+    x28 = _draw(qtbot, panel, _digit())
+    model.set_weights([w * -1.5 for w in model.get_weights()])  # "fine-tuned"
+    before = panel.inside.updates
+    panel.model_updated()
+    qtbot.waitUntil(lambda: panel.inside.updates > before and not panel.inside._busy,
+                    timeout=20000)
+    np.testing.assert_array_equal(panel.inside.views.mapsContent.rows[0][1].rgb,
+                                  _expected(model, x28).maps[0].rgb)
