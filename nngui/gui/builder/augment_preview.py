@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nngui.core.model.augment_preview import augment, augmentation_prefix
 from nngui.core.network.spec import NetworkSpec
-from nngui.gui.common.images import gray_qimage
+from nngui.gui.common.images import PixelView
 from nngui.gui.common.tasks import TaskRunner, plain
 
 INTERVAL_MS = 1500
-SCALE = 2  # each 28x28 digit drawn at 56x56
+HEIGHT = 120  # px of the mosaic on screen (it scales to the width it gets, never widens)
 GAP = 4  # px (before scaling) between digits
 
 
@@ -73,8 +80,10 @@ class AugmentPreview(QGroupBox):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(2)
-        self.image = QLabel(objectName="augmentPreviewImage")
-        self.image.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.image = PixelView(row_labels=("digits", "training"))
+        self.image.setObjectName("augmentPreviewImage")
+        self.image.setFixedHeight(HEIGHT)
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.image.setToolTip("Top: ten digits. Bottom: the same digits as one training batch "
                               "sees them after the network's augmentation layers (Keras, "
                               "training=True). At test time these layers change nothing.")
@@ -140,11 +149,7 @@ class AugmentPreview(QGroupBox):
 
     def _show(self, result: tuple[np.ndarray, np.ndarray]) -> None:
         self.digits, self.augmented = result
-        big = mosaic(self.digits, self.augmented)
-        pix = QPixmap.fromImage(gray_qimage(big)).scaled(
-            big.shape[1] * SCALE, big.shape[0] * SCALE, Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation)
-        self.image.setPixmap(pix)
+        self.image.set_array(mosaic(self.digits, self.augmented))
         self.draws += 1
         self.updated.emit()
 
