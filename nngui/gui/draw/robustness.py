@@ -67,6 +67,7 @@ class RobustnessView(QDialog):
             item = plot.getPlotItem()
             item.setTitle(TITLES[kind])
             item.setLabel("bottom", UNITS[kind])
+            item.getAxis("bottom").enableAutoSIPrefix(False)  # σ 0.2, not 200 × 0.001
             item.setLabel("left", "accuracy")
             item.setYRange(0.0, 1.02, padding=0)
             item.setMouseEnabled(False, False)
