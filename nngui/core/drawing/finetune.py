@@ -41,9 +41,9 @@ from nngui.core.drawing.augment import jitter
 from nngui.core.model.inference import FastPredictor
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 
-FINETUNE_LR = 2e-4
-COPIES = 8  # jittered variants of each taught digit per pass
-REPLAY = 1500  # replay-set training digits mixed into each pass
+FINETUNE_LR = 1e-4
+COPIES = 6  # jittered variants of each taught digit per pass
+REPLAY = 2500  # replay-set training digits mixed into each pass
 CHECK = 2000  # replay-set test digits used to check that it is not forgotten
 FOLD = 0.2  # share of each digit held out in pass 1
 MAX_EPOCHS = 6  # pass 1 stops here at the latest

@@ -1,4 +1,4 @@
-"""The builder's live preview of augmentation: ten digits and what one training batch makes
+"""The builder's live preview of augmentation: six digits and what one training batch makes
 of them, redrawn every ``INTERVAL_MS`` while the builder is on screen.
 
 The images come from Keras itself: ``core.model.augment_preview.augment`` builds the
@@ -28,7 +28,8 @@ from nngui.gui.common.images import PixelView
 from nngui.gui.common.tasks import TaskRunner, plain
 
 INTERVAL_MS = 1500
-HEIGHT = 120  # px of the mosaic on screen (it scales to the width it gets, never widens)
+HEIGHT = 76  # px of the mosaic on screen (it scales to the width it gets, never widens)
+SHOWN = (1, 2, 4, 5, 7, 9)  # the digits previewed: six fit the builder's narrow column
 GAP = 4  # px (before scaling) between digits
 
 
@@ -45,7 +46,8 @@ def mosaic(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 
 
 def preview_digits() -> np.ndarray:
-    """Ten digits 0..9 (10, 28, 28) in [0, 1]: MNIST test digits, else the bundled ones."""
+    """One of each of the ``SHOWN`` digits (n, 28, 28) in [0, 1]: MNIST test digits, else
+    the bundled ones."""
     from nngui.core.data.datasets import DatasetError, find_mnist, load_dataset, load_mnist
 
     data = None
@@ -60,7 +62,7 @@ def preview_digits() -> np.ndarray:
     y = np.asarray(data.y_test).reshape(-1)
     if x.max() > 1.0:
         x = x / 255.0
-    return np.stack([x[np.flatnonzero(y == d)[0]] for d in range(10)])
+    return np.stack([x[np.flatnonzero(y == d)[0]] for d in SHOWN])
 
 
 class AugmentPreview(QGroupBox):
@@ -84,7 +86,7 @@ class AugmentPreview(QGroupBox):
         self.image.setObjectName("augmentPreviewImage")
         self.image.setFixedHeight(HEIGHT)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.image.setToolTip("Top: ten digits. Bottom: the same digits as one training batch "
+        self.image.setToolTip("Top: six digits. Bottom: the same digits as one training batch "
                               "sees them after the network's augmentation layers (Keras, "
                               "training=True). At test time these layers change nothing.")
         self.note = QLabel(objectName="augmentPreviewNote", wordWrap=True)
@@ -93,10 +95,10 @@ class AugmentPreview(QGroupBox):
                               toolTip="Draw a new batch every 1.5 s")
         self.live.toggled.connect(self._update_timer)
         row = QHBoxLayout()
-        row.addWidget(self.image, 1)
+        row.addWidget(self.note, 1)
         row.addWidget(self.live, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.image)
         lay.addLayout(row)
-        lay.addWidget(self.note)
         self._timer = QTimer(self, interval=INTERVAL_MS)
         self._timer.timeout.connect(self.redraw)
 
@@ -108,8 +110,8 @@ class AugmentPreview(QGroupBox):
         if prefix.layers:
             names = ", ".join(layer.type for layer in prefix.layers
                               if layer.type not in ("Reshape", "Flatten", "Dropout"))
-            self.note.setText(f"Training batches pass through {names}; "
-                              "evaluation and the Draw tab see the digits unchanged.")
+            self.note.setText("Training only: tests and drawings see the digits unchanged.")
+            self.note.setToolTip(f"Training batches pass through {names}.")
             self.redraw()
         else:
             self.note.setText(prefix.reason)
