@@ -99,6 +99,8 @@ class DrawPanel(QWidget):
         self.refresh_count = 0
         self.not_sure = False  # the last reading was below the "not sure" confidence
         self.robustness: RobustnessView | None = None  # made on first use
+        # per model title: [read right, taught] of the digits taught while it was reading
+        self.taught_tally: dict[str, list[int]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
@@ -446,8 +448,20 @@ class DrawPanel(QWidget):
         if x28.max() <= 0:
             self.set_status("Draw a digit first, then press the digit it should be.")
             return None
+        if self.refresh_pending():
+            self.refresh()  # the reading of this very drawing, for the tally below
+        read = None
+        if self.last_probabilities is not None and np.array_equal(x28, self.last_x28):
+            read = int(np.argmax(self.last_probabilities))
         sample_id = self.samples.save(x28, digit)
         if sample_id is not None:
+            current = self.current_model()
+            if read is not None and current is not None:
+                tally = self.taught_tally.setdefault(current[0], [0, 0])
+                tally[0] += int(read == digit)
+                tally[1] += 1
+                self.set_status(f"{self.samples.statusLabel.text()} {current[0]} read "
+                                f"{tally[0]} of the {tally[1]} digit(s) you taught it right.")
             self.canvas.clear()
         return sample_id
 

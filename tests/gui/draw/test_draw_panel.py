@@ -376,3 +376,18 @@ def test_robustness_waits_for_a_busy_model(qtbot, panel, reader):
     finally:
         release.set()
         qtbot.waitUntil(lambda: not panel.tasks.running("busy"), timeout=10000)
+
+
+def test_teaching_counts_how_often_the_model_read_the_taught_digit(qtbot, panel):
+    """The next digits the user draws are the honest test of a fine-tuned model."""
+    _stroke(qtbot, panel.canvas, ONE)
+    panel.teach(1)  # the reader reads a 1: right
+    assert panel.taught_tally["Reader"] == [1, 1]
+    assert "Reader read 1 of the 1 digit(s) you taught it right" in \
+        panel.samples.statusLabel.text()
+    _stroke(qtbot, panel.canvas, ONE)
+    panel.teach(7)  # the user says this one is a 7: the reading (1) was wrong
+    assert panel.taught_tally["Reader"] == [1, 2]
+    assert "1 of the 2" in panel.samples.statusLabel.text()
+    panel.teach(3)  # nothing drawn: nothing saved, nothing counted
+    assert panel.taught_tally["Reader"] == [1, 2]
