@@ -250,19 +250,25 @@ class FinetuneReport:
     n_user: int = 0
     epochs: int = 0  # pass 1's kept epochs (the best one's number)
     replay: str = "MNIST"
+    trained_all: bool = True  # pass 2 ran: the held-out fold was trained on as well
 
     def summary(self) -> str:
         """One line for a status bar or dialog."""
         def pct(v: float) -> str:
             return "n/a" if v != v else f"{v:.1%}"
 
+        then = "then trained on too" if self.trained_all else "not trained on (stopped early)"
         if self.n_holdout:
-            user = (f"{self.n_holdout} of your digits held out, then trained on too: "
+            user = (f"{self.n_holdout} of your digits held out, {then}: "
                     f"{pct(self.user_before)} → {pct(self.user_after)}")
         else:
             user = "no held-out digits yet (teach two or more of a digit)"
-        trained = f"Fine-tuned on all {self.n_user} of your digits" if self.n_user \
-            else "Fine-tuned"
+        if self.n_user and self.trained_all:
+            trained = f"Fine-tuned on all {self.n_user} of your digits"
+        elif self.n_user:
+            trained = f"Fine-tuned on {self.n_user - self.n_holdout} of your {self.n_user} digits"
+        else:
+            trained = "Fine-tuned"
         return f"{trained}; {user}; {self.replay} {pct(self.mnist_before)} → " \
                f"{pct(self.mnist_after)}."
 
@@ -289,9 +295,11 @@ def run_finetune(model: Any, plan: FinetunePlan, observer: Any = None,
     result = train(model, plan.data, plan.spec, plan.config, observer, stop_event)
     user_after = accuracy_on(model, plan.holdout_x, plan.holdout_y)
     kept = _kept_epochs(result)
+    trained_all = plan.final is None  # without a held-out fold, pass 1 trained on them all
     if result.ok and plan.final is not None and plan.final_config is not None and not (
             stop_event is not None and stop_event.is_set()):
         result = train(model, plan.final, plan.spec, plan.final_config, None, stop_event)
+        trained_all = result.reason == "finished"
     return FinetuneReport(user_before, user_after, mnist_before,
                           accuracy_on(model, check_x, labels), len(plan.holdout_y), result,
-                          plan.mix.n_user, kept, plan.replay)
+                          plan.mix.n_user, kept, plan.replay, trained_all)

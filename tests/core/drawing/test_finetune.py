@@ -137,6 +137,9 @@ def test_a_stop_in_pass_one_skips_pass_two(monkeypatch):
                        _fake_mnist(), spec=spec, copies=1, replay=20)
     report = F.run_finetune(None, plan, None, stop)
     assert len(calls) == 1 and report.result.reason == "stopped"
+    assert not report.trained_all  # the summary must not claim every digit trained
+    assert "all 20" not in report.summary() and "not trained on" in report.summary()
+    assert "on 10 of your 20 digits" in report.summary()
 
 
 def test_no_samples_is_a_clear_error():
