@@ -59,12 +59,15 @@ def augment(spec: NetworkSpec, x28: np.ndarray, seed: int) -> np.ndarray:
     if not prefix.layers:
         raise ValueError(prefix.reason)
     k = keras()
-    # the layers' seed generators are made from the global seed: the same seed, the same draw
-    k.utils.set_random_seed(int(seed))
     names = (f"preview_{i}" for i in range(10_000))
     layers = INPUT.build(k, {"input_shape": spec.model_input_shape}, names)
-    for layer in prefix.layers:
-        layers.extend(KINDS[layer.type].build(k, layer.params, names))
+    for n, layer in enumerate(prefix.layers):
+        for built in KINDS[layer.type].build(k, layer.params, names):
+            config = built.get_config()
+            if "seed" in config:  # the same layer with its own seed: the same seed, the same
+                # draw, and the global seeds (a training run's) are never reset
+                built = type(built).from_config({**config, "seed": int(seed) * 1000 + n})
+            layers.append(built)
     model = k.Sequential(layers)
     x = np.asarray(x28, np.float32).reshape((-1, *spec.model_input_shape))
     out = np.asarray(model(x, training=True), np.float32)

@@ -43,6 +43,20 @@ def test_augment_is_the_spec_layers_in_training():
     assert np.abs(turned - x).mean() > 0.02
     np.testing.assert_array_equal(turned, augment(_spec(ROTATE), x, seed=1))
     assert not np.array_equal(turned, augment(_spec(ROTATE), x, seed=2))
+    noisy = _spec(ROTATE, LayerSpec("GaussianNoise", {"stddev": 0.3}))
+    np.testing.assert_array_equal(augment(noisy, x, seed=5), augment(noisy, x, seed=5))
+
+
+def test_the_preview_leaves_the_global_random_state_alone():
+    """It runs every 1.5 s while a training run may be drawing from the same generators."""
+    from nngui.core.platform.runtime import keras
+
+    x = preview_digits()
+    keras().utils.set_random_seed(123)
+    expected = np.random.random()
+    keras().utils.set_random_seed(123)
+    augment(_spec(ROTATE, LayerSpec("GaussianNoise", {"stddev": 0.3})), x, seed=7)
+    assert np.random.random() == expected  # the global generators were not reset
 
 
 def test_mosaic_puts_originals_over_their_augmented_copies():
