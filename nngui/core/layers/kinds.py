@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from nngui.core.layers import numpy_ops as ops
+from nngui.core.layers.augmentation import AUGMENTATION_KINDS
 from nngui.core.layers.base import (
     LayerKind,
     Params,
@@ -431,7 +432,7 @@ class Input(LayerKind):
 INPUT = Input()
 KINDS: dict[str, LayerKind] = {kind.key: kind for kind in (
     Dense(), Dropout(), Activation(), Flatten(), Reshape(), Conv2D(), MaxPooling2D(),
-    BatchNormalization(), GaussianNoise())}
+    BatchNormalization(), GaussianNoise(), *AUGMENTATION_KINDS)}
 _BY_KERAS_CLASS = {cls: kind for kind in (INPUT, *KINDS.values()) for cls in kind.keras_classes}
 
 

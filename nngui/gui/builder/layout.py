@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from nngui.core.network import catalog
 from nngui.core.network.catalog import Field
 from nngui.core.network.features import FEATURES
+from nngui.gui.builder.augment_preview import AugmentPreview
 from nngui.gui.builder.fields import FieldForm, RateSpinBox
 from nngui.gui.builder.problems import ERROR_COLOR, ProblemsView
 
@@ -74,6 +75,8 @@ class BuilderLayout:
         right = QVBoxLayout()
         right.setSpacing(4)
         right.addWidget(self._build_editor_box())
+        self.augment_preview = AugmentPreview()  # shown while the network augments
+        right.addWidget(self.augment_preview)
         right.addWidget(self._build_training_box())
         right.addStretch(1)
         root.addLayout(right, 3)

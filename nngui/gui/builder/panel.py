@@ -53,6 +53,8 @@ class BuilderPanel(BuilderLayout, QWidget):
         self._render_locked()
         self._revalidate()
         self.state.subscribe(self._on_state_changed)
+        self.augment_preview.set_spec(self.spec())
+        self.specChanged.connect(self.augment_preview.set_spec)
 
     # ---- public API -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,7 @@ from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
 from nngui.gui.draw.inside import DrawInside
+from nngui.gui.draw.robustness import RobustnessView
 from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs: also the window's
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
@@ -46,6 +48,9 @@ GAP = 8
 RIGHT_W = DIGIT_W + 2 * PREVIEW_SIDE + 2 * GAP  # the fixed right-hand column
 BAR = QColor(150, 170, 200)
 TOP_BAR = QColor(31, 119, 180)
+UNSURE_BAR = QColor(200, 140, 60)  # the best guess when the model is not sure
+NOT_SURE_KEY = "draw/not_sure_percent"  # QSettings("nngui", "nngui"), like the window's
+NOT_SURE_DEFAULT = 60  # percent
 
 
 def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
@@ -93,6 +98,10 @@ class DrawPanel(QWidget):
         self.last_probabilities: np.ndarray | None = None
         self.last_latency_ms = 0.0
         self.refresh_count = 0
+        self.not_sure = False  # the last reading was below the "not sure" confidence
+        self.robustness: RobustnessView | None = None  # made on first use
+        # per model title: [read right, taught] of the digits taught while it was reading
+        self.taught_tally: dict[str, list[int]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
@@ -224,6 +233,7 @@ class DrawPanel(QWidget):
         right = QVBoxLayout(self.rightColumn)
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(top)
+        right.addLayout(self._build_confidence_row())
         right.addWidget(self.probabilityPlot, 1)
 
         # feature maps, filters and saliency, read off the GUI thread (collapsible)
@@ -243,6 +253,49 @@ class DrawPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
         outer.addWidget(self.samples)
+
+    def _build_confidence_row(self) -> QHBoxLayout:
+        """"Not sure below N %" and the Robustness… button."""
+        self.notSureSpin = QSpinBox()
+        self.notSureSpin.setObjectName("notSureSpin")
+        self.notSureSpin.setRange(0, 99)
+        self.notSureSpin.setSuffix(" %")
+        self.notSureSpin.setAccessibleName("Not sure below")
+        self.notSureSpin.setToolTip("Below this confidence the tab says it is not sure "
+                                    "instead of naming a digit (0 % switches it off)")
+        saved = QSettings("nngui", "nngui").value(NOT_SURE_KEY, NOT_SURE_DEFAULT)
+        try:
+            value = int(saved)
+        except (TypeError, ValueError):
+            value = NOT_SURE_DEFAULT
+        self.notSureSpin.setValue(value)
+        self.notSureSpin.valueChanged.connect(self._not_sure_changed)
+        self.robustnessButton = QPushButton("Robustness…")
+        self.robustnessButton.setObjectName("robustnessButton")
+        self.robustnessButton.setToolTip("How the model's accuracy falls as digits are turned, "
+                                         "shifted, thickened and made noisy")
+        self.robustnessButton.clicked.connect(self.show_robustness)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Not sure below"))
+        row.addWidget(self.notSureSpin)
+        row.addStretch(1)
+        row.addWidget(self.robustnessButton)
+        return row
+
+    def _not_sure_changed(self, value: int) -> None:
+        QSettings("nngui", "nngui").setValue(NOT_SURE_KEY, int(value))
+        self.schedule_refresh()
+
+    def show_robustness(self) -> RobustnessView:
+        """Open the robustness view and measure the selected model."""
+        if self.robustness is None:
+            self.robustness = RobustnessView(self.tasks, self)
+        current = self.current_model()
+        title, model = current if current is not None else ("", None)
+        self.robustness.show()
+        self.robustness.raise_()
+        self.robustness.compute(title, model)
+        return self.robustness
 
     # ---- models ---------------------------------------------------------------------
     def set_models(self, models: list[tuple[str, Any]]) -> None:
@@ -364,6 +417,7 @@ class DrawPanel(QWidget):
     def _show_result(self, probs: np.ndarray | None) -> None:
         self.last_probabilities = probs
         if probs is None:
+            self.not_sure = False
             self.predictionLabel.setText("")
             self.bars.setOpts(height=np.zeros(10), brushes=[BAR] * 10)
             if self._problem:
@@ -376,11 +430,19 @@ class DrawPanel(QWidget):
             if self.preview28.pixmap().isNull():
                 self.preview28.setPixmap(preview_pixmap(self.last_x28))
             return
-        top = int(np.argmax(probs))
-        self.predictionLabel.setText(str(top))
-        brushes = [TOP_BAR if i == top else BAR for i in range(10)]
+        order = np.argsort(probs)[::-1]
+        top, second = int(order[0]), int(order[1])
+        self.not_sure = float(probs[top]) * 100.0 < self.notSureSpin.value()
+        brushes = [(UNSURE_BAR if self.not_sure else TOP_BAR) if i == top else BAR
+                   for i in range(10)]
         self.bars.setOpts(height=probs, brushes=brushes)
-        self.detailLabel.setText(f"{probs[top]:.0%} sure · {self.last_latency_ms:.1f} ms")
+        if self.not_sure:
+            self.predictionLabel.setText("?")
+            self.detailLabel.setText(f"Not sure: {top} ({probs[top]:.0%}) or {second} "
+                                     f"({probs[second]:.0%}) · {self.last_latency_ms:.1f} ms")
+        else:
+            self.predictionLabel.setText(str(top))
+            self.detailLabel.setText(f"{probs[top]:.0%} sure · {self.last_latency_ms:.1f} ms")
         self.predicted.emit(top, float(probs[top]))
 
     # ---- images ---------------------------------------------------------------------
@@ -412,8 +474,20 @@ class DrawPanel(QWidget):
         if x28.max() <= 0:
             self.set_status("Draw a digit first, then press the digit it should be.")
             return None
+        if self.refresh_pending():
+            self.refresh()  # the reading of this very drawing, for the tally below
+        read = None
+        if self.last_probabilities is not None and np.array_equal(x28, self.last_x28):
+            read = int(np.argmax(self.last_probabilities))
         sample_id = self.samples.save(x28, digit)
         if sample_id is not None:
+            current = self.current_model()
+            if read is not None and current is not None:
+                tally = self.taught_tally.setdefault(current[0], [0, 0])
+                tally[0] += int(read == digit)
+                tally[1] += 1
+                self.set_status(f"{self.samples.statusLabel.text()} {current[0]} read "
+                                f"{tally[0]} of the {tally[1]} digit(s) you taught it right.")
             self.canvas.clear()
         return sample_id
 

@@ -220,8 +220,10 @@ class SamplesBox(QGroupBox):
         self.samplesLabel.setObjectName("samplesCount")
         self.fineTuneButton = QPushButton("Fine-tune")
         self.fineTuneButton.setObjectName("fineTuneButton")
-        self.fineTuneButton.setToolTip("Train the selected model a little on your samples, "
-                                       "mixed with MNIST so it does not forget")
+        self.fineTuneButton.setToolTip(
+            "Train a copy of the selected model on all your samples (and jittered variants of "
+            "them), mixed with MNIST digits (the bundled 8×8 digits when MNIST is not found) "
+            "so it does not forget; it stops when your held-out digits stop improving")
         self.fineTuneButton.clicked.connect(lambda: self.fineTuneRequested.emit())
         self.statusLabel = QLabel("")
         self.statusLabel.setObjectName("drawStatus")

@@ -186,6 +186,8 @@ class DrawController(QObject):
 
     def _train(self, prepared: tuple[FinetuneInputs, finetune.FinetunePlan]) -> None:
         inputs, plan = prepared
+        self.panel.set_status(f"Fine-tuning {inputs.title.removesuffix(FINETUNED)} on "
+                              f"{plan.mix.n_user} of your digits, replaying {plan.replay}…")
         request = RunRequest(Session(plan.spec, model=inputs.model), plan.data, plan.config)
 
         def job(report, stop):

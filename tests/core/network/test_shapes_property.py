@@ -53,7 +53,8 @@ def layer_for(draw, shape: tuple[int, ...]) -> LayerSpec:
     common = ["Dropout", "Activation", "GaussianNoise", "Flatten"] + ["BatchNormalization",
                                                                         "Reshape"] * 2
     kinds = common + {1: ["Dense"] * 4, 2: ["Reshape"] * 2,
-                      3: ["Conv2D"] * 4 + ["MaxPooling2D"] * 3}[len(shape)]
+                      3: ["Conv2D"] * 4 + ["MaxPooling2D"] * 3
+                      + ["RandomRotation", "RandomTranslation", "RandomZoom"]}[len(shape)]
     kind = draw(st.sampled_from(kinds))
     if kind == "Dense":
         p = {"units": draw(st.integers(1, 8)), "activation": draw(act),
@@ -69,6 +70,10 @@ def layer_for(draw, shape: tuple[int, ...]) -> LayerSpec:
         p = {"center": draw(st.booleans()), "scale": draw(st.booleans())}
     elif kind == "Reshape":
         p = {"target_shape": draw(reshape_target(math.prod(shape)))}
+    elif kind in ("RandomRotation", "RandomZoom"):
+        p = {"factor": draw(st.sampled_from([0.0, 0.05, 0.3]))}
+    elif kind == "RandomTranslation":
+        p = {"height_factor": draw(st.sampled_from([0.0, 0.2])), "width_factor": 0.1}
     elif kind == "Activation":
         p = {"activation": draw(act)}
     else:

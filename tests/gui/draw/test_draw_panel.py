@@ -278,7 +278,7 @@ def test_open_image_reads_dark_on_light_files(qtbot, panel, tmp_path):
     path = tmp_path / "zero.jpg"
     assert img.save(str(path))
     assert panel.open_image(str(path))
-    assert panel.predictionLabel.text() == "0"
+    assert int(np.argmax(panel.last_probabilities)) == 0  # its best guess (maybe "not sure")
     assert not panel.open_image(str(tmp_path / "missing.png"))
     assert "No image file" in panel.samples.statusLabel.text()
     panel.canvas.clear()
@@ -291,7 +291,7 @@ def test_open_image_reads_dark_on_light_files(qtbot, panel, tmp_path):
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     panel.canvas.dropEvent(drop)  # what Qt calls when a file is dropped on the canvas
-    assert drop.isAccepted() and panel.predictionLabel.text() == "0"
+    assert drop.isAccepted() and int(np.argmax(panel.last_probabilities)) == 0
 
 
 def test_tablet_pressure_sets_the_width(qtbot, panel):
@@ -321,3 +321,73 @@ def test_tablet_pressure_sets_the_width(qtbot, panel):
     assert len(canvas.strokes) == 1 and len(widths) == 11
     assert widths[-1] > 3 * widths[0]  # light touch thin, firm pressure thick
     qtbot.waitUntil(lambda: panel.predictionLabel.text() != "")
+
+
+def test_below_the_set_confidence_it_says_it_is_not_sure(qtbot, panel):
+    from PySide6.QtCore import QSettings
+
+    from nngui.gui.draw.panel import NOT_SURE_KEY
+
+    _stroke(qtbot, panel.canvas, ONE)
+    panel.refresh()
+    sure = float(panel.last_probabilities.max())
+    panel.notSureSpin.setValue(0)  # off: always names a digit
+    panel.refresh()
+    assert panel.predictionLabel.text() == "1" and not panel.not_sure
+    panel.notSureSpin.setValue(min(99, int(sure * 100) + 1))  # just above its confidence
+    panel.refresh()
+    assert panel.not_sure and panel.predictionLabel.text() == "?"
+    assert panel.detailLabel.text().startswith("Not sure: 1 (")
+    panel.notSureSpin.setValue(max(0, int(sure * 100) - 1))  # just below it
+    panel.refresh()
+    assert not panel.not_sure and panel.predictionLabel.text() == "1"
+    # the setting is kept for the next session
+    panel.notSureSpin.setValue(42)
+    assert int(QSettings("nngui", "nngui").value(NOT_SURE_KEY)) == 42
+    again = DrawPanel(panel.samples_store)
+    qtbot.addWidget(again)
+    assert again.notSureSpin.value() == 42
+
+
+def test_robustness_curves_of_the_selected_model(qtbot, panel, mnist_path, monkeypatch):
+    monkeypatch.setenv("NNGUI_MNIST", str(mnist_path))  # the slice's test digits
+    view = panel.show_robustness()
+    qtbot.waitUntil(lambda: view.curves is not None, timeout=120000)
+    curves = view.curves
+    assert set(curves.accuracy) == {"rotation", "shift", "thickness", "noise"}
+    assert curves.at("rotation", 0) > 0.8  # the reader reads plain test digits
+    assert curves.at("rotation", 60) < curves.at("rotation", 0) - 0.2
+    assert curves.at("shift", 6) < curves.at("shift", 0) - 0.2
+    x, y = view.lines["noise"].getData()
+    assert list(x) == list(curves.levels["noise"]) and list(y) == curves.accuracy["noise"]
+    assert "undisturbed" in view.status.text() and "Reader" in view.status.text()
+    assert "MNIST test digits" in view.status.text()
+
+
+def test_robustness_waits_for_a_busy_model(qtbot, panel, reader):
+    import threading
+
+    release = threading.Event()
+    task = panel.tasks.submit("busy", lambda _r, _s: release.wait(30), holds=(reader,))
+    assert task is not None
+    try:
+        view = panel.show_robustness()
+        assert view.curves is None and "busy" in view.status.text()
+    finally:
+        release.set()
+        qtbot.waitUntil(lambda: not panel.tasks.running("busy"), timeout=10000)
+
+
+def test_teaching_counts_how_often_the_model_read_the_taught_digit(qtbot, panel):
+    """The next digits the user draws are the honest test of a fine-tuned model."""
+    _stroke(qtbot, panel.canvas, ONE)
+    panel.teach(1)  # the reader reads a 1: right
+    assert panel.taught_tally["Reader"] == [1, 1]
+    assert "Reader read 1 of the 1 digit(s) you taught it right" in \
+        panel.samples.statusLabel.text()
+    _stroke(qtbot, panel.canvas, ONE)
+    panel.teach(7)  # the user says this one is a 7: the reading (1) was wrong
+    assert panel.taught_tally["Reader"] == [1, 2]
+    assert "1 of the 2" in panel.samples.statusLabel.text()
+    panel.teach(3)  # nothing drawn: nothing saved, nothing counted
+    assert panel.taught_tally["Reader"] == [1, 2]
