@@ -45,3 +45,9 @@ def xor_sessions() -> dict[str, Situation]:
     """The XOR lesson's presets, each trained once for the whole test session."""
     return {name: trained(name) for name in ("perceptron-xor", "perceptron-xor-x1x2",
                                              "xor-2-2-1", "xor-3-4-1")}
+
+
+@pytest.fixture(scope="session")
+def train_preset() -> Callable[..., Situation]:
+    """``trained`` as a fixture, for tests that train a preset of their own."""
+    return trained
