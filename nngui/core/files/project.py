@@ -4,7 +4,8 @@ Members (schema 2): ``manifest.json`` (format, schema_version, app version, crea
 times), ``network.json`` (the spec and training settings, as spec.dump_json writes them),
 ``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
 epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
-lab), ``samples.npz`` (the user's digit samples) and ``model.keras`` when there are weights.
+lab), ``samples.npz`` (the user's digit samples), ``lessons.json`` (the lesson in progress, see
+core/lessons/progress; optional, older files lack it) and ``model.keras`` when there are weights.
 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
@@ -47,7 +48,7 @@ MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
-              "lab.json", "samples.npz", "model.keras")
+              "lab.json", "samples.npz", "lessons.json", "model.keras")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
 
@@ -69,6 +70,7 @@ class Project:
     runs: list[dict[str, Any]] = field(default_factory=list)  # name, settings, history, reason
     samples: list[dict[str, Any]] = field(default_factory=list)  # id, image, label, created
     lab: dict[str, Any] | None = None  # lab_state() of the backprop lab
+    lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
     model: Any = None
     created: float = field(default_factory=time.time)
     saved: float | None = None
@@ -96,6 +98,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),
     }
+    if project.lessons is not None:
+        members["lessons.json"] = _json(project.lessons)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
@@ -202,6 +206,8 @@ def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[st
                            "samples.npz": _read_bytes(zf, "samples.npz", MAX_SAMPLES_BYTES, path)}
     for name in ("dataset.json", "session.json", "runs.json", "lab.json"):
         doc[name] = _read_json(zf, name, path)
+    if "lessons.json" in names:  # optional: only projects with a lesson in progress have it
+        doc["lessons.json"] = _read_json(zf, "lessons.json", path)
     return doc, version
 
 
@@ -231,6 +237,7 @@ def _build(doc: dict[str, Any]) -> Project:
         runs=_runs(doc["runs.json"], path),
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
+        lessons=_lessons(doc.get("lessons.json"), path),
         created=_time(manifest.get("created"), "created", path),
         saved=_time(manifest.get("saved"), "saved", path))
 
@@ -407,6 +414,14 @@ def _lab(d: Any, path: Path) -> dict[str, Any] | None:
         return check_lab(d, path.name)
     except LabStateError as exc:
         raise ProjectError(str(exc)) from None
+
+
+def _lessons(d: Any, path: Path) -> dict[str, Any] | None:
+    """The lesson progress as stored; its fields are checked where it is used (the lessons
+    package sits above this one)."""
+    if d is not None and not isinstance(d, dict):
+        raise ProjectError(f"{path.name}: lessons.json is not a table of lesson progress.")
+    return d
 
 
 def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:

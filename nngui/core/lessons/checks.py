@@ -104,7 +104,8 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
                    f"{hidden_layers(spec)})"
         if key == "features" and sorted(spec.features) != sorted(want):
             have = ", ".join(spec.features) or "none"
-            return f"needs the input features {', '.join(want) or 'none'} (this has {have})"
+            return (f"needs the input features {', '.join(want)} (this has {have})" if want
+                    else f"needs no input features (this has {have})")
         if key == "max_params" and param_count(spec) > want:
             return f"needs at most {want:,} parameters (this network has {param_count(spec):,})"
         if key == "loss" and spec.loss != want:
