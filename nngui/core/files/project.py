@@ -70,11 +70,11 @@ class Project:
     runs: list[dict[str, Any]] = field(default_factory=list)  # name, settings, history, reason
     samples: list[dict[str, Any]] = field(default_factory=list)  # id, image, label, created
     lab: dict[str, Any] | None = None  # lab_state() of the backprop lab
-    lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
     model: Any = None
     created: float = field(default_factory=time.time)
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
+    lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
 
 
 # ---------------------------------------------------------------------------------- writing

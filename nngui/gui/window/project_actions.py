@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -129,6 +130,9 @@ class ProjectActions(QObject):
         self._opening: _Opening | None = None
         self._live: tuple[Any, list[tuple[int, dict]]] | None = None  # the run so far
         self._close_after_save = False  # Close said Save during a run: stopping it
+        # the lesson panel's progress, saved with the project and shown when one opens
+        self.lessons_state: Callable[[], dict | None] = lambda: None
+        self.lessons_restore: Callable[[dict | None], None] = lambda state: None
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
@@ -276,7 +280,7 @@ class ProjectActions(QObject):
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
                        epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=self._created)
+                       created=self._created, lessons=self.lessons_state())
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:
@@ -458,6 +462,7 @@ class ProjectActions(QObject):
             self._merge_samples(project.samples)
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
+            self.lessons_restore(project.lessons)
             self._select_data(project)  # the same data: Evaluate gets the model next
             if s.model is not None:
                 self._work.refresh_evaluate_context()
