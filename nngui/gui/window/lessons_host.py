@@ -97,7 +97,7 @@ class LessonsHost(QObject):
                 w.statusBar().showMessage(f"This step's settings do not fit: {exc}", 8000)
         if "lr" in setup or "features" in setup:
             spec = w.builder.spec()
-            spec.lr = float(setup.get("lr", spec.lr))
+            spec.learning_rate = float(setup.get("lr", spec.lr))
             spec.features = list(setup.get("features", spec.features))
             try:
                 spec.__post_init__()

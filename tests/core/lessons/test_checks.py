@@ -84,3 +84,20 @@ def test_runs_goal_counts_different_settings(xor_sessions) -> None:
     many = Situation(s.spec, s.config, s.dataset, None, s.model, s.history, runs, data=s.data)
     r = check_goal(g, many)
     assert r.met and r.value == 3
+
+
+def test_the_activations_lesson_can_be_completed(train_preset) -> None:
+    curve = train_preset("regression-1-32-32-1")
+    r = check_goal(goal("activations-losses", "curve-fit"), curve)
+    assert r.met, r.detail
+
+    def to_bce(spec, cfg) -> None:  # what the step's text asks the student to change
+        spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
+            "binary_crossentropy", "adam", 0.05, {})
+
+    s = train_preset("xor-2-4-1", to_bce)
+    assert check_goal(goal("activations-losses", "xor-bce"), s).met
+    # the SSE-trained net is not the step: its loss is not cross-entropy
+    plain = train_preset("xor-2-4-1")
+    r = check_goal(goal("activations-losses", "xor-bce"), plain)
+    assert not r.met and "binary_crossentropy" in r.detail

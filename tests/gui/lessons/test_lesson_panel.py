@@ -139,3 +139,16 @@ def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot
     bad.write_text('lesson = 1\nid = "hw"\ntitle = "Homework"\n', encoding="utf-8")
     assert not w.lessons.open_lesson_file(bad)
     assert messages[-1][2] == "bad.toml: steps: a lesson has 1 to 100 [[steps]]."
+
+
+def test_set_up_applies_preset_settings_network_and_tab(window, qtbot):
+    w = window
+    w.lessons.set_up({"preset": "perceptron-xor", "features": ["x1*x2"], "lr": 0.2,
+                      "epochs": 7, "validation_split": 0.0, "tab": "watch"})
+    spec, cfg = w.builder.spec(), w.builder.config()
+    assert spec.name == "perceptron_xor" and spec.features == ["x1*x2"] and spec.lr == 0.2
+    assert cfg.epochs == 7 and w.tabs.currentWidget() is w.watch
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor2", timeout=30000)
+    w.lessons.set_up({"dataset": "moons", "tab": "evaluate"})
+    qtbot.waitUntil(lambda: w.data.dataset.name == "moons", timeout=30000)
+    assert w.tabs.currentWidget() is w.evaluate
