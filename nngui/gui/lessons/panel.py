@@ -153,6 +153,9 @@ class LessonPanel(QWidget):
         self.lessonCombo = QComboBox()
         self.lessonCombo.setObjectName("lessonCombo")
         self.lessonCombo.activated.connect(self._on_combo)
+        self.lessonCombo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lessonCombo.setMinimumContentsLength(20)
         lay.addWidget(self.lessonCombo)
         self.introLabel = _label("", "lessonIntro")
         lay.addWidget(self.introLabel)
@@ -161,6 +164,7 @@ class LessonPanel(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.scroll, 1)
         self.submitButton = QPushButton("Submit…")
         self.submitButton.setObjectName("lessonSubmitButton")

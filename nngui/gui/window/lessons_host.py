@@ -35,6 +35,7 @@ class LessonsHost(QObject):
         self.dock = QDockWidget("Lessons", window)
         self.dock.setObjectName("lessonsDock")
         self.dock.setWidget(self.panel)
+        self.dock.setMaximumWidth(400)  # beside the tabs on a 1366-pixel laptop screen
         self.dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea
                                   | Qt.DockWidgetArea.LeftDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
