@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -48,15 +47,19 @@ def _label(text: str, name: str = "", style: str = "") -> QLabel:
     return label
 
 
-class _StepBox(QGroupBox):
-    """One step: its text, Set up, its goals and its question."""
+class _StepBox(QFrame):
+    """One step: its title, text, Set up, its goals and its question. (A QFrame with a
+    wrapped title label: a QGroupBox's title would set the panel's minimum width.)"""
 
     def __init__(self, step: Step, panel: LessonPanel) -> None:
-        super().__init__(step.title)
+        super().__init__()
         self.step = step
         self.setObjectName(f"lessonStep_{step.id}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
+        self.titleLabel = _label(step.title, f"stepTitle_{step.id}", "font-weight: bold;")
+        lay.addWidget(self.titleLabel)
         if step.text:
             lay.addWidget(_label(" ".join(step.text.split())))
         self.goalLabels: dict[str, QLabel] = {}
@@ -266,7 +269,7 @@ class LessonPanel(QWidget):
             box.show_guess(guess["guess"] if guess else None,
                            guess["outcome"] if guess else None)
             done = bool(step.goals) and p.step_done(step.id)
-            box.setTitle(f"{'✔ ' if done else ''}{step.title}")
+            box.titleLabel.setText(f"{'✔ ' if done else ''}{step.title}")
         goals = p.lesson.goals()
         met = sum(1 for _, g in goals if g.id in p.met)
         self.progressLabel.setText(f"{met} of {len(goals)} checks met"

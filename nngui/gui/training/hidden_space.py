@@ -45,10 +45,9 @@ def caption(p: dict[str, Any] | None) -> str:
                 "classes here exactly when this network gets them right"
                 if p.get("line") is not None else "")
         return f"{legend} · the hidden units' outputs as they are{line}."
-    return (f"{legend} · PCA of {p['units']} units: the two directions in which the points "
-            "spread most. Points that overlap here may still be apart in the other "
-            f"{p['units'] - 2} directions, and the output unit's boundary cannot be drawn in "
-            "this plane; a 2-unit hidden layer is drawn as it is.")
+    return (f"{legend} · PCA of {p['units']} units: the 2 directions of widest spread. Points "
+            f"that overlap here may be apart in the other {p['units'] - 2}, and the output "
+            "unit's boundary cannot be drawn in this plane (a 2-unit layer is drawn as it is).")
 
 
 class HiddenSpaceExtras:

@@ -52,7 +52,7 @@ def test_a_wider_hidden_layer_says_what_its_projection_cannot_show(window, qtbot
     p = live._latest["hidden"][1]
     assert p["method"] == "pca" and p["line"] is None
     text = live.hiddenExtras.captionLabel.text()
-    assert "PCA of 4 units" in text and "cannot" in text and "other 2 directions" in text
+    assert "PCA of 4 units" in text and "cannot" in text and "in the other 2," in text
     assert live.hiddenExtras.line_data()[0].size == 0
 
 
