@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -34,6 +33,27 @@ from nngui.core.lessons.progress import Progress
 MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
 MUTED = "color: palette(mid);"
+
+
+def flow(text: str) -> str:
+    """A lesson text for a wrapped label: lines of a paragraph joined, blank lines kept as
+    paragraph breaks and indented lines (code) kept on lines of their own."""
+    out: list[str] = []
+    para: list[str] = []
+    for line in text.strip().splitlines():
+        if line.startswith(("  ", "\t")) or not line.strip():
+            if para:
+                out.append(" ".join(para))
+                para = []
+            if line.strip():
+                out.append("    " + line.strip())
+            elif out and out[-1] != "":
+                out.append("")
+        else:
+            para.append(line.strip())
+    if para:
+        out.append(" ".join(para))
+    return "\n".join(out).strip("\n")
 
 
 def _label(text: str, name: str = "", style: str = "") -> QLabel:
@@ -61,7 +81,7 @@ class _StepBox(QFrame):
         self.titleLabel = _label(step.title, f"stepTitle_{step.id}", "font-weight: bold;")
         lay.addWidget(self.titleLabel)
         if step.text:
-            lay.addWidget(_label(" ".join(step.text.split())))
+            lay.addWidget(_label(flow(step.text)))
         self.goalLabels: dict[str, QLabel] = {}
         for g in step.goals:
             label = _label(f"○ {g.title}", f"goal_{g.id}")
@@ -76,14 +96,11 @@ class _StepBox(QFrame):
             q = step.predict
             lay.addWidget(_label(f"Predict: {q.prompt}", style="font-style: italic;"))
             self.guessGroup = QButtonGroup(self)
-            row = QHBoxLayout()
-            for i, choice in enumerate(q.choices):
+            for i, choice in enumerate(q.choices):  # one a line: the panel stays narrow
                 b = QRadioButton(choice)
                 b.setObjectName(f"guess_{step.id}_{i}")
                 self.guessGroup.addButton(b, i)
-                row.addWidget(b)
-            row.addStretch(1)
-            lay.addLayout(row)
+                lay.addWidget(b)
             self.commitButton = QPushButton("Commit my guess")
             self.commitButton.setObjectName(f"commitGuess_{step.id}")
             self.commitButton.setEnabled(False)
@@ -206,7 +223,7 @@ class LessonPanel(QWidget):
             self._fill_combo()
             ids = [self.lessonCombo.itemData(i) for i in range(self.lessonCombo.count())]
         self.lessonCombo.setCurrentIndex(ids.index(lesson.id))
-        self.introLabel.setText(" ".join(lesson.text.split()))
+        self.introLabel.setText(flow(lesson.text))
         body = QWidget()
         col = QVBoxLayout(body)
         col.setContentsMargins(0, 0, 0, 0)
