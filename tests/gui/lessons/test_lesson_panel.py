@@ -152,3 +152,25 @@ def test_set_up_applies_preset_settings_network_and_tab(window, qtbot):
     w.lessons.set_up({"dataset": "moons", "tab": "evaluate"})
     qtbot.waitUntil(lambda: w.data.dataset.name == "moons", timeout=30000)
     assert w.tabs.currentWidget() is w.evaluate
+
+
+def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "activations-losses")
+    do_step(w, qtbot, panel, "curve")
+    assert green(panel, "curve-fit") and w.tabs.currentWidget() is w.watch
+    assert not green(panel, "xor-bce")
+    # the step's SSE net, trained as it is, does not count: the step asks for cross-entropy
+    do_step(w, qtbot, panel, "cross-entropy")
+    assert not green(panel, "xor-bce") and "binary_crossentropy" in panel.last["xor-bce"].detail
+    spec = w.builder.spec()
+    spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
+        "binary_crossentropy", "adam", 0.05, {})
+    w.builder.set_spec(spec)
+    before = panel.checked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        # the last run's job (or Evaluate's) may still hold the network for a moment
+        qtbot.waitUntil(lambda: w.train(restart=True), timeout=30000)
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    assert green(panel, "xor-bce"), panel.last["xor-bce"].detail
+    assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
