@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,6 +33,7 @@ from nngui.core.lessons.progress import Progress
 MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
 MUTED = "color: palette(mid);"
+RETRY_MS = 500  # a check that could not start (the model busy) is tried again after this
 
 
 def flow(text: str) -> str:
@@ -166,6 +167,11 @@ class LessonPanel(QWidget):
         self.progress: Progress | None = None
         self.last: dict[str, Result] = {}
         self.checked = 0  # how many times the goals were measured (tests wait on it)
+        # run_checks(work, done) -> started: measures (work) and shows (done); the host runs
+        # work in a worker thread, by default it runs here
+        self.run_checks: Callable[[Callable[[], list[Result]],
+                                   Callable[[list[Result]], Any]], bool] = \
+            lambda work, done: done(work()) is not False
         self.boxes: dict[str, _StepBox] = {}
         self._extra: list[tuple[Lesson, str]] = []  # lessons opened from files
         lay = QVBoxLayout(self)
@@ -253,13 +259,25 @@ class LessonPanel(QWidget):
         self.progressChanged.emit()
 
     # ---- checking ----------------------------------------------------------------------
-    def refresh(self, after_run: bool = False) -> list[str]:
-        """Re-measure every goal on the session now; the ids newly met. ``after_run``: a run
-        has just finished, so a committed guess gets its outcome."""
+    def refresh(self, after_run: bool = False, tries: int = 40) -> None:
+        """Re-measure every goal on the session now (through ``run_checks``: the host runs
+        the measuring off the GUI thread). ``after_run``: a run has just finished, so a
+        committed guess gets its outcome. A measuring that cannot start now (another job
+        holds the model) is tried again shortly."""
         s = self._situation()
         if s is None or self.progress is None:
-            return []
-        results = check_lesson(self.progress.lesson, s)
+            return
+        lesson = self.progress.lesson
+        started = self.run_checks(lambda: check_lesson(lesson, s),
+                                  lambda results: self.apply(lesson, results, after_run))
+        if not started and tries > 0:
+            QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
+
+    def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False
+              ) -> list[str]:
+        """Show measured ``results`` of ``lesson``; the ids newly met."""
+        if self.progress is None or self.progress.lesson is not lesson:
+            return []  # another lesson was chosen meanwhile
         self.last = {r.id: r for r in results}
         self.checked += 1
         new = self.progress.record(results)

@@ -21,6 +21,7 @@ from nngui.core.lessons.library import read_lesson_file
 from nngui.core.lessons.progress import from_dict
 from nngui.core.lessons.submission import summary, write_submission
 from nngui.core.network.spec import SpecError
+from nngui.gui.common.tasks import plain
 from nngui.gui.lessons.panel import LessonPanel
 from nngui.gui.window.layout import action
 
@@ -40,6 +41,7 @@ class LessonsHost(QObject):
                                   | Qt.DockWidgetArea.LeftDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        self.panel.run_checks = self._run_checks
         self.panel.setUpRequested.connect(self.set_up)
         self.panel.submitButton.clicked.connect(self.submit)
         self.panel.progressChanged.connect(self._modified)
@@ -73,6 +75,14 @@ class LessonsHost(QObject):
         return Situation(session.spec, w.builder.config(), name,
                          ds.source if ds is not None and name in ("mnist", "file") else None,
                          session.model, dict(session.history), runs, data=ds)
+
+    def _run_checks(self, work, done) -> bool:
+        """Measure in a worker thread, holding the network (no run starts meanwhile)."""
+        task = self._w.tasks.submit(
+            "lesson-check", plain(work), holds=(self._w.session,), on_done=done,
+            on_failed=lambda m: self._w.statusBar().showMessage(f"A lesson check failed: {m}",
+                                                                8000))
+        return task is not None
 
     def _on_run_finished(self, *_args) -> None:
         QTimer.singleShot(0, self._w, lambda: self.panel.refresh(after_run=True))
