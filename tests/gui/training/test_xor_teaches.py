@@ -19,7 +19,9 @@ def _train(w, qtbot, preset: str) -> None:
 def _show_watch(w, qtbot):
     w.tabs.setCurrentWidget(w.watch)
     live = w.watch.live
-    qtbot.waitUntil(lambda: "hidden" in live._drawn and "boundary" in live._drawn,
+    # the latest payloads drawn (not only some earlier epoch's)
+    qtbot.waitUntil(lambda: all(name in live._drawn and live._drawn[name]
+                                == id(live._latest[name][1]) for name in ("hidden", "boundary")),
                     timeout=20000)
     return live
 
