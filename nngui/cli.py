@@ -15,6 +15,7 @@ from typing import Any
 
 from nngui.cli_common import EXIT_BAD_INPUT, UsageError, emit, float_in, int_in
 from nngui.cli_lab import add_lab_parser
+from nngui.cli_lessons import add_lesson_parsers
 
 DATASETS = "{datasets}"  # in a help text: the registry's data set names, filled in by _Help
 
@@ -165,6 +166,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.out:
         check_model_path(args.out)  # before training: a bad --out must not cost the run
+    if args.project:
+        _check_project_path(args.project)
     spec, cfg, preset_dataset = _load_spec(args)
     for key in TRAIN_OVERRIDES:
         if getattr(args, key, None) is not None:
@@ -201,14 +204,45 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = None
     if args.out:
         out = str(save_model(model, args.out))
+    project = None
+    if args.project:
+        project = _save_run_project(args.project, spec, cfg, dataset, args.data, model,
+                                    result)
     epoch_times = result.history.get("epoch_time", [])
     obj = {"preset": args.preset, "dataset": dataset.name, "epochs": result.epochs_done,
            "test": test, "history": result.history, "seconds": round(result.seconds, 3),
            "mean_epoch_seconds": round(sum(epoch_times) / max(len(epoch_times), 1), 3),
-           "model": out}
+           "model": out, "project": project}
     text = "  ".join(f"test {k} {v:.4f}" for k, v in test.items())
-    emit(args, obj, text + (f"\nsaved {out}" if out else ""))
+    emit(args, obj, text + (f"\nsaved {out}" if out else "")
+         + (f"\nsaved project {project}" if project else ""))
     return 0
+
+
+def _check_project_path(path: str) -> None:
+    from nngui.core.files.project import SUFFIX
+    from nngui.core.platform.fsio import check_writable
+
+    if not path.endswith(SUFFIX):
+        raise UsageError(f"--project must name a {SUFFIX} file, not {path[:80]!r}.")
+    check_writable(path)
+
+
+def _save_run_project(path: str, spec, cfg, dataset, data_path, model, result) -> str:
+    """The run as a project: what the app's Save project writes after one run."""
+    from nngui.core.data.datasets import dataset_names
+    from nngui.core.files.project import Project, ProjectError, save_project
+    from nngui.core.training.runs import settings_of
+
+    run = {"name": f"#1 {spec.name}", "settings": settings_of(spec, cfg),
+           "history": result.history, "reason": result.reason or "finished"}
+    name = dataset.name if dataset.name in dataset_names() else "file"
+    project = Project(spec, cfg, name, data_path, epochs_done=result.epochs_done,
+                      history=result.history, runs=[run], model=model)
+    try:
+        return str(save_project(project, path))
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -348,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, fn, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
-        p.set_defaults(func=fn)
+        if fn is not None:
+            p.set_defaults(func=fn)
         p.add_argument("--json", action="store_true", help="last stdout line is one JSON object")
         return p
 
@@ -366,6 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int_in(0, 2**32 - 1))
     p.add_argument("--device", choices=["auto", "cpu", "gpu", "all"])
     p.add_argument("--out", help="save the trained model here (.keras)")
+    p.add_argument("--project", metavar="OUT.nngui",
+                   help="also write the run as a project (model, history, settings)")
     _add_option_flags(p)
     p = add("evaluate", cmd_evaluate, "evaluate a saved model on a dataset's test set")
     p.add_argument("--model", required=True)
@@ -384,6 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz)")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
     add_lab_parser(add)
+    add_lesson_parsers(add)
     return ap
 
 
@@ -409,7 +447,8 @@ def unknown_command(word: str) -> int:
     return EXIT_BAD_INPUT
 
 
-SUBCOMMANDS = ("presets", "summary", "train", "evaluate", "predict", "export", "selftest", "lab")
+SUBCOMMANDS = ("presets", "summary", "train", "evaluate", "predict", "export", "selftest", "lab",
+               "lessons", "lesson")
 
 
 def run_cli(argv: list[str]) -> int:

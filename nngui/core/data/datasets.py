@@ -257,6 +257,11 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
              "inputs are (a, b, 1): the third column is always 1 and works as a bias input",
              "label is a XOR b; the test set is the same 4 samples as the training set",
          )),
+    made("xor2", "XOR (x1, x2: 4 samples; for the trainer, its boundary and features)",
+         generators.xor2, (
+             "inputs are (x1, x2); the network's Dense layers bring their own bias",
+             "label is x1 XOR x2; the test set is the same 4 samples as the training set",
+         )),
     made("moons", "Two moons (2-D, 2 classes, noisy, not linearly separable; 800/200)",
          generators.moons, ("sklearn make_moons(noise=0.2, seed={seed})",
                             "800 train / 200 test points")),

@@ -26,6 +26,15 @@ def xor(seed=0):
     return (x, y), (x.copy(), y.copy())  # the test set is the same 4 samples
 
 
+def xor2(seed=0):
+    """The XOR truth table on two inputs (x1, x2), for the main trainer: a Dense layer brings
+    its own bias, and with two inputs the boundary, the x1·x2 feature and the hidden space
+    can be drawn (no seed)."""
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return (x, y), (x.copy(), y.copy())  # the test set is the same 4 samples
+
+
 def moons(seed=0):
     """Two interleaving half circles, 1,000 noisy 2-D points."""
     from sklearn.datasets import make_moons

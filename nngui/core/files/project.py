@@ -5,9 +5,10 @@ times), ``network.json`` (the spec and training settings, as spec.dump_json writ
 ``dataset.json`` (name and the path of a user file), ``session.json`` (the current network's
 epochs and history), ``runs.json`` (every run of the run list), ``lab.json`` (the backprop
 lab), ``samples.npz`` (the user's digit samples), ``model.keras`` when there are weights and
-``replays.npz`` when runs kept replays of their live views and ``state.json`` (the preset,
-the models by role, how the last run ended: see core/files/state.py); both optional,
-older files have none.
+``replays.npz`` when runs kept replays of their live views, ``state.json`` (the preset,
+the models by role, how the last run ended: see core/files/state.py) and ``lessons.json``
+(the lesson in progress, see core/lessons/progress); the last three optional, older
+files have none.
 
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
@@ -53,7 +54,8 @@ MAX_HISTORY = 1_000_000  # values per curve
 MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
-              "lab.json", "samples.npz", "model.keras", "replays.npz", "state.json")
+              "lab.json", "samples.npz", "model.keras", "replays.npz", "state.json",
+              "lessons.json")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
 
@@ -81,6 +83,7 @@ class Project:
     migrated_from: int | None = None  # the schema it had on disk, when older
     replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
     state: dict[str, Any] | None = None  # state.json as read (core/files/state.py checks it)
+    lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -108,6 +111,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         members["replays.npz"] = replay.pack(project.replays)
     if project.state is not None:
         members["state.json"] = _json(project.state)
+    if project.lessons is not None:
+        members["lessons.json"] = _json(project.lessons)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members.items():
@@ -218,6 +223,8 @@ def _document(zf: zipfile.ZipFile, names: set[str], path: Path) -> tuple[dict[st
         doc["replays.npz"] = _read_bytes(zf, "replays.npz", MAX_REPLAY_BYTES, path)
     if "state.json" in names:  # optional: a file from before it has none
         doc["state.json"] = _read_json(zf, "state.json", path)
+    if "lessons.json" in names:  # optional: only projects with a lesson in progress have it
+        doc["lessons.json"] = _read_json(zf, "lessons.json", path)
     return doc, version
 
 
@@ -249,6 +256,7 @@ def _build(doc: dict[str, Any]) -> Project:
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
         replays=_replays(doc.get("replays.npz"), len(runs), path),
+        lessons=_lessons(doc.get("lessons.json"), path),
         created=_time(manifest.get("created"), "created", path),
         saved=_time(manifest.get("saved"), "saved", path),
         state=doc.get("state.json"))
@@ -436,6 +444,14 @@ def _lab(d: Any, path: Path) -> dict[str, Any] | None:
         return check_lab(d, path.name)
     except LabStateError as exc:
         raise ProjectError(str(exc)) from None
+
+
+def _lessons(d: Any, path: Path) -> dict[str, Any] | None:
+    """The lesson progress as stored; its fields are checked where it is used (the lessons
+    package sits above this one)."""
+    if d is not None and not isinstance(d, dict):
+        raise ProjectError(f"{path.name}: lessons.json is not a table of lesson progress.")
+    return d
 
 
 def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:

@@ -92,6 +92,7 @@ class SessionState:
     created: float = field(default_factory=time.time)
     model: Any = None  # the network's Keras model (role "network"), not compared
     migrated_from: int | None = None
+    lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
     replays: dict[int, Any] = field(default_factory=dict)  # run index -> its replay (not compared)
     _observers: list[Observer] = field(default_factory=list, repr=False, compare=False)
 
@@ -215,6 +216,7 @@ class SessionState:
         self.runs, self.samples, self.lab = list(project.runs), list(project.samples), \
             project.lab
         self.replays = dict(project.replays)
+        self.lessons = project.lessons
         if models is not None:
             self.models = {**{r: m for r, m in self.models.items() if r == "network"},
                            **{r: m for r, m in models.items() if r != "network"}}
@@ -244,7 +246,7 @@ class SessionState:
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self.spec, self.config, self.dataset, self.data_path, epochs, history,
                        list(self.runs), list(self.samples), self.lab, model,
-                       created=self.created, replays=dict(self.replays),
+                       created=self.created, replays=dict(self.replays), lessons=self.lessons,
                        state=self.extras(with_model=model is not None))
 
     def extras(self, with_model: bool = True) -> dict[str, Any]:
@@ -276,7 +278,8 @@ class SessionState:
                    Training(t["phase"], t["epoch"], t["message"], t["continued"]),
                    path=path, created=project.created, model=project.model,
                    migrated_from=project.migrated_from,
-                   modified=project.migrated_from is not None, replays=dict(project.replays))
+                   modified=project.migrated_from is not None, replays=dict(project.replays),
+                   lessons=project.lessons)
 
     def snapshot(self) -> dict[str, Any]:
         """The state as plain, comparable values (NaN compares equal to NaN, images by

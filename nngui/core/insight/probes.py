@@ -211,7 +211,35 @@ class HiddenSpaceProbe:
         h = layer_outputs(model, self.x, idx)[-1]
         coords, self._axes, method = project_2d(h, self._axes)
         return {"coords": coords.astype(np.float32), "labels": self.labels, "method": method,
-                "units": int(np.prod(h.shape[1:])), "layer": model.layers[idx].name}
+                "units": int(np.prod(h.shape[1:])), "layer": model.layers[idx].name,
+                "line": output_line(model) if method == "raw" else None}
+
+
+def output_line(model: Any) -> tuple[np.ndarray, float] | None:
+    """(w (2,), b): the output layer's boundary w·h + b = 0 in its inputs' plane, when it reads
+    at most 2 hidden values and decides between 2 classes (one sigmoid unit: its own line;
+    two softmax units: where their scores tie). None otherwise."""
+    dense = _kernel_layers(model)
+    if len(dense) < 2:
+        return None
+    layer = model.layers[dense[-1]]
+    kernel = np.asarray(layer.kernel, dtype=np.float64)
+    bias = (np.asarray(layer.bias, dtype=np.float64) if getattr(layer, "bias", None) is not None
+            else np.zeros(kernel.shape[1]))
+    if kernel.shape[0] > 2 or kernel.shape[1] > 2:
+        return None
+    if kernel.shape[1] == 2:
+        w, b = kernel[:, 1] - kernel[:, 0], bias[1] - bias[0]
+    else:
+        name = getattr(getattr(layer, "activation", None), "__name__", "")
+        # a sigmoid unit says class 1 where its sum is > 0; a tanh or linear unit (regression)
+        # is no classifier's line
+        if name != "sigmoid":
+            return None
+        w, b = kernel[:, 0], bias[0]
+    out = np.zeros(2)
+    out[:len(w)] = w
+    return out, float(b)
 
 
 @dataclass

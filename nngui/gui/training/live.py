@@ -27,6 +27,7 @@ from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
 from nngui.gui.training.confusion_view import ConfusionView
+from nngui.gui.training.hidden_space import HiddenSpaceExtras
 from nngui.gui.training.unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
@@ -194,6 +195,7 @@ class LivePanel(QWidget):
         self.hiddenSpacePlot = _plot("hiddenSpacePlot", hidden_title(None, None))
         self._hidden_pts = pg.ScatterPlotItem(size=5, pen=None)
         self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
+        self.hiddenExtras = HiddenSpaceExtras(self.hiddenSpacePlot)  # its line and caption
         self.lrPlot = _plot("lrPlot", "Learning rate in effect")
         self.lrPlot.setMinimumSize(160, 120)
         self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
@@ -211,7 +213,10 @@ class LivePanel(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.firstView, 0, 0, 2, 1)
-        grid.addWidget(self.hiddenSpacePlot, 0, 1, 2, 1)
+        hidden = QVBoxLayout()
+        hidden.addWidget(self.hiddenSpacePlot, 1)
+        hidden.addWidget(self.hiddenExtras.captionLabel)
+        grid.addLayout(hidden, 0, 1, 2, 1)
         grid.addWidget(self.lrPlot, 0, 2)
         self.confusionView = ConfusionView()
         side = QVBoxLayout()
@@ -271,6 +276,7 @@ class LivePanel(QWidget):
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
         self._lr_curve.setData([], [])
         self._wimage.clear()
+        self.hiddenExtras.clear()
         self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(None, None), color="#333",
                                                     size="9pt")
         self.weightsTitle.setText(weights_title(None, None))
@@ -392,6 +398,7 @@ class LivePanel(QWidget):
         else:
             c = p["coords"]
             self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
+        self.hiddenExtras.show(p)
         self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(epoch, p), color="#333",
                                                     size="9pt")
 

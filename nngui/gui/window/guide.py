@@ -41,6 +41,12 @@ TABS = [
     ("Inspect", "After training: browse the test set class by class, probe one sample (its "
                 "probabilities and each hidden layer's activations), and map any layer's "
                 "view of the test set with PCA or t-SNE."),
+    ("Lessons", "Help → <b>Lessons</b> opens a side panel with one lesson per lecture of the "
+                "course: each step has <b>Set up</b> (the preset, data and tab it starts "
+                "from) and checks that turn green when your session meets them. Some steps "
+                "ask you to predict before you run. <b>Submit…</b> saves your work with a "
+                "summary your teacher re-checks; Help → <b>Open lesson…</b> reads a "
+                "teacher's lesson file."),
 ]
 
 # Keys that belong to a page, not to a menu entry (the menus' own come from their actions)

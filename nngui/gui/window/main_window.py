@@ -61,6 +61,7 @@ from nngui.gui.window.layout import (
     restore_layout,
     save_layout,
 )
+from nngui.gui.window.lessons_host import LessonsHost
 from nngui.gui.window.pages import FirstPaint, PageOf, Pages
 from nngui.gui.window.preset_box import FIRST, PresetBox
 from nngui.gui.window.project_actions import ProjectActions
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
                                        self.training, self.data, self.work, self.presets,
                                        self.pages)
         self.recovery = Recovery(self, self.settings, self.projects)
+        self.lessons = LessonsHost(self)  # the lesson side panel (Help → Lessons)
+        self.projects.lessons_state = self.lessons.state
+        self.projects.lessons_restore = self.lessons.restore
         self.files = FileActions(self, self.settings, self.tasks, self.builder, self.training,
                                  self.data, self.work, self.presets, self.projects, self.pages)
         for part in (self.pages, self.work, self.presets, self.projects, self.recovery,
@@ -209,6 +213,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcuts(quit_keys)
         m.addAction(quit_action)
         h = self.menuBar().addMenu("&Help")
+        self.lessons.add_to(h)
         h.addAction(action(self, "&Guide", self.show_guide, QKeySequence.StandardKey.HelpContents))
         h.addAction(action(self, "&About nngui", self._about))
         self.setAcceptDrops(True)  # a dropped project, network or model opens (files)

@@ -30,6 +30,7 @@ file is core/files/project.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -129,6 +130,9 @@ class ProjectActions(QObject):
         self._session_seen = work.session  # a new one: the state's network was replaced
         self._opening: _Opening | None = None
         self._close_after_save = False  # Close said Save during a run: stopping it
+        # the lesson panel's progress, saved with the project and shown when one opens
+        self.lessons_state: Callable[[], dict | None] = lambda: None
+        self.lessons_restore: Callable[[dict | None], None] = lambda state: None
         keys = QKeySequence.StandardKey
         self.newAction = action(self, "&New project", self.new_project, keys.New)
         self.saveAction = action(self, "&Save project", self.save_project, keys.Save)
@@ -306,8 +310,9 @@ class ProjectActions(QObject):
 
     def _gather(self, with_model: bool) -> SessionState:
         state = self.state
-        state.gather(self.views.project(with_model, state.created), self.views.model_refs(),
-                     with_model)
+        project = self.views.project(with_model, state.created)
+        project.lessons = self.lessons_state()
+        state.gather(project, self.views.model_refs(), with_model)
         return state
 
     def current_project(self, quiet: bool = False) -> Project | None:
@@ -480,6 +485,7 @@ class ProjectActions(QObject):
             state = SessionState.from_project(project)
         self._clean_dataset = project.dataset
         self.views.show_project(project, runs, rows, items)
+        self.lessons_restore(project.lessons)
         self._presets.adopt(state.preset, project.spec)
         self._session_seen = self._work.session
         state.edits = self.state.edits  # an open in flight compares the count

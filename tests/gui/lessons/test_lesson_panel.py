@@ -1,0 +1,176 @@
+"""A scripted student takes lessons in the real window (offscreen): each check turns green
+only after its step, a guess is asked before the run and the outcome shown beside it,
+progress is kept in the project file, and Submit writes what `nngui lesson check` passes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from nngui.core.lessons.library import find_lesson
+from nngui.core.lessons.submission import check_project
+
+
+def green(panel, goal_id: str) -> bool:
+    label = panel.findChild(QLabel, f"goal_{goal_id}")
+    return label.text().startswith("✔") and "bold" in label.styleSheet()
+
+
+def choose_lesson(w, lesson_id: str):
+    w.lessons.show()
+    panel = w.lessons.panel
+    combo = panel.lessonCombo
+    combo.setCurrentIndex(combo.findData(lesson_id))
+    combo.activated.emit(combo.currentIndex())
+    assert panel.progress.lesson.id == lesson_id
+    return panel
+
+
+def do_step(w, qtbot, panel, step_id: str, guess: int | None = None, dataset: str = "") -> None:
+    box = panel.boxes[step_id]
+    if box.step.predict is not None:
+        assert not box.setUpButton.isEnabled()  # the guess comes first
+        box.guessGroup.button(guess).setChecked(True)
+        qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+        assert not box.guessGroup.button(guess).isEnabled()
+    assert box.setUpButton.isEnabled()
+    qtbot.mouseClick(box.setUpButton, Qt.MouseButton.LeftButton)
+    want = dataset or box.step.setup.get("dataset") or _preset_data(box.step.setup["preset"])
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == want
+                    and not w.data.is_loading(), timeout=60000)
+    before = panel.checked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        assert w.train()
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+
+
+def _preset_data(name: str) -> str:
+    from nngui.core.training.presets import get_preset
+
+    return get_preset(name).dataset
+
+
+def test_a_student_completes_the_perceptron_and_hidden_space_lesson(window, qtbot, tmp_path):
+    w = window
+    panel = choose_lesson(w, "perceptron-mlp")
+    lesson = panel.progress.lesson
+    all_goals = [g.id for _, g in lesson.goals()]
+    assert not any(green(panel, g) for g in all_goals)
+    assert not w.findChild(type(w.lessons.dock), "lessonsDock").isHidden()
+
+    do_step(w, qtbot, panel, "perceptron", guess=1)
+    assert green(panel, "perceptron-trained")
+    # the perceptron never separates XOR: that goal (and every later one) is still open
+    assert not any(green(panel, g) for g in all_goals[1:])
+    outcome = panel.findChild(QLabel, "outcome_perceptron").text()
+    assert outcome.startswith("Your guess: no, never. What happened: train accuracy")
+
+    do_step(w, qtbot, panel, "feature", guess=0)
+    assert green(panel, "separates-xor") and w.builder.spec().features == ["x1*x2"]
+    assert not green(panel, "hidden-separable") and not green(panel, "xor-sse")
+
+    do_step(w, qtbot, panel, "hidden-space", guess=0)
+    assert green(panel, "hidden-separable") and green(panel, "xor-sse")
+    assert "one line separates" in panel.findChild(QLabel, "outcome_hidden-space").text()
+    assert not green(panel, "moons-95")
+
+    # progress is part of the project: saved, and back after opening it elsewhere
+    path = tmp_path / "student.nngui"
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=30000)
+    assert w.projects.save_project_to(path)
+    # the moons with two hidden units (too few): measured, and not green
+    w.apply_preset("mlp-2-2-2")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "moons" and not w.data.is_loading(),
+                    timeout=60000)
+    before = panel.checked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        assert w.train()
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    assert panel.last["moons-95"].value < 0.95 and not green(panel, "moons-95")
+    assert "below 95 %" in panel.findChild(QLabel, "goal_moons-95").text()
+
+    do_step(w, qtbot, panel, "moons")
+    assert green(panel, "moons-95")
+    do_step(w, qtbot, panel, "circles")
+    assert all(green(panel, g) for g in all_goals)
+    assert panel.progressLabel.text().endswith("lesson complete!")
+
+    w.projects.new_project()
+    assert w.open_path(path)
+    qtbot.waitUntil(lambda: not w.projects.is_opening(), timeout=60000)
+    qtbot.waitUntil(lambda: panel.progress.lesson.id == "perceptron-mlp"
+                    and green(panel, "hidden-separable"), timeout=30000)
+    assert not green(panel, "moons-95")  # met after the save: not in the saved progress
+    assert "Your guess: no, never" in panel.findChild(QLabel, "outcome_perceptron").text()
+
+    # Submit: the teacher's check re-measures the submitted 2-2-1 net and agrees
+    sub = tmp_path / "submission.nngui"
+    qtbot.waitUntil(lambda: w.session.model is not None and not w.data.is_loading()
+                    and not w.tasks.is_held(w.session.model), timeout=60000)
+    assert w.lessons.submit_to(sub)
+    report = check_project(find_lesson("perceptron-mlp")[0], sub)
+    got = {g["id"]: g["met"] for g in report["goals"]}
+    assert got["hidden-separable"] and got["xor-sse"] and not got["moons-95"]
+    assert report["submission"]["honest"] is True, report["submission"]
+
+
+def test_the_backprop_lesson_sse_and_a_learning_rate_sweep(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    do_step(w, qtbot, panel, "sse", guess=0)
+    assert green(panel, "sse-below") and not green(panel, "three-rates")
+    qtbot.mouseClick(panel.boxes["learning-rate"].setUpButton, Qt.MouseButton.LeftButton)
+    runs = w.watch.runs
+    with qtbot.waitSignal(runs.sweepEnded, timeout=300000):
+        assert runs.start_sweep("lr")
+    qtbot.waitUntil(lambda: green(panel, "three-rates"), timeout=30000)
+
+
+def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot, tmp_path,
+                                                                    messages):
+    w = window
+    good = tmp_path / "hw.toml"
+    good.write_text('lesson = 1\nid = "hw"\ntitle = "Homework"\n\n[[steps]]\nid = "a"\n'
+                    'title = "A"\n[steps.setup]\npreset = "xor-2-2-1"\n', encoding="utf-8")
+    assert w.lessons.open_lesson_file(good)
+    assert w.lessons.panel.progress.lesson.id == "hw"
+    assert w.lessons.panel.lessonCombo.currentText() == "Homework"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('lesson = 1\nid = "hw"\ntitle = "Homework"\n', encoding="utf-8")
+    assert not w.lessons.open_lesson_file(bad)
+    assert messages[-1][2] == "bad.toml: steps: a lesson has 1 to 100 [[steps]]."
+
+
+def test_set_up_applies_preset_settings_network_and_tab(window, qtbot):
+    w = window
+    w.lessons.set_up({"preset": "perceptron-xor", "features": ["x1*x2"], "lr": 0.2,
+                      "epochs": 7, "validation_split": 0.0, "tab": "watch"})
+    spec, cfg = w.builder.spec(), w.builder.config()
+    assert spec.name == "perceptron_xor" and spec.features == ["x1*x2"] and spec.lr == 0.2
+    assert cfg.epochs == 7 and w.tabs.currentWidget() is w.watch
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor2", timeout=30000)
+    w.lessons.set_up({"dataset": "moons", "tab": "evaluate"})
+    qtbot.waitUntil(lambda: w.data.dataset.name == "moons", timeout=30000)
+    assert w.tabs.currentWidget() is w.evaluate
+
+
+def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "activations-losses")
+    do_step(w, qtbot, panel, "curve")
+    assert green(panel, "curve-fit") and w.tabs.currentWidget() is w.watch
+    assert not green(panel, "xor-bce")
+    # the step's SSE net, trained as it is, does not count: the step asks for cross-entropy
+    do_step(w, qtbot, panel, "cross-entropy")
+    assert not green(panel, "xor-bce") and "binary_crossentropy" in panel.last["xor-bce"].detail
+    spec = w.builder.spec()
+    spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
+        "binary_crossentropy", "adam", 0.05, {})
+    w.builder.set_spec(spec)
+    before = panel.checked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        # the last run's job (or Evaluate's) may still hold the network for a moment
+        qtbot.waitUntil(lambda: w.train(restart=True), timeout=30000)
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    assert green(panel, "xor-bce"), panel.last["xor-bce"].detail
+    assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
