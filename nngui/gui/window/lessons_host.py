@@ -46,6 +46,8 @@ class LessonsHost(QObject):
         self.panel.submitButton.clicked.connect(self.submit)
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
+        self._missed_run = False  # a run ended while the dock was closed
+        self.dock.visibilityChanged.connect(self._on_visibility)
         self.toggleAction = self.dock.toggleViewAction()
         self.toggleAction.setText("&Lessons")
         self.openAction = action(window, "Open &lesson…", self.open_lesson)
@@ -61,9 +63,11 @@ class LessonsHost(QObject):
 
     # ---- the session, as the checks read it ----------------------------------------------
     def situation(self) -> Situation | None:
-        """None while a run trains (its job holds the model) or data is loading."""
+        """None while the dock is closed (nothing measures a lesson nobody follows: a check
+        holds the model, and a Save right after a run would find it busy), while a run
+        trains (its job holds the model) or while data is loading."""
         w = self._w
-        if w.training.is_running() or w.data.is_loading():
+        if self.dock.isHidden() or w.training.is_running() or w.data.is_loading():
             return None
         ds = w.data.dataset
         session = w.session
@@ -85,7 +89,15 @@ class LessonsHost(QObject):
         return task is not None
 
     def _on_run_finished(self, *_args) -> None:
+        if self.dock.isHidden():
+            self._missed_run = True  # measured (a guess gets its outcome) when it opens
+            return
         QTimer.singleShot(0, self._w, lambda: self.panel.refresh(after_run=True))
+
+    def _on_visibility(self, visible: bool) -> None:
+        if visible and not self.dock.isHidden():
+            after_run, self._missed_run = self._missed_run, False
+            self.panel.refresh(after_run=after_run)
 
     def _modified(self) -> None:
         self._w.projects.mark_modified()
