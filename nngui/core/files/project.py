@@ -34,6 +34,7 @@ from nngui.core.platform import migrations
 from nngui.core.platform.archives import ArchiveError, copy_member, load_npz, read_member
 from nngui.core.platform.fsio import atomic_path
 from nngui.core.platform.tempdirs import scratch
+from nngui.core.training.controls import Change, changes_from
 
 SUFFIX = ".nngui"
 FORMAT = "nngui-project"
@@ -73,6 +74,7 @@ class Project:
     created: float = field(default_factory=time.time)
     saved: float | None = None
     migrated_from: int | None = None  # the schema it had on disk, when older
+    changes: list[Change] = field(default_factory=list)  # live LR/momentum changes (controls)
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -91,7 +93,8 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "network.json": dump_json(project.spec, project.config).encode(),
         "dataset.json": _json({"name": project.dataset, "path": project.data_path}),
         "session.json": _json({"epochs_done": project.epochs_done,
-                               "history": project.history}),
+                               "history": project.history,
+                               "changes": [c.as_list() for c in project.changes]}),
         "runs.json": _json(project.runs),
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),
@@ -229,6 +232,7 @@ def _build(doc: dict[str, Any]) -> Project:
                            "session.json epochs_done", path),
         history=_history(_get(session, "history", path, "session.json"), "session.json", path),
         runs=_runs(doc["runs.json"], path),
+        changes=_changes(session.get("changes", []), path),
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
         created=_time(manifest.get("created"), "created", path),
@@ -363,6 +367,14 @@ def _history(h: Any, where: str, path: Path) -> dict[str, list[float]]:
                                f"{str(key)[:40]!r} that is not a list of numbers.")
         out[str(key)] = [float(v) for v in values]
     return out
+
+
+def _changes(raw: Any, path: Path) -> list[Change]:
+    """session.json's live changes (absent in files saved before they were kept)."""
+    try:
+        return changes_from(raw)
+    except ValueError as exc:
+        raise ProjectError(f"{path.name}: session.json: {exc}.") from None
 
 
 def _runs(runs: Any, path: Path) -> list[dict[str, Any]]:

@@ -276,7 +276,8 @@ class ProjectActions(QObject):
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
                        epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=self._created)
+                       created=self._created,
+                       changes=list(session.changes) if model is not None else [])
 
     # ---- a run in progress -------------------------------------------------------------
     def _on_run_started(self) -> None:

@@ -122,6 +122,7 @@ class Workbench(QObject):
         s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
             dict(project.history)
         s.target_epochs = project.epochs_done
+        s.changes = list(project.changes)  # the live learning-rate changes, on the curves
         self._training.set_session(s)
         if project.model is not None and project.spec.kind == "autoencoder":
             self._own_ae = (project.model, "opened")
