@@ -34,18 +34,21 @@ MAX_CHANGES = 10_000  # in a project file: more is not a record somebody made by
 @dataclass(frozen=True)
 class Change:
     """``name`` set to ``value`` before batch ``batch`` (0-based) of epoch ``epoch``
-    (0-based, counting earlier runs): the curves' x position is ``epoch + batch / steps``."""
+    (0-based, counting earlier runs) of ``steps`` batches (0: not known): the curves' x
+    position is ``epoch + batch / steps``."""
 
     epoch: int
     batch: int
     name: str
     value: float
+    steps: int = 0
 
-    def x(self, steps_per_epoch: int) -> float:
-        return self.epoch + self.batch / max(1, steps_per_epoch)
+    @property
+    def x(self) -> float:
+        return self.epoch + (self.batch / self.steps if self.steps > 0 else 0.0)
 
     def as_list(self) -> list:
-        return [self.epoch, self.batch, self.name, self.value]
+        return [self.epoch, self.batch, self.name, self.value, self.steps]
 
 
 def check_value(name: str, value: float) -> str:
@@ -61,23 +64,29 @@ def check_value(name: str, value: float) -> str:
 
 
 def changes_from(raw: Any) -> list[Change]:
-    """Changes read back from a file (a list of [epoch, batch, name, value]); ValueError
-    with a one-line reason when it is not one."""
+    """Changes read back from a file (a list of [epoch, batch, name, value, steps]);
+    ValueError with a one-line reason when it is not one."""
     if not isinstance(raw, list) or len(raw) > MAX_CHANGES:
-        raise ValueError("the live changes are not a list of [epoch, batch, name, value]")
+        raise ValueError("the live changes are not a list of [epoch, batch, name, value, "
+                         "steps]")
     out = []
     for item in raw:
-        ok = isinstance(item, list) and len(item) == 4
+        ok = isinstance(item, list) and len(item) in (4, 5)
         if ok:
-            epoch, batch, name, value = item
+            epoch, batch, name, value, *steps = item
             ok = (all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
-                      for n in (epoch, batch))
+                      for n in (epoch, batch, *steps))
                   and isinstance(name, str) and not check_value(name, value))
         if not ok:
             raise ValueError(f"a live change {str(item)[:60]} is not [epoch, batch, name, "
-                             f"value] with a valid value")
-        out.append(Change(epoch, batch, name, float(value)))
+                             f"value, steps] with a valid value")
+        out.append(Change(epoch, batch, name, float(value), *steps))
     return out
+
+
+def last_values(changes: list[Change]) -> dict[str, float]:
+    """The value each setting was last changed to (what a session's model trains with)."""
+    return {c.name: c.value for c in changes}
 
 
 class Controls:
@@ -153,7 +162,7 @@ class Controls:
                  on_pause: Callable[[int, int], None] = lambda e, b: None,
                  on_resume: Callable[[float], None] = lambda s: None,
                  on_change: Callable[[Change, str], None] = lambda c, why: None,
-                 consume: bool = True) -> None:
+                 consume: bool = True, steps: int = 0) -> None:
         """Before batch ``batch`` of epoch ``epoch``: wait while paused (``on_pause`` once,
         ``on_resume(seconds paused)`` after), then apply what was asked (``on_change`` for
         each, with why it could not be applied or ''). With ``consume`` False (a wait at an
@@ -179,7 +188,7 @@ class Controls:
             asked, self._pending = self._pending, {}
         for name, value in sorted(asked.items()):
             why = apply(optimizer, name, value)
-            change = Change(epoch, batch, name, value)
+            change = Change(epoch, batch, name, value, steps)
             if not why:
                 self.changes.append(change)
             on_change(change, why)

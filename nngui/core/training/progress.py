@@ -78,7 +78,7 @@ class Forwarder:
         controls.boundary(epoch, batch, getattr(self.model, "optimizer", None),
                           self.stop_event, paused, resumed,
                           lambda change, why: self.emit("on_control", "changed", (change, why)),
-                          consume)
+                          consume, self.steps_per_epoch)
 
     def emit(self, name: str, *args: Any) -> None:
         """Call the observer unless the run has returned (then nobody may hear of it)."""

@@ -40,8 +40,8 @@ def _trained(tmp_path: Path) -> tuple[Session, Path]:
 
 def test_changes_and_the_changed_values_survive_save_and_reopen(tmp_path: Path) -> None:
     session, path = _trained(tmp_path)
-    assert session.changes == [Change(0, 0, "learning_rate", 0.02),
-                               Change(0, 0, "momentum", 0.5)]
+    assert session.changes == [Change(0, 0, "learning_rate", 0.02, 4),
+                               Change(0, 0, "momentum", 0.5, 4)]
     again = load_project(path)
     assert again.changes == session.changes
     opt = again.model.optimizer

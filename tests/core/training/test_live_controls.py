@@ -77,8 +77,8 @@ def test_a_learning_rate_change_lands_on_the_next_batch_on_the_fit_path():
     assert result.reason == "finished", result.message
     lrs = {g: lr for g, lr, _ in reader.seen}
     assert lrs[3] == pytest.approx(0.05) and lrs[4] == pytest.approx(0.5)
-    assert controls.changes == [Change(0, 3, "learning_rate", 0.5)]
-    assert ("changed", (Change(0, 3, "learning_rate", 0.5), "")) in reader.events
+    assert controls.changes == [Change(0, 3, "learning_rate", 0.5, 4)]
+    assert ("changed", (Change(0, 3, "learning_rate", 0.5, 4), "")) in reader.events
     assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.5)
 
 
@@ -160,7 +160,7 @@ def test_a_learning_rate_change_lands_between_calls_on_the_fast_path():
     read = [p for n, *p in (e for e in reader.events if e[0] == "lr")]
     assert read == [[0, pytest.approx(0.05)], [1, pytest.approx(0.2)], [2, pytest.approx(0.2)],
                     [3, pytest.approx(0.2)]]
-    assert controls.changes == [Change(1, 0, "learning_rate", 0.2)]
+    assert controls.changes == [Change(1, 0, "learning_rate", 0.2, 4)]
 
 
 def test_changes_join_the_session_and_a_restart_forgets_them():
@@ -169,7 +169,7 @@ def test_changes_join_the_session_and_a_restart_forgets_them():
     controls.request("learning_rate", 0.01)
     req = RunRequest(session, _data(), _fit_path(1), controls=controls)
     assert run_request(req, Observer()).ok
-    assert session.changes == [Change(0, 0, "learning_rate", 0.01)]
+    assert session.changes == [Change(0, 0, "learning_rate", 0.01, 4)]
     session.ensure_model(1, restart=True)
     assert session.changes == []
 
@@ -254,10 +254,10 @@ def test_the_fast_path_pauses_and_steps_whole_epochs():
 
 
 def test_changes_read_back_from_a_file_are_checked():
-    good = [c.as_list() for c in (Change(0, 3, "learning_rate", 0.5), Change(2, 0,
-                                                                              "momentum", 0.0))]
-    assert ctl.changes_from(good) == [Change(0, 3, "learning_rate", 0.5),
+    good = [Change(0, 3, "learning_rate", 0.5, 8).as_list(), [2, 0, "momentum", 0.0]]
+    assert ctl.changes_from(good) == [Change(0, 3, "learning_rate", 0.5, 8),
                                       Change(2, 0, "momentum", 0.0)]
+    assert Change(0, 3, "learning_rate", 0.5, 8).x == 3 / 8
     for bad in ({}, [[0, 1, "lr", 0.1]], [[0, -1, "momentum", 0.1]], [[0, 1, "momentum", 2.0]],
                 [[0, 1, "learning_rate"]], [[True, 1, "learning_rate", 0.1]]):
         with pytest.raises(ValueError):
