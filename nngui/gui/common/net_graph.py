@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -16,6 +16,9 @@ POSITIVE = QColor(31, 119, 180)  # blue: excitatory weight
 NEGATIVE = QColor(214, 39, 40)  # red: inhibitory weight
 NODE_RADIUS = 17.0
 MAX_EDGE_WIDTH = 7.0
+EDGE_HIT_PX = 6.0  # how near an edge a press or hover must be
+DRAG_PX = 60.0  # dragging this far up adds the largest |weight| (at least 1) to a weight
+EDITED = QColor(120, 80, 160)  # the ring around an edited weight's edge
 
 
 @dataclass
@@ -41,7 +44,16 @@ def fill_color(value: float, lo: float, hi: float) -> QColor:
 
 
 class NetGraph(QWidget):
-    """Paints the network; ``set_state`` redraws; hover shows a node's or edge's value."""
+    """Paints the network; ``set_state`` redraws; hover shows a node's or edge's value.
+
+    With ``set_editable(True)`` a weight can be dragged: press on its edge and move up (more)
+    or down (less); ``weightDragged`` says each new value while the mouse moves and
+    ``dragFinished`` the last one. The graph only shows the value: whoever owns the network
+    sets it (a job for a Keras model) and calls ``set_state`` with what it then holds.
+    """
+
+    weightDragged = Signal(int, int, int, float)  # layer, from unit, to unit, new value
+    dragFinished = Signal(int, int, int, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +62,13 @@ class NetGraph(QWidget):
         self.setMinimumSize(240, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.state: GraphState | None = None
+        self.editable = False
+        self.edited: set[tuple[int, int, int]] = set()  # drawn with a ring (set by the owner)
+        self._drag: tuple[int, int, int, float, float, float] | None = None
+
+    def set_editable(self, on: bool) -> None:
+        self.editable = bool(on)
+        self._drag = None
 
     def set_state(self, state: GraphState) -> None:
         """Show new weights/activations."""
@@ -104,7 +123,11 @@ class NetGraph(QWidget):
             return
         st = self.state
         largest = max((float(np.max(np.abs(w))) for w in st.weights), default=1.0)
-        for _layer, _i, _j, weight, a, b in self._edges():
+        for layer, i, j, weight, a, b in self._edges():
+            if (layer, i, j) in self.edited:
+                p.setPen(QPen(EDITED, self.edge_pen(weight, largest).widthF() + 4,
+                              Qt.PenStyle.DotLine))
+                p.drawLine(a, b)
             p.setPen(self.edge_pen(weight, largest))
             p.drawLine(a, b)
         font = QFont(self.font())
@@ -138,7 +161,8 @@ class NetGraph(QWidget):
         p.setPen(QColor(90, 90, 90))
         p.drawText(QRectF(4, self.height() - 18, self.width() - 8, 16),
                    Qt.AlignmentFlag.AlignLeft,
-                   f"row {st.row + 1} · blue: w > 0 · red: w < 0")
+                   f"row {st.row + 1} · blue: w > 0 · red: w < 0"
+                   + (" · drag an edge up or down to change it" if self.editable else ""))
 
     def _activation(self, layer: int, unit: int) -> float | None:
         st = self.state
@@ -162,18 +186,76 @@ class NetGraph(QWidget):
                         return f"{name}: run a forward pass to see its value"
                     kind = "input" if layer == 0 else "activation a"
                     return f"{name} ({kind}, row {st.row + 1}) = {value:.6g}"
-        best, best_d = None, 5.0
-        for layer, i, j, weight, a, b in self._edges():
-            d = _distance_to_segment(point, a, b)
-            if d < best_d:
-                best, best_d = (layer, i, j, weight), d
+        best = self.edge_at(point)
         if best is None:
             return None
-        layer, i, j, weight = best
+        layer, i, j = best
+        weight = float(st.weights[layer][i, j])
+        hint = " · drag up or down to change it" if self.editable else ""
         return (f"W{layer + 1}[{st.labels[layer][i]}→{st.labels[layer + 1][j]}] = "
-                f"{weight:.6g}")
+                f"{weight:.6g}{hint}")
+
+    def edge_at(self, point: QPointF) -> tuple[int, int, int] | None:
+        """(layer, from unit, to unit) of the edge nearest ``point``, if near enough."""
+        if self.state is None:
+            return None
+        best, best_d = None, EDGE_HIT_PX
+        for layer, i, j, _weight, a, b in self._edges():
+            d = _distance_to_segment(point, a, b)
+            if d < best_d:
+                best, best_d = (layer, i, j), d
+        return best
+
+    def edge_middle(self, layer: int, i: int, j: int) -> QPointF:
+        """The middle of an edge (where a test or a tour presses to drag it)."""
+        pos = self.node_positions()
+        a, b = pos[layer][i], pos[layer + 1][j]
+        return QPointF((a.x() + b.x()) / 2, (a.y() + b.y()) / 2)
+
+    # ---- dragging a weight --------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        edge = self.edge_at(event.position()) if self.editable and \
+            event.button() == Qt.MouseButton.LeftButton else None
+        if edge is None or self.state is None:
+            super().mousePressEvent(event)
+            return
+        layer, i, j = edge
+        largest = max((float(np.max(np.abs(w))) for w in self.state.weights), default=1.0)
+        self._drag = (layer, i, j, float(self.state.weights[layer][i, j]),
+                      float(event.position().y()), max(largest, 1.0) / DRAG_PX)
+        self.setCursor(Qt.CursorShape.SizeVerCursor)
+        event.accept()
+
+    def _dragged_value(self, y: float) -> float:
+        assert self._drag is not None
+        _layer, _i, _j, start, y0, per_px = self._drag
+        return start + (y0 - y) * per_px
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is None:
+            super().mouseReleaseEvent(event)
+            return
+        layer, i, j = self._drag[:3]
+        value = self._dragged_value(float(event.position().y()))
+        self._drag = None
+        self.unsetCursor()
+        self._show_weight(layer, i, j, value)
+        self.dragFinished.emit(layer, i, j, value)
+
+    def _show_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        if self.state is not None:
+            self.state.weights[layer][i, j] = value
+            self.update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is not None:
+            layer, i, j = self._drag[:3]
+            value = self._dragged_value(float(event.position().y()))
+            self._show_weight(layer, i, j, value)
+            self.weightDragged.emit(layer, i, j, value)
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"W{layer + 1} = {value:.4g}", self)
+            return
         text = self.describe_at(event.position())
         if text:
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
