@@ -105,7 +105,8 @@ class NetGraph(QWidget):
         for layer, w in enumerate(self.state.weights):
             for i in range(w.shape[0]):
                 for j in range(w.shape[1]):
-                    yield layer, i, j, float(w[i, j]), pos[layer][i], pos[layer + 1][j]
+                    if math.isfinite(w[i, j]):  # NaN: no edge (into a bias node "1")
+                        yield layer, i, j, float(w[i, j]), pos[layer][i], pos[layer + 1][j]
 
     def edge_pen(self, weight: float, largest: float) -> QPen:
         """Colour = sign, width = |w| relative to the largest weight."""
@@ -122,7 +123,7 @@ class NetGraph(QWidget):
         if self.state is None:
             return
         st = self.state
-        largest = max((float(np.max(np.abs(w))) for w in st.weights), default=1.0)
+        largest = _largest(st.weights)
         for layer, i, j, weight, a, b in self._edges():
             if (layer, i, j) in self.edited:
                 p.setPen(QPen(EDITED, self.edge_pen(weight, largest).widthF() + 4,
@@ -220,7 +221,7 @@ class NetGraph(QWidget):
             super().mousePressEvent(event)
             return
         layer, i, j = edge
-        largest = max((float(np.max(np.abs(w))) for w in self.state.weights), default=1.0)
+        largest = _largest(self.state.weights)
         self._drag = (layer, i, j, float(self.state.weights[layer][i, j]),
                       float(event.position().y()), max(largest, 1.0) / DRAG_PX)
         self.setCursor(Qt.CursorShape.SizeVerCursor)
@@ -261,6 +262,12 @@ class NetGraph(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
         else:
             QToolTip.hideText()
+
+
+def _largest(weights: list[np.ndarray]) -> float:
+    """The largest |weight| drawn (NaN entries are no edges)."""
+    finite = [np.abs(w[np.isfinite(w)]) for w in weights]
+    return max((float(f.max()) for f in finite if f.size), default=1.0)
 
 
 def _distance_to_segment(p: QPointF, a: QPointF, b: QPointF) -> float:

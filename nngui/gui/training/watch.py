@@ -14,6 +14,7 @@ from nngui.gui.training.live import LivePanel
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import StatsPanel
+from nngui.gui.training.weight_edit import WeightEditView
 
 
 class WatchPanel(QWidget):
@@ -29,11 +30,15 @@ class WatchPanel(QWidget):
         self.live, self.stats, self.overfit = views or (LivePanel(), StatsPanel(), OverfitView())
         self.runs = RunsPanel(training, request_for, spec, config)
         training.epochEnded.connect(self.overfit.add_epoch)
+        self.edit = WeightEditView()  # a small network's weights, dragged by hand
+        training.runStarted.connect(self.edit.forget)  # the run trains from what it shows
+        training.runFinished.connect(lambda _result: self.edit.refresh())
         self.views = QTabWidget()
         self.views.setObjectName("watchViews")
         self.views.addTab(self.live, "Boundary · hidden space")
         self.views.addTab(self.stats, "Weights · gradients")
         self.views.addTab(self.overfit, "Train / validation / test")
+        self.views.addTab(self.edit, "Edit weights")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.views)
         split.addWidget(self.runs)
@@ -51,3 +56,5 @@ class WatchPanel(QWidget):
         """Forget what the live views show (a new network)."""
         for view in (self.live, self.stats, self.overfit):
             view.clear()
+        self.edit.forget()
+        self.edit.refresh()
