@@ -84,6 +84,15 @@ def changes_from(raw: Any) -> list[Change]:
     return out
 
 
+CHANGES_NOTE = "live_changes"  # the run list's settings entry that lists them
+
+
+def describe(changes: list[Change]) -> str:
+    """'lr 0.3 at epoch 1 batch 2; momentum 0.5 at epoch 3 batch 1' (1-based, as shown)."""
+    return "; ".join(f"{'lr' if c.name == 'learning_rate' else c.name} {c.value:g} at epoch "
+                     f"{c.epoch + 1} batch {c.batch + 1}" for c in changes)
+
+
 def last_values(changes: list[Change]) -> dict[str, float]:
     """The value each setting was last changed to (what a session's model trains with)."""
     return {c.name: c.value for c in changes}

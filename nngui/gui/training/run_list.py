@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
+from nngui.core.training.controls import CHANGES_NOTE, describe
 from nngui.core.training.observer import RunResult
 from nngui.core.training.runs import (
     TEST_NOTE,
@@ -278,6 +279,8 @@ class RunsPanel(QWidget):
         elif earlier is not None and TEST_NOTE in earlier.settings:
             settings[TEST_NOTE] = earlier.settings[TEST_NOTE]
         self._test = []
+        if session.changes:  # the learning rate or momentum turned while it trained
+            settings[CHANGES_NOTE] = describe(session.changes)
         rec = self.runs.record(session, name, settings, history, result.reason)
         self._show_record(rec, sweep=bool(self._label))
         if self._label:

@@ -93,9 +93,13 @@ def test_pause_step_resume_and_stop_while_paused(qtbot, panel, digits):
 
 
 def test_a_learning_rate_change_lands_is_marked_and_kept(qtbot, panel, digits):
+    from nngui.gui.training.run_list import RunsPanel
+
     session = Session(_spec(optimizer="sgd", learning_rate=0.05))
     cfg = TrainConfig(epochs=200, batch_size=32, seed=0, device="cpu", steps_per_execution=1,
                       validation_split=0.0)
+    runs = RunsPanel(panel, lambda spec: None, lambda: session.spec, lambda: cfg)
+    qtbot.addWidget(runs)
     _start(panel, session, digits, cfg)
     live = panel.live
 
@@ -118,6 +122,7 @@ def test_a_learning_rate_change_lands_is_marked_and_kept(qtbot, panel, digits):
     with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
         _click(qtbot, panel.stopButton)
     assert session.changes == [Change(0, 1, "learning_rate", 0.3, 20)]
+    assert runs.runs.records[-1].settings["live_changes"] == "lr 0.3 at epoch 1 batch 2"
     assert float(session.model.optimizer.learning_rate.numpy()) == pytest.approx(0.3)
     assert not live.liveLearningRate.isEnabled()  # no run to change
 
