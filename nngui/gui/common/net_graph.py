@@ -28,7 +28,7 @@ class GraphState:
     labels: list[list[str]]  # input layer first
     weights: list[np.ndarray]  # (n_from, n_to) per layer
     activations: list[np.ndarray] | None = None  # per layer (the row's values), inputs first
-    row: int = 0
+    row: int | None = 0  # None: no row is shown (weights only)
     value_range: tuple[float, float] = (0.0, 1.0)  # of the hidden activation, for the fill
 
 
@@ -162,7 +162,8 @@ class NetGraph(QWidget):
         p.setPen(QColor(90, 90, 90))
         p.drawText(QRectF(4, self.height() - 18, self.width() - 8, 16),
                    Qt.AlignmentFlag.AlignLeft,
-                   f"row {st.row + 1} · blue: w > 0 · red: w < 0"
+                   ("" if st.row is None else f"row {st.row + 1} · ")
+                   + "blue: w > 0 · red: w < 0"
                    + (" · drag an edge up or down to change it" if self.editable else ""))
 
     def _activation(self, layer: int, unit: int) -> float | None:
@@ -186,7 +187,8 @@ class NetGraph(QWidget):
                     if value is None:
                         return f"{name}: run a forward pass to see its value"
                     kind = "input" if layer == 0 else "activation a"
-                    return f"{name} ({kind}, row {st.row + 1}) = {value:.6g}"
+                    row = "" if st.row is None else f", row {st.row + 1}"
+                    return f"{name} ({kind}{row}) = {value:.6g}"
         best = self.edge_at(point)
         if best is None:
             return None

@@ -218,7 +218,7 @@ class WeightEditView(QWidget):
         for (layer, i, j), value in self._pending.items():  # a drag still on its way
             shown[layer][i, j] = value
         self.graph.edited = set(self.trained)
-        self.graph.set_state(GraphState(unit_labels(weights), shown))
+        self.graph.set_state(GraphState(unit_labels(weights), shown, row=None))
 
     def _say(self, text: str) -> None:
         self.note.setText(text)
