@@ -94,7 +94,9 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "dataset.json": _json({"name": project.dataset, "path": project.data_path}),
         "session.json": _json({"epochs_done": project.epochs_done,
                                "history": project.history,
-                               "changes": [c.as_list() for c in project.changes]}),
+                               # only when there are: a file without is what it always was
+                               **({"changes": [c.as_list() for c in project.changes]}
+                                  if project.changes else {})}),
         "runs.json": _json(project.runs),
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
+    QMenu,
+    QToolButton,
     QWidget,
 )
 
@@ -71,26 +72,36 @@ class LiveControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controls: Controls | None = None
-        self.pauseButton = QPushButton("Pause")
+        # tool buttons: the row fits beside the builder in a 1024 px window
+        self.pauseButton = QToolButton()
+        self.pauseButton.setText("Pause")
         self.pauseButton.setObjectName("pauseButton")
         self.pauseButton.setToolTip("Hold the run after the current batch without ending it "
                                     "(Resume goes on; Stop still ends it)")
-        self.stepButton = QPushButton("Step")
+        self.stepButton = QToolButton()
+        self.stepButton.setText("Step")
         self.stepButton.setObjectName("stepButton")
-        self.stepButton.setToolTip("Train one batch (or to the end of this epoch), then hold "
-                                   "again")
-        self.stepUnit = QComboBox()
-        self.stepUnit.setObjectName("stepUnit")
+        self.stepButton.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QMenu(self.stepButton)
+        menu.setObjectName("stepUnitMenu")
+        self._units = QActionGroup(self)
+        self.stepActions: dict[str, QAction] = {}
         for text, unit in STEP_UNITS:
-            self.stepUnit.addItem(text, unit)
-        self.stepUnit.setToolTip("What one Step trains")
+            action = menu.addAction(f"Step {text}")
+            action.setCheckable(True)
+            action.setObjectName(f"step_{unit}")
+            self._units.addAction(action)
+            self.stepActions[unit] = action
+        self.stepActions["batch"].setChecked(True)
+        self._units.triggered.connect(lambda _a: self._step_tip())
+        self.stepButton.setMenu(menu)
         self.liveLearningRate = _spin("liveLearningRate", "learning_rate", 6,
                                       "The learning rate, changed while the run trains: it "
                                       "takes effect at the next batch and is marked on the "
                                       "loss curve")
         self.liveMomentum = _spin("liveMomentum", "momentum", 3,
                                   "SGD's momentum, changed while the run trains (next batch)")
-        self._lr_label, self._mom_label = QLabel("LR"), QLabel("momentum")
+        self._lr_label, self._mom_label = QLabel("LR"), QLabel("mom.")
         self._lr_label.setBuddy(self.liveLearningRate)
         self._mom_label.setBuddy(self.liveMomentum)
         self.liveNote = QLabel("")  # why the last change was refused (one line, red)
@@ -104,12 +115,13 @@ class LiveControls(QWidget):
         self.liveMomentum.valueChanged.connect(lambda v: self._ask("momentum", v))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.pauseButton, self.stepButton, self.stepUnit, self._lr_label,
+        for w in (self.pauseButton, self.stepButton, self._lr_label,
                   self.liveLearningRate, self._mom_label, self.liveMomentum):
             row.addWidget(w)
         row.addWidget(self.liveNote, 1)
         self._rate_note = self._momentum_note = ""
         self._setting = False  # values set by the program, not asked for by the user
+        self._step_tip()
         self.detach()
 
     # ---- a run --------------------------------------------------------------------------
@@ -153,6 +165,19 @@ class LiveControls(QWidget):
                 self.changeApplied.emit(change)
         self._update()
 
+    def step_unit(self) -> str:
+        """What one Step trains: "batch" or "epoch" (the Step button's menu)."""
+        return next(u for u, a in self.stepActions.items() if a.isChecked())
+
+    def set_step_unit(self, unit: str) -> None:
+        self.stepActions[unit].setChecked(True)
+        self._step_tip()
+
+    def _step_tip(self) -> None:
+        what = "one batch" if self.step_unit() == "batch" else "to the end of this epoch"
+        self.stepButton.setToolTip(f"Train {what}, then hold again (the arrow chooses: one "
+                                   f"batch or one epoch)")
+
     # ---- asking -------------------------------------------------------------------------
 
     def _toggle_pause(self) -> None:
@@ -166,7 +191,7 @@ class LiveControls(QWidget):
 
     def _step(self) -> None:
         if self.controls is not None:
-            self.controls.step(self.stepUnit.currentData())
+            self.controls.step(self.step_unit())
             self._update()
 
     def _ask(self, name: str, value: float) -> None:

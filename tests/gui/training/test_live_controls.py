@@ -73,11 +73,11 @@ def test_pause_step_resume_and_stop_while_paused(qtbot, panel, digits):
     assert panel.trainingStatus.text().startswith("Paused at epoch 1, batch 0 of 20")
     assert panel.trainingProgress.text().endswith("paused")
 
-    live.stepUnit.setCurrentIndex(live.stepUnit.findData("batch"))
+    live.set_step_unit("batch")
     assert _paused_at(qtbot, panel, lambda: _click(qtbot, live.stepButton)) == (0, 1)
     assert _paused_at(qtbot, panel, lambda: _click(qtbot, live.stepButton)) == (0, 2)
     assert panel.trainingStatus.text().startswith("Paused at epoch 1, batch 2 of 20")
-    live.stepUnit.setCurrentIndex(live.stepUnit.findData("epoch"))
+    live.stepActions["epoch"].trigger()  # as the menu does
     assert _paused_at(qtbot, panel, lambda: _click(qtbot, live.stepButton)) == (1, 0)
     assert session.epochs_done == 0 and panel.is_running()  # held, not ended
 
@@ -110,7 +110,7 @@ def test_a_learning_rate_change_lands_is_marked_and_kept(qtbot, panel, digits):
     _paused_at(qtbot, panel, train_and_pause)
     assert live.liveLearningRate.isEnabled() and live.liveLearningRate.value() == 0.05
     assert not live.liveMomentum.isEnabled()  # this SGD has no momentum
-    live.stepUnit.setCurrentIndex(live.stepUnit.findData("batch"))
+    live.set_step_unit("batch")
     _paused_at(qtbot, panel, lambda: _click(qtbot, live.stepButton))  # held before batch 1
     with qtbot.waitSignal(panel.changeApplied, timeout=TIMEOUT) as blocker:
         live.liveLearningRate.setValue(0.3)
