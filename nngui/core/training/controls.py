@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 NAMES = ("learning_rate", "momentum")
-LIMITS = {"learning_rate": (1e-7, 10.0), "momentum": (0.0, 0.999)}
+LIMITS = {"learning_rate": (1e-6, 10.0), "momentum": (0.0, 0.999)}  # 6 decimals shown
 WAIT_S = 0.05  # how often a paused run looks at Stop
 MAX_CHANGES = 10_000  # in a project file: more is not a record somebody made by hand
 

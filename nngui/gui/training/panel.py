@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.network.spec import NetworkSpec
+from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon
 from nngui.core.training.controls import Controls
 from nngui.core.training.history import with_validation_gaps
@@ -184,6 +184,9 @@ class TrainingPanel(QWidget):
             self.curves.load_history(session.history)
             self.marks.set(session.changes)
             self._redraw()
+        if session is not None:  # what the (idle) live controls show: what it trains with
+            self.live.show_values(session.spec, TrainConfig(),
+                                  session.changes if self._has_weights else [])
         self._render()
         self._update_buttons()
 
@@ -195,6 +198,7 @@ class TrainingPanel(QWidget):
         """
         if spec is not None and not self.is_running():
             self.curves.plan(spec, EMPTY_EPOCHS)
+            self.live.show_values(spec, TrainConfig(), [])
         self.set_session(None)
         if not self.is_running():
             self.run_status.clear()
