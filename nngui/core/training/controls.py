@@ -111,6 +111,7 @@ class Controls:
         self._paused = False
         self._grant: str | None = None  # a Step asked for: "batch" or "epoch"
         self._grant_epoch: int | None = None  # the epoch a "epoch" step finishes
+        self._weights: dict[tuple[int, int, int], float] = {}  # weight edits asked for
         self.changes: list[Change] = []
 
     # ---- the GUI asks ------------------------------------------------------------------
@@ -122,6 +123,13 @@ class Controls:
             with self._lock:
                 self._pending[name] = float(value)
         return why
+
+    def request_weights(self, values: dict[tuple[int, int, int], float]) -> None:
+        """Ask for weights set by hand ((dense layer, from, to) -> value, the bias as row
+        n_in): applied by the training thread while the run is held, or at its next
+        boundary."""
+        with self._lock:
+            self._weights.update(values)
 
     def pause(self) -> None:
         """Hold the run at the next boundary, without ending it."""
@@ -171,11 +179,13 @@ class Controls:
                  on_pause: Callable[[int, int], None] = lambda e, b: None,
                  on_resume: Callable[[float], None] = lambda s: None,
                  on_change: Callable[[Change, str], None] = lambda c, why: None,
-                 consume: bool = True, steps: int = 0) -> None:
+                 consume: bool = True, steps: int = 0,
+                 on_weights: Callable[[dict], None] = lambda values: None) -> None:
         """Before batch ``batch`` of epoch ``epoch``: wait while paused (``on_pause`` once,
         ``on_resume(seconds paused)`` after), then apply what was asked (``on_change`` for
         each, with why it could not be applied or ''). With ``consume`` False (a wait at an
-        epoch's end, before the boundary of its next batch) a Step is left to that one."""
+        epoch's end, before the boundary of its next batch) a Step is left to that one.
+        Weights asked for by hand go to ``on_weights`` as they come, while it waits too."""
         waited = None
         with self._lock:
             if self._grant == "epoch" and self._grant_epoch is None:
@@ -187,14 +197,21 @@ class Controls:
             on_pause(epoch, batch)
             while stop_event is None or not stop_event.is_set():
                 with self._lock:
-                    if not self._holds(epoch):
-                        break
+                    holds = self._holds(epoch)
+                    edits, self._weights = self._weights, {}
+                if edits:
+                    on_weights(edits)
+                if not holds:
+                    break
                 time.sleep(WAIT_S) if stop_event is None else stop_event.wait(WAIT_S)
             on_resume(time.perf_counter() - waited)
         with self._lock:
             if self._grant == "batch" and consume:
                 self._grant = None  # this chunk is the step; the next boundary holds
             asked, self._pending = self._pending, {}
+            edits, self._weights = self._weights, {}
+        if edits:
+            on_weights(edits)
         for name, value in sorted(asked.items()):
             why = apply(optimizer, name, value)
             change = Change(epoch, batch, name, value, steps)

@@ -70,6 +70,7 @@ class Forwarder:
                 pts, self.pending = self.pending, []
                 self.emit("on_batches", self.epoch, self.prev_step + 1, pts, {})
             self.emit("on_control", "paused", (e, b, self.whole_epochs))
+            self.show_weights()  # a small network's weights, to edit while it is held
 
         def resumed(seconds: float) -> None:
             self.epoch_start += seconds  # a pause is no part of an epoch's time
@@ -78,7 +79,27 @@ class Forwarder:
         controls.boundary(epoch, batch, getattr(self.model, "optimizer", None),
                           self.stop_event, paused, resumed,
                           lambda change, why: self.emit("on_control", "changed", (change, why)),
-                          consume, self.steps_per_epoch)
+                          consume, self.steps_per_epoch, self.set_weights)
+
+    def show_weights(self) -> None:
+        """A small Dense network's weights as matrices (``on_control("weights", …)``)."""
+        from nngui.core.model.dense_weights import matrices, why_not
+
+        if self.model is not None and not why_not(self.model):
+            self.emit("on_control", "weights", matrices(self.model))
+
+    def set_weights(self, values: dict) -> None:
+        """Weights set by hand while the run is held: set, then every probe sees them."""
+        from nngui.core.model.dense_weights import set_weights
+
+        try:
+            set_weights(self.model, values)
+        except (ValueError, IndexError) as exc:
+            self.emit("on_control", "weights_refused", str(exc))
+            return
+        for probe in self.probes:  # the views show the edited network at once
+            self.emit("on_probe", probe.name, self.epoch, probe(self.model))
+        self.show_weights()
 
     def emit(self, name: str, *args: Any) -> None:
         """Call the observer unless the run has returned (then nobody may hear of it)."""

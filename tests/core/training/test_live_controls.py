@@ -262,3 +262,44 @@ def test_changes_read_back_from_a_file_are_checked():
                 [[0, 1, "learning_rate"]], [[True, 1, "learning_rate", 0.1]]):
         with pytest.raises(ValueError):
             ctl.changes_from(bad)
+
+
+def test_weights_set_by_hand_while_paused_land_in_the_model_and_the_probes():
+    """The training thread holds the model while paused: it sets the weights asked for, calls
+    every probe with them and reports the matrices as the model holds them."""
+    from nngui.core.model.dense_weights import matrices
+
+    spec, controls = _spec(), Controls()
+    model = build_model(spec, 1)
+    stop = threading.Event()
+    controls.pause()
+    seen: list[tuple] = []
+
+    class Probe:
+        name = "first"
+
+        def __call__(self, model):
+            return float(model.layers[0].kernel.numpy()[0, 0])
+
+    class Answer(Observer):
+        def on_control(self, kind, payload):
+            seen.append((kind, payload))
+            if kind == "paused":
+                threading.Timer(0.02, lambda: controls.request_weights(
+                    {(0, 0, 0): 5.0, (0, 2, 1): -3.0})).start()
+            elif kind == "weights" and payload[0][0, 0] == 5.0:
+                controls.resume()
+
+        def on_probe(self, name, epoch, payload):
+            seen.append((name, payload))
+
+    result = train(model, _data(), spec, _fit_path(1), Answer(), stop_event=stop,
+                   flush_interval=0.0, controls=controls, probes=[Probe()])
+    assert result.reason == "finished", result.message
+    kinds = [k for k, _ in seen]
+    first_weights = kinds.index("weights")  # on the pause: the weights as they were
+    assert seen[first_weights][1][0][0, 0] != 5.0
+    edited = next(p for k, p in seen[first_weights + 1:] if k == "weights")
+    assert edited[0][0, 0] == 5.0 and edited[0][2, 1] == -3.0  # bias of unit 2: row n_in
+    assert ("first", 5.0) in seen  # the probes saw the edited weights before it trained on
+    assert matrices(model)[0][0, 0] != 5.0  # then the run trained on from them
