@@ -73,6 +73,7 @@ class TrainingPanel(QWidget):
     runPaused = Signal(int, int)  # the run holds before batch (0-based) of epoch (0-based)
     runResumed = Signal()
     changeApplied = Signal(object)  # a live Change the run applied (controls.py)
+    runWeights = Signal(object)  # a held run's small Dense network: its weight matrices
 
     def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None,
                  plots_later: bool = False) -> None:
@@ -356,6 +357,9 @@ class TrainingPanel(QWidget):
 
     def _on_control(self, kind: str, payload: Any) -> None:
         """Pause, Resume or a live change, as the training thread carried it out."""
+        if kind in ("weights", "weights_refused"):  # the Watch tab's weight editor draws them
+            self.runWeights.emit(payload)
+            return
         if kind == "paused":
             epoch, batch, whole = payload
             self.run_status.hold(epoch, batch, whole)

@@ -32,7 +32,10 @@ class WatchPanel(QWidget):
         training.epochEnded.connect(self.overfit.add_epoch)
         self.edit = WeightEditView()  # a small network's weights, dragged by hand
         training.runStarted.connect(self.edit.forget)  # the run trains from what it shows
-        training.runFinished.connect(lambda _result: self.edit.refresh())
+        training.runFinished.connect(lambda _result: self.edit.leave_run())
+        self.edit.run_controls = lambda: training.live.controls  # a paused run's weights
+        training.runWeights.connect(self.edit.show_run_weights)
+        training.runResumed.connect(self.edit.run_resumed)
         self.views = QTabWidget()
         self.views.setObjectName("watchViews")
         self.views.addTab(self.live, "Boundary · hidden space")

@@ -5,6 +5,9 @@ values back.
 The view never touches Keras: every read and every edit is a job on the window's
 ``TaskRunner`` that holds the session (``core.insight.weight_edit``), and its result (the
 weights as they now are, the live views' probe arrays, the loss) comes back to be drawn.
+While a run is paused its training thread holds the model: an edit is then sent through the
+run's ``Controls`` (``request_weights``); the thread sets it, runs the probes and sends the
+matrices back (``show_run_weights``); the loss shows on the curves when the run goes on.
 While a job runs, further drags are gathered and sent as one edit when it ends, so a fast
 drag never queues jobs. The context (session, probes, training data) comes from whoever
 owns the session (the window): ``bind(tasks, context)``.
@@ -86,6 +89,8 @@ class WeightEditView(QWidget):
         self._model_value: dict[core.Key, float] = {}  # every weight as the model holds it
         self._busy = False
         self._stale = True  # the weights shown may not be the model's: read them again
+        self.run_controls: Callable[[], Any] = lambda: None  # a held run's Controls
+        self._in_run = False  # the weights shown are a paused run's
         self.graph.weightDragged.connect(self._dragged)
         self.graph.dragFinished.connect(self._dragged)
         self.resetButton.clicked.connect(self.reset)
@@ -108,8 +113,45 @@ class WeightEditView(QWidget):
         if self._stale:
             self.refresh()
 
+    def show_run_weights(self, weights: Any) -> None:
+        """A paused run's weights (or why an edit was refused): editable through its
+        Controls until it goes on."""
+        self._busy = False
+        if isinstance(weights, str):
+            self._say(f"The weight could not be changed: {weights}")
+            return
+        if not self._in_run:
+            self.trained.clear()
+            self._in_run = True
+        self._session = self.run_controls()  # edits go to the run, not to a job
+        self._stale = False
+        self._model_value = {(k, i, j): float(w[i, j]) for k, w in enumerate(weights)
+                             for i in range(w.shape[0]) for j in range(w.shape[1])}
+        self.loss = self.trained_loss = None
+        self._draw(list(weights))
+        self.graph.set_editable(self._session is not None)
+        self._update()
+        self.edited.emit()
+        self._kick()
+
+    def run_resumed(self) -> None:
+        """The paused run goes on: its weights change under the view; nothing to edit."""
+        if self._in_run:
+            self.forget()
+            self._say("Training: pause it to edit its weights here (or edit them when it "
+                      "ends).")
+
+    def leave_run(self) -> None:
+        """The run ended: the weights are the session's again (read by a job)."""
+        self._in_run = False
+        self._busy = False
+        self.forget()
+        self.refresh()
+
     def forget(self) -> None:
         """The network changes (a run starts, a new network): edits and their values go."""
+        self._in_run = False
+        self._session = None
         self.trained.clear()
         self._pending.clear()
         self.trained_loss = self.loss = None
@@ -121,7 +163,8 @@ class WeightEditView(QWidget):
     def refresh(self) -> None:
         """Read the session's weights (a job), when shown and nothing holds it."""
         self._stale = True
-        if self._tasks is None or self._context is None or not self.isVisible() or self._busy:
+        if self._tasks is None or self._context is None or not self.isVisible() or \
+                self._busy or self._in_run:
             return
         ctx = self._context()
         if isinstance(ctx, str):
@@ -159,7 +202,17 @@ class WeightEditView(QWidget):
 
     def _kick(self) -> None:
         """Send what was dragged since the last edit, if no edit is in flight."""
-        if self._busy or not self._pending or self._context is None:
+        if self._busy or not self._pending:
+            return
+        if self._in_run:  # the paused run's thread holds the model: it sets them
+            controls = self.run_controls()
+            if controls is None:
+                return
+            values, self._pending = self._pending, {}
+            self._busy = True
+            controls.request_weights(values)
+            return
+        if self._context is None:
             return
         ctx = self._context()
         if isinstance(ctx, str) or ctx[0] is not self._session:
@@ -232,6 +285,8 @@ class WeightEditView(QWidget):
             self.note.setText(EMPTY_TEXT)
             return
         loss = "" if self.loss is None else f" Loss on the training data {self.loss:.4g}"
+        if self._in_run:
+            loss = " The run is paused: the loss shows on the curves when it goes on"
         if self.loss is not None and self.trained and self.trained_loss is not None:
             loss += f" (trained: {self.trained_loss:.4g})"
         n = len(self.trained)

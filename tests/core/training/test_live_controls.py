@@ -293,8 +293,11 @@ def test_weights_set_by_hand_while_paused_land_in_the_model_and_the_probes():
         def on_probe(self, name, epoch, payload):
             seen.append((name, payload))
 
+    guard = threading.Timer(30.0, stop.set)  # an edit that never lands fails, not hangs
+    guard.start()
     result = train(model, _data(), spec, _fit_path(1), Answer(), stop_event=stop,
                    flush_interval=0.0, controls=controls, probes=[Probe()])
+    guard.cancel()
     assert result.reason == "finished", result.message
     kinds = [k for k, _ in seen]
     first_weights = kinds.index("weights")  # on the pause: the weights as they were

@@ -117,3 +117,62 @@ def test_the_watch_tab_has_the_editor_bound(qtbot, window):
     assert watch.findChild(WeightEditView, "weightEditView") is watch.edit
     watch.views.setCurrentWidget(watch.edit)
     qtbot.waitUntil(lambda: "small classifier" in watch.edit.note.text(), timeout=TIMEOUT)
+
+
+def test_a_paused_run_takes_a_dragged_weight_through_its_controls(qtbot, digits_2d):
+    """While a run is paused its thread holds the model: the editor sends the drag through
+    the run's Controls, the thread sets it (the probes see it), and the run goes on from it."""
+    from nngui.gui.training.panel import TrainingPanel
+
+    session, x, y = digits_2d
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    try:
+        _paused_edit(qtbot, panel, session, x, y)
+    finally:
+        panel.shutdown()  # a failed check leaves no paused run behind
+
+
+def _paused_edit(qtbot, panel, session, x, y):
+    from nngui.core.network.spec import TrainConfig
+    from nngui.core.training.session import RunRequest
+    from nngui.gui.training.watch import WatchPanel
+
+    watch = WatchPanel(panel, lambda spec: None, lambda: session.spec, TrainConfig)
+    qtbot.addWidget(watch)
+    watch.resize(900, 600)
+    watch.show()
+    watch.views.setCurrentWidget(watch.edit)
+    probes = [BoundaryProbe(x, y, x, y, resolution=12)]
+    seen: list[str] = []
+    panel.probeArrived.connect(lambda name, epoch, payload: seen.append(name))
+    cfg = TrainConfig(epochs=500, batch_size=16, seed=0, device="cpu", steps_per_execution=1,
+                      validation_split=0.0)
+    with qtbot.waitSignal(watch.edit.edited, timeout=TIMEOUT):  # the paused run's weights
+        panel.start(RunRequest(session, _prepared(x, y), cfg, False, probes))
+        panel.live.pauseButton.click()
+    assert watch.edit.graph.editable
+    before = watch.edit.graph.state.weights[1][0, 0]
+    seen.clear()
+    with qtbot.waitSignal(watch.edit.edited, timeout=TIMEOUT):
+        _drag(qtbot, watch.edit.graph, 1, 0, 0, 45)
+    qtbot.waitUntil(watch.edit.is_idle, timeout=TIMEOUT)
+    shown = watch.edit.graph.state.weights[1][0, 0]
+    assert shown > before + 0.5 and "boundary" in seen
+    with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
+        panel.stop()
+    # the stopped run kept what it trained from the edited value (no reset)
+    assert abs(core.matrices(session.model)[1][0, 0] - shown) < abs(shown - before)
+
+
+def _prepared(x, y):
+    from nngui.core.data.adapt import Prepared
+
+    return Prepared(x, y.astype(np.float32)[:, None], x, y.astype(np.float32)[:, None],
+                    y.copy())
+
+
+@pytest.fixture
+def digits_2d():
+    session, x, y = _session()
+    return session, x, y
