@@ -39,6 +39,7 @@ from nngui.core.platform.archives import ArchiveError, copy_member, load_npz, re
 from nngui.core.platform.fsio import atomic_path
 from nngui.core.platform.tempdirs import scratch
 from nngui.core.training import replay
+from nngui.core.training.controls import Change, changes_from
 from nngui.core.training.replay import Replay
 
 SUFFIX = ".nngui"
@@ -84,6 +85,7 @@ class Project:
     replays: dict[int, Replay] = field(default_factory=dict)  # run index → its replay
     state: dict[str, Any] | None = None  # state.json as read (core/files/state.py checks it)
     lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
+    changes: list[Change] = field(default_factory=list)  # live LR/momentum changes (controls)
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -102,7 +104,10 @@ def save_project(project: Project, path: str | os.PathLike) -> Path:
         "network.json": dump_json(project.spec, project.config).encode(),
         "dataset.json": _json({"name": project.dataset, "path": project.data_path}),
         "session.json": _json({"epochs_done": project.epochs_done,
-                               "history": project.history}),
+                               "history": project.history,
+                               # only when there are: a file without is what it always was
+                               **({"changes": [c.as_list() for c in project.changes]}
+                                  if project.changes else {})}),
         "runs.json": _json(project.runs),
         "lab.json": _json(project.lab),
         "samples.npz": _samples_bytes(project.samples),
@@ -253,6 +258,7 @@ def _build(doc: dict[str, Any]) -> Project:
                            "session.json epochs_done", path),
         history=_history(_get(session, "history", path, "session.json"), "session.json", path),
         runs=runs,
+        changes=_changes(session.get("changes", []), path),
         samples=_samples(doc["samples.npz"], path),
         lab=_lab(doc["lab.json"], path),
         replays=_replays(doc.get("replays.npz"), len(runs), path),
@@ -390,6 +396,14 @@ def _history(h: Any, where: str, path: Path) -> dict[str, list[float]]:
                                f"{str(key)[:40]!r} that is not a list of numbers.")
         out[str(key)] = [float(v) for v in values]
     return out
+
+
+def _changes(raw: Any, path: Path) -> list[Change]:
+    """session.json's live changes (absent in files saved before they were kept)."""
+    try:
+        return changes_from(raw)
+    except ValueError as exc:
+        raise ProjectError(f"{path.name}: session.json: {exc}.") from None
 
 
 def _runs(runs: Any, path: Path) -> list[dict[str, Any]]:

@@ -93,6 +93,7 @@ class SessionState:
     model: Any = None  # the network's Keras model (role "network"), not compared
     migrated_from: int | None = None
     lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
+    changes: list[Any] = field(default_factory=list)  # live LR/momentum changes (controls)
     replays: dict[int, Any] = field(default_factory=dict)  # run index -> its replay (not compared)
     _observers: list[Observer] = field(default_factory=list, repr=False, compare=False)
 
@@ -217,6 +218,8 @@ class SessionState:
             project.lab
         self.replays = dict(project.replays)
         self.lessons = project.lessons
+        if with_model:
+            self.changes = list(project.changes)
         if models is not None:
             self.models = {**{r: m for r, m in self.models.items() if r == "network"},
                            **{r: m for r, m in models.items() if r != "network"}}
@@ -247,6 +250,7 @@ class SessionState:
         return Project(self.spec, self.config, self.dataset, self.data_path, epochs, history,
                        list(self.runs), list(self.samples), self.lab, model,
                        created=self.created, replays=dict(self.replays), lessons=self.lessons,
+                       changes=list(self.changes) if model is not None else [],
                        state=self.extras(with_model=model is not None))
 
     def extras(self, with_model: bool = True) -> dict[str, Any]:
@@ -279,7 +283,7 @@ class SessionState:
                    path=path, created=project.created, model=project.model,
                    migrated_from=project.migrated_from,
                    modified=project.migrated_from is not None, replays=dict(project.replays),
-                   lessons=project.lessons)
+                   lessons=project.lessons, changes=list(project.changes))
 
     def snapshot(self) -> dict[str, Any]:
         """The state as plain, comparable values (NaN compares equal to NaN, images by

@@ -18,7 +18,10 @@ does and read after the last batch; the validation resets them again and reads t
 its last batch (``tests/core/training/test_fast_path.py`` holds the weights equal to fit's).
 
 A call is sized to ~``CHUNK_S`` of training (its first call to one epoch: it compiles), so
-Stop waits at most that long and the curves move several times a second. Probes without a
+Stop waits at most that long and the curves move several times a second. Live controls
+(``controls.Controls``) act between calls: a learning rate or momentum change lands on the
+first batch of the next call (at most ~``CHUNK_S`` later, at an epoch's start), Pause holds
+before a call, and Step trains a call of one epoch (an epoch is the smallest call here). Probes without a
 ``from_epoch`` (pictures: boundary, hidden space, weight histograms) run after a call when
 ``PROBE_SHARE`` of the time since the last ones allows, and always after the last; probes
 with one get their epoch's values from the call itself, every epoch.
@@ -340,7 +343,12 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
     probes_done, probe_cost = -math.inf, 0.0
     fw.prev_step = -1
     while epoch < target:
-        k = min(k, target - epoch, loop.capacity)
+        fw.boundary(epoch, 0)  # Pause, Step and live changes land between calls
+        if fw.stop_event is not None and fw.stop_event.is_set() and epoch > initial_epoch:
+            fw.stopped = True  # Stop while paused: no call after it
+            break
+        held = fw.controls is not None and fw.controls.paused
+        k = min(1 if held else k, target - epoch, loop.capacity)  # a Step: one epoch
         t0 = time.perf_counter()
         perms = loop.pull(orders, tf.constant(k))
         out = loop.call(perms, tf.constant(k), x, y, val or (), eval_xy,

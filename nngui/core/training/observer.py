@@ -58,6 +58,11 @@ class Observer:
     def on_status(self, text: str) -> None:
         """A short note ("Building the model…")."""
 
+    def on_control(self, kind: str, payload: Any) -> None:
+        """Hands on the run (``controls.Controls``): ``"paused"`` with (epoch, batch, whole
+        epochs per call), ``"resumed"`` with the seconds it was paused, ``"changed"`` with
+        (``Change``, why it was not applied or '')."""
+
     def on_end(self, result: RunResult) -> None: ...
 
 
@@ -82,6 +87,9 @@ class EventObserver(Observer):
 
     def on_status(self, text: str) -> None:
         self.emit(("status", text))
+
+    def on_control(self, kind: str, payload: Any) -> None:
+        self.emit(("control", kind, payload))
 
 
 class Probe(Protocol):

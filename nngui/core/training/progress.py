@@ -55,6 +55,51 @@ class Forwarder:
         self.epoch_logs: list[dict[str, float]] = []  # what on_epoch got, for a detached run
         self.last_logs: Any = None  # the last chunk's logs, what a skipped chunk hands back
         self.real_train_function: Any = None  # set while a stub skips chunks after Stop
+        self.controls: Any = None  # controls.Controls: live changes, Pause and Step
+        self.whole_epochs = False  # each boundary is an epoch's start (the fast path)
+
+    def boundary(self, epoch: int, batch: int, consume: bool = True) -> None:
+        """Before batch ``batch`` of ``epoch`` trains: wait while paused, apply the live
+        changes asked for (``controls.Controls.boundary``), in this thread."""
+        controls = self.controls
+        if controls is None or self.detached:
+            return
+
+        def paused(e: int, b: int) -> None:
+            if self.pending:  # the curve reaches the batch where the run holds
+                pts, self.pending = self.pending, []
+                self.emit("on_batches", self.epoch, self.prev_step + 1, pts, {})
+            self.emit("on_control", "paused", (e, b, self.whole_epochs))
+            self.show_weights()  # a small network's weights, to edit while it is held
+
+        def resumed(seconds: float) -> None:
+            self.epoch_start += seconds  # a pause is no part of an epoch's time
+            self.emit("on_control", "resumed", seconds)
+
+        controls.boundary(epoch, batch, getattr(self.model, "optimizer", None),
+                          self.stop_event, paused, resumed,
+                          lambda change, why: self.emit("on_control", "changed", (change, why)),
+                          consume, self.steps_per_epoch, self.set_weights)
+
+    def show_weights(self) -> None:
+        """A small Dense network's weights as matrices (``on_control("weights", …)``)."""
+        from nngui.core.model.dense_weights import matrices, why_not
+
+        if self.model is not None and not why_not(self.model):
+            self.emit("on_control", "weights", matrices(self.model))
+
+    def set_weights(self, values: dict) -> None:
+        """Weights set by hand while the run is held: set, then every probe sees them."""
+        from nngui.core.model.dense_weights import set_weights
+
+        try:
+            set_weights(self.model, values)
+        except (ValueError, IndexError) as exc:
+            self.emit("on_control", "weights_refused", str(exc))
+            return
+        for probe in self.probes:  # the views show the edited network at once
+            self.emit("on_probe", probe.name, self.epoch, probe(self.model))
+        self.show_weights()
 
     def emit(self, name: str, *args: Any) -> None:
         """Call the observer unless the run has returned (then nobody may hear of it)."""
@@ -106,6 +151,8 @@ def make_callback(fw: Forwarder) -> Any:
                 fw.snapshot = weights
 
         def on_train_batch_begin(self, batch, logs=None):
+            if fw.stop_event is None or not fw.stop_event.is_set():
+                fw.boundary(fw.epoch, batch)  # Pause, Step, the live learning rate
             with fw.lock:
                 # an epoch's first chunk runs even after Stop (an epoch of no batches would
                 # reach the history), unless the run has returned without it
@@ -204,6 +251,13 @@ def make_callback(fw: Forwarder) -> Any:
             for probe in fw.probes:
                 payload = probe(fw.model)  # here, in the thread that owns the model
                 fw.emit("on_probe", probe.name, epoch, payload)
+            if fw.controls is not None and not last and fw.controls.holds(epoch + 1):
+                # paused at the next epoch's start: held here, where Stop ends the run
+                # without that epoch (its first chunk would run: on_train_batch_begin)
+                fw.boundary(epoch + 1, 0, consume=False)
+                if fw.stop_event is not None and fw.stop_event.is_set():
+                    fw.stopped = True
+                    self.model.stop_training = True
 
     return _Callback()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.controls import Change, Controls
 from nngui.core.training.history import extended
 from nngui.core.training.observer import Probe, RunResult
 
@@ -24,6 +25,7 @@ class Session:
     epochs_done: int = 0  # complete epochs
     history: dict[str, list[float]] = field(default_factory=dict)
     target_epochs: int = 0  # what the last run was asked to reach (Stop leaves some undone)
+    changes: list[Change] = field(default_factory=list)  # live changes (controls.py)
 
     def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
         from nngui.core.model.builder import build_model
@@ -33,6 +35,7 @@ class Session:
             self.epochs_done = 0
             self.target_epochs = 0
             self.history = {}
+            self.changes = []
         return self.model
 
     def epochs_for_next_run(self, asked: int, restart: bool = False) -> int:
@@ -40,9 +43,11 @@ class Session:
         left = self.target_epochs - self.epochs_done
         return left if (left > 0 and not restart and self.model is not None) else asked
 
-    def record(self, result: RunResult) -> None:
+    def record(self, result: RunResult, changes: Sequence[Change] = ()) -> None:
         """The run's end: its epochs join the history, every list one value per entry (a
-        stopped epoch's part, or a run without validation, has NaN where others have one)."""
+        stopped epoch's part, or a run without validation, has NaN where others have one),
+        and the learning rate or momentum changes made while it trained."""
+        self.changes.extend(changes)
         start = self.epochs_done
         self.epochs_done = result.epochs_done
         self.target_epochs = result.target_epochs
@@ -64,6 +69,7 @@ class RunRequest:
     config: TrainConfig
     restart: bool = False
     probes: Sequence[Probe] = ()
+    controls: Controls | None = None  # Pause, Step, live learning rate (the GUI's run)
 
     def for_next_run(self) -> RunRequest:
         """The same request with the epochs Continue should run (the rest of a stopped run)."""

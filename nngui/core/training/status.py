@@ -59,6 +59,7 @@ class RunStatus:
     step: int = 0  # … and batches done in it
     logs: dict[str, float] = field(default_factory=dict)  # the latest running logs
     first: tuple[float, int] | None = None  # (time, batches done) at the first report: ETA
+    held: tuple[int, int, bool] | None = None  # paused: (epoch, batch, whole epochs a call)
 
     # ---- transitions -------------------------------------------------------------------
 
@@ -90,6 +91,17 @@ class RunStatus:
             self.logs = dict(logs)
         if self.first is None:
             self.first = (now, self.done())
+
+    def hold(self, epoch: int, batch: int, whole_epochs: bool) -> None:
+        """The run holds (Pause, or after a Step) before batch ``batch`` of ``epoch``."""
+        if self.phase in (STARTING, RUNNING):
+            self.held = (epoch, batch, whole_epochs)
+            if self.info is not None:
+                self.epoch, self.step = epoch, min(batch, self.info.steps_per_epoch)
+
+    def go_on(self) -> None:
+        """The run trains again: the ETA is measured afresh (a pause is no training)."""
+        self.held, self.first = None, None
 
     def stop_requested(self) -> None:
         """Stop was pressed: the run ends after its current batch."""
@@ -145,11 +157,26 @@ class RunStatus:
             return f"{self.message} (this run took {self.seconds:.1f} s.)", False
         if self.phase == STOPPING:
             return STOPPING_TEXT, False
+        if self.held is not None:
+            return self._held_line(), False
         if self.phase == RUNNING and self.logs:
             return f"{self.title} · {format_logs(self.logs)}", False
         if self.live:
             return self.note or f"{self.title} · starting…", False
         return "", False
+
+    def _held_line(self) -> str:
+        epoch, batch, whole = self.held  # type: ignore[misc]
+        info = self.info
+        of = f" of {info.steps_per_epoch:,}" if info is not None else ""
+        if whole:
+            how = "a Step trains one epoch (small data trains whole epochs per call)"
+        elif info is not None and info.steps_per_execution > 1:
+            how = (f"a Step of one batch trains one compiled call "
+                   f"({info.steps_per_execution} batches)")
+        else:
+            how = "a Step trains one batch or the rest of the epoch"
+        return f"Paused at epoch {epoch + 1}, batch {batch:,}{of}: {how}; Resume goes on."
 
     def progress(self, now: float) -> Progress | None:
         """The progress bar, or None when no run has reported its size (busy while it
@@ -165,6 +192,8 @@ class RunStatus:
             tail = "done" if done >= total else "stopped"
         elif self.phase == STOPPING:
             tail = "stopping"
+        elif self.held is not None:
+            tail = "paused"
         else:
             tail = "ETA –"
             if self.first is not None and done > self.first[1]:

@@ -40,6 +40,7 @@ from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon, runtime
 from nngui.core.platform.runtime import keras
 from nngui.core.training import fast
+from nngui.core.training.controls import Controls, make_live, make_plain
 from nngui.core.training.observer import Observer, Probe, RunInfo, RunResult
 from nngui.core.training.pipeline import EVAL_BATCH, as_tensors, epoch_batches, validation_batch
 from nngui.core.training.progress import Forwarder, detached_result, make_callback, stop_message
@@ -117,11 +118,14 @@ def _test_function_without_xla(model: Any) -> None:
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
-          compile_model: bool = True, probes: Sequence[Probe] = ()) -> RunResult:
+          compile_model: bool = True, probes: Sequence[Probe] = (),
+          controls: Controls | None = None) -> RunResult:
     """Train ``model`` on ``data``; returns how the run ended. Never raises for training errors.
 
     ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread
-    (on the fast path for small data, after its compiled calls: ``fast.py``).
+    (on the fast path for small data, after its compiled calls: ``fast.py``). ``controls``
+    (``controls.Controls``) pause, step and change the learning rate and momentum between
+    compiled calls, from another thread.
     """
     from nngui.core.model.builder import compile_model as _compile
     from nngui.core.model.fast_dropout import use_fast_dropout
@@ -160,13 +164,17 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
         if jit:
             _test_function_without_xla(model)
         model._nngui_compiled = key
+    if make_live(getattr(model, "optimizer", None)):  # momentum a variable the step reads
+        model.train_function = None  # a step traced before read the float: trace it anew
+        model.__dict__.pop("_nngui_fast", None)
     from nngui.core.training.callbacks import early_stop_note, make_callbacks
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them
     evals = sum(getattr(p, "eval_data", None) is not None for p in probes)
     how = fast.plan(spec, config, model, n_fit, n_val, copies, options, spe, evals)
     fw = Forwarder(observer, stop_event, steps_per_epoch, flush_interval)
-    fw.probes, fw.model = tuple(probes), model
+    fw.probes, fw.model, fw.controls = tuple(probes), model, controls
+    fw.whole_epochs = how is not None
     history: dict[str, list[float]] = {}
     observer.on_begin(RunInfo(config.epochs, initial_epoch, steps_per_epoch, spe,
                               how.xla if how else jit, n_fit, n_val))
@@ -196,7 +204,11 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                     model.train_function = fw.real_train_function
 
         # with a Stop button, fit runs where a Stop during the first compile can leave it
-        h = fit() if stop_event is None else abandon.fit_or_abandon(fit, model, fw, stop_event)
+        try:
+            h = fit() if stop_event is None else \
+                abandon.fit_or_abandon(fit, model, fw, stop_event)
+        finally:
+            make_plain(getattr(model, "optimizer", None))  # the config saves what it is now
         if h is None:
             result = RunResult("stopped", initial_epoch, {}, time.perf_counter() - t0,
                                "Stopped while the model was being compiled, before the first "
@@ -295,7 +307,9 @@ def run_request(request: RunRequest, observer: Observer,
             msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"
             return RunResult("error", session.epochs_done, {}, 0.0, msg)
         observer.on_status(f"Training on {'all GPUs' if dev == 'all' else dev.upper()}…")
+        controls = request.controls
         result = train(model, request.data, session.spec, config, observer, stop_event,
-                       initial_epoch=session.epochs_done, probes=request.probes)
-    session.record(result)
+                       initial_epoch=session.epochs_done, probes=request.probes,
+                       controls=controls)
+    session.record(result, controls.changes if controls is not None else ())
     return result

@@ -47,6 +47,7 @@ from nngui.gui.lab.check_view import GradCheckView
 from nngui.gui.lab.function_explorer import ActivationExplorer, LossExplorer
 from nngui.gui.lab.graph import GraphState, LabGraph
 from nngui.gui.lab.tables import StepTables
+from nngui.gui.lab.weight_edit import LabWeightEdits
 
 RUN_TICK_MS = 20
 ITERATIONS_PER_TICK = 20
@@ -153,6 +154,7 @@ class LabPanel(QWidget):
                                     "course's style (from the seed, as many iterations as so far)")
 
         self.graph = LabGraph()
+        self.weightEdits = LabWeightEdits(lambda: self.net, self.graph, self.refresh)
         self.predictions = QTableWidget(4, 4)
         self.predictions.setObjectName("labPredictions")
         self.predictions.setHorizontalHeaderLabels(["x1", "x2", "y", "ŷ"])
@@ -216,7 +218,10 @@ class LabPanel(QWidget):
         middle.setStretchFactor(1, 3)
         right = QVBoxLayout()
         right.addWidget(self.checkBox, 1)
-        right.addWidget(self.exportButton)
+        last = QHBoxLayout()
+        last.addWidget(self.weightEdits.resetButton)
+        last.addWidget(self.exportButton)
+        right.addLayout(last)
         bottom = QHBoxLayout()
         bottom.addWidget(self.curve, 3)
         bottom.addLayout(right, 2)
@@ -342,6 +347,7 @@ class LabPanel(QWidget):
     # ---- showing ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw everything from the net."""
+        self.weightEdits.forget()  # trained from the edited weights: theirs now
         net = self.net
         fw = net.last_forward
         acts = None
@@ -368,7 +374,8 @@ class LabPanel(QWidget):
                              symbolBrush=(31, 119, 180), symbolPen=None)
         sse = f"SSE {net.sses[-1]:.5f}" if net.sses else "SSE –"
         nxt = "next: backward pass" if net.phase == "backward" else "next: forward pass"
-        self.status.setText(f"iteration {net.iteration} · {sse} · {nxt}")
+        self.status.setText(f"iteration {net.iteration} · {sse} · {nxt}"
+                            f"{self.weightEdits.note()}")
         self.stepped.emit()
 
     def _on_row_selected(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.network.spec import NetworkSpec
+from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon
+from nngui.core.training.controls import Controls
 from nngui.core.training.history import with_validation_gaps
 from nngui.core.training.observer import EventObserver, RunInfo, RunResult
 from nngui.core.training.session import RunRequest, Session
@@ -38,6 +40,7 @@ from nngui.core.training.status import RunStatus
 from nngui.core.training.train import run_request
 from nngui.gui.common.tasks import Job, Task, TaskRunner
 from nngui.gui.training.curves import EMPTY_EPOCHS, TrainingCurves
+from nngui.gui.training.live_controls import ChangeMarks, LiveControls
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -68,6 +71,10 @@ class TrainingPanel(QWidget):
     epochEnded = Signal(int, object)  # epoch (0-based, counting earlier runs), logs
     probeArrived = Signal(str, int, object)  # probe name, epoch, its arrays
     messageShown = Signal(str)  # a NaN/error message also shown in a message box
+    runPaused = Signal(int, int)  # the run holds before batch (0-based) of epoch (0-based)
+    runResumed = Signal()
+    changeApplied = Signal(object)  # a live Change the run applied (controls.py)
+    runWeights = Signal(object)  # a held run's small Dense network: its weight matrices
 
     def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None,
                  plots_later: bool = False) -> None:
@@ -123,6 +130,8 @@ class TrainingPanel(QWidget):
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()
+        self.live = LiveControls()  # Pause, Step, the learning rate while it trains
+        self.marks = ChangeMarks()  # the live changes on the loss curve
         self.logScaleBox = QCheckBox("Log scale")
         self.logScaleBox.setObjectName("lossLogScale")
         self.logScaleBox.setToolTip("Show the loss on a logarithmic axis (when it explodes or "
@@ -135,6 +144,7 @@ class TrainingPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.live)
         layout.addWidget(self.trainingProgress)
         status = QHBoxLayout()  # the buttons' row stays narrow enough for a 1024 px window
         status.addWidget(self.trainingStatus, 1)
@@ -176,6 +186,11 @@ class TrainingPanel(QWidget):
         self.clear_plots()
         if self._has_weights:
             self.curves.load_history(session.history)
+            self.marks.set(session.changes)
+            self._redraw()
+        if session is not None:  # what the (idle) live controls show: what it trains with
+            self.live.show_values(session.spec, TrainConfig(),
+                                  session.changes if self._has_weights else [])
         self._render()
         self._update_buttons()
 
@@ -187,6 +202,7 @@ class TrainingPanel(QWidget):
         """
         if spec is not None and not self.is_running():
             self.curves.plan(spec, EMPTY_EPOCHS)
+            self.live.show_values(spec, TrainConfig(), [])
         self.set_session(None)
         if not self.is_running():
             self.run_status.clear()
@@ -209,7 +225,8 @@ class TrainingPanel(QWidget):
         if self.is_running():
             return None
         self.build_plots()  # the run is drawn live
-        request = request.for_next_run()
+        controls = Controls() if job is None else None  # a fine-tune's job takes none
+        request = replace(request.for_next_run(), controls=controls)
         if job is None:
             def job(report, stop, request=request):
                 return run_request(request, EventObserver(report), stop)
@@ -232,7 +249,12 @@ class TrainingPanel(QWidget):
             self.clear_plots()
             if not request.restart and session.model is not None:
                 self.curves.load_history(session.history)
+                self.marks.set(session.changes)
         self._session = session
+        kept = session.changes if not request.restart and session.model is not None else []
+        self.live.show_values(session.spec, request.config, kept)
+        if controls is not None:
+            self.live.attach(controls)
         self._task = task
         self.run_status.start(title)  # busy until the first batch (the model compiles)
         self._render()
@@ -249,7 +271,7 @@ class TrainingPanel(QWidget):
     def stop(self) -> None:
         """Stop the run at the next batch boundary, keeping the weights."""
         if self._task is not None:
-            self._task.cancel()
+            self._task.cancel()  # a paused run wakes for it (controls.Controls.boundary)
             self.stopButton.setEnabled(False)
             self.run_status.stop_requested()
             self._render()
@@ -270,6 +292,7 @@ class TrainingPanel(QWidget):
         """Forget all curves (a fresh model)."""
         self._dirty = False  # the progress bar and status line, redrawn with the curves
         self.curves.clear()
+        self.marks.set([])
 
     # ---- job events (GUI thread) --------------------------------------------------------
 
@@ -292,6 +315,8 @@ class TrainingPanel(QWidget):
             self._on_begun(event[1])
         elif kind == "status":
             self._on_status(event[1])
+        elif kind == "control":
+            self._on_control(event[1], event[2])
 
     def _on_done(self, outcome: Any) -> None:
         self._task = None
@@ -333,9 +358,32 @@ class TrainingPanel(QWidget):
         self.run_status.say(text)
         self._render()
 
+    def _on_control(self, kind: str, payload: Any) -> None:
+        """Pause, Resume or a live change, as the training thread carried it out."""
+        if kind in ("weights", "weights_refused"):  # the Watch tab's weight editor draws them
+            self.runWeights.emit(payload)
+            return
+        if kind == "paused":
+            epoch, batch, whole = payload
+            self.run_status.hold(epoch, batch, whole)
+        elif kind == "resumed":
+            self.run_status.go_on()
+        elif kind == "changed" and not payload[1]:
+            self.marks.add(payload[0])
+        self.live.on_event(kind, payload)
+        self._dirty = True
+        self._redraw()
+        if kind == "paused":
+            self.runPaused.emit(payload[0], payload[1])
+        elif kind == "resumed":
+            self.runResumed.emit()
+        elif kind == "changed" and not payload[1]:
+            self.changeApplied.emit(payload[0])
+
     @Slot(object)
     def _on_ended(self, result: RunResult) -> None:
         self._timer.stop()
+        self.live.detach()
         self.run_status.end(result)
         self._redraw(final=True)
         self._has_weights = self._session is not None and self._session.model is not None
@@ -355,6 +403,8 @@ class TrainingPanel(QWidget):
         as the run's state says (cheap: drawn even out of sight)."""
         live = self.run_status.live and not final
         self.curves.redraw(live=live)
+        if self.curves.plots_ready():
+            self.marks.draw(self.curves.lossPlot.getPlotItem())
         if self._dirty or not live:  # after a run (a tab shown, a resize): its last words
             self._dirty = False
             self._render()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import seeds as seed_groups
+from nngui.core.training.controls import CHANGES_NOTE, describe
 from nngui.core.training.history import epoch_points
 from nngui.core.training.observer import RunResult
 from nngui.core.training.replay import Replay
@@ -339,6 +340,8 @@ class RunsPanel(QWidget):
             settings.update({k: earlier.settings[k] for k in (seed_groups.SEED,
                              seed_groups.GROUP, seed_groups.GROUP_NAME) if k in earlier.settings})
         self._test = []
+        if session.changes:  # the learning rate or momentum turned while it trained
+            settings[CHANGES_NOTE] = describe(session.changes)
         rec = self.runs.record(session, name, settings, history, result.reason)
         if self.recording is not None and len(self.recording):
             rec.replay = self.recording

@@ -16,6 +16,7 @@ from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import StatsPanel
 from nngui.gui.training.timeline import Timeline
+from nngui.gui.training.weight_edit import WeightEditView
 
 
 class WatchPanel(QWidget):
@@ -38,6 +39,12 @@ class WatchPanel(QWidget):
         self._live_replay: Replay | None = None  # the replay of what the live views got
         self._run_shown: object = None  # the run list's current record when last looked at
         self.runs.runShown.connect(self._on_run_shown)
+        self.edit = WeightEditView()  # a small network's weights, dragged by hand
+        training.runStarted.connect(self.edit.forget)  # the run trains from what it shows
+        training.runFinished.connect(lambda _result: self.edit.leave_run())
+        self.edit.run_controls = lambda: training.live.controls  # a paused run's weights
+        training.runWeights.connect(self.edit.show_run_weights)
+        training.runResumed.connect(self.edit.run_resumed)
         self.views = QTabWidget()
         self.views.setObjectName("watchViews")
         self.views.addTab(self.live, "Boundary · hidden space")
@@ -49,6 +56,7 @@ class WatchPanel(QWidget):
         tl.setSpacing(2)
         tl.addWidget(self.timeline)
         tl.addWidget(self.views, 1)
+        self.views.addTab(self.edit, "Edit weights")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.runs)
@@ -115,3 +123,5 @@ class WatchPanel(QWidget):
         self._replay = self._live_replay = None
         self._run_shown = self.runs.current_record()
         self.timeline.set_epochs([], live=False)
+        self.edit.forget()
+        self.edit.refresh()

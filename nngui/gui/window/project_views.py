@@ -84,7 +84,8 @@ class ProjectViews(QObject):
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
                        epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=created, replays=replays)
+                       created=created, replays=replays,
+                       changes=list(session.changes) if model is not None else [])
 
     def model_refs(self) -> dict[str, ModelRef]:
         """The models the Draw and Autoencoder tabs use now, by role (pages not built yet

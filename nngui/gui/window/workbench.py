@@ -123,6 +123,7 @@ class Workbench(QObject):
         s.model, s.epochs_done, s.history = project.model, project.epochs_done, \
             dict(project.history)
         s.target_epochs = project.epochs_done
+        s.changes = list(project.changes)  # the live learning-rate changes, on the curves
         self._training.set_session(s)
         self._summary.show_history(s.history)
         if project.model is not None and project.spec.kind == "autoencoder":
@@ -349,6 +350,9 @@ class Workbench(QObject):
     def _on_page_built(self, name: str) -> None:
         if name == "evaluate":
             self.refresh_evaluate_context()
+        elif name == "watch":  # its weight editor's jobs act on the session, as Train's do
+            watch = self._pages.watch
+            watch.edit.bind(self._tasks, self.weight_context, watch.show_probe)
         elif name == "autoencoder":
             self.show_own_autoencoder()
 
@@ -390,6 +394,20 @@ class Workbench(QObject):
         self._ae_shown_data = ds
         panel.set_model(model, s.spec, ds.x_test, ds.y_test,
                         f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
+
+    def weight_context(self):
+        """(session, probes, x, y) for the Watch tab's weight editor, or why there is none."""
+        s, ds = self.session, self._data.dataset
+        if s.model is None or ds is None or s.spec.kind != "classifier" or \
+                ds.task != "classification":
+            return "Train (or open) a small classifier; then drag its weights here."
+        try:  # the views an edit changes: the boundary and tiles, the hidden space
+            data = self.prepare(ds, s.spec)
+            probes = [p for p in self.probes(s.spec, ds)
+                      if p.name in ("boundary", "hidden", "dead_relu")]
+        except SpecError as exc:
+            return str(exc)
+        return s, probes, data.x_train, data.y_train
 
     def _fill_watch(self) -> None:
         """A model not trained here (opened): the live views once, from a job that holds it."""
