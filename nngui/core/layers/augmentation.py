@@ -17,20 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nngui.core.layers.base import LayerKind, Params, Shape, ShapeError, Unsupported, fmt
+from nngui.core.layers.base import LayerKind, Params, Shape, Unsupported, image_shape
 from nngui.core.layers.fields import Field
 
 FILL_MODES = ("constant", "reflect", "nearest", "wrap")
 _FILL = Field("fill_mode", "choice", "constant", label="Fill",
               choices=FILL_MODES, help="What fills the corners an image's move uncovers.")
-
-
-def _image(key: str, shape: Shape) -> Shape:
-    if len(shape) != 3:
-        hint = "; add Reshape to (28, 28, 1) first" if len(shape) in (1, 2) else ""
-        raise ShapeError(f"{key} needs an image input (height, width, channels), "
-                         f"gets {fmt(shape)}{hint}")
-    return shape
 
 
 def _symmetric(value: Any, what: str) -> float:
@@ -58,7 +50,7 @@ class _Augmentation(LayerKind):
     identity_at_inference = True
 
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
-        return _image(self.key, shape), 0
+        return image_shape(self.key, shape), 0
 
 
 class RandomRotation(_Augmentation):

@@ -33,6 +33,15 @@ def fmt(shape: Shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + (",)" if len(shape) == 1 else ")")
 
 
+def image_shape(key: str, shape: Shape) -> Shape:
+    """``shape`` when it is an image (height, width, channels); else a ShapeError for ``key``."""
+    if len(shape) != 3:
+        hint = "; add Reshape to (28, 28, 1) first" if len(shape) in (1, 2) else ""
+        raise ShapeError(f"{key} needs an image input (height, width, channels), "
+                         f"gets {fmt(shape)}{hint}")
+    return shape
+
+
 def act_name(act: Any) -> str:
     return act if isinstance(act, str) else getattr(act, "__name__", "linear")
 

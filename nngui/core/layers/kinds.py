@@ -31,6 +31,7 @@ from nngui.core.layers.base import (
     act_name,
     act_step,
     fmt,
+    image_shape,
     keras_weights,
     read_activation,
 )
@@ -130,7 +131,7 @@ class Conv2D(Dense):
         return f"Conv2D {p['filters']} {k}×{k} {p['activation']}{_penalty_text(p)}"
 
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
-        h, w, c = _image(self.key, shape)
+        h, w, c = image_shape(self.key, shape)
         k, s, f = int(p["kernel_size"]), int(p["strides"]), int(p["filters"])
         out = (_conv_len(h, k, s, p["padding"]), _conv_len(w, k, s, p["padding"]), f)
         _not_empty(self.key, h, w, out)
@@ -178,14 +179,6 @@ def _plain_2d(cfg: Params) -> None:
         raise Unsupported("a 2-D layer with dilation, groups or channels_first")
 
 
-def _image(key: str, shape: Shape) -> Shape:
-    if len(shape) != 3:
-        hint = "; add Reshape to (28, 28, 1) first" if len(shape) in (1, 2) else ""
-        raise ShapeError(f"{key} needs an image input (height, width, channels), "
-                         f"gets {fmt(shape)}{hint}")
-    return shape
-
-
 def _conv_len(n: int, k: int, s: int, padding: str) -> int:
     return math.ceil(n / s) if padding == "same" else (n - k) // s + 1
 
@@ -213,7 +206,7 @@ class MaxPooling2D(LayerKind):
         return int(p["strides"]) or int(p["pool_size"])
 
     def output(self, p: Params, shape: Shape) -> tuple[Shape, int]:
-        h, w, c = _image(self.key, shape)
+        h, w, c = image_shape(self.key, shape)
         k, s = int(p["pool_size"]), self._stride(p)
         out = (_conv_len(h, k, s, p["padding"]), _conv_len(w, k, s, p["padding"]), c)
         _not_empty(self.key, h, w, out)
