@@ -75,6 +75,8 @@ def main() -> None:
                     help="drawn samples (merged one write each until a batch write comes)")
     ap.add_argument("--repeat", type=int, default=3, help="opens (alternating two files)")
     ap.add_argument("--data", default=None, help="mnist.npz (default: the shared copy)")
+    ap.add_argument("--profile", action="store_true",
+                    help="also profile the GUI thread during the opens (top 25 to stderr)")
     args = ap.parse_args()
     shared = [Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz",
               Path("/work/shared/data/mnist.npz")]  # beside the checkout, or the team's copy
@@ -180,6 +182,12 @@ def main() -> None:
             return bool(self.done)
 
     idle = probe(Idle(), "idle")
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     opens = []
     for i in range(args.repeat):
         job = Open(files[i % 2])
@@ -190,6 +198,12 @@ def main() -> None:
         assert job.done == [str(job.path)], job.done
         assert w.project_path == job.path and len(w.watch.runs.runs.records) == args.runs
         opens.append({"file": job.path.name, "open_s": job.open_s, **result})
+    if profiler is not None:
+        import pstats
+        import sys
+
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     out = {**made, "write_s": round(write_s, 2), "device": w.deviceLabel.text(),
            "load_avg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
            "idle": idle, "opens": opens,
