@@ -121,6 +121,8 @@ class DrawInside(QWidget):
         self._schedule()  # drawn on while hidden: catch up now
 
     def _start(self) -> None:
+        if not self.is_open() or not self.isVisible():
+            return  # closed (or hidden) since this was scheduled: the drawing waits for it
         x, self._pending = self._pending, None
         if x is None or self._model is None:
             return
