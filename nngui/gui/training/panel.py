@@ -425,7 +425,8 @@ class TrainingPanel(QWidget):
         bar = self.trainingProgress
         progress = self.run_status.progress(time.perf_counter())
         if progress is None:  # no run's size to show
-            bar.reset()
+            if bar.value() >= bar.minimum():  # reset() repaints (and signals) every time
+                bar.reset()
             return
         if (bar.minimum(), bar.maximum()) != (0, progress.maximum):
             bar.setRange(0, progress.maximum)
