@@ -74,7 +74,7 @@ def main() -> None:
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    w._apply_preset(args.preset)
+    w.apply_preset(args.preset)
     wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     cfg = w.builder.config()
