@@ -126,6 +126,20 @@ def test_the_backprop_lesson_sse_and_a_learning_rate_sweep(window, qtbot):
     qtbot.waitUntil(lambda: green(panel, "three-rates"), timeout=30000)
 
 
+def test_sweep_steps_name_the_real_buttons_and_set_up_their_tab(window):
+    """A step that says which button to press names it as the window shows it, on the tab
+    its Set up opens (the sweeps live on the Watch tab, above the run list)."""
+    w = window
+    runs = w.watch.runs
+    for lesson_id, step_id, button in [("backprop-xor", "learning-rate", runs.lrSweepButton),
+                                       ("keras-mnist", "optimizers",
+                                        runs.optimizerSweepButton)]:
+        step = next(s for s in find_lesson(lesson_id)[0].steps if s.id == step_id)
+        assert w.watch.isAncestorOf(button)
+        assert f'"{button.text()}" on the Watch tab' in step.text, (lesson_id, step.text)
+        assert step.setup["tab"] == "watch"
+
+
 def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot, tmp_path,
                                                                     messages):
     w = window
