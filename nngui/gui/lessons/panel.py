@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.lessons.checks import Result, Situation, check_lesson
+from nngui.core.lessons.checks import Result, Situation, check_lesson, unmet_condition
 from nngui.core.lessons.format import Lesson, Step
 from nngui.core.lessons.library import builtin_lessons, builtin_text
 from nngui.core.lessons.progress import Progress
@@ -272,6 +272,23 @@ class LessonPanel(QWidget):
                                   lambda results: self.apply(lesson, results, after_run))
         if not started and tries > 0:
             QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
+
+    def recheck_conditions(self) -> None:
+        """Say again what each open goal needs of the data and network now (after a Set up,
+        other data): only the conditions, read here at once and without the model, so that
+        a Train pressed right after finds it free. What a run measures waits for ``refresh``."""
+        s = self._situation()
+        if s is None or self.progress is None:
+            return
+        lesson = self.progress.lesson
+        for _, g in lesson.goals():
+            why = unmet_condition({**(lesson.constraints or {}), **g.where}, s)
+            old = self.last.get(g.id)
+            if why:
+                self.last[g.id] = Result(g.id, False, None, why)
+            elif old is not None and old.value is None:
+                del self.last[g.id]  # it said what was missing then; nothing measured since
+        self._show()
 
     def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False
               ) -> list[str]:

@@ -46,6 +46,7 @@ class LessonsHost(QObject):
         self.panel.submitButton.clicked.connect(self.submit)
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
+        window.data.loaded.connect(self._on_data_loaded)
         self._missed_run = False  # a run ended while the dock was closed
         self.dock.visibilityChanged.connect(self._on_visibility)
         self.toggleAction = self.dock.toggleViewAction()
@@ -94,6 +95,12 @@ class LessonsHost(QObject):
             return
         QTimer.singleShot(0, self._w, lambda: self.panel.refresh(after_run=True))
 
+    def _on_data_loaded(self, *_args) -> None:
+        """Other data (a step's Set up, the Data list, a file): the goals say what they need
+        of this data, not of the data before."""
+        if not self.dock.isHidden():
+            QTimer.singleShot(0, self._w, self.panel.recheck_conditions)
+
     def _on_visibility(self, visible: bool) -> None:
         if visible and not self.dock.isHidden():
             after_run, self._missed_run = self._missed_run, False
@@ -135,6 +142,7 @@ class LessonsHost(QObject):
             w.tabs.setCurrentWidget(w.training)
         elif tab:
             w.tabs.setCurrentWidget(getattr(w, tab))
+        QTimer.singleShot(0, self._w, self.panel.recheck_conditions)  # the new network's needs
 
     # ---- files ---------------------------------------------------------------------------
     def open_lesson(self) -> None:

@@ -140,6 +140,18 @@ def test_sweep_steps_name_the_real_buttons_and_set_up_their_tab(window):
         assert step.setup["tab"] == "watch"
 
 
+def test_a_goal_says_what_it_needs_of_the_data_set_up_not_the_data_before(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    label = panel.findChild(QLabel, "goal_sse-below")
+    w.lessons.set_up({"dataset": "moons"})
+    qtbot.waitUntil(lambda: "needs the xor data (this is moons)" in label.text(), timeout=30000)
+    w.lessons.set_up(panel.boxes["sse"].step.setup)  # the XOR preset and its data
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
+                    timeout=30000)
+    qtbot.waitUntil(lambda: "needs the xor data" not in label.text(), timeout=30000)
+
+
 def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot, tmp_path,
                                                                     messages):
     w = window
