@@ -174,6 +174,8 @@ class LessonPanel(QWidget):
             lambda work, done: done(work()) is not False
         self.boxes: dict[str, _StepBox] = {}
         self._extra: list[tuple[Lesson, str]] = []  # lessons opened from files
+        # the other lessons' progress this session, by id: choosing one again resumes it
+        self.kept: dict[str, Progress] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.lessonCombo = QComboBox()
@@ -210,7 +212,12 @@ class LessonPanel(QWidget):
     def _on_combo(self, index: int) -> None:
         lesson, text = self._choices()[index]
         if self.progress is None or lesson.id != self.progress.lesson.id:
-            self.set_lesson(lesson, text)
+            if self.progress is not None:
+                self.kept[self.progress.lesson.id] = self.progress
+            kept = self.kept.pop(lesson.id, None)
+            self.set_lesson(lesson, text, kept if kept is not None and kept.lesson == lesson
+                            else None)
+            self.recheck_conditions()
             self.progressChanged.emit()
 
     def add_lesson(self, lesson: Lesson, text: str) -> None:

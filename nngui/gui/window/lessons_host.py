@@ -205,6 +205,7 @@ class LessonsHost(QObject):
             self._w.statusBar().showMessage(f"The project's lesson could not be read: {exc}",
                                             10000)
             return
+        self.panel.kept.clear()  # the project's lesson, not what this session did before
         self.panel.set_lesson(progress.lesson, progress.text, progress)
         self.show()
         QTimer.singleShot(0, self._w, self.panel.refresh)

@@ -152,6 +152,24 @@ def test_a_goal_says_what_it_needs_of_the_data_set_up_not_the_data_before(window
     qtbot.waitUntil(lambda: "needs the xor data" not in label.text(), timeout=30000)
 
 
+def test_going_back_to_a_lesson_resumes_it(window, qtbot):
+    """Lesson 1's guesses and met checks are still there after a look at lesson 2."""
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    box = panel.boxes["sse"]
+    box.guessGroup.button(1).setChecked(True)
+    qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    panel.progress.met["sse-below"] = {"value": 0.001, "detail": "SSE 0.001 (< 0.05)"}
+    panel._show()
+    assert green(panel, "sse-below")
+    choose_lesson(w, "activations-losses")
+    assert not panel.progress.predictions
+    choose_lesson(w, "backprop-xor")
+    assert panel.boxes["sse"].committed()
+    assert panel.progress.predictions["sse"]["guess"] == "no"
+    assert green(panel, "sse-below") and panel.progressLabel.text().startswith("1 of 2")
+
+
 def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot, tmp_path,
                                                                     messages):
     w = window
