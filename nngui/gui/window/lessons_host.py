@@ -146,7 +146,7 @@ class LessonsHost(QObject):
 
     # ---- files ---------------------------------------------------------------------------
     def open_lesson(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._w, "Open lesson", "",
+        path, _ = QFileDialog.getOpenFileName(self._w, "Open lesson", self._w.settings.last_dir(),
                                               "Lessons (*.toml *.json);;All files (*)")
         if path:
             self.open_lesson_file(path)
@@ -163,7 +163,8 @@ class LessonsHost(QObject):
         return True
 
     def submit(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self._w, "Submit lesson", "submission.nngui",
+        start = Path(self._w.settings.project_dir()) / "submission.nngui"  # beside projects
+        path, _ = QFileDialog.getSaveFileName(self._w, "Submit lesson", str(start),
                                               "nngui submission (*.nngui)")
         if path:
             self.submit_to(path if path.endswith(".nngui") else path + ".nngui")
