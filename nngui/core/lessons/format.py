@@ -146,7 +146,8 @@ def _table(doc: Any, where: str, known: tuple[str, ...]) -> dict[str, Any]:
         raise _FieldError(where, "must be a table (name = value lines)")
     for key in doc:
         if key not in known:
-            raise _FieldError(f"{where}.{key}" if where != "lesson" else str(key)[:60],
+            name = str(key)[:60] if str(key).isprintable() else repr(key)[:60]  # one line
+            raise _FieldError(f"{where}.{name}" if where != "lesson" else name,
                               f"unknown field; a {where.split('[')[0].split('.')[-1]} "
                               f"has {', '.join(known)}")
     return doc

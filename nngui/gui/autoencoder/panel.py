@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -32,6 +32,7 @@ from nngui.gui.common.images import PixelView, gray_icon
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 
 WORST_COUNT = 48
+BUSY_RETRY_MS = 400  # a model another job holds is asked for again after this
 
 
 def _pair_icon(original: np.ndarray, recon: np.ndarray, size: QSize) -> QIcon:
@@ -240,8 +241,11 @@ class AutoencoderPanel(QWidget):
         task = self.tasks.submit("autoencoder", job, holds=holds, on_done=on_done,
                                  on_failed=lambda msg: self.latent.set_status(
                                      f"Failed: {msg}"))
-        if task is None:
-            self.latent.set_status("The model is busy (training); shown when it stops.")
+        if task is None:  # another job holds the model (a run, an evaluation, a lesson check)
+            self.latent.set_status("The model is busy; shown as soon as it is free.")
+            gen = self._generation  # tried again until free, unless another model came since
+            QTimer.singleShot(BUSY_RETRY_MS, self, lambda: gen == self._generation
+                              and self._start(job, on_done, holds))
             return None
         self._tasks.add(task)
         task.finished.connect(lambda: self._tasks.discard(task))

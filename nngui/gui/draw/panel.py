@@ -438,11 +438,12 @@ class DrawPanel(QWidget):
         self.bars.setOpts(height=probs, brushes=brushes)
         if self.not_sure:
             self.predictionLabel.setText("?")
-            self.detailLabel.setText(f"Not sure: {top} ({probs[top]:.0%}) or {second} "
-                                     f"({probs[second]:.0%}) · {self.last_latency_ms:.1f} ms")
+            # one decimal, as "Inside the network" reads it: 59.7 % is not "60 %" below 60 %
+            self.detailLabel.setText(f"Not sure: {top} ({probs[top]:.1%}) or {second} "
+                                     f"({probs[second]:.1%}) · {self.last_latency_ms:.1f} ms")
         else:
             self.predictionLabel.setText(str(top))
-            self.detailLabel.setText(f"{probs[top]:.0%} sure · {self.last_latency_ms:.1f} ms")
+            self.detailLabel.setText(f"{probs[top]:.1%} sure · {self.last_latency_ms:.1f} ms")
         self.predicted.emit(top, float(probs[top]))
 
     # ---- images ---------------------------------------------------------------------

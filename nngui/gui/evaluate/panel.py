@@ -247,7 +247,7 @@ class EvaluatePanel(QWidget):
             for j in range(k):
                 count = int(cm[i, j])
                 share = count / totals[i] if totals[i] else 0.0
-                cell = QTableWidgetItem(f"{count:,}")
+                cell = QTableWidgetItem(str(count))  # "1135", not "1,1…" in a narrow cell
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 # Off-diagonal shares are small; the square root keeps them visible.
                 t = share if i == j else min(1.0, np.sqrt(share))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.lessons.checks import Result, Situation, check_lesson
+from nngui.core.lessons.checks import Result, Situation, check_lesson, unmet_condition
 from nngui.core.lessons.format import Lesson, Step
 from nngui.core.lessons.library import builtin_lessons, builtin_text
 from nngui.core.lessons.progress import Progress
@@ -174,6 +174,8 @@ class LessonPanel(QWidget):
             lambda work, done: done(work()) is not False
         self.boxes: dict[str, _StepBox] = {}
         self._extra: list[tuple[Lesson, str]] = []  # lessons opened from files
+        # the other lessons' progress this session, by id: choosing one again resumes it
+        self.kept: dict[str, Progress] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.lessonCombo = QComboBox()
@@ -210,7 +212,12 @@ class LessonPanel(QWidget):
     def _on_combo(self, index: int) -> None:
         lesson, text = self._choices()[index]
         if self.progress is None or lesson.id != self.progress.lesson.id:
-            self.set_lesson(lesson, text)
+            if self.progress is not None:
+                self.kept[self.progress.lesson.id] = self.progress
+            kept = self.kept.pop(lesson.id, None)
+            self.set_lesson(lesson, text, kept if kept is not None and kept.lesson == lesson
+                            else None)
+            self.recheck_conditions()
             self.progressChanged.emit()
 
     def add_lesson(self, lesson: Lesson, text: str) -> None:
@@ -272,6 +279,23 @@ class LessonPanel(QWidget):
                                   lambda results: self.apply(lesson, results, after_run))
         if not started and tries > 0:
             QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
+
+    def recheck_conditions(self) -> None:
+        """Say again what each open goal needs of the data and network now (after a Set up,
+        other data): only the conditions, read here at once and without the model, so that
+        a Train pressed right after finds it free. What a run measures waits for ``refresh``."""
+        s = self._situation()
+        if s is None or self.progress is None:
+            return
+        lesson = self.progress.lesson
+        for _, g in lesson.goals():
+            why = unmet_condition({**(lesson.constraints or {}), **g.where}, s)
+            old = self.last.get(g.id)
+            if why:
+                self.last[g.id] = Result(g.id, False, None, why)
+            elif old is not None and old.value is None:
+                del self.last[g.id]  # it said what was missing then; nothing measured since
+        self._show()
 
     def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False
               ) -> list[str]:

@@ -38,7 +38,7 @@ MOSAIC_COLS = 6
 # last ``clear``), ``None`` where the network has no such layer, or nothing yet.
 BOUNDARY_TITLE = "Decision boundary (live)"
 HIDDEN_TITLE = "Last hidden layer (live)"
-NO_HIDDEN_TITLE = "Last hidden layer: this network has none, so nothing to show"
+NO_HIDDEN_TITLE = "Last hidden layer: none in this network"  # no longer than a usual title
 WEIGHTS_TITLE = "First-layer weights (784-input models): red excites, blue inhibits"
 NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first Dense layer "
                     "does not read the 784 pixels")

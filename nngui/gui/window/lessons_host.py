@@ -46,6 +46,7 @@ class LessonsHost(QObject):
         self.panel.submitButton.clicked.connect(self.submit)
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
+        window.data.loaded.connect(self._on_data_loaded)
         self._missed_run = False  # a run ended while the dock was closed
         self.dock.visibilityChanged.connect(self._on_visibility)
         self.toggleAction = self.dock.toggleViewAction()
@@ -94,6 +95,12 @@ class LessonsHost(QObject):
             return
         QTimer.singleShot(0, self._w, lambda: self.panel.refresh(after_run=True))
 
+    def _on_data_loaded(self, *_args) -> None:
+        """Other data (a step's Set up, the Data list, a file): the goals say what they need
+        of this data, not of the data before."""
+        if not self.dock.isHidden():
+            QTimer.singleShot(0, self._w, self.panel.recheck_conditions)
+
     def _on_visibility(self, visible: bool) -> None:
         if visible and not self.dock.isHidden():
             after_run, self._missed_run = self._missed_run, False
@@ -135,10 +142,11 @@ class LessonsHost(QObject):
             w.tabs.setCurrentWidget(w.training)
         elif tab:
             w.tabs.setCurrentWidget(getattr(w, tab))
+        QTimer.singleShot(0, self._w, self.panel.recheck_conditions)  # the new network's needs
 
     # ---- files ---------------------------------------------------------------------------
     def open_lesson(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._w, "Open lesson", "",
+        path, _ = QFileDialog.getOpenFileName(self._w, "Open lesson", self._w.settings.last_dir(),
                                               "Lessons (*.toml *.json);;All files (*)")
         if path:
             self.open_lesson_file(path)
@@ -155,7 +163,8 @@ class LessonsHost(QObject):
         return True
 
     def submit(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self._w, "Submit lesson", "submission.nngui",
+        start = Path(self._w.settings.project_dir()) / "submission.nngui"  # beside projects
+        path, _ = QFileDialog.getSaveFileName(self._w, "Submit lesson", str(start),
                                               "nngui submission (*.nngui)")
         if path:
             self.submit_to(path if path.endswith(".nngui") else path + ".nngui")
@@ -197,6 +206,7 @@ class LessonsHost(QObject):
             self._w.statusBar().showMessage(f"The project's lesson could not be read: {exc}",
                                             10000)
             return
+        self.panel.kept.clear()  # the project's lesson, not what this session did before
         self.panel.set_lesson(progress.lesson, progress.text, progress)
         self.show()
         QTimer.singleShot(0, self._w, self.panel.refresh)

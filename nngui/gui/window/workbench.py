@@ -87,6 +87,7 @@ class Workbench(QObject):
         self._training.reset(spec)
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
             self._pages.watch.clear()
+        self.refresh_evaluate_context()
 
     def use_network(self, spec: NetworkSpec, config: TrainConfig) -> None:
         """An opened network file: into the builder, untrained."""
@@ -335,10 +336,13 @@ class Workbench(QObject):
     def refresh_evaluate_context(self) -> None:
         """Point Evaluate at the session's model (trained here or opened) and the data."""
         ds, model = self._data.dataset, self.session.model
-        if model is None or ds is None or \
-                self._pages.built_page("evaluate") is None:  # built later, it asks again
+        if self._pages.built_page("evaluate") is None:  # built later, it asks again
             return
         evaluate = self._pages.evaluate
+        if model is None or ds is None:  # a new network: no accuracy of the one before stays
+            if not evaluate.is_running():
+                evaluate.set_context(None, None, self.session.spec, [])
+            return
         try:
             data = self.prepare(ds, self.session.spec)
         except SpecError as exc:

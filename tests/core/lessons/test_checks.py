@@ -86,6 +86,25 @@ def test_runs_goal_counts_different_settings(xor_sessions) -> None:
     assert r.met and r.value == 3
 
 
+def test_runs_goal_compares_settings_on_one_network(xor_sessions) -> None:
+    """Three different networks, each at its preset's own rate, are not a learning-rate
+    comparison; three rates on one of them are."""
+    s = xor_sessions["xor-3-4-1"]
+    g = goal("backprop-xor", "three-rates")
+    base = s.runs[0]
+    nets = [{**base, "settings": {**base["settings"], "lr": lr, "network": name,
+                                  "layers": [f"Dense {units}"]}}
+            for lr, name, units in ((1.0, "xor_3_4_1", 4), (0.1, "perceptron_xor", 1),
+                                    (0.001, "mnist_784_20_10", 20))]
+    r = check_goal(g, Situation(s.spec, s.config, s.dataset, None, s.model, s.history, nets,
+                                data=s.data))
+    assert not r.met and r.value == 1, r.detail
+    same = [{**nets[0], "settings": {**nets[0]["settings"], "lr": lr}} for lr in (0.3, 3)]
+    r = check_goal(g, Situation(s.spec, s.config, s.dataset, None, s.model, s.history,
+                                nets + same, data=s.data))
+    assert r.met and r.value == 3 and "of one network" in r.detail
+
+
 def test_the_activations_lesson_can_be_completed(train_preset) -> None:
     curve = train_preset("regression-1-32-32-1")
     r = check_goal(goal("activations-losses", "curve-fit"), curve)

@@ -79,6 +79,15 @@ def test_a_bad_field_is_named(edit, names) -> None:
     assert msg.startswith("mine.toml: ") and names in msg and "\n" not in msg, msg
 
 
+def test_an_unknown_field_with_a_line_break_in_its_name_is_one_line() -> None:
+    text = dump(find_lesson("perceptron-mlp")[0])
+    for bad in ('"a\\nb" = 1\n' + text, text.replace("[[steps]]", '[[steps]]\n"x\\ty" = 1', 1)):
+        with pytest.raises(LessonError) as err:
+            parse(bad, "fuzz.toml")
+        assert "\n" not in str(err.value) and "\t" not in str(err.value), str(err.value)
+        assert "unknown field" in str(err.value)
+
+
 def test_json_errors_name_the_line() -> None:
     with pytest.raises(LessonError, match=r"line 3, column"):
         parse('{"lesson": 1,\n "id": "x",\n "title" "y"}')

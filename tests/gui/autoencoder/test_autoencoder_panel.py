@@ -208,3 +208,23 @@ def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, tra
 
     _shown(panel, qtbot, model, spec, x, y)  # the run ended: its model fills the views
     assert not panel.runProgress.isVisible() and panel.worstView.count() > 0
+
+
+def test_a_model_another_job_holds_is_shown_once_it_is_free(panel, qtbot, mnist):
+    """Reopening a project: a lesson check held the model when the tab asked for it; the tab
+    said 'busy (training)' and stayed empty although nothing trained. It now asks again."""
+    import threading
+
+    from nngui.gui.common.tasks import plain
+
+    spec = ae.autoencoder_spec([32], 2, name="held_2d")
+    model = build_model(spec, 0)
+    free = threading.Event()
+    holder = panel.tasks.submit("lesson-check", plain(lambda: free.wait(30)), holds=(model,))
+    assert holder is not None
+    panel.set_model(model, spec, mnist.x_test, mnist.y_test)
+    assert "busy" in panel.latent.latentStatus.text()
+    assert "training" not in panel.latent.latentStatus.text()  # nothing trains
+    with qtbot.waitSignal(panel.analyzed, timeout=30000):
+        free.set()
+    assert panel.reconstructionErrorLabel.text().startswith("Test reconstruction MSE 0.")

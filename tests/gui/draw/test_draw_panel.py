@@ -323,6 +323,22 @@ def test_tablet_pressure_sets_the_width(qtbot, panel):
     qtbot.waitUntil(lambda: panel.predictionLabel.text() != "")
 
 
+def test_the_confidence_shown_agrees_with_the_not_sure_threshold(qtbot, panel):
+    """59.7 % under 'Not sure below 60 %' reads 59.7 %, not a rounded '60 %' that is not
+    below 60; a sure 99.9 % reads as 'Inside the network' says it, not '100 %'."""
+    panel.notSureSpin.setValue(60)
+    probs = np.full(10, 0.0)
+    probs[3], probs[5], probs[8] = 0.597, 0.4, 0.003
+    panel._show_result(probs)
+    assert panel.not_sure
+    text = panel.detailLabel.text()
+    assert text.startswith("Not sure: 3 (59.7%) or 5 (40.0%)") and "(60%)" not in text
+    probs = np.full(10, 0.0001)
+    probs[7] = 1 - 9 * 0.0001 - 0.0001  # 0.9989
+    panel._show_result(probs)
+    assert not panel.not_sure and panel.detailLabel.text().startswith("99.9% sure")
+
+
 def test_below_the_set_confidence_it_says_it_is_not_sure(qtbot, panel):
     from PySide6.QtCore import QSettings
 

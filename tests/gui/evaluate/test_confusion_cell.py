@@ -42,3 +42,22 @@ def test_clicking_a_confusion_cell_lists_exactly_those_samples(qtbot):
     conf = probs[listed, j]
     assert np.all(np.diff(conf) <= 1e-6)  # surest first
     assert panel.tabs.currentIndex() == 1 and f"({len(expected)})" in panel.tabs.tabText(1)
+
+
+def test_a_four_digit_count_fits_its_cell_beside_the_lessons_dock(qtbot):
+    """MNIST's 1,135 test ones in a 10x10 matrix at the width Evaluate gets on a 1366x768
+    screen with the Lessons dock open: the count is read whole, not '1,1…'."""
+    from PySide6.QtGui import QFontMetrics
+
+    panel = EvaluatePanel()
+    qtbot.addWidget(panel)
+    panel.resize(440, 600)
+    panel.show()
+    panel._class_names = [str(i) for i in range(10)]
+    cm = np.full((10, 10), 3) + np.diag(np.full(10, 1132))
+    panel._show_confusion(cm)
+    table = panel.confusionMatrix
+    cell = table.item(1, 1)
+    assert cell.text() == "1135" and "1,135" in cell.toolTip()
+    metrics = QFontMetrics(table.font())
+    assert metrics.horizontalAdvance(cell.text()) + 6 <= table.columnWidth(1)

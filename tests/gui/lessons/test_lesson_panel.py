@@ -126,6 +126,50 @@ def test_the_backprop_lesson_sse_and_a_learning_rate_sweep(window, qtbot):
     qtbot.waitUntil(lambda: green(panel, "three-rates"), timeout=30000)
 
 
+def test_sweep_steps_name_the_real_buttons_and_set_up_their_tab(window):
+    """A step that says which button to press names it as the window shows it, on the tab
+    its Set up opens (the sweeps live on the Watch tab, above the run list)."""
+    w = window
+    runs = w.watch.runs
+    for lesson_id, step_id, button in [("backprop-xor", "learning-rate", runs.lrSweepButton),
+                                       ("keras-mnist", "optimizers",
+                                        runs.optimizerSweepButton)]:
+        step = next(s for s in find_lesson(lesson_id)[0].steps if s.id == step_id)
+        assert w.watch.isAncestorOf(button)
+        assert f'"{button.text()}" on the Watch tab' in step.text, (lesson_id, step.text)
+        assert step.setup["tab"] == "watch"
+
+
+def test_a_goal_says_what_it_needs_of_the_data_set_up_not_the_data_before(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    label = panel.findChild(QLabel, "goal_sse-below")
+    w.lessons.set_up({"dataset": "moons"})
+    qtbot.waitUntil(lambda: "needs the xor data (this is moons)" in label.text(), timeout=30000)
+    w.lessons.set_up(panel.boxes["sse"].step.setup)  # the XOR preset and its data
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
+                    timeout=30000)
+    qtbot.waitUntil(lambda: "needs the xor data" not in label.text(), timeout=30000)
+
+
+def test_going_back_to_a_lesson_resumes_it(window, qtbot):
+    """Lesson 1's guesses and met checks are still there after a look at lesson 2."""
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    box = panel.boxes["sse"]
+    box.guessGroup.button(1).setChecked(True)
+    qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    panel.progress.met["sse-below"] = {"value": 0.001, "detail": "SSE 0.001 (< 0.05)"}
+    panel._show()
+    assert green(panel, "sse-below")
+    choose_lesson(w, "activations-losses")
+    assert not panel.progress.predictions
+    choose_lesson(w, "backprop-xor")
+    assert panel.boxes["sse"].committed()
+    assert panel.progress.predictions["sse"]["guess"] == "no"
+    assert green(panel, "sse-below") and panel.progressLabel.text().startswith("1 of 2")
+
+
 def test_a_teachers_lesson_file_opens_and_a_bad_one_is_one_message(window, qtbot, tmp_path,
                                                                     messages):
     w = window

@@ -61,6 +61,21 @@ def test_a_cleared_live_view_names_no_units_and_no_epoch(qtbot):
     assert not any("dense_7" in t for t in texts(live))
 
 
+def test_the_no_hidden_layer_title_is_no_wider_than_the_usual_one(qtbot):
+    """Where the usual title fits (1366x768, Lessons open) the 'none' title fits too: it was
+    clipped mid-word ('…so nothing to sl') beside the perceptron's boundary."""
+    from PySide6.QtGui import QFontMetrics
+
+    from nngui.gui.training.live import hidden_title
+
+    live = LivePanel()
+    qtbot.addWidget(live)
+    label = live.hiddenSpacePlot.getPlotItem().titleLabel
+    metrics = QFontMetrics(label.item.font())
+    usual = hidden_title(149, {"units": 16, "method": "pca"})
+    assert metrics.horizontalAdvance(NO_HIDDEN_TITLE) <= metrics.horizontalAdvance(usual)
+
+
 def test_a_network_without_the_layer_says_there_is_nothing_to_show(qtbot):
     live = LivePanel()
     qtbot.addWidget(live)

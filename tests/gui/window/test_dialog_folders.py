@@ -74,6 +74,19 @@ def test_a_digit_image_is_read_from_the_last_folder_not_the_working_directory(wi
     assert dialogs.starts[-1] == Path(window.settings.last_dir()) != REPO
 
 
+def test_lesson_dialogs_start_in_the_project_and_open_folders_not_the_app_s(window, dialogs,
+                                                                           tmp_path):
+    window.lessons.submit()  # cancelled: it started in Documents, not the working directory
+    assert dialogs.starts[-1] == Path(documents_dir()) != REPO
+    folder = tmp_path / "course"
+    folder.mkdir()
+    assert window.save_project_to(folder / "mine.nngui")
+    window.lessons.submit()  # a submission goes beside the project
+    assert dialogs.starts[-1] == folder
+    window.lessons.open_lesson()
+    assert dialogs.starts[-1] == Path(window.settings.last_dir()) != REPO
+
+
 def test_remembered_folders_that_are_the_app_s_own_are_not_used(tmp_path):
     from PySide6.QtCore import QSettings
 
