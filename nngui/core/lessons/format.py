@@ -17,7 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (pyproject.toml)
+    import tomli as tomllib
 
 FORMAT_VERSION = 1
 MAX_TEXT = 200_000  # characters in a lesson file
