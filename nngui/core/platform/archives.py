@@ -31,11 +31,17 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int, where: str = "") -> 
     if info.file_size > limit:
         raise ArchiveError(f"{label} would unpack to {info.file_size:,} bytes, over the "
                            f"{limit:,} it may have.")
+    parts, got = [], 0
     with zf.open(info) as fh:  # the header can lie: stop reading at the limit, not its size
-        data = fh.read(limit + 1)
-    if len(data) > limit:
+        # in chunks: one read(limit) let zipfile ask the file for up to ``limit`` compressed
+        # bytes at once when the central directory declared a huge compressed size, and
+        # that allocates a buffer of ``limit`` bytes (200 MB) for a member of a few hundred
+        while got <= limit and (chunk := fh.read(min(CHUNK, limit + 1 - got))):
+            parts.append(chunk)
+            got += len(chunk)
+    if got > limit:
         raise ArchiveError(f"{label} unpacks to over {limit:,} bytes.")
-    return data
+    return b"".join(parts)
 
 
 def copy_member(zf: zipfile.ZipFile, name: str, dest: str | os.PathLike, limit: int,

@@ -97,3 +97,32 @@ def test_members_are_read_and_copied_within_their_limit(tmp_path: Path) -> None:
         assert copy_member(zf, "big", tmp_path / "big", 5_000_000).stat().st_size == 5_000_000
         with pytest.raises(ArchiveError, match="over the 1,000,000"):
             copy_member(zf, "big", tmp_path / "big2", 1_000_000)
+
+
+def test_a_member_declaring_a_huge_compressed_size_is_read_without_a_huge_buffer(tmp_path):
+    """Hypothesis found it: the central directory said samples.npz was 1 GB compressed, and
+    one read(limit) made zipfile ask the file for up to ``limit`` bytes at once (200 MB)."""
+    import io
+    import struct
+    import tracemalloc
+    import zipfile
+
+    from nngui.core.platform.archives import read_member
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("m.bin", b"x" * 500)
+    raw = bytearray(buf.getvalue())
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 20:central + 24] = struct.pack("<I", 0x4000_0000)  # compressed size: 1 GB
+    path = tmp_path / "lying.zip"
+    path.write_bytes(bytes(raw))
+    tracemalloc.start()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = read_member(zf, "m.bin", 200_000_000)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert data == b"x" * 500
+    assert peak < 20_000_000, peak
