@@ -218,13 +218,12 @@ class SessionState:
             project.lab
         self.replays = dict(project.replays)
         self.lessons = project.lessons
-        if with_model:
-            self.changes = list(project.changes)
         if models is not None:
             self.models = {**{r: m for r, m in self.models.items() if r == "network"},
                            **{r: m for r, m in models.items() if r != "network"}}
         if with_model:
             self.epochs_done, self.history = project.epochs_done, dict(project.history)
+            self.changes = list(project.changes)
             self.model = project.model
             if self.model is None:
                 self.models.pop("network", None)
