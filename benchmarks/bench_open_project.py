@@ -77,6 +77,9 @@ def main() -> None:
     ap.add_argument("--data", default=None, help="mnist.npz (default: the shared copy)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile the GUI thread during the opens (top 25 to stderr)")
+    ap.add_argument("--trace", action="store_true",
+                    help="name what ran in each gap over 20 ms (garbage collections, the "
+                         "steps of an open, paints), to stderr")
     args = ap.parse_args()
     shared = [Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz",
               Path("/work/shared/data/mnist.npz")]  # beside the checkout, or the team's copy
@@ -143,6 +146,8 @@ def main() -> None:
         wait(idle)
         timer.stop()
         wall = np.diff([t for t, _ in ticks]) * 1000
+        if args.trace:
+            _print_gaps(ticks, spans, label)
         cpu = np.diff([c for _, c in ticks]) * 1000
         worst = int(wall.argmax())
         return {label: started, "seconds": round(ticks[-1][0] - ticks[0][0], 2),
@@ -181,6 +186,9 @@ def main() -> None:
                 self.open_s = round(time.perf_counter() - self.t0, 3)
             return bool(self.done)
 
+    spans: list[tuple[float, float, str]] = []
+    if args.trace:
+        _trace(spans, w)
     idle = probe(Idle(), "idle")
     profiler = None
     if args.profile:
@@ -211,6 +219,67 @@ def main() -> None:
     w.close()
     shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(out))
+
+
+def _trace(spans: list, w) -> None:
+    """Record (start, end, what) of garbage collections and the steps of an open."""
+    import gc
+    import sys
+
+    from nngui.gui.builder.panel import BuilderPanel
+    from nngui.gui.training.curves import TrainingCurves
+    from nngui.gui.training.panel import TrainingPanel
+    from nngui.gui.training.run_list import RunsPanel
+    from nngui.gui.window.main_window import MainWindow
+    from nngui.gui.window.project_actions import ProjectActions
+    from nngui.gui.window.project_views import ProjectViews
+
+    started: dict[str, float] = {}
+
+    def on_gc(phase, info):
+        if phase == "start":
+            started["gc"] = time.perf_counter()
+            started["gc cpu"] = time.thread_time()
+        else:
+            cpu = 1000 * (time.thread_time() - started.pop("gc cpu", time.thread_time()))
+            spans.append((started.pop("gc", time.perf_counter()), time.perf_counter(),
+                          f"gc gen {info['generation']} ({info['collected']} freed, "
+                          f"cpu {cpu:.0f})"))
+
+    gc.callbacks.append(on_gc)
+
+    def wrap(cls, name):
+        fn = getattr(cls, name)
+
+        def timed(*a, **k):
+            t0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                cpu = 1000 * (time.thread_time() - c0)
+                spans.append((t0, time.perf_counter(), f"{cls.__name__}.{name} (cpu {cpu:.0f})"))
+
+        setattr(cls, name, timed)
+
+    for cls, name in [(ProjectActions, "_on_read"), (ProjectActions, "show_project"),
+                      (ProjectViews, "show_project"),
+                      (TrainingCurves, "load_history"), (TrainingCurves, "redraw"),
+                      (TrainingPanel, "set_session"), (BuilderPanel, "set_spec"),
+                      (RunsPanel, "show_runs"), (MainWindow, "event")]:
+        if hasattr(cls, name):
+            wrap(cls, name)
+    print("tracing", file=sys.stderr)
+
+
+def _print_gaps(ticks, spans, label) -> None:
+    import sys
+
+    for (a, ca), (b, cb) in zip(ticks, ticks[1:], strict=False):
+        if b - a > 0.02 and cb - ca > 0.01:
+            inside = [f"{n} {1000 * (e - s):.1f}" for s, e, n in spans
+                      if s < b and e > a and e - s > 0.002]
+            print(f"{label} gap {1000 * (b - a):.1f} ms (cpu {1000 * (cb - ca):.0f}): "
+                  + "; ".join(inside), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ EMPTY_EPOCHS = 5  # the epoch axis of an empty plot, until a run says how many
 TICK_PX = 36  # at least this many pixels between two epoch labels
 MIN_PERCENT_SPAN = 5.0  # the accuracy axis spans at least this many points
 MIN_SPAN_SHARE = 0.1  # any other metric's axis at least this share of its values' size
+SYMBOL_PX = 5  # an epoch curve marks its points while they are this many pixels apart
 
 
 def metric_range(values, percent: bool) -> tuple[float, float]:
@@ -112,8 +113,17 @@ def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symb
                  width: float = 2.0) -> pg.PlotDataItem:
     import pyqtgraph as pg
 
-    return plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
+    item = plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
                      symbolBrush=color, symbolPen=None, name=name)
+    item._nngui_symbol = symbol  # its mark while its points are apart (see dense())
+    return item
+
+
+def dense(points: int, width_px: int) -> bool:
+    """Whether ``points`` epochs are too many to mark one by one in a plot ``width_px`` wide:
+    a thousand overlapping 7 px marks are one smear, and each took its share of a paint
+    (a 1,000-epoch session: ~12 ms of the loss plot's paint)."""
+    return points > max(width_px, 1) / SYMBOL_PX
 
 
 
@@ -413,5 +423,9 @@ class TrainingCurves(QWidget):
         if getattr(item, "_nngui_shown", None) == shown:
             return False
         item._nngui_shown = shown
+        symbol = None if dense(len(xs), item.getViewBox().width() if item.getViewBox() else 0) \
+            else item._nngui_symbol
+        if item.opts["symbol"] != symbol:
+            item.setSymbol(symbol)
         item.setData(np.asarray(xs, dtype=float), scale * np.asarray(ys, dtype=float))
         return True

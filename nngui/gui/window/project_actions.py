@@ -12,7 +12,8 @@ run trains asks as well (saying so): Save stops the run, saves it and then close
 
 Opening a project (``open_project``; File → Open and a restored autosave) reads the file, its
 model included, in a job on the task runner and then puts it in the window in one go on the
-GUI thread: ``opened(path)`` when it is shown, ``openFailed(message)`` when it is not (one
+GUI thread, a few event-loop turns with the window deaf to input (``gui.common.turns``):
+``opened(path)`` when it is shown, ``openFailed(message)`` when it is not (one
 message, and the window keeps its work, title and modified mark). A later open replaces one
 still being read (the latest pick wins); a run started meanwhile keeps its network (the file
 is not shown), and edits made meanwhile are asked about before they are replaced.
@@ -46,6 +47,7 @@ from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
+from nngui.gui.common.turns import Turns
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.layout import action
@@ -129,6 +131,7 @@ class ProjectActions(QObject):
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
         self._session_seen = work.session  # a new one: the state's network was replaced
         self._opening: _Opening | None = None
+        self._showing: Turns | None = None  # an opened project going into the window
         self._close_after_save = False  # Close said Save during a run: stopping it
         # the lesson panel's progress, saved with the project and shown when one opens
         self.lessons_state: Callable[[], dict | None] = lambda: None
@@ -309,6 +312,7 @@ class ProjectActions(QObject):
         return self._gather(with_model=True)
 
     def _gather(self, with_model: bool) -> SessionState:
+        self.finish_showing()  # the views and the state of one project, not half of the next
         state = self.state
         project = self.views.project(with_model, state.created)
         project.lessons = self.lessons_state()
@@ -387,6 +391,7 @@ class ProjectActions(QObject):
         ``openFailed`` follows), False after saying why not. ``restored``: an autosave, shown
         as the project at ``shown_as`` and modified (it is not saved there yet)."""
         path = Path(path)
+        self.finish_showing()  # the one before is shown whole, then replaced
         opening = _Opening(path, restored, shown_as, self.state.edits)
         if not path.is_file():
             self._fail(opening, f"No project file at {path}.")
@@ -403,17 +408,21 @@ class ProjectActions(QObject):
         return True
 
     def is_opening(self) -> bool:
-        """Whether a project is being read."""
-        return self._opening is not None
+        """Whether a project is being read, or put into the window."""
+        return self._opening is not None or \
+            (self._showing is not None and self._showing.running())
 
     def cancel_open(self) -> None:
-        """Forget a project still being read: its result is dropped when it comes."""
+        """Forget a project still being read: its result is dropped when it comes. (One
+        already being shown is shown whole first: half of it cannot be taken back.)"""
+        self.finish_showing()
         if self._opening is not None:
             self.message.emit(f"Did not open {self._opening.path.name}.", 4000)
         self._set_opening(None)
 
     def shutdown(self) -> None:
         """The window closes: an open in flight is dropped, a pending Save at Close too."""
+        self.finish_showing()
         self._set_opening(None)
         self._close_after_save = False
 
@@ -467,7 +476,22 @@ class ProjectActions(QObject):
         state = read.state
         if opening.restored:  # restored, not yet saved where it belongs
             state.path, state.modified = opening.shown_as, True
-        self.show_project(read.project, read.runs, read.rows, opening.rows, state)
+        self._clean_dataset = read.project.dataset
+        steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
+        self._showing = Turns(self._window, [*steps, partial(self._shown, opening,
+                                                             read.project, state)], self)
+        self._showing.start()
+
+    def _shown(self, opening: _Opening, project: Project, state: SessionState) -> None:
+        """The last turn of an open: the project's data and models, then its state swapped in
+        at once (the title, modified mark and status line follow it); ``opened``."""
+        self.views.end_show(project)
+        self.lessons_restore(project.lessons)
+        self._presets.adopt(state.preset, project.spec)
+        self._session_seen = self._work.session
+        state.edits = self.state.edits  # an open in flight compares the count
+        old, self.state = self.state, state
+        state.adopt_observers(old)
         if opening.restored:
             self.message.emit("Restored the autosaved work.", 5000)
         else:
@@ -475,22 +499,11 @@ class ProjectActions(QObject):
             self.message.emit(f"Opened {opening.path}", 5000)
         self.opened.emit(str(opening.path))
 
-    def show_project(self, project: Project, runs: list[RunRecord] | None = None,
-                     rows: list[RowTexts] | None = None, items: list | None = None,
-                     state: SessionState | None = None) -> None:
-        """Put a loaded project into the window (ProjectViews.show_project), then swap its
-        state in at once: the title, modified mark and status line follow it. ``state``: the
-        one read with it (else made from ``project``: untitled)."""
-        if state is None:
-            state = SessionState.from_project(project)
-        self._clean_dataset = project.dataset
-        self.views.show_project(project, runs, rows, items)
-        self.lessons_restore(project.lessons)
-        self._presets.adopt(state.preset, project.spec)
-        self._session_seen = self._work.session
-        state.edits = self.state.edits  # an open in flight compares the count
-        old, self.state = self.state, state
-        state.adopt_observers(old)
+    def finish_showing(self) -> None:
+        """An opened project being put into the window is shown whole now (someone needs the
+        window's state: a new pick, a save, the window closing)."""
+        if self._showing is not None and self._showing.running():
+            self._showing.finish_now()
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
         """A project's runs (as saved) in the Watch tab's run list (with their replays)."""

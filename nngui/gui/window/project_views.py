@@ -3,8 +3,9 @@
 ``ProjectViews`` gathers the builder's network and settings, the data selection, the
 workbench's session (weights, epochs, history), the run list (with a run in progress: its
 epochs so far), the samples and the lab into a :class:`~nngui.core.files.project.Project`
-(``project``), and puts an opened one into those views in one go (``show_project``). While it
-shows one, ``restoring`` is True: the views' change signals are then not the user's edits.
+(``project``), and puts an opened one into those views (``show_steps``, a few event-loop turns
+with the window unpainted and deaf to input, then ``end_show``). While it shows one,
+``restoring`` is True: the views' change signals are then not the user's edits.
 It says things through ``message`` and ``samplesMerged`` (a project's samples joined the
 store, off the GUI thread). ProjectActions owns it and decides when either happens.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
@@ -129,19 +131,26 @@ class ProjectViews(QObject):
         return runs
 
     # ---- a project into the views --------------------------------------------------------
-    def show_project(self, project: Project, runs: list[RunRecord] | None = None,
-                     rows: list[RowTexts] | None = None, items: list | None = None) -> None:
-        """Put a loaded project into the window: network, settings, model, runs, samples, lab
-        (``runs`` and their ``rows``: the project's runs as read_project prepared them;
-        ``items``: their run-list rows, made already)."""
-        self.restoring = True
-        self._window.setUpdatesEnabled(False)  # one paint of the whole, afterwards
-        try:
+    def show_steps(self, project: Project, runs: list[RunRecord] | None = None,
+                   rows: list[RowTexts] | None = None,
+                   items: list | None = None) -> list[Callable[[], None]]:
+        """Putting a loaded project into the window: network, settings, model, runs, samples,
+        lab, data. Steps for one event-loop turn each (``gui.common.turns``; together ~60 ms
+        for a large project on 2 cores); the window is not painted from the first to
+        ``end_show`` (one paint of the whole, afterwards). ``runs`` and their ``rows``: the
+        project's runs as read_project prepared them; ``items``: their run-list rows, made
+        already."""
+        def network() -> None:
+            self.restoring = True
+            self._window.setUpdatesEnabled(False)
             self._presets.forget()
             self._builder.set_spec(project.spec)
             self._builder.set_config(project.config)
+
+        def session() -> None:
             self._work.restore(project)
-            s = self._work.session
+
+        def runs_samples_lab() -> None:
             if runs is None:
                 self.show_runs(project.runs, project.replays)
             else:
@@ -149,10 +158,19 @@ class ProjectViews(QObject):
             self._merge_samples(project.samples)
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
+
+        return [network, session, runs_samples_lab]
+
+    def end_show(self, project: Project) -> None:
+        """The last of ``show_steps``: the project's data and its model for Evaluate and Draw;
+        the window paints again. (The data picked in the same turn as the state is swapped
+        in: a load that ends is about the new state.)"""
+        try:
             self._select_data(project)  # the same data: Evaluate gets the model next
-            if s.model is not None:
+            model = self._work.session.model
+            if model is not None:
                 self._work.refresh_evaluate_context()
-                self._pages.drawing.offer_model(f"Project: {project.spec.name}", s.model)
+                self._pages.drawing.offer_model(f"Project: {project.spec.name}", model)
         finally:
             self.restoring = False
             self._window.setUpdatesEnabled(True)
