@@ -29,8 +29,8 @@ INPUT_EVENTS = frozenset({
 class _InputHold(QObject):
     """An application event filter dropping user input meant for one window."""
 
-    def __init__(self, window: QWidget) -> None:
-        super().__init__(window)
+    def __init__(self, window: QWidget, parent: QObject) -> None:
+        super().__init__(parent)
         self._window = window
         self.dropped = 0
 
@@ -43,30 +43,38 @@ class _InputHold(QObject):
 
 
 class Turns(QObject):
-    """``steps`` run one per event-loop turn; ``finished`` after the last (see the module)."""
+    """Steps run one per event-loop turn; ``finished`` after the last (see the module). One
+    ``Turns`` serves one kind of work again and again: ``start`` finishes what it still had."""
 
     finished = Signal()
 
-    def __init__(self, window: QWidget, steps: Sequence[Callable[[], None]],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, window: QWidget, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._window = window
-        self._steps = list(steps)
-        self._hold: _InputHold | None = None
+        self._steps: list[Callable[[], None]] = []
+        self._hold = _InputHold(window, self)  # installed while the steps run
+        self._holding = False
+        self._next = QTimer(self)  # the next turn (a child: gone with this object)
+        self._next.setSingleShot(True)
+        self._next.setInterval(0)
+        self._next.timeout.connect(self._step)
 
-    def start(self) -> None:
+    def start(self, steps: Sequence[Callable[[], None]]) -> None:
         """Run the first step now, the others in the turns that follow."""
+        self.finish_now()
+        self._steps = list(steps)
         app = QApplication.instance()
-        if app is not None and self._hold is None:
-            self._hold = _InputHold(self._window)
+        if app is not None and not self._holding:
             app.installEventFilter(self._hold)
+            self._holding = True
         self._step()
 
     def running(self) -> bool:
-        return self._hold is not None
+        return self._holding
 
     def finish_now(self) -> None:
         """Run every step still left, at once (then ``finished``)."""
+        if not self._holding:
+            return
         while self._steps:
             self._run(self._steps.pop(0))
         self._end()
@@ -75,7 +83,7 @@ class Turns(QObject):
         if self._steps:
             self._run(self._steps.pop(0))
         if self._steps:
-            QTimer.singleShot(0, self, self._step)
+            self._next.start()
         else:
             self._end()
 
@@ -88,11 +96,11 @@ class Turns(QObject):
             raise
 
     def _end(self) -> None:
-        if self._hold is None:
+        self._next.stop()
+        if not self._holding:
             return  # ended already (finish_now, then the scheduled turn)
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._hold)
-        self._hold.deleteLater()
-        self._hold = None
+        self._holding = False
         self.finished.emit()

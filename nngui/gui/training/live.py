@@ -341,8 +341,10 @@ class LivePanel(QWidget):
             self._lines.setData(lx, ly)
         else:
             self._lines.setData([], [])
-        self.boundaryPlot.getPlotItem().setRange(xRange=(xs[0], xs[-1]),
-                                                 yRange=(ys[0], ys[-1]), padding=0)
+        # Python floats: float32 ends made pyqtgraph cast its float64 limits down (overflow)
+        self.boundaryPlot.getPlotItem().setRange(xRange=(float(xs[0]), float(xs[-1])),
+                                                 yRange=(float(ys[0]), float(ys[-1])),
+                                                 padding=0)
         self.unitMaps.set_maps(p.get("unit_maps") or [])  # may say the hovered unit changed
         self._paint()
 

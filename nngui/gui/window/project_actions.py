@@ -131,7 +131,7 @@ class ProjectActions(QObject):
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
         self._session_seen = work.session  # a new one: the state's network was replaced
         self._opening: _Opening | None = None
-        self._showing: Turns | None = None  # an opened project going into the window
+        self._showing = Turns(window, self)  # an opened project going into the window
         self._close_after_save = False  # Close said Save during a run: stopping it
         # the lesson panel's progress, saved with the project and shown when one opens
         self.lessons_state: Callable[[], dict | None] = lambda: None
@@ -409,8 +409,7 @@ class ProjectActions(QObject):
 
     def is_opening(self) -> bool:
         """Whether a project is being read, or put into the window."""
-        return self._opening is not None or \
-            (self._showing is not None and self._showing.running())
+        return self._opening is not None or self._showing.running()
 
     def cancel_open(self) -> None:
         """Forget a project still being read: its result is dropped when it comes. (One
@@ -478,9 +477,7 @@ class ProjectActions(QObject):
             state.path, state.modified = opening.shown_as, True
         self._clean_dataset = read.project.dataset
         steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
-        self._showing = Turns(self._window, [*steps, partial(self._shown, opening,
-                                                             read.project, state)], self)
-        self._showing.start()
+        self._showing.start([*steps, partial(self._shown, opening, read.project, state)])
 
     def _shown(self, opening: _Opening, project: Project, state: SessionState) -> None:
         """The last turn of an open: the project's data and models, then its state swapped in
@@ -502,8 +499,7 @@ class ProjectActions(QObject):
     def finish_showing(self) -> None:
         """An opened project being put into the window is shown whole now (someone needs the
         window's state: a new pick, a save, the window closing)."""
-        if self._showing is not None and self._showing.running():
-            self._showing.finish_now()
+        self._showing.finish_now()
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
         """A project's runs (as saved) in the Watch tab's run list (with their replays)."""

@@ -255,3 +255,25 @@ def test_the_accuracy_axis_shows_every_point_and_stays_a_percentage(values):
 def test_an_error_axis_shows_every_point_and_never_goes_negative(values):
     low, high = metric_range(values, percent=False)
     assert 0.0 <= low <= min(values) and max(values) <= high and low < high
+
+
+def test_an_epoch_curve_marks_its_points_only_while_they_are_apart(panel):
+    """A few epochs: a mark on each; a thousand (a long session reopened): a line only. A
+    thousand 7 px marks were one smear and most of the loss plot's first paint."""
+    curves = panel.curves
+    few = {"epoch": [1.0, 2.0, 3.0], "loss": [0.9, 0.6, 0.5], "val_loss": [0.8, 0.7, 0.6]}
+    curves.load_history(few)
+    curves.redraw()
+    item = next(i for i in panel.lossPlot.getPlotItem().listDataItems()
+                if i.name() == "train loss (epoch)")
+    assert item.opts["symbol"] == "o"
+    n = 1000
+    curves.load_history({"epoch": [float(e) for e in range(1, n + 1)],
+                         "loss": list(np.linspace(1.0, 0.1, n)),
+                         "val_loss": list(np.linspace(1.1, 0.2, n))})
+    curves.redraw()
+    assert item.opts["symbol"] is None
+    assert _curve(panel.lossPlot, "train loss (epoch)") == [float(e) for e in range(1, n + 1)]
+    curves.load_history(few)  # the next project is short again: marked again
+    curves.redraw()
+    assert item.opts["symbol"] == "o"

@@ -152,8 +152,9 @@ def test_a_project_opened_while_other_data_loads_gets_its_own_data(window, qtbot
     assert window.save_project_to(path)
     gates["moons"] = threading.Event()
     window.data.select("moons")  # still loading when the project (on circles) opens
-    assert window.open_path(path)
-    gates["moons"].set()
+    with qtbot.waitSignal(window.projects.opened, timeout=30000):
+        assert window.open_path(path)
+        gates["moons"].set()
     qtbot.waitUntil(lambda: not window.tasks.running("load-data"), timeout=30000)
     qtbot.wait(50)
     assert window.data.dataset.name == "circles" == window.data.combo.currentData()

@@ -332,3 +332,74 @@ def test_a_projects_run_rows_are_made_a_few_per_turn_then_shown_at_once(
     rows = window.watch.runs.runList
     assert [rows.topLevelItem(i).text(0) for i in range(rows.topLevelItemCount())] == \
         [r["name"] for r in runs]
+
+
+def test_an_open_goes_in_over_several_turns_deaf_to_clicks_and_whole_for_a_save(
+        window, qtbot, tmp_path, monkeypatch):
+    """Showing an opened project takes a few event-loop turns (the window answers between
+    them); a click on Train between two of them is dropped (it would train a half-shown
+    project), and a Save asked for meanwhile saves the opened project whole."""
+    from PySide6.QtCore import QPoint, Qt
+
+    window.apply_preset("mlp-2-4-2")
+    path = tmp_path / "a.nngui"
+    assert window.save_project_to(path)
+    window.apply_preset("xor-2-4-1")
+    views = window.projects.views
+    show_steps = views.show_steps
+    seen = []
+
+    def spied(project, *args):
+        steps = show_steps(project, *args)
+
+        def click_then(step):
+            def run():
+                step()
+                button = window.training.trainButton
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton,
+                                 pos=QPoint(5, button.height() // 2))
+                seen.append((window.training.is_running(), window.projects.is_opening()))
+            return run
+
+        return [click_then(s) for s in steps]
+
+    monkeypatch.setattr(views, "show_steps", spied)
+    with qtbot.waitSignal(window.projects.opened, timeout=30000):
+        assert window.open_path(path)
+    assert len(seen) >= 3  # one turn each: the window ran its event loop between them
+    assert seen == [(False, True)] * len(seen)  # every click dropped; still opening
+    assert window.builder.spec().name == get_preset("mlp-2-4-2").spec().name
+    qtbot.mouseClick(window.training.trainButton, Qt.MouseButton.LeftButton,
+                     pos=QPoint(5, window.training.trainButton.height() // 2))
+    assert window.training.is_running()  # heard again once it is shown
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=60000)
+
+
+def test_a_save_during_an_open_saves_the_opened_project_whole(window, qtbot, tmp_path,
+                                                             monkeypatch):
+    window.apply_preset("mlp-2-4-2")
+    cfg = window.builder.config()
+    window.builder.set_config(cfg.__class__(epochs=2, batch_size=32, validation_split=0.0))
+    qtbot.waitUntil(lambda: not window.data.is_loading(), timeout=30000)
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        assert window.train()
+    qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
+    path, again = tmp_path / "a.nngui", tmp_path / "again.nngui"
+    assert window.save_project_to(path)
+    window.apply_preset("xor-2-4-1")
+    views = window.projects.views
+    show_steps = views.show_steps
+    saved = []
+
+    def spied(project, *args):
+        steps = show_steps(project, *args)
+        return [steps[0], lambda: saved.append(window.save_project_to(again)), *steps[1:]]
+
+    monkeypatch.setattr(views, "show_steps", spied)
+    with qtbot.waitSignal(window.projects.opened, timeout=30000):
+        assert window.open_path(path)
+    assert saved == [True]
+    mine, opened = load_project(again), load_project(path)
+    assert opened.epochs_done == 2 and len(opened.runs) == 1
+    assert (mine.spec, mine.epochs_done, mine.history, mine.runs) == \
+        (opened.spec, opened.epochs_done, opened.history, opened.runs)
