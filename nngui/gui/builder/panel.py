@@ -44,6 +44,7 @@ class BuilderPanel(BuilderLayout, QWidget):
         self._problems: list[Problem] = []
         self._shape_error = ""  # text in the input-shape box that is not a shape (view only)
         self._layer_form: FieldForm | None = None
+        self._layer_form_type: str | None = None  # the layer kind its fields are for
         self._opt_form: FieldForm | None = None
         self._icons = {None: dot_icon(None), "error": dot_icon(ERROR_COLOR),
                        "hint": dot_icon(HINT_COLOR)}
@@ -304,27 +305,37 @@ class BuilderPanel(BuilderLayout, QWidget):
             item.setToolTip("\n".join(t for t in (problem.message if problem else "", tip) if t))
 
     def _render_layer_editor(self) -> None:
+        row = self.state.selected
+        layer = None if row is None else self.state.spec.layers[row]
+        if self._layer_form is not None and layer is not None and \
+                self._layer_form_type == layer.type:  # the same fields: new values only
+            self._show_layer(row, layer)  # (rebuilding them took ~10 ms of an open)
+            self._layer_form.set_values(layer.params)
+            self._update_buttons()
+            return
         if self._layer_form is not None:
             self._layer_form.remove()
             self._layer_form = None
         self._update_buttons()
-        row = self.state.selected
         if row is None:
             self.editor_box.setTitle("Layer")
             self.editor_help.setText("Select a layer in the list to edit its settings, or add "
                                      "one with “Add layer”.")
             self.editor_help.show()
             return
-        layer = self.state.spec.layers[row]
+        self._show_layer(row, layer)
+        # Scoped names: a layer's "momentum" must not be found as the optimizer's.
+        self._layer_form = FieldForm(catalog.LAYER_TYPES[layer.type].fields, self.editor_layout,
+                                     -1, self, prefix=LAYER_FIELD_PREFIX)
+        self._layer_form_type = layer.type
+        self._layer_form.set_values(layer.params)
+        self._layer_form.valueChanged.connect(self._on_layer_param)
+
+    def _show_layer(self, row: int, layer) -> None:
         info = catalog.LAYER_TYPES[layer.type]
         self.editor_box.setTitle(f"Layer {row + 1}: {info.title}")
         self.editor_help.setText(info.help or ("" if info.fields else "No settings."))
         self.editor_help.setVisible(bool(self.editor_help.text()))
-        # Scoped names: a layer's "momentum" must not be found as the optimizer's.
-        self._layer_form = FieldForm(info.fields, self.editor_layout, -1, self,
-                                     prefix=LAYER_FIELD_PREFIX)
-        self._layer_form.set_values(layer.params)
-        self._layer_form.valueChanged.connect(self._on_layer_param)
 
     def _update_buttons(self) -> None:
         sel = self.state.selected

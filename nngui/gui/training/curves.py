@@ -159,6 +159,7 @@ class TrainingCurves(QWidget):
         self._planned_end = EMPTY_EPOCHS  # the last epoch the x axis should show
         self._log_y = False
         self._metric_late = False  # the metric plot waits for its turn (see ``redraw``)
+        self._metric = ""  # what the metric plot's axis and title name now
         self._beta = 0.0
         self._steps_per_epoch = 1
         # One key for both plots, above them: a legend inside a plot covered the curves, and
@@ -238,9 +239,8 @@ class TrainingCurves(QWidget):
         self._ema = 0.0
         self._ema_n = 0
         self._history: dict[str, list[float]] = {}  # aligned: one value per entry of "epoch"
-        self._tick_step = 0
-        self._metric = ""
-        self._empty: bool | None = None
+        self._tick_step = 0  # (the metric's axis label stays: derived again at the redraw,
+        self._empty: bool | None = None  # and set only when it differs: ~5 ms of a clear)
         self._metric_range: tuple[float, float] | None = None
         self._dirty = True
         self.redraw()

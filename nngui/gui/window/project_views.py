@@ -140,15 +140,15 @@ class ProjectViews(QObject):
         ``end_show`` (one paint of the whole, afterwards). ``runs`` and their ``rows``: the
         project's runs as read_project prepared them; ``items``: their run-list rows, made
         already."""
-        def network() -> None:
+        def session() -> None:  # first: the builder's network below is then no new session
             self.restoring = True
             self._window.setUpdatesEnabled(False)
             self._presets.forget()
+            self._work.restore(project)
+
+        def network() -> None:
             self._builder.set_spec(project.spec)
             self._builder.set_config(project.config)
-
-        def session() -> None:
-            self._work.restore(project)
 
         def runs_samples_lab() -> None:
             if runs is None:
@@ -159,7 +159,7 @@ class ProjectViews(QObject):
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
 
-        return [network, session, runs_samples_lab]
+        return [session, network, runs_samples_lab]
 
     def end_show(self, project: Project) -> None:
         """The last of ``show_steps``: the project's data and its model for Evaluate and Draw;
