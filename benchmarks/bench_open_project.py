@@ -12,6 +12,8 @@ longest time the window could not answer a click. The probe runs from just befor
 ``open_path`` until ``projects.opened`` and then 0.5 s without a gap over 20 ms. Each gap's
 CPU time on the GUI thread is measured too: on a loaded machine a gap is partly waiting for a
 core. ``idle`` is the same probe over 2 s with nothing to do: the machine's noise floor.
+With ``--samples`` the probe also waits for the samples to join the store (a second job) and
+the gallery's reload. ``rss_mb``: resident memory before the opens and the process's peak.
 Prints one JSON object (the target is a longest gap of at most 50 ms).
 """
 
@@ -86,6 +88,10 @@ def main() -> None:
     data = args.data or next((str(p) for p in shared if p.is_file()), None)
     if data:
         os.environ.setdefault("NNGUI_MNIST", data)
+
+    own_data = "NNGUI_DATA_DIR" not in os.environ  # the drawn samples: never the user's store
+    if own_data:
+        os.environ["NNGUI_DATA_DIR"] = tempfile.mkdtemp(prefix="nngui-bench-data-")
 
     import numpy as np
     from PySide6.QtCore import QTimer
@@ -169,10 +175,11 @@ def main() -> None:
         signals = hasattr(w.projects, "opened")  # before opens were jobs: none (a baseline)
 
         def __init__(self, path: Path) -> None:
-            self.path, self.done = path, []
+            self.path, self.done, self.merged = path, [], []
             if self.signals:
                 w.projects.opened.connect(self.done.append)
                 w.projects.openFailed.connect(lambda m: self.done.append("failed: " + m))
+                w.projects.samplesMerged.connect(self.merged.append)
 
         def start(self):
             self.t0 = time.perf_counter()
@@ -184,12 +191,17 @@ def main() -> None:
         def __call__(self):
             if self.done and not hasattr(self, "open_s"):
                 self.open_s = round(time.perf_counter() - self.t0, 3)
-            return bool(self.done)
+            # drawn samples join the store in a job after the open: the gallery's reload too
+            merging = self.signals and args.samples > 0 and not self.merged
+            if self.merged and not hasattr(self, "merged_s"):
+                self.merged_s = round(time.perf_counter() - self.t0, 3)
+            return bool(self.done) and not merging
 
     spans: list[tuple[float, float, str]] = []
     if args.trace:
         _trace(spans, w)
     idle = probe(Idle(), "idle")
+    rss_before = _rss_mb()
     profiler = None
     if args.profile:
         import cProfile
@@ -203,9 +215,12 @@ def main() -> None:
         if job.signals:
             w.projects.opened.disconnect()
             w.projects.openFailed.disconnect()
+            w.projects.samplesMerged.disconnect()
         assert job.done == [str(job.path)], job.done
         assert w.project_path == job.path and len(w.watch.runs.runs.records) == args.runs
-        opens.append({"file": job.path.name, "open_s": job.open_s, **result})
+        opens.append({"file": job.path.name, "open_s": job.open_s,
+                      **({"merged_s": job.merged_s} if hasattr(job, "merged_s") else {}),
+                      **result})
     if profiler is not None:
         import pstats
         import sys
@@ -215,10 +230,25 @@ def main() -> None:
     out = {**made, "write_s": round(write_s, 2), "device": w.deviceLabel.text(),
            "load_avg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
            "idle": idle, "opens": opens,
-           "max_gap_ms": max(o["gap_ms"]["max"] for o in opens), "target_ms": 50}
+           "max_gap_ms": max(o["gap_ms"]["max"] for o in opens), "target_ms": 50,
+           "rss_mb": {"before_opens": rss_before, "peak": _peak_rss_mb()}}
     w.close()
     shutil.rmtree(folder, ignore_errors=True)
+    if own_data:
+        shutil.rmtree(os.environ["NNGUI_DATA_DIR"], ignore_errors=True)
     print(json.dumps(out))
+
+
+def _rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    with open("/proc/self/statm") as f:
+        return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
 
 
 def _trace(spans: list, w) -> None:
