@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from nngui.core.lessons.checks import Result, Situation, check_lesson, unmet_condition
 from nngui.core.lessons.format import Lesson, Step
 from nngui.core.lessons.library import builtin_lessons, builtin_text
-from nngui.core.lessons.progress import Progress
+from nngui.core.lessons.progress import Progress, bundle
 
 MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
@@ -145,11 +145,15 @@ class _StepBox(QFrame):
         for g in self.step.goals:
             label = self.goalLabels[g.id]
             met = progress.met.get(g.id)
-            if met is not None:
-                label.setText(f"✔ {g.title} — {met.get('detail', '')}")
+            r = now.get(g.id)
+            if met is not None:  # met stays met; the text says what is measured now
+                if r is None or r.met:
+                    detail = (r or Result(g.id, True, None, met.get("detail", ""))).detail
+                else:
+                    detail = f"met before ({met.get('detail', '')}); now {r.detail}"
+                label.setText(f"✔ {g.title} — {detail}")
                 label.setStyleSheet(MET_STYLE)
             else:
-                r = now.get(g.id)
                 label.setText(f"○ {g.title}" + (f" — {r.detail}" if r is not None else ""))
                 label.setStyleSheet(OPEN_STYLE)
 
@@ -336,8 +340,21 @@ class LessonPanel(QWidget):
                                       else ""))
 
     # ---- the project -------------------------------------------------------------------
-    def state(self) -> dict[str, Any] | None:
-        return None if self.progress is None else self.progress.to_dict()
+    def state(self, trained: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """``lessons.json``: this lesson's progress and every other lesson's this session
+        (``trained``: what the session's model was trained with)."""
+        if self.progress is None:
+            return None
+        return bundle(self.progress, list(self.kept.values()), trained)
+
+    def restore(self, current: Progress, others: list[Progress]) -> None:
+        """A project's lessons: ``current`` shown, the others resumed when chosen."""
+        self.kept = {p.lesson.id: p for p in others}
+        for lesson, text in [(p.lesson, p.text) for p in [current, *others]]:
+            if builtin_text(lesson.id) is None and all(x.id != lesson.id for x, _ in self._extra):
+                self._extra.append((lesson, text))  # a teacher's lesson: offered again
+        self._fill_combo()
+        self.set_lesson(current.lesson, current.text, current)
 
     def goal_met(self, goal_id: str) -> bool:
         return self.progress is not None and goal_id in self.progress.met

@@ -44,6 +44,16 @@ def do_step(w, qtbot, panel, step_id: str, guess: int | None = None, dataset: st
     qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
 
 
+def train_and_check(w, qtbot, panel, restart: bool = False) -> None:
+    """Train (or Continue) as the Train button does, and wait for the checks after it."""
+    before = panel.checked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        # the last run's job (or a check) may still hold the network for a moment
+        qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=30000)
+        assert w.train(restart=restart)
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+
+
 def _preset_data(name: str) -> str:
     from nngui.core.training.presets import get_preset
 
@@ -145,11 +155,13 @@ def test_a_goal_says_what_it_needs_of_the_data_set_up_not_the_data_before(window
     panel = choose_lesson(w, "backprop-xor")
     label = panel.findChild(QLabel, "goal_sse-below")
     w.lessons.set_up({"dataset": "moons"})
-    qtbot.waitUntil(lambda: "needs the xor data (this is moons)" in label.text(), timeout=30000)
+    # the data as the Data list names it, not its internal id
+    qtbot.waitUntil(lambda: "needs the data “XOR (4 samples; the 3rd input is a constant 1"
+                    in label.text() and "(this is Two moons)" in label.text(), timeout=30000)
     w.lessons.set_up(panel.boxes["sse"].step.setup)  # the XOR preset and its data
     qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
                     timeout=30000)
-    qtbot.waitUntil(lambda: "needs the xor data" not in label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "needs the data" not in label.text(), timeout=30000)
 
 
 def test_going_back_to_a_lesson_resumes_it(window, qtbot):
@@ -211,6 +223,14 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
     spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
         "binary_crossentropy", "adam", 0.05, {})
     w.builder.set_spec(spec)
+    # the change alone does not count: the model in the session learnt with SSE
+    before = panel.checked
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=30000)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    assert w.session.spec.loss == "binary_crossentropy" and w.session.model is not None
+    assert not green(panel, "xor-bce")
+    assert "(the model was trained with sse: train it again)" in panel.last["xor-bce"].detail
     before = panel.checked
     with qtbot.waitSignal(w.training.runFinished, timeout=300000):
         # the last run's job (or Evaluate's) may still hold the network for a moment
@@ -218,3 +238,51 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
     qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
     assert green(panel, "xor-bce"), panel.last["xor-bce"].detail
     assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
+
+
+def test_a_met_check_shows_what_is_measured_now_and_stays_met(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    label = panel.findChild(QLabel, "goal_sse-below")
+    do_step(w, qtbot, panel, "sse", guess=0)
+    first = panel.last["sse-below"]
+    assert green(panel, "sse-below") and first.detail in label.text()
+    train_and_check(w, qtbot, panel)  # Continue: 150 more epochs, a smaller SSE
+    now = panel.last["sse-below"]
+    assert now.met and now.value < first.value and now.detail != first.detail
+    assert green(panel, "sse-below") and now.detail in label.text()
+    assert first.detail not in label.text()
+    cfg = w.builder.config()
+    cfg.epochs = 1
+    w.builder.set_config(cfg)
+    train_and_check(w, qtbot, panel, restart=True)  # one epoch from scratch: far from it
+    again = panel.last["sse-below"]
+    assert not again.met and green(panel, "sse-below")  # met once: the lesson keeps it
+    assert f"now {again.detail}" in label.text() and "met before" in label.text()
+    assert panel.progress.met["sse-below"]["value"] == now.value
+
+
+def test_every_lessons_progress_comes_back_with_the_project(window, qtbot, tmp_path,
+                                                           open_and_wait):
+    """Not only the lesson on screen: each lesson's checks and guesses are in the file."""
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    do_step(w, qtbot, panel, "sse", guess=1)
+    assert green(panel, "sse-below")
+    panel = choose_lesson(w, "perceptron-mlp")
+    box = panel.boxes["perceptron"]
+    box.guessGroup.button(1).setChecked(True)
+    qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    path = tmp_path / "two-lessons.nngui"
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=30000)
+    assert w.projects.save_project_to(path)
+    w.projects.new_project()
+    choose_lesson(w, "activations-losses")
+    assert open_and_wait(w, path)
+    qtbot.waitUntil(lambda: panel.progress.lesson.id == "perceptron-mlp", timeout=30000)
+    assert panel.boxes["perceptron"].committed()
+    assert panel.progress.predictions["perceptron"]["guess"] == "no, never"
+    choose_lesson(w, "backprop-xor")
+    assert green(panel, "sse-below") and panel.boxes["sse"].committed()
+    assert panel.progress.predictions["sse"]["guess"] == "no"
+    assert panel.progressLabel.text().startswith("1 of 2")
