@@ -109,7 +109,7 @@ def data_name(name: str | None) -> str:
     if not name:
         return "no data"
     if name == "file":
-        return "data from a file (File → Load data file…)"
+        return "a data file"
     from nngui.core.data.datasets import REGISTRY
 
     if name not in REGISTRY:
@@ -143,7 +143,9 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
         return "there is no network yet"
     for key, want in where.items():
         if key == "dataset" and s.dataset != want:
-            return f"needs the data {data_name(want)} (this is {data_name(s.dataset)})"
+            need = ("needs data from a file: File → Load data file…" if want == "file" else
+                    f"needs the data {data_name(want)}")
+            return f"{need} (this is {data_name(s.dataset)})"
         if key == "hidden_layers" and hidden_layers(spec) != want:
             return f"needs {want} hidden layer{'s' * (want != 1)} (this network has " \
                    f"{hidden_layers(spec)})"

@@ -196,10 +196,13 @@ def test_goals_name_the_data_as_the_data_list_does() -> None:
 
     assert data_name("moons") == "Two moons"
     assert data_name("xor2").startswith("“XOR (x1, x2")  # two XORs: the whole title
-    assert data_name("file").startswith("data from a file")
+    assert data_name("file") == "a data file"
     g = goal("perceptron-mlp", "separates-xor")
     r = check_goal(g, Situation(_spec("perceptron-xor"), dataset="moons"))
     assert "xor2" not in r.detail and "(this is Two moons)" in r.detail, r.detail
+    cifar = find_lesson("cifar-homework")[0].goal("cifar-30")
+    r = check_goal(cifar, Situation(_spec("cifar-3072-3000-2000-10"), dataset="digits"))
+    assert r.detail == "needs data from a file: File → Load data file… (this is Small digits)"
 
 
 def _spec(preset: str):
