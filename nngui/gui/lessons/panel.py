@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -163,6 +164,7 @@ class LessonPanel(QWidget):
 
     progressChanged = Signal()  # a goal met, a guess committed, another lesson (project modified)
     setUpRequested = Signal(dict)  # a step's setup, for the host
+    trainRequested = Signal()  # the panel's Train button, for the host
 
     def __init__(self, situation: Callable[[], Situation | None]) -> None:
         super().__init__()
@@ -171,6 +173,9 @@ class LessonPanel(QWidget):
         self.progress: Progress | None = None
         self.last: dict[str, Result] = {}
         self.checked = 0  # how many times the goals were measured (tests wait on it)
+        self.asked = 0  # refreshes started: only the latest one's results are shown
+        self.shown = 0  # the refresh whose results are shown (tests wait on it)
+        self._after_run = False  # a run ended since the results last shown
         # run_checks(work, done) -> started: measures (work) and shows (done); the host runs
         # work in a worker thread, by default it runs here
         self.run_checks: Callable[[Callable[[], list[Result]],
@@ -198,9 +203,19 @@ class LessonPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.scroll, 1)
+        row = QHBoxLayout()
+        # the step's tab (Watch, Evaluate, Autoencoder) has no Train button of its own
+        self.trainButton = QPushButton("Train")
+        self.trainButton.setObjectName("lessonTrainButton")
+        self.trainButton.setToolTip("Train (or continue) the network as the Train tab's Train "
+                                    "button does, from whichever tab the step shows; the "
+                                    "checks are measured again after the run.")
+        self.trainButton.clicked.connect(self.trainRequested)
+        row.addWidget(self.trainButton)
         self.submitButton = QPushButton("Submit…")
         self.submitButton.setObjectName("lessonSubmitButton")
-        lay.addWidget(self.submitButton)
+        row.addWidget(self.submitButton)
+        lay.addLayout(row)
         self._fill_combo()
         self.set_lesson(builtin_lessons()[0], builtin_text(builtin_lessons()[0].id) or "")
 
@@ -279,8 +294,10 @@ class LessonPanel(QWidget):
         if s is None or self.progress is None:
             return
         lesson = self.progress.lesson
+        self.asked += 1
+        ticket = self.asked
         started = self.run_checks(lambda: check_lesson(lesson, s),
-                                  lambda results: self.apply(lesson, results, after_run))
+                                  lambda results: self.apply(lesson, results, after_run, ticket))
         if not started and tries > 0:
             QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
 
@@ -301,11 +318,19 @@ class LessonPanel(QWidget):
                 del self.last[g.id]  # it said what was missing then; nothing measured since
         self._show()
 
-    def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False
-              ) -> list[str]:
-        """Show measured ``results`` of ``lesson``; the ids newly met."""
+    def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False,
+              ticket: int | None = None) -> list[str]:
+        """Show measured ``results`` of ``lesson``; the ids newly met. ``ticket``: which
+        ``refresh`` measured them; the results of one that a later refresh overtook (it
+        measured the session as it was before, e.g. the network before a Set up) are dropped,
+        what they would have said after a run waits for the later one."""
+        self._after_run = self._after_run or after_run
+        if ticket is not None and ticket != self.asked:
+            return []
         if self.progress is None or self.progress.lesson is not lesson:
             return []  # another lesson was chosen meanwhile
+        after_run, self._after_run = self._after_run, False
+        self.shown = self.asked
         self.last = {r.id: r for r in results}
         self.checked += 1
         new = self.progress.record(results)

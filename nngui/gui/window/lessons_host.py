@@ -44,6 +44,9 @@ class LessonsHost(QObject):
         self.panel.run_checks = self._run_checks
         self.panel.setUpRequested.connect(self.set_up)
         self.panel.submitButton.clicked.connect(self.submit)
+        self.panel.trainRequested.connect(lambda: window.train())
+        window.training.runStarted.connect(lambda: self.panel.trainButton.setEnabled(False))
+        window.training.runFinished.connect(lambda *_: self.panel.trainButton.setEnabled(True))
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
         window.data.loaded.connect(self._on_data_loaded)
