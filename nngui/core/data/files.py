@@ -239,6 +239,10 @@ def _load_npz(p: Path) -> Dataset:
     notes = [f"read arrays {', '.join(parts)} from NPZ"]
     names = [("x_train", "y_train"), ("x_test", "y_test")]
     pairs = [(parts[a], parts[b], a, b) for a, b in names if a in parts]
+    colour = [np.ndim(x) == 4 and np.shape(x)[-1] == 3 for x, _, _, _ in pairs]
+    if any(colour):  # e.g. CIFAR-10 as keras.datasets gives it: (N, 32, 32, 3)
+        h, w = np.shape(pairs[colour.index(True)][0])[1:3]
+        notes.append(f"colour images ({h}×{w}×3) read as {h * w * 3:,} numbers each")
     xs = [_npz_features(p, x, xn) for x, _, xn, _ in pairs]
     for (_, y, xn, yn), fx in zip(pairs, xs, strict=True):
         if np.ndim(y) == 0 or len(fx) != len(y):
@@ -251,7 +255,7 @@ def _load_npz(p: Path) -> Dataset:
             f"{p.name}: x_train samples are {xs[0].shape[1:]} but x_test samples are "
             f"{xs[1].shape[1:]}; they must match."
         )
-    if xs[0].ndim == 3:
+    if xs[0].ndim == 3 or any(colour):
         hi = max(float(x.max()) if x.size else 0.0 for x in xs)
         if any(x.dtype == np.uint8 for x in xs) or hi > 1.5:
             div = 255.0 if hi <= 255 else hi
@@ -269,7 +273,8 @@ def _load_npz(p: Path) -> Dataset:
 
 
 def _npz_features(p: Path, x: np.ndarray, key: str) -> np.ndarray:
-    """Validate one NPZ feature array: numeric, finite, (N, d) or (N, H, W)."""
+    """Validate one NPZ feature array: numeric, finite, (N, d) or (N, H, W); (N, H, W, 3)
+    colour images become (N, H·W·3)."""
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise DatasetError(f"{p.name}: {key} has type {x.dtype}; features must be numbers.")
@@ -277,9 +282,12 @@ def _npz_features(p: Path, x: np.ndarray, key: str) -> np.ndarray:
         x = x.reshape(-1, 1)
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
+    if x.ndim == 4 and x.shape[-1] == 3:  # colour images: their pixels as features
+        x = x.reshape(len(x), -1)
     if x.ndim not in (2, 3) or len(x) == 0 or 0 in x.shape[1:]:  # (N, 0): no features
         raise DatasetError(
-            f"{p.name}: {key} has shape {x.shape}; use (N, features) or (N, H, W) grey images."
+            f"{p.name}: {key} has shape {x.shape}; use (N, features), (N, H, W) grey images "
+            "or (N, H, W, 3) colour images."
         )
     if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         raise DatasetError(f"{p.name}: {key} contains NaN or infinite values; fill them in first.")

@@ -45,12 +45,24 @@ class Situation:
     history: dict[str, list[float]] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
     data: Any = None
+    # what the model was trained with ({"loss", "optimizer", "seed"}, any may be missing;
+    # None: unknown, the settings above count): a loss changed after the run is not yet the
+    # loss the model learnt with
+    trained: dict[str, Any] | None = None
     _prepared: Any = None
 
     @classmethod
     def of_project(cls, project: Any) -> Situation:
         return cls(project.spec, project.config, project.dataset, project.data_path,
-                   project.model, dict(project.history), list(project.runs))
+                   project.model, dict(project.history), list(project.runs),
+                   trained=trained_of(project.lessons))
+
+    def trained_with(self, key: str) -> Any:
+        """The model's ``key`` setting when it was trained, if known and there is a model
+        (else the string "unknown")."""
+        if self.model is None or not self.trained or key not in self.trained:
+            return "unknown"
+        return self.trained[key]
 
     def seed(self) -> int:
         return int(self.config.seed or 0) if self.config is not None else 0
@@ -72,6 +84,39 @@ class Situation:
 
             self._prepared = prepare(self.loaded(), self.spec)
         return self._prepared
+
+
+def trained_of(lessons: Any) -> dict[str, Any] | None:
+    """The ``trained`` entry of a project's ``lessons.json`` (core/lessons/progress), checked;
+    None when absent or unusable (then the project's own settings count, as in files from
+    before it was kept)."""
+    t = lessons.get("trained") if isinstance(lessons, dict) else None
+    if not isinstance(t, dict):
+        return None
+    out: dict[str, Any] = {}
+    for key in ("loss", "optimizer"):
+        if isinstance(t.get(key), str):
+            out[key] = t[key][:100]
+    seed = t.get("seed", "absent")
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+        out["seed"] = seed
+    return out or None
+
+
+def data_name(name: str | None) -> str:
+    """A data set as the Data list shows it ("Two moons", not "moons"); the whole title where
+    the short one is shared (the two XORs)."""
+    if not name:
+        return "no data"
+    if name == "file":
+        return "a data file"
+    from nngui.core.data.datasets import REGISTRY
+
+    if name not in REGISTRY:
+        return name
+    short = {n: e.title.split(" (")[0].strip() for n, e in REGISTRY.items()}
+    shared = sum(t == short[name] for t in short.values()) > 1
+    return f"“{REGISTRY[name].title}”" if shared else short[name]
 
 
 # ------------------------------------------------------------------------------- network facts
@@ -98,7 +143,9 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
         return "there is no network yet"
     for key, want in where.items():
         if key == "dataset" and s.dataset != want:
-            return f"needs the {want} data (this is {s.dataset})"
+            need = ("needs data from a file: File → Load data file…" if want == "file" else
+                    f"needs the data {data_name(want)}")
+            return f"{need} (this is {data_name(s.dataset)})"
         if key == "hidden_layers" and hidden_layers(spec) != want:
             return f"needs {want} hidden layer{'s' * (want != 1)} (this network has " \
                    f"{hidden_layers(spec)})"
@@ -114,6 +161,11 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
             return f"needs the {want} optimizer (this network uses {spec.optimizer})"
         if key == "seed" and s.seed() != want:
             return f"needs seed {want} (this run uses {s.seed()})"
+        if key in ("loss", "optimizer", "seed") and s.trained_with(key) not in ("unknown", want):
+            what = f"seed {want}" if key == "seed" else f"the {want} {key}"
+            was = f"seed {s.trained_with(key)}" if key == "seed" else s.trained_with(key)
+            return (f"needs a run trained with {what} (the model was trained with {was}: "
+                    "train it again)")
         if key == "kind" and spec.kind != want:
             return f"needs a {want} (this network is a {spec.kind})"
         if key == "units" and dense_units(spec) != list(want):

@@ -1,9 +1,16 @@
-"""A student's progress through one lesson, as kept in the project file (``lessons.json``).
+"""A student's progress through the lessons, as kept in the project file (``lessons.json``).
 
-``{"lesson": ID, "text": the lesson file's text, "met": {goal: {"value", "detail"}},
-"predictions": {step: {"guess", "outcome"}}, "step": ID}``. The lesson's own text travels
-with it, so a teacher's lesson reopens with the project. :func:`from_dict` reads a stored
-progress back and drops what does not fit the lesson, rather than refusing the project.
+One lesson's progress is ``{"lesson": ID, "text": the lesson file's text, "met": {goal:
+{"value", "detail"}}, "predictions": {step: {"guess", "outcome"}}, "step": ID}``. The lesson's
+own text travels with it, so a teacher's lesson reopens with the project. :func:`from_dict`
+reads a stored progress back and drops what does not fit the lesson, rather than refusing the
+project.
+
+``lessons.json`` is the current lesson's progress (what older files hold, and what older
+versions read) with two optional keys: ``"others"``, the progress of every other lesson the
+student worked on, and ``"trained"``, the settings the session's model was trained with (see
+:class:`~nngui.core.lessons.checks.Situation`). :func:`bundle` writes it, :func:`unbundle`
+reads it back.
 """
 
 from __future__ import annotations
@@ -25,12 +32,14 @@ class Progress:
     step: str = ""
 
     def record(self, results: list[Result]) -> list[str]:
-        """Keep the goals met now (a goal once met stays met); the ids newly met."""
+        """Keep the goals met now (a goal once met stays met, with the latest measurement that
+        met it); the ids newly met."""
         new = []
         for r in results:
-            if r.met and r.id not in self.met:
+            if r.met:
+                if r.id not in self.met:
+                    new.append(r.id)
                 self.met[r.id] = {"value": r.value, "detail": r.detail}
-                new.append(r.id)
         return new
 
     def guess(self, step_id: str, guess: str) -> None:
@@ -71,3 +80,41 @@ def from_dict(d: dict[str, Any]) -> Progress:
                               "outcome": out[:500] if isinstance(out, str) else None}
     step = d.get("step") if d.get("step") in steps else ""
     return Progress(lesson, text, met, predictions, step)
+
+
+MAX_OTHERS = 100  # lessons kept besides the current one
+
+
+def bundle(current: Progress, others: list[Progress],
+           trained: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``lessons.json``: the current lesson's progress, the others' and, when there is a
+    trained model, what it was trained with."""
+    out = current.to_dict()
+    kept = [p.to_dict() for p in others if p.lesson.id != current.lesson.id
+            and (p.met or p.predictions or p.step)]  # a lesson only looked at: nothing kept
+    if kept:
+        out["others"] = kept
+    if trained is not None:
+        out["trained"] = dict(trained)
+    return out
+
+
+def unbundle(d: dict[str, Any]) -> tuple[Progress, list[Progress], list[str]]:
+    """(the current progress, the others, what could not be read, one line each) of a
+    stored ``lessons.json``; LessonError when the current lesson cannot be read. Another
+    lesson that cannot be read is left out (and named), never refusing the project."""
+    current = from_dict(d)
+    others: list[Progress] = []
+    problems: list[str] = []
+    raw = d.get("others")
+    for i, item in enumerate(raw[:MAX_OTHERS] if isinstance(raw, list) else []):
+        try:
+            if not isinstance(item, dict):
+                raise LessonError("not a table")
+            p = from_dict(item)
+        except LessonError as exc:
+            problems.append(f"another lesson's progress ({i + 1}) could not be read: {exc}")
+            continue
+        if p.lesson.id != current.lesson.id and all(o.lesson.id != p.lesson.id for o in others):
+            others.append(p)
+    return current, others, problems

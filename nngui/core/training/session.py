@@ -26,12 +26,19 @@ class Session:
     history: dict[str, list[float]] = field(default_factory=dict)
     target_epochs: int = 0  # what the last run was asked to reach (Stop leaves some undone)
     changes: list[Change] = field(default_factory=list)  # live changes (controls.py)
+    # what the model was trained with ({"loss", "optimizer", "seed"}: the seed it was built
+    # with); None before a run trained it. A loss or optimizer changed in the builder applies
+    # to the next run: until then, the model is still the one trained with these.
+    trained: dict[str, Any] | None = None
+    _built: tuple[int | None] | None = field(default=None, repr=False, compare=False)
 
     def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
         from nngui.core.model.builder import build_model
 
         if self.model is None or restart:
             self.model = build_model(self.spec, seed)
+            self._built = (seed,)  # built here, with this seed
+            self.trained = None
             self.epochs_done = 0
             self.target_epochs = 0
             self.history = {}
@@ -58,6 +65,10 @@ class Session:
         whole = extended(self.history, run)
         self.history.clear()  # the same dict: whoever holds it sees the run
         self.history.update(whole)
+        if n or result.epochs_done > start:  # the weights moved: trained with these now
+            before = self.trained or ({"seed": self._built[0]} if self._built else {})
+            self.trained = {"loss": self.spec.loss, "optimizer": self.spec.optimizer,
+                            **({"seed": before["seed"]} if "seed" in before else {})}
 
 
 @dataclass

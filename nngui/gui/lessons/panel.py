@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from nngui.core.lessons.checks import Result, Situation, check_lesson, unmet_condition
 from nngui.core.lessons.format import Lesson, Step
 from nngui.core.lessons.library import builtin_lessons, builtin_text
-from nngui.core.lessons.progress import Progress
+from nngui.core.lessons.progress import Progress, bundle
 
 MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
@@ -145,11 +146,15 @@ class _StepBox(QFrame):
         for g in self.step.goals:
             label = self.goalLabels[g.id]
             met = progress.met.get(g.id)
-            if met is not None:
-                label.setText(f"✔ {g.title} — {met.get('detail', '')}")
+            r = now.get(g.id)
+            if met is not None:  # met stays met; the text says what is measured now
+                if r is None or r.met:
+                    detail = (r or Result(g.id, True, None, met.get("detail", ""))).detail
+                else:
+                    detail = f"met before ({met.get('detail', '')}); now {r.detail}"
+                label.setText(f"✔ {g.title} — {detail}")
                 label.setStyleSheet(MET_STYLE)
             else:
-                r = now.get(g.id)
                 label.setText(f"○ {g.title}" + (f" — {r.detail}" if r is not None else ""))
                 label.setStyleSheet(OPEN_STYLE)
 
@@ -159,6 +164,7 @@ class LessonPanel(QWidget):
 
     progressChanged = Signal()  # a goal met, a guess committed, another lesson (project modified)
     setUpRequested = Signal(dict)  # a step's setup, for the host
+    trainRequested = Signal()  # the panel's Train button, for the host
 
     def __init__(self, situation: Callable[[], Situation | None]) -> None:
         super().__init__()
@@ -167,6 +173,9 @@ class LessonPanel(QWidget):
         self.progress: Progress | None = None
         self.last: dict[str, Result] = {}
         self.checked = 0  # how many times the goals were measured (tests wait on it)
+        self.asked = 0  # refreshes started: only the latest one's results are shown
+        self.shown = 0  # the refresh whose results are shown (tests wait on it)
+        self._after_run = False  # a run ended since the results last shown
         # run_checks(work, done) -> started: measures (work) and shows (done); the host runs
         # work in a worker thread, by default it runs here
         self.run_checks: Callable[[Callable[[], list[Result]],
@@ -194,9 +203,19 @@ class LessonPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.scroll, 1)
+        row = QHBoxLayout()
+        # the step's tab (Watch, Evaluate, Autoencoder) has no Train button of its own
+        self.trainButton = QPushButton("Train")
+        self.trainButton.setObjectName("lessonTrainButton")
+        self.trainButton.setToolTip("Train (or continue) the network as the Train tab's Train "
+                                    "button does, from whichever tab the step shows; the "
+                                    "checks are measured again after the run.")
+        self.trainButton.clicked.connect(self.trainRequested)
+        row.addWidget(self.trainButton)
         self.submitButton = QPushButton("Submit…")
         self.submitButton.setObjectName("lessonSubmitButton")
-        lay.addWidget(self.submitButton)
+        row.addWidget(self.submitButton)
+        lay.addLayout(row)
         self._fill_combo()
         self.set_lesson(builtin_lessons()[0], builtin_text(builtin_lessons()[0].id) or "")
 
@@ -275,8 +294,10 @@ class LessonPanel(QWidget):
         if s is None or self.progress is None:
             return
         lesson = self.progress.lesson
+        self.asked += 1
+        ticket = self.asked
         started = self.run_checks(lambda: check_lesson(lesson, s),
-                                  lambda results: self.apply(lesson, results, after_run))
+                                  lambda results: self.apply(lesson, results, after_run, ticket))
         if not started and tries > 0:
             QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
 
@@ -297,11 +318,19 @@ class LessonPanel(QWidget):
                 del self.last[g.id]  # it said what was missing then; nothing measured since
         self._show()
 
-    def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False
-              ) -> list[str]:
-        """Show measured ``results`` of ``lesson``; the ids newly met."""
+    def apply(self, lesson: Lesson, results: list[Result], after_run: bool = False,
+              ticket: int | None = None) -> list[str]:
+        """Show measured ``results`` of ``lesson``; the ids newly met. ``ticket``: which
+        ``refresh`` measured them; the results of one that a later refresh overtook (it
+        measured the session as it was before, e.g. the network before a Set up) are dropped,
+        what they would have said after a run waits for the later one."""
+        self._after_run = self._after_run or after_run
+        if ticket is not None and ticket != self.asked:
+            return []
         if self.progress is None or self.progress.lesson is not lesson:
             return []  # another lesson was chosen meanwhile
+        after_run, self._after_run = self._after_run, False
+        self.shown = self.asked
         self.last = {r.id: r for r in results}
         self.checked += 1
         new = self.progress.record(results)
@@ -336,8 +365,21 @@ class LessonPanel(QWidget):
                                       else ""))
 
     # ---- the project -------------------------------------------------------------------
-    def state(self) -> dict[str, Any] | None:
-        return None if self.progress is None else self.progress.to_dict()
+    def state(self, trained: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """``lessons.json``: this lesson's progress and every other lesson's this session
+        (``trained``: what the session's model was trained with)."""
+        if self.progress is None:
+            return None
+        return bundle(self.progress, list(self.kept.values()), trained)
+
+    def restore(self, current: Progress, others: list[Progress]) -> None:
+        """A project's lessons: ``current`` shown, the others resumed when chosen."""
+        self.kept = {p.lesson.id: p for p in others}
+        for lesson, text in [(p.lesson, p.text) for p in [current, *others]]:
+            if builtin_text(lesson.id) is None and all(x.id != lesson.id for x, _ in self._extra):
+                self._extra.append((lesson, text))  # a teacher's lesson: offered again
+        self._fill_combo()
+        self.set_lesson(current.lesson, current.text, current)
 
     def goal_met(self, goal_id: str) -> bool:
         return self.progress is not None and goal_id in self.progress.met

@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from nngui.core.lessons.checks import Situation, check_lesson
+from nngui.core.lessons.checks import Situation, check_lesson, trained_of
 from nngui.core.lessons.format import LessonError
 from nngui.core.lessons.library import read_lesson_file
-from nngui.core.lessons.progress import from_dict
+from nngui.core.lessons.progress import unbundle
 from nngui.core.lessons.submission import summary, write_submission
 from nngui.core.network.spec import SpecError
 from nngui.gui.common.tasks import plain
@@ -44,6 +44,9 @@ class LessonsHost(QObject):
         self.panel.run_checks = self._run_checks
         self.panel.setUpRequested.connect(self.set_up)
         self.panel.submitButton.clicked.connect(self.submit)
+        self.panel.trainRequested.connect(lambda: window.train())
+        window.training.runStarted.connect(lambda: self.panel.trainButton.setEnabled(False))
+        window.training.runFinished.connect(lambda *_: self.panel.trainButton.setEnabled(True))
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
         window.data.loaded.connect(self._on_data_loaded)
@@ -79,7 +82,8 @@ class LessonsHost(QObject):
         name = ds.name if ds is not None else None
         return Situation(session.spec, w.builder.config(), name,
                          ds.source if ds is not None and name in ("mnist", "file") else None,
-                         session.model, dict(session.history), runs, data=ds)
+                         session.model, dict(session.history), runs, data=ds,
+                         trained=dict(session.trained) if session.trained else None)
 
     def _run_checks(self, work, done) -> bool:
         """Measure in a worker thread, holding the network (no run starts meanwhile)."""
@@ -180,7 +184,7 @@ class LessonsHost(QObject):
             return False
         lesson = self.panel.progress.lesson
         results = check_lesson(lesson, s)
-        project.lessons = self.panel.state()
+        project.lessons = self.state()
         try:
             write_submission(project, path, summary(lesson, s, results))
         except (OSError, ValueError) as exc:
@@ -193,20 +197,24 @@ class LessonsHost(QObject):
 
     # ---- the project ---------------------------------------------------------------------
     def state(self) -> dict[str, Any] | None:
-        return self.panel.state()
+        """``lessons.json``: every lesson's progress, and what the model was trained with."""
+        session = self._w.session
+        return self.panel.state(session.trained if session.model is not None else None)
 
     def restore(self, state: dict[str, Any] | None) -> None:
-        """A project's lesson progress (or none: the panel keeps its lesson, progress reset
-        only if the project had one)."""
+        """A project's lessons (or none: the panel keeps its lesson, progress reset only if
+        the project had one) and what its model was trained with."""
+        self._w.session.trained = trained_of(state)
         if state is None:
             return
         try:
-            progress = from_dict(state)
+            current, others, problems = unbundle(state)
         except LessonError as exc:
             self._w.statusBar().showMessage(f"The project's lesson could not be read: {exc}",
                                             10000)
             return
-        self.panel.kept.clear()  # the project's lesson, not what this session did before
-        self.panel.set_lesson(progress.lesson, progress.text, progress)
+        if problems:
+            self._w.statusBar().showMessage("; ".join(problems)[:300], 10000)
+        self.panel.restore(current, others)
         self.show()
         QTimer.singleShot(0, self._w, self.panel.refresh)

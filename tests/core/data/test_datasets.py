@@ -604,6 +604,26 @@ def test_npz_uint8_images(tmp_path: Path) -> None:
     assert ds.num_classes == 3 and len(ds.y_test) == 6
 
 
+def test_npz_colour_images_are_read_as_scaled_pixels(tmp_path: Path) -> None:
+    """CIFAR-10 saved as keras.datasets gives it, (N, 32, 32, 3) uint8 (the homework lesson
+    says to save it so): each image's pixels become 3,072 numbers in [0, 1]."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(40, 32, 32, 3), dtype=np.uint8)
+    p = tmp_path / "cifar10.npz"
+    np.savez(p, x_train=x[:30], y_train=np.arange(30) % 10, x_test=x[30:],
+             y_test=np.arange(10)[:, None])  # keras gives the labels as (N, 1)
+    ds = D.load_user_file(p)
+    assert ds.x_train.shape == (30, 3072) and ds.x_test.shape == (10, 3072)
+    assert ds.x_train.dtype == np.float32 and ds.x_train.max() <= 1.0
+    np.testing.assert_allclose(ds.x_test[0], x[30].reshape(-1) / 255, rtol=1e-6)
+    assert any("/255" in n for n in ds.notes) and any("32×32×3" in n for n in ds.notes)
+    assert ds.num_classes == 10 and list(ds.y_test) == list(range(10))
+    q = tmp_path / "four.npz"
+    np.savez(q, x=x[..., :2], y=np.arange(40) % 2)  # two channels: not images it knows
+    with pytest.raises(D.DatasetError, match=r"four.npz: x_train has shape \(40, 32, 32, 2\)"):
+        D.load_user_file(q)
+
+
 def test_npz_regression_and_float_images(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     p = tmp_path / "reg.npz"

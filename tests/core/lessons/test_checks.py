@@ -149,3 +149,63 @@ def test_the_mnist_step_is_checked_on_the_full_test_set(full_mnist_path) -> None
     assert r.met and 0.93 <= r.value < 1.0, r.detail
     assert len(s.loaded().y_test) == 10_000
     assert not check_goal(goal("keras-mnist", "mnist-97"), s).met
+
+
+def test_a_loss_changed_after_the_run_counts_only_once_a_run_trained_with_it() -> None:
+    """The builder's change of loss applies to the next run: the model in the session still
+    learnt with the old loss, so a goal on the new loss waits for a run with it."""
+    from dataclasses import replace
+
+    from nngui.core.data.adapt import prepare
+    from nngui.core.data.datasets import load_dataset
+    from nngui.core.training.observer import Observer
+    from nngui.core.training.presets import get_preset
+    from nngui.core.training.session import RunRequest, Session
+    from nngui.core.training.train import run_request
+
+    p = get_preset("xor-2-4-1")  # SSE
+    spec, cfg = p.spec(), p.train_config()
+    ds = load_dataset("xor2")
+    session = Session(spec)
+    assert run_request(RunRequest(session, prepare(ds, spec), cfg), Observer()).ok
+    assert session.trained == {"loss": "sse", "optimizer": "sgd", "seed": 0}
+    bce = replace(spec, loss="binary_crossentropy")
+    session.spec = bce  # what the builder does for a change of loss alone
+    s = Situation(bce, cfg, "xor2", None, session.model, session.history, data=ds,
+                  trained=session.trained)
+    xor_bce = goal("activations-losses", "xor-bce")
+    r = check_goal(xor_bce, s)
+    assert not r.met and r.value is None, r.detail
+    assert "needs a run trained with the binary_crossentropy loss (the model was trained " \
+           "with sse" in r.detail
+    # Continue: the same weights, now trained with cross-entropy
+    assert run_request(RunRequest(session, prepare(ds, bce), cfg), Observer()).ok
+    assert session.trained == {"loss": "binary_crossentropy", "optimizer": "sgd", "seed": 0}
+    s.trained = session.trained
+    assert check_goal(xor_bce, s).met, check_goal(xor_bce, s).detail
+    # a project keeps it: a changed loss saved without a run still does not count
+    from nngui.core.lessons.checks import trained_of
+
+    assert trained_of({"trained": {"loss": "sse", "seed": 0}}) == {"loss": "sse", "seed": 0}
+    assert trained_of({"trained": {"loss": 3, "seed": True}}) is None
+    assert trained_of(None) is None
+
+
+def test_goals_name_the_data_as_the_data_list_does() -> None:
+    from nngui.core.lessons.checks import data_name
+
+    assert data_name("moons") == "Two moons"
+    assert data_name("xor2").startswith("“XOR (x1, x2")  # two XORs: the whole title
+    assert data_name("file") == "a data file"
+    g = goal("perceptron-mlp", "separates-xor")
+    r = check_goal(g, Situation(_spec("perceptron-xor"), dataset="moons"))
+    assert "xor2" not in r.detail and "(this is Two moons)" in r.detail, r.detail
+    cifar = find_lesson("cifar-homework")[0].goal("cifar-30")
+    r = check_goal(cifar, Situation(_spec("cifar-3072-3000-2000-10"), dataset="digits"))
+    assert r.detail == "needs data from a file: File → Load data file… (this is Small digits)"
+
+
+def _spec(preset: str):
+    from nngui.core.training.presets import get_preset
+
+    return get_preset(preset).spec()

@@ -4,6 +4,7 @@ progress is kept in the project file, and Submit writes what `nngui lesson check
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -38,10 +39,26 @@ def do_step(w, qtbot, panel, step_id: str, guess: int | None = None, dataset: st
     want = dataset or box.step.setup.get("dataset") or _preset_data(box.step.setup["preset"])
     qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == want
                     and not w.data.is_loading(), timeout=60000)
-    before = panel.checked
+    asked = panel.asked
     with qtbot.waitSignal(w.training.runFinished, timeout=300000):
         assert w.train()
-    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    measured_after(qtbot, panel, asked)
+
+
+def measured_after(qtbot, panel, asked: int, timeout: int = 30000) -> None:
+    """Wait for checks started after ``asked`` (``panel.asked`` before the run): not an
+    older check's results, which measured the session as it was then."""
+    qtbot.waitUntil(lambda: panel.shown > asked, timeout=timeout)
+
+
+def train_and_check(w, qtbot, panel, restart: bool = False) -> None:
+    """Train (or Continue) as the Train button does, and wait for the checks after it."""
+    asked = panel.asked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        # the last run's job (or a check) may still hold the network for a moment
+        qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=30000)
+        assert w.train(restart=restart)
+    measured_after(qtbot, panel, asked)
 
 
 def _preset_data(name: str) -> str:
@@ -82,10 +99,10 @@ def test_a_student_completes_the_perceptron_and_hidden_space_lesson(window, qtbo
     w.apply_preset("mlp-2-2-2")
     qtbot.waitUntil(lambda: w.data.dataset.name == "moons" and not w.data.is_loading(),
                     timeout=60000)
-    before = panel.checked
+    asked = panel.asked
     with qtbot.waitSignal(w.training.runFinished, timeout=300000):
         assert w.train()
-    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    measured_after(qtbot, panel, asked)
     assert panel.last["moons-95"].value < 0.95 and not green(panel, "moons-95")
     assert "below 95 %" in panel.findChild(QLabel, "goal_moons-95").text()
 
@@ -145,11 +162,13 @@ def test_a_goal_says_what_it_needs_of_the_data_set_up_not_the_data_before(window
     panel = choose_lesson(w, "backprop-xor")
     label = panel.findChild(QLabel, "goal_sse-below")
     w.lessons.set_up({"dataset": "moons"})
-    qtbot.waitUntil(lambda: "needs the xor data (this is moons)" in label.text(), timeout=30000)
+    # the data as the Data list names it, not its internal id
+    qtbot.waitUntil(lambda: "needs the data “XOR (4 samples; the 3rd input is a constant 1"
+                    in label.text() and "(this is Two moons)" in label.text(), timeout=30000)
     w.lessons.set_up(panel.boxes["sse"].step.setup)  # the XOR preset and its data
     qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
                     timeout=30000)
-    qtbot.waitUntil(lambda: "needs the xor data" not in label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "needs the data" not in label.text(), timeout=30000)
 
 
 def test_going_back_to_a_lesson_resumes_it(window, qtbot):
@@ -198,7 +217,8 @@ def test_set_up_applies_preset_settings_network_and_tab(window, qtbot):
     assert w.tabs.currentWidget() is w.evaluate
 
 
-def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
+def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot, tmp_path,
+                                                               open_and_wait):
     w = window
     panel = choose_lesson(w, "activations-losses")
     do_step(w, qtbot, panel, "curve")
@@ -211,10 +231,281 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot):
     spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
         "binary_crossentropy", "adam", 0.05, {})
     w.builder.set_spec(spec)
-    before = panel.checked
+    # the change alone does not count: the model in the session learnt with SSE
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=30000)
+    asked = panel.asked
+    panel.refresh()
+    measured_after(qtbot, panel, asked)
+    assert w.session.spec.loss == "binary_crossentropy" and w.session.model is not None
+    assert not green(panel, "xor-bce")
+    assert "(the model was trained with sse: train it again)" in panel.last["xor-bce"].detail
+    # saved like that and opened again, it is still the model trained with SSE
+    path = tmp_path / "changed-loss.nngui"
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=30000)
+    assert w.projects.save_project_to(path)
+    w.projects.new_project()
+    assert open_and_wait(w, path)
+    qtbot.waitUntil(lambda: w.session.model is not None and "train it again" in panel.findChild(
+        QLabel, "goal_xor-bce").text(), timeout=60000)
+    assert w.session.spec.loss == "binary_crossentropy" and not green(panel, "xor-bce")
+    report = check_project(find_lesson("activations-losses")[0], path)
+    assert {g["id"]: g["met"] for g in report["goals"]}["xor-bce"] is False
+    asked = panel.asked
     with qtbot.waitSignal(w.training.runFinished, timeout=300000):
         # the last run's job (or Evaluate's) may still hold the network for a moment
         qtbot.waitUntil(lambda: w.train(restart=True), timeout=30000)
-    qtbot.waitUntil(lambda: panel.checked > before, timeout=30000)
+    measured_after(qtbot, panel, asked)
     assert green(panel, "xor-bce"), panel.last["xor-bce"].detail
     assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
+
+
+def test_a_met_check_shows_what_is_measured_now_and_stays_met(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    label = panel.findChild(QLabel, "goal_sse-below")
+    do_step(w, qtbot, panel, "sse", guess=0)
+    first = panel.last["sse-below"]
+    assert green(panel, "sse-below") and first.detail in label.text()
+    train_and_check(w, qtbot, panel)  # Continue: 150 more epochs, a smaller SSE
+    now = panel.last["sse-below"]
+    assert now.met and now.value < first.value and now.detail != first.detail
+    assert green(panel, "sse-below") and now.detail in label.text()
+    assert first.detail not in label.text()
+    cfg = w.builder.config()
+    cfg.epochs = 1
+    w.builder.set_config(cfg)
+    train_and_check(w, qtbot, panel, restart=True)  # one epoch from scratch: far from it
+    again = panel.last["sse-below"]
+    assert not again.met and green(panel, "sse-below")  # met once: the lesson keeps it
+    assert f"now {again.detail}" in label.text() and "met before" in label.text()
+    assert panel.progress.met["sse-below"]["value"] == now.value
+
+
+def test_every_lessons_progress_comes_back_with_the_project(window, qtbot, tmp_path,
+                                                           open_and_wait):
+    """Not only the lesson on screen: each lesson's checks and guesses are in the file."""
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    do_step(w, qtbot, panel, "sse", guess=1)
+    assert green(panel, "sse-below")
+    panel = choose_lesson(w, "perceptron-mlp")
+    box = panel.boxes["perceptron"]
+    box.guessGroup.button(1).setChecked(True)
+    qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    path = tmp_path / "two-lessons.nngui"
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=30000)
+    assert w.projects.save_project_to(path)
+    w.projects.new_project()
+    choose_lesson(w, "activations-losses")
+    assert open_and_wait(w, path)
+    qtbot.waitUntil(lambda: panel.progress.lesson.id == "perceptron-mlp", timeout=30000)
+    assert panel.boxes["perceptron"].committed()
+    assert panel.progress.predictions["perceptron"]["guess"] == "no, never"
+    choose_lesson(w, "backprop-xor")
+    assert green(panel, "sse-below") and panel.boxes["sse"].committed()
+    assert panel.progress.predictions["sse"]["guess"] == "no"
+    assert panel.progressLabel.text().startswith("1 of 2")
+
+
+# ---- lessons 4 to 6: MNIST, autoencoders, the CIFAR homework --------------------------------
+
+def set_up(w, qtbot, panel, step_id: str, guess: int | None = None, dataset: str = "") -> None:
+    """The step's question answered (if it has one), its Set up pressed, its data loaded."""
+    box = panel.boxes[step_id]
+    if box.step.predict is not None:
+        assert not box.setUpButton.isEnabled()  # the guess comes first
+        box.guessGroup.button(guess).setChecked(True)
+        qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    assert box.setUpButton.isEnabled()
+    qtbot.waitUntil(lambda: not w.training.is_running(), timeout=30000)
+    qtbot.mouseClick(box.setUpButton, Qt.MouseButton.LeftButton)
+    want = dataset or box.step.setup.get("dataset") or _preset_data(box.step.setup["preset"])
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == want
+                    and not w.data.is_loading(), timeout=120000)
+
+
+def press_train(w, qtbot, panel, timeout: int = 600000) -> None:
+    """The lesson panel's own Train button (the step's tab has none), then the checks."""
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=60000)
+    asked = panel.asked
+    with qtbot.waitSignal(w.training.runFinished, timeout=timeout):
+        qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
+    measured_after(qtbot, panel, asked, 120000)
+
+
+def set_epochs(w, epochs: int) -> None:
+    cfg = w.builder.config()
+    cfg.epochs = epochs
+    w.builder.set_config(cfg)
+
+
+def open_goals(panel) -> list[str]:
+    return [g.id for _, g in panel.progress.lesson.goals() if not green(panel, g.id)]
+
+
+@pytest.mark.slow
+def test_a_student_completes_the_keras_mnist_lesson(window, qtbot, monkeypatch,
+                                                    full_mnist_path):
+    """Lesson 4 on the real 60,000/10,000 MNIST (its goals are about the full test set); the
+    fewer epochs a student in a hurry would choose where a preset's take minutes."""
+    w = window
+    monkeypatch.setenv("NNGUI_MNIST", str(full_mnist_path))
+    panel = choose_lesson(w, "keras-mnist")
+    set_up(w, qtbot, panel, "small-mlp")
+    assert w.tabs.currentWidget() is w.evaluate and len(w.data.dataset.y_test) == 10000
+    press_train(w, qtbot, panel)
+    assert green(panel, "mnist-93") and open_goals(panel) == [
+        "mnist-97", "small-97", "three-optimizers", "overfits"]
+
+    set_up(w, qtbot, panel, "dropout")
+    set_epochs(w, 3)
+    press_train(w, qtbot, panel)
+    assert green(panel, "mnist-97"), panel.last["mnist-97"].detail
+
+    set_up(w, qtbot, panel, "small-and-good")
+    label = panel.findChild(QLabel, "goal_small-97")
+    qtbot.waitUntil(lambda: "needs at most 20,000 parameters (this network has 34,826)"
+                    in label.text(), timeout=30000)
+    spec = w.builder.spec()  # half the filters: 12,810 parameters
+    for layer in spec.layers:
+        if layer.type == "Conv2D":
+            layer.params["filters"] //= 2
+    w.builder.set_spec(spec)
+    press_train(w, qtbot, panel)
+    assert green(panel, "small-97"), panel.last["small-97"].detail
+
+    set_up(w, qtbot, panel, "optimizers")
+    assert w.tabs.currentWidget() is w.watch
+    set_epochs(w, 1)
+    runs = w.watch.runs
+    with qtbot.waitSignal(runs.sweepEnded, timeout=600000):
+        qtbot.mouseClick(runs.optimizerSweepButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: green(panel, "three-optimizers"), timeout=120000)
+    # the dropout run's validation loss wobbled, it did not rise: not yet overfitting
+    assert not green(panel, "overfits")
+
+    set_up(w, qtbot, panel, "overfitting", guess=1)
+    assert w.builder.config().validation_split == 0.1
+    for i in reversed([i for i, lay in enumerate(w.builder.spec().layers)
+                       if lay.type == "Dropout"]):
+        w.builder.select_layer(i)
+        w.builder.remove_selected()
+    assert [lay.type for lay in w.builder.spec().layers] == ["Dense"] * 3
+    assert w.builder.config().epochs == 20
+    press_train(w, qtbot, panel)
+    assert green(panel, "overfits"), panel.last["overfits"].detail
+    outcome = panel.findChild(QLabel, "outcome_overfitting").text()
+    assert outcome.startswith("Your guess: no, it will rise again. What happened: in this "
+                              "run: validation loss lowest at epoch")
+    assert panel.progressLabel.text() == "5 of 5 checks met — lesson complete!"
+
+
+@pytest.mark.slow
+def test_a_student_completes_the_autoencoder_lesson(window, qtbot, monkeypatch,
+                                                    full_mnist_path):
+    """Lesson 5 on the real MNIST, each preset trained as it comes (30 epochs); the 32-D code
+    drawn by t-SNE as the step says."""
+    w = window
+    monkeypatch.setenv("NNGUI_MNIST", str(full_mnist_path))
+    panel = choose_lesson(w, "autoencoders")
+    set_up(w, qtbot, panel, "two-d")
+    assert w.tabs.currentWidget() is w.autoencoder
+    press_train(w, qtbot, panel)
+    assert green(panel, "ae2-loss") and not green(panel, "ae32-loss")
+
+    set_up(w, qtbot, panel, "thirty-two-d")
+    press_train(w, qtbot, panel)
+    assert green(panel, "ae32-loss"), panel.last["ae32-loss"].detail
+    assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
+    latent = w.autoencoder.latent
+    combo = latent.projectionCombo
+    # 32 numbers a digit: drawn by PCA or t-SNE, offered once the codes are in
+    qtbot.waitUntil(lambda: not combo.isHidden(), timeout=120000)
+    with qtbot.waitSignal(w.autoencoder.projectionReady, timeout=300000,
+                          check_params_cb=lambda what: what == "tsne"):
+        combo.setCurrentIndex(combo.findData("tsne"))
+
+
+def cifar_shaped_npz(mnist_path, out, n_train: int = 3000, n_test: int = 1000):
+    """CIFAR-10's file layout as the lesson says to save it, (N, 32, 32, 3) uint8 and (N, 1)
+    labels, filled with real MNIST digits (CIFAR itself is not available offline)."""
+    import numpy as np
+
+    d = np.load(mnist_path)
+
+    def colour(x):
+        return np.repeat(np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None], 3, axis=-1)
+
+    np.savez(out, x_train=colour(d["x_train"][:n_train]), y_train=d["y_train"][:n_train, None],
+             x_test=colour(d["x_test"][:n_test]), y_test=d["y_test"][:n_test, None])
+    return out
+
+
+def test_a_student_does_the_cifar_homework_offline_and_with_a_file(window, qtbot, tmp_path,
+                                                                  mnist_path):
+    w = window
+    panel = choose_lesson(w, "cifar-homework")
+    intro = panel.introLabel.text()
+    assert "nngui does not download it" in intro and "File → Load data file…" in intro
+    # step 1 needs nothing but the app: the homework's recipe on the bundled digits
+    set_up(w, qtbot, panel, "digits")
+    assert w.builder.config().epochs == 10
+    from nngui.core.training.presets import _dense
+
+    spec = w.builder.spec()  # as the step says: 300 and 200 sigmoid units
+    spec.layers = [_dense(300, "sigmoid"), _dense(200, "sigmoid"), spec.layers[-1]]
+    w.builder.set_spec(spec)
+    press_train(w, qtbot, panel)
+    assert green(panel, "digits-90"), panel.last["digits-90"].detail
+    assert not green(panel, "cifar-30")
+
+    # step 2 without CIFAR: the preset is there, the check says what it needs
+    set_up(w, qtbot, panel, "build", dataset="digits")
+    label = panel.findChild(QLabel, "goal_cifar-30")
+    qtbot.waitUntil(lambda: "needs data from a file: File → Load data file… (this is Small "
+                    "digits)" in label.text(), timeout=30000)
+    assert w.builder.spec().name == "cifar_mlp"
+    # with a file saved as the lesson says, the homework trains and is checked
+    w.data.load_file(str(cifar_shaped_npz(mnist_path, tmp_path / "cifar10.npz")))
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "file"
+                    and not w.data.is_loading(), timeout=60000)
+    assert w.data.dataset.input_shape == (3072,)
+    spec = w.builder.spec()  # adam, as the step suggests for a CPU
+    spec.optimizer, spec.learning_rate, spec.optimizer_params = "adam", 0.001, {}
+    w.builder.set_spec(spec)
+    set_epochs(w, 1)
+    press_train(w, qtbot, panel)
+    assert green(panel, "cifar-30"), panel.last["cifar-30"].detail
+    assert panel.progressLabel.text() == "2 of 2 checks met — lesson complete!"
+
+
+def test_a_check_overtaken_by_a_newer_one_is_not_shown(qtbot):
+    """A check still measuring the session as it was (the network before a Set up) ends after
+    the one started when the next run finished: its results are dropped, the newer ones stay
+    shown, and a run's guess outcome waits for them."""
+    from nngui.core.lessons.checks import Result, Situation
+    from nngui.core.training.presets import get_preset
+    from nngui.gui.lessons.panel import LessonPanel
+
+    panel = LessonPanel(lambda: Situation(get_preset("mnist-mlp-512").spec(), dataset="mnist"))
+    qtbot.addWidget(panel)
+    pending = []
+    panel.run_checks = lambda work, done: pending.append(done) is None
+    panel.set_lesson(*find_lesson("keras-mnist"))
+    panel.progress.guess("overfitting", "yes")
+    panel.refresh()  # the old network's check, still measuring
+    panel.refresh(after_run=True)  # the run's
+    old = Result("overfits", False, None, "needs Dense layers of 512-512-10 units (this "
+                 "network has 20-10)")
+    new = Result("overfits", True, 3.0, "in this run: validation loss lowest at epoch 3")
+    pending[1]([new])
+    pending[0]([old])
+    assert panel.shown == 2 and panel.last["overfits"] is new and green(panel, "overfits")
+    assert panel.progress.predictions["overfitting"]["outcome"] == new.detail
+    # the other order: the old one is dropped as soon as a newer one has started
+    panel.refresh()
+    panel.refresh(after_run=True)
+    pending[2]([old])
+    assert panel.shown == 2 and panel.last["overfits"] is new
+    pending[3]([new])
+    assert panel.shown == 4 and panel.last["overfits"] is new
