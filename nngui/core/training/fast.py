@@ -29,7 +29,9 @@ with one get their epoch's values from the call itself, every epoch.
 XLA: an epoch's training steps compile to one XLA program when that pays (``use_xla``): a
 step then costs ~7 µs instead of ~250 µs in TensorFlow's executor, against ~1.5-3 s to
 compile. Batches keep static shapes for it (full batches in a loop, the partial one apart);
-the validation and evaluations stay outside it (a few batches an epoch).
+without XLA one loop takes them all, the partial one last (one trace of ``train_step``
+instead of two: a smaller first call). The validation and evaluations stay outside XLA
+(a few batches an epoch), in one loop each.
 
 Not on this path (``plan`` says why; ``train`` then runs Keras' ``fit`` as before): more than
 ``MAX_SAMPLES`` training samples or ``MAX_PARAMS`` parameters; an explicit
@@ -158,18 +160,18 @@ class _Loop:
             return {k: tf.cast(v, tf.float32) for k, v in model.get_metrics_result().items()}
 
         def evaluate(x: Any, y: Any, batch: int, size: int) -> dict[str, Any]:
-            """fit's validation (and ``model.evaluate``): reset, batches in order, read."""
+            """fit's validation (and ``model.evaluate``): reset, batches in order, read.
+
+            One loop whose last batch is the partial one: one trace of ``test_step``, not
+            two (this part of the call never runs under XLA, so shapes may vary)."""
             model.reset_metrics()
-            whole, part = divmod(size, batch)
 
             def body(i: Any) -> tuple:
-                model.test_step((_rows(x, i * batch, batch), _rows(y, i * batch, batch)))
+                start = i * batch
+                model.test_step((x[start:start + batch], y[start:start + batch]))
                 return (i + 1,)
 
-            if whole:
-                tf.while_loop(lambda i: i < whole, body, (tf.constant(0),))
-            if part:
-                model.test_step((x[whole * batch:], y[whole * batch:]))
+            tf.while_loop(lambda i: i < math.ceil(size / batch), body, (tf.constant(0),))
             return results()
 
         def steps(perm: Any, x: Any, y: Any, first: Any) -> tuple:
@@ -193,6 +195,13 @@ class _Loop:
                         means.write(s, mean))
 
             carry = (tf.constant(False), tf.constant(-1), first, tf.constant(0.0), means)
+            if not xla:  # one loop, its last batch the partial one: one trace of train_step
+                out = tf.while_loop(
+                    lambda s, b, *_: (s < spe) & ~b,
+                    lambda s, *c: (s + 1, *step(s, s * bs, tf.minimum(bs, n - s * bs), c)),
+                    (tf.constant(0), *carry))
+                bad, bad_step, first, _, means = out[1:]
+                return means.stack(), bad, bad_step, first
             if full:
                 out = tf.while_loop(lambda s, b, *_: (s < full) & ~b,
                                     lambda s, *c: (s + 1, *step(s, s * bs, bs, c)),
@@ -288,13 +297,6 @@ def _puller(n: int, capacity: int) -> Any:
 
         _PULLERS[(n, capacity)] = pull
     return _PULLERS[(n, capacity)]
-
-
-def _rows(t: Any, start: Any, size: int) -> Any:
-    """``t[start:start + size]`` with a static shape (XLA compiles only those)."""
-    tf = runtime.tf()
-    begin = tf.stack([tf.cast(start, tf.int32)] + [tf.constant(0)] * (len(t.shape) - 1))
-    return tf.slice(t, begin, [size, *t.shape[1:]])
 
 
 def _loop(model: Any, xla: bool, n: int, bs: int, val: tuple[int, int],
