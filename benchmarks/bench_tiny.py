@@ -20,7 +20,9 @@ TensorFlow ready"; a child trains a fresh network, as a student's next Train doe
   the same model and data, alternated in one process (plain, nngui, plain, nngui …), whole
   calls from the call to its return; ``steady`` leaves out each run's first epoch (its
   compile). ``xor-ratio`` (4 samples), ``moons-ratio`` (800), ``mnist10k-ratio``
-  (784-100-10, 79,510 parameters, 10,000 MNIST samples, batch 32).
+  (784-100-10, 79,510 parameters, 10,000 MNIST samples, batch 32); ``mnist1k-ratio``,
+  ``mnist5k-ratio`` (1,000 and 5,000 samples), ``mnist10k-b128-ratio`` (batch 128): the
+  same net, 5 epochs, 10 % of the samples for validation as the app's default.
 
 The sides (``after``: this checkout; ``before``: ``--before``) alternate run by run so the
 machine's load hits both; each reports the median of its runs. ``load`` is the 1-minute load
@@ -49,6 +51,10 @@ PRESETS = {  # case -> (preset, dataset, epochs)
 }
 RATIOS = {"xor-ratio": ("xor-3-4-1", "xor", 150), "moons-ratio": ("mlp-2-2-2", "moons", 100),
           "mnist10k-ratio": (None, "mnist", 5)}
+MNIST_RATIOS = {  # case -> (training samples, batch size) of the 784-100-10 net
+    "mnist1k-ratio": (1_000, 32), "mnist5k-ratio": (5_000, 32), "mnist10k-ratio": (10_000, 32),
+    "mnist10k-b128-ratio": (10_000, 128)}
+RATIOS.update({case: (None, "mnist", 5) for case in MNIST_RATIOS})
 WAYS = ("gui", "window", "cli")
 
 
@@ -206,8 +212,9 @@ def child_ratio(case: str, runs: int) -> dict:
         spec = NetworkSpec((784,), [LayerSpec("Dense", {"units": 100, "activation": "relu"}),
                                     LayerSpec("Dense", {"units": 10, "activation": "softmax"})],
                            "categorical_crossentropy")
-        cfg = TrainConfig(epochs=epochs, batch_size=32)
-        data = prepare(load_mnist(os.environ["NNGUI_MNIST"]).subset(10_000, 1000), spec)
+        samples, batch = MNIST_RATIOS[case]
+        cfg = TrainConfig(epochs=epochs, batch_size=batch)
+        data = prepare(load_mnist(os.environ["NNGUI_MNIST"]).subset(samples, 1000), spec)
     else:
         spec, cfg, _, data = _preset(name, dataset, epochs)
     k = keras()
@@ -277,7 +284,7 @@ def _median(runs: list[dict], key: str) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cases", nargs="+", default=[*PRESETS, *RATIOS])
+    ap.add_argument("--cases", nargs="+", default=[*PRESETS, *RATIOS], choices=[*PRESETS, *RATIOS])
     ap.add_argument("--ways", nargs="+", default=list(WAYS), choices=WAYS)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--before", type=Path, help="an older checkout, timed as a second side")

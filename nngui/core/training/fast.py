@@ -29,7 +29,9 @@ with one get their epoch's values from the call itself, every epoch.
 XLA: an epoch's training steps compile to one XLA program when that pays (``use_xla``): a
 step then costs ~7 µs instead of ~250 µs in TensorFlow's executor, against ~1.5-3 s to
 compile. Batches keep static shapes for it (full batches in a loop, the partial one apart);
-the validation and evaluations stay outside it (a few batches an epoch).
+without XLA one loop takes them all, the partial one last (one trace of ``train_step``
+instead of two: a smaller first call). The validation and evaluations stay outside XLA
+(a few batches an epoch), in one loop each.
 
 Not on this path (``plan`` says why; ``train`` then runs Keras' ``fit`` as before): more than
 ``MAX_SAMPLES`` training samples or ``MAX_PARAMS`` parameters; an explicit
@@ -51,7 +53,7 @@ import numpy as np
 from nngui.core.network.shapes import forward_macs
 from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import runtime
-from nngui.core.training.pipeline import epoch_orders
+from nngui.core.training.pipeline import epoch_orders, pipeline_options
 from nngui.core.training.progress import DIVERGED_FACTOR, DIVERGED_FLOOR, Forwarder, diverging
 
 MAX_SAMPLES = 10_000  # training samples: above this an epoch is long enough for fit
@@ -59,6 +61,7 @@ MAX_PARAMS = 100_000  # parameters: above this a step's own work dwarfs fit's ov
 CHUNK_S = 0.12  # seconds of training a compiled call aims at (the first call: one epoch)
 PROBE_SHARE = 1 / 3  # picture probes take at most this share of the wall time
 MAX_CHUNK_ELEMENTS = 1 << 20  # epochs x samples of batch order one call receives
+PREFETCH_ELEMENTS = 1 << 16  # epochs x samples of batch order drawn ahead
 
 # Measured on the 2-core development VM (load 4-5), MLP 2-2-2 on 720 moons points, batch 16:
 # a step in TensorFlow's executor 200-440 µs, in one XLA program 6-9 µs; compiling that
@@ -158,18 +161,18 @@ class _Loop:
             return {k: tf.cast(v, tf.float32) for k, v in model.get_metrics_result().items()}
 
         def evaluate(x: Any, y: Any, batch: int, size: int) -> dict[str, Any]:
-            """fit's validation (and ``model.evaluate``): reset, batches in order, read."""
+            """fit's validation (and ``model.evaluate``): reset, batches in order, read.
+
+            One loop whose last batch is the partial one: one trace of ``test_step``, not
+            two (this part of the call never runs under XLA, so shapes may vary)."""
             model.reset_metrics()
-            whole, part = divmod(size, batch)
 
             def body(i: Any) -> tuple:
-                model.test_step((_rows(x, i * batch, batch), _rows(y, i * batch, batch)))
+                start = i * batch
+                model.test_step((x[start:start + batch], y[start:start + batch]))
                 return (i + 1,)
 
-            if whole:
-                tf.while_loop(lambda i: i < whole, body, (tf.constant(0),))
-            if part:
-                model.test_step((x[whole * batch:], y[whole * batch:]))
+            tf.while_loop(lambda i: i < math.ceil(size / batch), body, (tf.constant(0),))
             return results()
 
         def steps(perm: Any, x: Any, y: Any, first: Any) -> tuple:
@@ -193,6 +196,13 @@ class _Loop:
                         means.write(s, mean))
 
             carry = (tf.constant(False), tf.constant(-1), first, tf.constant(0.0), means)
+            if not xla:  # one loop, its last batch the partial one: one trace of train_step
+                out = tf.while_loop(
+                    lambda s, b, *_: (s < spe) & ~b,
+                    lambda s, *c: (s + 1, *step(s, s * bs, tf.minimum(bs, n - s * bs), c)),
+                    (tf.constant(0), *carry))
+                bad, bad_step, first, _, means = out[1:]
+                return means.stack(), bad, bad_step, first
             if full:
                 out = tf.while_loop(lambda s, b, *_: (s < full) & ~b,
                                     lambda s, *c: (s + 1, *step(s, s * bs, bs, c)),
@@ -290,13 +300,6 @@ def _puller(n: int, capacity: int) -> Any:
     return _PULLERS[(n, capacity)]
 
 
-def _rows(t: Any, start: Any, size: int) -> Any:
-    """``t[start:start + size]`` with a static shape (XLA compiles only those)."""
-    tf = runtime.tf()
-    begin = tf.stack([tf.cast(start, tf.int32)] + [tf.constant(0)] * (len(t.shape) - 1))
-    return tf.slice(t, begin, [size, *t.shape[1:]])
-
-
 def _loop(model: Any, xla: bool, n: int, bs: int, val: tuple[int, int],
           evals: tuple[tuple[int, int], ...]) -> _Loop:
     """The model's compiled call for these shapes, made once (a new compile makes it anew)."""
@@ -333,7 +336,12 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
     model._symbolic_build(data_batch=(x[:1], y[:1]))  # metrics and optimizer built now
     loop = _loop(model, how.xla, n, config.batch_size, (n_val, val_batch), eval_shape)
     spe = loop.spe
-    orders = iter(epoch_orders(n, seed))
+    # The orders come from tf.data's shuffle, ~1 µs a sample and two orders an epoch (the
+    # one fit skips too): ~15 ms an epoch at 9,000 samples, more than training 720 moons
+    # points. They are drawn ahead on tf.data's thread while a call trains.
+    ahead = int(max(1, min(loop.capacity, PREFETCH_ELEMENTS // max(n, 1))))
+    orders = iter(epoch_orders(n, seed).take(target - initial_epoch).prefetch(ahead)
+                  .with_options(pipeline_options()))
     loop.snap_ok.assign(False)
     history: dict[str, list[float]] = {}
     first = math.nan

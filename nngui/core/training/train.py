@@ -192,6 +192,8 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
             if how is not None:  # small data: whole epochs per compiled call (fast.py)
                 return fast.run(model, fw, how, x_fit, y_fit, val, val_batch, config, seed,
                                 initial_epoch, target)
+            if copies == 1:  # the optimizer's slots made eagerly, not inside the first trace
+                model._symbolic_build(data_batch=(x_fit[:1], y_fit[:1]))
             try:
                 return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed, device),
                                  epochs=target, initial_epoch=initial_epoch,
