@@ -193,7 +193,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                 return fast.run(model, fw, how, x_fit, y_fit, val, val_batch, config, seed,
                                 initial_epoch, target)
             if copies == 1:  # the optimizer's slots made eagerly, not inside the first trace
-                model._symbolic_build(data_batch=(x_fit[:1], y_fit[:1]))
+                _build_before_fit(model, x_fit[:1], y_fit[:1])
             try:
                 return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed, device),
                                  epochs=target, initial_epoch=initial_epoch,
@@ -315,3 +315,16 @@ def run_request(request: RunRequest, observer: Observer,
                        controls=controls)
     session.record(result, controls.changes if controls is not None else ())
     return result
+
+
+def _build_before_fit(model: Any, x: Any, y: Any) -> None:
+    """Keras' own build of the metrics and the optimizer's slots, done now, eagerly (~0.04 s;
+    ~0.3 s inside the first trace of fit's train function). A head start only: the method is
+    Keras' private one, so a Keras without it (or one that refuses) leaves the build to fit."""
+    build = getattr(model, "_symbolic_build", None)
+    if build is None:
+        return
+    try:
+        build(data_batch=(x, y))
+    except (TypeError, ValueError, AttributeError):  # another signature: fit builds as before
+        pass
