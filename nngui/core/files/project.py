@@ -47,12 +47,16 @@ FORMAT = "nngui-project"
 SCHEMA_VERSION = 2
 MAX_MEMBERS = 64
 MAX_JSON_BYTES = 50_000_000  # histories of many long runs are a few MB
-MAX_SAMPLES_BYTES = 200_000_000
+MAX_SAMPLES = 200_000
+ID_CHARS = 64  # a sample's id is stored in at most this many characters
+# samples.npz decompressed: every array of the most samples a project holds, their ids at the
+# longest (4 bytes a character), plus headers: ~212 MB (at 200 MB, 200,000 samples that the app
+# had written itself could not be read back)
+MAX_SAMPLES_BYTES = MAX_SAMPLES * (28 * 28 + 8 + 8 + 4 * ID_CHARS) + 1_000_000
 MAX_REPLAY_BYTES = 500_000_000  # all runs' replays; one is at most 7.5 MB (core/training/replay)
 MAX_MODEL_BYTES = 1_000_000_000  # the course's largest net (15 M params, Adam) is ~180 MB
 MAX_RUNS = 10_000
 MAX_HISTORY = 1_000_000  # values per curve
-MAX_SAMPLES = 200_000
 MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
               "lab.json", "samples.npz", "model.keras", "replays.npz", "state.json",
@@ -143,6 +147,12 @@ def _write_model(zf: zipfile.ZipFile, model: Any) -> None:
         zf.write(tmp, "model.keras", compress_type=zipfile.ZIP_STORED)
 
 
+def _ids(samples: list[dict[str, Any]]) -> np.ndarray:
+    """The samples' ids as one array, as wide as the longest (up to ``ID_CHARS``)."""
+    ids = [str(s["id"])[:ID_CHARS] for s in samples]
+    return np.array(ids, dtype=f"U{max((len(i) for i in ids), default=1) or 1}")
+
+
 def _samples_bytes(samples: list[dict[str, Any]]) -> bytes:
     n = len(samples)
     images = np.zeros((n, 28, 28), np.uint8)
@@ -152,7 +162,7 @@ def _samples_bytes(samples: list[dict[str, Any]]) -> bytes:
     np.savez_compressed(
         buf, images=images, labels=np.array([int(s["label"]) for s in samples], np.int64),
         created=np.array([float(s["created"]) for s in samples], np.float64),
-        ids=np.array([str(s["id"]) for s in samples], dtype="U64"))
+        ids=_ids(samples))
     return buf.getvalue()
 
 

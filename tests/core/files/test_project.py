@@ -495,3 +495,22 @@ def test_a_list_member_is_parsed_one_item_at_a_time(monkeypatch) -> None:
     monkeypatch.setattr(project_file, "_DECODER", Counting())
     assert project_file._loads(text) == runs
     assert len(sizes) == len(runs) and max(sizes) < len(text) / 500
+
+
+def test_the_most_samples_a_project_holds_save_and_open_again(tmp_path: Path) -> None:
+    """200,000 samples with ids at their longest: what the app writes, it reads back (a 200 MB
+    budget for samples.npz once refused the ids of exactly such a file)."""
+    from nngui.core.files.project import ID_CHARS, MAX_SAMPLES, Project, load_project, save_project
+    from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+
+    spec = NetworkSpec((784,), [LayerSpec("Dense", {"units": 10, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy", "adam", 0.001)
+    image = np.zeros((28, 28), np.uint8)
+    samples = [{"id": f"{i:0{ID_CHARS}d}", "image": image, "label": i % 10, "created": 1.0}
+               for i in range(MAX_SAMPLES)]
+    samples[-1] = {**samples[-1], "image": np.full((28, 28), 7, np.uint8)}
+    path = tmp_path / "many.nngui"
+    save_project(Project(spec, TrainConfig(), "mnist", None, samples=samples), path)
+    back = load_project(path, with_model=False)
+    assert len(back.samples) == MAX_SAMPLES
+    assert back.samples[-1]["id"] == samples[-1]["id"] and back.samples[-1]["image"][0, 0] == 7
