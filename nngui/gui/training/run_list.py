@@ -47,6 +47,7 @@ from nngui.core.training.runs import (
 )
 from nngui.core.training.session import RunRequest
 from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE
 from nngui.gui.training.run_rows import RowTexts, row_texts
@@ -145,6 +146,7 @@ class RunsPanel(QWidget):
         # no legend in the plot (five sweep runs' names covered their last epochs): each
         # ticked run's row in the list wears its curve's colour instead (``_colour_rows``)
         self.comparePlot.setMinimumSize(240, 150)
+        self.compareEmpty = EmptyState(item)  # why nothing is drawn, from the ticked runs
         self.overfitNote = QLabel("")
         self.overfitNote.setObjectName("overfitNote")
         self.overfitNote.setWordWrap(True)
@@ -459,6 +461,11 @@ class RunsPanel(QWidget):
         plot = self.comparePlot.getPlotItem()
         plot.clear()
         key = self.metricCombo.currentText()
+        reason = empty_reason([self.runs.records[i].history for i in self.checked()], key)
+        if reason:
+            self.compareEmpty.show(reason)
+        else:
+            self.compareEmpty.hide()
         plot.setLabel("left", key + (" (test subset)" if key.startswith(TEST_PREFIX) else ""))
         scale = 100.0 if "accuracy" in key else 1.0
         self.bands = {}
@@ -516,6 +523,21 @@ class RunsPanel(QWidget):
         summary = seed_groups.final_summary(members, key)
         name = rec.settings.get(seed_groups.GROUP_NAME, "")
         return f" Seed group \"{name}\": {summary}." if summary else ""
+
+
+def empty_reason(histories: list[dict], key: str) -> str:
+    """Why the compare plot has no ``key`` curve for the ticked runs' ``histories`` (say, no
+    validation split), or "" when one of them has a point of it."""
+    if not histories:
+        return "Tick a run in the list to plot it"
+    if any(epoch_points(h, key)[0] for h in histories):
+        return ""
+    runs = "this run" if len(histories) == 1 else "the ticked runs"
+    if key.startswith("val_"):
+        return f"No validation split in {runs}"
+    if key.startswith(TEST_PREFIX):
+        return f"No test-set curve in {runs}"
+    return f"No {key} in {runs}"
 
 
 def sweep_title(name: str) -> str:
