@@ -137,9 +137,15 @@ class EvaluatePanel(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("evaluateTabs")
-        self.tabs.addTab(confusion, "Confusion matrix")
+        self.tabs.addTab(confusion, "Confusion")
+        self.tabs.setTabToolTip(0, "Confusion matrix: true class against predicted class")
         self.tabs.addTab(self.mistakesView, MISTAKES)
         self.tabs.addTab(self.decisionBoundaryPlot, "Decision boundary")
+        # beside the Lessons dock the three tabs need more room than the column has: every
+        # tab stays in sight, a long name shortened with "…" (its tooltip says it whole),
+        # never scrolled out of view behind arrows
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
 
         top = QHBoxLayout()
         top.addWidget(self.evaluateButton)
@@ -164,7 +170,7 @@ class EvaluatePanel(QWidget):
         autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
         ae = kind == "autoencoder"
         self.tabs.setTabEnabled(2, not ae)
-        self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else "")
+        self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else self.tabs.tabText(2))
 
     def evaluate(self) -> bool:
         """Start evaluating in the background; False if there is nothing to evaluate yet."""
@@ -214,6 +220,7 @@ class EvaluatePanel(QWidget):
         self.tabs.setTabEnabled(2, report.grid is not None or report.curve is not None)
         self.tabs.setTabText(2, "Fitted curve" if report.curve is not None
                              else "Decision boundary")
+        self.tabs.setTabToolTip(2, self.tabs.tabText(2))  # its whole name, where elided
         if report.grid is not None and not classification:
             self.tabs.setCurrentIndex(2)
         self.evaluated.emit({**report.metrics, "samples": report.samples})

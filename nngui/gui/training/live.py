@@ -177,9 +177,11 @@ class LivePanel(QWidget):
         self.unitMapCaption = QLabel("")
         self.unitMapCaption.setObjectName("unitMapCaption")
         self.unitMapCaption.setStyleSheet("color: palette(mid);")
-        # a long caption must not widen the column (and squeeze the plots beside it)
+        # a long caption must not widen the column (and squeeze the plots beside it): it
+        # wraps instead (beside the Lessons dock one line was cut at 'to see its')
         self.unitMapCaption.setSizePolicy(QSizePolicy.Policy.Ignored,
                                           QSizePolicy.Policy.Preferred)
+        self.unitMapCaption.setWordWrap(True)
 
         self.weightImages = pg.GraphicsLayoutWidget()
         self.weightImages.setObjectName("weightImages")
