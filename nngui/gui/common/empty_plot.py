@@ -9,10 +9,12 @@ draw; the caller derives the reason from what it is showing now (the run, the se
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 EMPTY_RANGE = (0.0, 1.0)  # both axes of an empty plot, in view coordinates
 TEXT_COLOR = (110, 110, 110)
+MARGIN_PX = 12  # the text wraps this far inside the plot's box
 
 
 class EmptyState:
@@ -29,13 +31,17 @@ class EmptyState:
         self.text.setVisible(False)
         plot.addItem(self.text, ignoreBounds=True)
         self.reason = ""
+        # wrapped to the plot's width, whatever it is (a narrow plot beside the Lessons dock
+        # cut one long line at both ends)
+        plot.getViewBox().sigResized.connect(lambda *_: self._fit())
 
     def show(self, reason: str) -> None:
         """Say ``reason`` in the middle of the plot, its axes 0..1 (whatever was drawn before)."""
         if self.text not in self._plot.items:  # a PlotItem.clear() took it out
             self._plot.addItem(self.text, ignoreBounds=True)
         self.reason = reason
-        self.text.setText(reason)
+        self.text.setHtml(f"<div style='text-align: center'>{escape(reason)}</div>")
+        self._fit()
         self.text.setPos(0.5 * sum(EMPTY_RANGE), 0.5 * sum(EMPTY_RANGE))
         self.text.setVisible(True)
         self._plot.setRange(xRange=EMPTY_RANGE, yRange=EMPTY_RANGE, padding=0.0)
@@ -50,3 +56,8 @@ class EmptyState:
         self.text.setVisible(False)
         if auto_range:
             self._plot.enableAutoRange()
+
+    def _fit(self) -> None:
+        """The text as wide as the plot's box (less a margin): it wraps into lines there."""
+        width = self._plot.getViewBox().width() - 2 * MARGIN_PX
+        self.text.setTextWidth(max(40.0, width))

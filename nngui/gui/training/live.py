@@ -51,6 +51,7 @@ NO_BOUNDARY = "No decision boundary: only 2-column data has one"
 NO_HIDDEN_LAYER = "No hidden layer in this network"
 NO_HIDDEN_VIEW = "No hidden space: only a classifier's run has one"
 NO_LEARNING_RATE = "This run sent no learning rate"
+NO_CONFUSION = "No confusion matrix: only a classifier's run has one"
 
 
 def _plot(name: str, title: str) -> pg.PlotWidget:
@@ -242,6 +243,7 @@ class LivePanel(QWidget):
         grid.addLayout(hidden, 0, 1, 2, 1)
         grid.addWidget(self.lrPlot, 0, 2)
         self.confusionView = ConfusionView()
+        self.confusionEmpty = EmptyState(self.confusionView.getPlotItem())
         side = QVBoxLayout()
         side.addWidget(self.confusionView, 1)
         side.addWidget(self.deadReluLabel)
@@ -344,8 +346,9 @@ class LivePanel(QWidget):
             QTimer.singleShot(SPACING_MS, self, self._redraw)
 
     def empty_reasons(self) -> dict[str, str]:
-        """What the boundary, hidden-space and learning-rate plots say while they have nothing
-        to draw ("" where they have): derived from what arrived since the last clear."""
+        """What the boundary, hidden-space, learning-rate and confusion plots say while they
+        have nothing to draw ("" where they have): derived from what arrived since the last
+        clear."""
         sent = {**self._latest, **(self._frame or {})}
         idle = NOT_TRAINED if not sent else ""
         boundary = "" if self._boundary is not None or "boundary" in sent else \
@@ -355,13 +358,17 @@ class LivePanel(QWidget):
         else:
             hidden = idle or NO_HIDDEN_VIEW
         lr = "" if self._lr[0] else idle or NO_LEARNING_RATE
-        return {"boundary": boundary, "hidden": hidden, "learning_rate": lr}
+        confusion = "" if self.confusionView.matrix is not None or "confusion" in sent else \
+            idle or NO_CONFUSION
+        return {"boundary": boundary, "hidden": hidden, "learning_rate": lr,
+                "confusion": confusion}
 
     def _show_empty(self) -> None:
         """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""
         reasons = self.empty_reasons()
         for name, state in (("boundary", self.boundaryEmpty), ("hidden", self.hiddenEmpty),
-                            ("learning_rate", self.lrEmpty)):
+                            ("learning_rate", self.lrEmpty),
+                            ("confusion", self.confusionEmpty)):
             reason = reasons[name]
             if reason and reason != state.reason:
                 state.show(reason)
@@ -463,6 +470,7 @@ class LivePanel(QWidget):
         self.weightsTitle.setText(weights_title(epoch, p))
 
     def _draw_confusion(self, epoch: int, p: dict) -> None:
+        self.confusionEmpty.hide(auto_range=False)  # the matrix sets its own range
         self.confusionView.show_matrix(epoch, p["matrix"])
 
     def _draw_dead_relu(self, epoch: int, p: dict) -> None:

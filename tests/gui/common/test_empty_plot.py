@@ -35,3 +35,26 @@ def test_show_resets_the_axes_and_hide_gives_them_back_to_the_points(qtbot):
     (x0, x1), (y0, y1) = _ranges(item)
     assert x0 <= 3 and x1 >= 4 and y0 <= 30 and y1 >= 40 and x1 < 10
     assert np.isfinite([x0, x1, y0, y1]).all()
+
+
+def test_a_long_reason_wraps_inside_a_narrow_plot(qtbot):
+    """Beside the Lessons dock a plot is ~250 px wide: the reason wraps into lines inside it,
+    never one line cut at both ends."""
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(250, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    state = EmptyState(plot.getPlotItem())
+    reason = "No decision boundary: only 2-column data has one"
+    state.show(reason)
+    box = plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: 0 < box.width() < 250)
+    text = state.text.textItem
+    assert text.toPlainText() == reason
+    assert text.boundingRect().width() <= box.width()
+    narrow = text.boundingRect().height()
+    plot.resize(900, 300)  # room enough: one line again
+    qtbot.waitUntil(lambda: box.width() > 600)
+    assert text.boundingRect().width() <= box.width()
+    assert text.boundingRect().height() < narrow  # it had wrapped into more lines

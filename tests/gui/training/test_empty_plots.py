@@ -9,7 +9,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from nngui.core.network.spec import TrainConfig
 from nngui.core.training.runs import RunRecord
 from nngui.gui.common.empty_plot import EMPTY_RANGE
-from nngui.gui.training.live import NO_BOUNDARY, NO_HIDDEN_LAYER, NOT_TRAINED, LivePanel
+from nngui.gui.training.live import (
+    NO_BOUNDARY,
+    NO_CONFUSION,
+    NO_HIDDEN_LAYER,
+    NOT_TRAINED,
+    LivePanel,
+)
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import NO_STATS, StatsPanel
@@ -71,7 +77,7 @@ def test_a_run_of_3_column_data_shows_no_boundary_on_the_last_runs_axes(qtbot):
     live = LivePanel()
     qtbot.addWidget(live)
     assert live.empty_reasons() == {"boundary": NOT_TRAINED, "hidden": NOT_TRAINED,
-                                    "learning_rate": NOT_TRAINED}
+                                    "learning_rate": NOT_TRAINED, "confusion": NOT_TRAINED}
     live.show_probe("boundary", 0, _boundary(-6.0, 6.0))  # a 2-column run
     live.show_probe("hidden", 0, None)  # a perceptron: no hidden layer
     live.show_probe("learning_rate", 0, {"lr": 0.1})
@@ -88,6 +94,10 @@ def test_a_run_of_3_column_data_shows_no_boundary_on_the_last_runs_axes(qtbot):
     assert live.boundaryEmpty.reason == NO_BOUNDARY and live.boundaryEmpty.text.isVisible()
     assert _ranges(live.boundaryPlot) == [EMPTY_RANGE, EMPTY_RANGE]
     assert live.lrEmpty.reason == "" and not live.lrEmpty.text.isVisible()
+    assert live.confusionEmpty.reason == NO_CONFUSION  # an autoencoder's run: none either
+    live.show_probe("confusion", 0, {"matrix": np.array([[3, 1], [0, 4]])})
+    live._redraw(every=True)
+    assert live.confusionEmpty.reason == "" and not live.confusionEmpty.text.isVisible()
 
 
 def test_a_cleared_overfit_plot_and_stats_plots_say_nothing_was_trained(qtbot):
