@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.model import autoencoder as ae
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import PALETTE
 from nngui.gui.common.tasks import Task, TaskRunner
 
+NO_CODES = "No latent codes to show yet"  # the empty plot (no model, or one training)
 GRID_TILES = 15
 
 Decode = Callable[[np.ndarray], np.ndarray]  # latent codes (N, latent) -> images (N, 28, 28)
@@ -129,6 +131,8 @@ class LatentView(QWidget):
         for marker in (self.hoverMarker, self.pointMarker):
             marker.setZValue(10)
             item.addItem(marker, ignoreBounds=True)
+        self.latentEmpty = EmptyState(item)
+        self.latentEmpty.show(NO_CODES)
         self.latentPlot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         item.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
@@ -143,6 +147,7 @@ class LatentView(QWidget):
         if points:
             for scatter in self.scatters:
                 scatter.setData(pos=[])
+            self.latentEmpty.show(NO_CODES)  # not the old codes' axes
         for marker in (self.hoverMarker, self.pointMarker):
             marker.setData(pos=[])
         self.gridImage.clear()
@@ -184,7 +189,10 @@ class LatentView(QWidget):
         item.setLabel("bottom", x_name)
         item.setLabel("left", y_name)
         self.set_status(method_text)
-        if len(z2d):  # room at the top for the two-row legend
+        if not len(z2d):
+            self.latentEmpty.show(NO_CODES)
+        else:  # room at the top for the two-row legend
+            self.latentEmpty.hide(auto_range=False)
             (x0, y0), (x1, y1) = z2d.min(axis=0).tolist(), z2d.max(axis=0).tolist()
             item.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + 0.3 * (y1 - y0)),
                                        padding=0.04)

@@ -2,7 +2,8 @@
 t-SNE map of any layer's representation of the test set.
 
 The model is only used in TaskRunner jobs that hold the session (never while it trains);
-these widgets draw the arrays those jobs return.
+these widgets draw the arrays those jobs return. A Probe or Map pressed while another job
+holds the network (a run, an evaluation) waits: it starts once the network is free.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
 TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
+RETRY_MS = 300  # how often a request that waits for the network looks whether it is free
 
 # context() -> (session, prepared data, dataset) or a sentence saying why there is none
 Context = Callable[[], "tuple[Any, Any, Any] | str"]
@@ -64,14 +66,46 @@ def probe_with_inside(model: Any, x: np.ndarray, class_names: list[str]) -> dict
     return res
 
 
-def _ready(view: Any, busy: str) -> Any:
-    """The view's (session, data, dataset), or None with the reason shown in its status line."""
+class WhenFree(QObject):
+    """A request that found the network held by another job (a run, an evaluation): it is
+    made again (``action``) as soon as no job holds the context's session any more.
+
+    The view never touches the model meanwhile: the request it makes then is a job of its
+    own that holds the session (one owner per model)."""
+
+    def __init__(self, parent: QWidget, tasks: Any, context: Context,
+                 action: Callable[[], Any]) -> None:
+        super().__init__(parent)
+        self._tasks, self._context, self._action = tasks, context, action
+        self._timer = QTimer(self)
+        self._timer.setInterval(RETRY_MS)
+        self._timer.timeout.connect(self._check)
+
+    def wait(self) -> None:
+        """Make the request again once the network is free (once, however often asked)."""
+        self._timer.start()
+
+    def waiting(self) -> bool:
+        return self._timer.isActive()
+
+    def _check(self) -> None:
+        ctx = self._context()
+        if not isinstance(ctx, str) and self._tasks.is_held(ctx[0]):
+            return
+        self._timer.stop()
+        self._action()  # it says itself why not, if there is no network to use now
+
+
+def _ready(view: Any, waiting: str) -> Any:
+    """The view's (session, data, dataset), or None with the reason shown in its status line;
+    a network another job holds: ``waiting`` says so and the request waits (``view.later``)."""
     ctx = view.context()
     if isinstance(ctx, str):
         view.status.setText(ctx)
         return None
     if view.tasks.is_held(ctx[0]):  # one owner per model: a training job has it
-        view.status.setText(busy)
+        view.status.setText(waiting)
+        view.later.wait()
         return None
     return ctx
 
@@ -93,6 +127,7 @@ class SampleProbe(QWidget):
         self.probeButton = QPushButton("Probe")
         self.probeButton.setObjectName("probeSampleButton")
         self.probeButton.clicked.connect(self.probe)
+        self.later = WhenFree(self, tasks, context, self.probe)  # a probe the network waits on
         self.status = QLabel("Pick a test sample (here or in the gallery) and press Probe.")
         self.status.setWordWrap(True)
         self.sampleView = pg.GraphicsLayoutWidget()
@@ -136,8 +171,8 @@ class SampleProbe(QWidget):
 
     def probe(self) -> bool:
         """Run the model on the chosen sample in a job; False (with a reason shown) if it can't."""
-        ctx = _ready(self, "The network is busy (training or being evaluated): probe it "
-                           "when that has finished.")
+        ctx = _ready(self, "The network is in use (training or being evaluated): the "
+                           "sample is probed as soon as it is free.")
         if ctx is None:
             return False
         session, data, ds = ctx
@@ -148,8 +183,10 @@ class SampleProbe(QWidget):
                                  holds=(session,),
                                  on_done=lambda res, i=i, ds=ds: self._show(i, ds, res),
                                  on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
-        if task is None:
-            self.status.setText("The network is busy; try again in a moment.")
+        if task is None:  # taken since _ready looked
+            self.status.setText("The network is in use: the sample is probed as soon as it "
+                                "is free.")
+            self.later.wait()
             return False
         self.status.setText(f"Probing test sample {i}…")
         return True
@@ -207,6 +244,7 @@ class LayerMap(QWidget):
         self.mapButton = QPushButton("Map")
         self.mapButton.setObjectName("layerMapButton")
         self.mapButton.clicked.connect(self.compute)
+        self.later = WhenFree(self, tasks, context, self.compute)  # a map the network waits on
         self.status = QLabel(f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; "
                              f"t-SNE {TSNE_LIMIT:,}): classes that separate here are easy "
                              "for the layers after it.")
@@ -228,7 +266,8 @@ class LayerMap(QWidget):
 
     def compute(self) -> bool:
         """Map the chosen layer in a job holding the network; False (reason shown) if it can't."""
-        ctx = _ready(self, "The network is busy (training): map it when the run ends.")
+        ctx = _ready(self, "The network is in use (training or being evaluated): the map "
+                           "is computed as soon as it is free.")
         if ctx is None:
             return False
         session, data, ds = ctx
@@ -250,8 +289,10 @@ class LayerMap(QWidget):
         task = self.tasks.submit("layer map", job, holds=(session,),
                                  on_done=lambda res: self._show(res, labels),
                                  on_failed=lambda msg: self.status.setText(f"Map failed: {msg}"))
-        if task is None:
-            self.status.setText("The network is busy; try again in a moment.")
+        if task is None:  # taken since _ready looked
+            self.status.setText("The network is in use: the map is computed as soon as it "
+                                "is free.")
+            self.later.wait()
             return False
         self.mapButton.setEnabled(False)
         self.status.setText(f"Computing the {self.methodCombo.currentText()} map of "

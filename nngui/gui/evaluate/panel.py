@@ -33,6 +33,7 @@ from nngui.core.data.adapt import Prepared
 from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 
@@ -132,12 +133,19 @@ class EvaluatePanel(QWidget):
         # which colour is which class (the shaded regions and the points share the palette)
         self.boundaryLegend = item.addLegend(offset=(-6, 6), labelTextColor="#333",
                                              brush=(255, 255, 255, 210), colCount=2)
+        self.boundaryEmpty = EmptyState(item)  # before an evaluation, or why there is none
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("evaluateTabs")
-        self.tabs.addTab(confusion, "Confusion matrix")
+        self.tabs.addTab(confusion, "Confusion")
+        self.tabs.setTabToolTip(0, "Confusion matrix: true class against predicted class")
         self.tabs.addTab(self.mistakesView, MISTAKES)
         self.tabs.addTab(self.decisionBoundaryPlot, "Decision boundary")
+        # beside the Lessons dock the three tabs need more room than the column has: every
+        # tab stays in sight, a long name shortened with "…" (its tooltip says it whole),
+        # never scrolled out of view behind arrows
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
 
         top = QHBoxLayout()
         top.addWidget(self.evaluateButton)
@@ -162,7 +170,7 @@ class EvaluatePanel(QWidget):
         autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
         ae = kind == "autoencoder"
         self.tabs.setTabEnabled(2, not ae)
-        self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else "")
+        self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else self.tabs.tabText(2))
 
     def evaluate(self) -> bool:
         """Start evaluating in the background; False if there is nothing to evaluate yet."""
@@ -212,6 +220,7 @@ class EvaluatePanel(QWidget):
         self.tabs.setTabEnabled(2, report.grid is not None or report.curve is not None)
         self.tabs.setTabText(2, "Fitted curve" if report.curve is not None
                              else "Decision boundary")
+        self.tabs.setTabToolTip(2, self.tabs.tabText(2))  # its whole name, where elided
         if report.grid is not None and not classification:
             self.tabs.setCurrentIndex(2)
         self.evaluated.emit({**report.metrics, "samples": report.samples})
@@ -286,8 +295,10 @@ class EvaluatePanel(QWidget):
         self.fitCurve.setData([], [])
         plot = self.decisionBoundaryPlot.getPlotItem()
         data = self._data
-        if data is None:
+        if data is None or (r.grid is None and r.curve is None):
+            self.boundaryEmpty.show(self._boundary_reason(evaluated=True))
             return
+        self.boundaryEmpty.hide(auto_range=False)  # the points set the range below
         if r.grid is not None:
             xs, ys, classes, probs = r.grid
             self.boundaryImage.setImage(boundary_rgb(classes, probs).transpose(1, 0, 2),
@@ -342,6 +353,17 @@ class EvaluatePanel(QWidget):
     def _name(self, c: int) -> str:
         return self._class_names[c] if 0 <= c < len(self._class_names) else str(c)
 
+    def _boundary_reason(self, evaluated: bool) -> str:
+        """What the empty boundary plot says: why this network has none, or to evaluate."""
+        spec = self._spec
+        if spec is None:
+            return "Train a network, then evaluate it"
+        inputs = int(np.prod(spec.input_shape))
+        if spec.kind == "autoencoder" or inputs > 2:
+            return f"No decision boundary: the network reads {inputs:,} inputs, not 2"
+        return "No boundary to draw for this test set" if evaluated else \
+            "Press Evaluate to draw it"
+
     def _clear(self) -> None:
         self.report = None
         self._show_confusion(None)
@@ -351,6 +373,7 @@ class EvaluatePanel(QWidget):
         self.boundaryImage.clear()
         self.boundaryPoints.clear()
         self.fitCurve.setData([], [])
+        self.boundaryEmpty.show(self._boundary_reason(evaluated=False))
         self._set_text("Press Evaluate to measure the network on the test set.")
 
     def _set_text(self, text: str, error: bool = False) -> None:

@@ -18,12 +18,13 @@ CELL_COLOURS = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])
 
 
 def confusion_title(epoch: int | None, matrix: np.ndarray | None) -> str:
-    """'Confusion · epoch 3 · 91.2 % right' (short: the plot is narrow), or the waiting
-    title; the tooltip says of how many test samples."""
+    """'Confusion · epoch 3<br>91.2 % right' (two short lines: beside the Lessons dock the
+    plot is ~230 px wide, and one line was cut at 'righ'), or the waiting title; the tooltip
+    says of how many test samples."""
     if epoch is None or matrix is None:
         return TITLE
     total = int(matrix.sum())
-    share = f" · {100 * int(np.trace(matrix)) / total:.1f} % right" if total else ""
+    share = f"<br>{100 * int(np.trace(matrix)) / total:.1f} % right" if total else ""
     return f"Confusion · epoch {epoch + 1}{share}"
 
 

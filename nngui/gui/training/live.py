@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
 from nngui.gui.training.confusion_view import ConfusionView
@@ -44,6 +45,13 @@ NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first 
                     "does not read the 784 pixels")
 DEAD_RELU_TEXT = "Dead ReLU units: –"
 NOTHING_TO_SHOW = ("hidden", "weights")  # a None payload: the network has no such layer
+# what an empty plot says (``LivePanel.empty_reasons``): before a run, or why this run has none
+NOT_TRAINED = "Nothing trained yet"
+NO_BOUNDARY = "No decision boundary: only 2-column data has one"
+NO_HIDDEN_LAYER = "No hidden layer in this network"
+NO_HIDDEN_VIEW = "No hidden space: only a classifier's run has one"
+NO_LEARNING_RATE = "This run sent no learning rate"
+NO_CONFUSION = "No confusion matrix: only a classifier's run has one"
 
 
 def _plot(name: str, title: str) -> pg.PlotWidget:
@@ -132,6 +140,7 @@ class LivePanel(QWidget):
         self._drawn: dict[str, int] = {}
         self._lr: tuple[list[float], list[float]] = ([], [])
         self._build_ui()
+        self._show_empty()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
@@ -157,6 +166,7 @@ class LivePanel(QWidget):
         self.probabilityBar = pg.ColorBarItem(values=(0, 1), colorMap=cmap, interactive=False,
                                               label="p(class 1)", width=12)
         self.probabilityBar.setImageItem(self._image, insert_in=bp)
+        self.boundaryEmpty = EmptyState(bp)
         self.unitLinesCheck = QCheckBox("First-layer lines w·x+b=0")
         self.unitLinesCheck.setObjectName("unitLinesCheck")
         self.unitLinesCheck.setChecked(True)
@@ -168,9 +178,11 @@ class LivePanel(QWidget):
         self.unitMapCaption = QLabel("")
         self.unitMapCaption.setObjectName("unitMapCaption")
         self.unitMapCaption.setStyleSheet("color: palette(mid);")
-        # a long caption must not widen the column (and squeeze the plots beside it)
+        # a long caption must not widen the column (and squeeze the plots beside it): it
+        # wraps instead (beside the Lessons dock one line was cut at 'to see its')
         self.unitMapCaption.setSizePolicy(QSizePolicy.Policy.Ignored,
                                           QSizePolicy.Policy.Preferred)
+        self.unitMapCaption.setWordWrap(True)
 
         self.weightImages = pg.GraphicsLayoutWidget()
         self.weightImages.setObjectName("weightImages")
@@ -206,12 +218,14 @@ class LivePanel(QWidget):
         self._hidden_pts = pg.ScatterPlotItem(size=5, pen=None)
         self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
         self.hiddenExtras = HiddenSpaceExtras(self.hiddenSpacePlot)  # its line and caption
+        self.hiddenEmpty = EmptyState(self.hiddenSpacePlot.getPlotItem())
         self.lrPlot = _plot("lrPlot", "Learning rate in effect")
         self.lrPlot.setMinimumSize(160, 120)
         self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
         whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
         self._lr_curve = self.lrPlot.getPlotItem().plot(pen=pg.mkPen(120, 60, 160, width=2),
                                                         symbol="o", symbolSize=4)
+        self.lrEmpty = EmptyState(self.lrPlot.getPlotItem())
         self.deadReluLabel = QLabel(DEAD_RELU_TEXT)
         self.deadReluLabel.setObjectName("deadReluLabel")
         self.deadReluLabel.setWordWrap(True)
@@ -229,6 +243,7 @@ class LivePanel(QWidget):
         grid.addLayout(hidden, 0, 1, 2, 1)
         grid.addWidget(self.lrPlot, 0, 2)
         self.confusionView = ConfusionView()
+        self.confusionEmpty = EmptyState(self.confusionView.getPlotItem())
         side = QVBoxLayout()
         side.addWidget(self.confusionView, 1)
         side.addWidget(self.deadReluLabel)
@@ -293,6 +308,7 @@ class LivePanel(QWidget):
         self.deadReluLabel.setText(DEAD_RELU_TEXT)
         self.confusionView.clear_matrix()
         self.hint.setVisible(True)
+        self._show_empty()
 
     def _mark(self, name: str) -> None:
         self._drawn.pop(name, None)
@@ -325,8 +341,37 @@ class LivePanel(QWidget):
         # the views explain themselves once the first one (boundary or weights) shows
         # something; until then (XOR's 3 inputs: neither) the hint says which data gets which
         self.hint.setVisible(not any(name in self._drawn for name in ("boundary", "weights")))
+        self._show_empty()
         if not every and len(pending) > 1:
             QTimer.singleShot(SPACING_MS, self, self._redraw)
+
+    def empty_reasons(self) -> dict[str, str]:
+        """What the boundary, hidden-space, learning-rate and confusion plots say while they
+        have nothing to draw ("" where they have): derived from what arrived since the last
+        clear."""
+        sent = {**self._latest, **(self._frame or {})}
+        idle = NOT_TRAINED if not sent else ""
+        boundary = "" if self._boundary is not None or "boundary" in sent else \
+            idle or NO_BOUNDARY
+        if "hidden" in sent:
+            hidden = NO_HIDDEN_LAYER if sent["hidden"][1] is None else ""
+        else:
+            hidden = idle or NO_HIDDEN_VIEW
+        lr = "" if self._lr[0] else idle or NO_LEARNING_RATE
+        confusion = "" if self.confusionView.matrix is not None or "confusion" in sent else \
+            idle or NO_CONFUSION
+        return {"boundary": boundary, "hidden": hidden, "learning_rate": lr,
+                "confusion": confusion}
+
+    def _show_empty(self) -> None:
+        """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""
+        reasons = self.empty_reasons()
+        for name, state in (("boundary", self.boundaryEmpty), ("hidden", self.hiddenEmpty),
+                            ("learning_rate", self.lrEmpty),
+                            ("confusion", self.confusionEmpty)):
+            reason = reasons[name]
+            if reason and reason != state.reason:
+                state.show(reason)
 
     def _draw_boundary(self, epoch: int, p: dict) -> None:
         self.firstView.setCurrentIndex(0)
@@ -341,6 +386,7 @@ class LivePanel(QWidget):
             self._lines.setData(lx, ly)
         else:
             self._lines.setData([], [])
+        self.boundaryEmpty.hide(auto_range=False)
         # Python floats: float32 ends made pyqtgraph cast its float64 limits down (overflow)
         self.boundaryPlot.getPlotItem().setRange(xRange=(float(xs[0]), float(xs[-1])),
                                                  yRange=(float(ys[0]), float(ys[-1])),
@@ -407,7 +453,9 @@ class LivePanel(QWidget):
     def _draw_hidden(self, epoch: int, p: dict | None) -> None:
         if p is None:  # no hidden layer (a perceptron): no points, and the title says so
             self._hidden_pts.clear()
+            self.hiddenEmpty.show(NO_HIDDEN_LAYER)
         else:
+            self.hiddenEmpty.hide()  # before the extras set a range of their own
             c = p["coords"]
             self._hidden_pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(p["labels"], 170))
         self.hiddenExtras.show(p)
@@ -424,6 +472,7 @@ class LivePanel(QWidget):
         self.weightsTitle.setText(weights_title(epoch, p))
 
     def _draw_confusion(self, epoch: int, p: dict) -> None:
+        self.confusionEmpty.hide(auto_range=False)  # the matrix sets its own range
         self.confusionView.show_matrix(epoch, p["matrix"])
 
     def _draw_dead_relu(self, epoch: int, p: dict) -> None:
@@ -436,6 +485,7 @@ class LivePanel(QWidget):
 
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
         ys = np.asarray(self._lr[1])
+        self.lrEmpty.hide()
         self._lr_curve.setData(np.asarray(self._lr[0]), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)

@@ -15,12 +15,23 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nngui.core.training.runs import best_index, overfit_note
 from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.sight import out_of_sight
 
 REDRAW_MS = 150
 PENS = {"train": (40, 90, 200), "validation": (220, 120, 20), "test": (40, 150, 60)}
 WAITING_NOTE = ("Train with a validation split to see when the network starts to overfit: the "
                 "training loss keeps falling while validation and test rise.")
+NOT_TRAINED = "Nothing trained yet"
+
+
+def empty_reason(history: dict[str, list[float]], metric: str) -> str:
+    """What the plot says when it has no ``metric`` curve for the run's ``history``, or ""."""
+    if not history.get("epoch"):
+        return NOT_TRAINED
+    if not any(key in history for key in (metric, f"val_{metric}")):
+        return f"This run reports no {metric}"
+    return ""
 
 
 class OverfitView(QWidget):
@@ -54,6 +65,8 @@ class OverfitView(QWidget):
                                                                  style=Qt.PenStyle.DashLine))
         self._best_line.setVisible(False)
         item.addItem(self._best_line)
+        self.plotEmpty = EmptyState(item)
+        self.plotEmpty.show(NOT_TRAINED)
         self.note = QLabel(WAITING_NOTE)
         self.note.setObjectName("overfitLiveNote")
         self.note.setWordWrap(True)
@@ -103,6 +116,7 @@ class OverfitView(QWidget):
         self._best_line.setVisible(False)
         self._name_test_curve()
         self.note.setText(WAITING_NOTE)
+        self.plotEmpty.show(NOT_TRAINED)
 
     def _mark(self) -> None:
         self._dirty = True
@@ -119,6 +133,11 @@ class OverfitView(QWidget):
         self._dirty = False
         metric = self.metricCombo.currentText()
         scale = 100.0 if metric == "accuracy" else 1.0
+        reason = empty_reason(self.history, metric)
+        if reason:
+            self.plotEmpty.show(reason)
+        else:
+            self.plotEmpty.hide()
         xs = np.asarray(self.history.get("epoch", []), float)
         for key, name in (("train", metric), ("validation", f"val_{metric}")):
             ys = self.history.get(name, [])

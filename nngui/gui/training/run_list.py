@@ -3,6 +3,8 @@
 The panel records each run when the training panel says it finished (name, settings, curves,
 final numbers). A sweep trains the builder's network with 3–5 settings one after another
 (through the same training panel, so the live views follow along) and ticks them all.
+The plot of the ticked runs is drawn by ``run_plot.RunPlot`` (mixed in), the sweep status
+lines are worded by ``sweep_texts``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import replace
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,32 +31,36 @@ from PySide6.QtWidgets import (
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import seeds as seed_groups
 from nngui.core.training.controls import CHANGES_NOTE, describe
-from nngui.core.training.history import epoch_points
 from nngui.core.training.observer import RunResult
 from nngui.core.training.replay import Replay
 from nngui.core.training.runs import (
     TEST_NOTE,
-    TEST_PREFIX,
     RunList,
     RunRecord,
-    best_index,
     lr_sweep,
     optimizer_sweep,
-    overfit_note,
     settings_of,
     with_test_curve,
 )
 from nngui.core.training.session import RunRequest
-from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
-from nngui.gui.common.sight import out_of_sight
-from nngui.gui.common.style import PALETTE
+from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.empty_plot import EmptyState
+from nngui.gui.training.run_plot import RunPlot
 from nngui.gui.training.run_rows import RowTexts, row_texts
+from nngui.gui.training.sweep_texts import (  # noqa: F401 (about: the sweep's public texts)
+    about,
+    sweep_finished,
+    sweep_not_started,
+    sweep_progress,
+    sweep_stopped,
+    sweep_title,
+)
 
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_accuracy",
            "learning_rate")
 
 
-class RunsPanel(QWidget):
+class RunsPanel(RunPlot, QWidget):
     """The run list with overlaid curves, the sweep buttons and a few training options."""
 
     sweepFinished = Signal(int)  # runs the sweep trained
@@ -145,6 +150,7 @@ class RunsPanel(QWidget):
         # no legend in the plot (five sweep runs' names covered their last epochs): each
         # ticked run's row in the list wears its curve's colour instead (``_colour_rows``)
         self.comparePlot.setMinimumSize(240, 150)
+        self.compareEmpty = EmptyState(item)  # why nothing is drawn, from the ticked runs
         self.overfitNote = QLabel("")
         self.overfitNote.setObjectName("overfitNote")
         self.overfitNote.setWordWrap(True)
@@ -377,52 +383,10 @@ class RunsPanel(QWidget):
         else:
             self.runList.setCurrentItem(item)  # redraws (currentItemChanged), once
 
-    def checked(self) -> list[int]:
-        """Indices of the ticked runs."""
-        return [i for i in range(self.runList.topLevelItemCount())
-                if self.runList.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         if self._stale:
             self.redraw()  # runs that ended while another tab was in front
         super().showEvent(event)
-
-    def plan(self) -> list[tuple[str | None, list[int]]]:
-        """What the plot draws, in order: (None, [a ticked run]) or (a seed group, its ticked
-        runs) where two or more of a group's runs are ticked (then drawn as one band)."""
-        out: list[tuple[str | None, list[int]]] = []
-        members: dict[str, list[int]] = {}
-        for i in self.checked():
-            group = seed_groups.group_of(self.runs.records[i].settings)
-            if group is None:
-                out.append((None, [i]))
-            elif group in members:
-                members[group].append(i)
-            else:
-                members[group] = [i]
-                out.append((group, members[group]))
-        return [(group if len(runs) > 1 else None, runs) for group, runs in out]
-
-    def _colour_rows(self) -> None:
-        """A swatch of its curve's colour on each ticked run's row: the plot's legend (a seed
-        group's runs share their band's colour)."""
-        colours = {i: PALETTE[n % len(PALETTE)] for n, (_g, runs) in enumerate(self.plan())
-                   for i in runs}
-        blocked = self.runList.blockSignals(True)  # an icon is an itemChanged: no redraw
-        try:
-            self._set_swatches(colours)
-        finally:
-            self.runList.blockSignals(blocked)
-        self.runList.viewport().update()
-
-    def _set_swatches(self, colours: dict[int, tuple[int, int, int]]) -> None:
-        for i in range(self.runList.topLevelItemCount()):
-            if i in colours:
-                swatch = QPixmap(12, 12)
-                swatch.fill(QColor(*colours[i]))
-                self.runList.topLevelItem(i).setIcon(0, QIcon(swatch))
-            else:
-                self.runList.topLevelItem(i).setIcon(0, QIcon())
 
     def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None,
                   items: list[QTreeWidgetItem] | None = None) -> None:
@@ -449,124 +413,6 @@ class RunsPanel(QWidget):
         finally:
             self.runList.blockSignals(blocked)
         self.redraw()
-
-    def redraw(self) -> None:
-        """Overlay the ticked runs' chosen curve; mark each one's best validation epoch."""
-        self.runShown.emit()
-        self._stale = out_of_sight(self)
-        if self._stale:
-            return
-        plot = self.comparePlot.getPlotItem()
-        plot.clear()
-        key = self.metricCombo.currentText()
-        plot.setLabel("left", key + (" (test subset)" if key.startswith(TEST_PREFIX) else ""))
-        scale = 100.0 if "accuracy" in key else 1.0
-        self.bands = {}
-        for n, (group, runs) in enumerate(self.plan()):
-            color = PALETTE[n % len(PALETTE)]
-            if group is not None:
-                self._draw_band(group, runs, key, scale, color)
-                continue
-            rec = self.runs.records[runs[0]]
-            ys = rec.history.get(key, [])
-            if not ys:
-                continue
-            xs = rec.history.get("epoch", [])
-            xs = xs if len(xs) == len(ys) else list(range(1, len(ys) + 1))
-            px, py = finite_or_gap(xs, ys, scale)  # a NaN/inf value is a gap
-            plot.plot(px, py, connect="finite", pen=pg.mkPen(*color, width=2), name=rec.name)
-            best = best_index(rec.history)
-            if best is not None and key == "val_loss" and best < len(ys):
-                plot.plot([xs[best]], [ys[best]], pen=None, symbol="star",
-                          symbolSize=14, symbolBrush=color)
-        self._colour_rows()
-        current = self.runList.currentItem()
-        if current is not None:
-            rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]
-            best, note = overfit_note(rec.history)  # from the run's own history
-            banded = seed_groups.group_of(rec.settings) in self.bands  # no ★ on a band
-            star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
-                    if best is not None and not banded else "")
-            self.overfitNote.setText(f"{rec.name}: {note}{star}{self._group_note(rec, key)}")
-
-    def _draw_band(self, group: str, runs: list[int], key: str, scale: float,
-                   color: tuple[int, int, int]) -> None:
-        """A seed group's runs: each thin, their mean bold, mean ± spread as a band."""
-        plot = self.comparePlot.getPlotItem()
-        histories = [self.runs.records[i].history for i in runs]
-        for history in histories:
-            xs, ys = epoch_points(history, key)
-            plot.plot(xs, [scale * y for y in ys], pen=pg.mkPen(*color, 90, width=1))
-        b = seed_groups.band(histories, key)
-        if not b.xs.size:
-            return
-        low = plot.plot(b.xs, scale * b.low, pen=pg.mkPen(*color, 120, width=1))
-        high = plot.plot(b.xs, scale * b.high, pen=pg.mkPen(*color, 120, width=1))
-        plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(*color, 60)))
-        mean = plot.plot(b.xs, scale * b.mean, pen=pg.mkPen(*color, width=3))
-        self.bands[group] = (b, mean, low, high)
-
-    def _group_note(self, rec: RunRecord, key: str) -> str:
-        """' Seed group "lr 0.01 · 3 seeds": val_loss 0.31 ± 0.02 over 3 seeds.' or ''."""
-        group = seed_groups.group_of(rec.settings)
-        if group is None:
-            return ""
-        members = [r.history for r in self.runs.records
-                   if seed_groups.group_of(r.settings) == group]
-        summary = seed_groups.final_summary(members, key)
-        name = rec.settings.get(seed_groups.GROUP_NAME, "")
-        return f" Seed group \"{name}\": {summary}." if summary else ""
-
-
-def sweep_title(name: str) -> str:
-    """'LR sweep', 'Optimizer comparison': how the status lines name a sweep."""
-    return "Optimizer comparison" if name == "optimizers" else name
-
-
-def about(seconds: float) -> str:
-    """A rough duration: '40 s', '2 min 40 s', '3 min', '1 h 5 min'."""
-    s = max(1, int(round(seconds)))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        m, rest = divmod(int(round(s / 10)) * 10, 60)
-        return f"{m} min {rest} s" if rest else f"{m} min"
-    h, m = divmod(int(round(s / 60)), 60)
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
-def _runs(n: int) -> str:
-    return "no run" if n == 0 else f"{n} run" + ("s" if n != 1 else "")
-
-
-def sweep_progress(name: str, k: int, n: int, setting: str, seconds: list[float],
-                   elapsed: float) -> str:
-    """'LR sweep · run 2 of 5 · lr 0.01 · ~40 s left': the time left is the mean of the runs
-    done so far times the runs left (this one's elapsed time taken off); none in run 1."""
-    line = f"{sweep_title(name)} · run {k} of {n} · {setting}"
-    if not seconds:
-        return line
-    mean = sum(seconds) / len(seconds)
-    left = max(mean * (n - k), mean * (n - k + 1) - elapsed)
-    return f"{line} · ~{about(left)} left" if left >= 1 else f"{line} · almost done"
-
-
-def sweep_stopped(name: str, k: int, n: int, setting: str) -> str:
-    """'LR sweep stopped in run 2 of 5 (lr 0.01); 1 run finished, 3 not started.'"""
-    parts = [f"{_runs(k - 1)} finished"] + ([f"{n - k} not started"] if n > k else [])
-    return (f"{sweep_title(name)} stopped in run {k} of {n} ({setting}); "
-            f"{', '.join(parts)}. The stopped run is kept in the list.")
-
-
-def sweep_not_started(name: str, k: int, n: int, setting: str) -> str:
-    """A run the sweep could not start (no data, a network that cannot train) ends it."""
-    return (f"{sweep_title(name)} ended: run {k} of {n} ({setting}) could not start; "
-            f"{_runs(k - 1)} finished.")
-
-
-def sweep_finished(name: str, done: int, seconds: float) -> str:
-    """'LR sweep finished: 5 runs in 3 min 40 s.'"""
-    return f"{sweep_title(name)} finished: {_runs(done)} in {about(seconds)}."
 
 
 def make_rows(records: list[RunRecord],

@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nngui.gui.common.axes import whole_number_ticks
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE
 
@@ -33,6 +34,7 @@ def _style(item: pg.PlotItem, title: str) -> None:
 WAITING_NOTE = ("Train a network to see how each layer's weights spread out and how large its "
                 "gradients are.")
 LATEST_TITLE = "Weights of the layer · latest epoch"  # until a layer's weights arrive
+NO_STATS = "No weight statistics yet"  # what the empty plots say (a classifier's run sends them)
 READING_NOTE = ("A gradient norm near 0: that layer has stopped learning (vanishing "
                 "gradients); a growing one: exploding gradients.")
 
@@ -87,6 +89,9 @@ class StatsPanel(QWidget):
         whole_number_ticks(gp.getAxis("bottom"))
         gp.addLegend(offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._curves: list[pg.PlotDataItem] = []
+        self.empty = [EmptyState(plot) for plot in (self.latestPlot, self.overTimePlot, gp)]
+        for state in self.empty:
+            state.show(NO_STATS)
         self.note = QLabel(WAITING_NOTE)
         self.note.setWordWrap(True)
         self.note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -141,6 +146,8 @@ class StatsPanel(QWidget):
             self.gradientNorms.getPlotItem().removeItem(curve)
         self._curves = []
         self.gradientNorms.getPlotItem().legend.clear()
+        for state in self.empty:
+            state.show(NO_STATS)
 
     def _mark(self) -> None:
         self._dirty = True
@@ -159,6 +166,8 @@ class StatsPanel(QWidget):
         if not self._dirty or not self.counts or out_of_sight(self):
             return
         self._dirty = False
+        for state in self.empty:
+            state.hide()
         i = max(0, self.layerCombo.currentIndex())
         edges = self.edges[i]
         self._bars.setData(edges, self.counts[-1][i])

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QWidget
 from nngui.core.data.adapt import Prepared, prepare
 from nngui.core.files.project import Project
 from nngui.core.insight.layer_stats import stats_probes
-from nngui.core.insight.probes import ReconstructionProbe, live_probes
+from nngui.core.insight.probes import LearningRateProbe, ReconstructionProbe, live_probes
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.network.validate import DataInfo, errors
 from nngui.core.platform import abandon
@@ -238,12 +238,14 @@ class Workbench(QObject):
             return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
                                  data.x_test, ds.y_test, features=spec.features),
                     *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
+        # every run reports its learning rate: the Watch tab's plot is about any network
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
-            return []
+            return [LearningRateProbe()]
         from nngui.core.model.autoencoder import one_per_class
 
         idx = one_per_class(ds.y_test.astype(int).ravel())
-        return [ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
+        return [LearningRateProbe(),
+                ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
 
     def sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""

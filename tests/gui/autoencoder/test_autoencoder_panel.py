@@ -14,7 +14,9 @@ from nngui.core.model.builder import build_model
 from nngui.core.network.spec import TrainConfig
 from nngui.core.training.train import train
 from nngui.gui.autoencoder.designer import AutoencoderDesigner
+from nngui.gui.autoencoder.latent import NO_CODES
 from nngui.gui.autoencoder.panel import AutoencoderPanel
+from nngui.gui.common.empty_plot import EMPTY_RANGE
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +201,9 @@ def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, tra
     assert panel.modelLabel.text() == "Training my-ae…"
     assert panel.worstView.count() == 0  # nothing from the bundled (or older) model
     assert all(len(s.data) == 0 for s in panel.latent.scatters)
+    view = panel.latent.latentPlot.getPlotItem().getViewBox()  # nor the old codes' axes:
+    assert panel.latent.latentEmpty.reason == NO_CODES  # an empty plot that says why
+    assert [tuple(r) for r in view.viewRange()] == [EMPTY_RANGE, EMPTY_RANGE]
     assert panel.reconstructionView.array is None
     assert "MSE" not in panel.reconstructionErrorLabel.text() or "after" in \
         panel.reconstructionErrorLabel.text()
@@ -208,6 +213,7 @@ def test_a_new_run_clears_the_old_model_and_shows_its_progress(panel, qtbot, tra
 
     _shown(panel, qtbot, model, spec, x, y)  # the run ended: its model fills the views
     assert not panel.runProgress.isVisible() and panel.worstView.count() > 0
+    assert panel.latent.latentEmpty.reason == "" and not panel.latent.latentEmpty.text.isVisible()
 
 
 def test_a_model_another_job_holds_is_shown_once_it_is_free(panel, qtbot, mnist):

@@ -110,17 +110,31 @@ def test_a_click_in_the_gallery_probes_that_sample(digits, qtbot):
     assert f"Test sample {target}:" in sample.status.text()
 
 
-def test_nothing_is_probed_or_mapped_while_the_network_trains(digits, qtbot):
+def test_a_probe_or_map_asked_for_while_the_network_trains_runs_when_the_run_ends(digits,
+                                                                                    qtbot):
+    """Nothing touches the model while it trains; the Probe and a t-SNE Map pressed then say
+    they wait, and run by themselves once the run (and the evaluation after it) let go."""
     w = digits
+    sample, lmap = w.inspect.sample, w.inspect.map
+    lmap.methodCombo.setCurrentIndex(lmap.methodCombo.findData("tsne"))
     w.builder.set_config(w.builder.config().__class__(epochs=3, batch_size=128))
+    at_the_end = []
+    w.training.runFinished.connect(
+        lambda _r: at_the_end.append((sample.result, lmap.result)))
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         assert w.train()
         assert w.tasks.is_held(w.session)
-        assert not w.inspect.sample.probe()
-        assert "busy" in w.inspect.sample.status.text()
-        assert not w.inspect.map.compute()
-        assert "busy" in w.inspect.map.status.text()
-    assert w.inspect.sample.result is None and w.inspect.map.result is None
+        assert not sample.probe()
+        assert "as soon as it is free" in sample.status.text()
+        assert not lmap.compute()
+        assert "as soon as it is free" in lmap.status.text()
+        assert lmap.later.waiting() and sample.later.waiting()
+    assert at_the_end == [(None, None)]  # nothing ran on the model during the run
+    qtbot.waitUntil(lambda: sample.result is not None and lmap.result is not None,
+                    timeout=120000)
+    assert lmap.result["method"] == "tsne"
+    assert not lmap.later.waiting() and not sample.later.waiting()
+    assert "Each dot a test sample" in lmap.status.text()
 
 
 def test_layer_map_is_the_pca_of_that_layers_outputs(digits, qtbot):

@@ -254,7 +254,9 @@ def test_gui_thread_never_calls_into_a_model_a_job_holds(window, qtbot):
         with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
             _child(window, "trainButton").click()
     assert run.args[0].reason == "finished"
-    assert probes == [("reconstructions", e) for e in range(3)]  # one per epoch, live
+    # one per epoch, live: the reconstructions and the learning rate (the Watch tab's plot)
+    assert sorted(probes) == [(name, e) for name in ("learning_rate", "reconstructions")
+                              for e in range(3)]
     gui = threading.main_thread().ident
     held_calls = [(t, name) for t, name, held in proxy.calls if held]
     assert any(t != gui for t, _ in held_calls)  # fit, compile and the probe: the job's thread

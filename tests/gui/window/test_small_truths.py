@@ -83,7 +83,8 @@ def test_evaluate_offers_no_empty_boundary_tab_for_an_autoencoder(window) -> Non
     assert not evaluate.tabs.isTabEnabled(2)
     assert evaluate.tabs.tabToolTip(2) == AE_NO_BOUNDARY
     evaluate.set_context(None, None, get_preset("mlp-2-4-2").spec(), ["0", "1"])
-    assert evaluate.tabs.isTabEnabled(2) and evaluate.tabs.tabToolTip(2) == ""
+    assert evaluate.tabs.isTabEnabled(2)  # its tooltip: its own whole name, no reason
+    assert evaluate.tabs.tabToolTip(2) == evaluate.tabs.tabText(2) == "Decision boundary"
 
 
 def test_the_latent_legend_names_digits_only_when_there_are_some(window) -> None:
