@@ -6,7 +6,7 @@ section's own job reads it off the GUI thread with a private copy of the model's
 (``InsideReader`` on a clone made in the job: the job is that copy's one owner, and the model
 the canvas reads with is never called from a worker). One job at a time, started right after a
 stroke's reading at most every ``MIN_INTERVAL_MS`` (see there); the newest drawing waits, older
-ones are dropped. So the maps trail the pen (about 12 a second) while the digit itself updates
+ones are dropped. So the maps trail the pen (11-13 a second) while the digit itself updates
 at once; a read started mid-way between two moves would compete with the next one for the GIL
 and the cores, which is what the stroke's p95 felt (``benchmarks/bench_draw.py --inside``).
 """
@@ -27,8 +27,8 @@ from nngui.gui.common.tasks import Task, TaskRunner
 # starts one at once (so the worker runs while the pen is between two moves, not while the GUI
 # thread reads the next one); if no stroke comes, the drawing waits no longer than
 # MAX_INTERVAL_MS: ≥ 10 a second while drawing (the issue asks ≥ 10).
-MIN_INTERVAL_MS = 75
-MAX_INTERVAL_MS = 95
+MIN_INTERVAL_MS = 70
+MAX_INTERVAL_MS = 90
 WIDTH = 390  # the section's width when open (the canvas keeps its size at 1366x768)
 MIN_WIDTH = 200  # and the least it takes on a small screen (the window fits 1024x700)
 DRAW_FIRST = "Draw a digit: the maps, filters and saliency of the network appear here."
