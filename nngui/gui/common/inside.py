@@ -33,6 +33,23 @@ STRONG = np.array([20, 40, 120], np.float32)  # a strong activation (as on Inspe
 POSITIVE = np.array([200, 30, 30], np.float32)  # weights and saliency: red +, blue -
 NEGATIVE = np.array([30, 80, 200], np.float32)
 WHITE = np.array([255, 255, 255], np.float32)
+LEVELS = 255  # shades from white to each colour
+
+
+def _ramp(end: np.ndarray) -> np.ndarray:
+    """(LEVELS + 1, 3) uint8: white to ``end`` in equal steps."""
+    t = np.linspace(0.0, 1.0, LEVELS + 1, dtype=np.float32)[:, None]
+    return (WHITE + (end - WHITE) * t).astype(np.uint8)
+
+
+# A picture is built as one shade index per pixel (tiles laid out as indices), then coloured
+# by one lookup: a few NumPy calls on whole arrays, which let go of the GIL, instead of
+# per-tile Python (the Draw tab renders in a worker while the pen is timed in the GUI thread).
+# The last entry of each table is the gap between tiles.
+STRENGTH_LUT = np.vstack([_ramp(STRONG), np.array([GAP_RGB], np.uint8)])  # 0 none .. 255 top
+SIGNED_LUT = np.vstack([_ramp(NEGATIVE)[::-1], _ramp(POSITIVE)[1:],  # 0 -top, 255 zero,
+                        np.array([GAP_RGB], np.uint8)])  # 510 +top
+STRENGTH_GAP, SIGNED_GAP = len(STRENGTH_LUT) - 1, len(SIGNED_LUT) - 1
 
 
 def _columns(n: int) -> int:
@@ -43,39 +60,79 @@ def _columns(n: int) -> int:
 MIN_TILE = 9  # smaller tiles (3x3 filters, 4x4 maps) are blown up so a 1-pixel gap stays thin
 
 
+def _grid(tiles: np.ndarray, cols: int | None, fill) -> np.ndarray:
+    """(n, h, w, ...) tiles as one (H, W, ...) array, row by row, ``fill`` between them and
+    after the last; tiles smaller than ``MIN_TILE`` enlarged by a whole factor first."""
+    scale = max(1, math.ceil(MIN_TILE / max(1, min(tiles.shape[1:3]))))
+    if scale > 1:
+        tiles = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
+    n, h, w = tiles.shape[:3]
+    rest = tiles.shape[3:]
+    cols = _columns(n) if cols is None else cols
+    rows = -(-n // cols)
+    cells = np.full((rows * cols, h + GAP, w + GAP, *rest), fill, tiles.dtype)
+    cells[:n, :h, :w] = tiles
+    laid = cells.reshape(rows, cols, h + GAP, w + GAP, *rest).swapaxes(1, 2)
+    laid = laid.reshape(rows * (h + GAP), cols * (w + GAP), *rest)
+    return laid[:rows * (h + GAP) - GAP, :cols * (w + GAP) - GAP]
+
+
 def mosaic(tiles: np.ndarray, cols: int | None = None) -> np.ndarray:
     """(n, h, w, 3) uint8 tiles as one picture, row by row, 1-pixel gaps between them; tiles
     smaller than ``MIN_TILE`` are first enlarged by a whole factor (sharp pixels)."""
-    scale = max(1, math.ceil(MIN_TILE / max(1, min(tiles.shape[1:3]))))
-    if scale > 1:
-        tiles = np.repeat(np.repeat(tiles, scale, axis=1), scale, axis=2)
-    n, h, w = tiles.shape[:3]
-    cols = _columns(n) if cols is None else cols
-    rows = -(-n // cols)
-    out = np.empty((rows * (h + GAP) - GAP, cols * (w + GAP) - GAP, 3), np.uint8)
-    out[:] = GAP_RGB
-    for k in range(n):
-        r, c = divmod(k, cols)
-        out[r * (h + GAP): r * (h + GAP) + h, c * (w + GAP): c * (w + GAP) + w] = tiles[k]
-    return out
+    return np.ascontiguousarray(_grid(np.asarray(tiles, np.uint8), cols,
+                                      np.array(GAP_RGB, np.uint8)))
+
+
+def _top(a: np.ndarray, top: float | None) -> float:
+    top = float(a.max()) if top is None and a.size else (top or 0.0)
+    return top if math.isfinite(top) and top > 0 else 0.0
+
+
+def strength_index(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """|values| as ``STRENGTH_LUT`` rows: 0 (none) to ``LEVELS`` (``top``, default the
+    largest |value|)."""
+    a = np.abs(np.asarray(values, np.float32))
+    top = _top(a, top)
+    if top == 0.0:
+        return np.zeros(a.shape, np.uint16)
+    a *= LEVELS / top
+    a += 0.5
+    np.minimum(a, LEVELS, out=a)
+    return a.astype(np.uint16)
+
+
+def signed_index(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """Signed values as ``SIGNED_LUT`` rows: 0 (-``top``), ``LEVELS`` (0), 2 ``LEVELS``
+    (+``top``); ``top`` defaults to the largest |value|."""
+    v = np.array(values, np.float32)
+    top = _top(np.abs(v), top)
+    if top == 0.0:
+        return np.full(v.shape, LEVELS, np.uint16)
+    v *= LEVELS / top
+    np.clip(v, -LEVELS, LEVELS, out=v)
+    v += LEVELS + 0.5
+    return v.astype(np.uint16)
 
 
 def strength_rgb(values: np.ndarray, top: float | None = None) -> np.ndarray:
     """Activations as white (none) to dark blue (``top``, default the largest |value|)."""
-    a = np.abs(np.asarray(values, np.float32))
-    top = float(a.max()) if top is None else top
-    t = (a / top if top > 0 else np.zeros_like(a))[..., None]
-    return (WHITE + (STRONG - WHITE) * np.clip(t, 0, 1)).astype(np.uint8)
+    return STRENGTH_LUT.take(strength_index(values, top), axis=0)
 
 
 def signed_rgb(values: np.ndarray, top: float | None = None) -> np.ndarray:
     """Signed values as blue (negative), white (0) and red (positive), scaled by ``top``."""
-    v = np.asarray(values, np.float32)
-    top = float(np.abs(v).max()) if top is None else top
-    t = (v / top if top > 0 else np.zeros_like(v))[..., None]
-    t = np.clip(t, -1, 1)
-    colour = np.where(t >= 0, POSITIVE, NEGATIVE)
-    return (WHITE + (colour - WHITE) * np.abs(t)).astype(np.uint8)
+    return SIGNED_LUT.take(signed_index(values, top), axis=0)
+
+
+def strength_mosaic(maps: np.ndarray) -> np.ndarray:
+    """``mosaic(strength_rgb(maps))``, coloured after the layout (one lookup)."""
+    return STRENGTH_LUT.take(_grid(strength_index(maps), None, STRENGTH_GAP), axis=0)
+
+
+def signed_mosaic(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """``mosaic(signed_rgb(values, top))``, coloured after the layout (one lookup)."""
+    return SIGNED_LUT.take(_grid(signed_index(values, top), None, SIGNED_GAP), axis=0)
 
 
 def saliency_rgb(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
@@ -143,7 +200,7 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
     for lay in inside.layers:
         n, h, w = lay.maps.shape
         out.maps.append(Picture(
-            mosaic(strength_rgb(lay.maps)),
+            strength_mosaic(lay.maps),
             f"{lay.name} ({lay.kind}): {n} map{'s' if n != 1 else ''} of {h}×{w}, "
             "strongest first"))
     if inside.layers:
@@ -155,14 +212,14 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
                           "their incoming weights (red +, blue −)")
         acts = ", ".join(f"#{int(k)} {a:.2f}" for k, a in zip(u.units[:4], u.activations[:4],
                                                                strict=False))
-        out.maps.append(Picture(mosaic(signed_rgb(u.images, top)),
+        out.maps.append(Picture(signed_mosaic(u.images, top),
                                 f"strongest first: {acts}…" if len(u.units) > 4
                                 else f"activations: {acts}"))
     else:
         out.maps_title = "No convolution layer and no first Dense layer reading the image."
     if inside.filters is not None:
         f = inside.filters
-        out.filters = Picture(mosaic(signed_rgb(f)),
+        out.filters = Picture(signed_mosaic(f),
                               f"{inside.filters_layer}'s {len(f)} filters, {f.shape[1]}×"
                               f"{f.shape[2]} (red +, blue −)")
     else:

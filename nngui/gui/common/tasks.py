@@ -14,6 +14,7 @@ One ``TaskRunner.shutdown()`` cancels and joins everything (the window's closeEv
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -31,6 +32,13 @@ _RUNNERS: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
 # a full collection in the middle of a job only when this many young collections piled up
 # (minutes of allocation): it stalls every thread for as long as it walks the heap
 _FULL_WHILE_BUSY = 2000
+# How long a thread waiting for the GIL lets another run Python before asking for it (Python's
+# default is 5 ms). A job in Python (the Draw tab's inside read, say) kept the GUI thread waiting
+# up to that long mid-stroke; with 1 ms the Draw tab's stroke p95 with the inside column open
+# was 2.3-3.1 ms against 2.9-3.5 ms (benchmarks/bench_draw.py --inside, docs/performance.md).
+# Uncontended, nothing switches more often.
+GUI_SWITCH_INTERVAL_S = 0.001
+_DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()
 
 
 def keep_gc_in_gui_thread(interval_ms: int = 50) -> None:
@@ -63,9 +71,17 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
+def favour_gui_thread() -> None:
+    """A job running Python gives the GIL back to the waiting GUI thread within
+    ``GUI_SWITCH_INTERVAL_S``, not Python's 5 ms (undone by ``release_gc``)."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+
+
 def release_gc() -> None:
-    """Give collection back to the interpreter (when no GUI runs any more, e.g. in tests)."""
+    """Give collection, and the GIL's switch interval, back to the interpreter (when no GUI
+    runs any more, e.g. in tests)."""
     global _GC_TIMER
+    sys.setswitchinterval(_DEFAULT_SWITCH_INTERVAL_S)
     if _GC_TIMER is not None:
         _GC_TIMER.stop()
         _GC_TIMER = None
@@ -186,6 +202,7 @@ class TaskRunner(QObject):
         self._tasks: list[Task] = []
         self._closed = False
         keep_gc_in_gui_thread()  # a job must never free the GUI's Qt objects
+        favour_gui_thread()  # nor keep the GUI thread waiting for the GIL for long
         _RUNNERS.add(self)
 
     def submit(self, name: str, job: Job, *, holds: Iterable[Any] = (),

@@ -9,11 +9,16 @@ from nngui.core.insight.inside import Inside, LayerMaps
 from nngui.gui.common.inside import (
     GAP,
     MIN_TILE,
+    NEGATIVE,
+    POSITIVE,
+    STRONG,
     WHITE,
     mosaic,
     render,
     saliency_rgb,
+    signed_mosaic,
     signed_rgb,
+    strength_mosaic,
     strength_rgb,
 )
 
@@ -36,6 +41,24 @@ def test_small_tiles_are_enlarged_by_a_whole_factor():
     pic = mosaic(tiles, cols=2)
     assert pic.shape == (9, 9 + GAP + 9, 3)
     np.testing.assert_array_equal(pic[:3, :3], np.broadcast_to(tiles[0, 0, 0], (3, 3, 3)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 70), h=st.integers(1, 12), w=st.integers(1, 12), seed=st.integers(0, 99))
+def test_a_mosaic_laid_out_as_shades_is_the_mosaic_of_the_coloured_tiles(n, h, w, seed):
+    values = np.random.default_rng(seed).normal(size=(n, h, w)).astype(np.float32)
+    np.testing.assert_array_equal(strength_mosaic(values), mosaic(strength_rgb(values)))
+    np.testing.assert_array_equal(signed_mosaic(values, 0.7), mosaic(signed_rgb(values, 0.7)))
+
+
+def test_shades_are_proportional_to_the_value():
+    strong = strength_rgb(np.array([0.0, 0.25, 0.5, 1.0, 2.0]), top=1.0)
+    blue = (STRONG - WHITE)[2] * np.array([0, 0.25, 0.5, 1, 1]) + 255
+    assert np.abs(strong[:, 2].astype(float) - blue).max() <= 1
+    signed = signed_rgb(np.array([-2.0, -0.5, 0.0, 0.5]), top=1.0)
+    red = (POSITIVE - WHITE)[0] * 0.5 + 255
+    assert abs(int(signed[3, 0]) - red) <= 1 and (signed[2] == WHITE).all()
+    assert (signed[0] == NEGATIVE).all()  # beyond top: the full colour
 
 
 def test_colours_follow_sign_and_size():

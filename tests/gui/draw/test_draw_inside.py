@@ -9,6 +9,7 @@ import pytest
 from nngui.core.drawing.samples import SampleStore
 from nngui.core.insight.inside import look_inside
 from nngui.gui.common.inside import render
+from nngui.gui.draw.inside import MIN_INTERVAL_MS
 from nngui.gui.draw.panel import DrawPanel
 
 
@@ -97,6 +98,31 @@ def test_the_newest_drawing_wins_and_a_new_model_starts_over(qtbot, panel, cnn, 
     views = panel.inside.views
     np.testing.assert_array_equal(views.mapsContent.rows[0][1].rgb, want.maps[0].rgb)
     assert "No convolution layer" in views.filtersCaption.text()
+
+
+def test_a_read_starts_right_after_a_strokes_reading_and_a_resting_pen_is_read_soon(
+        qtbot, panel, cnn):
+    panel.set_models([("CNN", cnn)])
+    _draw(qtbot, panel, _digit())  # the first read traces the network
+
+    def reading() -> bool:
+        return bool(panel.tasks.running("draw-inside"))
+
+    qtbot.waitUntil(lambda: not reading(), timeout=20000)
+    qtbot.wait(MIN_INTERVAL_MS + 10)
+    panel.canvas.set_image(_digit(8))
+    panel.refresh()
+    assert reading(), "the worker reads while the pen is between two moves, not later"
+    qtbot.waitUntil(lambda: not reading(), timeout=20000)
+    before = panel.inside.updates
+    panel.canvas.set_image(_digit(16))  # soon after that read: the drawing waits for its turn
+    panel.refresh()
+    if panel.inside._clock.elapsed() < MIN_INTERVAL_MS - 10:
+        assert not reading()
+    last = panel.last_x28.copy()
+    qtbot.waitUntil(lambda: panel.inside.updates > before and not reading(), timeout=20000)
+    np.testing.assert_array_equal(panel.inside.views.saliencyView.rgb,  # no stroke came since
+                                  _expected(cnn, last).saliency.rgb)
 
 
 def test_closed_it_reads_nothing_and_opened_it_catches_up(qtbot, panel, cnn):
