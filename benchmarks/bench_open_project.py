@@ -260,6 +260,8 @@ def _trace(spans: list, w) -> None:
     from nngui.gui.training.curves import TrainingCurves
     from nngui.gui.training.panel import TrainingPanel
     from nngui.gui.training.run_list import RunsPanel
+    from nngui.gui.training.watch import WatchPanel
+    from nngui.gui.window.workbench import Workbench
     from nngui.gui.window.main_window import MainWindow
     from nngui.gui.window.project_actions import ProjectActions
     from nngui.gui.window.project_views import ProjectViews
@@ -295,7 +297,10 @@ def _trace(spans: list, w) -> None:
                       (ProjectViews, "show_project"),
                       (TrainingCurves, "load_history"), (TrainingCurves, "redraw"),
                       (TrainingPanel, "set_session"), (BuilderPanel, "set_spec"),
-                      (RunsPanel, "show_runs"), (MainWindow, "event")]:
+                      (RunsPanel, "show_runs"), (MainWindow, "event"),
+                      (ProjectActions, "_shown"), (ProjectViews, "end_show"),
+                      (Workbench, "new_session"), (Workbench, "refresh_evaluate_context"),
+                      (WatchPanel, "clear")]:
         if hasattr(cls, name):
             wrap(cls, name)
     print("tracing", file=sys.stderr)

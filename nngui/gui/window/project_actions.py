@@ -477,11 +477,13 @@ class ProjectActions(QObject):
             state.path, state.modified = opening.shown_as, True
         self._clean_dataset = read.project.dataset
         steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
-        self._showing.start([*steps, partial(self._shown, opening, read.project, state)])
+        self._showing.start([*steps, partial(self._shown, read.project, state),
+                             self.views.paint, partial(self._announce, opening)])
 
-    def _shown(self, opening: _Opening, project: Project, state: SessionState) -> None:
-        """The last turn of an open: the project's data and models, then its state swapped in
-        at once (the title, modified mark and status line follow it); ``opened``."""
+    def _shown(self, project: Project, state: SessionState) -> None:
+        """The last turn of an open before the window paints it: the project's data and
+        models, then its state swapped in at once (the title, modified mark and status line
+        follow it)."""
         self.views.end_show(project)
         self.lessons_restore(project.lessons)
         self._presets.adopt(state.preset, project.spec)
@@ -489,6 +491,9 @@ class ProjectActions(QObject):
         state.edits = self.state.edits  # an open in flight compares the count
         old, self.state = self.state, state
         state.adopt_observers(old)
+
+    def _announce(self, opening: _Opening) -> None:
+        """The opened project is shown (and painted): say so; ``opened``."""
         if opening.restored:
             self.message.emit("Restored the autosaved work.", 5000)
         else:

@@ -5,7 +5,8 @@ workbench's session (weights, epochs, history), the run list (with a run in prog
 epochs so far), the samples and the lab into a :class:`~nngui.core.files.project.Project`
 (``project``), and puts an opened one into those views (``show_steps``, a few event-loop turns
 with the window unpainted and deaf to input, then ``end_show``). While it shows one,
-``restoring`` is True: the views' change signals are then not the user's edits.
+``restoring`` is True: the views' change signals are then not the user's edits; ``paint``
+lets the window paint again.
 It says things through ``message`` and ``samplesMerged`` (a project's samples joined the
 store, off the GUI thread). ProjectActions owns it and decides when either happens.
 """
@@ -162,9 +163,9 @@ class ProjectViews(QObject):
         return [session, network, runs_samples_lab]
 
     def end_show(self, project: Project) -> None:
-        """The last of ``show_steps``: the project's data and its model for Evaluate and Draw;
-        the window paints again. (The data picked in the same turn as the state is swapped
-        in: a load that ends is about the new state.)"""
+        """After ``show_steps``: the project's data and its model for Evaluate and Draw. (The
+        data picked in the same turn as the state is swapped in: a load that ends is about
+        the new state.) ``paint`` in the next turn shows it all."""
         try:
             self._select_data(project)  # the same data: Evaluate gets the model next
             model = self._work.session.model
@@ -173,7 +174,10 @@ class ProjectViews(QObject):
                 self._pages.drawing.offer_model(f"Project: {project.spec.name}", model)
         finally:
             self.restoring = False
-            self._window.setUpdatesEnabled(True)
+
+    def paint(self) -> None:
+        """The window paints again (the whole of it, once: ~20-30 ms, a turn of its own)."""
+        self._window.setUpdatesEnabled(True)
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
         """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
