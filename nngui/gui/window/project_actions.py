@@ -478,7 +478,7 @@ class ProjectActions(QObject):
         self._clean_dataset = read.project.dataset
         steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
         self._showing.start([*steps, partial(self._shown, read.project, state),
-                             self.views.paint, partial(self._announce, opening)])
+                             self.views.paint, partial(self._announce, opening, read.project)])
 
     def _shown(self, project: Project, state: SessionState) -> None:
         """The last turn of an open before the window paints it: the project's data and
@@ -492,8 +492,10 @@ class ProjectActions(QObject):
         old, self.state = self.state, state
         state.adopt_observers(old)
 
-    def _announce(self, opening: _Opening) -> None:
-        """The opened project is shown (and painted): say so; ``opened``."""
+    def _announce(self, opening: _Opening, project: Project) -> None:
+        """The opened project is shown (and painted): its samples start joining the store;
+        say so; ``opened``."""
+        self.views.merge_samples(project.samples)
         if opening.restored:
             self.message.emit("Restored the autosaved work.", 5000)
         else:

@@ -136,7 +136,7 @@ class ProjectViews(QObject):
                    rows: list[RowTexts] | None = None,
                    items: list | None = None) -> list[Callable[[], None]]:
         """Putting a loaded project into the window: network, settings, model, runs, samples,
-        lab, data. Steps for one event-loop turn each (``gui.common.turns``; together ~60 ms
+        lab, data (the samples afterwards: ``merge_samples``). Steps for one event-loop turn each (``gui.common.turns``; together ~60 ms
         for a large project on 2 cores); the window is not painted from the first to
         ``end_show`` (one paint of the whole, afterwards). ``runs`` and their ``rows``: the
         project's runs as read_project prepared them; ``items``: their run-list rows, made
@@ -156,7 +156,6 @@ class ProjectViews(QObject):
                 self.show_runs(project.runs, project.replays)
             else:
                 self._pages.watch.runs.show_runs(runs, rows, items)
-            self._merge_samples(project.samples)
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
 
@@ -186,8 +185,10 @@ class ProjectViews(QObject):
                                                     r["reason"], replays.get(i))
                                           for i, r in enumerate(runs)])
 
-    def _merge_samples(self, samples: list[dict]) -> None:
-        """The project's samples join the user's (same ids are the same sample)."""
+    def merge_samples(self, samples: list[dict]) -> None:
+        """The project's samples join the user's (same ids are the same sample), in a job
+        started once the project is shown: 200,000 of them kept the GUI thread waiting for
+        the interpreter while the other steps of an open ran."""
         if not samples:
             return
         draw = self._pages.draw
