@@ -300,3 +300,19 @@ def test_mnist_loaded_from_a_file_is_remembered(window, qtbot, mnist_path, tmp_p
     with qtbot.waitSignal(window.data.loaded, timeout=60000):
         window.apply_preset("mnist-784-20-10")
     assert window.data.dataset.name == "mnist"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (820, 660)])
+def test_the_inside_column_saying_more_never_moves_the_canvas(window, qtbot, size):
+    """A read of the drawing fills the "Inside the network" captions: however many lines they
+    wrap to, the canvas beside them keeps its place (it moved 6 px mid-stroke at 820x660)."""
+    window.tabs.setCurrentWidget(window.draw)
+    window.resize(*size)
+    draw = window.draw
+    qtbot.waitUntil(lambda: draw.isVisible() and draw.canvas.square().width() > 0)
+    QApplication.processEvents()
+    before = _geometry(window)
+    draw.inside.views.show_reason(" ".join(["a long reason that wraps"] * 60))
+    QApplication.processEvents()
+    assert _geometry(window) == before
+    assert draw.inside.views.status.isVisible()  # said, in its column (scrolled if need be)
