@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QScrollArea, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QElapsedTimer, QSize, QTimer
+from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
 
 from nngui.core.insight.inside import InsideReader
 from nngui.gui.common.inside import InsideViews, render
@@ -62,17 +62,10 @@ class DrawInside(QWidget):
                                "and which pixels pushed its answer")
         self.toggle.toggled.connect(self._set_open)
         self.views = InsideViews(side=140)
-        # in a scroll area: captions that wrap to more lines as a read arrives must not make
-        # the row taller (the canvas beside it moved under the pen at 820x660)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.views)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toggle)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.views, 1)
         self._model: Any = None
         self._weights: list[np.ndarray] | None = None
         self._reader: InsideReader | None = None
@@ -97,7 +90,7 @@ class DrawInside(QWidget):
 
     def _set_open(self, on: bool) -> None:
         self.toggle.setText("Inside the network ▾" if on else "Inside ▸")
-        self.scroll.setVisible(on)
+        self.views.setVisible(on)
         if on:
             self.setMinimumWidth(MIN_WIDTH)
             self.setMaximumWidth(WIDTH)
