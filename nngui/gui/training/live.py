@@ -303,6 +303,8 @@ class LivePanel(QWidget):
             item.clear()
         self._lines.setData([], [])
         self._boundary = None
+        self.firstView.setCurrentIndex(0)  # the boundary's plot says why it is empty, not
+        # the last 784-input network's weight mosaic, blank under its title
         self.unitMaps.clear()  # a hovered tile: says so (no unit hovered now)
         self._unit = None
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
