@@ -40,8 +40,16 @@ from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon, runtime
 from nngui.core.platform.runtime import keras
 from nngui.core.training import fast
-from nngui.core.training.controls import Controls, last_values, make_live, make_plain
+from nngui.core.training.controls import (
+    NAMES,
+    Controls,
+    can_set,
+    last_values,
+    make_live,
+    make_plain,
+)
 from nngui.core.training.controls import apply as apply_change
+from nngui.core.training.controls import read as read_value
 from nngui.core.training.observer import Observer, Probe, RunInfo, RunResult
 from nngui.core.training.pipeline import EVAL_BATCH, as_tensors, epoch_batches, validation_batch
 from nngui.core.training.progress import Forwarder, detached_result, make_callback, stop_message
@@ -176,6 +184,12 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if compile_model and first_compile:
         for name, value in (carry or {}).items():
             apply_change(model.optimizer, name, value)  # a schedule's rate: left as it is
+    if controls is not None and getattr(model, "optimizer", None) is not None:
+        # what the run starts with, read from the optimizer: the Train tab's LR box shows it
+        # (a builder's rate changed after a live change, an opened model's carried values)
+        opt = model.optimizer
+        observer.on_control("values", {name: read_value(opt, name) for name in NAMES
+                                       if not can_set(opt, name)})
     from nngui.core.training.callbacks import early_stop_note, make_callbacks
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them

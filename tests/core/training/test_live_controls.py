@@ -328,3 +328,23 @@ def test_an_opened_model_trains_on_with_the_rate_its_live_changes_left(tmp_path)
     assert run_request(RunRequest(opened, _data(), _fit_path(1), controls=reader.controls),
                        reader).ok
     assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.01)] * 4
+
+
+def test_a_run_says_the_rate_it_starts_with_read_from_its_optimizer():
+    """After a live change to 0.01, a rate of 0.2 set in the builder applies to the next run
+    (the model is compiled again); the LR box kept saying 0.01. The run now sends the values
+    its optimizer starts with ("values"), which the box shows."""
+    import dataclasses
+
+    spec, controls = _spec(lr=0.05), Controls()
+    session = Session(spec)
+    controls.request("learning_rate", 0.01)
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=controls),
+                       Observer()).ok
+    session.spec = dataclasses.replace(spec, learning_rate=0.2)  # the builder's new rate
+    reader = Reader(session.model, Controls())
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=reader.controls),
+                       reader).ok
+    values = [p for k, p in reader.events if k == "values"]
+    assert values == [{"learning_rate": pytest.approx(0.2)}]
+    assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.2)] * 4
