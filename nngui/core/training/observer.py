@@ -61,7 +61,8 @@ class Observer:
     def on_control(self, kind: str, payload: Any) -> None:
         """Hands on the run (``controls.Controls``): ``"paused"`` with (epoch, batch, whole
         epochs per call), ``"resumed"`` with the seconds it was paused, ``"changed"`` with
-        (``Change``, why it was not applied or '')."""
+        (``Change``, why it was not applied or ''), and before the first batch ``"values"``
+        with the learning rate and momentum the run starts with (those that can change)."""
 
     def on_end(self, result: RunResult) -> None: ...
 

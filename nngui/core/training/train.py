@@ -40,7 +40,16 @@ from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon, runtime
 from nngui.core.platform.runtime import keras
 from nngui.core.training import fast
-from nngui.core.training.controls import Controls, make_live, make_plain
+from nngui.core.training.controls import (
+    NAMES,
+    Controls,
+    can_set,
+    last_values,
+    make_live,
+    make_plain,
+)
+from nngui.core.training.controls import apply as apply_change
+from nngui.core.training.controls import read as read_value
 from nngui.core.training.observer import Observer, Probe, RunInfo, RunResult
 from nngui.core.training.pipeline import EVAL_BATCH, as_tensors, epoch_batches, validation_batch
 from nngui.core.training.progress import Forwarder, detached_result, make_callback, stop_message
@@ -119,13 +128,17 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
           compile_model: bool = True, probes: Sequence[Probe] = (),
-          controls: Controls | None = None) -> RunResult:
+          controls: Controls | None = None,
+          carry: dict[str, float] | None = None) -> RunResult:
     """Train ``model`` on ``data``; returns how the run ended. Never raises for training errors.
 
     ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread
     (on the fast path for small data, after its compiled calls: ``fast.py``). ``controls``
     (``controls.Controls``) pause, step and change the learning rate and momentum between
-    compiled calls, from another thread.
+    compiled calls, from another thread. ``carry`` (``controls.last_values`` of a session's
+    live changes) is set on the optimizer when this is the model's first compile here (an
+    opened project's model): it trains on with the rate and momentum its last run left, as it
+    does without the save, instead of the builder's.
     """
     from nngui.core.model.builder import compile_model as _compile
     from nngui.core.model.fast_dropout import use_fast_dropout
@@ -159,6 +172,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
            spe, jit)
     use_fast_dropout(model)  # before the train function's first trace
+    first_compile = getattr(model, "_nngui_compiled", None) is None
     if compile_model and getattr(model, "_nngui_compiled", None) != key:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
         if jit:
@@ -167,6 +181,15 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if make_live(getattr(model, "optimizer", None)):  # momentum a variable the step reads
         model.train_function = None  # a step traced before read the float: trace it anew
         model.__dict__.pop("_nngui_fast", None)
+    if compile_model and first_compile:
+        for name, value in (carry or {}).items():
+            apply_change(model.optimizer, name, value)  # a schedule's rate: left as it is
+    if controls is not None and getattr(model, "optimizer", None) is not None:
+        # what the run starts with, read from the optimizer: the Train tab's LR box shows it
+        # (a builder's rate changed after a live change, an opened model's carried values)
+        opt = model.optimizer
+        observer.on_control("values", {name: read_value(opt, name) for name in NAMES
+                                       if not can_set(opt, name)})
     from nngui.core.training.callbacks import early_stop_note, make_callbacks
 
     options = make_callbacks(config, spec, target)  # before ours: our logs then include them
@@ -312,7 +335,7 @@ def run_request(request: RunRequest, observer: Observer,
         controls = request.controls
         result = train(model, request.data, session.spec, config, observer, stop_event,
                        initial_epoch=session.epochs_done, probes=request.probes,
-                       controls=controls)
+                       controls=controls, carry=last_values(session.changes))
     session.record(result, controls.changes if controls is not None else ())
     return result
 

@@ -68,8 +68,8 @@ class RobustnessView(QDialog):
             item.setTitle(TITLES[kind])
             item.setLabel("bottom", UNITS[kind])
             item.getAxis("bottom").enableAutoSIPrefix(False)  # σ 0.2, not 200 × 0.001
-            item.setLabel("left", "accuracy")
-            item.setYRange(0.0, 1.02, padding=0)
+            item.setLabel("left", "accuracy (%)")  # in % as the header and every other tab
+            item.setYRange(0.0, 102.0, padding=0)
             item.setMouseEnabled(False, False)
             item.setMenuEnabled(False)
             item.hideButtons()
@@ -111,7 +111,8 @@ class RobustnessView(QDialog):
         curves, what = result
         self.curves = curves
         for kind, values in curves.accuracy.items():
-            self.lines[kind].setData(np.asarray(curves.levels[kind], float), np.asarray(values))
+            self.lines[kind].setData(np.asarray(curves.levels[kind], float),
+                                     100.0 * np.asarray(values, float))
         plain = curves.accuracy["rotation"][0]
         self.status.setText(f"{self.title}: accuracy on {curves.n} {what}, {plain:.1%} "
                             "undisturbed, as each disturbance grows (digits not re-centred).")

@@ -271,6 +271,12 @@ class EvaluatePanel(QWidget):
         view = self.mistakesView
         view.clear()
         cm = self.report.confusion if self.report is not None else None
+        if cm is None and self.report is not None:  # no classes (an autoencoder, a
+            # regressor): nothing is misclassified, and "Mistakes (0)" said none were
+            self.tabs.setTabText(1, MISTAKES)
+            self.tabs.setTabToolTip(1, "This network has no classes: no test sample is "
+                                       "right or wrong, so there are no mistakes to show")
+            return
         total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
         shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
         self.tabs.setTabText(1, f"{MISTAKES} ({shown})")

@@ -96,6 +96,13 @@ def unit_lines(kernel: np.ndarray, bias: np.ndarray, xs: np.ndarray, ys: np.ndar
     return np.asarray(px), np.asarray(py)
 
 
+def when(epoch: int, p: dict | None) -> str:
+    """'epoch 12', or 'epoch 12, edited' when the payload came from weights changed by hand
+    on the Watch tab (no longer the weights that epoch trained)."""
+    edited = ", edited" if isinstance(p, dict) and p.get("by_hand") else ""
+    return f"epoch {epoch + 1}{edited}"
+
+
 def hidden_title(epoch: int | None, p: dict | None) -> str:
     """The hidden-space plot's title: its units and epoch, that there is none, or waiting
     (``epoch`` None: nothing arrived since the last clear)."""
@@ -104,7 +111,7 @@ def hidden_title(epoch: int | None, p: dict | None) -> str:
     if p is None:
         return NO_HIDDEN_TITLE
     how = f"its {p['units']} units" if p["method"] == "raw" else f"PCA of its {p['units']} units"
-    return f"Last hidden layer ({how}) · epoch {epoch + 1}"
+    return f"Last hidden layer ({how}) · {when(epoch, p)}"
 
 
 def weights_title(epoch: int | None, p: dict | None) -> str:
@@ -296,6 +303,8 @@ class LivePanel(QWidget):
             item.clear()
         self._lines.setData([], [])
         self._boundary = None
+        self.firstView.setCurrentIndex(0)  # the boundary's plot says why it is empty, not
+        # the last 784-input network's weight mosaic, blank under its title
         self.unitMaps.clear()  # a hovered tile: says so (no unit hovered now)
         self._unit = None
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
@@ -438,7 +447,7 @@ class LivePanel(QWidget):
             self._unit_line.setData([], [])
         what = (f"{unit.title[0].upper()}{unit.title[1:]}: its activation"
                 if unit is not None else "Decision boundary")
-        self.boundaryPlot.getPlotItem().setTitle(f"{what} · epoch {p['epoch'] + 1}",
+        self.boundaryPlot.getPlotItem().setTitle(f"{what} · {when(p['epoch'], p)}",
                                                  color="#333", size="9pt")
         if unit is not None:
             line = unit.layer == 1 and units is not None

@@ -156,8 +156,17 @@ class LiveControls(QWidget):
         return self.controls is not None and self.controls.paused
 
     def on_event(self, kind: str, payload: Any) -> None:
-        """The run's answer (in the GUI thread): "paused", "resumed" or "changed"."""
-        if kind == "changed":
+        """The run's answer (in the GUI thread): "paused", "resumed", "changed", or
+        "values": what the run starts with, read from its optimizer (the boxes show it)."""
+        if kind == "values":
+            self._setting = True
+            try:
+                for name, value in payload.items():
+                    box = self.liveLearningRate if name == "learning_rate" else self.liveMomentum
+                    box.setValue(value)
+            finally:
+                self._setting = False
+        elif kind == "changed":
             change, why = payload
             if why:
                 self.refused.emit(why)

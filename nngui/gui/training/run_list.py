@@ -154,6 +154,10 @@ class RunsPanel(RunPlot, QWidget):
         self.overfitNote = QLabel("")
         self.overfitNote.setObjectName("overfitNote")
         self.overfitNote.setWordWrap(True)
+        # two lines kept for it: a wrapped label's second line is not in the panel's minimum
+        # size, and in the Watch tab's splitter at 1366x768 beside the Lessons dock the plot
+        # above then covered its first line
+        self.overfitNote.setMinimumHeight(2 * self.overfitNote.fontMetrics().lineSpacing())
 
         self.earlyStopSpin = _spin("earlyStopSpin", "Early stopping patience (0: off): stop "
                                    "after this many epochs without a better validation loss")

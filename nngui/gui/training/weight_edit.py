@@ -252,7 +252,10 @@ class WeightEditView(QWidget):
         self.loss = result.loss
         self._draw(result.weights)
         epoch = max(0, int(getattr(session, "epochs_done", 1)) - 1)
+        by_hand = len(self.trained)  # the views' titles say the weights are not that epoch's
         for name, payload in result.payloads:
+            if by_hand and isinstance(payload, dict):
+                payload = {**payload, "by_hand": by_hand}
             self._show_probe(name, epoch, payload)
         self.graph.set_editable(True)
         self._update()

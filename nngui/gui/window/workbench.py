@@ -418,8 +418,12 @@ class Workbench(QObject):
     def _fill_watch(self) -> None:
         """A model not trained here (opened): the live views once, from a job that holds it."""
         s, ds, watch = self.session, self._data.dataset, self._pages.watch
-        if s.model is None or ds is None or s.spec.kind != "classifier" or \
-                not watch.live.is_empty() or self._tasks.is_held(s):
+        if s.model is None or ds is None or not watch.live.is_empty() or \
+                self._tasks.is_held(s):
+            return
+        if s.spec.kind != "classifier":  # an opened autoencoder or regressor: none of these
+            # views, and they say why (as after its run here), not "Nothing trained yet"
+            watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
             return
         try:  # the probes a run would use, less those that need a compiled model or a run
             probes = [p for p in self.probes(s.spec, ds)

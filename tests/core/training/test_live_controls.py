@@ -306,3 +306,45 @@ def test_weights_set_by_hand_while_paused_land_in_the_model_and_the_probes():
     assert edited[0][0, 0] == 5.0 and edited[0][2, 1] == -3.0  # bias of unit 2: row n_in
     assert ("first", 5.0) in seen  # the probes saw the edited weights before it trained on
     assert matrices(model)[0][0, 0] != 5.0  # then the run trained on from them
+
+
+def test_an_opened_model_trains_on_with_the_rate_its_live_changes_left(tmp_path):
+    """Save, reopen, Continue: the run trains with the learning rate the live change left
+    (what the Train tab's LR box shows for the session), not the builder's, as it would have
+    without the save."""
+    from nngui.core.model.saving import load_model, save_model
+
+    spec, controls = _spec(lr=0.05), Controls()
+    session = Session(spec)
+    controls.request("learning_rate", 0.01)
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=controls),
+                       Observer()).ok
+    assert ctl.last_values(session.changes) == {"learning_rate": 0.01}
+    opened = Session(spec)  # what a project's restore makes of it
+    opened.model = load_model(save_model(session.model, tmp_path / "m.keras"))
+    opened.epochs_done, opened.history = session.epochs_done, dict(session.history)
+    opened.changes = list(session.changes)
+    reader = Reader(opened.model, Controls())
+    assert run_request(RunRequest(opened, _data(), _fit_path(1), controls=reader.controls),
+                       reader).ok
+    assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.01)] * 4
+
+
+def test_a_run_says_the_rate_it_starts_with_read_from_its_optimizer():
+    """After a live change to 0.01, a rate of 0.2 set in the builder applies to the next run
+    (the model is compiled again); the LR box kept saying 0.01. The run now sends the values
+    its optimizer starts with ("values"), which the box shows."""
+    import dataclasses
+
+    spec, controls = _spec(lr=0.05), Controls()
+    session = Session(spec)
+    controls.request("learning_rate", 0.01)
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=controls),
+                       Observer()).ok
+    session.spec = dataclasses.replace(spec, learning_rate=0.2)  # the builder's new rate
+    reader = Reader(session.model, Controls())
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=reader.controls),
+                       reader).ok
+    values = [p for k, p in reader.events if k == "values"]
+    assert values == [{"learning_rate": pytest.approx(0.2)}]
+    assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.2)] * 4

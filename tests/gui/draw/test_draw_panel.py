@@ -375,7 +375,13 @@ def test_robustness_curves_of_the_selected_model(qtbot, panel, mnist_path, monke
     assert curves.at("rotation", 60) < curves.at("rotation", 0) - 0.2
     assert curves.at("shift", 6) < curves.at("shift", 0) - 0.2
     x, y = view.lines["noise"].getData()
-    assert list(x) == list(curves.levels["noise"]) and list(y) == curves.accuracy["noise"]
+    assert list(x) == list(curves.levels["noise"])
+    assert list(y) == pytest.approx([100 * a for a in curves.accuracy["noise"]])
+    for plot in view.plots.values():  # in % like the header's "96.4 % undisturbed"
+        item = plot.getPlotItem()
+        assert item.getAxis("left").labelText == "accuracy (%)"
+        low, high = item.getViewBox().viewRange()[1]
+        assert low == pytest.approx(0) and high == pytest.approx(102)
     assert "undisturbed" in view.status.text() and "Reader" in view.status.text()
     assert "MNIST test digits" in view.status.text()
 

@@ -27,3 +27,26 @@ def test_the_boundary_plot_of_3_column_data_shows_no_old_axes(qtbot):
     assert panel.boundaryEmpty.reason == "No decision boundary: the network reads 3 inputs, not 2"
     assert panel.boundaryEmpty.text.isVisible()
     assert [tuple(r) for r in item.getViewBox().viewRange()] == [EMPTY_RANGE, EMPTY_RANGE]
+
+
+def test_an_autoencoder_is_not_said_to_make_no_mistakes(qtbot):
+    """Evaluating lesson 5's autoencoder named the tab "Mistakes (0)": a network without
+    classes has no mistakes to count, not zero of them."""
+    import numpy as np
+
+    from nngui.core.data.adapt import Prepared
+    from nngui.core.model.builder import build_model, compile_model
+
+    spec = NetworkSpec((4,), [LayerSpec("Dense", {"units": 2, "activation": "relu"}),
+                              LayerSpec("Dense", {"units": 4, "activation": "sigmoid"})],
+                       "mse", "adam", 0.01, kind="autoencoder")
+    x = np.random.default_rng(0).uniform(0, 1, (32, 4)).astype(np.float32)
+    panel = EvaluatePanel()
+    qtbot.addWidget(panel)
+    panel.set_context(compile_model(build_model(spec, 0), spec), Prepared(x, x, x, x, None),
+                      spec, [])
+    with qtbot.waitSignal(panel.evaluated, timeout=60000):
+        assert panel.evaluate()
+    assert panel.report.confusion is None
+    assert panel.tabs.tabText(1) == "Mistakes"
+    assert "no classes" in panel.tabs.tabToolTip(1)

@@ -222,7 +222,13 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot, tm
     w = window
     panel = choose_lesson(w, "activations-losses")
     do_step(w, qtbot, panel, "curve")
-    assert green(panel, "curve-fit") and w.tabs.currentWidget() is w.watch
+    assert green(panel, "curve-fit")
+    # the fitted line is where the step says it is: the Watch tab draws none for a regressor
+    assert '"Fitted curve"' in panel.boxes["curve"].step.text
+    assert panel.boxes["curve"].step.setup["tab"] == "evaluate"
+    qtbot.waitUntil(lambda: w.evaluate.report is not None and
+                    w.evaluate.report.curve is not None, timeout=60000)
+    assert w.evaluate.tabs.tabText(2) == "Fitted curve" and w.evaluate.tabs.isTabEnabled(2)
     assert not green(panel, "xor-bce")
     # the step's SSE net, trained as it is, does not count: the step asks for cross-entropy
     do_step(w, qtbot, panel, "cross-entropy")

@@ -132,3 +132,21 @@ def test_a_cleared_overfit_plot_and_stats_plots_say_nothing_was_trained(qtbot):
     assert [s.reason for s in stats.empty] == [NO_STATS] * 3
     for plot in (stats.latestPlot, stats.overTimePlot, stats.gradientNorms):
         assert _ranges(plot) == [EMPTY_RANGE, EMPTY_RANGE]
+
+
+def test_after_an_image_network_the_next_network_shows_why_it_has_no_boundary(qtbot):
+    """Lesson 2's curve after MNIST: the Watch tab kept the weight mosaic's page, blank
+    under "First-layer weights (784-input models)", instead of the boundary plot saying why
+    a regression run has none."""
+    live = LivePanel()
+    qtbot.addWidget(live)
+    live.show()
+    live.show_probe("weights", 0, None)  # a 784-input network's run (here: no mosaic)
+    live._redraw(every=True)
+    assert live.firstView.currentIndex() == 1
+    live.clear()  # the regression preset: a new network
+    assert live.firstView.currentIndex() == 0
+    live.show_probe("learning_rate", 0, {"lr": 0.01})  # its run sends no boundary
+    live._redraw(every=True)
+    assert live.firstView.currentWidget().isVisible()
+    assert live.boundaryEmpty.reason == NO_BOUNDARY and live.boundaryEmpty.text.isVisible()

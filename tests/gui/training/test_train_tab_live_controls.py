@@ -150,3 +150,32 @@ def test_a_decayed_rate_cannot_be_set_by_hand(qtbot, panel, digits):
     assert panel.live.liveMomentum.isEnabled() and panel.live.liveMomentum.value() == 0.5
     with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
         _click(qtbot, panel.stopButton)
+
+
+def test_the_lr_box_shows_the_rate_the_run_starts_with(qtbot):
+    """The box showed the session's last live change (0.01) while a run trained at the
+    builder's new rate; the run's "values" (read from its optimizer) now set it, without
+    asking the run for a change."""
+    from nngui.gui.training.live_controls import LiveControls
+
+    live = LiveControls()
+    qtbot.addWidget(live)
+    live.show_values(_spec(optimizer="sgd", learning_rate=0.2), TrainConfig(),
+                     [Change(0, 1, "learning_rate", 0.01, 20)])
+    assert live.liveLearningRate.value() == pytest.approx(0.01)  # before the run begins
+
+    class Asked:  # a run's controls, as far as the box uses them
+        paused = False
+
+        def __init__(self):
+            self.requests = []
+
+        def request(self, name, value):
+            self.requests.append((name, value))
+            return ""
+
+    asked = Asked()
+    live.controls = asked
+    live.on_event("values", {"learning_rate": 0.2})
+    assert live.liveLearningRate.value() == pytest.approx(0.2)
+    assert asked.requests == []  # shown, not asked for

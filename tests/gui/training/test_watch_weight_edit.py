@@ -176,3 +176,32 @@ def _prepared(x, y):
 def digits_2d():
     session, x, y = _session()
     return session, x, y
+
+
+def test_the_boundary_title_says_when_its_weights_were_changed_by_hand(qtbot, editor):
+    """The boundary an edit recomputes is no longer the trained epoch's: its title said
+    "epoch 500" over a hand-edited network until the student pressed Reset."""
+    from nngui.gui.training.live import LivePanel
+
+    view, tasks = editor
+    live = LivePanel()
+    qtbot.addWidget(live)
+    session, x, y = _session()
+    probes = [BoundaryProbe(x, y, x, y, resolution=16)]
+
+    def title() -> str:
+        live._redraw(every=True)
+        return live.boundaryPlot.getPlotItem().titleLabel.text
+
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.bind(tasks, lambda: (session, probes, x, y), live.show_probe)
+        view.show()
+    qtbot.waitUntil(lambda: title() == "Decision boundary · epoch 1", timeout=TIMEOUT)
+
+    _drag(qtbot, view.graph, 1, 1, 0, 40)
+    qtbot.waitUntil(view.is_idle, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: title() == "Decision boundary · epoch 1, edited", timeout=TIMEOUT)
+
+    with qtbot.waitSignal(view.edited, timeout=TIMEOUT):
+        qtbot.mouseClick(view.resetButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: title() == "Decision boundary · epoch 1", timeout=TIMEOUT)
