@@ -261,10 +261,10 @@ def _trace(spans: list, w) -> None:
     from nngui.gui.training.panel import TrainingPanel
     from nngui.gui.training.run_list import RunsPanel
     from nngui.gui.training.watch import WatchPanel
-    from nngui.gui.window.workbench import Workbench
     from nngui.gui.window.main_window import MainWindow
     from nngui.gui.window.project_actions import ProjectActions
     from nngui.gui.window.project_views import ProjectViews
+    from nngui.gui.window.workbench import Workbench
 
     started: dict[str, float] = {}
 
