@@ -11,7 +11,9 @@ from scratch" for the next runs, a fresh network each time). ``cli``: ``train`` 
 two alternate (window, cli, window, cli …). Per run: ``epoch_s``, the median time between
 one epoch's point and the next (probes, validation and the GUI's work included, the first
 epoch's compile left out); ``first_batch_point_s``, from the click (or the call) to the
-first batch-loss point. ``window_vs_cli`` is the window's median epoch over the CLI's.
+first batch-loss point. ``window_vs_cli`` is the window's median epoch over the CLI's. The CLI
+side runs with Python's own GIL switch interval, as ``nngui train`` does (the window sets 1 ms);
+``--switch-compare`` adds window runs at Python's 5 ms (``window_1ms_vs_5ms``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--switch-compare", action="store_true",
+                    help="also train from the window with Python's own 5 ms GIL switch "
+                         "interval (side window_5ms) beside the GUI's 1 ms")
     args = ap.parse_args()
+    default_switch = sys.getswitchinterval()  # before the window's TaskRunner sets its own
     if not args.data.is_file():
         raise SystemExit(f"MNIST not found at {args.data}: pass --data PATH/mnist.npz")
     os.environ["NNGUI_MNIST"] = str(args.data)
@@ -124,6 +130,17 @@ def main() -> None:
             self.marks.append(time.perf_counter())
             print(f"epoch {epoch + 1}: loss {logs.get('loss', 0):.4f}", file=self.out)
 
+    def python_switch(run):  # as nngui train runs: no GUI, Python's own switch interval
+        def switched() -> dict:
+            gui = sys.getswitchinterval()
+            sys.setswitchinterval(default_switch)
+            try:
+                return run()
+            finally:
+                sys.setswitchinterval(gui)
+        return switched
+
+    @python_switch
     def cli_run() -> dict:
         run_cfg = get_preset(args.preset).train_config()
         run_cfg.epochs, run_cfg.batch_size = args.epochs, args.batch_size
@@ -134,9 +151,14 @@ def main() -> None:
         return _summary(t0, obs.marks, obs.batches, time.perf_counter(), result)
 
     sides: dict[str, list[dict]] = {"window": [], "cli": []}
+    if args.switch_compare:
+        sides["window_5ms"] = []
     loads = [os.getloadavg()[0]]
     for i in range(args.runs):
-        for side, run in (("window", lambda i=i: window_run(i == 0)), ("cli", cli_run)):
+        order = [("window", lambda i=i: window_run(i == 0)), ("cli", cli_run)]
+        if args.switch_compare:
+            order.append(("window_5ms", python_switch(lambda: window_run(False))))
+        for side, run in order:
             print(f"{side} run {i + 1}…", file=sys.stderr, flush=True)
             sides[side].append(run())
         loads.append(os.getloadavg()[0])
@@ -148,6 +170,9 @@ def main() -> None:
                          r["first_batch_point_s"] for r in runs), 3),
                      "runs": runs}
     out["window_vs_cli"] = round(out["window"]["epoch_s"] / out["cli"]["epoch_s"], 3)
+    if args.switch_compare:
+        out["window_1ms_vs_5ms"] = round(out["window"]["epoch_s"] /
+                                         out["window_5ms"]["epoch_s"], 3)
     w.close()
     print(json.dumps(out, indent=1))
 
