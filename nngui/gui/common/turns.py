@@ -32,12 +32,10 @@ class _InputHold(QObject):
     def __init__(self, window: QWidget, parent: QObject) -> None:
         super().__init__(parent)
         self._window = window
-        self.dropped = 0
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() in INPUT_EVENTS and isinstance(obj, QWidget) and \
                 obj.window() is self._window:
-            self.dropped += 1
             return True
         return False
 
