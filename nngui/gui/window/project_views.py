@@ -141,11 +141,13 @@ class ProjectViews(QObject):
         ``end_show`` (one paint of the whole, afterwards). ``runs`` and their ``rows``: the
         project's runs as read_project prepared them; ``items``: their run-list rows, made
         already."""
+        clear, fill = self._work.restore_steps(project)
+
         def session() -> None:  # first: the builder's network below is then no new session
             self.restoring = True
             self._window.setUpdatesEnabled(False)
             self._presets.forget()
-            self._work.restore(project)
+            clear()
 
         def network() -> None:
             self._builder.set_spec(project.spec)
@@ -159,7 +161,7 @@ class ProjectViews(QObject):
             if project.lab is not None:
                 show_lab_state(self._pages.lab, project.lab)
 
-        return [session, network, runs_samples_lab]
+        return [session, fill, network, runs_samples_lab]
 
     def end_show(self, project: Project) -> None:
         """After ``show_steps``: the project's data and its model for Evaluate and Draw. (The
