@@ -104,7 +104,7 @@ def main() -> None:
     from nngui.gui.common.data_controller import DataController
 
     DataController.ask_mnist_choice = lambda self: "cancel"  # no MNIST: no download question
-    app = QApplication([])
+    app = (_timed_app() if args.trace else QApplication)([])
     w = MainWindow()
     w.show()
 
@@ -199,6 +199,7 @@ def main() -> None:
 
     spans: list[tuple[float, float, str]] = []
     if args.trace:
+        spans = type(app).spans  # the events' spans and the steps' in one list
         _trace(spans, w)
     idle = probe(Idle(), "idle")
     rss_before = _rss_mb()
@@ -249,6 +250,32 @@ def _peak_rss_mb() -> float:
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
+
+
+def _timed_app():
+    """A QApplication that notes each top-level event delivery over 2 ms (paints, timers,
+    posted calls: what ran in a gap that no traced step names)."""
+    from PySide6.QtWidgets import QApplication
+
+    class TimedApp(QApplication):
+        depth = 0
+        spans: list = []
+
+        def notify(self, receiver, event):  # noqa: N802 (Qt naming)
+            if TimedApp.depth:
+                return super().notify(receiver, event)
+            TimedApp.depth += 1
+            t0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                return super().notify(receiver, event)
+            finally:
+                TimedApp.depth -= 1
+                if time.perf_counter() - t0 > 0.002:
+                    cpu = 1000 * (time.thread_time() - c0)
+                    TimedApp.spans.append((t0, time.perf_counter(), f"event {event.type().name}"
+                                           f" to {type(receiver).__name__} (cpu {cpu:.0f})"))
+
+    return TimedApp
 
 
 def _trace(spans: list, w) -> None:
