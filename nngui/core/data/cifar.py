@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import http.client
-import io
 import os
 import tarfile
 import zlib
@@ -306,10 +305,11 @@ def download_cifar10(progress: download.ProgressFn | None, source: Source) -> Da
                 size, md5 = download.fetch(source.url, out, progress, limit=source.size,
                                            hash_name="md5")
             if size != source.size:
-                raise OSError(f"{size:,} bytes came, CIFAR-10's archive has {source.size:,}")
+                raise download.DownloadError(f"{size:,} bytes came, CIFAR-10's archive has "
+                                             f"{source.size:,}")
             if md5 != source.md5:
-                raise OSError(f"its MD5 is {md5}, not {source.md5}: it is damaged or not the "
-                              "CIFAR-10 archive")
+                raise download.DownloadError(f"its MD5 is {md5}, not {source.md5}: it is "
+                                             "damaged or not the CIFAR-10 archive")
             with open(tmp, "rb") as fh, gzip.GzipFile(fileobj=fh) as unpacked:
                 arrays = read_archive(unpacked, "the downloaded archive")
             with open(tmp, "wb") as out:
@@ -319,7 +319,7 @@ def download_cifar10(progress: download.ProgressFn | None, source: Source) -> Da
         return dataclasses.replace(ds, notes=[*ds.notes, f"kept as {dest}"])
     except download.ProgressFailed as exc:
         raise exc.__cause__ from None  # type: ignore[misc]
-    except (OSError, ValueError, http.client.HTTPException, DatasetError, io.UnsupportedOperation
-            ) as exc:
+    except (download.DownloadError, OSError, ValueError, http.client.HTTPException,
+            DatasetError) as exc:
         reason = f"CIFAR-10 was not found and could not be downloaded ({exc})."
         raise DatasetError(cifar10_help(reason)) from exc

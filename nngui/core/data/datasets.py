@@ -221,7 +221,8 @@ def _download_mnist(progress: ProgressFn | None) -> Dataset:
         return dataclasses.replace(ds, source=str(dest), notes=notes)
     except download.ProgressFailed as exc:
         raise exc.__cause__ from None  # type: ignore[misc]
-    except (OSError, ValueError, http.client.HTTPException, DatasetError) as exc:
+    except (download.DownloadError, OSError, ValueError, http.client.HTTPException,
+            DatasetError) as exc:
         reason = f"MNIST was not found and could not be downloaded ({exc})."
         raise DatasetError(mnist_help(reason)) from exc
 

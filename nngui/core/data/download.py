@@ -16,6 +16,10 @@ CHUNK = 1 << 16
 ProgressFn = Callable[[int, int], None]
 
 
+class DownloadError(Exception):
+    """A download that failed or came wrong (not a disk's OSError); the text says how."""
+
+
 class ProgressFailed(Exception):
     """Wraps an exception raised by the caller's progress callback (e.g. a cancel)."""
 
@@ -37,31 +41,47 @@ def fetch(url: str, out: BinaryIO, progress: ProgressFn | None, *, limit: int | 
           hash_name: str | None = None) -> tuple[int, str]:
     """Write the body of ``url`` to ``out``; returns (bytes written, hex digest or '').
 
-    OSError when the server's Content-Length is not what came, or the body passes ``limit``
-    bytes; an exception from ``progress`` comes out as :class:`ProgressFailed` (its cause).
+    :class:`DownloadError` when the server cannot be reached, fails midway, sends less than
+    its Content-Length or more than ``limit`` bytes; an OSError from writing ``out`` (a full
+    disk) stays an OSError. An exception from ``progress`` comes out as
+    :class:`ProgressFailed` (its cause).
     """
+    import http.client
     import urllib.request
 
     digest = hashlib.new(hash_name, usedforsecurity=False) if hash_name else None
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S,
-                                context=frozen_tls_context()) as resp:
+    network = (OSError, http.client.HTTPException, ValueError)
+    try:
+        resp = urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S,
+                                      context=frozen_tls_context())
+    except network as exc:
+        raise DownloadError(str(exc) or type(exc).__name__) from exc
+    with resp:
         total = int(resp.headers.get("Content-Length") or 0)
         if limit is not None and total > limit:
-            raise OSError(f"the server offers {total:,} bytes, more than the {limit:,} expected")
+            raise DownloadError(f"the server offers {total:,} bytes, more than the {limit:,} "
+                                "expected")
         done = 0
-        while chunk := resp.read(CHUNK):
+        while True:
+            try:
+                chunk = resp.read(CHUNK)
+            except network as exc:
+                raise DownloadError(f"download stopped after {done:,} bytes: "
+                                    f"{str(exc) or type(exc).__name__}") from exc
+            if not chunk:
+                break
             out.write(chunk)
             if digest is not None:
                 digest.update(chunk)
             done += len(chunk)
             if limit is not None and done > limit:
-                raise OSError(f"the download passed the {limit:,} bytes expected")
+                raise DownloadError(f"the download passed the {limit:,} bytes expected")
             if progress is not None:
                 try:
                     progress(done, total or (limit or 0))
                 except Exception as exc:
                     raise ProgressFailed() from exc
         if total and done != total:
-            raise OSError(f"download stopped after {done:,} of {total:,} bytes")
+            raise DownloadError(f"download stopped after {done:,} of {total:,} bytes")
         out.flush()
     return done, digest.hexdigest() if digest is not None else ""

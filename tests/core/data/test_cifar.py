@@ -284,6 +284,7 @@ def test_a_bad_download_is_a_message_and_leaves_no_cache(
     want = {"cut": "stopped after", "checksum": "its MD5 is", "size": "bytes came",
             "hostile": "is a link or special entry", "empty": "0 bytes came"}[fault]
     assert want in msg and "File → Load data file…" in msg and "\n" not in msg
+    assert "Could not save" not in msg  # a network fault is not blamed on the disk
     no_cache(home)
 
 
