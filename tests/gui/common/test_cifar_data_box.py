@@ -157,3 +157,27 @@ def test_the_cifar_homework_net_trains_an_epoch_on_a_small_cache(window, qtbot, 
         w.train()
     assert len(w.session.history["loss"]) == 1
     assert messages == []
+
+
+def test_a_project_keeps_the_cifar10_archive_it_was_loaded_from(window, qtbot, tmp_path,
+                                                                 open_and_wait) -> None:
+    """Offline route: the user's cifar-10-binary.tar.gz, loaded with File → Load data file…,
+    is CIFAR-10; a project remembers the file and opens on it again (no download asked:
+    the fixture declines every offer)."""
+    w = window
+    data, raw = archive_bytes()
+    archive = tmp_path / "cifar-10-binary.tar.gz"
+    archive.write_bytes(data)
+    w.data.load_file(str(archive))
+    qtbot.waitUntil(lambda: w.data.dataset.name == "cifar10" and not w.data.is_loading(),
+                    timeout=30000)
+    project = w.current_project()
+    assert (project.dataset, project.data_path) == ("cifar10", str(archive))
+    saved = tmp_path / "homework.nngui"
+    assert w.save_project_to(saved)
+    w.data.select("digits")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "digits", timeout=30000)
+    assert open_and_wait(w, saved)
+    qtbot.waitUntil(lambda: w.data.dataset.name == "cifar10" and not w.data.is_loading(),
+                    timeout=30000)
+    assert w.data.dataset.source == str(archive) and len(w.data.dataset.y_train) == 12
