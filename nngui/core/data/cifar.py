@@ -188,6 +188,9 @@ def read_archive(stream: BinaryIO, where: str) -> tuple[np.ndarray, ...]:
             if info.size > limit:
                 raise DatasetError(f"{where}: {shown} has {info.size:,} bytes, over the "
                                    f"{limit:,} it may have.")
+            if info.size < 0:  # tar's base-256 numbers can be negative
+                raise DatasetError(f"{where}: {shown} has a negative size; the archive is "
+                                   "damaged.")
             padded = -(-info.size // _BLOCK) * _BLOCK
             if name in extras:
                 _skip(stream, padded, where)

@@ -21,6 +21,8 @@ from cifar_archives import (
     serve,
     write_cache,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nngui.core.data import cifar, datasets
 from nngui.core.data.record import DatasetError
@@ -323,3 +325,33 @@ def test_an_exported_script_reads_the_cache_and_the_archive_as_the_app_does(
         np.testing.assert_array_equal(yt, app.y_test)
     with pytest.raises(SystemExit, match="does not exist: check --data"):
         read_cifar10(str(tmp_path / "gone.npz"))
+
+
+@given(st.data())
+@settings(max_examples=150, deadline=None)
+def test_any_damage_to_an_archive_is_a_dataset_error_or_its_data(data) -> None:
+    """Flipped bytes and cuts anywhere: a DatasetError or the arrays, never another error."""
+    good, _ = archive_bytes(raw_images((1, 1, 1, 1, 1, 1)), gz=False)
+    raw = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    raw = raw[:data.draw(st.integers(0, len(raw)))]
+    try:
+        x_tr, y_tr, x_te, y_te = cifar.read_archive(io.BytesIO(bytes(raw)), "a.tar")
+    except DatasetError as exc:
+        assert str(exc).startswith("a.tar") and "\n" not in str(exc)
+    else:
+        assert x_tr.shape[1:] == (32, 32, 3) and len(x_tr) == len(y_tr) and y_te.max() <= 9
+
+
+def test_a_negative_size_is_refused() -> None:
+    """tar's base-256 sizes can be negative: refused, never a negative read."""
+    raw = bytearray(archive_bytes(gz=False)[0])
+    at = 512  # the first batch's header, after the folder's
+    raw[at + 124:at + 136] = b"\xff" * 12  # base-256 -1
+    block = raw[at:at + 512]
+    block[148:156] = b" " * 8
+    raw[at + 148:at + 156] = b"%06o\0 " % sum(block)
+    with pytest.raises(DatasetError, match="data_batch_1.bin' has a negative size"):
+        cifar.read_archive(io.BytesIO(bytes(raw)), "a.tar")
