@@ -56,18 +56,21 @@ def _member(tar: tarfile.TarFile, name: str, data: bytes = b"", kind: bytes = ta
 
 
 def archive_bytes(batches: list[tuple] | None = None, *, extra: list[tuple] = (),
-                  skip: tuple[str, ...] = (), gz: bool = True) -> tuple[bytes, Raw]:
+                  skip: tuple[str, ...] = (), gz: bool = True, prefix: str = ""
+                  ) -> tuple[bytes, Raw]:
     """A cifar-10-binary.tar.gz as bytes (and what it holds): the folder, the six batches
     (``skip`` leaves some out), batches.meta.txt, and ``extra`` members added after them as
-    (name, data, kind, size, link) tuples."""
+    (name, data, kind, size, link) tuples; ``prefix`` ("./") goes before every name."""
     batches = batches if batches is not None else raw_images()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        _member(tar, FOLDER, kind=tarfile.DIRTYPE)
+        if prefix:
+            _member(tar, prefix, kind=tarfile.DIRTYPE)
+        _member(tar, prefix + FOLDER, kind=tarfile.DIRTYPE)
         for name, (x, y) in zip(BATCHES, batches, strict=True):
             if name not in skip:
-                _member(tar, f"{FOLDER}/{name}", records(x, y))
-        _member(tar, f"{FOLDER}/batches.meta.txt", b"airplane\nautomobile\n")
+                _member(tar, f"{prefix}{FOLDER}/{name}", records(x, y))
+        _member(tar, f"{prefix}{FOLDER}/batches.meta.txt", b"airplane\nautomobile\n")
         for name, data, kind, size, link in extra:
             _member(tar, name, data, kind, size, link)
     data = buf.getvalue()

@@ -165,13 +165,13 @@ def read_archive(stream: BinaryIO, where: str) -> tuple[np.ndarray, ...]:
             except (tarfile.HeaderError, UnicodeDecodeError) as exc:
                 raise DatasetError(f"{where} is not a tar archive or is damaged ({exc}); "
                                    "download cifar-10-binary.tar.gz again.") from None
-            name = info.name
-            shown = repr(name[:80])
+            name = info.name[2:] if info.name.startswith("./") else info.name  # tar's own "./"
+            shown = repr(info.name[:80])
             if name in seen:
                 raise DatasetError(f"{where} holds {shown} twice; it is not the CIFAR-10 archive.")
             seen.add(name)
             if info.isdir():
-                if name != FOLDER or info.size:
+                if name not in (FOLDER, ".") or info.size:
                     raise DatasetError(f"{where} holds the unexpected folder {shown}; it is not "
                                        "the CIFAR-10 binary archive.")
                 continue

@@ -89,6 +89,9 @@ def test_the_archive_reads_as_its_images_in_any_whole_number_of_records(tmp_path
     assert ds.class_names[:3] == ["airplane", "automobile", "bird"]
     assert "3 (cat)" in ds.describe()
     assert datasets.load_dataset("cifar10", p).x_train.shape == (12, 3072)
+    dotted = tmp_path / "cifar-10-binary.tgz"  # made with tar's "./" before each name
+    dotted.write_bytes(archive_bytes(raw_images((1, 5, 2, 3, 1, 4)), prefix="./")[0])
+    assert_holds(datasets.load_user_file(dotted), raw)
     plain = tmp_path / "cifar-10-binary.tar"  # unpacked by gunzip: read the same
     plain.write_bytes(archive_bytes(raw_images((1, 5, 2, 3, 1, 4)), gz=False)[0])
     assert_holds(datasets.load_user_file(plain), raw)
