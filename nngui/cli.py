@@ -88,25 +88,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(done: int, total: int) -> None:
+def _progress_bar(done: int, total: int, what: str = "MNIST") -> None:
     from nngui.core.platform import runtime
 
     runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     if total > 0:
         frac = done / total
-        sys.stderr.write(f"\rDownloading MNIST [{'#' * int(frac * 30):<30}] {frac:6.1%}")
+        sys.stderr.write(f"\rDownloading {what} [{'#' * int(frac * 30):<30}] {frac:6.1%}")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
 
 def _load_data(name: str | None, path: str | None, seed: int):
-    from nngui.core.data.datasets import load_dataset
+    from nngui.core.data.datasets import REGISTRY, load_dataset
 
     if not name:
         raise UsageError(f"Give a dataset: --dataset NAME ({dataset_choices()}), or "
                          "--dataset file --data PATH.")
-    return load_dataset(name, path, seed=seed, progress=_progress_bar)
+    offer = REGISTRY[name].download if name in REGISTRY else None
+    what = offer.what if offer is not None else name
+    return load_dataset(name, path, seed=seed,
+                        progress=lambda done, total: _progress_bar(done, total, what))
 
 
 def _check(spec, dataset) -> None:
