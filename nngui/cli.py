@@ -88,25 +88,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(done: int, total: int) -> None:
+def _progress_bar(done: int, total: int, what: str = "MNIST") -> None:
     from nngui.core.platform import runtime
 
     runtime.settle()  # stderr is silenced while TensorFlow loads in the background
     if total > 0:
         frac = done / total
-        sys.stderr.write(f"\rDownloading MNIST [{'#' * int(frac * 30):<30}] {frac:6.1%}")
+        sys.stderr.write(f"\rDownloading {what} [{'#' * int(frac * 30):<30}] {frac:6.1%}")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
 
 def _load_data(name: str | None, path: str | None, seed: int):
-    from nngui.core.data.datasets import load_dataset
+    from nngui.core.data.datasets import REGISTRY, load_dataset
 
     if not name:
         raise UsageError(f"Give a dataset: --dataset NAME ({dataset_choices()}), or "
                          "--dataset file --data PATH.")
-    return load_dataset(name, path, seed=seed, progress=_progress_bar)
+    offer = REGISTRY[name].download if name in REGISTRY else None
+    what = offer.what if offer is not None else name
+    return load_dataset(name, path, seed=seed,
+                        progress=lambda done, total: _progress_bar(done, total, what))
 
 
 def _check(spec, dataset) -> None:
@@ -323,7 +326,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the network, its data and its training settings as a standalone Keras script."""
-    from nngui.core.data.datasets import find_mnist
+    from nngui.core.data.datasets import REGISTRY
     from nngui.core.files.python_export import export_python, write_python
 
     if not args.python:
@@ -335,7 +338,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not dataset:
         raise UsageError("Give the data set the script should load: --dataset NAME "
                          f"({dataset_choices()}) or --dataset file --data PATH.")
-    data = args.data or (find_mnist() if dataset == "mnist" else None)
+    offer = REGISTRY[dataset].download if dataset in REGISTRY else None
+    data = args.data or (offer.find() if offer is not None else None)  # MNIST's, CIFAR-10's
     text = export_python(spec, cfg, dataset, data, data_seed=cfg.seed or 0)
     path = write_python(args.python, text)
     emit(args, {"python": str(path), "dataset": dataset, "data": str(data) if data else None},
@@ -395,7 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset")
     p.add_argument("--spec", help="network spec JSON file")
     p.add_argument("--dataset", help=f"{DATASETS}, or file (with --data)")
-    p.add_argument("--data", help="data file: mnist.npz, IDX files, CSV or NPZ")
+    p.add_argument("--data", help="data file: mnist.npz, IDX files, cifar-10-binary.tar.gz, "
+                   "CSV or NPZ")
     p.add_argument("--epochs", type=int_in(1, 100_000))
     p.add_argument("--batch-size", type=int_in(1, 1_000_000), dest="batch_size")
     p.add_argument("--seed", type=int_in(0, 2**32 - 1))
@@ -418,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--python", metavar="OUT.py", help="the script to write")
     p.add_argument("--dataset", help=f"the data the script loads: {DATASETS}, or file (with "
                    "--data); default: the preset's")
-    p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz)")
+    p.add_argument("--data", help="data file the script reads (MNIST: mnist.npz; "
+                   "CIFAR-10: cifar10.npz or cifar-10-binary.tar.gz)")
     add("selftest", cmd_selftest, "a short end-to-end check (used by the packaged app)")
     add_lab_parser(add)
     add_lesson_parsers(add)

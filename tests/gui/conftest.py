@@ -74,6 +74,8 @@ def window(qtbot, monkeypatch, tmp_path, messages):
     monkeypatch.delenv("NNGUI_MNIST", raising=False)
     monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))  # samples stay here
     monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    monkeypatch.setattr(DataController, "ask_download_choice", lambda self, name: "cancel")
+    monkeypatch.delenv("NNGUI_CIFAR10", raising=False)
     w = MainWindow()
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
@@ -165,6 +167,8 @@ def circles_window(qtbot, monkeypatch, tmp_path):
     from nngui.gui.common.data_controller import DataController
 
     monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    monkeypatch.setattr(DataController, "ask_download_choice", lambda self, name: "cancel")
+    monkeypatch.delenv("NNGUI_CIFAR10", raising=False)
     w = MainWindow()
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)

@@ -1,5 +1,7 @@
 """Datasets: the registry of every data set nngui offers, and MNIST finding/downloading.
 
+CIFAR-10's finding, downloading and reading live in :mod:`nngui.core.data.cifar`.
+
 One :class:`Entry` per data set in :data:`REGISTRY` (at the end) holds its name, title, loader
 and the code an exported script makes the same data with: the data nngui makes itself comes
 from the plain functions of :mod:`nngui.core.data.generators`, which the app calls and the
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nngui.core.data import generators, script_loaders
+from nngui.core.data import cifar, download, generators, script_loaders
 from nngui.core.data.files import load_user_file
 from nngui.core.data.mnist_files import load_mnist_file, read_idx
 from nngui.core.data.record import (
@@ -35,15 +37,12 @@ from nngui.core.data.record import (
 # Dataset, DatasetError and the file loaders keep their old home here: callers import them
 # from datasets, which is the module they think of.
 __all__ = [
-    "FILE", "REGISTRY", "Dataset", "DatasetError", "Entry", "MNIST_ENV", "MNIST_URL",
-    "dataset_names", "dataset_title", "entry", "find_mnist", "load_dataset", "load_mnist",
-    "load_mnist_file", "load_user_file", "mnist_help", "read_idx", "split_train_test",
+    "FILE", "REGISTRY", "Dataset", "DatasetError", "Download", "Entry", "MNIST_ENV",
+    "MNIST_URL", "dataset_names", "dataset_title", "entry", "find_mnist", "keeps_path",
+    "load_dataset", "load_mnist", "load_mnist_file", "load_user_file", "mnist_help", "read_idx", "split_train_test",
 ]
 
-DOWNLOAD_TIMEOUT_S = 10.0
-_CHUNK = 1 << 16
-
-ProgressFn = Callable[[int, int], None]
+ProgressFn = download.ProgressFn
 
 Loader = Callable[[str | os.PathLike | None, int, ProgressFn | None], Dataset]
 
@@ -65,6 +64,20 @@ class Entry:
     # the script's line naming the file nngui read (``data_path -> "NAME = ...\n"``)
     script_constant: Callable[[str | os.PathLike | None], str] | None = None
     pixels_255: bool = False  # the script reads 0..255 pixels and scales them as nngui did
+    download: Download | None = None  # a data set nngui downloads once and keeps (MNIST, CIFAR)
+
+
+@dataclass(frozen=True)
+class Download:
+    """What the app asks and does about a data set it downloads once (MNIST, CIFAR-10)."""
+
+    what: str  # its short name in the question: "MNIST"
+    size: str  # the download's size: "11 MB"
+    find: Callable[[], Path | None]  # the file already on this computer, if any
+    offline: Callable[[], Dataset]  # the data from that file; never downloads
+    places: str  # where nngui looks, for the question
+    files: str  # what the user may load instead, for the question
+    file_filter: str  # the file dialog's filter for those files
 
 
 def made(name: str, title: str, make: Callable[[int], tuple], notes: tuple[str, ...],
@@ -93,7 +106,8 @@ def _load_file(path: str | os.PathLike | None, seed: int, progress: ProgressFn |
 
 # A user's file: not one of the menu's data sets (File → Load data file… reads it), but it
 # loads, saves in projects and exports like them.
-FILE = Entry("file", "Data file (CSV, NPZ, mnist.npz or MNIST IDX files)", _load_file,
+FILE = Entry("file", "Data file (CSV, NPZ, mnist.npz, MNIST IDX files or CIFAR-10's binary "
+             "archive)", _load_file,
              script_loaders.read_data_file, "read_data_file(path or DATA_PATH)", task=None,
              reads_file=True, script_constant=script_loaders.file_constant)
 
@@ -111,6 +125,13 @@ def entry(name: str) -> Entry:
     if key not in REGISTRY:
         raise DatasetError(_unknown_name_message(name))
     return REGISTRY[key]
+
+
+def keeps_path(name: str) -> bool:
+    """Whether data set ``name`` is read from a file whose path a project keeps (MNIST,
+    CIFAR-10, the user's file); made data is made again instead."""
+    key = name.strip().lower()
+    return key == FILE.name or (key in REGISTRY and REGISTRY[key].reads_file)
 
 
 def dataset_title(name: str) -> str:
@@ -183,55 +204,25 @@ def load_mnist(
     return _download_mnist(progress)
 
 
-class _ProgressFailed(Exception):
-    """Wraps an exception raised by the caller's progress callback (e.g. a cancel)."""
-
-
-def _frozen_tls_context():
-    """certifi's CAs in the frozen app: its bundled OpenSSL looks in the build host's cert dir."""
-    import sys
-
-    if not getattr(sys, "frozen", False):
-        return None
-    import ssl
-
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 def _download_mnist(progress: ProgressFn | None) -> Dataset:
     """Fetch mnist.npz into ~/.keras/datasets atomically, verify it, and load it."""
     import http.client
-    import urllib.request
 
     from nngui.core.platform.fsio import atomic_path
 
     dest = _keras_mnist_path()
     try:
         # Verified before it replaces anything: a cut download never becomes the cache.
-        with atomic_path(dest) as tmp, open(tmp, "wb") as out, urllib.request.urlopen(
-            MNIST_URL, timeout=DOWNLOAD_TIMEOUT_S, context=_frozen_tls_context()
-        ) as resp:
-            total = int(resp.headers.get("Content-Length") or 0)
-            done = 0
-            while chunk := resp.read(_CHUNK):
-                out.write(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    try:
-                        progress(done, total)
-                    except Exception as exc:
-                        raise _ProgressFailed() from exc
-            if total and done != total:
-                raise OSError(f"download stopped after {done} of {total} bytes")
-            out.flush()
+        with atomic_path(dest) as tmp:
+            with open(tmp, "wb") as out:
+                download.fetch(MNIST_URL, out, progress)
             ds = load_mnist_file(tmp)
         notes = [*ds.notes, f"downloaded from {MNIST_URL}"]
         return dataclasses.replace(ds, source=str(dest), notes=notes)
-    except _ProgressFailed as exc:
+    except download.ProgressFailed as exc:
         raise exc.__cause__ from None  # type: ignore[misc]
-    except (OSError, ValueError, http.client.HTTPException, DatasetError) as exc:
+    except (download.DownloadError, OSError, ValueError, http.client.HTTPException,
+            DatasetError) as exc:
         reason = f"MNIST was not found and could not be downloaded ({exc})."
         raise DatasetError(mnist_help(reason)) from exc
 
@@ -243,7 +234,21 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
     Entry("mnist", "MNIST handwritten digits (60k/10k)",
           lambda path, seed, progress: load_mnist(path, progress=progress),
           script_loaders.read_mnist, "read_mnist(path, MNIST_PATH)", reads_file=True,
-          script_constant=script_loaders.mnist_constant, pixels_255=True),
+          script_constant=script_loaders.mnist_constant, pixels_255=True,
+          download=Download(
+              "MNIST", "11 MB", find_mnist, lambda: load_mnist(allow_download=False),
+              f"${MNIST_ENV} and ~/.keras/datasets/mnist.npz",
+              "mnist.npz or the four IDX files", "MNIST (*.npz *.gz *ubyte);;All files (*)")),
+    Entry("cifar10", "CIFAR-10 colour images (50k/10k, 32x32x3 → 3,072 inputs)",
+          lambda path, seed, progress: cifar.load_cifar10(path, progress=progress),
+          script_loaders.read_cifar10, "read_cifar10(path, CIFAR10_PATH)", reads_file=True,
+          script_constant=script_loaders.cifar10_constant, pixels_255=True,
+          download=Download(
+              "CIFAR-10", cifar.SIZE_TEXT, cifar.find_cifar10,
+              lambda: cifar.load_cifar10(allow_download=False),
+              f"${cifar.CIFAR10_ENV} and ~/.keras/datasets/{cifar.CACHE_NAME}",
+              "cifar-10-binary.tar.gz (the binary version) or a cifar10.npz",
+              "CIFAR-10 (*.tar.gz *.tgz *.tar *.npz);;All files (*)")),
     made("digits", "Small digits (scikit-learn 8x8 upscaled into 28x28 like MNIST; 1437/360)",
          generators.digits, (
              "scikit-learn load_digits: 1797 images of 8x8 pixels with values 0..16",

@@ -1,4 +1,4 @@
-"""Reading the user's data files, CSV and NPZ (mnist.npz and IDX files go to mnist_files).
+"""Reading the user's data files, CSV and NPZ (MNIST's go to mnist_files, CIFAR-10's to cifar).
 
 Everything that goes wrong becomes a :class:`DatasetError` naming the file and the problem.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nngui.core.data.cifar import is_cifar10_file, load_cifar10_file
 from nngui.core.data.mnist_files import IDX_NAME, load_mnist_file
 from nngui.core.data.record import Dataset, DatasetError, read_npz, split_train_test
 
@@ -24,7 +25,8 @@ LABEL_COLUMN_NAMES = ("label", "y", "target", "class")
 
 
 def load_user_file(path: str | os.PathLike) -> Dataset:
-    """Load a CSV or NPZ file (or mnist.npz / MNIST IDX files or folder) as a Dataset."""
+    """Load a CSV or NPZ file (or mnist.npz / MNIST IDX files or folder, or CIFAR-10's binary
+    archive / cifar10.npz) as a Dataset."""
     p = Path(path).expanduser()
     if p.is_dir():
         return load_mnist_file(p)
@@ -32,6 +34,8 @@ def load_user_file(path: str | os.PathLike) -> Dataset:
         raise DatasetError(f"The data file {p} does not exist; check the path.")
     if IDX_NAME.match(p.name) or p.name.lower() == "mnist.npz":
         return load_mnist_file(p)
+    if is_cifar10_file(p):
+        return load_cifar10_file(p)
     suffix = p.suffix.lower()
     if suffix == ".npz":
         return _load_npz(p)
@@ -39,7 +43,7 @@ def load_user_file(path: str | os.PathLike) -> Dataset:
         return _load_csv(p)
     raise DatasetError(
         f"{p.name}: unknown file type '{suffix or 'no extension'}'; use a .csv or .npz file, "
-        "mnist.npz, or the MNIST IDX files."
+        "mnist.npz, the MNIST IDX files or cifar-10-binary.tar.gz."
     )
 
 

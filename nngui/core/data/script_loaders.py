@@ -1,10 +1,10 @@
-"""How an exported script reads the files nngui reads: MNIST's mnist.npz and the user's CSV/NPZ.
+"""How an exported script reads the files nngui reads: MNIST, CIFAR-10 and the user's CSV/NPZ.
 
 The Python exporter copies these functions' source into the script (made data comes from
 :mod:`nngui.core.data.generators` the same way), so they use only ``np`` and ``os``, which the
 script imports, and import anything else inside. Each returns ``(x_train, y_train), (x_test,
-y_test)``: what nngui reads before it scales, reshapes and encodes (MNIST's pixels are still
-0..255 here). tests/core/files/test_export_python.py holds them equal to the app's loaders.
+y_test)``: what nngui reads before it scales, reshapes and encodes (MNIST's and CIFAR-10's pixels
+are still 0..255 here). tests/core/files/test_export_python.py holds them equal to the app's loaders.
 """
 
 from __future__ import annotations
@@ -36,6 +36,54 @@ def read_mnist(path=None, default=None):
         raise SystemExit(f"MNIST is not on this machine and could not be downloaded "
                          f"({exc.__class__.__name__}); give the file with --data PATH or "
                          f"NNGUI_MNIST=PATH.") from None
+
+
+def read_cifar10(path=None, default=None):
+    """CIFAR-10: 50,000 training and 10,000 test colour images of 32x32x3 values 0..255, each
+    as 3,072 numbers (row by row, R G B per pixel), as nngui reads them.
+
+    Read from --data PATH (cifar10.npz or cifar-10-binary.tar.gz), else $NNGUI_CIFAR10, else
+    the file nngui used, else ~/.keras/datasets/cifar10.npz, else downloaded by Keras.
+    """
+    if path and not os.path.isfile(path):
+        raise SystemExit(f"The CIFAR-10 file {path} does not exist: check --data.")
+    cache = os.path.join(os.path.expanduser("~"), ".keras", "datasets", "cifar10.npz")
+    path = path or os.environ.get("NNGUI_CIFAR10") or default or cache
+    if os.path.isfile(path) and path.endswith(".npz"):
+        with np.load(path) as f:
+            (x, y), (xt, yt) = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+    elif os.path.isfile(path):
+        (x, y), (xt, yt) = read_cifar10_binary(path)
+    else:
+        try:
+            import keras
+
+            (x, y), (xt, yt) = keras.datasets.cifar10.load_data()
+        except Exception as exc:  # offline, or a download cut short: one line
+            raise SystemExit(f"CIFAR-10 is not on this machine and could not be downloaded "
+                             f"({exc.__class__.__name__}); give the file with --data PATH or "
+                             f"NNGUI_CIFAR10=PATH.") from None
+    return (x.reshape(len(x), -1), y.reshape(-1)), (xt.reshape(len(xt), -1), yt.reshape(-1))
+
+
+def read_cifar10_binary(path):
+    """CIFAR-10's binary version: in each batch file, records of a label byte and the pixels
+    as three planes (1,024 red, 1,024 green, 1,024 blue bytes), made (N, 32, 32, 3)."""
+    import tarfile
+
+    batches = {}
+    with tarfile.open(path) as tar:
+        for member in tar.getmembers():
+            name = os.path.basename(member.name)
+            if member.isfile() and name.endswith(".bin"):
+                raw = tar.extractfile(member).read()
+                records = np.frombuffer(raw, dtype="uint8").reshape(-1, 3073)
+                images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+                batches[name] = (images, records[:, 0])
+    train = [batches[f"data_batch_{i}.bin"] for i in range(1, 6)]
+    x = np.concatenate([images for images, _ in train])
+    y = np.concatenate([labels for _, labels in train])
+    return (x, y), batches["test_batch.bin"]
 
 
 def read_data_file(path):
@@ -138,6 +186,13 @@ def mnist_constant(data_path) -> str:
                 "reads a Keras mnist.npz (--data or $NNGUI_MNIST)\n")
     return (f"MNIST_PATH = {literal(str(path) if path else None)}  # the file nngui used; --data "
             "or $NNGUI_MNIST override it\n")
+
+
+def cifar10_constant(data_path) -> str:
+    """``CIFAR10_PATH = ...``: the CIFAR-10 file nngui read (its cache or the user's archive)."""
+    path = _absolute(data_path) if data_path else None
+    return (f"CIFAR10_PATH = {literal(str(path) if path else None)}  # the file nngui used; "
+            "--data or $NNGUI_CIFAR10 override it\n")
 
 
 def file_constant(data_path) -> str:

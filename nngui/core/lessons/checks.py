@@ -70,10 +70,11 @@ class Situation:
     def loaded(self) -> Any:
         """The Dataset, loaded once (never downloaded: a check must not reach the network)."""
         if self.data is None:
-            from nngui.core.data.datasets import load_dataset, load_mnist
+            from nngui.core.data.datasets import REGISTRY, load_dataset
 
-            if self.dataset == "mnist" and not self.data_path:
-                self.data = load_mnist(allow_download=False)
+            offer = REGISTRY[self.dataset].download if self.dataset in REGISTRY else None
+            if offer is not None and not self.data_path:  # MNIST, CIFAR-10: what is here
+                self.data = offer.offline()
             else:
                 self.data = load_dataset(self.dataset or "", self.data_path, seed=self.seed())
         return self.data

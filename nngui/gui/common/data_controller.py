@@ -1,4 +1,5 @@
-"""The dataset combo: loads datasets off the GUI thread, offers MNIST download or a file."""
+"""The dataset combo: loads datasets off the GUI thread; offers to download MNIST or CIFAR-10
+(with progress and Cancel) or to load its file instead."""
 
 from __future__ import annotations
 
@@ -37,11 +38,19 @@ class DataController(QObject):
         self._want: tuple[str, str | None] | None = None  # what it loads (name, path)
         self._token = 0  # counts requests: a result for an older one is dropped
         self._progress: QProgressDialog | None = None
+        self._cancelled = 0  # the request whose download the user cancelled
         self._pending_path: str | None = None
         self.combo.activated.connect(lambda _i: self.select(self.combo.currentData()))
 
     def mnist_available(self) -> bool:
         return datasets.find_mnist() is not None or self._remembered_mnist() is not None
+
+    def available(self, name: str) -> bool:
+        """Whether data set ``name`` loads without a download (made data always does)."""
+        if name == "mnist":
+            return self.mnist_available()
+        offer = _download_of(name)
+        return offer is None or offer.find() is not None
 
     def _remembered_mnist(self) -> str | None:
         """The MNIST file the user loaded before (if it is still there)."""
@@ -59,16 +68,18 @@ class DataController(QObject):
             self.settings.set_mnist_file(path)
 
     def select(self, name: str, path: str | None = None, quiet: bool = False) -> None:
-        """Load a dataset by name (or a file); MNIST missing -> ask to download or pick a file."""
+        """Load a dataset by name (or a file); MNIST or CIFAR-10 missing -> ask to download it
+        or pick a file."""
         if name == "mnist" and path is None and datasets.find_mnist() is None:
             path = self._remembered_mnist()  # loaded from a file once: no question again
-        if name == "mnist" and path is None and not self.mnist_available():
+        offer = _download_of(name)
+        if offer is not None and path is None and not self.available(name):
             if quiet:
-                self._fail("MNIST is not on this computer", box=False)
+                self._fail(f"{offer.what} is not on this computer", box=False)
                 return
-            if not self._ask_for_mnist():  # the pick is withdrawn: what was there stays
+            if not self._ask_for_download(name):  # the pick is withdrawn: what was there stays
                 self._show_current()
-                self._fail("MNIST was not loaded", box=False)  # the user said so: no box
+                self._fail(f"{offer.what} was not loaded", box=False)  # the user said so
                 return
             if self._pending_path:
                 path = self._pending_path
@@ -87,10 +98,16 @@ class DataController(QObject):
 
     def ask_mnist_choice(self) -> str:
         """Ask what to do about missing MNIST: 'download', 'file' or 'cancel'."""
-        box = QMessageBox(QMessageBox.Icon.Question, "MNIST is not on this computer",
-                          "nngui looks for MNIST in $NNGUI_MNIST and ~/.keras/datasets/"
-                          "mnist.npz.\n\nDownload it now (11 MB), or load mnist.npz or the "
-                          "four IDX files you already have?", parent=self.window)
+        return self.ask_download_choice("mnist")
+
+    def ask_download_choice(self, name: str) -> str:
+        """Ask what to do about a missing data set nngui downloads: 'download', 'file' or
+        'cancel'."""
+        offer = _download_of(name)
+        box = QMessageBox(QMessageBox.Icon.Question, f"{offer.what} is not on this computer",
+                          f"nngui looks for {offer.what} in {offer.places}.\n\nDownload it now "
+                          f"({offer.size}, once), or load {offer.files} you already have?",
+                          parent=self.window)
         download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
         pick = box.addButton("Load file…", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -99,18 +116,18 @@ class DataController(QObject):
             return "download"
         return "file" if box.clickedButton() is pick else "cancel"
 
-    def _ask_for_mnist(self) -> bool:
+    def _ask_for_download(self, name: str) -> bool:
         self._pending_path = None
-        choice = self.ask_mnist_choice()
+        offer = _download_of(name)
+        choice = self.ask_mnist_choice() if name == "mnist" else self.ask_download_choice(name)
         if choice == "download":
             return True
         if choice == "file":
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "Load MNIST", self._start_dir(),
-                "MNIST (*.npz *.gz *ubyte);;All files (*)")
+                self.window, f"Load {offer.what}", self._start_dir(), offer.file_filter)
             self._pending_path = path or None
             if path:
-                self._remember(path, mnist=True)
+                self._remember(path, mnist=name == "mnist")
             return bool(path)
         return False
 
@@ -131,15 +148,27 @@ class DataController(QObject):
         self._show_current()
         label = "your data file" if path else datasets.dataset_title(name)
         self.busy.emit(f"Loading {label}…")
-        downloading = name == "mnist" and path is None and not self.mnist_available()
+        offer = _download_of(name) if path is None and not self.available(name) else None
 
-        def work(report, _stop):
-            return datasets.load_dataset(name, path, progress=lambda d, t: report((d, t)))
+        def work(report, stop):
+            def progress(done: int, total: int) -> None:
+                if stop.is_set():  # Cancel: the download stops, its temporary file goes
+                    what = offer.what if offer is not None else "data"
+                    raise datasets.DatasetError(f"The {what} download was cancelled; nothing "
+                                                "was kept.")
+                report((done, total))
 
-        if downloading:
-            self._progress = QProgressDialog("Downloading MNIST…", "", 0, 100, self.window)
-            self._progress.setCancelButton(None)
+            return datasets.load_dataset(name, path, progress=progress)
+
+        if offer is not None:
+            self._progress = QProgressDialog(f"Downloading {offer.what} ({offer.size})…",
+                                             "Cancel", 0, 100, self.window)
+            self._progress.setObjectName("downloadProgress")
             self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+            self._progress.setMinimumDuration(0)
+            self._progress.setAutoClose(False)
+            self._progress.setAutoReset(False)
+            self._progress.canceled.connect(lambda: self._cancel_download(token))
             self._progress.show()
         task = self.tasks.submit(
             "load-data", work, on_done=lambda ds: self._on_done(token, ds),
@@ -165,10 +194,16 @@ class DataController(QObject):
         if token == self._token and self._progress is not None and total > 0:
             self._progress.setValue(int(100 * done / total))
 
+    def _cancel_download(self, token: int) -> None:
+        """The progress dialog's Cancel: the download in flight stops at its next chunk."""
+        if token == self._token and self._progress is not None and self._task is not None:
+            self._cancelled = token
+            self._task.cancel()
+
     def _close_progress(self) -> None:
-        if self._progress is not None:
-            self._progress.close()
-            self._progress = None
+        dialog, self._progress = self._progress, None
+        if dialog is not None:
+            dialog.close()  # emits canceled, which no longer names a live download
 
     def _on_done(self, token: int, ds: datasets.Dataset) -> None:
         if token != self._token:
@@ -182,7 +217,7 @@ class DataController(QObject):
         i = self.combo.findData(ds.name)
         if i < 0:
             self.combo.addItem(f"{ds.title}", ds.name)
-        elif ds.name == "mnist" and self.combo.itemText(i) != ds.title:
+        elif _download_of(ds.name) is not None and self.combo.itemText(i) != ds.title:
             self.combo.setItemText(i, ds.title)  # its counts are the loaded file's (a slice)
         self._show_current()
         self.loaded.emit(ds)
@@ -196,7 +231,8 @@ class DataController(QObject):
         self._show_current()
         msg = str(error) if isinstance(error, datasets.DatasetError) else (
             f"Could not load the data: {message}")
-        self._fail(msg, box=not quiet)
+        cancelled = self._cancelled == token  # the user's own Cancel: said, but no box
+        self._fail(msg, box=not quiet and not cancelled)
 
     def _fail(self, message: str, box: bool = True) -> None:
         """Say a pick did not load, and what the data still is (the combo shows that)."""
@@ -219,3 +255,9 @@ class DataController(QObject):
         """The combo shows what is loading, else what is loaded, else nothing."""
         name = self.selection()
         self.combo.setCurrentIndex(self.combo.findData(name) if name is not None else -1)
+
+
+def _download_of(name: str | None) -> datasets.Download | None:
+    """What the app may download for data set ``name`` (None: it never downloads it)."""
+    entry = datasets.REGISTRY.get(name or "")
+    return entry.download if entry is not None else None

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
+from nngui.core.data.datasets import keeps_path
 from nngui.core.network.spec import SpecError, dump_json, load_spec_file
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
@@ -219,7 +220,7 @@ class FileActions(QObject):
 
         ds = self._data.dataset
         name = ds.name if ds is not None else "mnist"
-        data = ds.source if ds is not None and name in ("mnist", "file") else None
+        data = ds.source if ds is not None and keeps_path(name) else None
         if name == "mnist" and not (data and Path(data).exists()):
             data = find_mnist()
         classes = ds.num_classes if ds is not None and ds.num_classes else None

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox
 
+from nngui.core.data.datasets import keeps_path
 from nngui.core.lessons.checks import Situation, check_lesson, trained_of
 from nngui.core.lessons.format import LessonError
 from nngui.core.lessons.library import read_lesson_file
@@ -81,7 +82,7 @@ class LessonsHost(QObject):
                      "reason": r.reason} for r in w.watch.runs.runs.records]
         name = ds.name if ds is not None else None
         return Situation(session.spec, w.builder.config(), name,
-                         ds.source if ds is not None and name in ("mnist", "file") else None,
+                         ds.source if ds is not None and keeps_path(name) else None,
                          session.model, dict(session.history), runs, data=ds,
                          trained=dict(session.trained) if session.trained else None)
 

@@ -40,6 +40,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
 
+from nngui.core.data.datasets import keeps_path
 from nngui.core.files.project import SUFFIX, Project, ProjectError
 from nngui.core.files.project import load_project as _load
 from nngui.core.files.state import SessionState, save_state
@@ -209,7 +210,7 @@ class ProjectActions(QObject):
         return None if self._data.is_loading() or ds is None else ds.name
 
     def _on_project_data(self, ds) -> None:
-        source = ds.source if ds.name in ("mnist", "file") else None
+        source = ds.source if keeps_path(ds.name) else None
         self.state.data_changed(ds.name, source)
         if self._clean_dataset is None:  # the data the window started with, loaded late
             self._clean_dataset = ds.name

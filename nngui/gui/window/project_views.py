@@ -21,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
 from PySide6.QtWidgets import QMainWindow
 
+from nngui.core.data.datasets import keeps_path
 from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import Project
 from nngui.core.files.state import ModelRef
@@ -69,7 +70,7 @@ class ProjectViews(QObject):
         session = self._work.session
         ds = self._data.dataset
         name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
-        source = ds.source if ds is not None and name in ("mnist", "file") else None
+        source = ds.source if ds is not None and keeps_path(name) else None
         pages = self._pages
         records = pages.watch.runs.runs.records
         runs = [{"name": r.name, "settings": r.settings, "history": r.history,

@@ -118,10 +118,16 @@ def test_sse_leaky_relu_initializers_and_sgd_settings_are_exact(tmp_path: Path) 
 def test_every_data_set_a_script_loads_is_the_apps_data(name: str, seed: int, request,
                                                         tmp_path: Path) -> None:
     """For every registry entry: the script's data code, run with nothing but NumPy and os,
-    gives the arrays the app loads (MNIST as its file holds it, pixels 0..255)."""
+    gives the arrays the app loads (MNIST and CIFAR-10 as their files hold them, pixels
+    0..255)."""
     data = entry(name)
     path = None
-    if data.reads_file:  # MNIST: a small mnist.npz cut from the real one
+    if name == "cifar10":  # CIFAR-10: a small archive in the binary format
+        from cifar_archives import archive_bytes
+
+        path = tmp_path / "cifar-10-binary.tar.gz"
+        path.write_bytes(archive_bytes()[0])
+    elif data.reads_file:  # MNIST: a small mnist.npz cut from the real one
         path = tmp_path / "mnist.npz"
         with np.load(request.getfixturevalue("mnist_path")) as f:
             np.savez(path, **{k: f[k][:50] for k in ("x_train", "y_train", "x_test", "y_test")})

@@ -202,10 +202,38 @@ def test_goals_name_the_data_as_the_data_list_does() -> None:
     assert "xor2" not in r.detail and "(this is Two moons)" in r.detail, r.detail
     cifar = find_lesson("cifar-homework")[0].goal("cifar-30")
     r = check_goal(cifar, Situation(_spec("cifar-3072-3000-2000-10"), dataset="digits"))
-    assert r.detail == "needs data from a file: File → Load data file… (this is Small digits)"
+    assert r.detail == "needs the data CIFAR-10 colour images (this is Small digits)"
+    r = check_goal(cifar, Situation(_spec("cifar-3072-3000-2000-10"), dataset="file"))
+    assert r.detail == "needs the data CIFAR-10 colour images (this is a data file)"
 
 
 def _spec(preset: str):
     from nngui.core.training.presets import get_preset
 
     return get_preset(preset).spec()
+
+
+def test_a_check_reads_cifar10_from_its_file_or_the_cache_and_never_downloads(
+        tmp_path, monkeypatch) -> None:
+    import urllib.request
+
+    from cifar_archives import archive_bytes, write_cache
+
+    from nngui.core.data.datasets import DatasetError
+
+    def no_network(*a, **k):
+        raise AssertionError("a check must not reach the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NNGUI_CIFAR10", raising=False)
+    spec = _spec("cifar-3072-3000-2000-10")
+    with pytest.raises(DatasetError, match="CIFAR-10 is not on this computer"):
+        Situation(spec, dataset="cifar10").loaded()
+    data, raw = archive_bytes()
+    archive = tmp_path / "cifar-10-binary.tar.gz"
+    archive.write_bytes(data)
+    got = Situation(spec, dataset="cifar10", data_path=str(archive)).loaded()
+    assert got.name == "cifar10" and got.source == str(archive) and len(got.y_test) == 3
+    write_cache(tmp_path, raw)
+    assert Situation(spec, dataset="cifar10").loaded().x_train.shape == (12, 3072)

@@ -433,8 +433,8 @@ def test_a_student_completes_the_autoencoder_lesson(window, qtbot, monkeypatch,
 
 
 def cifar_shaped_npz(mnist_path, out, n_train: int = 3000, n_test: int = 1000):
-    """CIFAR-10's file layout as the lesson says to save it, (N, 32, 32, 3) uint8 and (N, 1)
-    labels, filled with real MNIST digits (CIFAR itself is not available offline)."""
+    """CIFAR-10's layout as nngui keeps it (and Keras' load_data() gives it), (N, 32, 32, 3)
+    uint8 and (N, 1) labels, filled with real MNIST digits (CIFAR itself is not here)."""
     import numpy as np
 
     d = np.load(mnist_path)
@@ -442,17 +442,21 @@ def cifar_shaped_npz(mnist_path, out, n_train: int = 3000, n_test: int = 1000):
     def colour(x):
         return np.repeat(np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None], 3, axis=-1)
 
+    out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, x_train=colour(d["x_train"][:n_train]), y_train=d["y_train"][:n_train, None],
              x_test=colour(d["x_test"][:n_test]), y_test=d["y_test"][:n_test, None])
     return out
 
 
-def test_a_student_does_the_cifar_homework_offline_and_with_a_file(window, qtbot, tmp_path,
-                                                                  mnist_path):
+def test_a_student_does_the_cifar_homework_in_the_app(window, qtbot, tmp_path, mnist_path,
+                                                       monkeypatch):
+    from nngui.gui.common.data_controller import DataController
+
     w = window
     panel = choose_lesson(w, "cifar-homework")
     intro = panel.introLabel.text()
-    assert "nngui does not download it" in intro and "File → Load data file…" in intro
+    assert "Pick it in the Data list" in intro and "163 MB, once" in intro
+    assert "File → Load data file…" in intro  # the offline route stays
     # step 1 needs nothing but the app: the homework's recipe on the bundled digits
     set_up(w, qtbot, panel, "digits")
     assert w.builder.config().epochs == 10
@@ -465,16 +469,25 @@ def test_a_student_does_the_cifar_homework_offline_and_with_a_file(window, qtbot
     assert green(panel, "digits-90"), panel.last["digits-90"].detail
     assert not green(panel, "cifar-30")
 
-    # step 2 without CIFAR: the preset is there, the check says what it needs
+    # step 2: Set up asks to download CIFAR-10; declined, the check says what it needs
+    asked = []
+    monkeypatch.setattr(DataController, "ask_download_choice",
+                        lambda self, name: asked.append(name) or "cancel")
     set_up(w, qtbot, panel, "build", dataset="digits")
+    assert asked == ["cifar10"]
     label = panel.findChild(QLabel, "goal_cifar-30")
-    qtbot.waitUntil(lambda: "needs data from a file: File → Load data file… (this is Small "
-                    "digits)" in label.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "needs the data CIFAR-10 colour images (this is Small digits)"
+                    in label.text(), timeout=30000)
     assert w.builder.spec().name == "cifar_mlp"
-    # with a file saved as the lesson says, the homework trains and is checked
-    w.data.load_file(str(cifar_shaped_npz(mnist_path, tmp_path / "cifar10.npz")))
-    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "file"
+    # once it is on the computer (here: the cache nngui keeps, made of digits), it is picked
+    # in the Data list, trains and is checked
+    cifar_shaped_npz(mnist_path, tmp_path / ".keras" / "datasets" / "cifar10.npz")
+    combo = w.data.combo
+    combo.setCurrentIndex(combo.findData("cifar10"))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "cifar10"
                     and not w.data.is_loading(), timeout=60000)
+    assert asked == ["cifar10"]  # found: no second question
     assert w.data.dataset.input_shape == (3072,)
     spec = w.builder.spec()  # adam, as the step suggests for a CPU
     spec.optimizer, spec.learning_rate, spec.optimizer_params = "adam", 0.001, {}
