@@ -185,7 +185,7 @@ _PRESETS = [
         "cifar-3072-3000-2000-10", "CIFAR-style 3072-3000-2000-10 (sigmoid)",
         "The course's large sigmoid MLP for 32×32×3 images (15,241,010 parameters): pick "
         "CIFAR-10 under Data (downloaded once, 163 MB) or load its file.",
-        "file",
+        "cifar10",
         _net("cifar_mlp", (3072,), [_dense(3000, "sigmoid"), _dense(2000, "sigmoid"),
                                     _dense(10, "softmax")], "categorical_crossentropy",
              "sgd", 0.01),

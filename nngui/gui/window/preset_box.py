@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 
+from nngui.core.data import datasets
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.training import presets
 from nngui.gui.builder.panel import BuilderPanel
@@ -77,6 +78,12 @@ class PresetBox(QObject):
             dataset = "digits"  # opens on bundled data; MNIST is one click (and one download) away
             self.message.emit("MNIST not found: using the bundled 8×8 digits scaled to 28×28. "
                               "Pick MNIST under Data to download or load it.", 0)
+        if dataset != "mnist" and quiet and not self._data.available(dataset):
+            # at start-up: no download question for a preset last used (CIFAR-10, 163 MB)
+            self.message.emit(f"{p.title}: its data is not here yet: pick "
+                              f"{datasets.dataset_title(dataset).split(' (')[0]} under Data "
+                              "to download it, or load its file.", 0)
+            return
         if dataset == "file":
             self.message.emit(f"{p.title}: load your data with File → Load data file… (an NPZ "
                               "with x_train, y_train).", 0)

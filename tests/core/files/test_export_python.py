@@ -254,10 +254,15 @@ def test_every_preset_exports_valid_python_that_builds_and_compiles(tmp_path: Pa
     rng = np.random.default_rng(0)
     np.savez(cifar, x_train=rng.random((8, 3072), dtype=np.float32),
              y_train=np.arange(8) % 10)
+    cifar10 = tmp_path / "cifar10.npz"  # Keras' layout, as the Data list's CIFAR-10 keeps it
+    np.savez(cifar10, x_train=rng.integers(0, 256, (8, 32, 32, 3), dtype=np.uint8),
+             y_train=np.arange(8).reshape(8, 1) % 10,
+             x_test=rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8),
+             y_test=np.arange(4).reshape(4, 1))
+    files = {"file": cifar, "cifar10": cifar10, "mnist": mnist_path}
     scripts = []
     for name, preset in PRESETS.items():
-        data = cifar if preset.dataset == "file" else (
-            mnist_path if preset.dataset == "mnist" else None)
+        data = files.get(preset.dataset)
         text = export_python(preset.spec(), preset.train_config(), preset.dataset, data)
         ast.parse(text)
         scripts.append(write_python(tmp_path / f"{name.replace('-', '_')}.py", text))

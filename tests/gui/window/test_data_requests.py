@@ -159,3 +159,23 @@ def test_a_project_opened_while_other_data_loads_gets_its_own_data(window, qtbot
     qtbot.wait(50)
     assert window.data.dataset.name == "circles" == window.data.combo.currentData()
     assert not [t for t in _problem_texts(window) if t.startswith("✖")]
+
+
+def test_the_cifar_preset_asks_for_its_data_when_picked_and_not_at_start_up(
+        window, qtbot, monkeypatch, messages) -> None:
+    """A preset last used at start-up (quiet) never opens the 163 MB download question: it
+    says where the data comes from and keeps the data loaded; picked by the user, it asks."""
+    from nngui.gui.common.data_controller import DataController
+
+    asked: list[str] = []
+    monkeypatch.setattr(DataController, "ask_download_choice",
+                        lambda self, name: asked.append(name) or "cancel")
+    said: list[str] = []
+    window.presets.message.connect(lambda text, _ms: said.append(text))
+    before = window.data.dataset.name
+    window.apply_preset("cifar-3072-3000-2000-10", quiet=True)
+    assert asked == [] and window.data.dataset.name == before
+    assert any("pick CIFAR-10 colour images under Data to download it, or load its file" in t
+               for t in said)
+    window.apply_preset("cifar-3072-3000-2000-10")
+    assert asked == ["cifar10"]
