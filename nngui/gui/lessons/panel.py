@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +35,9 @@ MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
 MUTED = "color: palette(mid);"
 RETRY_MS = 500  # a check that could not start (the model busy) is tried again after this
+# the panel's preferred width, whatever the lesson's text: the dock beside the tabs keeps one
+# width on a 1366-pixel screen (it followed each lesson's longest line: 262 to 400 px)
+PREFERRED_WIDTH = 320
 
 
 def flow(text: str) -> str:
@@ -218,6 +221,11 @@ class LessonPanel(QWidget):
         lay.addLayout(row)
         self._fill_combo()
         self.set_lesson(builtin_lessons()[0], builtin_text(builtin_lessons()[0].id) or "")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """One width for every lesson (the dock does not move under the pointer when another
+        lesson or tab is chosen); the height is the layout's."""
+        return QSize(PREFERRED_WIDTH, super().sizeHint().height())
 
     # ---- choosing a lesson -------------------------------------------------------------
     def _choices(self) -> list[tuple[Lesson, str]]:
