@@ -1,0 +1,54 @@
+"""What the lesson panel says follows the session: a goal's need is read again after an edit
+in the builder, a goal met on a network since replaced says there is no trained model now, and
+a check asked while the data was loading (an opened project) is made once it has loaded."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from tests.gui.lessons.test_lesson_panel import choose_lesson, do_step, green
+
+
+def _goal_text(panel, goal_id: str) -> str:
+    return panel.findChild(QLabel, f"goal_{goal_id}").text()
+
+
+def test_a_goals_need_is_read_again_after_an_edit_in_the_builder(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "activations-losses")
+    box = panel.boxes["cross-entropy"]
+    box.setUpButton.click()  # the XOR 2-4-1 net with SSE
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "xor2"
+                    and not w.data.is_loading(), timeout=60000)
+    qtbot.waitUntil(lambda: "binary_crossentropy loss" in _goal_text(panel, "xor-bce"))
+    spec = w.builder.spec()
+    spec.loss = "binary_crossentropy"
+    w.builder.set_spec(spec)  # as the Loss combo does
+    qtbot.waitUntil(lambda: "binary_crossentropy loss" not in _goal_text(panel, "xor-bce"),
+                    timeout=5000)
+    assert "sse" not in _goal_text(panel, "xor-bce")
+
+
+def test_a_met_goal_says_when_its_network_was_replaced_by_an_untrained_one(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    do_step(w, qtbot, panel, "sse", guess=0)
+    assert green(panel, "sse-below") and "met before" not in _goal_text(panel, "sse-below")
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session), timeout=30000)
+    w.apply_preset("xor-3-4-1")  # the same preset picked again: a fresh, untrained network
+    qtbot.waitUntil(lambda: "no trained model" in _goal_text(panel, "sse-below"), timeout=5000)
+    text = _goal_text(panel, "sse-below")
+    assert green(panel, "sse-below") and "met before (SSE on the training data" in text
+
+
+def test_a_check_asked_while_the_data_loads_is_made_once_it_has_loaded(window, qtbot):
+    w = window
+    panel = choose_lesson(w, "perceptron-mlp")
+    qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=60000)
+    w.data.select("moons")
+    assert w.data.is_loading()
+    asked = panel.asked
+    panel.refresh()  # as an opened project's lessons ask, while its data loads
+    assert panel.asked == asked  # nothing can be measured yet
+    qtbot.waitUntil(lambda: panel.shown > asked, timeout=30000)
+    assert "moons" in w.data.dataset.name
