@@ -52,3 +52,55 @@ def test_a_check_asked_while_the_data_loads_is_made_once_it_has_loaded(window, q
     assert panel.asked == asked  # nothing can be measured yet
     qtbot.waitUntil(lambda: panel.shown > asked, timeout=30000)
     assert "moons" in w.data.dataset.name
+
+
+def test_the_cross_entropy_step_names_the_rate_adam_needs_and_it_works(window, qtbot):
+    """Done as the text said before (loss and optimizer changed, nothing else), Adam's default
+    0.001 left XOR at 75 % after the step's 150 epochs: the text names the rate that works."""
+    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+
+    w = window
+    panel = choose_lesson(w, "activations-losses")
+    box = panel.boxes["cross-entropy"]
+    box.setUpButton.click()
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "xor2"
+                    and not w.data.is_loading(), timeout=60000)
+    loss = w.builder.findChild(QComboBox, "lossCombo")
+    opt = w.builder.findChild(QComboBox, "optimizerCombo")
+    loss.setCurrentIndex(loss.findData("binary_crossentropy"))
+    opt.setCurrentIndex(opt.findData("adam"))
+    rate = w.builder.findChild(QDoubleSpinBox, "learningRateSpin")
+    assert rate.value() == 0.001  # choosing Adam gave its default
+    assert "learning rate to 0.05" in " ".join(box.step.text.split())
+    rate.setValue(0.05)
+    asked = panel.asked
+    with qtbot.waitSignal(w.training.runFinished, timeout=300000):
+        qtbot.waitUntil(lambda: w.train(), timeout=30000)
+    qtbot.waitUntil(lambda: panel.shown > asked, timeout=30000)
+    assert green(panel, "xor-bce"), panel.last["xor-bce"].detail
+
+
+def test_the_learning_rate_step_names_the_plot_that_draws_its_sweep(window, qtbot):
+    """The run list's plot starts on val_loss, which this XOR (no validation split) never
+    has: the step says which entry draws the sweep's curves, and that one does."""
+    from PySide6.QtWidgets import QComboBox
+
+    from nngui.gui.training.run_plot import empty_reason
+
+    w = window
+    panel = choose_lesson(w, "backprop-xor")
+    box = panel.boxes["learning-rate"]
+    box.setUpButton.click()
+    qtbot.waitUntil(lambda: w.data.dataset is not None and not w.data.is_loading(),
+                    timeout=60000)
+    runs = w.watch.runs
+    with qtbot.waitSignal(runs.sweepEnded, timeout=300000):
+        assert runs.start_sweep("lr")
+    histories = [r.history for r in runs.runs.records]
+    combo = runs.findChild(QComboBox, "runMetricCombo")
+    text = " ".join(box.step.text.split())
+    named = [m for m in (combo.itemText(i) for i in range(combo.count()))
+             if f'choose "{m}" in its Plot box' in text]
+    assert named == ["loss"]
+    assert empty_reason(histories, "loss") == ""  # the named entry draws the runs
+    assert empty_reason(histories, combo.itemText(0)) != ""  # the one it starts on does not
