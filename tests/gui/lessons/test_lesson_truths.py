@@ -104,3 +104,34 @@ def test_the_learning_rate_step_names_the_plot_that_draws_its_sweep(window, qtbo
     assert named == ["loss"]
     assert empty_reason(histories, "loss") == ""  # the named entry draws the runs
     assert empty_reason(histories, combo.itemText(0)) != ""  # the one it starts on does not
+
+
+def test_what_the_optimizers_step_says_of_a_zero_initializer_is_what_keras_does(mnist_path):
+    """The step said every unit then 'learns the same thing': with relu no weight of the layer
+    ever moves, and with tanh the output layer's random weights break the symmetry (20
+    different units, the net learns)."""
+    import keras
+    import numpy as np
+
+    from nngui.core.lessons.library import find_lesson
+
+    step = next(s for s in find_lesson("keras-mnist")[0].steps if s.id == "optimizers")
+    text = " ".join(step.text.split())
+    assert "relu units then never fire" in text and "Dead ReLU units 20/20" in text
+    assert "with tanh units the output layer's random weights still tell them apart" in text
+    with np.load(mnist_path) as d:
+        x, y = d["x_train"][:3000].reshape(-1, 784) / 255.0, d["y_train"][:3000]
+    seen = {}
+    for act in ("relu", "tanh"):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input((784,)),
+            keras.layers.Dense(20, activation=act, kernel_initializer="zeros"),
+            keras.layers.Dense(10, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        acc = model.fit(x, y, epochs=2, batch_size=32, verbose=0).history["accuracy"][-1]
+        w = model.layers[0].get_weights()[0]
+        seen[act] = (acc, len({tuple(np.round(w[:, j], 6)) for j in range(20)}),
+                     float(np.abs(w).max()))
+    assert seen["relu"][2] == 0.0 and seen["relu"][0] < 0.2  # nothing moved, chance level
+    assert seen["tanh"][1] == 20 and seen["tanh"][0] > 0.7  # 20 different units, it learns
