@@ -101,9 +101,6 @@ class AutoencoderPanel(QWidget):
         self.decodedView.setStyleSheet("background: black; color: #aaa;")
         self.decodedLabel = named(QLabel(""), "decodedLabel")
         self.decodedLabel.setWordWrap(True)
-        # two lines kept for it: a caption that comes or grows on hover does not move the
-        # worst digits below it
-        self.decodedLabel.setMinimumHeight(2 * self.decodedLabel.fontMetrics().lineSpacing() + 2)
         self.worstView = named(QListWidget(), "worstView",
                                "The worst-reconstructed test digits: original | rebuilt")
         self.worstView.setViewMode(QListView.ViewMode.IconMode)
