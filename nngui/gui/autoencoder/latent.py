@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -93,6 +94,12 @@ class LatentView(QWidget):
         self.projectionProgress.setMaximumWidth(120)
         self.projectionProgress.setVisible(False)
         self.latentStatus = named(QLabel(""), "latentStatus")
+        # its text changes with the view ("t-SNE of 2,000 codes; the other 8,000 placed by
+        # nearest neighbours"): it wraps in the room it has, two lines kept for it, and never
+        # widens the column (the Decoded point column moved under the pointer)
+        self.latentStatus.setWordWrap(True)
+        self.latentStatus.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.latentStatus.setFixedHeight(2 * self.latentStatus.fontMetrics().lineSpacing() + 2)
         self.projectionLabel = QLabel("2-D view:")
         bar = QHBoxLayout()
         for w in (self.projectionLabel, self.projectionCombo, self.latentGridButton,

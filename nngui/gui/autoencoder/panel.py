@@ -109,6 +109,10 @@ class AutoencoderPanel(QWidget):
         self.worstView.setMovement(QListView.Movement.Static)
         self.worstView.setResizeMode(QListView.ResizeMode.Adjust)
         self.worstView.setUniformItemSizes(True)
+        # the list scrolls: it takes the room left under the decoded digit, never the room the
+        # digit and its caption need (its size hint made the digit cover its caption at 768 px)
+        self.worstView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.worstView.setMinimumHeight(72)  # one row of pairs
         self.worstCaption = named(QLabel("Under each pair: its reconstruction error (mean "
                                          "squared error per pixel)."), "worstCaption")
         self.worstCaption.setWordWrap(True)

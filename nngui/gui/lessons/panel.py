@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nngui.core.lessons.checks import Result, Situation, check_lesson, unmet_condition
+from nngui.core.lessons.checks import (
+    Result,
+    Situation,
+    check_goal,
+    check_lesson,
+    unmet_condition,
+)
 from nngui.core.lessons.format import Lesson, Step
 from nngui.core.lessons.library import builtin_lessons, builtin_text
 from nngui.core.lessons.progress import Progress, bundle
@@ -35,6 +41,9 @@ MET_STYLE = "color: rgb(30, 130, 50); font-weight: bold;"
 OPEN_STYLE = "color: palette(text);"
 MUTED = "color: palette(mid);"
 RETRY_MS = 500  # a check that could not start (the model busy) is tried again after this
+# the panel's preferred width, whatever the lesson's text: the dock beside the tabs keeps one
+# width on a 1366-pixel screen (it followed each lesson's longest line: 262 to 400 px)
+PREFERRED_WIDTH = 320
 
 
 def flow(text: str) -> str:
@@ -176,6 +185,9 @@ class LessonPanel(QWidget):
         self.asked = 0  # refreshes started: only the latest one's results are shown
         self.shown = 0  # the refresh whose results are shown (tests wait on it)
         self._after_run = False  # a run ended since the results last shown
+        # a refresh asked while the session could not be read (data loading, a run): whether
+        # it came after a run; None when none is waiting (``refresh_missed`` makes it)
+        self._missed: bool | None = None
         # run_checks(work, done) -> started: measures (work) and shows (done); the host runs
         # work in a worker thread, by default it runs here
         self.run_checks: Callable[[Callable[[], list[Result]],
@@ -218,6 +230,11 @@ class LessonPanel(QWidget):
         lay.addLayout(row)
         self._fill_combo()
         self.set_lesson(builtin_lessons()[0], builtin_text(builtin_lessons()[0].id) or "")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """One width for every lesson (the dock does not move under the pointer when another
+        lesson or tab is chosen); the height is the layout's."""
+        return QSize(PREFERRED_WIDTH, super().sizeHint().height())
 
     # ---- choosing a lesson -------------------------------------------------------------
     def _choices(self) -> list[tuple[Lesson, str]]:
@@ -290,9 +307,13 @@ class LessonPanel(QWidget):
         the measuring off the GUI thread). ``after_run``: a run has just finished, so a
         committed guess gets its outcome. A measuring that cannot start now (another job
         holds the model) is tried again shortly."""
-        s = self._situation()
-        if s is None or self.progress is None:
+        if self.progress is None:
             return
+        s = self._situation()
+        if s is None:  # busy: measured when it can be (an opened project's data loading)
+            self._missed = bool(self._missed) or after_run
+            return
+        self._missed = None
         lesson = self.progress.lesson
         self.asked += 1
         ticket = self.asked
@@ -301,10 +322,17 @@ class LessonPanel(QWidget):
         if not started and tries > 0:
             QTimer.singleShot(RETRY_MS, self, lambda: self.refresh(after_run, tries - 1))
 
+    def refresh_missed(self) -> None:
+        """The refresh asked while the session could not be read, now that it can."""
+        if self._missed is not None:
+            self.refresh(after_run=self._missed)
+
     def recheck_conditions(self) -> None:
         """Say again what each open goal needs of the data and network now (after a Set up,
-        other data): only the conditions, read here at once and without the model, so that
-        a Train pressed right after finds it free. What a run measures waits for ``refresh``."""
+        other data, an edit in the builder): only the conditions, read here at once and
+        without the model, so that a Train pressed right after finds it free. What a run
+        measures waits for ``refresh``; a goal measured before on a network that has been
+        replaced by an untrained one says so (nothing to measure: read at once)."""
         s = self._situation()
         if s is None or self.progress is None:
             return
@@ -314,6 +342,8 @@ class LessonPanel(QWidget):
             old = self.last.get(g.id)
             if why:
                 self.last[g.id] = Result(g.id, False, None, why)
+            elif s.model is None and (old is not None or g.id in self.progress.met):
+                self.last[g.id] = check_goal(g, s, lesson.constraints)
             elif old is not None and old.value is None:
                 del self.last[g.id]  # it said what was missing then; nothing measured since
         self._show()

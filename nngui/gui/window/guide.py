@@ -1,14 +1,15 @@
 """Help → Guide: a short in-app guide to the tabs and the keyboard shortcuts.
 
 The shortcut table is made from the window's menu actions (``menu_shortcuts``), so it lists
-the keys the window has on this platform and never drifts from the menus.
+the keys the window has on this platform and never drifts from the menus; the guide carries
+those actions too, so the keys it lists work while it has the keyboard.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 TABS = [
@@ -57,18 +58,24 @@ PAGE_KEYS = [
 ]
 
 
+def menu_actions(menus: QWidget) -> list[QAction]:
+    """Every action with a shortcut in ``menus`` (a menu bar or a menu) and its submenus, in
+    menu order."""
+    acts: list[QAction] = []
+    for act in menus.actions():
+        if act.menu() is not None:
+            acts += menu_actions(act.menu())
+        elif not act.isSeparator() and not act.shortcut().isEmpty():
+            acts.append(act)
+    return acts
+
+
 def menu_shortcuts(menus: QWidget) -> list[tuple[str, str]]:
     """(keys, what they do) for every action with a shortcut in ``menus`` (a menu bar or a
     menu) and its submenus, in menu order: the guide lists the keys the window really has."""
-    rows: list[tuple[str, str]] = []
-    for act in menus.actions():
-        if act.menu() is not None:
-            rows += menu_shortcuts(act.menu())
-        elif not act.isSeparator() and not act.shortcut().isEmpty():
-            # the primary key only: a platform's extra ones are media keys ("Exit", "Save")
-            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            rows.append((keys, _plain(act.text())))
-    return rows
+    # the primary key only: a platform's extra ones are media keys ("Exit", "Save")
+    return [(act.shortcut().toString(QKeySequence.SequenceFormat.NativeText), _plain(act.text()))
+            for act in menu_actions(menus)]
 
 
 def _plain(text: str) -> str:
@@ -114,6 +121,17 @@ class GuideDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(buttons)
         self.resize(560, 520)
+
+    def follow_menus(self, menus: QWidget) -> None:
+        """The key table of ``menus``' actions, and those keys working here: the guide is a
+        window of its own, where the main window's shortcuts do not reach (Ctrl+S pressed
+        while reading the guide did nothing)."""
+        acts = menu_actions(menus)
+        for act in self.actions():
+            if act not in acts:
+                self.removeAction(act)  # a menu entry that lost its key, or went
+        self.addActions(acts)
+        self.show_shortcuts(menu_shortcuts(menus))
 
     def show_shortcuts(self, shortcuts: list[tuple[str, str]]) -> None:
         """The guide with ``shortcuts`` (keys, what they do) in its keyboard table."""

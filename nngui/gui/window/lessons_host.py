@@ -51,6 +51,8 @@ class LessonsHost(QObject):
         self.panel.progressChanged.connect(self._modified)
         window.training.runFinished.connect(self._on_run_finished)
         window.data.loaded.connect(self._on_data_loaded)
+        window.builder.specChanged.connect(self._on_network_edited)
+        window.builder.configChanged.connect(self._on_network_edited)
         self._missed_run = False  # a run ended while the dock was closed
         self.dock.visibilityChanged.connect(self._on_visibility)
         self.toggleAction = self.dock.toggleViewAction()
@@ -103,6 +105,17 @@ class LessonsHost(QObject):
     def _on_data_loaded(self, *_args) -> None:
         """Other data (a step's Set up, the Data list, a file): the goals say what they need
         of this data, not of the data before."""
+        if not self.dock.isHidden():
+            QTimer.singleShot(0, self._w, self._after_data_loaded)
+
+    def _after_data_loaded(self) -> None:
+        self.panel.recheck_conditions()
+        self.panel.refresh_missed()  # asked while it loaded (a project opened): measured now
+
+    def _on_network_edited(self, *_args) -> None:
+        """The builder's network or settings changed (an edit, a preset): the goals say what
+        they need of this network ("needs the binary_crossentropy loss" after the loss was
+        set to it was stale), read once the session follows the builder."""
         if not self.dock.isHidden():
             QTimer.singleShot(0, self._w, self.panel.recheck_conditions)
 

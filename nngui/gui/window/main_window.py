@@ -349,11 +349,11 @@ class MainWindow(QMainWindow):
 
     def show_guide(self) -> None:
         """Help → Guide (F1): what each tab is for and the shortcuts, in a non-modal window."""
-        from nngui.gui.window.guide import GuideDialog, menu_shortcuts
+        from nngui.gui.window.guide import GuideDialog
 
         if self._guide is None:
             self._guide = GuideDialog(self)
-        self._guide.show_shortcuts(menu_shortcuts(self.menuBar()))
+        self._guide.follow_menus(self.menuBar())
         self._guide.present()
 
     def _about(self) -> None:

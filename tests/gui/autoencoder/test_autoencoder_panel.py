@@ -234,3 +234,36 @@ def test_a_model_another_job_holds_is_shown_once_it_is_free(panel, qtbot, mnist)
     with qtbot.waitSignal(panel.analyzed, timeout=30000):
         free.set()
     assert panel.reconstructionErrorLabel.text().startswith("Test reconstruction MSE 0.")
+
+
+def test_the_side_column_keeps_its_place_and_the_decoded_caption_its_room(qtbot, mnist):
+    """At the size the tab has at 1366x768 beside the lesson dock: a longer line beside the
+    2-D view ("t-SNE of 2,000 codes; the other 8,000 placed by nearest neighbours") pushed
+    the Decoded point / Worst reconstructions column 25-45 px to the right, and the decoded
+    digit covered its own caption (the worst digits' list took the room the digit needs)."""
+    from PySide6.QtCore import QPoint
+
+    panel = AutoencoderPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1030, 660)
+    panel.show()
+    qtbot.waitExposed(panel)
+    spec = ae.autoencoder_spec([16], 8, name="tiny_8d")
+    _shown(panel, qtbot, build_model(spec, 0), spec, mnist.x_test[:300], mnist.y_test[:300])
+
+    def left(widget) -> int:
+        return widget.mapTo(panel, QPoint(0, 0)).x()
+
+    before = left(panel.decodedView.parentWidget())
+    panel.latent.set_status("t-SNE of 2,000 codes; the other 8,000 placed by nearest "
+                            "neighbours")
+    qtbot.wait(50)
+    assert left(panel.decodedView.parentWidget()) == before and panel.width() == 1030
+    plane = panel.latent._plane
+    assert panel.latent.hover_at(float(plane[0, 0]), float(plane[0, 1]))
+    qtbot.wait(50)
+    view, label = panel.decodedView, panel.decodedLabel
+    view_bottom = view.mapTo(panel, QPoint(0, view.height())).y()
+    assert label.text() and label.mapTo(panel, QPoint(0, 0)).y() >= view_bottom
+    assert label.height() >= label.heightForWidth(label.width())
+    panel.tasks.shutdown()

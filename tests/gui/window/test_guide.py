@@ -72,3 +72,21 @@ def test_escape_closes_the_guide_even_after_the_window_had_the_keyboard(window, 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is guide, timeout=2000)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     assert not guide.isVisible()
+
+
+def test_the_keys_the_guide_lists_work_while_the_guide_has_the_keyboard(window, qtbot):
+    """The guide is a window of its own: a menu key pressed while reading it (Ctrl+S, as
+    its table says) reached nothing, the main window's shortcuts work only there."""
+    called = []
+    menu = window.menuBar().actions()[0].menu()  # File
+    menu.addAction(action(window, "&Jump somewhere…", lambda: called.append(1),
+                          QKeySequence("Ctrl+Alt+J")))
+    window.show()
+    qtbot.waitExposed(window)
+    guide = _guide(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is guide)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_J,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert called == [1]
+    assert window.projects.saveAction in guide.actions()  # Ctrl+S saves from the guide too
+    assert guide.isVisible()
