@@ -250,7 +250,7 @@ def _save_run_project(path: str, spec, cfg, dataset, data_path, model, result) -
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from nngui.core.data.adapt import prepare
-    from nngui.core.model.autoencoder import as_autoencoder, reconstruction_mse
+    from nngui.core.model.autoencoder import recognised, reconstruction_mse
     from nngui.core.model.saving import load_model, spec_from_model
     from nngui.core.training.train import evaluate
 
@@ -259,9 +259,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if spec is None:
         raise UsageError(f"{args.model} uses layers nngui cannot read.")
     dataset = _load_data(args.dataset, args.data, 0)
-    auto = as_autoencoder(spec) if dataset.task == "classification" else None
-    if auto is not None and auto.layers[-1].params.get("activation") == "sigmoid":
-        spec = auto  # same size in and out, sigmoid pixels: it rebuilds its input
+    if dataset.task == "classification":
+        spec = recognised(spec)  # same size in and out, sigmoid pixels: it rebuilds its input
     _check(spec, dataset)
     data = prepare(dataset, spec)
     res = evaluate(model, data)

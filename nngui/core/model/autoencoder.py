@@ -100,6 +100,18 @@ def as_autoencoder(spec: NetworkSpec) -> NetworkSpec | None:
     return marked
 
 
+def recognised(spec: NetworkSpec) -> NetworkSpec:
+    """A network read from a model file as what it is: one that rebuilds its input (as many
+    outputs as inputs, sigmoid pixels, a bottleneck) is an autoencoder, not a classifier of
+    784 classes; anything else as it was read."""
+    if spec.kind == "autoencoder":
+        return spec
+    auto = as_autoencoder(spec)
+    if auto is not None and auto.layers[-1].params.get("activation") == "sigmoid":
+        return auto
+    return spec
+
+
 # ---- encoder / decoder views of a trained model ---------------------------------------------
 
 def _split(model: Any, spec: NetworkSpec) -> int:

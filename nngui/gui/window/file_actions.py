@@ -102,6 +102,7 @@ class FileActions(QObject):
         return True
 
     def _open_model(self, path: Path) -> None:
+        from nngui.core.model.autoencoder import recognised
         from nngui.core.model.saving import load_model, spec_from_model, stand_in_spec
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -110,6 +111,8 @@ class FileActions(QObject):
         finally:
             QApplication.restoreOverrideCursor()
         spec, reason = spec_from_model(model), None
+        if spec is not None:
+            spec = recognised(spec)  # an autoencoder's file reads as one, not as 784 classes
         if spec is None:  # still trains, evaluates and draws; the builder shows it read-only
             stand_in = stand_in_spec(model)
             if stand_in is None:

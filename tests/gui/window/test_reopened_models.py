@@ -99,3 +99,22 @@ def test_a_reopened_autoencoder_is_the_one_every_tab_uses(ae_project, qtbot, fir
     finally:
         slow_bundled_autoencoder.set()
         w.close()
+
+
+def test_an_autoencoder_saved_as_keras_opens_as_an_autoencoder(window, qtbot, tmp_path,
+                                                               open_and_wait):
+    """File → Open of a .keras autoencoder: the builder holds an autoencoder (not a classifier
+    of 784 classes with a red Problems box) and the Autoencoder tab shows that model."""
+    from PySide6.QtWidgets import QWidget
+
+    from nngui.core.model.builder import build_model
+    from nngui.core.training.presets import get_preset
+
+    path = tmp_path / "ae_32d.keras"
+    build_model(get_preset("ae-32d").spec(), seed=0).save(path)
+    assert open_and_wait(window, path)
+    assert window.session.spec.kind == "autoencoder"
+    view = window.findChild(QWidget, "problemsView")
+    texts = [view.item(i).text() for i in range(view.count())]
+    assert not any("classes" in t for t in texts), texts
+    qtbot.waitUntil(lambda: window.autoencoder.model is window.session.model, timeout=60000)
