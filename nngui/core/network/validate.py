@@ -93,10 +93,10 @@ def check(spec: NetworkSpec, data: DataInfo | None = None) -> list[Problem]:
     if len(saturating) >= 3:
         problems.append(Problem("hint", f"{len(saturating)} stacked sigmoid/tanh hidden layers: "
                                 "gradients vanish in deep saturating stacks; try relu."))
-    for i, lay in enumerate(spec.layers):
-        if lay.params.get("kernel_initializer") in ("zeros", "ones"):
-            problems.append(Problem("hint", "Identical initial weights make every unit in the "
-                                    "layer learn the same thing (symmetry is never broken).", i))
+    for i in range(len(spec.layers)):
+        text = _identical_weights(spec, i)
+        if text is not None:
+            problems.append(Problem("hint", text, i))
     if spec.kind == "autoencoder" and out is not None and data is not None:
         if math.prod(out) != math.prod(data.input_shape):
             err(Problem("error", f"An autoencoder must output as many values as it reads: "
@@ -153,3 +153,32 @@ def _check_against_data(spec: NetworkSpec, data: DataInfo, out: tuple[int, ...],
     if units != k:
         err(Problem("error", f"The data has {k} classes but the output layer has {units} "
                     f"unit(s); set the last Dense layer to {k} units.", last))
+
+
+CONSTANT_INITIALIZERS = ("zeros", "ones")
+
+
+def _identical_weights(spec: NetworkSpec, i: int) -> str | None:
+    """What identical initial weights in layer ``i`` really do (as Keras trains them): relu
+    units of all-zero weights output 0 and get no gradient; otherwise the units start as one
+    and only the next Dense layer's random weights tell them apart (if it has none, never).
+    None when the weights are not identical, or for the output layer (each of its units has
+    its own target: zeros are the usual start of a perceptron or logistic regression)."""
+    lay = spec.layers[i]
+    if lay.params.get("kernel_initializer") not in CONSTANT_INITIALIZERS:
+        return None
+    start = "Identical initial weights: every unit of this layer starts as the same unit"
+    if lay.params.get("kernel_initializer") == "zeros" and \
+            lay.params.get("activation") == "relu" and \
+            lay.params.get("bias_initializer", "zeros") == "zeros":
+        return (f"{start}, and relu units of zero weights output 0 and get no gradient: "
+                "this layer never learns. Use a random initializer (he_normal, glorot_uniform).")
+    later = next((lay2 for lay2 in spec.layers[i + 1:] if lay2.type == "Dense"), None)
+    if later is not None and later.params.get("kernel_initializer") in CONSTANT_INITIALIZERS:
+        return (f"{start}, and the next Dense layer's weights are identical too: the units "
+                "learn the same thing (symmetry is never broken). Use a random initializer.")
+    if later is None:
+        return None
+    return (f"{start}; only the next layer's random weights tell them apart, so they learn "
+            "slowly and alike. Use a random initializer (glorot_uniform, he_normal).")
+

@@ -109,3 +109,25 @@ def test_a_shape_error_is_reported_once_not_for_every_later_layer():
     spec = net((28, 28), [dense(4), dense(4), LayerSpec("Flatten"), dense(10, "softmax")])
     errs = [p for p in check(spec) if p.level == "error"]
     assert len(errs) == 1 and errs[0].layer == 0, [str(p) for p in errs]
+
+
+@pytest.mark.parametrize("first, second, fragment", [
+    (dense(4, kernel_initializer="zeros"), dense(2, "softmax"), "this layer never learns"),
+    (dense(4, "tanh", kernel_initializer="zeros"), dense(2, "softmax"),
+     "only the next layer's random weights tell them apart"),
+    (dense(4, "tanh", kernel_initializer="ones"),
+     dense(2, "softmax", kernel_initializer="zeros"), "symmetry is never broken"),
+], ids=["relu-zeros", "tanh-zeros-random-next", "both-constant"])
+def test_identical_initial_weights_say_what_keras_does_with_them(first, second, fragment):
+    hits = [p for p in check(net((2,), [first, second]))
+            if p.message.startswith("Identical initial weights")]
+    assert len(hits) == 1 and fragment in hits[0].message and hits[0].layer == 0, hits
+
+
+def test_a_zero_output_layer_is_no_problem():
+    """A perceptron or logistic regression starting from zeros learns: each output unit has
+    its own target."""
+    assert not [p for p in check(net((2,), [dense(4), dense(2, "softmax",
+                                                               kernel_initializer="zeros")]))
+                if p.message.startswith("Identical")]
+
