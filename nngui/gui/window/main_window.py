@@ -49,6 +49,7 @@ from nngui.core.training.session import Session
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
+from nngui.gui.common.info_line import InfoLines
 from nngui.gui.common.tasks import TaskRunner, freeze_long_lived, plain
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.window.file_actions import FileActions
@@ -139,9 +140,8 @@ class MainWindow(QMainWindow):
         load_btn = QPushButton("Load file…")
         load_btn.setObjectName("loadDataButton")
         load_btn.clicked.connect(lambda: self.data.load_file())
-        self.dataInfo = QLabel("No data loaded yet.")
+        self.dataInfo = InfoLines("No data loaded yet.")  # two lines: the builder never moves
         self.dataInfo.setObjectName("dataInfoLabel")
-        self.dataInfo.setWordWrap(True)
         self.dataInfo.setStyleSheet("color: palette(mid);")
 
         top = QVBoxLayout()
@@ -247,8 +247,8 @@ class MainWindow(QMainWindow):
     def _on_dataset(self, ds) -> None:
         notes = "; ".join(ds.notes[:3])
         classes = f"{ds.num_classes} classes" if ds.num_classes else ds.task
-        self.dataInfo.setText(f"{len(ds.x_train):,} train / {len(ds.x_test):,} test · input "
-                              f"{'×'.join(map(str, ds.input_shape))} · {classes}. {notes}")
+        self.dataInfo.set_lines(f"{len(ds.x_train):,} train / {len(ds.x_test):,} test · input "
+                                f"{'×'.join(map(str, ds.input_shape))} · {classes}", notes)
         self.dataInfo.setToolTip(ds.describe())
         self.settings.set_last_dataset(ds.name)
 

@@ -127,3 +127,35 @@ def test_evaluate_names_no_boundary_for_an_untrained_autoencoder_either(window, 
     assert not tabs.isTabEnabled(2) and tabs.tabToolTip(2) == AE_NO_BOUNDARY
     window.apply_preset("mlp-2-4-2")
     assert tabs.isTabEnabled(2)
+
+
+def settle_layout(window) -> None:
+    """Every pending layout request of the window done now (they are posted events)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # a layout that changes a size posts the next request
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        window.layout().activate()
+
+
+def test_the_data_line_keeps_its_height_so_the_builder_never_moves(window, qtbot) -> None:
+    """The data's description is two lines whatever the data (the bundled digits' three long
+    notes made it four lines and moved the builder down; before any data, one line)."""
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    info, builder = window.dataInfo, window.builder
+    heights, tops = [], []
+    for name in ("digits", "xor", "moons"):
+        window.data.select(name)
+        qtbot.waitUntil(lambda n=name: window.data.dataset is not None and
+                        window.data.dataset.name == n and not window.data.is_loading(),
+                        timeout=30000)
+        settle_layout(window)
+        heights.append(info.height())
+        tops.append(builder.mapTo(window, builder.rect().topLeft()).y())
+        head, detail = info.lines()
+        assert head.endswith("classes") and detail == "; ".join(window.data.dataset.notes[:3])
+        assert info.text().count("\n") == 1
+    assert len(set(heights)) == 1 and len(set(tops)) == 1, (heights, tops)
