@@ -137,6 +137,18 @@ def param_count(spec: NetworkSpec) -> int:
     return int(total_params(spec))
 
 
+def shown(key: str, name: Any) -> str:
+    """A loss or optimizer as the builder's combo names it ("Binary CE", not
+    "binary_crossentropy"); anything else as it is."""
+    from nngui.core.network import catalog
+
+    if key == "loss" and name in catalog.LOSSES:
+        return catalog.LOSSES[name].label
+    if key == "optimizer" and name in catalog.OPTIMIZERS:
+        return catalog.OPTIMIZERS[name].title
+    return str(name)
+
+
 def unmet_condition(where: dict[str, Any], s: Situation) -> str:
     """Why the situation does not fit ``where`` ('' when it does)."""
     spec = s.spec
@@ -157,14 +169,17 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
         if key == "max_params" and param_count(spec) > want:
             return f"needs at most {want:,} parameters (this network has {param_count(spec):,})"
         if key == "loss" and spec.loss != want:
-            return f"needs the {want} loss (this network uses {spec.loss})"
+            return f"needs the {shown(key, want)} loss (this network uses " \
+                   f"{shown(key, spec.loss)})"
         if key == "optimizer" and spec.optimizer != want:
-            return f"needs the {want} optimizer (this network uses {spec.optimizer})"
+            return f"needs the {shown(key, want)} optimizer (this network uses " \
+                   f"{shown(key, spec.optimizer)})"
         if key == "seed" and s.seed() != want:
             return f"needs seed {want} (this run uses {s.seed()})"
         if key in ("loss", "optimizer", "seed") and s.trained_with(key) not in ("unknown", want):
-            what = f"seed {want}" if key == "seed" else f"the {want} {key}"
-            was = f"seed {s.trained_with(key)}" if key == "seed" else s.trained_with(key)
+            what = f"seed {want}" if key == "seed" else f"the {shown(key, want)} {key}"
+            was = f"seed {s.trained_with(key)}" if key == "seed" else \
+                shown(key, s.trained_with(key))
             return (f"needs a run trained with {what} (the model was trained with {was}: "
                     "train it again)")
         if key == "kind" and spec.kind != want:

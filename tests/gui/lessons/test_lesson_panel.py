@@ -232,7 +232,7 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot, tm
     assert not green(panel, "xor-bce")
     # the step's SSE net, trained as it is, does not count: the step asks for cross-entropy
     do_step(w, qtbot, panel, "cross-entropy")
-    assert not green(panel, "xor-bce") and "binary_crossentropy" in panel.last["xor-bce"].detail
+    assert not green(panel, "xor-bce") and "Binary CE" in panel.last["xor-bce"].detail
     spec = w.builder.spec()
     spec.loss, spec.optimizer, spec.learning_rate, spec.optimizer_params = (
         "binary_crossentropy", "adam", 0.05, {})

@@ -20,13 +20,13 @@ def test_a_goals_need_is_read_again_after_an_edit_in_the_builder(window, qtbot):
     box.setUpButton.click()  # the XOR 2-4-1 net with SSE
     qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "xor2"
                     and not w.data.is_loading(), timeout=60000)
-    qtbot.waitUntil(lambda: "binary_crossentropy loss" in _goal_text(panel, "xor-bce"))
+    qtbot.waitUntil(lambda: "Binary CE loss" in _goal_text(panel, "xor-bce"))
     spec = w.builder.spec()
     spec.loss = "binary_crossentropy"
     w.builder.set_spec(spec)  # as the Loss combo does
-    qtbot.waitUntil(lambda: "binary_crossentropy loss" not in _goal_text(panel, "xor-bce"),
+    qtbot.waitUntil(lambda: "Binary CE loss" not in _goal_text(panel, "xor-bce"),
                     timeout=5000)
-    assert "sse" not in _goal_text(panel, "xor-bce")
+    assert "SSE" not in _goal_text(panel, "xor-bce")
 
 
 def test_a_met_goal_says_when_its_network_was_replaced_by_an_untrained_one(window, qtbot):
