@@ -244,7 +244,7 @@ def test_a_student_completes_the_activations_and_losses_lesson(window, qtbot, tm
     measured_after(qtbot, panel, asked)
     assert w.session.spec.loss == "binary_crossentropy" and w.session.model is not None
     assert not green(panel, "xor-bce")
-    assert "(the model was trained with sse: train it again)" in panel.last["xor-bce"].detail
+    assert "(the model was trained with SSE: train it again)" in panel.last["xor-bce"].detail
     # saved like that and opened again, it is still the model trained with SSE
     path = tmp_path / "changed-loss.nngui"
     qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=30000)
