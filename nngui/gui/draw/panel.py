@@ -237,8 +237,7 @@ class DrawPanel(QWidget):
         right.addWidget(self.probabilityPlot, 1)
 
         # feature maps, filters and saliency, read off the GUI thread (collapsible)
-        self.inside = DrawInside(self.tasks)
-        self.refreshed.connect(self.inside.show_input)
+        self.inside = DrawInside(self.tasks)  # refresh() hands it each reading
 
         body = QHBoxLayout()
         body.addLayout(left, 1)
@@ -381,10 +380,11 @@ class DrawPanel(QWidget):
         self._clock.restart()
         t0 = time.perf_counter()
         x28 = to_mnist(self.canvas.image())
-        probs, held = None, self._held_title()
+        probs, held, trace = None, self._held_title(), None
         if self._predictor is not None and x28.max() > 0:
             if held is None:
-                probs = to_probabilities(self._predictor.predict(x28))
+                out, trace = self._predictor.predict_traced(x28)
+                probs = to_probabilities(out)
             else:  # its job owns it: show the last reading, never call it from here
                 probs = self.last_probabilities
         self.last_latency_ms = (time.perf_counter() - t0) * 1000.0
@@ -396,6 +396,7 @@ class DrawPanel(QWidget):
             last = "this is its last reading; " if probs is not None else ""
             self.detailLabel.setText(f"{held} is training: {last}it reads this drawing when "
                                      "the run ends.")
+        self.inside.show_input(x28, trace)
         self.refreshed.emit(x28)
 
     def _held_title(self) -> str | None:
