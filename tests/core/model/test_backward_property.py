@@ -97,6 +97,21 @@ def test_the_input_gradient_equals_a_gradient_tape(net, batch):
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=2e-4 * scale)
 
 
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_every_activation_of_the_table_in_a_conv_and_a_dense_layer(act):
+    k = keras()
+    k.utils.set_random_seed(5)
+    model = k.Sequential([k.Input((7, 7, 2)), k.layers.Conv2D(3, 3, activation=act),
+                          k.layers.MaxPooling2D(2, padding="same"), k.layers.Flatten(),
+                          k.layers.Dense(5, activation=act),
+                          k.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(1).normal(size=(2, 7, 7, 2)).astype(np.float32)
+    g = np.random.default_rng(2).normal(size=(2, 3)).astype(np.float32)
+    got = InputGradient(model.layers)(ForwardPass(model.layers).trace(x), g)
+    want = _tape(model, x, g)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=2e-4 * float(np.abs(want).max()))
+
+
 def test_a_max_pool_sends_a_tie_to_the_first_largest_value_as_tensorflow():
     k = keras()
     model = k.Sequential([k.Input((4, 4, 1)), k.layers.MaxPooling2D(2), k.layers.Flatten()])
