@@ -67,8 +67,8 @@ def _dense_back(layer: Any) -> Back:
 
 def _scatter(cols: np.ndarray, shape: tuple[int, ...], k: tuple[int, int],
              s: tuple[int, int], same: bool) -> np.ndarray:
-    """Add (N, oh, ow, C, kh, kw) window values back onto the (N, H, W, C) input they came
-    from (the adjoint of ``ops.windows`` after 'same' padding)."""
+    """Add (N, oh, ow, kh, kw, C) patch values back onto the (N, H, W, C) input they came
+    from (the adjoint of ``ops.patches`` after 'same' padding)."""
     n, h, w, c = shape
     oh, ow = cols.shape[1:3]
     (top, bottom), (left, right) = ((ops.same_pads(h, k[0], s[0]), ops.same_pads(w, k[1], s[1]))
@@ -77,7 +77,7 @@ def _scatter(cols: np.ndarray, shape: tuple[int, ...], k: tuple[int, int],
     for i in range(k[0]):
         for j in range(k[1]):
             out[:, i:i + s[0] * (oh - 1) + 1:s[0], j:j + s[1] * (ow - 1) + 1:s[1]] += \
-                cols[..., i, j]
+                cols[:, :, :, i, j]
     return out[:, top:top + h, left:left + w]
 
 
@@ -98,7 +98,7 @@ def _conv_back(layer: Any) -> Back:
     def back(x: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         gz = act(x, a, g)
         n, oh, ow, f = gz.shape
-        cols = (gz.reshape(-1, f) @ flat_t).reshape(n, oh, ow, x.shape[3], kh, kw)
+        cols = (gz.reshape(-1, f) @ flat_t).reshape(n, oh, ow, kh, kw, x.shape[3])
         return _scatter(cols, x.shape, k, s, same)
 
     return back
@@ -113,10 +113,11 @@ def _max_pool_back(layer: Any) -> Back:
         padded = ops.pad_same(x, k, s, -np.inf) if same else x
         win = ops.windows(padded, k, s)  # (N, oh, ow, C, kh, kw)
         first = win.reshape(*win.shape[:4], -1).argmax(axis=-1)  # the first largest, row-wise
-        cols = np.zeros(win.shape, np.float32)
+        n, oh, ow, c = first.shape
+        cols = np.zeros((n, oh, ow, k[0], k[1], c), np.float32)
         for i in range(k[0]):
             for j in range(k[1]):
-                cols[..., i, j] = np.where(first == i * k[1] + j, g, 0.0)
+                cols[:, :, :, i, j] = np.where(first == i * k[1] + j, g, 0.0)
         return _scatter(cols, x.shape, k, s, same)
 
     return back
