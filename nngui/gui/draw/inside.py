@@ -25,7 +25,7 @@ from PySide6.QtCore import QElapsedTimer, QSize, QTimer
 from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
 
 from nngui.core.insight.inside import InsideReader
-from nngui.core.insight.inside_numpy import NumpyInside, Unsupported
+from nngui.core.insight.inside_numpy import NumpyInside
 from nngui.core.platform.blas import one_blas_thread
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.tasks import Task, TaskRunner
@@ -143,7 +143,8 @@ class DrawInside(QWidget):
         if model is not None:
             try:  # the NumPy engine's own copy of the weights, made here
                 self._reader = NumpyInside(model)
-            except Unsupported:  # TensorFlow reads it, on a clone made in the job
+            except Exception:  # noqa: BLE001 - Unsupported, or a layer the engine misreads:
+                # TensorFlow reads it, on a clone made in the job (its failure is shown there)
                 self._weights = [np.array(w) for w in model.get_weights()]
         if model is None:
             self.views.show_reason(reason or "No model reads drawings yet.")
