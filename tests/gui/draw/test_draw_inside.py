@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from nngui.core.drawing.samples import SampleStore
 from nngui.core.insight.inside import look_inside
@@ -119,6 +120,8 @@ def test_a_read_starts_right_after_a_strokes_reading_and_a_resting_pen_is_read_s
     qtbot.wait(MIN_INTERVAL_MS + 10)
     panel.canvas.set_image(_digit(8))
     panel.refresh()
+    assert not reading(), "the digit is painted first"
+    QApplication.processEvents()  # one turn of the event loop
     assert reading(), "the worker reads while the pen is between two moves, not later"
     qtbot.waitUntil(lambda: not reading(), timeout=20000)
     before = panel.inside.updates
