@@ -9,8 +9,8 @@ the feature maps are the stroke's own layer outputs and the saliency a NumPy bac
 so no second forward pass and no TensorFlow call (whose pool threads took both cores beside
 the next stroke). Any other model is read by ``InsideReader`` (TensorFlow) on a private clone
 made in the job (the job is that copy's one owner; the model the canvas reads with is never
-called from a worker). One job at a time, started right after a stroke's reading at most
-every ``MIN_INTERVAL_MS`` (see there); the newest drawing waits, older ones are dropped. So
+called from a worker). One job at a time, started in the event loop's turn right after a
+stroke's reading (once it is painted) at most every ``MIN_INTERVAL_MS`` (see there); the newest drawing waits, older ones are dropped. So
 the maps trail the pen (11-13 a second) while the digit itself updates at once
 (``benchmarks/bench_draw.py --inside``).
 """
