@@ -12,10 +12,17 @@ move we time what the Draw tab does for one update: read the canvas (``image()``
 chart items; Qt's repaint happens later, coalesced). ``model_predict_ms`` is Keras'
 ``model.predict`` on one image, for comparison.
 
-``--inside`` lets the event loop run between updates (untimed), so the Draw tab's "Inside the
+``--inside`` lets the event loop run between updates (untimed, 8 ms, idle as between a pen's
+moves), so the Draw tab's "Inside the
 network" section reads each drawing in its worker thread while the strokes are timed: the
 stroke latency then includes that competition, and ``inside_per_s`` says how often the maps,
-filters and saliency were redrawn.
+filters and saliency were redrawn. ``--closed`` runs the same loop with the section closed:
+the reference for what the open section costs a stroke (without either flag the strokes come
+back to back, with warmer caches than a pen's 8 ms apart). With the event loop running,
+``overlap`` splits the strokes into those a read was in flight for (at their start or end) and
+the others, and ``wait_ms`` is a stroke's wall time less the GUI thread's CPU time in it: time
+spent waiting for a core or the GIL, the competition a stroke met. ``inside_engine`` says what
+read the maps ('numpy': the stroke's own layer outputs and a NumPy gradient; 'tensorflow').
 """
 
 from __future__ import annotations
@@ -92,7 +99,23 @@ def _updates(canvas, n: int):
                                    Qt.KeyboardModifier.NoModifier, pt(*stroke[-1]))
 
 
-def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
+def _pen_gap(seconds: float) -> None:
+    """The event loop runs, idle between events as between a pen's moves, for ``seconds``.
+
+    A loop calling ``processEvents`` instead kept the GUI thread spinning in Python: a core
+    taken and the GIL wanted every switch interval, which a real window waiting for the next
+    move does not do (it sleeps in the event dispatcher with the GIL released)."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    loop, timer = QEventLoop(), QTimer()
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(loop.quit)
+    timer.start(max(1, round(seconds * 1000)))
+    loop.exec()
+
+
+def bench_model(title: str, model, n: int, inside: bool = False, closed: bool = False) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from nngui.core.drawing.preprocess import to_mnist
@@ -108,9 +131,12 @@ def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
     canvas = panel.canvas
     canvas.imageChanged.disconnect(panel.schedule_refresh)  # we time each update ourselves
     pre, fwd, total, refresh = [], [], [], []
-    digits = []
+    digits, overlapped, waits = [], [], []
     app = QApplication.instance()
-    if inside:  # the first read traces the network: not part of drawing
+    paced = inside or closed
+    if closed:
+        panel.inside.toggle.setChecked(False)
+    if inside:  # the first read (for TensorFlow: the trace) is not part of drawing
         panel.canvas.set_image(np.ones((280, 280), np.float32))
         panel.refresh()
         while panel.inside.updates == 0:
@@ -120,11 +146,15 @@ def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
     for _ in range(30):  # warm up caches and code paths
         fp.predict(to_mnist(canvas.image()))
     for _ in _updates(canvas, n):
+        busy = panel.inside.reading()
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         x28 = to_mnist(canvas.image())
         t1 = time.perf_counter()
         probs = to_probabilities(fp.predict(x28))
         t2 = time.perf_counter()
+        waits.append(max(0.0, (t2 - t0) - (time.thread_time() - c0)))
+        overlapped.append(busy or panel.inside.reading())
         pre.append(t1 - t0)
         fwd.append(t2 - t1)
         total.append(t2 - t0)
@@ -132,10 +162,8 @@ def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
         t3 = time.perf_counter()
         panel.refresh()
         refresh.append(time.perf_counter() - t3)
-        if inside:  # a pen sends a move every ~8 ms: the worker reads meanwhile
-            end = time.perf_counter() + 0.008
-            while time.perf_counter() < end:
-                app.processEvents()
+        if paced:  # a pen sends a move every ~8 ms: the worker reads meanwhile
+            _pen_gap(0.008)
     seconds = time.perf_counter() - started
     x = fp.adapt(to_mnist(canvas.image()))[None]
     model.predict(x, verbose=0)
@@ -144,13 +172,23 @@ def bench_model(title: str, model, n: int, inside: bool = False) -> dict:
         t0 = time.perf_counter()
         model.predict(x, verbose=0)
         keras_times.append(time.perf_counter() - t0)
+    engine = panel.inside.engine()
     panel.close()
+    while panel.inside.reading():  # its thread must end before the panel goes
+        app.processEvents()
+    over = np.asarray(overlapped, bool)
+    both = np.asarray(total)
+    overlap = {"fraction": round(float(over.mean()), 3),
+               "overlapping_ms": _stats(list(both[over])) if over.any() else None,
+               "clear_ms": _stats(list(both[~over])) if (~over).any() else None} \
+        if paced else None
     return {"model": title, "backend": fp.backend, "input_shape": list(fp.input_shape),
             "params": int(model.count_params()), "updates": len(total),
             "preprocess_ms": _stats(pre), "forward_ms": _stats(fwd), "total_ms": _stats(total),
-            "panel_refresh_ms": _stats(refresh),
+            "panel_refresh_ms": _stats(refresh), "wait_ms": _stats(waits),
             "inside_per_s": round((panel.inside.updates - shown_before) / seconds, 1)
             if inside else None,
+            "inside_engine": engine if inside else None, "overlap": overlap,
             "model_predict_ms": {"p50": round(statistics.median(keras_times) * 1000, 2)}}
 
 
@@ -175,6 +213,8 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=1000, help="stroke updates per model")
     ap.add_argument("--inside", action="store_true", help="let the 'Inside the network' "
                     "views read the drawings in their worker meanwhile (see above)")
+    ap.add_argument("--closed", action="store_true", help="the same paced loop as --inside, "
+                    "with the section closed (the reference)")
     args = ap.parse_args()
 
     from PySide6.QtWidgets import QApplication
@@ -196,9 +236,10 @@ def main() -> None:
         if int(np.prod(model.outputs[0].shape[1:])) != 10:  # e.g. a bundled autoencoder
             skipped.append(title)
             continue
-        results.append(bench_model(title, model, args.updates, args.inside))
+        results.append(bench_model(title, model, args.updates, args.inside, args.closed))
     app.processEvents()
     print(json.dumps({"benchmark": "draw_latency", "device": describe_device("cpu"),
+                      "load": os.getloadavg()[0],
                       "cpu": platform.processor() or platform.machine(),
                       "cpu_count": os.cpu_count(), "results": results,
                       "skipped_not_classifiers": skipped}))

@@ -124,17 +124,18 @@ def filters_of(model: Any) -> tuple[np.ndarray, str] | None:
     return np.ascontiguousarray(images), layer.name
 
 
-def order_maps(index: int, layer: Any, out: np.ndarray) -> LayerMaps:
-    """One sample's (h, w, c) output as maps, the strongest channel first."""
+def order_maps(index: int, name: str, kind: str, out: np.ndarray) -> LayerMaps:
+    """One sample's (h, w, c) output of layer ``index`` (``name``, class ``kind``) as maps,
+    the strongest channel first."""
     out = np.asarray(out, dtype=np.float32)
     strength = np.abs(out).mean(axis=(0, 1))
     order = np.argsort(-strength, kind="stable")
-    return LayerMaps(index, layer.name, type(layer).__name__,
-                     np.ascontiguousarray(out.transpose(2, 0, 1)[order]), order,
-                     strength[order])
+    maps = np.ascontiguousarray(out.transpose(2, 0, 1)[order])
+    return LayerMaps(index, name, kind, maps, order, strength[order])
 
 
-def _is_softmax(model: Any) -> bool:
+def is_softmax(model: Any) -> bool:
+    """Whether the model's output is a softmax (its saliency explains log p)."""
     last = model.layers[-1]
     act = getattr(last, "activation", None)
     return type(last).__name__ == "Softmax" or getattr(act, "__name__", "") == "softmax"
@@ -221,7 +222,8 @@ class InsideReader:
 
             out = np.asarray(self.model(tf().constant(x), training=False), np.float32)
             probs = out.reshape(-1)
-            return Inside(None, probs, _argmax(probs), reason=not_an_image(self.input_shape))
+            return Inside(None, probs, predicted_class(probs),
+                          reason=not_an_image(self.input_shape))
         from nngui.core.platform.runtime import tf
 
         t = tf()
@@ -231,11 +233,12 @@ class InsideReader:
         else:
             kept, out, grad = run(t.constant(x), t.constant(int(target)))
         probs = np.asarray(out, np.float32).reshape(-1)
-        chosen = _argmax(probs) if target is None else int(target)
+        chosen = predicted_class(probs) if target is None else int(target)
         saliency = (np.asarray(grad, np.float32) * x).reshape(-1)
         saliency = saliency.reshape(*self.image, -1).sum(axis=-1)  # channels summed
-        layers = [order_maps(i, self.model.layers[i], np.asarray(k)[0])
-                  for i, k in zip(sorted(self.maps), kept, strict=True)]
+        named = [(i, self.model.layers[i]) for i in sorted(self.maps)]
+        layers = [order_maps(i, lay.name, type(lay).__name__, np.asarray(k)[0])
+                  for (i, lay), k in zip(named, kept, strict=True)]
         inside = Inside(self.image, probs, chosen, layers, saliency=saliency)
         if self.filters is not None:
             inside.filters, inside.filters_layer = self.filters
@@ -258,12 +261,13 @@ def class_score(model: Any, out: Any, target: Any) -> Any:
     if n == 1:  # a sigmoid: p(class 1)
         top = t.cast(flat[0, 0] >= 0.5, t.int32)
     chosen = t.where(target < 0, top, t.cast(target, t.int32))
-    if _is_softmax(model):
+    if is_softmax(model):
         return t.math.log(t.gather(flat, chosen, axis=1) + 1e-7)
     return t.gather(flat, t.minimum(chosen, n - 1), axis=1)
 
 
-def _argmax(probs: np.ndarray) -> int:
+def predicted_class(probs: np.ndarray) -> int:
+    """The class an output names: the largest probability, or p >= 0.5 for one sigmoid."""
     if probs.size == 1:
         return int(probs[0] >= 0.5)
     return int(np.argmax(probs))
@@ -295,7 +299,7 @@ def occlusion(model: Any, x: np.ndarray, target: int | None = None, patch: int =
             variants.append(v)
             boxes.append((r, c))
     base = np.asarray(model(x.reshape(1, *shape), training=False), np.float32).reshape(-1)
-    chosen = _argmax(base) if target is None else int(target)
+    chosen = predicted_class(base) if target is None else int(target)
 
     def p(out: np.ndarray) -> np.ndarray:
         out = out.reshape(len(out), -1)

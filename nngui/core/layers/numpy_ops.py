@@ -58,21 +58,36 @@ def windows(x: Array, k: tuple[int, int], s: tuple[int, int]) -> Array:
     return v[:, :: s[0], :: s[1]]
 
 
+def patches(x: Array, k: tuple[int, int], s: tuple[int, int]) -> Array:
+    """(N, oh, ow, kh, kw, C): the kh×kw patches of (N, H, W, C) at stride s, copied in the
+    Keras kernel's order. One strided slice is copied per kernel position, whole channel runs
+    at a time: reshaping ``windows`` instead gathered element by element, twice as slow (the
+    bundled CNN's second conv layer: 0.34 against 0.16 ms)."""
+    n, h, w, c = x.shape
+    oh, ow = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1
+    out = np.empty((n, oh, ow, k[0], k[1], c), x.dtype)
+    for i in range(k[0]):
+        for j in range(k[1]):
+            out[:, :, :, i, j] = x[:, i:i + s[0] * (oh - 1) + 1:s[0],
+                                   j:j + s[1] * (ow - 1) + 1:s[1]]
+    return out
+
+
 def conv2d(x: Array, flat_kernel: Array, k: tuple[int, int], s: tuple[int, int],
            same: bool) -> Array:
-    """Convolution of (N, H, W, C) by a kernel flattened to (C·kh·kw, filters): one matmul."""
+    """Convolution of (N, H, W, C) by a kernel flattened to (kh·kw·C, filters): one matmul."""
     if same:
         x = pad_same(x, k, s, 0.0)
-    win = windows(x, k, s)
-    n, oh, ow = win.shape[:3]
-    y = win.reshape(n * oh * ow, -1) @ flat_kernel
+    cols = patches(x, k, s)
+    n, oh, ow = cols.shape[:3]
+    y = cols.reshape(n * oh * ow, -1) @ flat_kernel
     return y.reshape(n, oh, ow, flat_kernel.shape[1])
 
 
 def flatten_kernel(kernel: Array) -> Array:
-    """A Keras (kh, kw, C, filters) kernel in the (C, kh, kw) patch order ``windows`` gives."""
+    """A Keras (kh, kw, C, filters) kernel as (kh·kw·C, filters), the order ``patches`` gives."""
     kh, kw, cin, cout = kernel.shape
-    return np.ascontiguousarray(kernel.transpose(2, 0, 1, 3).reshape(cin * kh * kw, cout))
+    return np.ascontiguousarray(kernel.reshape(kh * kw * cin, cout))
 
 
 def max_pool2d(x: Array, k: tuple[int, int], s: tuple[int, int], same: bool) -> Array:

@@ -40,3 +40,16 @@ class ForwardPass:
             for step in self.steps:
                 h = step(h)
         return np.asarray(h, dtype=np.float32)
+
+    def trace(self, x: np.ndarray) -> list[np.ndarray]:
+        """The input as float32 and then every layer's output: the pass ``__call__`` makes,
+        with what it passed through kept (``backward.InputGradient`` runs it backwards; the
+        Draw tab's feature maps are its conv layers' outputs). No step writes into its input,
+        so the arrays stay as they were made."""
+        h = np.asarray(x, dtype=np.float32)
+        kept = [h]
+        with one_blas_thread():
+            for step in self.steps:
+                h = step(h)
+                kept.append(h)
+        return kept

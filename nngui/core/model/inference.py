@@ -90,6 +90,15 @@ class FastPredictor:
             return np.asarray(self._tf_fn(x[None]), dtype=np.float32).reshape(-1)
         return self._forward(x[None]).reshape(-1)
 
+    def predict_traced(self, image: Array) -> tuple[Array, list[Array] | None]:
+        """``predict``, and the NumPy pass' trace (``ForwardPass.trace``: the input, then every
+        layer's output) that made it; None on TensorFlow's path. The Draw tab's inside view
+        reads its feature maps and saliency from that trace instead of a second pass."""
+        if self._forward is None:
+            return self.predict(image), None
+        trace = self._forward.trace(self.adapt(image)[None])
+        return trace[-1].reshape(-1), trace
+
     def predict_batch(self, images: Array) -> Array:
         """Outputs for several images, one row each."""
         if not len(images):

@@ -1,5 +1,6 @@
 """The Draw tab: draw a digit and watch a network read it live; teach it your handwriting
-(the samples and Fine-tune are ``samples.SamplesBox``).
+(the samples and Fine-tune are ``samples.SamplesBox``, the reading is shown by
+``reading.ReadingColumn``, what the network sees inside by ``inside.DrawInside``).
 
 Every stroke update asks for a refresh; refreshes are coalesced by a single-shot timer (at most
 one per event-loop turn and about 60 a second), and each one runs ``preprocess.to_mnist`` and a
@@ -14,18 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPixmap
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,42 +34,11 @@ from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
 from nngui.gui.draw.inside import DrawInside
+from nngui.gui.draw.reading import ReadingColumn
 from nngui.gui.draw.robustness import RobustnessView
 from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs: also the window's
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
-PREVIEW_SCALE = 5  # preview28 shows each of the 28x28 pixels as a 5x5 block
-PREVIEW_SIDE = 28 * PREVIEW_SCALE
-DIGIT_W = 110  # the big predicted digit
-GAP = 8
-RIGHT_W = DIGIT_W + 2 * PREVIEW_SIDE + 2 * GAP  # the fixed right-hand column
-BAR = QColor(150, 170, 200)
-TOP_BAR = QColor(31, 119, 180)
-UNSURE_BAR = QColor(200, 140, 60)  # the best guess when the model is not sure
-NOT_SURE_KEY = "draw/not_sure_percent"  # QSettings("nngui", "nngui"), like the window's
-NOT_SURE_DEFAULT = 60  # percent
-
-
-def preview_pixmap(x28: np.ndarray, scale: int = PREVIEW_SCALE) -> QPixmap:
-    """The 28x28 image blown up with hard pixel edges and a faint pixel grid."""
-    px = np.clip(np.asarray(x28, np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    big = np.repeat(np.repeat(px, scale, axis=0), scale, axis=1)
-    # Grid lines: the first row/column of every pixel block, mixed towards mid-grey.
-    big[::scale, :] = big[::scale, :] // 2 + 40
-    big[:, ::scale] = big[:, ::scale] // 2 + 40
-    big = np.ascontiguousarray(big)
-    side = 28 * scale
-    img = QImage(big.data, side, side, side, QImage.Format.Format_Grayscale8)
-    return QPixmap.fromImage(img)  # fromImage copies, so ``big`` may go
-
-
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-    label.setStyleSheet("color: gray")
-    label.setWordWrap(True)
-    label.setFixedWidth(PREVIEW_SIDE)
-    return label
 
 
 class DrawPanel(QWidget):
@@ -168,77 +134,20 @@ class DrawPanel(QWidget):
         left.addWidget(self.canvas, 1)
         left.addLayout(tools)
 
-        # The right column has a fixed width and every label in it a fixed size, so a
-        # prediction, Clear or a saved sample never moves the canvas under the pen.
-        self.predictionLabel = QLabel("")
-        self.predictionLabel.setObjectName("predictionLabel")
-        self.predictionLabel.setAccessibleName("Predicted digit")
-        font = QFont(self.font())
-        font.setPointSize(64)
-        font.setBold(True)
-        self.predictionLabel.setFont(font)
-        self.predictionLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictionLabel.setFixedSize(DIGIT_W, PREVIEW_SIDE)
-        self.detailLabel = QLabel("")
-        self.detailLabel.setObjectName("predictionDetail")
-        self.detailLabel.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detailLabel.setWordWrap(True)
-        self.detailLabel.setFixedSize(RIGHT_W, 2 * self.fontMetrics().lineSpacing() + 6)
-        self.preview28 = QLabel()
-        self.preview28.setObjectName("preview28")
-        self.preview28.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
-        self.preview28.setToolTip("What the network sees: the drawing cropped to its ink, "
-                                  "scaled to 20 px and centred by mass in 28×28")
-        caption = _caption("what the network sees (28×28)")
-        # an autoencoder's rebuild of the drawing, shown once one is available (issue: AE studio)
-        self.drawReconstruction = QLabel()
-        self.drawReconstruction.setObjectName("drawReconstruction")
-        self.drawReconstruction.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
-        self.drawReconstruction.setToolTip("The autoencoder's reconstruction of your drawing")
-        self.reconstructionCaption = _caption("autoencoder's reconstruction")
-        for w in (self.drawReconstruction, self.reconstructionCaption):
-            keep = w.sizePolicy()
-            keep.setRetainSizeWhenHidden(True)  # showing it later moves nothing
-            w.setSizePolicy(keep)
-            w.setVisible(False)
-        top = QGridLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setHorizontalSpacing(GAP)
-        top.addWidget(self.predictionLabel, 0, 0)
-        top.addWidget(self.preview28, 0, 1)
-        top.addWidget(self.drawReconstruction, 0, 2)
-        top.addWidget(caption, 1, 1)
-        top.addWidget(self.reconstructionCaption, 1, 2)
-        top.addWidget(self.detailLabel, 2, 0, 1, 3)
-
-        self.probabilityPlot = pg.PlotWidget()
-        self.probabilityPlot.setObjectName("probabilityPlot")
-        self.probabilityPlot.setMinimumHeight(140)
-        plot = self.probabilityPlot.getPlotItem()
-        plot.setMouseEnabled(False, False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setYRange(0.0, 1.04, padding=0)
-        plot.setXRange(-0.6, 9.6, padding=0)
-        plot.setLabel("left", "probability")
-        plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
-        plot.showGrid(y=True, alpha=0.2)
-        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                    brushes=[BAR] * 10, pen=None)
-        plot.addItem(self.bars)
-
-        self.rightColumn = QWidget()
-        self.rightColumn.setObjectName("drawRightColumn")
-        self.rightColumn.setFixedWidth(RIGHT_W)
-        right = QVBoxLayout(self.rightColumn)
-        right.setContentsMargins(0, 0, 0, 0)
-        right.addLayout(top)
-        right.addLayout(self._build_confidence_row())
-        right.addWidget(self.probabilityPlot, 1)
+        self.reading = ReadingColumn()
+        self.reading.notSureChanged.connect(self.schedule_refresh)
+        self.reading.robustnessButton.clicked.connect(self.show_robustness)
+        self.rightColumn = self.reading
+        r = self.reading  # its widgets, also under the panel's names (tests, the window)
+        self.predictionLabel, self.detailLabel, self.preview28 = (
+            r.predictionLabel, r.detailLabel, r.preview28)
+        self.drawReconstruction, self.reconstructionCaption = (
+            r.drawReconstruction, r.reconstructionCaption)
+        self.probabilityPlot, self.bars = r.probabilityPlot, r.bars
+        self.notSureSpin, self.robustnessButton = r.notSureSpin, r.robustnessButton
 
         # feature maps, filters and saliency, read off the GUI thread (collapsible)
-        self.inside = DrawInside(self.tasks)
-        self.refreshed.connect(self.inside.show_input)
+        self.inside = DrawInside(self.tasks)  # refresh() hands it each reading
 
         body = QHBoxLayout()
         body.addLayout(left, 1)
@@ -253,38 +162,6 @@ class DrawPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
         outer.addWidget(self.samples)
-
-    def _build_confidence_row(self) -> QHBoxLayout:
-        """"Not sure below N %" and the Robustness… button."""
-        self.notSureSpin = QSpinBox()
-        self.notSureSpin.setObjectName("notSureSpin")
-        self.notSureSpin.setRange(0, 99)
-        self.notSureSpin.setSuffix(" %")
-        self.notSureSpin.setAccessibleName("Not sure below")
-        self.notSureSpin.setToolTip("Below this confidence the tab says it is not sure "
-                                    "instead of naming a digit (0 % switches it off)")
-        saved = QSettings("nngui", "nngui").value(NOT_SURE_KEY, NOT_SURE_DEFAULT)
-        try:
-            value = int(saved)
-        except (TypeError, ValueError):
-            value = NOT_SURE_DEFAULT
-        self.notSureSpin.setValue(value)
-        self.notSureSpin.valueChanged.connect(self._not_sure_changed)
-        self.robustnessButton = QPushButton("Robustness…")
-        self.robustnessButton.setObjectName("robustnessButton")
-        self.robustnessButton.setToolTip("How the model's accuracy falls as digits are turned, "
-                                         "shifted, thickened and made noisy")
-        self.robustnessButton.clicked.connect(self.show_robustness)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Not sure below"))
-        row.addWidget(self.notSureSpin)
-        row.addStretch(1)
-        row.addWidget(self.robustnessButton)
-        return row
-
-    def _not_sure_changed(self, value: int) -> None:
-        QSettings("nngui", "nngui").setValue(NOT_SURE_KEY, int(value))
-        self.schedule_refresh()
 
     def show_robustness(self) -> RobustnessView:
         """Open the robustness view and measure the selected model."""
@@ -381,21 +258,23 @@ class DrawPanel(QWidget):
         self._clock.restart()
         t0 = time.perf_counter()
         x28 = to_mnist(self.canvas.image())
-        probs, held = None, self._held_title()
+        probs, held, trace = None, self._held_title(), None
         if self._predictor is not None and x28.max() > 0:
             if held is None:
-                probs = to_probabilities(self._predictor.predict(x28))
+                out, trace = self._predictor.predict_traced(x28)
+                probs = to_probabilities(out)
             else:  # its job owns it: show the last reading, never call it from here
                 probs = self.last_probabilities
         self.last_latency_ms = (time.perf_counter() - t0) * 1000.0
         self.last_x28 = x28
         self.refresh_count += 1
-        self.preview28.setPixmap(preview_pixmap(x28))
+        self.reading.show_preview(x28)
         self._show_result(probs)
         if held is not None and self._predictor is not None and x28.max() > 0:
             last = "this is its last reading; " if probs is not None else ""
             self.detailLabel.setText(f"{held} is training: {last}it reads this drawing when "
                                      "the run ends.")
+        self.inside.show_input(x28, trace)
         self.refreshed.emit(x28)
 
     def _held_title(self) -> str | None:
@@ -409,41 +288,21 @@ class DrawPanel(QWidget):
 
     def show_reconstruction(self, x28: np.ndarray | None) -> None:
         """Show an autoencoder's rebuild of the drawing beside it (None hides the view)."""
-        for w in (self.drawReconstruction, self.reconstructionCaption):
-            w.setVisible(x28 is not None)
-        if x28 is not None:
-            self.drawReconstruction.setPixmap(preview_pixmap(x28))
+        self.reading.show_reconstruction(x28)
 
     def _show_result(self, probs: np.ndarray | None) -> None:
         self.last_probabilities = probs
         if probs is None:
             self.not_sure = False
-            self.predictionLabel.setText("")
-            self.bars.setOpts(height=np.zeros(10), brushes=[BAR] * 10)
             if self._problem:
-                self.detailLabel.setText(self._problem)
+                text = self._problem
             elif self._predictor is None:
-                self.detailLabel.setText("No model to read with yet: train one or open a "
-                                         ".keras file.")
+                text = "No model to read with yet: train one or open a .keras file."
             else:
-                self.detailLabel.setText("Draw a digit")
-            if self.preview28.pixmap().isNull():
-                self.preview28.setPixmap(preview_pixmap(self.last_x28))
+                text = "Draw a digit"
+            self.reading.show_message(text, self.last_x28)
             return
-        order = np.argsort(probs)[::-1]
-        top, second = int(order[0]), int(order[1])
-        self.not_sure = float(probs[top]) * 100.0 < self.notSureSpin.value()
-        brushes = [(UNSURE_BAR if self.not_sure else TOP_BAR) if i == top else BAR
-                   for i in range(10)]
-        self.bars.setOpts(height=probs, brushes=brushes)
-        if self.not_sure:
-            self.predictionLabel.setText("?")
-            # one decimal, as "Inside the network" reads it: 59.7 % is not "60 %" below 60 %
-            self.detailLabel.setText(f"Not sure: {top} ({probs[top]:.1%}) or {second} "
-                                     f"({probs[second]:.1%}) · {self.last_latency_ms:.1f} ms")
-        else:
-            self.predictionLabel.setText(str(top))
-            self.detailLabel.setText(f"{probs[top]:.1%} sure · {self.last_latency_ms:.1f} ms")
+        top, self.not_sure = self.reading.show_probabilities(probs, self.last_latency_ms)
         self.predicted.emit(top, float(probs[top]))
 
     # ---- images ---------------------------------------------------------------------

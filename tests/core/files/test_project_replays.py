@@ -89,3 +89,32 @@ def test_an_oversized_replay_array_is_refused_before_it_is_allocated(tmp_path: P
     data = _npz(**{"r0.epochs": np.arange(1000)})
     with pytest.raises(ProjectError, match="over the 2,000"):
         load_project(_with_member(tmp_path, data))
+
+
+def test_a_seed_group_and_its_runs_replays_survive_save_and_open(tmp_path: Path) -> None:
+    from nngui.core.training import seeds
+
+    preset = get_preset("mlp-2-4-2")
+    group = seeds.new_group("mlp-2-4-2 · lr 0.05")
+    runs = [{"name": f"#{i + 1}", "settings": {**group, seeds.SEED: s}, "reason": "finished",
+             "history": {"epoch": [1.0, 2.0], "loss": [0.7 - 0.1 * i, 0.5 - 0.1 * i]}}
+            for i, s in enumerate(seeds.seeds_for(4, 3))]
+    runs.append({"name": "#4", "settings": {seeds.SEED: 9}, "reason": "finished",
+                 "history": {"epoch": [1.0], "loss": [0.9]}})  # not in the group
+    replays = {i: _replay(3, i) for i in range(3)}
+    path = save_project(Project(preset.spec(), preset.train_config(), "circles", runs=runs,
+                                replays=replays), tmp_path / "group.nngui")
+    back = load_project(path)
+    settings = [r["settings"] for r in back.runs]
+    assert seeds.groups(settings) == {group[seeds.GROUP]: [0, 1, 2]}
+    assert [s[seeds.SEED] for s in settings] == [4, 5, 6, 9]
+    assert {s.get(seeds.GROUP_NAME) for s in settings[:3]} == {group[seeds.GROUP_NAME]}
+    want = seeds.band([r["history"] for r in runs[:3]], "loss")
+    got = seeds.band([back.runs[i]["history"] for i in range(3)], "loss")
+    np.testing.assert_array_equal(got.mean, want.mean)
+    np.testing.assert_array_equal(got.spread, want.spread)
+    assert sorted(back.replays) == [0, 1, 2]
+    for i in range(3):
+        assert back.replays[i].epochs() == replays[i].epochs()
+        np.testing.assert_array_equal(back.replays[i].payloads(2)["hidden"]["coords"],
+                                      replays[i].payloads(2)["hidden"]["coords"])

@@ -342,7 +342,7 @@ def test_the_confidence_shown_agrees_with_the_not_sure_threshold(qtbot, panel):
 def test_below_the_set_confidence_it_says_it_is_not_sure(qtbot, panel):
     from PySide6.QtCore import QSettings
 
-    from nngui.gui.draw.panel import NOT_SURE_KEY
+    from nngui.gui.draw.reading import NOT_SURE_KEY
 
     _stroke(qtbot, panel.canvas, ONE)
     panel.refresh()
