@@ -30,7 +30,7 @@ from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.network.validate import DataInfo, errors
 from nngui.core.platform import abandon
 from nngui.core.training.observer import RunResult
-from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
@@ -125,6 +125,7 @@ class Workbench(QObject):
             dict(project.history)
         s.target_epochs = project.epochs_done
         s.changes = list(project.changes)  # the live learning-rate changes, on the curves
+        s.trained_with = optimizer_key(project.spec) if project.model is not None else None
         self._training.set_session(s)
         self._summary.show_history(s.history)
         if project.model is not None and project.spec.kind == "autoencoder":
@@ -152,6 +153,7 @@ class Workbench(QObject):
                           [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
         if same_structure:
             self.session.spec = spec  # new loss/optimizer/lr apply to the next run
+            self._training.show_next_values(self.session)  # the LR box says what that run starts with
         elif not self._training.is_running():
             self.new_session(spec)
 

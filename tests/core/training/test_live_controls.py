@@ -16,7 +16,7 @@ from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training import controls as ctl
 from nngui.core.training.controls import Change, Controls
 from nngui.core.training.observer import Observer
-from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.core.training.train import run_request, train
 
 
@@ -324,6 +324,7 @@ def test_an_opened_model_trains_on_with_the_rate_its_live_changes_left(tmp_path)
     opened.model = load_model(save_model(session.model, tmp_path / "m.keras"))
     opened.epochs_done, opened.history = session.epochs_done, dict(session.history)
     opened.changes = list(session.changes)
+    opened.trained_with = optimizer_key(spec)  # a restore says what it was trained with
     reader = Reader(opened.model, Controls())
     assert run_request(RunRequest(opened, _data(), _fit_path(1), controls=reader.controls),
                        reader).ok
@@ -348,3 +349,29 @@ def test_a_run_says_the_rate_it_starts_with_read_from_its_optimizer():
     values = [p for k, p in reader.events if k == "values"]
     assert values == [{"learning_rate": pytest.approx(0.2)}]
     assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.2)] * 4
+
+
+def test_the_next_run_starts_with_the_live_rate_until_the_builders_settings_change():
+    """What the idle LR box shows (``Session.start_values``) is what the next run starts with:
+    the live change's 0.01 while the builder's settings are the ones the model trained with,
+    also when a new batch size compiles the model anew; the builder's 0.2 once its rate
+    changed (the compile starts a fresh optimizer with it)."""
+    import dataclasses
+
+    spec, controls = _spec(lr=0.05), Controls()
+    session = Session(spec)
+    assert session.start_values() == {}
+    controls.request("learning_rate", 0.01)
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=controls),
+                       Observer()).ok
+    assert session.start_values() == {"learning_rate": 0.01}
+    wider = dataclasses.replace(_fit_path(1), batch_size=32, steps_per_execution=2)
+    reader = Reader(session.model, Controls())
+    assert run_request(RunRequest(session, _data(), wider, controls=reader.controls),
+                       reader).ok  # compiled again (two steps a call): the live rate stays
+    assert [p for k, p in reader.events if k == "values"] == \
+        [{"learning_rate": pytest.approx(0.01)}]
+    session.spec = dataclasses.replace(spec, learning_rate=0.2)  # the builder's new rate
+    assert session.start_values() == {}
+    session.spec = spec  # and back: the model's settings again
+    assert session.start_values() == {"learning_rate": 0.01}
