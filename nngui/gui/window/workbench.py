@@ -402,6 +402,7 @@ class Workbench(QObject):
         self._ae_shown_data = ds
         panel.set_model(model, s.spec, ds.x_test, ds.y_test,
                         f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
+        panel.modelLabel.setToolTip("")  # not the bundled one's hint
 
     def weight_context(self):
         """(session, probes, x, y) for the Watch tab's weight editor, or why there is none."""
@@ -463,9 +464,11 @@ class Workbench(QObject):
         panel = self._pages.autoencoder
         if spec is not None and panel.model is None and self._own_autoencoder() is None and \
                 self._ae_run_start is None:  # a trained, training or opened one wins
+            # said on its own tab (its model line), not in the window's status bar: that
+            # showed it on whatever tab was open (the Draw tab's, a classifier's)
             panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
-            self.message.emit("Showing the bundled 2-D autoencoder; train your own with an "
-                              "autoencoder preset.", 6000)
+            panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
+                                        "autoencoder preset.")
 
 
 def _summarize(table: SummaryTable, model) -> None:
