@@ -257,6 +257,10 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if fw.epoch_times:
         history["epoch_time"] = list(fw.epoch_times)
         history["epoch"] = list(fw.epoch_x)
+        if "learning_rate" not in history:  # the rate each epoch ended with (saved, plotted)
+            with fw.lock:
+                history["learning_rate"] = [d.get("learning_rate", math.nan)
+                                            for d in fw.epoch_logs]
     complete = len(fw.epoch_times) - (1 if fw.partial else 0)
     done = initial_epoch + complete
     seconds = time.perf_counter() - t0

@@ -33,6 +33,8 @@ from nngui.gui.training.live_titles import (  # noqa: F401 (re-exported)
     BOUNDARY_TITLE,
     DEAD_RELU_TEXT,
     HIDDEN_TITLE,
+    LR_DERIVED_TITLE,
+    LR_TITLE,
     NO_BOUNDARY,
     NO_CONFUSION,
     NO_HIDDEN_LAYER,
@@ -197,7 +199,7 @@ class LivePanel(QWidget):
         self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
         self.hiddenExtras = HiddenSpaceExtras(self.hiddenSpacePlot)  # its line and caption
         self.hiddenEmpty = EmptyState(self.hiddenSpacePlot.getPlotItem())
-        self.lrPlot = _plot("lrPlot", "Learning rate in effect")
+        self.lrPlot = _plot("lrPlot", LR_TITLE)
         self.lrPlot.setMinimumSize(160, 120)
         self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
         whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
@@ -260,8 +262,9 @@ class LivePanel(QWidget):
         self._redraw(every=True)
 
     def is_empty(self) -> bool:
-        """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
-        return not self._latest
+        """No view of the model sent since the last ``clear`` (a new network, or one opened,
+        not trained); an opened session's learning rates (its history) may be shown."""
+        return not self._latest.keys() - {"learning_rate"}
 
     def clear(self) -> None:
         """Forget what was shown (a new network, a run from scratch): every view empty and
@@ -280,6 +283,7 @@ class LivePanel(QWidget):
         self._unit = None
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
         self._lr_curve.setData([], [])
+        self.lrPlot.getPlotItem().setTitle(LR_TITLE, color="#333", size="9pt")
         self._wimage.clear()
         self.hiddenExtras.clear()
         self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(None, None), color="#333",
@@ -466,6 +470,8 @@ class LivePanel(QWidget):
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
         ys = np.asarray(self._lr[1])
         self.lrEmpty.hide()
+        self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if p.get("derived") else LR_TITLE,
+                                           color="#333", size="9pt")
         self._lr_curve.setData(np.asarray(self._lr[0]), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)

@@ -11,6 +11,9 @@ NO_HIDDEN_TITLE = "Last hidden layer: none in this network"  # no longer than a 
 WEIGHTS_TITLE = "First-layer weights (784-input models): red excites, blue inhibits"
 NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first Dense layer "
                     "does not read the 784 pixels")
+LR_TITLE = "Learning rate in effect"
+# a project saved before the rates were: they are the settings' constant rate and live changes
+LR_DERIVED_TITLE = "Learning rate (from the settings: this file kept none)"
 DEAD_RELU_TEXT = "Dead ReLU units: –"
 NOTHING_TO_SHOW = ("hidden", "weights")  # a None payload: the network has no such layer
 # what an empty plot says (``LivePanel.empty_reasons``): before a run, or why this run has none

@@ -126,6 +126,8 @@ class Workbench(QObject):
         s.target_epochs = project.epochs_done
         s.changes = list(project.changes)  # the live learning-rate changes, on the curves
         s.trained_with = optimizer_key(project.spec) if project.model is not None else None
+        if project.model is not None and self._pages.built_page("watch") is not None:
+            self._pages.watch.show_session_rates(s, project.config)  # cleared: rates first
         self._training.set_session(s)
         self._summary.show_history(s.history)
         if project.model is not None and project.spec.kind == "autoencoder":
@@ -361,6 +363,8 @@ class Workbench(QObject):
         elif name == "watch":  # its weight editor's jobs act on the session, as Train's do
             watch = self._pages.watch
             watch.edit.bind(self._tasks, self.weight_context, watch.show_probe)
+            if self.session.model is not None:  # an opened model's rates, before its views
+                watch.show_session_rates(self.session, self._builder.config())
         elif name == "autoencoder":
             self.show_own_autoencoder()
 
@@ -426,7 +430,8 @@ class Workbench(QObject):
             return
         if s.spec.kind != "classifier":  # an opened autoencoder or regressor: none of these
             # views, and they say why (as after its run here), not "Nothing trained yet"
-            watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
+            if watch.live.empty_reasons()["learning_rate"]:  # no rates kept either
+                watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
             return
         try:  # the probes a run would use, less those that need a compiled model or a run
             probes = [p for p in self.probes(s.spec, ds)

@@ -5,6 +5,7 @@ epoch, Stop ends a paused run. Both on Keras' fit path and on the fast path for 
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -375,3 +376,44 @@ def test_the_next_run_starts_with_the_live_rate_until_the_builders_settings_chan
     assert session.start_values() == {}
     session.spec = spec  # and back: the model's settings again
     assert session.start_values() == {"learning_rate": 0.01}
+
+
+def test_lr_path_names_every_rate_a_run_had():
+    lr = "learning_rate"
+    assert ctl.lr_path(0.05, []) == "lr 0.05"
+    assert ctl.lr_path(0.05, [Change(0, 3, lr, 0.01, 20), Change(0, 9, "momentum", 0.5, 20),
+                              Change(2, 0, lr, 0.003, 20)]) == "lr 0.05→0.01→0.003"
+    assert ctl.lr_path(0.05, [Change(0, 3, lr, 0.05, 20)]) == "lr 0.05"  # no change at all
+    many = [Change(i, 0, lr, 0.1 / (i + 2), 20) for i in range(4)]
+    assert ctl.lr_path(0.1, many) == "lr 0.1→…→0.02"
+
+
+def test_a_run_keeps_the_rate_each_epoch_ended_with_on_both_paths():
+    """history["learning_rate"]: saved with the session, what an opened model's LR plot
+    draws. The fit path and the fast path for small data both keep it, a live change too."""
+    import dataclasses
+
+    for cfg in (_fit_path(3), dataclasses.replace(_fit_path(3), steps_per_execution=0)):
+        controls = Controls()
+        session = Session(_spec(lr=0.05))
+        assert run_request(RunRequest(session, _data(), cfg, controls=controls), Observer()).ok
+        assert session.history["learning_rate"] == [pytest.approx(0.05)] * 3
+        controls = Controls()
+        controls.request("learning_rate", 0.01)
+        assert run_request(RunRequest(session, _data(), cfg, controls=controls), Observer()).ok
+        assert session.history["learning_rate"] == [pytest.approx(0.05)] * 3 + \
+            [pytest.approx(0.01)] * 3
+
+
+def test_epoch_rates_are_measured_or_derived_from_a_constant_rate():
+    lr = "learning_rate"
+    measured = {"epoch": [1.0, 2.0, 3.0], lr: [0.05, 0.01, 0.01], "loss": [1, 1, 1]}
+    assert ctl.epoch_rates(measured, 0.05, [], constant=True) == \
+        ([1.0, 2.0, 3.0], [0.05, 0.01, 0.01], False)
+    older = {"epoch": [1.0, 2.0, 2.5, 3.5], "loss": [1, 1, 1, 1]}  # a file from before
+    changes = [Change(1, 5, lr, 0.01, 10), Change(2, 0, "momentum", 0.5, 10)]
+    assert ctl.epoch_rates(older, 0.05, changes, constant=True) == \
+        ([1.0, 2.0, 2.5, 3.5], [0.05, 0.01, 0.01, 0.01], True)
+    assert ctl.epoch_rates(older, 0.05, changes, constant=False) == ([], [], False)
+    mixed = {"epoch": [1.0, 2.0], lr: [math.nan, 0.02]}  # an older run continued after open
+    assert ctl.epoch_rates(mixed, 0.05, [], constant=True) == ([1.0, 2.0], [0.05, 0.02], True)

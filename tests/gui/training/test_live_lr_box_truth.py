@@ -36,6 +36,11 @@ def test_the_idle_lr_box_shows_what_the_next_run_starts_with(window, qtbot) -> N
     _live_run(window, qtbot, 0.003)
     assert window.work.session.changes[-1].value == pytest.approx(0.003)
     assert box.value() == pytest.approx(0.003)  # Train continues at the live rate
+    # the run's name (run list, its plot's legend) says the rate changed, not 'lr 0.05' alone
+    record = window.pages.watch.runs.runs.records[-1]
+    assert record.name.endswith(f"adam lr {start:g}→0.003"), record.name
+    row = window.pages.watch.runs.runList.topLevelItem(0)
+    assert "→0.003" in row.text(0)
     spin = window.builder.findChild(type(box), "learningRateSpin")
     spin.setValue(0.1)  # the builder's new rate: the next run compiles with it
     qtbot.waitUntil(lambda: window.work.session.spec.lr == pytest.approx(0.1), timeout=5000)
