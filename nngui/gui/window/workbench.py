@@ -414,10 +414,10 @@ class Workbench(QObject):
         if s.model is None or ds is None or s.spec.kind != "classifier" or \
                 ds.task != "classification":
             return "Train (or open) a small classifier; then drag its weights here."
-        try:  # the views an edit changes: the boundary and tiles, the hidden space
+        try:  # the views an edit changes: the boundary and tiles, hidden space, confusion
             data = self.prepare(ds, s.spec)
             probes = [p for p in self.probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "dead_relu")]
+                      if p.name in ("boundary", "hidden", "dead_relu", "confusion")]
         except SpecError as exc:
             return str(exc)
         return s, probes, data.x_train, data.y_train
