@@ -33,6 +33,7 @@ from nngui.gui.training.live_titles import (  # noqa: F401 (re-exported)
     BOUNDARY_TITLE,
     DEAD_RELU_TEXT,
     HIDDEN_TITLE,
+    LR_DERIVED_TIP,
     LR_DERIVED_TITLE,
     LR_TITLE,
     NO_BOUNDARY,
@@ -284,6 +285,7 @@ class LivePanel(QWidget):
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
         self._lr_curve.setData([], [])
         self.lrPlot.getPlotItem().setTitle(LR_TITLE, color="#333", size="9pt")
+        self.lrPlot.setToolTip("")
         self._wimage.clear()
         self.hiddenExtras.clear()
         self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(None, None), color="#333",
@@ -470,8 +472,10 @@ class LivePanel(QWidget):
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
         ys = np.asarray(self._lr[1])
         self.lrEmpty.hide()
-        self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if p.get("derived") else LR_TITLE,
+        derived = bool(p.get("derived"))
+        self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if derived else LR_TITLE,
                                            color="#333", size="9pt")
+        self.lrPlot.setToolTip(LR_DERIVED_TIP if derived else "")
         self._lr_curve.setData(np.asarray(self._lr[0]), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)

@@ -65,7 +65,7 @@ def test_reopened_rates_are_the_measured_ones(window, qtbot, tmp_path, open_and_
     xs, ys, title = _rates_shown(window, qtbot)
     np.testing.assert_allclose(xs, [1, 2, 3, 4])
     np.testing.assert_allclose(ys, saved, rtol=1e-6)
-    assert title == LR_TITLE
+    assert title == LR_TITLE and window.pages.watch.live.lrPlot.toolTip() == ""
 
     older = load_project(tmp_path / "p.nngui")  # as a file from before the rates were kept
     del older.history["learning_rate"]
@@ -77,3 +77,4 @@ def test_reopened_rates_are_the_measured_ones(window, qtbot, tmp_path, open_and_
     np.testing.assert_allclose(xs, [1, 2, 3, 4])
     np.testing.assert_allclose(ys, [start] * k + [0.003] * (4 - k), rtol=1e-6)
     assert title == LR_DERIVED_TITLE  # said: from the settings, not measured
+    assert "kept no learning rates" in window.pages.watch.live.lrPlot.toolTip()
