@@ -93,6 +93,47 @@ def describe(changes: list[Change]) -> str:
                      f"{c.epoch + 1} batch {c.batch + 1}" for c in changes)
 
 
+def lr_path(start: float, changes: list[Change]) -> str:
+    """'lr 0.05', or 'lr 0.05→0.003' after the rate was changed live (every value it took, in
+    order; past three, the first and the last: 'lr 0.1→…→0.001')."""
+    rates = [float(start)]
+    for c in changes:
+        if c.name == "learning_rate" and c.value != rates[-1]:
+            rates.append(c.value)
+    if len(rates) > 3:
+        rates = [rates[0], None, rates[-1]]
+    return "lr " + "→".join("…" if r is None else f"{r:g}" for r in rates)
+
+
+def epoch_rates(history: dict[str, list[float]], start: float, changes: list[Change],
+                constant: bool) -> tuple[list[float], list[float], bool]:
+    """(each entry's x, the learning rate it ended with, whether any rate was derived).
+
+    The rates a run measured are in ``history["learning_rate"]`` (one a history entry since
+    this was saved). An entry without one (a project saved before that) is derived from the
+    settings when the rate was constant (``constant``: no decay, schedule or reduce-on-plateau):
+    ``start``, then each live change from where it landed. Entries neither measured nor
+    derivable are left out."""
+    xs = list(history.get("epoch", []))
+    saved = list(history.get("learning_rate", []))
+    out_x: list[float] = []
+    out_r: list[float] = []
+    derived = False
+    rate_changes = sorted((c for c in changes if c.name == "learning_rate"), key=lambda c: c.x)
+    for i, x in enumerate(xs):
+        rate = saved[i] if i < len(saved) else math.nan
+        if not math.isfinite(rate) and constant:
+            rate = start
+            for c in rate_changes:
+                if c.x < x:
+                    rate = c.value
+            derived = True
+        if math.isfinite(rate):
+            out_x.append(float(x))
+            out_r.append(float(rate))
+    return out_x, out_r, derived
+
+
 def last_values(changes: list[Change]) -> dict[str, float]:
     """The value each setting was last changed to (what a session's model trains with)."""
     return {c.name: c.value for c in changes}

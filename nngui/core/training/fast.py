@@ -388,6 +388,7 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
                     {key: float(v[ran]) for key, v in sorted(out["logs"].items())})
         for i, rec in enumerate(records):
             e = epoch + i
+            rec["learning_rate"] = float(out["lr"][i])  # as fit's callback logs it
             fw.epoch_times.append(rec["epoch_time"])
             fw.epoch_x.append(rec["epoch"])
             for key, value in rec.items():

@@ -138,6 +138,15 @@ def _all_finite(weights: list[np.ndarray]) -> bool:
     return all(np.isfinite(w).all() for w in weights if np.issubdtype(w.dtype, np.floating))
 
 
+def rate_in_effect(model: Any) -> float:
+    """The optimizer's learning rate now (a schedule's value at this step), NaN without one."""
+    lr = getattr(getattr(model, "optimizer", None), "learning_rate", None)
+    try:
+        return float(np.asarray(lr))
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def make_callback(fw: Forwarder) -> Any:
     k = keras()
 
@@ -243,6 +252,8 @@ def make_callback(fw: Forwarder) -> Any:
                 fw.partial = done
             fw.epoch_x.append(epoch + (fw.partial or 1.0))
             clean = {key: float(v) for key, v in (logs or {}).items()}
+            # the rate in effect at the epoch's end (a schedule's callback may have logged it)
+            clean.setdefault("learning_rate", rate_in_effect(self.model))
             clean["epoch_time"] = fw.epoch_times[-1]
             clean["epoch"] = fw.epoch_x[-1]
             with fw.lock:

@@ -11,9 +11,15 @@ from typing import Any
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import NetworkSpec, TrainConfig
-from nngui.core.training.controls import Change, Controls
+from nngui.core.training.controls import Change, Controls, last_values
 from nngui.core.training.history import extended
 from nngui.core.training.observer import Probe, RunResult
+
+
+def optimizer_key(spec: NetworkSpec) -> tuple:
+    """The settings a compile gives the optimizer: a change of one starts it anew."""
+    return (spec.loss, spec.optimizer, float(spec.lr),
+            tuple(sorted(spec.optimizer_params.items())))
 
 
 @dataclass
@@ -30,6 +36,9 @@ class Session:
     # with); None before a run trained it. A loss or optimizer changed in the builder applies
     # to the next run: until then, the model is still the one trained with these.
     trained: dict[str, Any] | None = None
+    # optimizer_key of the spec the model last trained with (a restore sets the opened one's):
+    # while the builder's is the same, the next run trains on with the live changes' values
+    trained_with: tuple | None = None
     _built: tuple[int | None] | None = field(default=None, repr=False, compare=False)
 
     def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
@@ -39,6 +48,7 @@ class Session:
             self.model = build_model(self.spec, seed)
             self._built = (seed,)  # built here, with this seed
             self.trained = None
+            self.trained_with = None
             self.epochs_done = 0
             self.target_epochs = 0
             self.history = {}
@@ -49,6 +59,14 @@ class Session:
         """The epochs a press of Train runs: the rest of a stopped run, else ``asked``."""
         left = self.target_epochs - self.epochs_done
         return left if (left > 0 and not restart and self.model is not None) else asked
+
+    def start_values(self) -> dict[str, float]:
+        """What the next Continue starts with where it is not the spec's own: the values the
+        live changes left (learning rate, momentum), unless the builder's optimizer settings
+        changed since the model trained (the model is compiled anew with the builder's)."""
+        if self.model is None or self.trained_with != optimizer_key(self.spec):
+            return {}
+        return last_values(self.changes)
 
     def record(self, result: RunResult, changes: Sequence[Change] = ()) -> None:
         """The run's end: its epochs join the history, every list one value per entry (a
@@ -67,6 +85,7 @@ class Session:
         self.history.update(whole)
         if n or result.epochs_done > start:  # the weights moved: trained with these now
             before = self.trained or ({"seed": self._built[0]} if self._built else {})
+            self.trained_with = optimizer_key(self.spec)
             self.trained = {"loss": self.spec.loss, "optimizer": self.spec.optimizer,
                             **({"seed": before["seed"]} if "seed" in before else {})}
 

@@ -44,7 +44,6 @@ from nngui.core.training.controls import (
     NAMES,
     Controls,
     can_set,
-    last_values,
     make_live,
     make_plain,
 )
@@ -135,10 +134,11 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     ``probes`` are called with ``model`` after every complete or stopped epoch, in this thread
     (on the fast path for small data, after its compiled calls: ``fast.py``). ``controls``
     (``controls.Controls``) pause, step and change the learning rate and momentum between
-    compiled calls, from another thread. ``carry`` (``controls.last_values`` of a session's
-    live changes) is set on the optimizer when this is the model's first compile here (an
-    opened project's model): it trains on with the rate and momentum its last run left, as it
-    does without the save, instead of the builder's.
+    compiled calls, from another thread. ``carry`` (``Session.start_values``: the values a
+    session's live changes left while the builder's optimizer settings are unchanged) is set
+    on the optimizer whenever the model is compiled here (an opened project's model, a new
+    batch size's steps a call): it trains on with the rate and momentum its last run left, as
+    an uncompiled Continue does, instead of the builder's.
     """
     from nngui.core.model.builder import compile_model as _compile
     from nngui.core.model.fast_dropout import use_fast_dropout
@@ -172,8 +172,8 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
            spe, jit)
     use_fast_dropout(model)  # before the train function's first trace
-    first_compile = getattr(model, "_nngui_compiled", None) is None
-    if compile_model and getattr(model, "_nngui_compiled", None) != key:
+    compiled_now = compile_model and getattr(model, "_nngui_compiled", None) != key
+    if compiled_now:
         _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
         if jit:
             _test_function_without_xla(model)
@@ -181,7 +181,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if make_live(getattr(model, "optimizer", None)):  # momentum a variable the step reads
         model.train_function = None  # a step traced before read the float: trace it anew
         model.__dict__.pop("_nngui_fast", None)
-    if compile_model and first_compile:
+    if compiled_now:  # a fresh optimizer: the session's live values, where they hold
         for name, value in (carry or {}).items():
             apply_change(model.optimizer, name, value)  # a schedule's rate: left as it is
     if controls is not None and getattr(model, "optimizer", None) is not None:
@@ -257,6 +257,10 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     if fw.epoch_times:
         history["epoch_time"] = list(fw.epoch_times)
         history["epoch"] = list(fw.epoch_x)
+        if "learning_rate" not in history:  # the rate each epoch ended with (saved, plotted)
+            with fw.lock:
+                history["learning_rate"] = [d.get("learning_rate", math.nan)
+                                            for d in fw.epoch_logs]
     complete = len(fw.epoch_times) - (1 if fw.partial else 0)
     done = initial_epoch + complete
     seconds = time.perf_counter() - t0
@@ -335,7 +339,7 @@ def run_request(request: RunRequest, observer: Observer,
         controls = request.controls
         result = train(model, request.data, session.spec, config, observer, stop_event,
                        initial_epoch=session.epochs_done, probes=request.probes,
-                       controls=controls, carry=last_values(session.changes))
+                       controls=controls, carry=session.start_values())
     session.record(result, controls.changes if controls is not None else ())
     return result
 

@@ -36,3 +36,30 @@ def finite_or_gap(xs, ys, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         y = scale * np.asarray(ys, dtype=float)
     y[~np.isfinite(y)] = np.nan
     return x, y
+
+
+END_LABEL_PX = 9  # how far an end tick's label may reach past the plot (half a text line)
+
+
+def end_labels_shown(axis: Any, px: int = END_LABEL_PX) -> None:
+    """The labels of ticks at the very ends of ``axis`` (a pyqtgraph AxisItem) are drawn:
+    0 % and 100 % on an accuracy axis drawn over exactly 0..100.
+
+    With a grid, pyqtgraph bounds an axis by its own rectangle and the plot's, and hides (and
+    clips) a label that reaches past them: the end ticks' labels, centred on the plot's edges,
+    reach half a text line past. Their bound is widened by ``px`` along the axis.
+    """
+    if getattr(axis, "_end_labels", False):
+        return
+    bounding = axis.boundingRect
+    vertical = axis.orientation in ("left", "right")
+
+    def wider(self: Any) -> Any:
+        rect = bounding()
+        return rect.adjusted(0, -px, 0, px) if vertical else rect.adjusted(-px, 0, px, 0)
+
+    axis.prepareGeometryChange()
+    axis.boundingRect = types.MethodType(wider, axis)
+    axis._end_labels = True
+    axis.picture = None  # drawn again with the wider bound
+    axis.update()

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from nngui.core.insight.robustness import LEVELS, UNITS, Curves, keras_predict, robustness
+from nngui.gui.common.axes import end_labels_shown
 from nngui.gui.common.tasks import TaskRunner
 
 N_DIGITS = 500
@@ -74,6 +75,7 @@ class RobustnessView(QDialog):
             item.setMenuEnabled(False)
             item.hideButtons()
             item.showGrid(x=True, y=True, alpha=0.2)
+            end_labels_shown(item.getAxis("left"))  # the 0 % label too
             self.lines[kind] = item.plot([], [], pen=pg.mkPen((31, 119, 180), width=2),
                                          symbol="o", symbolSize=6)
             grid.addWidget(plot, i // 2, i % 2)

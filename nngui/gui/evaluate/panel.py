@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +59,10 @@ def gray_icon(sample: np.ndarray, shape: tuple[int, int]) -> QIcon:
     return images.gray_icon(scaled, ICON_SIZE)
 
 
+STALE_TEXT = "Weights edited by hand: measured again when the edits pause"
+STALE_WAIT_MS = 300  # a drag's edits come one a move: measure after the last one
+
+
 class EvaluatePanel(QWidget):
     """Evaluate button plus the views of what the model gets right and wrong."""
 
@@ -75,6 +79,11 @@ class EvaluatePanel(QWidget):
         self._class_names: list[str] = []
         self._x_raw: np.ndarray | None = None
         self.report: EvalReport | None = None
+        self.stale = False  # the weights changed since what is shown (edited by hand)
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(STALE_WAIT_MS)
+        self._stale_timer.timeout.connect(self._measure_stale)
         self._build_ui()
         self._clear()
 
@@ -188,9 +197,31 @@ class EvaluatePanel(QWidget):
             self._set_text("The model is training; evaluate it when the run has ended.")
             return False
         self._task = task
+        self.stale = False  # this evaluation reads the weights as they are now
         self.evaluateButton.setEnabled(False)
         self._set_text("Evaluating on the test set…")
         return True
+
+    def weights_changed(self) -> None:
+        """The model's weights were changed outside a run (a weight dragged by hand): what
+        is shown is of other weights. Until it is measured again the numbers say so (the
+        matrix stays, under that line); it is measured once the edits have paused for
+        ``STALE_WAIT_MS`` and no job holds the model (a drag sends an edit a move)."""
+        if self.report is None and not self.is_running() and not self.stale:
+            return  # nothing shown that could be stale
+        self.stale = True
+        if not self.is_running():
+            old = self._metrics_text(self.report) if self.report is not None else ""
+            self._set_text(f"{STALE_TEXT}{f' (was: {old})' if old else ''}")
+        self._stale_timer.start()  # again: the last edit's wait
+
+    def _measure_stale(self) -> None:
+        if not self.stale or self.is_running():
+            return  # measured already, or measured again when this one ends (_on_done)
+        text = self.testMetricsLabel.text()
+        if not self.evaluate():  # a job holds the model (the next edit): wait again
+            self._set_text(text)
+            self._stale_timer.start()
 
     def is_running(self) -> bool:
         return self._task is not None
@@ -209,6 +240,8 @@ class EvaluatePanel(QWidget):
     @Slot(object)
     def _on_done(self, report: EvalReport) -> None:
         self._finish()
+        if self.stale:  # edited while this ran: measure the new weights
+            self._stale_timer.start()
         self.report = report
         self._set_text(self._metrics_text(report))
         self._show_confusion(report.confusion)
@@ -372,6 +405,7 @@ class EvaluatePanel(QWidget):
 
     def _clear(self) -> None:
         self.report = None
+        self.stale = False
         self._show_confusion(None)
         self.mistakesView.clear()
         self.tabs.setTabText(1, MISTAKES)

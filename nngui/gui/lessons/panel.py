@@ -137,12 +137,16 @@ class _StepBox(QFrame):
         if self.guessGroup is None:
             return
         self._committed = guess is not None
+        self.setUpButton.setEnabled(guess is not None)
+        if guess is not None and self.commitButton.hasFocus() and self.setUpButton.isVisible():
+            # the next thing to press; a disabled focus widget would hand the focus on down
+            # the panel, and the scroll area scrolled to it (under the student's pointer)
+            self.setUpButton.setFocus(Qt.FocusReason.OtherFocusReason)
         for b in self.guessGroup.buttons():
             b.setEnabled(guess is None)
             if guess is not None and b.text() == guess:
                 b.setChecked(True)
         self.commitButton.setEnabled(guess is None and self.guessGroup.checkedId() >= 0)
-        self.setUpButton.setEnabled(guess is not None)
         self.setUpButton.setToolTip("" if guess is not None else
                                     "Commit a guess first: then run it and compare.")
         if guess is None:
@@ -297,8 +301,11 @@ class LessonPanel(QWidget):
         i = box.guessGroup.checkedId()
         if i < 0 or box.committed():
             return
+        bar = self.scroll.verticalScrollBar()
+        kept = bar.value()  # nothing moves under the pointer that pressed Commit
         self.progress.guess(step_id, box.step.predict.choices[i])
         self._show()
+        bar.setValue(kept)
         self.progressChanged.emit()
 
     # ---- checking ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from nngui.core.network.spec import NetworkSpec
 from nngui.core.training.history import NOT_MEASURED, aligned, append_entry, epoch_points
 from nngui.core.training.observer import RunInfo
+from nngui.gui.common.axes import end_labels_shown
 from nngui.gui.common.sight import out_of_sight
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
     item.setLabel("bottom", "epoch")
     item.setLabel("left", ylabel)
     item.showGrid(x=True, y=True, alpha=0.15)
+    end_labels_shown(item.getAxis("left"))  # 0 % and 100 %: the scale's ends are read
     item.setMenuEnabled(False)
     plot.setMinimumSize(160, 140)  # two fit beside the builder in a 1024 px window
     return plot

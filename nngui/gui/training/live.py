@@ -29,30 +29,32 @@ from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
 from nngui.gui.training.confusion_view import ConfusionView
 from nngui.gui.training.hidden_space import HiddenSpaceExtras
+from nngui.gui.training.live_titles import (  # noqa: F401 (re-exported)
+    BOUNDARY_TITLE,
+    DEAD_RELU_TEXT,
+    HIDDEN_TITLE,
+    LR_DERIVED_TIP,
+    LR_DERIVED_TITLE,
+    LR_TITLE,
+    NO_BOUNDARY,
+    NO_CONFUSION,
+    NO_HIDDEN_LAYER,
+    NO_HIDDEN_TITLE,
+    NO_HIDDEN_VIEW,
+    NO_LEARNING_RATE,
+    NO_WEIGHTS_TITLE,
+    NOT_TRAINED,
+    NOTHING_TO_SHOW,
+    WEIGHTS_TITLE,
+    hidden_title,
+    weights_title,
+    when,
+)
 from nngui.gui.training.unit_maps import UnitMap, UnitMaps, unit_levels
 
 REDRAW_MS = 100
 SPACING_MS = 20  # between two views drawn after one another (see _redraw)
 MOSAIC_COLS = 6
-
-# Every title below is derived from what its view shows: the payload it drew last (since the
-# last ``clear``), ``None`` where the network has no such layer, or nothing yet.
-BOUNDARY_TITLE = "Decision boundary (live)"
-HIDDEN_TITLE = "Last hidden layer (live)"
-NO_HIDDEN_TITLE = "Last hidden layer: none in this network"  # no longer than a usual title
-WEIGHTS_TITLE = "First-layer weights (784-input models): red excites, blue inhibits"
-NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first Dense layer "
-                    "does not read the 784 pixels")
-DEAD_RELU_TEXT = "Dead ReLU units: –"
-NOTHING_TO_SHOW = ("hidden", "weights")  # a None payload: the network has no such layer
-# what an empty plot says (``LivePanel.empty_reasons``): before a run, or why this run has none
-NOT_TRAINED = "Nothing trained yet"
-NO_BOUNDARY = "No decision boundary: only 2-column data has one"
-NO_HIDDEN_LAYER = "No hidden layer in this network"
-NO_HIDDEN_VIEW = "No hidden space: only a classifier's run has one"
-NO_LEARNING_RATE = "This run sent no learning rate"
-NO_CONFUSION = "No confusion matrix: only a classifier's run has one"
-
 
 def _plot(name: str, title: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
@@ -94,34 +96,6 @@ def unit_lines(kernel: np.ndarray, bias: np.ndarray, xs: np.ndarray, ys: np.ndar
         px.extend(x)
         py.extend(y)
     return np.asarray(px), np.asarray(py)
-
-
-def when(epoch: int, p: dict | None) -> str:
-    """'epoch 12', or 'epoch 12, edited' when the payload came from weights changed by hand
-    on the Watch tab (no longer the weights that epoch trained)."""
-    edited = ", edited" if isinstance(p, dict) and p.get("by_hand") else ""
-    return f"epoch {epoch + 1}{edited}"
-
-
-def hidden_title(epoch: int | None, p: dict | None) -> str:
-    """The hidden-space plot's title: its units and epoch, that there is none, or waiting
-    (``epoch`` None: nothing arrived since the last clear)."""
-    if epoch is None:
-        return HIDDEN_TITLE
-    if p is None:
-        return NO_HIDDEN_TITLE
-    how = f"its {p['units']} units" if p["method"] == "raw" else f"PCA of its {p['units']} units"
-    return f"Last hidden layer ({how}) · {when(epoch, p)}"
-
-
-def weights_title(epoch: int | None, p: dict | None) -> str:
-    """The weight mosaic's title, derived like ``hidden_title``."""
-    if epoch is None:
-        return WEIGHTS_TITLE
-    if p is None:
-        return NO_WEIGHTS_TITLE
-    return (f"First-layer weights of {len(p['images'])} of {p['units']} units · "
-            f"epoch {epoch + 1}: red excites, blue inhibits")
 
 
 def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
@@ -226,7 +200,7 @@ class LivePanel(QWidget):
         self.hiddenSpacePlot.getPlotItem().addItem(self._hidden_pts)
         self.hiddenExtras = HiddenSpaceExtras(self.hiddenSpacePlot)  # its line and caption
         self.hiddenEmpty = EmptyState(self.hiddenSpacePlot.getPlotItem())
-        self.lrPlot = _plot("lrPlot", "Learning rate in effect")
+        self.lrPlot = _plot("lrPlot", LR_TITLE)
         self.lrPlot.setMinimumSize(160, 120)
         self.lrPlot.getPlotItem().setLabel("bottom", "epoch")
         whole_number_ticks(self.lrPlot.getPlotItem().getAxis("bottom"))
@@ -289,8 +263,9 @@ class LivePanel(QWidget):
         self._redraw(every=True)
 
     def is_empty(self) -> bool:
-        """Nothing sent since the last ``clear`` (a new network, or one opened, not trained)."""
-        return not self._latest
+        """No view of the model sent since the last ``clear`` (a new network, or one opened,
+        not trained); an opened session's learning rates (its history) may be shown."""
+        return not self._latest.keys() - {"learning_rate"}
 
     def clear(self) -> None:
         """Forget what was shown (a new network, a run from scratch): every view empty and
@@ -309,6 +284,8 @@ class LivePanel(QWidget):
         self._unit = None
         self._paint()  # the boundary plot, its bar and the caption with nothing to draw
         self._lr_curve.setData([], [])
+        self.lrPlot.getPlotItem().setTitle(LR_TITLE, color="#333", size="9pt")
+        self.lrPlot.setToolTip("")
         self._wimage.clear()
         self.hiddenExtras.clear()
         self.hiddenSpacePlot.getPlotItem().setTitle(hidden_title(None, None), color="#333",
@@ -495,6 +472,10 @@ class LivePanel(QWidget):
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
         ys = np.asarray(self._lr[1])
         self.lrEmpty.hide()
+        derived = bool(p.get("derived"))
+        self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if derived else LR_TITLE,
+                                           color="#333", size="9pt")
+        self.lrPlot.setToolTip(LR_DERIVED_TIP if derived else "")
         self._lr_curve.setData(np.asarray(self._lr[0]), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)

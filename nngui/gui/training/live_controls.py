@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.network.spec import NetworkSpec, TrainConfig
-from nngui.core.training.controls import LIMITS, Change, Controls, last_values
+from nngui.core.training.controls import LIMITS, Change, Controls
 
 MARK_COLOR = (120, 80, 160)
 STEP_UNITS = (("one batch", "batch"), ("one epoch", "epoch"))
@@ -121,15 +121,17 @@ class LiveControls(QWidget):
         row.addWidget(self.liveNote, 1)
         self._rate_note = self._momentum_note = ""
         self._setting = False  # values set by the program, not asked for by the user
+        self._asked: set[str] = set()  # names the user changed in this run
         self._step_tip()
         self.detach()
 
     # ---- a run --------------------------------------------------------------------------
 
     def show_values(self, spec: NetworkSpec, config: TrainConfig,
-                    changes: list[Change]) -> None:
-        """The values the session's model trains with: the spec's, or the last changes."""
-        last = last_values(changes)
+                    carried: dict[str, float]) -> None:
+        """What the next run starts with: the spec's values, or ``carried`` where the session's
+        live changes carry over (``Session.start_values``)."""
+        last = carried
         self._rate_note, self._momentum_note = rate_note(spec, config), momentum_note(spec)
         self._setting = True
         try:
@@ -144,6 +146,7 @@ class LiveControls(QWidget):
     def attach(self, controls: Controls) -> None:
         """A run that takes controls has started."""
         self.controls = controls
+        self._asked.clear()
         self.liveNote.setText("")
         self._update()
 
@@ -162,6 +165,8 @@ class LiveControls(QWidget):
             self._setting = True
             try:
                 for name, value in payload.items():
+                    if name in self._asked:  # asked for before the run began: that shows
+                        continue
                     box = self.liveLearningRate if name == "learning_rate" else self.liveMomentum
                     box.setValue(value)
             finally:
@@ -207,6 +212,8 @@ class LiveControls(QWidget):
         if self._setting or self.controls is None:
             return
         why = self.controls.request(name, float(value))
+        if not why:
+            self._asked.add(name)
         if why:
             self.refused.emit(why)
 

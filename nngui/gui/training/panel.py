@@ -189,8 +189,7 @@ class TrainingPanel(QWidget):
             self.marks.set(session.changes)
             self._redraw()
         if session is not None:  # what the (idle) live controls show: what it trains with
-            self.live.show_values(session.spec, TrainConfig(),
-                                  session.changes if self._has_weights else [])
+            self.live.show_values(session.spec, TrainConfig(), session.start_values())
         self._render()
         self._update_buttons()
 
@@ -202,11 +201,17 @@ class TrainingPanel(QWidget):
         """
         if spec is not None and not self.is_running():
             self.curves.plan(spec, EMPTY_EPOCHS)
-            self.live.show_values(spec, TrainConfig(), [])
+            self.live.show_values(spec, TrainConfig(), {})
         self.set_session(None)
         if not self.is_running():
             self.run_status.clear()
             self._render()
+
+    def show_next_values(self, session: Session) -> None:
+        """The idle LR and momentum boxes again: ``session``'s optimizer settings were edited
+        in the builder (the next run starts with the builder's rate then)."""
+        if not self.is_running():
+            self.live.show_values(session.spec, TrainConfig(), session.start_values())
 
     def set_has_weights(self, has_weights: bool) -> None:
         """Say whether the current network has weights (e.g. a model file was opened)."""
@@ -251,8 +256,8 @@ class TrainingPanel(QWidget):
                 self.curves.load_history(session.history)
                 self.marks.set(session.changes)
         self._session = session
-        kept = session.changes if not request.restart and session.model is not None else []
-        self.live.show_values(session.spec, request.config, kept)
+        self.live.show_values(session.spec, request.config,
+                              {} if request.restart else session.start_values())
         if controls is not None:
             self.live.attach(controls)
         self._task = task

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import seeds as seed_groups
-from nngui.core.training.controls import CHANGES_NOTE, describe
+from nngui.core.training.controls import CHANGES_NOTE, describe, lr_path
 from nngui.core.training.observer import RunResult
 from nngui.core.training.replay import Replay
 from nngui.core.training.runs import (
@@ -330,7 +330,11 @@ class RunsPanel(RunPlot, QWidget):
         if session is None:
             return
         spec = session.spec
-        name = self._label or f"{spec.name} · {spec.optimizer} lr {spec.lr:g}"
+        # the rate it started with and every rate a live change gave it (not the first alone)
+        rates = lr_path(spec.lr, session.changes)
+        name = self._label or f"{spec.name} · {spec.optimizer} {rates}"
+        if self._label and "→" in rates:  # a sweep's run whose rate was changed live
+            name = f"{self._label} ({rates} live)"
         earlier = self.runs.find(session)
         history = with_test_curve(session.history, earlier.history if earlier else {},
                                   len(result.history.get("loss", [])), self._test)

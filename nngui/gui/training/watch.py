@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -9,9 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.controls import epoch_rates
 from nngui.core.training.replay import Replay
-from nngui.core.training.session import RunRequest
+from nngui.core.training.session import RunRequest, Session
 from nngui.gui.training.live import LivePanel
+from nngui.gui.training.live_controls import rate_note
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import StatsPanel
@@ -64,6 +67,17 @@ class WatchPanel(QWidget):
         split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
+
+    def show_session_rates(self, session: Session, config: TrainConfig) -> None:
+        """An opened model's learning rate at each epoch of its history, before any other
+        view's payload: as its runs measured it, or (a file that kept none) derived from the
+        settings' constant rate and live changes (``controls.epoch_rates``), which the plot's
+        title says."""
+        constant = not rate_note(session.spec, config)
+        xs, rates, derived = epoch_rates(session.history, session.spec.lr, session.changes,
+                                         constant)
+        for x, rate in zip(xs, rates, strict=True):
+            self.show_probe("learning_rate", math.ceil(x) - 1, {"lr": rate, "derived": derived})
 
     def show_probe(self, name: str, epoch: int, payload: Any) -> None:
         """Hand a probe's arrays to every live view (each keeps the ones it draws)."""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from nngui.core.insight import weight_edit as core
@@ -28,6 +28,7 @@ from nngui.gui.common.tasks import TaskRunner
 
 # (session, probes, x, y): what an edit needs; a string says why there is nothing to edit
 Context = Callable[[], "tuple[Any, list, np.ndarray, np.ndarray] | str"]
+RETRY_MS = 100  # an edit refused while another job holds the network: sent again after
 EMPTY_TEXT = "Train (or open) a small network; then drag its weights here."
 
 
@@ -222,7 +223,8 @@ class WeightEditView(QWidget):
         values, self._pending = self._pending, {}
         session, probes, x, y = ctx
         if not self._submit(session, values, probes, x, y, first=False):
-            self._pending = {**values, **self._pending}  # held by another job: later
+            self._pending = {**values, **self._pending}  # held by another job (an
+            QTimer.singleShot(RETRY_MS, self, self._kick)  # evaluation): sent when it ends
 
     def _submit(self, session: Any, values: dict, probes: list, x, y, first: bool) -> bool:
         assert self._tasks is not None

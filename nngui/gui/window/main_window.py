@@ -68,6 +68,7 @@ from nngui.gui.window.preset_box import FIRST, PresetBox
 from nngui.gui.window.project_actions import ProjectActions
 from nngui.gui.window.recovery import Recovery
 from nngui.gui.window.settings import Settings
+from nngui.gui.window.status_bar import FittingStatusBar
 from nngui.gui.window.workbench import Workbench
 
 
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
     def __init__(self, load_tensorflow: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("nngui — neural networks you can see")
+        self.setStatusBar(FittingStatusBar())  # a long message is cut at a word, not clipped
         self.tasks = TaskRunner(self)
         self._guide = None  # Help → Guide, made on first use
         self.first_paint = FirstPaint(self)

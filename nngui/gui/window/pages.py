@@ -353,7 +353,15 @@ class Pages(QObject):
         self.watch = WatchPanel(self._training, self._sweep_request, self._builder.spec,
                                 self._builder.config, views=(live, stats, overfit))
         self.watch.runs.sweepEnded.connect(lambda text: self.message.emit(text, 20000))
+        self.watch.edit.edited.connect(self._weights_edited)
         return self.watch
+
+    def _weights_edited(self) -> None:
+        """A weight dragged on the Watch tab (or Reset): Evaluate's numbers, matrix and
+        mistakes are of other weights now (a page not built yet has none to show)."""
+        evaluate = self.built_page("evaluate")
+        if evaluate is not None and not self._training.is_running():  # (a paused run's
+            evaluate.weights_changed()  # weights are the run's: its end evaluates them)
 
     def _make_inspect(self) -> QWidget:
         from nngui.gui.evaluate.inspect import InspectPanel

@@ -31,7 +31,7 @@ from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.network.validate import DataInfo, errors
 from nngui.core.platform import abandon
 from nngui.core.training.observer import RunResult
-from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
@@ -136,6 +136,9 @@ class Workbench(QObject):
                 dict(project.history)
             s.target_epochs = project.epochs_done
             s.changes = list(project.changes)  # the live learning-rate changes, on the curves
+            s.trained_with = optimizer_key(project.spec) if project.model is not None else None
+            if project.model is not None and self._pages.built_page("watch") is not None:
+                self._pages.watch.show_session_rates(s, project.config)  # cleared: rates first
             self._training.set_session(s)
             self._summary.show_history(s.history)
             if project.model is not None and project.spec.kind == "autoencoder":
@@ -165,6 +168,7 @@ class Workbench(QObject):
                           [lay.to_dict() for lay in spec.layers] and old.kind == spec.kind)
         if same_structure:
             self.session.spec = spec  # new loss/optimizer/lr apply to the next run
+            self._training.show_next_values(self.session)  # the LR box says what that run starts with
         elif not self._training.is_running():
             self.new_session(spec)
 
@@ -372,6 +376,8 @@ class Workbench(QObject):
         elif name == "watch":  # its weight editor's jobs act on the session, as Train's do
             watch = self._pages.watch
             watch.edit.bind(self._tasks, self.weight_context, watch.show_probe)
+            if self.session.model is not None:  # an opened model's rates, before its views
+                watch.show_session_rates(self.session, self._builder.config())
         elif name == "autoencoder":
             self.show_own_autoencoder()
 
@@ -413,6 +419,7 @@ class Workbench(QObject):
         self._ae_shown_data = ds
         panel.set_model(model, s.spec, ds.x_test, ds.y_test,
                         f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
+        panel.modelLabel.setToolTip("")  # not the bundled one's hint
 
     def weight_context(self):
         """(session, probes, x, y) for the Watch tab's weight editor, or why there is none."""
@@ -420,10 +427,10 @@ class Workbench(QObject):
         if s.model is None or ds is None or s.spec.kind != "classifier" or \
                 ds.task != "classification":
             return "Train (or open) a small classifier; then drag its weights here."
-        try:  # the views an edit changes: the boundary and tiles, the hidden space
+        try:  # the views an edit changes: the boundary and tiles, hidden space, confusion
             data = self.prepare(ds, s.spec)
             probes = [p for p in self.probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "dead_relu")]
+                      if p.name in ("boundary", "hidden", "dead_relu", "confusion")]
         except SpecError as exc:
             return str(exc)
         return s, probes, data.x_train, data.y_train
@@ -436,7 +443,8 @@ class Workbench(QObject):
             return
         if s.spec.kind != "classifier":  # an opened autoencoder or regressor: none of these
             # views, and they say why (as after its run here), not "Nothing trained yet"
-            watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
+            if watch.live.empty_reasons()["learning_rate"]:  # no rates kept either
+                watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
             return
         try:  # the probes a run would use, less those that need a compiled model or a run
             probes = [p for p in self.probes(s.spec, ds)
@@ -474,9 +482,11 @@ class Workbench(QObject):
         panel = self._pages.autoencoder
         if spec is not None and panel.model is None and self._own_autoencoder() is None and \
                 self._ae_run_start is None:  # a trained, training or opened one wins
+            # said on its own tab (its model line), not in the window's status bar: that
+            # showed it on whatever tab was open (the Draw tab's, a classifier's)
             panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
-            self.message.emit("Showing the bundled 2-D autoencoder; train your own with an "
-                              "autoencoder preset.", 6000)
+            panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
+                                        "autoencoder preset.")
 
 
 def _summarize(table: SummaryTable, model) -> None:

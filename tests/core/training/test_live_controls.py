@@ -5,6 +5,7 @@ epoch, Stop ends a paused run. Both on Keras' fit path and on the fast path for 
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -16,7 +17,7 @@ from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training import controls as ctl
 from nngui.core.training.controls import Change, Controls
 from nngui.core.training.observer import Observer
-from nngui.core.training.session import RunRequest, Session
+from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.core.training.train import run_request, train
 
 
@@ -324,6 +325,7 @@ def test_an_opened_model_trains_on_with_the_rate_its_live_changes_left(tmp_path)
     opened.model = load_model(save_model(session.model, tmp_path / "m.keras"))
     opened.epochs_done, opened.history = session.epochs_done, dict(session.history)
     opened.changes = list(session.changes)
+    opened.trained_with = optimizer_key(spec)  # a restore says what it was trained with
     reader = Reader(opened.model, Controls())
     assert run_request(RunRequest(opened, _data(), _fit_path(1), controls=reader.controls),
                        reader).ok
@@ -348,3 +350,70 @@ def test_a_run_says_the_rate_it_starts_with_read_from_its_optimizer():
     values = [p for k, p in reader.events if k == "values"]
     assert values == [{"learning_rate": pytest.approx(0.2)}]
     assert [lr for _, lr, _ in reader.seen] == [pytest.approx(0.2)] * 4
+
+
+def test_the_next_run_starts_with_the_live_rate_until_the_builders_settings_change():
+    """What the idle LR box shows (``Session.start_values``) is what the next run starts with:
+    the live change's 0.01 while the builder's settings are the ones the model trained with,
+    also when a new batch size compiles the model anew; the builder's 0.2 once its rate
+    changed (the compile starts a fresh optimizer with it)."""
+    import dataclasses
+
+    spec, controls = _spec(lr=0.05), Controls()
+    session = Session(spec)
+    assert session.start_values() == {}
+    controls.request("learning_rate", 0.01)
+    assert run_request(RunRequest(session, _data(), _fit_path(1), controls=controls),
+                       Observer()).ok
+    assert session.start_values() == {"learning_rate": 0.01}
+    wider = dataclasses.replace(_fit_path(1), batch_size=32, steps_per_execution=2)
+    reader = Reader(session.model, Controls())
+    assert run_request(RunRequest(session, _data(), wider, controls=reader.controls),
+                       reader).ok  # compiled again (two steps a call): the live rate stays
+    assert [p for k, p in reader.events if k == "values"] == \
+        [{"learning_rate": pytest.approx(0.01)}]
+    session.spec = dataclasses.replace(spec, learning_rate=0.2)  # the builder's new rate
+    assert session.start_values() == {}
+    session.spec = spec  # and back: the model's settings again
+    assert session.start_values() == {"learning_rate": 0.01}
+
+
+def test_lr_path_names_every_rate_a_run_had():
+    lr = "learning_rate"
+    assert ctl.lr_path(0.05, []) == "lr 0.05"
+    assert ctl.lr_path(0.05, [Change(0, 3, lr, 0.01, 20), Change(0, 9, "momentum", 0.5, 20),
+                              Change(2, 0, lr, 0.003, 20)]) == "lr 0.05→0.01→0.003"
+    assert ctl.lr_path(0.05, [Change(0, 3, lr, 0.05, 20)]) == "lr 0.05"  # no change at all
+    many = [Change(i, 0, lr, 0.1 / (i + 2), 20) for i in range(4)]
+    assert ctl.lr_path(0.1, many) == "lr 0.1→…→0.02"
+
+
+def test_a_run_keeps_the_rate_each_epoch_ended_with_on_both_paths():
+    """history["learning_rate"]: saved with the session, what an opened model's LR plot
+    draws. The fit path and the fast path for small data both keep it, a live change too."""
+    import dataclasses
+
+    for cfg in (_fit_path(3), dataclasses.replace(_fit_path(3), steps_per_execution=0)):
+        controls = Controls()
+        session = Session(_spec(lr=0.05))
+        assert run_request(RunRequest(session, _data(), cfg, controls=controls), Observer()).ok
+        assert session.history["learning_rate"] == [pytest.approx(0.05)] * 3
+        controls = Controls()
+        controls.request("learning_rate", 0.01)
+        assert run_request(RunRequest(session, _data(), cfg, controls=controls), Observer()).ok
+        assert session.history["learning_rate"] == [pytest.approx(0.05)] * 3 + \
+            [pytest.approx(0.01)] * 3
+
+
+def test_epoch_rates_are_measured_or_derived_from_a_constant_rate():
+    lr = "learning_rate"
+    measured = {"epoch": [1.0, 2.0, 3.0], lr: [0.05, 0.01, 0.01], "loss": [1, 1, 1]}
+    assert ctl.epoch_rates(measured, 0.05, [], constant=True) == \
+        ([1.0, 2.0, 3.0], [0.05, 0.01, 0.01], False)
+    older = {"epoch": [1.0, 2.0, 2.5, 3.5], "loss": [1, 1, 1, 1]}  # a file from before
+    changes = [Change(1, 5, lr, 0.01, 10), Change(2, 0, "momentum", 0.5, 10)]
+    assert ctl.epoch_rates(older, 0.05, changes, constant=True) == \
+        ([1.0, 2.0, 2.5, 3.5], [0.05, 0.01, 0.01, 0.01], True)
+    assert ctl.epoch_rates(older, 0.05, changes, constant=False) == ([], [], False)
+    mixed = {"epoch": [1.0, 2.0], lr: [math.nan, 0.02]}  # an older run continued after open
+    assert ctl.epoch_rates(mixed, 0.05, [], constant=True) == ([1.0, 2.0], [0.05, 0.02], True)

@@ -161,7 +161,7 @@ def test_the_lr_box_shows_the_rate_the_run_starts_with(qtbot):
     live = LiveControls()
     qtbot.addWidget(live)
     live.show_values(_spec(optimizer="sgd", learning_rate=0.2), TrainConfig(),
-                     [Change(0, 1, "learning_rate", 0.01, 20)])
+                     {"learning_rate": 0.01})
     assert live.liveLearningRate.value() == pytest.approx(0.01)  # before the run begins
 
     class Asked:  # a run's controls, as far as the box uses them

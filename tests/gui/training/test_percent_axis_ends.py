@@ -1,0 +1,47 @@
+"""An accuracy axis drawn over exactly 0..100 % shows its 0 and 100 labels (a student could not
+read the scale: pyqtgraph hid the end labels of a plot with a grid)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage, QPainter
+
+from nngui.gui.training.curves import TrainingCurves
+
+
+def drawn_labels(axis) -> list[str]:
+    """The tick labels ``axis`` paints: those its draw specs keep, inside its clip."""
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    clip = axis.boundingRect().toAlignedRect()
+    return [text for rect, _flags, text in specs[2] if clip.contains(rect.toAlignedRect())]
+
+
+def test_the_empty_accuracy_axis_shows_0_and_100(qtbot) -> None:
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(700, 400)
+    curves.show()
+    curves.build_plots()
+    item = curves.accuracyPlot.getPlotItem()
+    qtbot.waitUntil(lambda: item.getAxis("left").height() > 100, timeout=5000)
+    low, high = item.getViewBox().viewRange()[1]
+    assert (low, high) == (0.0, 100.0)
+    labels = drawn_labels(item.getAxis("left"))
+    assert "0" in labels and "100" in labels, labels
+
+
+def test_the_robustness_accuracy_axes_show_0(qtbot) -> None:
+    from nngui.gui.common.tasks import TaskRunner
+    from nngui.gui.draw.robustness import RobustnessView
+
+    view = RobustnessView(TaskRunner())
+    qtbot.addWidget(view)
+    view.show()
+    for plot in view.plots.values():
+        axis = plot.getPlotItem().getAxis("left")
+        qtbot.waitUntil(lambda axis=axis: axis.height() > 60, timeout=5000)
+        assert "0" in drawn_labels(axis) and "100" in drawn_labels(axis)
