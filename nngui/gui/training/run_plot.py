@@ -146,6 +146,8 @@ def empty_reason(histories: list[dict], key: str) -> str:
     if any(epoch_points(h, key)[0] for h in histories):
         return ""
     runs = "this run" if len(histories) == 1 else "the ticked runs"
+    if not any(epoch_points(h, "loss")[0] for h in histories):  # stopped in its first epoch
+        return f"No epoch finished in {runs}: nothing to plot per epoch yet"
     if key.startswith("val_"):
         return f"No validation split in {runs}"
     if key.startswith(TEST_PREFIX):

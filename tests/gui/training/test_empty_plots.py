@@ -65,6 +65,19 @@ def test_the_val_loss_plot_of_a_run_without_validation_says_so(qtbot):
     assert runs.compareEmpty.reason == "No test-set curve in this run"
 
 
+def test_a_run_stopped_in_its_first_epoch_is_not_said_to_lack_a_split(qtbot):
+    """A run with a 0.1 split stopped before its first epoch ended has no epoch points at
+    all: the plot says that, not "No validation split" (a student saw it on an MNIST run)."""
+    runs = RunsPanel(_Training(), lambda spec: None, lambda: None, lambda: TrainConfig())
+    qtbot.addWidget(runs)
+    stopped = RunRecord("stopped", {}, {"batch_loss": [2.3, 2.1]}, "stopped")
+    runs.show_runs([stopped])
+    assert runs.compareEmpty.reason == \
+        "No epoch finished in this run: nothing to plot per epoch yet"
+    runs.metricCombo.setCurrentText("loss")
+    assert "No epoch finished" in runs.compareEmpty.reason
+
+
 def _boundary(lo: float, hi: float) -> dict:
     g = np.linspace(lo, hi, 8)
     pts = np.stack([np.linspace(lo, hi, 6)] * 2, axis=1).astype(np.float32)
