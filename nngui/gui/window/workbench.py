@@ -313,8 +313,11 @@ class Workbench(QObject):
         if was_ae_run:
             self._pages.autoencoder.end_run()
         self._summary.show_history(self.session.history)  # its measured time per epoch
-        if self._training.session is not self.session:  # a fine-tune: the builder's network
-            self._training.set_has_weights(self.session.model is not None)  # is unchanged
+        if self._training.session is not self.session:  # a sweep's run, a fine-tune: the
+            # builder's network is unchanged. The Train tab shows that network again once no
+            # such run follows (a sweep starts its next in this same signal); their results
+            # stay in the Watch tab's run list and the Draw tab's report
+            QTimer.singleShot(0, self, self._back_to_session)
             return
         ds = self._data.dataset
         if self.session.model is None or ds is None:
@@ -331,6 +334,10 @@ class Workbench(QObject):
         # list's and the curves' updates the run's end stalled the window ~45 ms in one go
         QTimer.singleShot(0, self, partial(self._offer_to_canvas, self.session,
                                            self.session.model))
+
+    def _back_to_session(self) -> None:
+        if not self._training.is_running() and self._training.session is not self.session:
+            self._training.set_session(self.session)
 
     def _offer_to_canvas(self, session: Session, model) -> None:
         """A trained model joins the canvas' list once no job works on it (the evaluation).

@@ -213,3 +213,20 @@ def test_xor_with_a_split_too_small_for_its_4_samples_is_told_so(window, qtbot):
     for note in (runs.overfitNote.text(), w.watch.overfit.note.text()):
         assert OLD_NOTE not in note, note
         assert "too small to hold one sample" in note and "★" not in note, note
+
+
+def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qtbot):
+    """A sweep trains networks of its own: once it ends, the Train tab no longer shows its
+    last run's curves and "Trained n epoch(s)" over the untrained network of the builder."""
+    w = window
+    w.apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
+                    timeout=30000)
+    w.builder.set_config(replace(w.builder.config(), epochs=2))
+    runs = w.watch.runs
+    with qtbot.waitSignal(runs.sweepEnded, timeout=180000):
+        assert runs.start_sweep("lr")
+    qtbot.waitUntil(lambda: w.training.session is w.session, timeout=10000)
+    assert w.session.model is None and w.training.trainButton.text() == "Train"
+    assert "Trained" not in w.training.trainingStatus.text()
+    assert not w.training.curves._history.get("epoch")  # no sweep run's epoch curves
