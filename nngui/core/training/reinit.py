@@ -1,0 +1,77 @@
+"""Train from scratch without a new trace: the same model object, its weights as a fresh build.
+
+"Train from scratch" (and any new start of the same architecture) used to build a new Keras
+model: its compiled training call (``fast.py``'s loop, or fit's train function) then had to
+be traced and optimised again before the first batch, ~40 % of a 5-epoch run of a small net
+and most of the time to the first batch-loss point. Here the session keeps its model and
+puts into its variables exactly what a fresh build with that seed holds: the fresh model is
+built (tens of ms; no compile, no trace) and its variables, the dropout layers' random-generator
+states included, are assigned to the old ones (same objects: every compiled call that reads
+them stays valid). The optimizer's state goes back to a fresh optimizer's the same way (step
+count, slots, learning rate, momentum), so a run that changed the rate live starts at the
+builder's again, as after a new build.
+
+Reuse only where it is the same network: the same Keras config (layers, units, activations,
+names, dtypes) and the same variables in shape and dtype. Anything else, or a model an
+abandoned fit still works on (``abandon.is_busy``), gets the fresh model as before. Called
+in the job that trains (the model's owner), before ``train``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nngui.core.network.spec import NetworkSpec
+from nngui.core.platform import abandon
+
+
+def _signature(variables: list[Any]) -> list[tuple[tuple[int, ...], str]]:
+    return [(tuple(v.shape), str(v.dtype)) for v in variables]
+
+
+def same_network(old: Any, fresh: Any) -> bool:
+    """Whether ``old`` is ``fresh``'s architecture exactly (config and variables)."""
+    try:
+        if old.get_config() != fresh.get_config():
+            return False
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return False
+    return _signature(old.variables) == _signature(fresh.variables)
+
+
+def _reset_optimizer(model: Any, spec: NetworkSpec) -> bool:
+    """The optimizer's variables as a fresh one's for this model; False where they cannot be
+    (another optimizer than the spec's: ``train`` compiles a new one anyway)."""
+    from nngui.core.model.builder import make_optimizer
+
+    opt = getattr(model, "optimizer", None)
+    if opt is None or not getattr(opt, "built", False):
+        return True  # nothing trained it yet: the first run builds it fresh
+    fresh = make_optimizer(spec)
+    if type(fresh) is not type(opt):
+        return False
+    fresh.build(model.trainable_variables)
+    if _signature(fresh.variables) != _signature(opt.variables):
+        return False
+    for var, value in zip(opt.variables, fresh.variables, strict=True):
+        var.assign(value)
+    if isinstance(getattr(opt, "momentum", None), float):
+        opt.momentum = float(fresh.momentum)  # a live change left its value here
+    return True
+
+
+def fresh_weights(old: Any, spec: NetworkSpec, seed: int | None) -> Any:
+    """``old`` re-initialised as ``build_model(spec, seed)`` would build it, or that fresh
+    model where ``old`` cannot be (another network, busy, another optimizer)."""
+    from nngui.core.model.builder import build_model
+
+    fresh = build_model(spec, seed)
+    if old is None or old is fresh or abandon.is_busy(old) or not same_network(old, fresh):
+        return fresh
+    if not _reset_optimizer(old, spec):
+        return fresh
+    for var, value in zip(old.variables, fresh.variables, strict=True):
+        var.assign(value)
+    if hasattr(old, "reset_metrics"):
+        old.reset_metrics()
+    return old
