@@ -24,6 +24,14 @@ TensorFlow ready"; a child trains a fresh network, as a student's next Train doe
   ``mnist5k-ratio`` (1,000 and 5,000 samples), ``mnist10k-b128-ratio`` (batch 128): the
   same net, 5 epochs, 10 % of the samples for validation as the app's default.
 
+``--again``: each gui/window child then also presses "Train from scratch" once the first run
+is over and times that run (``again_*``: the same network re-initialised in its session,
+``core/training/reinit.py``); each ratio child adds the side ``nngui_again`` (the same
+network trained from scratch again in one session, as a student's repeat does) and
+``ratio_again``. Models in a ratio child are seeded without clearing TensorFlow's kernel
+cache where the tree can (``reinit.seed_keeping_kernels``), so one side's new model does not
+make another side's kept call re-optimise.
+
 The sides (``after``: this checkout; ``before``: ``--before``) alternate run by run so the
 machine's load hits both; each reports the median of its runs. ``load`` is the 1-minute load
 average before the case.
@@ -243,9 +251,20 @@ def child_ratio(case: str, runs: int, again: bool = False) -> dict:
     else:
         spec, cfg, _, data = _preset(name, dataset, epochs)
     k = keras()
+    try:  # seed 0 without clearing TensorFlow's kernel cache (where the tree has it): a
+        # side's new model must not make the ``nngui_again`` side's kept call re-optimise
+        from nngui.core.training.reinit import seed_keeping_kernels
+    except ImportError:
+        seed_keeping_kernels = None
+
+    def new_model():
+        if seed_keeping_kernels is None:
+            return build_model(spec, 0)
+        seed_keeping_kernels(0)
+        return build_model(spec, None)
 
     def plain() -> tuple[float, list[float]]:
-        model = build_model(spec, 0)
+        model = new_model()
         optimizer = make_optimizer(spec)
         if "update_step" in vars(optimizer):  # nngui's fused Adam: the baseline is Keras'
             del optimizer.update_step
@@ -266,7 +285,7 @@ def child_ratio(case: str, runs: int, again: bool = False) -> dict:
         return time.perf_counter() - t0, times
 
     def ours() -> tuple[float, list[float]]:
-        model = build_model(spec, 0)
+        model = new_model()
         t0 = time.perf_counter()
         result = train(model, data, spec, cfg)
         assert result.reason == "finished", result.message
