@@ -100,12 +100,15 @@ def fresh_weights(old: Any, spec: NetworkSpec, seed: int | None) -> Any:
         return build_model(spec, seed)
     seed_keeping_kernels(seed)
     fresh = build_model(spec, None)  # seeded just above, as build_model would
-    if old is None or old is fresh or abandon.is_busy(old) or not same_network(old, fresh):
+    if not same_network(old, fresh):
         return fresh
-    if not _reset_optimizer(old, spec):
+    try:
+        if not _reset_optimizer(old, spec):
+            return fresh
+        for var, value in zip(old.variables, fresh.variables, strict=True):
+            var.assign(value)
+        if hasattr(old, "reset_metrics"):
+            old.reset_metrics()
+    except Exception:  # noqa: BLE001 - anything unforeseen: the new model, as before
         return fresh
-    for var, value in zip(old.variables, fresh.variables, strict=True):
-        var.assign(value)
-    if hasattr(old, "reset_metrics"):
-        old.reset_metrics()
     return old
