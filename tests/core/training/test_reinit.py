@@ -131,3 +131,18 @@ def test_another_network_is_built_anew() -> None:
     wider = _spec([(5, "tanh")], 0.0, "adam")
     assert fresh_weights(model, wider, 0) is not model
     assert fresh_weights(model, spec, 0) is model
+
+
+def test_a_model_an_abandoned_fit_still_works_on_is_left_to_it(monkeypatch) -> None:
+    """A Stop during a compile leaves fit finishing on the model in its own thread: a
+    restart then builds a new model rather than write into the one that thread trains."""
+    from nngui.core.platform import abandon
+
+    spec = _spec([(4, "tanh")], 0.0, "adam")
+    model = build_model(spec, 0)
+    before = _values(model)
+    monkeypatch.setattr(abandon, "is_busy", lambda m: m is model)
+    got = fresh_weights(model, spec, 1)
+    assert got is not model
+    for kept, was in zip(_values(model), before, strict=True):
+        np.testing.assert_array_equal(kept, was)  # untouched
