@@ -42,24 +42,33 @@ def same_network(old: Any, fresh: Any) -> bool:
     return _signature(old.variables) == _signature(fresh.variables)
 
 
-def _reset_optimizer(model: Any, spec: NetworkSpec) -> bool:
-    """The optimizer's variables as a fresh one's for this model; False where they cannot be
-    (another optimizer than the spec's: ``train`` compiles a new one anyway)."""
-    from nngui.core.model.builder import make_optimizer
+# The optimizers ``builder.make_optimizer`` makes, and what a fresh one's slots start at:
+# zeros, but Adagrad's accumulators at its ``initial_accumulator_value``. A new optimizer is
+# not made to read them: each Keras optimizer made and built stayed in memory (~0.35 MB).
+_OPTIMIZERS = {"SGD": "sgd", "Adam": "adam", "RMSprop": "rmsprop", "Adagrad": "adagrad",
+               "Adadelta": "adadelta"}
 
+
+def _reset_optimizer(model: Any, spec: NetworkSpec) -> bool:
+    """The optimizer's variables as a fresh one's (step count, slots, learning rate) and its
+    momentum as the builder's; False where another optimizer than the spec's trains it
+    (``train`` compiles a new one then)."""
     opt = getattr(model, "optimizer", None)
     if opt is None or not getattr(opt, "built", False):
         return True  # nothing trained it yet: the first run builds it fresh
-    fresh = make_optimizer(spec)
-    if type(fresh) is not type(opt):
+    if _OPTIMIZERS.get(type(opt).__name__) != spec.optimizer:
         return False
-    fresh.build(model.trainable_variables)
-    if _signature(fresh.variables) != _signature(opt.variables):
-        return False
-    for var, value in zip(opt.variables, fresh.variables, strict=True):
-        var.assign(value)
-    if isinstance(getattr(opt, "momentum", None), float):
-        opt.momentum = float(fresh.momentum)  # a live change left its value here
+    rate = getattr(opt, "_learning_rate", None)
+    for var in opt.variables:
+        if var is opt.iterations:
+            value = 0
+        elif var is rate:  # a schedule's rate is no variable: it follows the step count
+            value = spec.lr
+        else:
+            value = getattr(opt, "initial_accumulator_value", 0.0)  # Adagrad's, else 0
+        var.assign(np.full(tuple(var.shape), value, dtype=np.dtype(str(var.dtype))))
+    if isinstance(getattr(opt, "momentum", None), float):  # a live change left its value
+        opt.momentum = float(spec.optimizer_params.get("momentum", 0.0))
     return True
 
 

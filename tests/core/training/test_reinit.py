@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,7 @@ from nngui.core.training.train import run_request
 
 OPTIMIZERS = {"sgd": {"momentum": 0.0, "nesterov": False},
               "sgd-momentum": {"momentum": 0.9, "nesterov": True},
-              "adam": {}, "rmsprop": {}, "adagrad": {}}
+              "adam": {}, "rmsprop": {}, "adagrad": {}, "adadelta": {}}
 
 
 def _spec(hidden: list[tuple[int, str]], dropout: float, optimizer: str,
@@ -146,3 +147,23 @@ def test_a_model_an_abandoned_fit_still_works_on_is_left_to_it(monkeypatch) -> N
     assert got is not model
     for kept, was in zip(_values(model), before, strict=True):
         np.testing.assert_array_equal(kept, was)  # untouched
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_every_optimizer_starts_again_as_a_fresh_one(optimizer) -> None:
+    """Each of the builder's optimizers, its slots (Adagrad's start at 0.1, not 0), step count,
+    rate and momentum back to a fresh optimizer's, also after a live rate change."""
+    spec, data = _spec([(3, "tanh")], 0.0, optimizer), _data()
+    session = Session(spec)
+    _run(session, data, 5, restart=True)
+    model = session.model
+    assert apply(model.optimizer, "learning_rate", 0.3) == ""
+    _run(session, data, 6, restart=True)
+    assert session.model is model
+    fresh = Session(spec)
+    _run(fresh, data, 6, restart=True)
+    for got, want in zip(model.optimizer.variables, fresh.model.optimizer.variables,
+                         strict=True):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=1e-7)
+    for got, want in zip(_values(model), _values(fresh.model), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
