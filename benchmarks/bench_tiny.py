@@ -24,6 +24,14 @@ TensorFlow ready"; a child trains a fresh network, as a student's next Train doe
   ``mnist5k-ratio`` (1,000 and 5,000 samples), ``mnist10k-b128-ratio`` (batch 128): the
   same net, 5 epochs, 10 % of the samples for validation as the app's default.
 
+``--again``: each gui/window child then also presses "Train from scratch" once the first run
+is over and times that run (``again_*``: the same network re-initialised in its session,
+``core/training/reinit.py``); each ratio child adds the side ``nngui_again`` (the same
+network trained from scratch again in one session, as a student's repeat does) and
+``ratio_again``. Models in a ratio child are seeded without clearing TensorFlow's kernel
+cache where the tree can (``reinit.seed_keeping_kernels``), so one side's new model does not
+make another side's kept call re-optimise.
+
 The sides (``after``: this checkout; ``before``: ``--before``) alternate run by run so the
 machine's load hits both; each reports the median of its runs. ``load`` is the 1-minute load
 average before the case.
@@ -78,8 +86,10 @@ def _preset(name: str, dataset: str, epochs: int):
     return spec, cfg, ds, prepare(ds, spec)
 
 
-def child_window(name: str, dataset: str, epochs: int) -> dict:
-    """``run_request`` as the window calls it: a worker thread, the window's probes, Stop."""
+def child_window(name: str, dataset: str, epochs: int, again: bool = False) -> dict:
+    """``run_request`` as the window calls it: a worker thread, the window's probes, Stop.
+    With ``again``, a second run of the same session with ``restart`` ("Train from
+    scratch") is timed too (``again_*``)."""
     _tf_ready()
     from nngui.core.insight.layer_stats import stats_probes
     from nngui.core.insight.probes import live_probes
@@ -93,20 +103,30 @@ def child_window(name: str, dataset: str, epochs: int) -> dict:
               *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
     events: list[tuple[float, str]] = []
     observer = EventObserver(lambda ev: events.append((time.perf_counter(), ev[0])))
-    request = RunRequest(Session(spec), data, cfg, probes=probes).for_next_run()
-    box: dict = {}
-    t0 = time.perf_counter()
-    worker = threading.Thread(target=lambda: box.update(
-        r=run_request(request, observer, threading.Event())))
-    worker.start()
-    worker.join()
-    end = time.perf_counter() - t0
-    result = box["r"]
-    kinds = [k for _, k in events]
-    return {"final_point_s": round(max(t for t, k in events if k == "epoch") - t0, 3),
-            "first_batch_point_s": round(events[kinds.index("batches")][0] - t0, 3),
-            "total_s": round(end, 3), "epochs": result.epochs_done, "reason": result.reason,
-            "probe_events": kinds.count("probe"), "final_loss": result.history["loss"][-1]}
+    session = Session(spec)
+
+    def one(restart: bool) -> dict:
+        events.clear()
+        request = RunRequest(session, data, cfg, restart, probes=probes).for_next_run()
+        box: dict = {}
+        t0 = time.perf_counter()
+        worker = threading.Thread(target=lambda: box.update(
+            r=run_request(request, observer, threading.Event())))
+        worker.start()
+        worker.join()
+        end = time.perf_counter() - t0
+        result = box["r"]
+        kinds = [k for _, k in events]
+        return {"final_point_s": round(max(t for t, k in events if k == "epoch") - t0, 3),
+                "first_batch_point_s": round(events[kinds.index("batches")][0] - t0, 3),
+                "total_s": round(end, 3), "epochs": result.epochs_done,
+                "reason": result.reason, "probe_events": kinds.count("probe"),
+                "final_loss": result.history["loss"][-1]}
+
+    out = one(False)
+    if again:
+        out.update({f"again_{key}": value for key, value in one(True).items()})
+    return out
 
 
 def child_cli(name: str, dataset: str, epochs: int) -> dict:
@@ -131,8 +151,9 @@ def child_cli(name: str, dataset: str, epochs: int) -> dict:
             "train_s": res["seconds"], "test": res["test"]}
 
 
-def child_gui(name: str, dataset: str, epochs: int, batch: int = 0) -> dict:
-    """The real MainWindow (offscreen): Train clicked with TensorFlow ready."""
+def child_gui(name: str, dataset: str, epochs: int, again: bool = False) -> dict:
+    """The real MainWindow (offscreen): Train clicked with TensorFlow ready; with ``again``,
+    then "Train from scratch" clicked and timed too (``again_*``)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _quiet import quiet
@@ -167,8 +188,6 @@ def child_gui(name: str, dataset: str, epochs: int, batch: int = 0) -> dict:
     _tf_ready()
     cfg = w.builder.config()
     cfg.epochs = epochs
-    if batch:
-        cfg.batch_size = batch
     w.builder.set_config(cfg)
     settle = time.perf_counter() + 1.0
     wait(lambda: time.perf_counter() > settle)
@@ -178,26 +197,40 @@ def child_gui(name: str, dataset: str, epochs: int, batch: int = 0) -> dict:
                                                                   time.perf_counter()))
     w.training.epochEnded.connect(lambda e, logs: marks.setdefault(
         "final_point", time.perf_counter()) if e == target else None)
-    finished = []
+    finished: list = []
     w.training.runFinished.connect(finished.append)
-    t0 = time.perf_counter()
-    w.findChild(object, "trainButton").click()
-    if boxes:
-        raise SystemExit(f"the window asked instead of training: {boxes}")
-    wait(lambda: bool(finished))
-    end = time.perf_counter()
-    wait(lambda: time.perf_counter() > end + 0.2)  # the last redraw
-    result = finished[0]
-    out = {"final_point_s": round(marks["final_point"] - t0, 3),
-           "first_batch_point_s": round(marks["first_batch_point"] - t0, 3),
-           "total_s": round(end - t0, 3), "epochs": result.epochs_done,
-           "reason": result.reason, "epoch_times": result.history.get("epoch_time", [])}
+
+    def one(button: str) -> dict:
+        marks.clear()
+        finished.clear()
+        t0 = time.perf_counter()
+        w.findChild(object, button).click()
+        if boxes:
+            raise SystemExit(f"the window asked instead of training: {boxes}")
+        wait(lambda: bool(finished))
+        end = time.perf_counter()
+        wait(lambda: time.perf_counter() > end + 0.3)  # the last redraw
+        result = finished[0]
+        return {"final_point_s": round(marks["final_point"] - t0, 3),
+                "first_batch_point_s": round(marks["first_batch_point"] - t0, 3),
+                "total_s": round(end - t0, 3), "epochs": result.epochs_done,
+                "reason": result.reason,
+                "epoch_times": result.history.get("epoch_time", [])[-epochs:]}
+
+    out = one("trainButton")
+    if again:
+        wait(lambda: not w.tasks.running())  # the evaluation after the run
+        out.update({f"again_{key}": value for key, value in one("restartButton").items()})
     w.close()
     return out
 
 
-def child_ratio(case: str, runs: int) -> dict:
-    """nngui's ``train`` vs plain Keras ``fit``, same model and data, alternated."""
+def child_ratio(case: str, runs: int, again: bool = False) -> dict:
+    """nngui's ``train`` vs plain Keras ``fit``, same model and data, alternated. With
+    ``again`` a third side, ``nngui_again``: the same network trained from scratch again in
+    one session (``Session.ensure_model(seed, restart=True)``, then ``train``), as a
+    student's repeat, a seed repeat or a sweep over settings does; one such run before the
+    timed ones builds the session's model."""
     _tf_ready()
     from nngui.core.model.builder import build_model, make_loss, make_metrics, make_optimizer
     from nngui.core.platform.runtime import keras
@@ -218,9 +251,20 @@ def child_ratio(case: str, runs: int) -> dict:
     else:
         spec, cfg, _, data = _preset(name, dataset, epochs)
     k = keras()
+    try:  # seed 0 without clearing TensorFlow's kernel cache (where the tree has it): a
+        # side's new model must not make the ``nngui_again`` side's kept call re-optimise
+        from nngui.core.training.reinit import seed_keeping_kernels
+    except ImportError:
+        seed_keeping_kernels = None
+
+    def new_model():
+        if seed_keeping_kernels is None:
+            return build_model(spec, 0)
+        seed_keeping_kernels(0)
+        return build_model(spec, None)
 
     def plain() -> tuple[float, list[float]]:
-        model = build_model(spec, 0)
+        model = new_model()
         optimizer = make_optimizer(spec)
         if "update_step" in vars(optimizer):  # nngui's fused Adam: the baseline is Keras'
             del optimizer.update_step
@@ -241,16 +285,32 @@ def child_ratio(case: str, runs: int) -> dict:
         return time.perf_counter() - t0, times
 
     def ours() -> tuple[float, list[float]]:
-        model = build_model(spec, 0)
+        model = new_model()
         t0 = time.perf_counter()
         result = train(model, data, spec, cfg)
         assert result.reason == "finished", result.message
         return time.perf_counter() - t0, result.history["epoch_time"]
 
+    from nngui.core.training.session import Session
+
+    session = Session(spec)
+
+    def ours_again() -> tuple[float, list[float]]:
+        t0 = time.perf_counter()
+        model = session.ensure_model(0, True)  # "Train from scratch"
+        result = train(model, data, spec, cfg)
+        assert result.reason == "finished", result.message
+        return time.perf_counter() - t0, result.history["epoch_time"]
+
     sides: dict[str, list] = {"plain_keras": [], "nngui": []}
+    if again:
+        ours_again()  # the session's first model, untimed
+        sides["nngui_again"] = []
     for _ in range(runs):
         sides["plain_keras"].append(plain())
         sides["nngui"].append(ours())
+        if again:
+            sides["nngui_again"].append(ours_again())
     out: dict = {"params": int(build_model(spec, 0).count_params()),
                  "samples": len(data.x_train), "epochs": epochs}
     for side, got in sides.items():
@@ -258,17 +318,22 @@ def child_ratio(case: str, runs: int) -> dict:
         steady = statistics.median((epochs - 1) / max(sum(t[1:]), 1e-9) for _, t in got)
         out[side] = {"epochs_per_s": round(whole, 2), "steady_epochs_per_s": round(steady, 2),
                      "runs_s": [round(s, 2) for s, _ in got]}
-    out["ratio"] = round(out["nngui"]["epochs_per_s"] / out["plain_keras"]["epochs_per_s"], 2)
-    out["steady_ratio"] = round(out["nngui"]["steady_epochs_per_s"]
-                                / out["plain_keras"]["steady_epochs_per_s"], 2)
+    for side, suffix in (("nngui", ""), ("nngui_again", "_again")):
+        if side not in out:
+            continue
+        out["ratio" + suffix] = round(out[side]["epochs_per_s"]
+                                      / out["plain_keras"]["epochs_per_s"], 2)
+        out["steady_ratio" + suffix] = round(out[side]["steady_epochs_per_s"]
+                                             / out["plain_keras"]["steady_epochs_per_s"], 2)
     return out
 
 
 # ---- the parent: alternates sides and children ------------------------------------------
 
-def _child(args: list[str], tree: Path) -> dict:
+def _child(args: list[str], tree: Path, again: bool = False) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args],
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()),
+                           *(["--again"] if again else []), "--child", *args],
                           env=env, cwd=tree, capture_output=True, text=True, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -289,17 +354,20 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--before", type=Path, help="an older checkout, timed as a second side")
     ap.add_argument("--data", type=Path, default=DATA, help="mnist.npz (mnist10k-ratio)")
+    ap.add_argument("--again", action="store_true",
+                    help="also time a second run of the same network, trained from scratch "
+                         "in the same session (gui: the Train from scratch button)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ["NNGUI_MNIST"] = str(args.data)  # the children's MNIST (and the window's)
     if args.child:
         kind, *rest = args.child
         if kind == "ratio":
-            print(json.dumps(child_ratio(rest[0], int(rest[1]))))
+            print(json.dumps(child_ratio(rest[0], int(rest[1]), args.again)))
         else:
             name, dataset, epochs = rest[0], rest[1], int(rest[2])
             fn = {"window": child_window, "cli": child_cli, "gui": child_gui}[kind]
-            print(json.dumps(fn(name, dataset, epochs)))
+            print(json.dumps(fn(name, dataset, epochs, *([args.again] * (kind != "cli")))))
         return
     trees = {"after": ROOT}
     if args.before is not None:
@@ -308,7 +376,7 @@ def main() -> None:
     for case in args.cases:
         load = os.getloadavg()[0]
         if case in RATIOS:
-            res = {side: _child(["ratio", case, str(args.runs)], tree)
+            res = {side: _child(["ratio", case, str(args.runs)], tree, args.again)
                    for side, tree in trees.items()}
             out[case] = {"load": round(load, 2), **res}
             continue
@@ -318,10 +386,12 @@ def main() -> None:
             runs: dict[str, list[dict]] = {side: [] for side in trees}
             for _ in range(args.runs):
                 for side, tree in trees.items():
-                    runs[side].append(_child([way, name, dataset, str(epochs)], tree))
-            res[way] = {side: {"final_point_s": _median(r, "final_point_s"),
-                               "first_batch_point_s": _median(r, "first_batch_point_s"),
-                               "total_s": _median(r, "total_s"), "runs": r}
+                    runs[side].append(_child([way, name, dataset, str(epochs)], tree,
+                                             args.again))
+            keys = ("final_point_s", "first_batch_point_s", "total_s")
+            if args.again and way != "cli":
+                keys += tuple(f"again_{key}" for key in keys)
+            res[way] = {side: {**{key: _median(r, key) for key in keys}, "runs": r}
                         for side, r in runs.items()}
         out[case] = {"preset": name, "dataset": dataset, "epochs": epochs,
                      "load": round(load, 2), "load_after": round(os.getloadavg()[0], 2), **res}

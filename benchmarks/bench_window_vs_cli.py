@@ -6,7 +6,9 @@ Run by hand (prints one JSON object):
 
 ``window``: the real MainWindow (offscreen, its event loop running, the Watch tab in front so
 every live view draws) trains the preset: Train clicked with TensorFlow ready (then "Train
-from scratch" for the next runs, a fresh network each time). ``cli``: ``train`` as
+from scratch" for the next runs: the same network re-initialised as a fresh build, its
+compiled training call kept, ``core/training/reinit.py``; the first run is the one that
+traces). ``cli``: ``train`` as
 ``nngui train`` calls it, on the same prepared MNIST arrays, printing its progress line. The
 two alternate (window, cli, window, cli …). Per run: ``epoch_s``, the median time between
 one epoch's point and the next (probes, validation and the GUI's work included, the first

@@ -41,11 +41,17 @@ class Session:
     trained_with: tuple | None = None
     _built: tuple[int | None] | None = field(default=None, repr=False, compare=False)
 
-    def ensure_model(self, seed: int | None, restart: bool = False) -> Any:
+    def ensure_model(self, seed: int | None, restart: bool = False, reuse: bool = True) -> Any:
+        """The model a run trains: the session's, or with ``restart`` (or none yet) one as
+        ``build_model(spec, seed)`` builds it. With ``reuse`` a restart keeps the same model
+        object when it is that network, its variables set to the fresh build's
+        (``reinit.fresh_weights``): its compiled training call is not traced again."""
         from nngui.core.model.builder import build_model
+        from nngui.core.training.reinit import fresh_weights
 
         if self.model is None or restart:
-            self.model = build_model(self.spec, seed)
+            self.model = fresh_weights(self.model, self.spec, seed) \
+                if reuse and self.model is not None else build_model(self.spec, seed)
             self._built = (seed,)  # built here, with this seed
             self.trained = None
             self.trained_with = None

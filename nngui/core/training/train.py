@@ -330,7 +330,10 @@ def run_request(request: RunRequest, observer: Observer,
                              f"This network was built to train on {where}; press Restart to "
                              f"rebuild it for the device now chosen ({config.device}).")
         try:
-            model = session.ensure_model(config.seed, request.restart)
+            # a restart keeps the same model where it can (no new trace: reinit.py), not
+            # across a change of device count (its variables live where it was built)
+            model = session.ensure_model(config.seed, request.restart,
+                                         reuse=built_for == runtime.replicas() == 1)
             model._nngui_replicas = runtime.replicas()  # what the check above reads next run
         except Exception as exc:
             msg = f"Could not build the network: {exc.__class__.__name__}: {exc}"

@@ -37,8 +37,9 @@ def test_new_models_register_no_custom_gradients():
     cfg = TrainConfig(epochs=1, batch_size=256, seed=0, device="cpu", jit_compile=False)
     assert run_request(RunRequest(session, data, cfg, restart=True), Observer()).ok  # warm-up
     before = _custom_gradients()
-    for _ in range(2):  # Restart: a new model, a new train step traced
-        assert run_request(RunRequest(session, data, cfg, restart=True), Observer(),
+    for _ in range(2):  # a new network: a new model, a new train step traced (a restart of
+        # the same session would keep its model and its traced step: training/reinit.py)
+        assert run_request(RunRequest(Session(spec), data, cfg, restart=True), Observer(),
                            threading.Event()).ok
     assert _custom_gradients() == before
 
