@@ -300,6 +300,9 @@ class RunsPanel(RunPlot, QWidget):
     def _on_run_started(self) -> None:
         self._test, self._test_size = [], (0, 0)
         self.recording = None
+        if not self.is_sweeping():  # a run of its own: an earlier sweep's words are old news
+            self.sweepStatus.clear()
+            self.sweepStatus.hide()
 
     def record_frame(self, name: str, epoch: int, payload) -> bool:
         """Keep a probe's payload in the replay of the run in flight (a Continue extends its

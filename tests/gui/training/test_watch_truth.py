@@ -230,3 +230,18 @@ def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qt
     assert w.session.model is None and w.training.trainButton.text() == "Train"
     assert "Trained" not in w.training.trainingStatus.text()
     assert not w.training.curves._history.get("epoch")  # no sweep run's epoch curves
+
+
+def test_a_sweeps_last_words_go_when_the_next_run_of_its_own_starts(window, qtbot):
+    w = window
+    w.apply_preset("xor-3-4-1")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
+                    timeout=30000)
+    w.builder.set_config(replace(w.builder.config(), epochs=2))
+    runs = w.watch.runs
+    with qtbot.waitSignal(runs.sweepEnded, timeout=180000):
+        assert runs.start_sweep("lr")
+    assert "sweep" in runs.sweepStatus.text().lower() and not runs.sweepStatus.isHidden()
+    with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+        assert w.train()
+    assert runs.sweepStatus.isHidden() and runs.sweepStatus.text() == ""
