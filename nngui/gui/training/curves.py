@@ -38,6 +38,7 @@ TICK_PX = 36  # at least this many pixels between two epoch labels
 MIN_PERCENT_SPAN = 5.0  # the accuracy axis spans at least this many points
 MIN_SPAN_SHARE = 0.1  # any other metric's axis at least this share of its values' size
 SYMBOL_PX = 5  # an epoch curve marks its points while they are this many pixels apart
+MARK_PX = 7  # an epoch's mark
 
 
 def metric_range(values, percent: bool) -> tuple[float, float]:
@@ -115,7 +116,7 @@ def _epoch_curve(plot: pg.PlotItem, name: str, color: tuple[int, int, int], symb
                  width: float = 2.0) -> pg.PlotDataItem:
     import pyqtgraph as pg
 
-    item = plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=7,
+    item = plot.plot(pen=pg.mkPen(*color, width=width), symbol=symbol, symbolSize=MARK_PX,
                      symbolBrush=color, symbolPen=None, name=name)
     item._nngui_symbol = symbol  # its mark while its points are apart (see dense())
     return item
@@ -396,9 +397,11 @@ class TrainingCurves(QWidget):
         empty = not self._bx and not self._history.get("epoch")
         width = min(self.lossPlot.width(), self.accuracyPlot.width()) - 60  # minus the axis
         step = epoch_tick_step(end, width)
+        # room for half an epoch's mark beyond the last epoch: the plot's edge cut it in two
+        pad = max(0.02, (MARK_PX / 2 + 2) / max(width, 1))
         for plot in (self.lossPlot, self.accuracyPlot):
             item = plot.getPlotItem()
-            item.setXRange(0.0, end, padding=0.02)
+            item.setXRange(0.0, end, padding=pad)
             if step != self._tick_step:
                 item.getAxis("bottom").setTickSpacing(step, step)
         self._tick_step = step

@@ -208,3 +208,19 @@ def test_stop_then_continue_puts_validation_at_the_same_epochs_in_watch_and_trai
                for item in runs.comparePlot.getPlotItem().listDataItems()
                if item.name() == runs.runs.records[0].name]
     assert list(run_x) == list(train_x)
+
+
+def test_the_last_epochs_mark_is_whole_inside_the_plot(qtbot, panel, moons):
+    """The last epoch's 7 px mark was cut in two by the plot's right edge (x ran to the last
+    epoch plus 2 % of the range): the view now leaves half a mark and a little more."""
+    from nngui.gui.training.curves import MARK_PX
+
+    panel.resize(440, 420)  # the plots ~160 px wide each, as beside the lesson dock at 1366
+    assert start(qtbot, panel, RunRequest(Session(SPEC), moons, config(3))).ok
+    panel.curves.redraw()
+    QApplication.processEvents()
+    for plot in (panel.lossPlot, panel.accuracyPlot):
+        view = plot.getPlotItem().getViewBox()
+        (x0, x1), width = view.viewRange()[0], view.width()
+        px_beyond = (x1 - 3.0) * width / (x1 - x0)
+        assert px_beyond >= MARK_PX / 2, (x0, x1, width)
