@@ -161,10 +161,21 @@ class NetGraph(QWidget):
                     p.drawText(where, align, st.labels[layer][unit])
         p.setPen(QColor(90, 90, 90))
         p.drawText(QRectF(4, self.height() - 18, self.width() - 8, 16),
-                   Qt.AlignmentFlag.AlignLeft,
-                   ("" if st.row is None else f"row {st.row + 1} · ")
-                   + "blue: w > 0 · red: w < 0"
-                   + (" · drag an edge up or down to change it" if self.editable else ""))
+                   Qt.AlignmentFlag.AlignLeft, self.caption(self.width() - 8))
+
+    def caption(self, width: int) -> str:
+        """The key under the graph, as much of it as fits ``width`` pixels (whole words: in a
+        narrow graph "drag an edge…" was cut to "drag an e")."""
+        st = self.state
+        row = "" if st is None or st.row is None else f"row {st.row + 1} · "
+        key = "blue: w > 0 · red: w < 0"
+        drag = [" · drag an edge up or down to change it", " · drag an edge to change it",
+                " · drag to edit"] if self.editable else [""]
+        metrics = self.fontMetrics()
+        for text in [row + key + d for d in drag] + [key + d for d in drag] + [key]:
+            if metrics.horizontalAdvance(text) <= width:
+                return text
+        return metrics.elidedText(key, Qt.TextElideMode.ElideRight, width)
 
     def _activation(self, layer: int, unit: int) -> float | None:
         st = self.state
