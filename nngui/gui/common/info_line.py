@@ -1,5 +1,6 @@
-"""A label of a fixed two lines: a head line and a detail elided to the width (whole in its
-tooltip), so what it says never changes the height of what sits below it."""
+"""A label of one fixed line: a head and a detail, cut with '…' to the width (whole in its
+tooltip's place: the caller sets one), so what it says never changes the height of what sits
+below it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
-class InfoLines(QLabel):
-    """Two lines, always: ``set_lines(head, detail)``; each is cut with '…' to the width."""
+class InfoLine(QLabel):
+    """One line, always: ``set_lines(head, detail)`` shows "head. detail", cut to the width
+    after the head's last word that fits if even the head is too long."""
 
     def __init__(self, head: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -16,7 +18,7 @@ class InfoLines(QLabel):
         self.setWordWrap(False)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() + 2)
         self._fit()
 
     def set_lines(self, head: str, detail: str = "") -> None:
@@ -32,7 +34,6 @@ class InfoLines(QLabel):
         self._fit()
 
     def _fit(self) -> None:
-        metrics, width = self.fontMetrics(), max(self.width(), 1)
-        shown = [metrics.elidedText(t, Qt.TextElideMode.ElideRight, width)
-                 for t in (self._head, self._detail)]
-        self.setText("\n".join(shown))
+        whole = f"{self._head}. {self._detail}" if self._detail else self._head
+        self.setText(self.fontMetrics().elidedText(whole, Qt.TextElideMode.ElideRight,
+                                                   max(self.width(), 1)))

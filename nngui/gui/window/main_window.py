@@ -49,7 +49,7 @@ from nngui.core.training.session import Session
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
-from nngui.gui.common.info_line import InfoLines
+from nngui.gui.common.info_line import InfoLine
 from nngui.gui.common.tasks import TaskRunner, freeze_long_lived, plain
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.window.file_actions import FileActions
@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         load_btn = QPushButton("Load file…")
         load_btn.setObjectName("loadDataButton")
         load_btn.clicked.connect(lambda: self.data.load_file())
-        self.dataInfo = InfoLines("No data loaded yet.")  # two lines: the builder never moves
+        self.dataInfo = InfoLine("No data loaded yet.")  # one line: the builder never moves
         self.dataInfo.setObjectName("dataInfoLabel")
         self.dataInfo.setStyleSheet("color: palette(mid);")
 
