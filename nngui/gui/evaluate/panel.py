@@ -42,6 +42,9 @@ MAX_POINTS = 2000
 
 
 MISTAKES = "Mistakes"
+NO_CLASSES = "This network has no classes: no test sample is right or wrong, so there are " \
+    "no mistakes to show"
+AE_WORST = ". An autoencoder's worst reconstructions are on the Autoencoder tab."
 AE_NO_BOUNDARY = ("An autoencoder rebuilds its input: it has no classes, so no decision "
                   "boundary. See its rebuilds and codes on the Autoencoder tab.")
 
@@ -307,8 +310,11 @@ class EvaluatePanel(QWidget):
         if cm is None and self.report is not None:  # no classes (an autoencoder, a
             # regressor): nothing is misclassified, and "Mistakes (0)" said none were
             self.tabs.setTabText(1, MISTAKES)
-            self.tabs.setTabToolTip(1, "This network has no classes: no test sample is "
-                                       "right or wrong, so there are no mistakes to show")
+            self.tabs.setTabToolTip(1, NO_CLASSES)
+            ae = self._spec is not None and self._spec.kind == "autoencoder"
+            note = QListWidgetItem(NO_CLASSES + (AE_WORST if ae else "."))
+            note.setFlags(Qt.ItemFlag.NoItemFlags)  # words, not a sample to pick
+            view.addItem(note)  # a blank white panel said nothing
             return
         total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
         shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"

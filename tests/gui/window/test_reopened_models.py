@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from nngui.gui.window.main_window import MainWindow
 
@@ -118,3 +119,18 @@ def test_an_autoencoder_saved_as_keras_opens_as_an_autoencoder(window, qtbot, tm
     texts = [view.item(i).text() for i in range(view.count())]
     assert not any("classes" in t for t in texts), texts
     qtbot.waitUntil(lambda: window.autoencoder.model is window.session.model, timeout=60000)
+
+
+def test_an_autoencoders_mistakes_tab_says_why_it_is_empty(ae_project, window, qtbot):
+    """Evaluate on an autoencoder: the Mistakes tab was a blank white panel."""
+    from nngui.gui.evaluate.panel import NO_CLASSES
+
+    ev = window.evaluate
+    qtbot.waitUntil(lambda: not window.tasks.running(), timeout=60000)
+    assert ev.evaluate()  # as the Evaluate button does
+    qtbot.waitUntil(lambda: ev.report is not None and ev.report.confusion is None,
+                    timeout=60000)
+    view = ev.mistakesView
+    assert view.count() == 1 and view.item(0).text().startswith(NO_CLASSES)
+    assert "Autoencoder tab" in view.item(0).text()
+    assert not view.item(0).flags() & Qt.ItemFlag.ItemIsSelectable
