@@ -8,6 +8,7 @@ benchmark stays a fair, unseen test.
 * 7: a bar across the stem (continental 7) or a hook down from the bar's left end;
 * 1: a serif (flag) down-left from the top and/or a base under the foot;
 * 9: a tail that curls back to the left under the loop;
+* 2: a small loop where the diagonal meets the base (a looped 2);
 * 4 and 9: a small piece of the upper ink erased (opens a closed 4's triangle or a 9's loop,
   as a quickly drawn digit often is);
 * any digit: a stronger slant (horizontal shear) and a thin-pen variant are in ``augment``.
@@ -23,7 +24,7 @@ import numpy as np
 SIZE = 28
 _YY, _XX = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
 
-P_STYLE = 0.35  # share of the augmented 1s, 4s, 7s and 9s that get a style change
+P_STYLE = 0.35  # share of the augmented 1s, 2s, 4s, 7s and 9s that get a style change
 P_ERASE = 0.25  # share of the augmented 4s and 9s with a small piece of upper ink erased
 
 
@@ -87,6 +88,20 @@ def _nine_tail(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
                   w)
 
 
+def _two_loop(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
+    """A small loop at the lower-left corner, where a 2's diagonal turns into its base."""
+    rows, cols = _ink(img)
+    top, bottom = rows.min(), rows.max()
+    low = rows >= bottom - 0.2 * (bottom - top)
+    c0 = float(cols[low].min())
+    r0 = float(rows[low][cols[low].argmin()])
+    rad = rng.uniform(1.5, 2.8)
+    cy, cx = r0 - rad * rng.uniform(0.6, 1.0), c0 + rad * rng.uniform(0.2, 0.8)
+    a = np.linspace(0.0, 2.0 * np.pi, 17)
+    draw_polyline(img, list(zip((cx + rad * np.cos(a)).tolist(), (cy + rad * np.sin(a)).tolist(),
+                                strict=True)), w * 0.8)
+
+
 def _erase_upper(img: np.ndarray, rng: np.random.Generator) -> None:
     rows, cols = _ink(img)
     top, bottom = rows.min(), rows.max()
@@ -98,9 +113,9 @@ def _erase_upper(img: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def add_styles(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Copies of x (N, 28, 28) with drawing styles added to some 1s, 4s, 7s and 9s."""
+    """Copies of x (N, 28, 28) with drawing styles added to some 1s, 2s, 4s, 7s and 9s."""
     out = x.copy()
-    for i in np.flatnonzero(np.isin(y, (1, 4, 7, 9))):
+    for i in np.flatnonzero(np.isin(y, (1, 2, 4, 7, 9))):
         img = out[i]
         if _ink(img) is None:
             continue
@@ -116,4 +131,6 @@ def add_styles(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.nda
             _one(img, rng, w)
         elif label == 9:
             _nine_tail(img, rng, w)
+        elif label == 2:
+            _two_loop(img, rng, w)
     return out

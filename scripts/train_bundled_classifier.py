@@ -61,6 +61,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from stroke_augment import add_styles
+from writer_augment import writer_augment
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist.npz"
@@ -68,6 +69,7 @@ MODELS_DIR = REPO / "nngui" / "resources" / "models"
 
 # Augmentation settings (see the module docstring).
 P_CLEAN = 0.2            # share of each epoch's samples left as they are
+P_WRITER = 0.5           # of the augmented samples: a whole writer's hand (writer_augment)
 MAX_ROTATION_DEG = 15.0
 SCALE_RANGE = (0.8, 1.2)
 MAX_SHIFT_PX = 3.0
@@ -170,14 +172,27 @@ def augment(x: np.ndarray, rng: np.random.Generator, y: np.ndarray | None = None
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share: float
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch: shuffled, with all but ``clean_share`` of the samples augmented."""
+def augment_writers(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Drawing styles (``add_styles``), then a whole writer's hand (``writer_augment``)."""
+    return writer_augment(add_styles(x, y, rng), rng, y)
+
+
+def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share: float,
+               writer_share: float = P_WRITER) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch: shuffled, with all but ``clean_share`` of the samples augmented.
+
+    Of the augmented samples, ``writer_share`` are drawn in a writer's hand
+    (``augment_writers``), the others get the MNIST-like ``augment``.
+    """
     rng = np.random.default_rng([seed, epoch])
     order = rng.permutation(len(x))
     xe, ye = x[order].copy(), y[order]
     aug = rng.random(len(x)) >= clean_share
-    xe[aug] = augment(xe[aug], rng, ye[aug])
+    hand = aug & (rng.random(len(x)) < writer_share)
+    plain = aug & ~hand
+    xe[plain] = augment(xe[plain], rng, ye[plain])
+    if hand.any():
+        xe[hand] = augment_writers(xe[hand], ye[hand], rng)
     return xe, ye
 
 
@@ -299,10 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     x_aug = augment(x_test, np.random.default_rng([args.seed, 2**31 - 1]), y_test)
     probs_aug = saved.predict(x_aug.reshape(x_eval.shape), batch_size=1000, verbose=0)
     acc_aug = float((probs_aug.argmax(axis=1) == y_test).mean())
+    x_hand = augment_writers(x_test, y_test, np.random.default_rng([args.seed, 2**31 - 2]))
+    probs_hand = saved.predict(x_hand.reshape(x_eval.shape), batch_size=1000, verbose=0)
+    acc_hand = float((probs_hand.argmax(axis=1) == y_test).mean())
     result = {
         "model": name, "path": str(out.relative_to(REPO) if out.is_relative_to(REPO) else out),
         "test_accuracy": round(acc, 4), "test_errors": int((probs.argmax(axis=1) != y_test).sum()),
         "augmented_test_accuracy": round(acc_aug, 4),
+        "writer_test_accuracy": round(acc_hand, 4),
         "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
         "params": int(model.count_params()), "seconds": round(train_seconds, 1),
         "epoch_seconds_median": round(float(np.median(epoch_seconds)), 1),
