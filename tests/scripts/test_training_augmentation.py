@@ -149,3 +149,24 @@ def test_looped_twos_add_a_loop_at_the_lower_left_and_erase_nothing(digits, monk
         ar, ac = (a * r).sum() / a.sum(), (a * c).sum() / a.sum()
         assert ar > (rows[0] + rows[-1]) / 2  # in the lower half
         assert ac < (cols[0] + cols[-1]) / 2  # on the left
+
+
+def test_flags_on_ones_go_down_left_and_are_steeper_than_a_sevens_bar(digits, monkeypatch):
+    x, y = digits
+    ones = x[y == 1][:30]
+    monkeypatch.setattr(S, "P_STYLE_ONE", 1.0)
+    monkeypatch.setattr(S, "ONE_KINDS", (1.0, 0.0, 0.0))  # a flag only
+    out = S.add_styles(ones, np.ones(len(ones), dtype=np.int64), np.random.default_rng(6))
+    assert (out >= ones - 1e-6).all()
+    lengths = []
+    for o, own in zip(out, ones, strict=True):
+        added = (o - own) > 0.5
+        if added.sum() < 4:
+            continue
+        r, c = np.nonzero(added)
+        top = np.flatnonzero((own > 0.5).any(axis=1))[0]
+        assert r.mean() < top + 0.5 * (np.flatnonzero((own > 0.5).any(axis=1))[-1] - top)
+        slope = np.polyfit(c.astype(float), r.astype(float), 1)[0]  # rows per column
+        assert slope < -0.3  # down to the left, 17+ degrees (drawn at 25-60 on thin strokes)
+        lengths.append(c.max() - c.min())
+    assert len(lengths) >= 20 and max(lengths) >= 6  # long European up-strokes too
