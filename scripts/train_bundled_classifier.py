@@ -17,11 +17,18 @@ Flatten / Dropout / Dense with relu and softmax, so nngui can also run it with a
 pass. It is trained on augmented MNIST, generated on the fly with NumPy/SciPy for every epoch
 and chosen for how people draw with a mouse or a pen:
 
-* drawing styles MNIST under-represents (``stroke_augment.py``), on 35% of the augmented 1s,
-  7s and 9s: a bar across a 7's stem or a hook down from its bar, a flag and/or a base on a 1,
-  a tail curling left under a 9; and on 25% of the augmented 4s and 9s a small gap erased in
-  the upper ink (an open 4 or an open-looped 9). They are drawn relative to each MNIST digit's
-  own ink, never from the handwriting benchmark's templates (so that set stays unseen);
+* drawing styles MNIST under-represents (``stroke_augment.py``), on 35% of the augmented 2s,
+  7s and 9s and half of the 1s: a bar across a 7's stem or a hook down from its bar, a flag
+  (short, or a long European up-stroke, always steeper than a 7's bar) and/or a base on a 1,
+  a tail curling left under a 9, a small loop where a 2's diagonal meets its base; and on 25%
+  of the augmented 4s and 9s a small gap erased in the upper ink (an open 4 or an open-looped
+  9). They are drawn relative to each MNIST digit's own ink, never from the handwriting
+  benchmark's templates (so that set stays unseen);
+* half of the augmented samples (``P_WRITER``) in a whole writer's hand
+  (``writer_augment.py``): the digit's own slant taken out, then a writer's slant up to
+  +-32 degrees, width 0.3-1.25 of the height, a thicker or thinner pen after the squash, shaky
+  strokes, and the Draw tab's own ``to_mnist`` (crop, 20-px box, centre of mass), so a
+  squashed, slanted digit arrives as the Draw tab would feed it; the other half get:
 * an affine warp about the digit's centre of mass: rotation ±15°, slant (horizontal shear)
   up to ±17°, scaling 0.8-1.2, shift ±3 px (so the result still looks like MNIST: a ~20 px
   digit centred by mass, give or take);
@@ -46,7 +53,8 @@ Training is deterministic for a given seed on a given machine: ``keras.utils.set
 TensorFlow op determinism, and NumPy generators seeded per epoch for shuffling and
 augmentation. After training the script reopens the saved file, measures its accuracy on the
 real MNIST test set (10,000 un-augmented images), and on the same images each passed through
-the augmentation above once (a fixed-seed proxy for drawn digits), and prints one JSON line.
+the MNIST-like augmentation above once, and through the writer hands once (fixed-seed
+proxies for drawn digits), and prints one JSON line.
 """
 
 from __future__ import annotations
