@@ -4,6 +4,7 @@ Run by hand (prints one JSON object; no display needed; MNIST from $NNGUI_MNIST 
 places, never downloaded):
     python benchmarks/bench_finetune.py                         # 6 writers, the bundled CNN
     python benchmarks/bench_finetune.py --writers 3 --later 20 --seed 0 --out result.json
+    python benchmarks/bench_finetune.py --zero-shot-only --writers 12   # no fine-tuning
 
 There are no pen-written digits from real outside writers in this repository, so the writers
 here are synthetic, and none of them ever trained the bundled model: a *writer* is one
@@ -94,11 +95,12 @@ def writer_drawing(w: Writer, digit: int, strokes: list, rng: np.random.Generato
     return Drawing(digit, w.styles[digit], w.pen, round(brush, 2), tuple(paths))
 
 
-def writer_set(w: Writer, templates: dict, per_digit: int) -> list[Drawing]:
+def writer_set(w: Writer, templates: dict, per_digit: int, first: int = 0) -> list[Drawing]:
+    """Drawings ``first .. first + per_digit - 1`` of every digit (each seeded by its index)."""
     out = []
     for digit in sorted(templates):
         strokes = templates[digit][w.styles[digit]]
-        for i in range(per_digit):
+        for i in range(first, first + per_digit):
             out.append(writer_drawing(w, digit, strokes, np.random.default_rng([w.seed, digit, i])))
     return out
 
@@ -115,7 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--later", type=int, default=20, help="test digits per digit")
     ap.add_argument("--seed", type=int, default=0, help="first writer's seed")
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    ap.add_argument("--zero-shot-only", action="store_true",
+                    help="only read the later digits with the model as it is (no fine-tuning; "
+                         "the taught digits are not even drawn)")
     args = ap.parse_args(argv)
+    if args.zero_shot_only:
+        return zero_shot_main(args)
 
     from PySide6.QtWidgets import QApplication
 
@@ -188,6 +195,69 @@ def main(argv: list[str] | None = None) -> int:
                                 for d in writers[0]["zero_shot_per_digit"]},
         "after_per_digit": {d: round(float(np.mean([w["after_per_digit"][d] for w in writers])), 4)
                             for d in writers[0]["after_per_digit"]},
+        "writers": writers,
+    }
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0
+
+
+def zero_shot_main(args: argparse.Namespace) -> int:
+    """``--zero-shot-only``: per writer and per digit, the model as it is, on the later digits.
+
+    The later digits are the same drawings as in the full run (every drawing is seeded by its
+    writer, digit and index), so the numbers match the full run's ``zero_shot`` ones.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from nngui.core.data.datasets import load_mnist
+    from nngui.core.model.inference import FastPredictor
+    from nngui.core.model.saving import load_model
+
+    app = QApplication.instance() or QApplication([])
+    mnist = load_mnist(allow_download=False)
+    x_test = np.asarray(mnist.x_test, np.float32).reshape(-1, 28, 28)
+    templates = load_templates()
+    predictor = FastPredictor(load_model(args.model))
+
+    def predict(x):
+        return predictor.predict_batch(x).argmax(axis=1)
+
+    t0 = time.perf_counter()
+    writers, preds, labels = [], [], []
+    for k in range(args.writers):
+        w = make_writer(args.seed + k, templates)
+        drawings = writer_set(w, templates, args.later, first=args.teach)
+        images = render_set(drawings)
+        app.processEvents()
+        y = np.array([d.digit for d in drawings])
+        zero = predict(images)
+        preds.append(zero)
+        labels.append(y)
+        writers.append({
+            "writer": w.seed, "styles": {str(d): s for d, s in w.styles.items()},
+            "slant": round(w.slant, 1), "aspect": round(w.aspect, 2), "pen": w.pen,
+            "zero_shot": round(float(np.mean(zero == y)), 4),
+            "zero_shot_per_digit": per_digit(zero, y),
+            "confusions": sorted({f"{a}->{b}" for a, b in zip(y[zero != y].tolist(),
+                                                             zero[zero != y].tolist(),
+                                                             strict=True)}),
+        })
+        print(json.dumps(writers[-1]), file=sys.stderr)
+    pred, y = np.concatenate(preds), np.concatenate(labels)
+    digits = per_digit(pred, y)
+    result = {
+        "benchmark": "finetune --zero-shot-only", "model": str(args.model),
+        "first_seed": args.seed, "writers_n": args.writers, "later_per_digit": args.later,
+        "mnist_test": round(float(np.mean(predict(x_test) == mnist.y_test)), 4),
+        "zero_shot_mean": round(float(np.mean(pred == y)), 4),
+        "zero_shot_per_digit": digits,
+        "worst_digit": min(digits, key=digits.get),
+        "worst_writer": round(min(w["zero_shot"] for w in writers), 4),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "load_average": [round(v, 1) for v in os.getloadavg()],
         "writers": writers,
     }
     text = json.dumps(result, indent=1)

@@ -6,8 +6,11 @@ the handwriting benchmark draws (``benchmarks/data/handwriting_templates.json``)
 benchmark stays a fair, unseen test.
 
 * 7: a bar across the stem (continental 7) or a hook down from the bar's left end;
-* 1: a serif (flag) down-left from the top and/or a base under the foot;
+* 1 (on half of them): a flag down-left from the top, short or a long European up-stroke
+  (3-9 px across, 25-60 degrees below the horizontal, so never as flat as a 7's bar), and/or
+  a base under the foot;
 * 9: a tail that curls back to the left under the loop;
+* 2: a small loop where the diagonal meets the base (a looped 2);
 * 4 and 9: a small piece of the upper ink erased (opens a closed 4's triangle or a 9's loop,
   as a quickly drawn digit often is);
 * any digit: a stronger slant (horizontal shear) and a thin-pen variant are in ``augment``.
@@ -23,7 +26,11 @@ import numpy as np
 SIZE = 28
 _YY, _XX = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
 
-P_STYLE = 0.35  # share of the augmented 1s, 4s, 7s and 9s that get a style change
+P_STYLE = 0.35  # share of the augmented 1s, 2s, 4s, 7s and 9s that get a style change
+P_STYLE_ONE = 0.5  # for 1s (a flag or a base): many people write them so
+ONE_KINDS = (0.45, 0.15, 0.4)  # a 1 gets a flag, a base, or both
+FLAG_LENGTH = (3.0, 9.0)  # px across (a 20-px digit)
+FLAG_ANGLE_DEG = (25.0, 60.0)  # below the horizontal: a 7's bar is flatter
 P_ERASE = 0.25  # share of the augmented 4s and 9s with a small piece of upper ink erased
 
 
@@ -66,11 +73,13 @@ def _seven(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
 def _one(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
     rows, cols = _ink(img)
     top, bottom = rows.min(), rows.max()
-    kind = rng.choice(3)  # serif, base, both
+    kind = rng.choice(3, p=ONE_KINDS)  # serif, base, both
     if kind in (0, 2):
+        # A short flag or a long European up-stroke; always steeper than a 7's bar.
         xt = float(cols[rows == top].mean())
-        draw_polyline(img, [(xt, top), (xt - rng.uniform(3.0, 6.0), top + rng.uniform(2.0, 5.0))],
-                      w)
+        dx = rng.uniform(*FLAG_LENGTH)
+        dy = min(dx * np.tan(np.radians(rng.uniform(*FLAG_ANGLE_DEG))), 0.5 * (bottom - top))
+        draw_polyline(img, [(xt, top), (xt - dx, top + dy)], w)
     if kind in (1, 2):
         xb = float(cols[rows == bottom].mean())
         half = rng.uniform(3.0, 5.5)
@@ -87,6 +96,20 @@ def _nine_tail(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
                   w)
 
 
+def _two_loop(img: np.ndarray, rng: np.random.Generator, w: float) -> None:
+    """A small loop at the lower-left corner, where a 2's diagonal turns into its base."""
+    rows, cols = _ink(img)
+    top, bottom = rows.min(), rows.max()
+    low = rows >= bottom - 0.2 * (bottom - top)
+    c0 = float(cols[low].min())
+    r0 = float(rows[low][cols[low].argmin()])
+    rad = rng.uniform(1.5, 2.8)
+    cy, cx = r0 - rad * rng.uniform(0.6, 1.0), c0 + rad * rng.uniform(0.2, 0.8)
+    a = np.linspace(0.0, 2.0 * np.pi, 17)
+    draw_polyline(img, list(zip((cx + rad * np.cos(a)).tolist(), (cy + rad * np.sin(a)).tolist(),
+                                strict=True)), w * 0.8)
+
+
 def _erase_upper(img: np.ndarray, rng: np.random.Generator) -> None:
     rows, cols = _ink(img)
     top, bottom = rows.min(), rows.max()
@@ -98,9 +121,9 @@ def _erase_upper(img: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def add_styles(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Copies of x (N, 28, 28) with drawing styles added to some 1s, 4s, 7s and 9s."""
+    """Copies of x (N, 28, 28) with drawing styles added to some 1s, 2s, 4s, 7s and 9s."""
     out = x.copy()
-    for i in np.flatnonzero(np.isin(y, (1, 4, 7, 9))):
+    for i in np.flatnonzero(np.isin(y, (1, 2, 4, 7, 9))):
         img = out[i]
         if _ink(img) is None:
             continue
@@ -108,7 +131,7 @@ def add_styles(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.nda
         label = int(y[i])
         if label in (4, 9) and rng.random() < P_ERASE:
             _erase_upper(img, rng)
-        if rng.random() >= P_STYLE or _ink(img) is None:
+        if rng.random() >= (P_STYLE_ONE if label == 1 else P_STYLE) or _ink(img) is None:
             continue
         if label == 7:
             _seven(img, rng, w)
@@ -116,4 +139,6 @@ def add_styles(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.nda
             _one(img, rng, w)
         elif label == 9:
             _nine_tail(img, rng, w)
+        elif label == 2:
+            _two_loop(img, rng, w)
     return out

@@ -17,11 +17,18 @@ Flatten / Dropout / Dense with relu and softmax, so nngui can also run it with a
 pass. It is trained on augmented MNIST, generated on the fly with NumPy/SciPy for every epoch
 and chosen for how people draw with a mouse or a pen:
 
-* drawing styles MNIST under-represents (``stroke_augment.py``), on 35% of the augmented 1s,
-  7s and 9s: a bar across a 7's stem or a hook down from its bar, a flag and/or a base on a 1,
-  a tail curling left under a 9; and on 25% of the augmented 4s and 9s a small gap erased in
-  the upper ink (an open 4 or an open-looped 9). They are drawn relative to each MNIST digit's
-  own ink, never from the handwriting benchmark's templates (so that set stays unseen);
+* drawing styles MNIST under-represents (``stroke_augment.py``), on 35% of the augmented 2s,
+  7s and 9s and half of the 1s: a bar across a 7's stem or a hook down from its bar, a flag
+  (short, or a long European up-stroke, always steeper than a 7's bar) and/or a base on a 1,
+  a tail curling left under a 9, a small loop where a 2's diagonal meets its base; and on 25%
+  of the augmented 4s and 9s a small gap erased in the upper ink (an open 4 or an open-looped
+  9). They are drawn relative to each MNIST digit's own ink, never from the handwriting
+  benchmark's templates (so that set stays unseen);
+* half of the augmented samples (``P_WRITER``) in a whole writer's hand
+  (``writer_augment.py``): the digit's own slant taken out, then a writer's slant up to
+  +-32 degrees, width 0.3-1.25 of the height, a thicker or thinner pen after the squash, shaky
+  strokes, and the Draw tab's own ``to_mnist`` (crop, 20-px box, centre of mass), so a
+  squashed, slanted digit arrives as the Draw tab would feed it; the other half get:
 * an affine warp about the digit's centre of mass: rotation ±15°, slant (horizontal shear)
   up to ±17°, scaling 0.8-1.2, shift ±3 px (so the result still looks like MNIST: a ~20 px
   digit centred by mass, give or take);
@@ -46,7 +53,8 @@ Training is deterministic for a given seed on a given machine: ``keras.utils.set
 TensorFlow op determinism, and NumPy generators seeded per epoch for shuffling and
 augmentation. After training the script reopens the saved file, measures its accuracy on the
 real MNIST test set (10,000 un-augmented images), and on the same images each passed through
-the augmentation above once (a fixed-seed proxy for drawn digits), and prints one JSON line.
+the MNIST-like augmentation above once, and through the writer hands once (fixed-seed
+proxies for drawn digits), and prints one JSON line.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 from stroke_augment import add_styles
+from writer_augment import writer_augment
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist.npz"
@@ -68,6 +77,7 @@ MODELS_DIR = REPO / "nngui" / "resources" / "models"
 
 # Augmentation settings (see the module docstring).
 P_CLEAN = 0.2            # share of each epoch's samples left as they are
+P_WRITER = 0.5           # of the augmented samples: a whole writer's hand (writer_augment)
 MAX_ROTATION_DEG = 15.0
 SCALE_RANGE = (0.8, 1.2)
 MAX_SHIFT_PX = 3.0
@@ -170,14 +180,27 @@ def augment(x: np.ndarray, rng: np.random.Generator, y: np.ndarray | None = None
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share: float
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch: shuffled, with all but ``clean_share`` of the samples augmented."""
+def augment_writers(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Drawing styles (``add_styles``), then a whole writer's hand (``writer_augment``)."""
+    return writer_augment(add_styles(x, y, rng), rng, y)
+
+
+def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share: float,
+               writer_share: float = P_WRITER) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch: shuffled, with all but ``clean_share`` of the samples augmented.
+
+    Of the augmented samples, ``writer_share`` are drawn in a writer's hand
+    (``augment_writers``), the others get the MNIST-like ``augment``.
+    """
     rng = np.random.default_rng([seed, epoch])
     order = rng.permutation(len(x))
     xe, ye = x[order].copy(), y[order]
     aug = rng.random(len(x)) >= clean_share
-    xe[aug] = augment(xe[aug], rng, ye[aug])
+    hand = aug & (rng.random(len(x)) < writer_share)
+    plain = aug & ~hand
+    xe[plain] = augment(xe[plain], rng, ye[plain])
+    if hand.any():
+        xe[hand] = augment_writers(xe[hand], ye[hand], rng)
     return xe, ye
 
 
@@ -299,10 +322,14 @@ def main(argv: list[str] | None = None) -> int:
     x_aug = augment(x_test, np.random.default_rng([args.seed, 2**31 - 1]), y_test)
     probs_aug = saved.predict(x_aug.reshape(x_eval.shape), batch_size=1000, verbose=0)
     acc_aug = float((probs_aug.argmax(axis=1) == y_test).mean())
+    x_hand = augment_writers(x_test, y_test, np.random.default_rng([args.seed, 2**31 - 2]))
+    probs_hand = saved.predict(x_hand.reshape(x_eval.shape), batch_size=1000, verbose=0)
+    acc_hand = float((probs_hand.argmax(axis=1) == y_test).mean())
     result = {
         "model": name, "path": str(out.relative_to(REPO) if out.is_relative_to(REPO) else out),
         "test_accuracy": round(acc, 4), "test_errors": int((probs.argmax(axis=1) != y_test).sum()),
         "augmented_test_accuracy": round(acc_aug, 4),
+        "writer_test_accuracy": round(acc_hand, 4),
         "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
         "params": int(model.count_params()), "seconds": round(train_seconds, 1),
         "epoch_seconds_median": round(float(np.median(epoch_seconds)), 1),
