@@ -128,7 +128,7 @@ def safe_name(text: str, fallback: str = "network") -> str:
     """``text`` made a valid network name: other characters become '_' (for names read
     from model files, which Keras lets hold anything)."""
     name = "".join(c if (c.isalnum() and c.isprintable()) or c in NAME_MARKS else "_"
-                   for c in str(text)[:MAX_NAME]).strip()
+                   for c in str(text)[:MAX_NAME]).lstrip()  # a good name ends as it did
     name = name.lstrip(NAME_MARKS)
     return name if is_safe_name(name) else fallback
 

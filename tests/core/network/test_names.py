@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nngui.core.network.schema import is_safe_name, safe_name
+from nngui.core.network.schema import MAX_NAME, is_safe_name, safe_name
 from nngui.core.network.spec import SpecError, dump_json, load_json
 from nngui.core.training.presets import get_preset
 
@@ -38,12 +38,13 @@ def test_names_that_could_break_a_script_or_keras_are_refused(name: str) -> None
         load_json(_doc(name))
 
 
+@example("0 ")  # a good name ending in a space: it lost the space once
 @given(st.text(max_size=300))
 def test_any_text_becomes_a_safe_name(text: str) -> None:
     name = safe_name(text)
-    assert is_safe_name(name) and len(name) <= 200
+    assert is_safe_name(name) and len(name) <= MAX_NAME
     assert name.isprintable() and not any(c in name for c in "'\"\\/\n#")
-    if is_safe_name(text):
+    if is_safe_name(text) and len(text) <= MAX_NAME:
         assert name == text  # a good name is kept as it is
 
 
