@@ -369,9 +369,11 @@ def test_an_open_goes_in_over_several_turns_deaf_to_clicks_and_whole_for_a_save(
     assert len(seen) >= 3  # one turn each: the window ran its event loop between them
     assert seen == [(False, True)] * len(seen)  # every click dropped; still opening
     assert window.builder.spec().name == get_preset("mlp-2-4-2").spec().name
-    qtbot.mouseClick(window.training.trainButton, Qt.MouseButton.LeftButton,
-                     pos=QPoint(5, window.training.trainButton.height() // 2))
-    assert window.training.is_running()  # heard again once it is shown
+    # heard again once it is shown (it starts at once, or once the project's data, still
+    # loading on a busy machine, is there: "training starts as soon as it is ready")
+    with qtbot.waitSignal(window.training.runStarted, timeout=60000):
+        qtbot.mouseClick(window.training.trainButton, Qt.MouseButton.LeftButton,
+                         pos=QPoint(5, window.training.trainButton.height() // 2))
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=60000)
 
 
