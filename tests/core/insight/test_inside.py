@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from keras_truths import sub_outputs, tape_saliency
 
 from nngui.core.insight.inside import (
     InsideReader,
@@ -12,7 +13,7 @@ from nngui.core.insight.inside import (
     look_inside,
     occlusion,
 )
-from nngui.core.platform.runtime import keras, tf
+from nngui.core.platform.runtime import keras
 
 # each example builds and traces a network (~1 s): no shrinking, a failure shows as found
 SETTINGS = settings(max_examples=5, deadline=None, phases=[Phase.generate],
@@ -30,23 +31,6 @@ def _conv_net(seed, side, channels, convs, pool, act, out, softmax):
     layers += [k.layers.Flatten(), k.layers.Dense(out, activation="softmax" if softmax
                                                    else "sigmoid")]
     return k.Sequential(layers)
-
-
-def _sub_outputs(model, indices, x):
-    """Each ``model.layers[i]``'s output from one Keras sub-model (not the code under test)."""
-    sub = keras().Model(model.inputs, [model.layers[i].output for i in indices])
-    out = sub([x], training=False)
-    return [np.asarray(o) for o in (out if isinstance(out, list) else [out])]
-
-
-def _tape_saliency(model, x, target, softmax):
-    """Gradient × input straight from a GradientTape around ``model(x)``."""
-    xt = tf().constant(x)
-    with tf().GradientTape() as tape:
-        tape.watch(xt)
-        out = tf().reshape(model(xt, training=False), (1, -1))
-        score = tf().math.log(out[:, target] + 1e-7) if softmax else out[:, 0]
-    return (np.asarray(tape.gradient(score, xt)) * x)[0]
 
 
 conv_nets = st.fixed_dictionaries({
@@ -74,7 +58,7 @@ def test_feature_maps_are_the_sub_models_outputs_strongest_first(net, data_seed)
     wanted = [i for i, lay in enumerate(model.layers)
               if type(lay).__name__ in ("Conv2D", "MaxPooling2D")]
     assert [m.index for m in inside.layers] == wanted
-    for got, ref in zip(inside.layers, _sub_outputs(model, wanted, x), strict=True):
+    for got, ref in zip(inside.layers, sub_outputs(model, wanted, x), strict=True):
         ref = ref[0]  # (h, w, c)
         assert sorted(got.channels.tolist()) == list(range(ref.shape[-1]))
         np.testing.assert_allclose(got.maps, ref.transpose(2, 0, 1)[got.channels],
@@ -104,7 +88,7 @@ def test_saliency_is_gradient_times_input_from_a_tape(net, data_seed, explain):
         else int(out[0] >= 0.5)
     assert inside.target == expected_target
     np.testing.assert_allclose(inside.probabilities, out, rtol=1e-5, atol=1e-6)
-    ref = _tape_saliency(model, x, expected_target if net["softmax"] else 0,
+    ref = tape_saliency(model, x, expected_target if net["softmax"] else 0,
                          net["softmax"]).sum(axis=-1)  # the input's channels summed
     assert inside.saliency.shape == (net["side"], net["side"])
     np.testing.assert_allclose(inside.saliency, ref, rtol=1e-3, atol=1e-5)
@@ -131,7 +115,7 @@ def test_an_mlp_shows_its_most_active_first_layer_units_and_their_weights():
     x = np.random.default_rng(0).uniform(size=(1, 28, 28)).astype(np.float32)
     inside = look_inside(model, x, count=6)
     assert inside.layers == [] and inside.filters is None
-    acts = _sub_outputs(model, [1], x)[0][0]
+    acts = sub_outputs(model, [1], x)[0][0]
     units = inside.units
     assert units.total == 20 and units.layer == model.layers[1].name
     np.testing.assert_array_equal(units.units, np.argsort(-acts, kind="stable")[:6])
@@ -139,7 +123,7 @@ def test_an_mlp_shows_its_most_active_first_layer_units_and_their_weights():
     kernel = np.asarray(model.layers[1].kernel)
     for unit, image in zip(units.units, units.images, strict=True):
         np.testing.assert_array_equal(image, kernel[:, unit].reshape(28, 28))
-    ref = _tape_saliency(model, x, inside.target, True)
+    ref = tape_saliency(model, x, inside.target, True)
     np.testing.assert_allclose(inside.saliency, ref, rtol=1e-3, atol=1e-6)
 
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from keras_truths import sub_outputs, tape_saliency
 
 from nngui.core.insight.inside import InsideReader
 from nngui.core.insight.inside_numpy import NumpyInside, Unsupported
 from nngui.core.model.inference import FastPredictor
-from nngui.core.platform.runtime import keras, tf
+from nngui.core.platform.runtime import keras
 
 SETTINGS = settings(max_examples=8, deadline=None, phases=[Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow])
@@ -27,23 +28,6 @@ def _conv_net(seed, side, channels, convs, pool, act, out, softmax):
     layers += [k.layers.Flatten(), k.layers.Dropout(0.2),
                k.layers.Dense(out, activation="softmax" if softmax else "sigmoid")]
     return k.Sequential(layers)
-
-
-def _sub_outputs(model, indices, x):
-    """Each ``model.layers[i]``'s output from one Keras sub-model (not the code under test)."""
-    sub = keras().Model(model.inputs, [model.layers[i].output for i in indices])
-    out = sub([x], training=False)
-    return [np.asarray(o) for o in (out if isinstance(out, list) else [out])]
-
-
-def _tape_saliency(model, x, target, softmax):
-    """Gradient × input straight from a GradientTape around ``model(x)``."""
-    xt = tf().constant(x)
-    with tf().GradientTape() as tape:
-        tape.watch(xt)
-        out = tf().reshape(model(xt, training=False), (1, -1))
-        score = tf().math.log(out[:, target] + 1e-7) if softmax else out[:, 0]
-    return (np.asarray(tape.gradient(score, xt)) * x)[0]
 
 
 conv_nets = st.fixed_dictionaries({
@@ -78,7 +62,7 @@ def test_maps_filters_and_saliency_equal_keras_and_a_tape(net, data_seed, explai
         else int(out[0] >= 0.5)
     assert inside.target == expected_target
     np.testing.assert_allclose(inside.probabilities, out, rtol=1e-4, atol=1e-6)
-    ref = _tape_saliency(model, x, expected_target if net["softmax"] else 0,
+    ref = tape_saliency(model, x, expected_target if net["softmax"] else 0,
                          net["softmax"]).sum(axis=-1)
     assert inside.saliency.shape == (net["side"], net["side"])
     np.testing.assert_allclose(inside.saliency, ref, rtol=1e-3,
@@ -87,7 +71,7 @@ def test_maps_filters_and_saliency_equal_keras_and_a_tape(net, data_seed, explai
     wanted = [i for i, lay in enumerate(model.layers)
               if type(lay).__name__ in ("Conv2D", "MaxPooling2D")]
     assert [m.index for m in inside.layers] == wanted
-    for got, ref_map in zip(inside.layers, _sub_outputs(model, wanted, x), strict=True):
+    for got, ref_map in zip(inside.layers, sub_outputs(model, wanted, x), strict=True):
         ref_map = ref_map[0]
         assert got.name == model.layers[got.index].name
         assert got.kind == type(model.layers[got.index]).__name__
@@ -140,7 +124,7 @@ def test_an_mlp_shows_its_most_active_first_layer_units_and_their_weights():
     x = np.random.default_rng(0).uniform(size=(28, 28)).astype(np.float32)
     inside = NumpyInside(model).read(x, count=6)
     assert inside.layers == [] and inside.filters is None
-    acts = _sub_outputs(model, [0], x.reshape(1, 784))[0][0]
+    acts = sub_outputs(model, [0], x.reshape(1, 784))[0][0]
     units = inside.units
     assert units.total == 20 and units.layer == model.layers[0].name
     np.testing.assert_array_equal(units.units, np.argsort(-acts, kind="stable")[:6])
@@ -148,7 +132,7 @@ def test_an_mlp_shows_its_most_active_first_layer_units_and_their_weights():
     kernel = np.asarray(model.layers[0].kernel)
     for unit, image in zip(units.units, units.images, strict=True):
         np.testing.assert_array_equal(image, kernel[:, unit].reshape(28, 28))
-    ref = _tape_saliency(model, x.reshape(1, 784), inside.target, True).reshape(28, 28)
+    ref = tape_saliency(model, x.reshape(1, 784), inside.target, True).reshape(28, 28)
     np.testing.assert_allclose(inside.saliency, ref, rtol=1e-3, atol=1e-6)
 
 

@@ -215,10 +215,8 @@ def test_xor_with_a_split_too_small_for_its_4_samples_is_told_so(window, qtbot):
         assert "too small to hold one sample" in note and "★" not in note, note
 
 
-def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qtbot):
-    """A sweep trains networks of its own: once it ends, the Train tab no longer shows its
-    last run's curves and "Trained n epoch(s)" over the untrained network of the builder."""
-    w = window
+def _xor_lr_sweep(w, qtbot):
+    """The XOR net's learning-rate sweep, 2 epochs a run, run to its end; the run list."""
     w.apply_preset("xor-3-4-1")
     qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
                     timeout=30000)
@@ -226,6 +224,14 @@ def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qt
     runs = w.watch.runs
     with qtbot.waitSignal(runs.sweepEnded, timeout=180000):
         assert runs.start_sweep("lr")
+    return runs
+
+
+def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qtbot):
+    """A sweep trains networks of its own: once it ends, the Train tab no longer shows its
+    last run's curves and "Trained n epoch(s)" over the untrained network of the builder."""
+    w = window
+    _xor_lr_sweep(w, qtbot)
     qtbot.waitUntil(lambda: w.training.session is w.session, timeout=10000)
     assert w.session.model is None and w.training.trainButton.text() == "Train"
     assert "Trained" not in w.training.trainingStatus.text()
@@ -233,14 +239,7 @@ def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qt
 
 
 def test_a_sweeps_last_words_go_when_the_next_run_of_its_own_starts(window, qtbot):
-    w = window
-    w.apply_preset("xor-3-4-1")
-    qtbot.waitUntil(lambda: w.data.dataset.name == "xor" and not w.data.is_loading(),
-                    timeout=30000)
-    w.builder.set_config(replace(w.builder.config(), epochs=2))
-    runs = w.watch.runs
-    with qtbot.waitSignal(runs.sweepEnded, timeout=180000):
-        assert runs.start_sweep("lr")
+    w, runs = window, _xor_lr_sweep(window, qtbot)
     assert "sweep" in runs.sweepStatus.text().lower() and not runs.sweepStatus.isHidden()
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         assert w.train()
