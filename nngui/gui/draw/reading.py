@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.gui.common.axes import end_labels_shown
+
 PREVIEW_SCALE = 5  # preview28 shows each of the 28x28 pixels as a 5x5 block
 PREVIEW_SIDE = 28 * PREVIEW_SCALE
 DIGIT_W = 110  # the big predicted digit
@@ -118,6 +120,7 @@ class ReadingColumn(QWidget):
         plot.setLabel("left", "probability")
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
         plot.showGrid(y=True, alpha=0.2)
+        end_labels_shown(plot.getAxis("left"))  # its 0, at the plot's edge, was hidden
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                     brushes=[BAR] * 10, pen=None)
         plot.addItem(self.bars)

@@ -45,3 +45,15 @@ def test_the_robustness_accuracy_axes_show_0(qtbot) -> None:
         axis = plot.getPlotItem().getAxis("left")
         qtbot.waitUntil(lambda axis=axis: axis.height() > 60, timeout=5000)
         assert "0" in drawn_labels(axis) and "100" in drawn_labels(axis)
+
+
+def test_the_draw_tabs_probability_axis_shows_0(qtbot) -> None:
+    """The probability bars' axis runs from 0: its 0 label (at the plot's edge) is drawn."""
+    from nngui.gui.draw.reading import ReadingColumn
+
+    column = ReadingColumn()
+    qtbot.addWidget(column)
+    column.show()
+    axis = column.probabilityPlot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(lambda: axis.height() > 100, timeout=5000)
+    assert "0" in drawn_labels(axis), drawn_labels(axis)
