@@ -137,6 +137,19 @@ class SummaryTable(QTableWidget):
         self._show_cost()
         self._fit_columns()
 
+    def show_model(self, model) -> None:
+        """A Keras model's own layers (name, output shape, params): an opened model the
+        builder cannot show (its layers' descriptions only, nothing computed)."""
+        cells = []
+        for lay in (lay for lay in model.layers if type(lay).__name__ != "InputLayer"):
+            try:
+                shape = str(tuple(lay.output.shape))
+            except Exception:  # a layer used twice has no single output
+                shape = "?"
+            cells.append((f"{lay.name} ({type(lay).__name__})", shape,
+                          f"{lay.count_params():,}"))
+        self.set_rows(cells, model.count_params(), "The opened model's own count.")
+
     def _fit_columns(self) -> None:
         """Columns as wide as their texts, the last one filling the rest: resizing to the
         contents left it at its text's width when nothing resized the table afterwards (a

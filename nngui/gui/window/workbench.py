@@ -158,7 +158,7 @@ class Workbench(QObject):
         self.readOnlyLabel.setVisible(reason is not None)
         self._builder.set_locked(reason is not None or self._training.is_running())
         if reason is not None and model is not None:
-            _summarize(self._summary, model)
+            self._summary.show_model(model)
 
     def _on_spec_changed(self, spec: NetworkSpec) -> None:
         self._summary.set_spec(spec)
@@ -494,18 +494,6 @@ class Workbench(QObject):
             panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
             panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
                                         "autoencoder preset.")
-
-
-def _summarize(table: SummaryTable, model) -> None:
-    """Fill the summary table with a Keras model's layers (name, output shape, params)."""
-    cells = []
-    for lay in (lay for lay in model.layers if type(lay).__name__ != "InputLayer"):
-        try:
-            shape = str(tuple(lay.output.shape))
-        except Exception:  # a layer used twice has no single output
-            shape = "?"
-        cells.append((f"{lay.name} ({type(lay).__name__})", shape, f"{lay.count_params():,}"))
-    table.set_rows(cells, model.count_params(), "The opened model's own count.")
 
 
 def _prod(shape) -> int:
