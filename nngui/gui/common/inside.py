@@ -224,7 +224,7 @@ def render(inside: Inside, x: np.ndarray, class_names: list[str] | None = None,
                               f"{f.shape[2]} (red +, blue −)")
     else:
         out.filters_note = ("No convolution layer: each unit of the first layer looks at the "
-                            "whole image at once (its weights are shown above).")
+                            "whole image at once (its weights are shown below).")
     return out
 
 
