@@ -79,14 +79,7 @@ def cache_path() -> Path:
 
 def find_cifar10(path: str | os.PathLike | None = None) -> Path | None:
     """First existing CIFAR-10 file: explicit path, then $NNGUI_CIFAR10, then the cache."""
-    candidates: list[Path] = []
-    if path is not None and str(path):
-        candidates.append(Path(path).expanduser())
-    env = os.environ.get(CIFAR10_ENV, "").strip()
-    if env:
-        candidates.append(Path(env).expanduser())
-    candidates.append(cache_path())
-    return next((c for c in candidates if c.exists()), None)
+    return download.find_first(path, CIFAR10_ENV, cache_path())
 
 
 def cifar10_help(reason: str) -> str:

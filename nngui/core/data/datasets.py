@@ -171,17 +171,7 @@ def _keras_mnist_path() -> Path:
 
 def find_mnist(path: str | os.PathLike | None = None) -> Path | None:
     """First existing MNIST location: explicit path, then $NNGUI_MNIST, then ~/.keras."""
-    candidates: list[Path] = []
-    if path is not None and str(path):
-        candidates.append(Path(path).expanduser())
-    env = os.environ.get(MNIST_ENV, "").strip()
-    if env:
-        candidates.append(Path(env).expanduser())
-    candidates.append(_keras_mnist_path())
-    for c in candidates:
-        if c.exists():
-            return c
-    return None
+    return download.find_first(path, MNIST_ENV, _keras_mnist_path())
 
 
 def load_mnist(

@@ -7,7 +7,9 @@ MNIST and CIFAR-10 both come through :func:`fetch`. The caller owns the file it 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 DOWNLOAD_TIMEOUT_S = 10.0  # seconds a connection or one read may stall
@@ -22,6 +24,19 @@ class DownloadError(Exception):
 
 class ProgressFailed(Exception):
     """Wraps an exception raised by the caller's progress callback (e.g. a cancel)."""
+
+
+def find_first(path: str | os.PathLike | None, env: str, cache: Path) -> Path | None:
+    """Where a data set's file is: ``path`` if given, then the file ``$env`` names, then the
+    download cache; the first that exists (None: none does)."""
+    candidates: list[Path] = []
+    if path is not None and str(path):
+        candidates.append(Path(path).expanduser())
+    named = os.environ.get(env, "").strip()
+    if named:
+        candidates.append(Path(named).expanduser())
+    candidates.append(cache)
+    return next((c for c in candidates if c.exists()), None)
 
 
 def frozen_tls_context():
