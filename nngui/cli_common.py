@@ -1,4 +1,5 @@
-"""What every `nngui` command shares: the bad-input error, number flags, JSON output."""
+"""What every `nngui` command shares: the bad-input error, number flags, JSON output, the
+data set names --dataset takes and the network a command is given (--preset or --spec)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,27 @@ def emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
         print(json.dumps(json_safe(obj), allow_nan=False))
     else:
         print(text)
+
+
+DATASETS = "{datasets}"  # in a help text: the registry's data set names, filled in by _Help
+
+
+def dataset_choices() -> str:
+    """'mnist, digits, ...': the names --dataset takes, from the data set registry."""
+    from nngui.core.data.datasets import dataset_names
+
+    return ", ".join(dataset_names())
+
+
+def load_spec(args: argparse.Namespace):
+    """The network, its training settings and its data set name (None from a --spec file)."""
+    from nngui.core.network.spec import TrainConfig, load_spec_file
+    from nngui.core.training.presets import get_preset
+
+    if getattr(args, "spec", None):
+        spec, cfg = load_spec_file(args.spec)
+        return spec, cfg, None
+    if not args.preset:
+        raise UsageError("Give a network: --preset NAME (see `nngui presets`) or --spec FILE.")
+    p = get_preset(args.preset)
+    return p.spec(), TrainConfig.from_dict(p.train), p.dataset

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from nngui.cli import TRAIN_OVERRIDES, build_parser, run_cli
+from nngui.cli import build_parser, run_cli
+from nngui.cli_train import TRAIN_OVERRIDES
 from nngui.core.network.spec import TrainConfig
 
 # Performance knobs the GUI does not show either; every other TrainConfig field has a flag.
