@@ -13,15 +13,15 @@ files have none.
 Reading trusts nothing: every member is size-limited while it is read (a zip bomb stops at the
 limit), names with folders or ``..`` are refused, JSON is checked field by field (the network
 through core/schema), the model loads in Keras' safe mode. Every failure is one ProjectError
-whose message is for the user. Schema 1 (a single ``project.json``) migrates on open through
-the "project" chain of core/platform/migrations.
+whose message is for the user (each member's fields are checked in core/files/project_fields).
+Schema 1 (a single ``project.json``) migrates on open through the "project" chain of
+core/platform/migrations.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import time
 import zipfile
@@ -32,14 +32,21 @@ from typing import Any
 
 import numpy as np
 
-from nngui.core.lab.state import LabStateError, check_lab
-from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig, dump_json, load_json
+from nngui.core.files import project_fields as fields
+from nngui.core.files.project_fields import (  # noqa: F401  (part of this module's interface)
+    ID_CHARS,
+    MAX_REPLAY_BYTES,
+    MAX_SAMPLES,
+    MAX_SAMPLES_BYTES,
+    ProjectError,
+)
+from nngui.core.network.spec import NetworkSpec, TrainConfig, dump_json
 from nngui.core.platform import migrations
-from nngui.core.platform.archives import ArchiveError, copy_member, load_npz, read_member
+from nngui.core.platform.archives import ArchiveError, copy_member, read_member
 from nngui.core.platform.fsio import atomic_path
 from nngui.core.platform.tempdirs import scratch
 from nngui.core.training import replay
-from nngui.core.training.controls import Change, changes_from
+from nngui.core.training.controls import Change
 from nngui.core.training.replay import Replay
 
 SUFFIX = ".nngui"
@@ -47,26 +54,12 @@ FORMAT = "nngui-project"
 SCHEMA_VERSION = 2
 MAX_MEMBERS = 64
 MAX_JSON_BYTES = 50_000_000  # histories of many long runs are a few MB
-MAX_SAMPLES = 200_000
-ID_CHARS = 64  # a sample's id is stored in at most this many characters
-# samples.npz decompressed: every array of the most samples a project holds, their ids at the
-# longest (4 bytes a character), plus headers: ~212 MB (at 200 MB, 200,000 samples that the app
-# had written itself could not be read back)
-MAX_SAMPLES_BYTES = MAX_SAMPLES * (28 * 28 + 8 + 8 + 4 * ID_CHARS) + 1_000_000
-MAX_REPLAY_BYTES = 500_000_000  # all runs' replays; one is at most 7.5 MB (core/training/replay)
 MAX_MODEL_BYTES = 1_000_000_000  # the course's largest net (15 M params, Adam) is ~180 MB
-MAX_RUNS = 10_000
-MAX_HISTORY = 1_000_000  # values per curve
-MAX_PATH = 4096
 MEMBERS_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
               "lab.json", "samples.npz", "model.keras", "replays.npz", "state.json",
               "lessons.json")
 REQUIRED_V2 = ("manifest.json", "network.json", "dataset.json", "session.json", "runs.json",
                "lab.json", "samples.npz")
-
-
-class ProjectError(ValueError):
-    """A project that cannot be read or written; the message is for the user."""
 
 
 @dataclass
@@ -259,22 +252,23 @@ def _version(found: Any, path: Path, fits_layout, bad: str) -> int:
 def _build(doc: dict[str, Any]) -> Project:
     """The Project a current-schema document describes, every member checked."""
     path, manifest, session = doc["path"], doc["manifest.json"], doc["session.json"]
-    spec, config = _network(doc["network.json"], path)
-    dataset, data_path = _dataset(doc["dataset.json"], path)
-    runs = _runs(doc["runs.json"], path)
+    spec, config = fields.network(doc["network.json"], path)
+    dataset, data_path = fields.dataset(doc["dataset.json"], path)
+    runs = fields.runs(doc["runs.json"], path)
     return Project(
         spec, config, dataset, data_path,
-        epochs_done=_count(_get(session, "epochs_done", path, "session.json"),
-                           "session.json epochs_done", path),
-        history=_history(_get(session, "history", path, "session.json"), "session.json", path),
+        epochs_done=fields.count(fields.get(session, "epochs_done", path, "session.json"),
+                                 "session.json epochs_done", path),
+        history=fields.history(fields.get(session, "history", path, "session.json"),
+                               "session.json", path),
         runs=runs,
-        changes=_changes(session.get("changes", []), path),
-        samples=_samples(doc["samples.npz"], path),
-        lab=_lab(doc["lab.json"], path),
-        replays=_replays(doc.get("replays.npz"), len(runs), path),
-        lessons=_lessons(doc.get("lessons.json"), path),
-        created=_time(manifest.get("created"), "created", path),
-        saved=_time(manifest.get("saved"), "saved", path),
+        changes=fields.changes(session.get("changes", []), path),
+        samples=fields.samples(doc["samples.npz"], path),
+        lab=fields.lab(doc["lab.json"], path),
+        replays=fields.replays(doc.get("replays.npz"), len(runs), path),
+        lessons=fields.lessons(doc.get("lessons.json"), path),
+        created=fields.stamp(manifest.get("created"), "created", path),
+        saved=fields.stamp(manifest.get("saved"), "saved", path),
         state=doc.get("state.json"))
 
 
@@ -303,179 +297,11 @@ def _read_bytes(zf: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes
 def _read_json(zf: zipfile.ZipFile, name: str, path: Path) -> Any:
     raw = _read_bytes(zf, name, MAX_JSON_BYTES, path)
     try:
-        return _loads(raw.decode("utf-8"))
+        return fields.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ProjectError(f"{path.name}: {name} is not valid JSON "
                            f"({str(exc).splitlines()[0][:120] if str(exc) else 'unreadable'})."
                            ) from None
-
-
-_DECODER = json.JSONDecoder()
-_SPACE = " \t\n\r"
-
-
-def _loads(text: str) -> Any:
-    """``json.loads(text)``, a top-level list parsed one item at a time.
-
-    One json.loads holds the GIL throughout: for the runs.json of a thousand long runs
-    (11 MB) that froze the GUI thread 0.2-0.7 s while a job opened a project. Between items
-    other threads run. Anything but a well-formed list goes to json.loads (its result, or
-    its error message).
-    """
-    i, end = 0, len(text)
-    while i < end and text[i] in _SPACE:
-        i += 1
-    if i == end or text[i] != "[":
-        return json.loads(text)
-    items: list[Any] = []
-    i += 1
-    try:
-        while True:
-            while text[i] in _SPACE:
-                i += 1
-            if text[i] == "]" and not items:
-                break
-            item, i = _DECODER.raw_decode(text, i)
-            items.append(item)
-            while text[i] in _SPACE:
-                i += 1
-            if text[i] == "]":
-                break
-            if text[i] != ",":
-                return json.loads(text)  # says what is wrong, where
-            i += 1
-        i += 1
-        if text[i:].strip(_SPACE):
-            return json.loads(text)
-    except (IndexError, ValueError):
-        return json.loads(text)
-    return items
-
-
-def _network(raw: bytes, path: Path) -> tuple[NetworkSpec, TrainConfig]:
-    try:
-        return load_json(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProjectError(f"{path.name}: network.json is not text.") from None
-    except SpecError as exc:
-        raise ProjectError(f"{path.name}: the network is not valid: {exc}") from None
-
-
-def _get(d: Any, key: str, path: Path, where: str = "") -> Any:
-    if not isinstance(d, dict) or key not in d:
-        raise ProjectError(f"{path.name}: {where + ' has no ' if where else ''}{key!r}"
-                           f"{'' if where else ' is missing'}.")
-    return d[key]
-
-
-def _dataset(d: Any, path: Path) -> tuple[str, str | None]:
-    from nngui.core.data.datasets import dataset_names
-
-    name, data_path = _get(d, "name", path, "dataset.json"), _get(d, "path", path,
-                                                                  "dataset.json")
-    if name not in [*dataset_names(), "file"]:
-        raise ProjectError(f"{path.name}: unknown data set {str(name)[:60]!r}.")
-    if data_path is not None and not (isinstance(data_path, str) and
-                                      0 < len(data_path) <= MAX_PATH and "\x00" not in data_path):
-        raise ProjectError(f"{path.name}: the data file's path is not a valid path.")
-    return name, data_path
-
-
-def _count(v: Any, where: str, path: Path) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10**9:
-        raise ProjectError(f"{path.name}: {where} must be a whole number ≥ 0.")
-    return v
-
-
-def _time(v: Any, where: str, path: Path) -> float | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ProjectError(f"{path.name}: the manifest's {where} time is not a number.")
-    return float(v)
-
-
-def _history(h: Any, where: str, path: Path) -> dict[str, list[float]]:
-    if not isinstance(h, dict):
-        raise ProjectError(f"{path.name}: the history in {where} is not a table of curves.")
-    out: dict[str, list[float]] = {}
-    for key, values in h.items():
-        if not isinstance(values, list) or len(values) > MAX_HISTORY or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            raise ProjectError(f"{path.name}: the history in {where} has a curve "
-                               f"{str(key)[:40]!r} that is not a list of numbers.")
-        out[str(key)] = [float(v) for v in values]
-    return out
-
-
-def _changes(raw: Any, path: Path) -> list[Change]:
-    """session.json's live changes (absent in files saved before they were kept)."""
-    try:
-        return changes_from(raw)
-    except ValueError as exc:
-        raise ProjectError(f"{path.name}: session.json: {exc}.") from None
-
-
-def _runs(runs: Any, path: Path) -> list[dict[str, Any]]:
-    if not isinstance(runs, list) or len(runs) > MAX_RUNS:
-        raise ProjectError(f"{path.name}: runs.json is not a list of runs.")
-    out = []
-    for i, r in enumerate(runs):
-        where = f"runs.json run {i + 1}"
-        name, settings = _get(r, "name", path, where), _get(r, "settings", path, where)
-        reason = r.get("reason", "")
-        if not isinstance(name, str) or not isinstance(settings, dict) or \
-                not isinstance(reason, str):
-            raise ProjectError(f"{path.name}: {where} has a bad name, settings or reason.")
-        out.append({"name": name, "settings": settings, "reason": reason,
-                    "history": _history(_get(r, "history", path, where), where, path)})
-    return out
-
-
-def _samples(raw: bytes, path: Path) -> list[dict[str, Any]]:
-    try:  # each array's declared size is checked before it is allocated
-        z = load_npz(raw, MAX_SAMPLES_BYTES, where=f"{path.name}: samples.npz")
-        images, labels, created, ids = z["images"], z["labels"], z["created"], z["ids"]
-    except ArchiveError as exc:
-        raise ProjectError(str(exc)) from None
-    except KeyError as exc:
-        raise ProjectError(f"{path.name}: samples.npz has no {exc.args[0]!r} array.") from None
-    n = len(images) if images.ndim == 3 else -1
-    ok = (images.dtype == np.uint8 and images.shape[1:] == (28, 28) and 0 <= n <= MAX_SAMPLES
-          and labels.shape == (n,) and created.shape == (n,) and ids.shape == (n,)
-          and labels.dtype.kind in "iu" and created.dtype.kind == "f" and ids.dtype.kind == "U")
-    if not ok or (n and not (labels.min() >= 0 and labels.max() <= 9)):
-        raise ProjectError(f"{path.name}: samples.npz does not hold 28x28 digit samples.")
-    for i in ids:
-        if not str(i) or not all(c.isalnum() or c == "-" for c in str(i)):
-            raise ProjectError(f"{path.name}: samples.npz has a sample with a bad id.")
-    return [{"id": str(ids[i]), "image": images[i].copy(), "label": int(labels[i]),
-             "created": float(created[i])} for i in range(n)]
-
-
-def _replays(raw: bytes | None, runs: int, path: Path) -> dict[int, Replay]:
-    if raw is None:
-        return {}
-    where = f"{path.name}: replays.npz"
-    try:  # each array's declared size is checked before it is allocated
-        return replay.unpack(load_npz(raw, MAX_REPLAY_BYTES, where=where), runs, where)
-    except (ArchiveError, replay.ReplayError) as exc:
-        raise ProjectError(str(exc)) from None
-
-
-def _lab(d: Any, path: Path) -> dict[str, Any] | None:
-    try:
-        return check_lab(d, path.name)
-    except LabStateError as exc:
-        raise ProjectError(str(exc)) from None
-
-
-def _lessons(d: Any, path: Path) -> dict[str, Any] | None:
-    """The lesson progress as stored; its fields are checked where it is used (the lessons
-    package sits above this one)."""
-    if d is not None and not isinstance(d, dict):
-        raise ProjectError(f"{path.name}: lessons.json is not a table of lesson progress.")
-    return d
 
 
 def _read_model(zf: zipfile.ZipFile, path: Path) -> Any:
@@ -506,10 +332,10 @@ def _one_json_to_members(doc: dict[str, Any]) -> dict[str, Any]:
     and an optional model.keras. It had no run list, samples or lab: its history becomes
     the one run, the rest starts empty; the network is written as dump_json writes it now."""
     path, old = doc["path"], doc["project.json"]
-    network = json.dumps({"schema_version": 1, "network": _get(old, "network", path),
+    network = json.dumps({"schema_version": 1, "network": fields.get(old, "network", path),
                           "train": old.get("train") or {}})
-    spec, config = _network(network.encode(), path)
-    history = _history(old.get("history") or {}, "project.json", path)
+    spec, config = fields.network(network.encode(), path)
+    history = fields.history(old.get("history") or {}, "project.json", path)
     from nngui.core.training.runs import settings_of
 
     epochs = len(history.get("loss", []))
@@ -519,7 +345,7 @@ def _one_json_to_members(doc: dict[str, Any]) -> dict[str, Any]:
             "manifest.json": {"format": FORMAT, "schema_version": 2, "created": time.time(),
                               "saved": None},
             "network.json": dump_json(spec, config).encode(),
-            "dataset.json": {"name": _get(old, "dataset", path), "path": old.get("data_file")},
+            "dataset.json": {"name": fields.get(old, "dataset", path), "path": old.get("data_file")},
             "session.json": {"epochs_done": epochs, "history": history},
             "runs.json": runs,
             "lab.json": None,

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nngui.core.files import project as project_file
+from nngui.core.files import project_fields
 from nngui.core.files.project import (
     MAX_JSON_BYTES,
     SCHEMA_VERSION,
@@ -120,7 +121,7 @@ def _comparable(doc: dict) -> dict:
     """A schema-2 document without what differs between two saves of one project."""
     out = {k: v for k, v in doc.items() if k not in ("path", "manifest.json", "samples.npz")}
     out["manifest"] = {k: doc["manifest.json"][k] for k in ("format", "schema_version")}
-    out["samples"] = project_file._samples(doc["samples.npz"], doc["path"])
+    out["samples"] = project_fields.samples(doc["samples.npz"], doc["path"])
     return out
 
 
@@ -452,7 +453,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size
 @given(JSON, st.sampled_from(["", " ", "\n", " \t\r\n "]), st.sampled_from([None, 0, 1]))
 def test_members_parse_as_json_loads_does(value, space, indent) -> None:
     text = space + json.dumps(value, indent=indent) + space
-    assert project_file._loads(text) == json.loads(text)
+    assert project_fields.loads(text) == json.loads(text)
 
 
 @settings(max_examples=500, deadline=None)
@@ -474,7 +475,7 @@ def test_damaged_members_fail_as_json_loads_does(text) -> None:
         except (ValueError, RecursionError) as exc:
             return ("error", type(exc), str(exc))
 
-    assert outcome(project_file._loads) == outcome(json.loads)
+    assert outcome(project_fields.loads) == outcome(json.loads)
 
 
 def test_a_list_member_is_parsed_one_item_at_a_time(monkeypatch) -> None:
@@ -484,7 +485,7 @@ def test_a_list_member_is_parsed_one_item_at_a_time(monkeypatch) -> None:
              "reason": "finished"} for i in range(1000)]
     text = json.dumps(runs, indent=1)
     sizes = []
-    real = project_file._DECODER.raw_decode
+    real = project_fields._DECODER.raw_decode
 
     class Counting:
         def raw_decode(self, s, idx=0):
@@ -492,8 +493,8 @@ def test_a_list_member_is_parsed_one_item_at_a_time(monkeypatch) -> None:
             sizes.append(end - idx)
             return item, end
 
-    monkeypatch.setattr(project_file, "_DECODER", Counting())
-    assert project_file._loads(text) == runs
+    monkeypatch.setattr(project_fields, "_DECODER", Counting())
+    assert project_fields.loads(text) == runs
     assert len(sizes) == len(runs) and max(sizes) < len(text) / 500
 
 
