@@ -17,6 +17,7 @@ Two kinds of file, both compressed ``.npz`` written atomically (``platform.fsio`
 
 There is no shared index to corrupt: a damaged or foreign file is skipped with a warning and
 the rest load. Ids sort by creation time; a sample's id is its identity (same id, same sample).
+The value, its checks and the in-memory rows are in core/drawing/sample.py.
 
 Threads: every method may be called from any thread. The in-memory state (rows, their
 order, counts) sits behind one lock that is held only for short steps (a dict update, a list
@@ -37,26 +38,35 @@ from __future__ import annotations
 import bisect
 import io
 import os
-import re
 import sys
 import threading
 import time
 import uuid
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from operator import attrgetter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from nngui.core.drawing.sample import (
+    BUNDLE_PREFIX,
+    CHUNK,
+    ID_CHARS,
+    Row,
+    Sample,
+    check_sample,
+    is_sample_id,
+    rows_of,
+    stack_images,
+    stamp_of,
+    to_uint8,
+)
 from nngui.core.platform.archives import load_npz
 from nngui.core.platform.fsio import atomic_path, atomic_write_bytes
 
 DATA_DIR_ENV = "NNGUI_DATA_DIR"
 SUFFIX = ".npz"
-BUNDLE_PREFIX = "bundle-"
 
 
 def app_data_dir() -> Path:
@@ -80,93 +90,10 @@ def default_samples_dir() -> Path:
 
 
 SAMPLE_BYTES = 64_000  # what one sample's arrays may declare
-ID_CHARS = 64  # the longest id (a project file stores ids as U64 too)
 MAX_BUNDLE = 200_000  # samples in one bundle file; put_many splits bigger batches
 BUNDLE_BYTES = MAX_BUNDLE * 28 * 28  # the largest array of a bundle: its images
 BUNDLE_TOTAL = MAX_BUNDLE * (28 * 28 + 8 + 8 + 4 * ID_CHARS)  # all four arrays together
 BUNDLE_ZLIB_LEVEL = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One stored drawing: a 28x28 uint8 image (white ink on black) and its digit."""
-
-    id: str
-    image: np.ndarray
-    label: int
-    created: float
-
-
-_sample_id = attrgetter("id")
-
-
-_ASCII_ID = re.compile(f"[0-9A-Za-z-]{{1,{ID_CHARS}}}")  # what nngui's own ids look like
-
-
-def is_sample_id(text: str) -> bool:
-    """Whether ``text`` can be a sample id: letters, digits and '-', at most 64 of them, and
-    not a bundle's name (a sample's file is named after its id)."""
-    if text.lower().startswith(BUNDLE_PREFIX):
-        return False
-    if _ASCII_ID.fullmatch(text):  # the quick answer for 200,000 ids
-        return True
-    return 0 < len(text) <= ID_CHARS and all(c.isalnum() or c == "-" for c in text)
-
-
-Row = tuple[np.ndarray, int, float]  # a sample in memory: image, label, created
-
-
-def _check(sample: Sample) -> None:
-    if not isinstance(sample.id, str) or not is_sample_id(sample.id):
-        raise ValueError(f"not a sample id: {sample.id!r}")
-    if not 0 <= int(sample.label) <= 9:
-        raise ValueError(f"label must be a digit 0-9, not {sample.label}")
-    float(sample.created)  # a number (else ValueError or TypeError)
-    shape = np.shape(sample.image)
-    if shape != (28, 28):
-        raise ValueError(f"a sample is a 28x28 image, not {shape}")
-
-
-def _to_uint8(image28: np.ndarray) -> np.ndarray:
-    a = np.asarray(image28)
-    if a.shape != (28, 28):
-        raise ValueError(f"a sample is a 28x28 image, not {a.shape}")
-    if a.dtype == np.uint8:
-        return a.copy()
-    return np.round(np.clip(a.astype(np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
-def _stamp_of(sample_id: str) -> int:
-    head = sample_id.split("-", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() else 0
-
-
-# Work on 200,000 samples is done CHUNK at a time: a single NumPy call or C loop over all of
-# them would hold Python's GIL for a tenth of a second, and a worker thread doing it would
-# freeze the GUI thread that long.
-CHUNK = 8192
-
-
-def _stack(count: int, image_of: Callable[[int], np.ndarray]) -> np.ndarray:
-    """(count, 28, 28) uint8 of ``image_of(0 .. count - 1)``, 28x28 images (uint8, or
-    floats in [0, 1])."""
-    out = np.empty((count, 28, 28), np.uint8)
-    for start in range(0, count, CHUNK):
-        stop = min(start + CHUNK, count)
-        out[start:stop] = [a if getattr(a, "dtype", None) == np.uint8 else _to_uint8(a)
-                           for a in map(image_of, range(start, stop))]
-    return out
-
-
-def _rows(images: np.ndarray, labels: np.ndarray, created: np.ndarray) -> list[Row]:
-    """One (image view, label, created) tuple per sample. Plain tuples of untracked values:
-    Python's garbage collector stops looking at them, so 200,000 samples cost it nothing."""
-    out: list[Row] = []
-    for start in range(0, len(labels), CHUNK):
-        stop = start + CHUNK
-        out.extend(zip(images[start:stop], labels[start:stop].tolist(),
-                       created[start:stop].tolist(), strict=True))
-    return out
 
 
 class SampleStore:
@@ -216,7 +143,7 @@ class SampleStore:
                                 strict=True))
         ordered = sorted(rows)  # bundles hold sorted runs: a merge more than a sort
         counts = np.bincount([row[1] for row in rows.values()], minlength=10).tolist()
-        newest = max(map(_stamp_of, ordered), default=0)
+        newest = max(map(stamp_of, ordered), default=0)
         with self._lock:
             self._rows, self._ids, self._counts = rows, ordered, counts
             self._bundles, self._newest, self.skipped = bundles, newest, skipped
@@ -247,7 +174,7 @@ class SampleStore:
             id_list += ids[start:start + CHUNK].tolist()
         if not all(map(is_sample_id, id_list)):
             raise ValueError("a sample in it has a bad id")
-        return id_list, _rows(images, labels, created)
+        return id_list, rows_of(images, labels, created)
 
     def find(self, sample_id: str) -> Sample | None:
         """One sample by id, or None."""
@@ -285,7 +212,7 @@ class SampleStore:
         items = self.samples()
         if not items:
             return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64), []
-        x = _stack(len(items), lambda k: items[k].image).astype(np.float32) / 255.0
+        x = stack_images(len(items), lambda k: items[k].image).astype(np.float32) / 255.0
         y = np.array([s.label for s in items], dtype=np.int64)
         return x, y, [s.id for s in items]
 
@@ -304,7 +231,7 @@ class SampleStore:
         label = int(label)
         if not 0 <= label <= 9:
             raise ValueError(f"label must be a digit 0-9, not {label}")
-        image = _to_uint8(image28)
+        image = to_uint8(image28)
         created = time.time()
         with self._lock:  # ids sort by time: the millisecond stamp only ever grows in a store
             stamp = max(int(created * 1000), self._newest + 1)
@@ -318,8 +245,8 @@ class SampleStore:
 
         For many samples use ``put_many``: one file for all of them instead of one each.
         """
-        _check(sample)
-        self._write_one(sample.id, (_to_uint8(sample.image), int(sample.label),
+        check_sample(sample)
+        self._write_one(sample.id, (to_uint8(sample.image), int(sample.label),
                                     float(sample.created)))
 
     def _write_one(self, sample_id: str, row: Row) -> None:
@@ -338,7 +265,7 @@ class SampleStore:
                 self._ids = ids
             self._rows[sample_id] = row
             self._counts[label] += 1
-            self._newest = max(self._newest, _stamp_of(sample_id))
+            self._newest = max(self._newest, stamp_of(sample_id))
             self._version += 1
 
     # ---- writing many ---------------------------------------------------------------
@@ -359,7 +286,7 @@ class SampleStore:
         labels = np.empty(n, np.int64)
         created = np.empty(n, np.float64)
         for i, sample in enumerate(batch):
-            _check(sample)
+            check_sample(sample)
             all_ids.append(sample.id)
             labels[i] = int(sample.label)
             created[i] = float(sample.created)
@@ -385,13 +312,13 @@ class SampleStore:
                 part = order[start:start + MAX_BUNDLE]
                 picked = part.tolist()
                 part_ids = [all_ids[i] for i in picked]
-                images = _stack(len(picked), lambda k, p=picked: batch[p[k]].image)
+                images = stack_images(len(picked), lambda k, p=picked: batch[p[k]].image)
                 name = (f"{BUNDLE_PREFIX}{int(time.time() * 1000):013d}-"
                         f"{uuid.uuid4().hex[:8]}{SUFFIX}")
                 self._save_bundle(name, images, labels[part], created[part], part_ids)
                 bundles[name] = set(part_ids)
                 ids += part_ids
-                rows += _rows(images, labels[part], created[part])
+                rows += rows_of(images, labels[part], created[part])
             if ids:
                 ids = self._commit(ids, rows, bundles, version)
         return ids
@@ -429,7 +356,7 @@ class SampleStore:
                 table.update(zip(ids[start:start + CHUNK], rows[start:start + CHUNK],
                                  strict=True))
             counts = np.bincount([row[1] for row in rows], minlength=10).tolist()
-            newest = max(map(_stamp_of, ids), default=0)
+            newest = max(map(stamp_of, ids), default=0)
             with self._lock:
                 if self._version != version:
                     continue
@@ -478,7 +405,7 @@ class SampleStore:
         keep = [i for i in keep if i in rows]
         if keep:
             kept = [rows[i] for i in keep]
-            self._save_bundle(name, _stack(len(kept), lambda k: kept[k][0]), [r[1] for r in kept],
+            self._save_bundle(name, stack_images(len(kept), lambda k: kept[k][0]), [r[1] for r in kept],
                               [r[2] for r in kept], keep)
         else:
             (self.root / name).unlink(missing_ok=True)
