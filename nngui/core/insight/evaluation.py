@@ -124,17 +124,25 @@ def fit_curve(model: Any, x1d: np.ndarray, resolution: int = 400,
     return xs, ys.reshape(len(xs), -1)[:, 0]
 
 
-def image_shape(sample_shape: tuple[int, ...]) -> tuple[int, int] | None:
-    """(height, width) when a sample looks like a grayscale image, else None."""
+def image_shape(sample_shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """How one sample looks as a picture: (height, width) for a grayscale image, (height,
+    width, 3) for a colour one, else None. A flat row of s*s numbers (s >= 4) is an s x s
+    grayscale image (MNIST's 784); one of 3*s*s numbers (s >= 8) an s x s colour image, its
+    pixels row by row, R G B each (CIFAR-10's 3,072, as the course flattens them)."""
     shape = tuple(int(d) for d in sample_shape)
     if len(shape) == 3 and shape[-1] == 1:
         shape = shape[:2]
     if len(shape) == 2 and min(shape) >= 4:
         return shape[0], shape[1]
+    if len(shape) == 3 and shape[-1] == 3 and min(shape[:2]) >= 4:
+        return shape
     if len(shape) == 1 and shape[0] >= 16:
         side = math.isqrt(shape[0])
         if side * side == shape[0]:
             return side, side
+        side = math.isqrt(shape[0] // 3)
+        if side >= 8 and 3 * side * side == shape[0]:
+            return side, side, 3
     return None
 
 
@@ -147,7 +155,7 @@ class EvalReport:
     task: str  # "classification", "regression" or "autoencoder"
     confusion: np.ndarray | None = None
     mistakes: list[Mistake] = field(default_factory=list)
-    image_shape: tuple[int, int] | None = None
+    image_shape: tuple[int, ...] | None = None  # (h, w) or (h, w, 3): see image_shape
     grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     curve: tuple[np.ndarray, np.ndarray] | None = None
     # per test sample (classifiers): true class, predicted class, p(predicted class)

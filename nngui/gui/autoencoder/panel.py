@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from nngui.core.model import autoencoder as ae
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.autoencoder.latent import LatentView, named
-from nngui.gui.common.images import PixelView, gray_icon
+from nngui.gui.common.images import PixelView, picture_icon
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 
 WORST_COUNT = 48
@@ -36,7 +36,7 @@ BUSY_RETRY_MS = 400  # a model another job holds is asked for again after this
 
 
 def _pair_icon(original: np.ndarray, recon: np.ndarray, size: QSize) -> QIcon:
-    return gray_icon(ae.tile_images(np.stack([original, recon]), cols=2, gap=2), size)
+    return picture_icon(ae.tile_images(np.stack([original, recon]), cols=2, gap=2), size)
 
 
 def _box(title: str, *parts: Any) -> QGroupBox:

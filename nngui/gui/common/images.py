@@ -1,4 +1,5 @@
-"""NumPy grayscale images to Qt images and icons: the one place that packs pixels for Qt."""
+"""NumPy grayscale and colour images to Qt images and icons: the one place that packs pixels
+for Qt."""
 
 from __future__ import annotations
 
@@ -18,12 +19,28 @@ def gray_qimage(array: np.ndarray) -> QImage:
     return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
-def gray_icon(array: np.ndarray, size: int | QSize, smooth: bool = False) -> QIcon:
-    """An icon of a 2-D image scaled to fit ``size`` (nearest-neighbour unless ``smooth``)."""
+def rgb_qimage(array: np.ndarray) -> QImage:
+    """A colour QImage owning its pixels, from an (h, w, 3) float array in [0, 1] or uint8."""
+    a = np.asarray(array)
+    if a.dtype != np.uint8:
+        a = np.clip(a.astype(np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    data = np.ascontiguousarray(a)
+    h, w = data.shape[:2]
+    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def picture_qimage(array: np.ndarray) -> QImage:
+    """A QImage of a 2-D grayscale or an (h, w, 3) colour image."""
+    return rgb_qimage(array) if np.ndim(array) == 3 else gray_qimage(array)
+
+
+def picture_icon(array: np.ndarray, size: int | QSize, smooth: bool = False) -> QIcon:
+    """An icon of a 2-D grayscale or (h, w, 3) colour image scaled to fit ``size``
+    (nearest-neighbour unless ``smooth``)."""
     box = size if isinstance(size, QSize) else QSize(size, size)
     mode = (Qt.TransformationMode.SmoothTransformation if smooth
             else Qt.TransformationMode.FastTransformation)
-    pix = QPixmap.fromImage(gray_qimage(array)).scaled(
+    pix = QPixmap.fromImage(picture_qimage(array)).scaled(
         box, Qt.AspectRatioMode.KeepAspectRatio, mode)
     return QIcon(pix)
 

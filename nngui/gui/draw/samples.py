@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.drawing.samples import Sample, SampleStore
 from nngui.core.platform.fsio import SaveError
-from nngui.gui.common.images import gray_icon
+from nngui.gui.common.images import picture_icon
 
 GALLERY_ICON = 48
 ICON_CACHE = 512  # icons kept; a wide window shows a few dozen at a time
@@ -62,7 +62,7 @@ class FinetuneInputs:
 
 def sample_icon(image: np.ndarray) -> QIcon:
     """A gallery icon of one stored 28x28 uint8 sample."""
-    return gray_icon(image.astype(np.uint8), GALLERY_ICON, smooth=True)
+    return picture_icon(image.astype(np.uint8), GALLERY_ICON, smooth=True)
 
 
 class SamplesModel(QAbstractListModel):

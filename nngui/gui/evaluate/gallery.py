@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from nngui.core.insight.evaluation import image_shape
 from nngui.gui.common.style import class_brushes
 
 PAGE = 24  # samples on one page of a class (4 rows of 6)
@@ -21,26 +22,38 @@ OVERVIEW_COLS = 5
 
 
 def as_images(x: np.ndarray) -> np.ndarray | None:
-    """(n, h, w) images from image data or flattened 784-pixel rows; None for other data."""
+    """(n, h, w) grayscale or (n, h, w, 3) colour images from image data or flat rows (784
+    pixels; 3,072 colour values, CIFAR-10's); None for other data (see image_shape)."""
     x = np.asarray(x)
-    if x.ndim == 3:
-        return x
-    if x.ndim == 4 and x.shape[-1] == 1:
-        return x[..., 0]
-    if x.ndim == 2 and x.shape[1] == 784:
-        return x.reshape(-1, 28, 28)
-    return None
+    shape = image_shape(x.shape[1:])
+    return None if shape is None else x.reshape((len(x), *shape))
+
+
+GAP = -1.0  # a gap between tiles (drawn grey)
+GAP_GREY = 200
 
 
 def tile(images: np.ndarray, cols: int, low: float, high: float) -> np.ndarray:
-    """Tiles (n, h, w) into a grid with 1-pixel gaps (value -1: drawn grey), scaled to [0, 1]."""
-    n, h, w = images.shape
+    """Tiles (n, h, w) or (n, h, w, 3) into a grid with 1-pixel gaps (value GAP), scaled to
+    [0, 1]."""
+    n, h, w = images.shape[:3]
     rows = max(1, -(-n // cols))
-    out = np.full((rows * (h + 1), cols * (w + 1)), -1.0, np.float32)
+    out = np.full((rows * (h + 1), cols * (w + 1), *images.shape[3:]), GAP, np.float32)
     span = (high - low) or 1.0
     for i, img in enumerate(images):
         r, c = divmod(i, cols)
         out[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = (img - low) / span
+    return out
+
+
+def mosaic_rgb(mosaic: np.ndarray) -> np.ndarray:
+    """A tiled mosaic as (rows, cols, 3) uint8: grayscale as ink on white (the course's
+    digits), colour as it is; the gaps grey."""
+    gap = mosaic[..., 0] < 0 if mosaic.ndim == 3 else mosaic < 0
+    v = np.clip(mosaic, 0.0, 1.0)
+    rgb = v if mosaic.ndim == 3 else np.repeat((1.0 - v)[..., None], 3, axis=2)
+    out = np.round(rgb * 255.0).astype(np.uint8)
+    out[gap] = GAP_GREY
     return out
 
 
@@ -65,7 +78,7 @@ class DatasetGallery(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("datasetGallery")
-        self.x: np.ndarray | None = None  # test images (n, h, w), or None
+        self.x: np.ndarray | None = None  # test images (n, h, w) or (n, h, w, 3), or None
         self.points: np.ndarray | None = None  # 2-D test points, or None
         self.labels = np.zeros(0, np.int64)
         self.class_names: list[str] = []
@@ -74,6 +87,7 @@ class DatasetGallery(QWidget):
         self.page = 0
         self._cols = OVERVIEW_COLS
         self._range = (0.0, 1.0)
+        self.mosaic: np.ndarray | None = None  # the tiles shown, scaled to [0, 1] (gaps: GAP)
         self.title = QLabel("Load a dataset to see its samples.")
         self.title.setWordWrap(True)
         self.images = pg.GraphicsLayoutWidget()
@@ -81,8 +95,6 @@ class DatasetGallery(QWidget):
         self._view = self.images.addViewBox(lockAspect=True, invertY=True)
         self._view.setMouseEnabled(False, False)
         self._image = _ClickImage(self._on_image_click)
-        self._image.setColorMap(pg.ColorMap([0.0, 0.001, 1.0],
-                                            [(200, 200, 200), (255, 255, 255), (0, 0, 0)]))
         self._view.addItem(self._image)
         self.scatter = pg.PlotWidget(background="w")
         self._pts = pg.ScatterPlotItem(size=6, pen=None)
@@ -165,8 +177,9 @@ class DatasetGallery(QWidget):
     def _show_tiles(self, cols: int) -> None:
         self.stack.setCurrentWidget(self.images)
         self._cols = cols
-        mosaic = tile(self.x[self.shown], cols, *self._range)
-        self._image.setImage(mosaic.T, autoLevels=False, levels=(-0.001, 1.0))
+        self.mosaic = tile(self.x[self.shown], cols, *self._range)
+        self._image.setImage(mosaic_rgb(self.mosaic).transpose(1, 0, 2), autoLevels=False,
+                             levels=(0, 255))
         self._view.autoRange(padding=0.01)
 
     def tile_at(self, x: float, y: float) -> int | None:

@@ -201,7 +201,8 @@ class SampleProbe(QWidget):
         img = as_images(ds.x_test[i: i + 1])
         self.sampleView.setVisible(img is not None)
         if img is not None:
-            self._simage.setImage(img[0].T, autoLevels=True)
+            picture = img[0].transpose(1, 0, 2) if img.ndim == 4 else img[0].T  # colour: RGB
+            self._simage.setImage(picture, autoLevels=True)
             self._sview.autoRange(padding=0.02)
         else:
             xs = np.asarray(ds.x_test[i]).ravel()

@@ -54,12 +54,13 @@ def _blend(color: np.ndarray, t: float) -> QColor:
     return QColor(*(int(round(c)) for c in rgb))
 
 
-def gray_icon(sample: np.ndarray, shape: tuple[int, int]) -> QIcon:
-    """A grayscale icon of one image sample, contrast-stretched to its own range."""
+def sample_icon(sample: np.ndarray, shape: tuple[int, ...]) -> QIcon:
+    """An icon of one image sample (grayscale, or colour when ``shape`` has 3 channels),
+    contrast-stretched to its own range."""
     img = np.asarray(sample, dtype=np.float32).reshape(shape)
     lo, hi = float(img.min()), float(img.max())
     scaled = (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
-    return images.gray_icon(scaled, ICON_SIZE)
+    return images.picture_icon(scaled, ICON_SIZE)
 
 
 STALE_TEXT = "Weights edited by hand: measured again when the edits pause"
@@ -303,7 +304,7 @@ class EvaluatePanel(QWidget):
                                 f"({100 * share:.1f} % of true {names[i]})")
                 table.setItem(i, j, cell)
 
-    def _show_mistakes(self, items: list[Mistake], shape: tuple[int, int] | None) -> None:
+    def _show_mistakes(self, items: list[Mistake], shape: tuple[int, ...] | None) -> None:
         view = self.mistakesView
         view.clear()
         cm = self.report.confusion if self.report is not None else None
@@ -330,7 +331,7 @@ class EvaluatePanel(QWidget):
             entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
             entry.setData(Qt.ItemDataRole.UserRole, int(index))
             if shape is not None and raw is not None:
-                entry.setIcon(gray_icon(raw[index], shape))
+                entry.setIcon(sample_icon(raw[index], shape))
             view.addItem(entry)
 
     def _show_boundary(self, r: EvalReport) -> None:

@@ -53,7 +53,15 @@ def test_image_shape_recognises_images_only():
     assert insight.image_shape((8, 8)) == (8, 8)
     assert insight.image_shape((2,)) is None
     assert insight.image_shape((3,)) is None
-    assert insight.image_shape((28, 28, 3)) is None
+    assert insight.image_shape((4, 4, 2)) is None
+
+
+def test_image_shape_reads_colour_pictures_flat_or_not():
+    assert insight.image_shape((32, 32, 3)) == (32, 32, 3)
+    assert insight.image_shape((3072,)) == (32, 32, 3)  # CIFAR-10 as the course flattens it
+    assert insight.image_shape((768,)) == (16, 16, 3)
+    assert insight.image_shape((48,)) is None  # 3 x 4 x 4: too small to be a picture
+    assert insight.image_shape((3 * 32 * 32 + 3,)) is None
 
 
 def _linear_classifier():

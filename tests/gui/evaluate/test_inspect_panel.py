@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from nngui.core.insight import representations
 from nngui.core.insight.probes import layer_outputs
 from nngui.core.insight.representations import pca_2d
-from nngui.gui.evaluate.gallery import PAGE, as_images, tile
+from nngui.gui.evaluate.gallery import PAGE, as_images, mosaic_rgb, tile
 
 
 @pytest.fixture
@@ -35,7 +35,12 @@ def test_gallery_one_sample_per_class_then_pages_of_a_class(window, qtbot):
     assert all(labels[: i].tolist().count(labels[i]) == 0 for i in gallery.shown)  # the first
     images = as_images(ds.x_test)
     lo, hi = float(images.min()), float(images.max())
-    np.testing.assert_allclose(gallery._image.image.T, tile(images[gallery.shown], 5, lo, hi))
+    np.testing.assert_allclose(gallery.mosaic, tile(images[gallery.shown], 5, lo, hi))
+    shown = gallery._image.image.transpose(1, 0, 2)
+    np.testing.assert_array_equal(shown, mosaic_rgb(gallery.mosaic))
+    first, corner = images[gallery.shown[0]], shown[: images.shape[1], : images.shape[2]]
+    paper, ink = first == lo, first == first.max()  # the digits are ink on white paper
+    assert (corner[paper] == 255).all() and (corner[ink] < 255).all()
     h, w = images.shape[1:]
     # the bottom-right pixel of row 2, column 4 (tiles have 1-pixel gaps): class 8
     gallery._on_image_click(3 * (w + 1) + w - 0.5, 1 * (h + 1) + h - 0.5)
