@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from nngui.gui.common import images
 from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
+from nngui.gui.evaluate.confusion_table import ConfusionTable
 
 ICON_SIZE = 56
 MAX_POINTS = 2000
@@ -101,7 +101,7 @@ class EvaluatePanel(QWidget):
         self.testMetricsLabel.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.confusionMatrix = QTableWidget()
+        self.confusionMatrix = ConfusionTable()
         self.confusionMatrix.setObjectName("confusionMatrix")
         self.confusionMatrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusionMatrix.setToolTip("Rows: true class · columns: predicted class")
@@ -302,6 +302,7 @@ class EvaluatePanel(QWidget):
                 cell.setToolTip(f"true {names[i]}, predicted {names[j]}: {count:,} "
                                 f"({100 * share:.1f} % of true {names[i]})")
                 table.setItem(i, j, cell)
+        table.fit_counts()
 
     def _show_mistakes(self, items: list[Mistake], shape: tuple[int, int] | None) -> None:
         view = self.mistakesView
