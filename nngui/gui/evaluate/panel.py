@@ -32,6 +32,7 @@ from nngui.core.data.adapt import Prepared
 from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
+from nngui.gui.common.axes import end_labels_shown, room_for_end_labels
 from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
@@ -137,6 +138,8 @@ class EvaluatePanel(QWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
             item.getAxis(axis).setTextPen(pg.mkPen(50, 50, 50))
+            end_labels_shown(item.getAxis(axis))  # x's 0 and 1.0 were not drawn at all
+        room_for_end_labels(item)  # no title above it: the top tick's label was cut in half
         self.boundaryImage = pg.ImageItem()
         self.boundaryPoints = pg.ScatterPlotItem(size=6, pen=pg.mkPen(40, 40, 40, 160))
         self.fitCurve = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, width=2.5))
