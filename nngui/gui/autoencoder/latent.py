@@ -163,9 +163,20 @@ class LatentView(QWidget):
     def _show_legend(self) -> None:
         """The 0–9 legend only over digits it names (not over an empty plot, nor the grid's
         tiles, which it would cover)."""
-        shown = any(len(s.data) for s in self.scatters) and \
-            not self.latentGridButton.isChecked()
+        shown = any(len(s.data) for s in self.scatters) and not self._grid_on()
         self.latentPlot.getPlotItem().legend.setVisible(shown)
+
+    def _grid_on(self) -> bool:
+        """The grid's tiles are over the plot: Grid is pressed and can decode this plane. (A
+        t-SNE plane cannot: Grid is disabled there, though still pressed for the PCA plane,
+        and its points were faint and its legend hidden as if the tiles covered them.)"""
+        return self.latentGridButton.isChecked() and self.latentGridButton.isEnabled()
+
+    def _show_grid_state(self) -> None:
+        """The points faint under the grid's tiles, and the legend only without them."""
+        for s in self.scatters:
+            s.setOpacity(0.3 if self._grid_on() else 1.0)
+        self._show_legend()
 
     def offer_projections(self, wide: bool) -> None:
         """Show the PCA/t-SNE choice (for a bottleneck wider than 2) or hide it."""
@@ -251,6 +262,7 @@ class LatentView(QWidget):
         self._method, self._plane = method, plane
         self.set_latent(plane, self._y, text)
         self.latentGridButton.setEnabled(method != "tsne")
+        self._show_grid_state()
         if self.latentGridButton.isChecked():
             self._grid_timer.start()
         self.projectionReady.emit(method)
@@ -325,10 +337,8 @@ class LatentView(QWidget):
         self.hover_at(p.x(), p.y())
 
     def _on_grid_toggled(self, on: bool) -> None:
-        for s in self.scatters:
-            s.setOpacity(0.3 if on else 1.0)
         # the tiles fill the whole view: the class legend would cover the top row of them
-        self._show_legend()
+        self._show_grid_state()
         if on:
             self._update_grid()
         else:

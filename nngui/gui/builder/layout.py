@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMenu,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from nngui.core.network import catalog
@@ -64,6 +67,34 @@ def dot_icon(color: QColor | None) -> QIcon:
     return QIcon(pix)
 
 
+class SettingsColumn(QScrollArea):
+    """The layer editor and the training settings, scrolled vertically where they do not fit.
+
+    It asks for its contents' width and a vertical scroll bar's more (nothing is cut when the
+    bar shows), but needs only its contents' width: the window's minimum stays within 1024
+    pixels, where a scrolling editor's right edge can then sit under the bar. Never scrolled
+    sideways; its height is whatever the builder gets.
+    """
+
+    MIN_HEIGHT = 120
+
+    def __init__(self, column: QWidget) -> None:
+        super().__init__(objectName="builderSettingsScroll", widgetResizable=True,
+                         frameShape=QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(column)
+
+    def _width(self, inner: QSize) -> int:
+        return inner.width() + self.verticalScrollBar().sizeHint().width()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return QSize(self.widget().minimumSizeHint().width(), self.MIN_HEIGHT)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        hint = self.widget().sizeHint()
+        return QSize(self._width(hint), hint.height())
+
+
 class BuilderLayout:
     """Builds the builder panel's widgets; mixed into ``BuilderPanel``."""
 
@@ -72,14 +103,21 @@ class BuilderLayout:
         root.setContentsMargins(6, 2, 6, 2)  # vertical room: the Train tab fits 1024x700
         root.setSpacing(10)
         root.addWidget(self._build_network_box(), 2)
-        right = QVBoxLayout()
+        column = QWidget(objectName="builderSettings")
+        right = QVBoxLayout(column)
+        right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(4)
         right.addWidget(self._build_editor_box())
         self.augment_preview = AugmentPreview()  # shown while the network augments
         right.addWidget(self.augment_preview)
         right.addWidget(self._build_training_box())
         right.addStretch(1)
-        root.addLayout(right, 3)
+        # The layer editor's height varies with the layer (2 fields for Dropout, 10 for
+        # Conv2D); the builder's followed it, so the Remove button moved under the pointer
+        # and a Conv2D row made the window taller than a 768-pixel screen. The column scrolls
+        # where it does not fit instead, and the builder's height stays the splitter's.
+        self.settings_scroll = SettingsColumn(column)
+        root.addWidget(self.settings_scroll, 3)
 
     def _build_network_box(self) -> QGroupBox:
         box = QGroupBox("Network")

@@ -63,3 +63,11 @@ def end_labels_shown(axis: Any, px: int = END_LABEL_PX) -> None:
     axis._end_labels = True
     axis.picture = None  # drawn again with the wider bound
     axis.update()
+
+
+def room_for_end_labels(item: Any, px: int = END_LABEL_PX) -> None:
+    """Room around ``item`` (a pyqtgraph PlotItem) for the labels of the ticks at the view's
+    top and right ends: centred on the edge, half of each reaches ``px`` past it. Without a
+    title above the plot the top label was cut in half by the widget's edge."""
+    left, _top, _right, bottom = item.layout.getContentsMargins()
+    item.layout.setContentsMargins(left, px, px, bottom)

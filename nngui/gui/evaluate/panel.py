@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -33,9 +32,11 @@ from nngui.core.data.adapt import Prepared
 from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
+from nngui.gui.common.axes import end_labels_shown, room_for_end_labels
 from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
+from nngui.gui.evaluate.confusion_table import ConfusionTable
 
 ICON_SIZE = 56
 MAX_POINTS = 2000
@@ -102,7 +103,7 @@ class EvaluatePanel(QWidget):
         self.testMetricsLabel.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.confusionMatrix = QTableWidget()
+        self.confusionMatrix = ConfusionTable()
         self.confusionMatrix.setObjectName("confusionMatrix")
         self.confusionMatrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusionMatrix.setToolTip("Rows: true class · columns: predicted class")
@@ -138,6 +139,8 @@ class EvaluatePanel(QWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
             item.getAxis(axis).setTextPen(pg.mkPen(50, 50, 50))
+            end_labels_shown(item.getAxis(axis))  # x's 0 and 1.0 were not drawn at all
+        room_for_end_labels(item)  # no title above it: the top tick's label was cut in half
         self.boundaryImage = pg.ImageItem()
         self.boundaryPoints = pg.ScatterPlotItem(size=6, pen=pg.mkPen(40, 40, 40, 160))
         self.fitCurve = pg.PlotDataItem(pen=pg.mkPen(214, 39, 40, width=2.5))
@@ -303,6 +306,7 @@ class EvaluatePanel(QWidget):
                 cell.setToolTip(f"true {names[i]}, predicted {names[j]}: {count:,} "
                                 f"({100 * share:.1f} % of true {names[i]})")
                 table.setItem(i, j, cell)
+        table.fit_counts()
 
     def _show_mistakes(self, items: list[Mistake], shape: tuple[int, ...] | None) -> None:
         view = self.mistakesView

@@ -121,12 +121,14 @@ class _StepBox(QFrame):
             self.commitButton.clicked.connect(lambda: panel.commit_guess(step.id))
             self.outcomeLabel = _label("", f"outcome_{step.id}")
             lay.addWidget(self.commitButton)
-            lay.addWidget(self.outcomeLabel)
         self.setUpButton = QPushButton("Set up")
         self.setUpButton.setObjectName(f"setUp_{step.id}")
         self.setUpButton.clicked.connect(lambda: panel.set_up(step.id))
         self.setUpButton.setVisible(bool(step.setup))
         lay.addWidget(self.setUpButton)
+        if self.outcomeLabel is not None:  # below Set up: the guess's line, written on
+            # Commit, pushed Set up down under the pointer that had just committed
+            lay.addWidget(self.outcomeLabel)
         self._committed = False
 
     def committed(self) -> bool:

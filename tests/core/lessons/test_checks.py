@@ -237,3 +237,28 @@ def test_a_check_reads_cifar10_from_its_file_or_the_cache_and_never_downloads(
     assert got.name == "cifar10" and got.source == str(archive) and len(got.y_test) == 3
     write_cache(tmp_path, raw)
     assert Situation(spec, dataset="cifar10").loaded().x_train.shape == (12, 3072)
+
+
+def test_the_small_cnn_challenge_names_the_change_that_fits_20000_parameters():
+    """Lesson 4's challenge said "shrink the Dense layer after Flatten": in the small CNN that
+    layer is the 10-unit softmax output, which cannot shrink. The text names what a student can
+    change, and its numbers are the builder's."""
+    from nngui.core.lessons.library import builtin_lessons
+    from nngui.core.network.shapes import layer_rows, total_params
+    from nngui.core.training.presets import get_preset
+
+    lesson = next(x for x in builtin_lessons() if x.id == "keras-mnist")
+    step = next(s for s in lesson.steps if s.id == "small-and-good")
+    text = " ".join(step.text.split())
+    spec = get_preset(step.setup["preset"]).spec()
+    assert f"{total_params(spec):,}" == "34,826" and "34,826" in text
+    kinds = [layer.type for layer in spec.layers]
+    after_flatten = [layer for layer in spec.layers[kinds.index("Flatten"):]
+                     if layer.type == "Dense"]
+    assert len(after_flatten) == 1 and after_flatten[0].params["units"] == 10  # the output
+    dense_row = [r for r in layer_rows(spec) if r.type == "Dense"][-1]
+    assert f"{dense_row.params:,}" in text  # 16,010
+    convs = [layer for layer in spec.layers if layer.type == "Conv2D"]
+    assert convs[1].params["filters"] == 64 and "32 filters instead of 64" in text
+    convs[1].params["filters"] = 32  # what the text says to do
+    assert total_params(spec) <= 20_000 and f"{total_params(spec):,}" in text

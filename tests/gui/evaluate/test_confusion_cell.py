@@ -61,3 +61,33 @@ def test_a_four_digit_count_fits_its_cell_beside_the_lessons_dock(qtbot):
     assert cell.text() == "1135" and "1,135" in cell.toolTip()
     metrics = QFontMetrics(table.font())
     assert metrics.horizontalAdvance(cell.text()) + 6 <= table.columnWidth(1)
+
+
+def test_every_count_is_read_whole_in_the_window_beside_the_lessons_dock(window, qtbot):
+    """At 1366x768 with the Lessons dock open the Evaluate tab is ~380 px wide, not the 440 the
+    test above gives it: MNIST's 1135 ones read "11…" in the app. The cells' font shrinks until
+    the widest count fits its column, and grows back when the dock closes."""
+    from PySide6.QtGui import QFontMetrics
+
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.lessons.show()
+    window.tabs.setCurrentWidget(window.evaluate)
+    panel = window.evaluate
+    panel._class_names = [str(i) for i in range(10)]
+    panel._show_confusion(np.full((10, 10), 3) + np.diag(np.full(10, 1132)))
+    table = panel.confusionMatrix
+
+    def fits() -> bool:
+        cell = table.item(1, 1)
+        width = QFontMetrics(cell.font()).horizontalAdvance(cell.text())
+        return width + 6 <= table.columnWidth(1)
+
+    qtbot.waitUntil(lambda: table.isVisible() and table.columnWidth(1) > 0, timeout=5000)
+    assert table.columnWidth(1) < QFontMetrics(table.font()).horizontalAdvance("1135") + 6
+    qtbot.waitUntil(fits, timeout=3000)
+    assert table.item(1, 1).text() == "1135"
+    window.lessons.dock.hide()  # room again: the table's own font
+    qtbot.waitUntil(lambda: table.item(1, 1).font().pointSizeF() ==
+                    table.font().pointSizeF(), timeout=3000)

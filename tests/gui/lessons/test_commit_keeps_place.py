@@ -40,3 +40,31 @@ def test_commit_my_guess_keeps_the_panels_scroll_and_hands_the_focus_to_set_up(w
     assert box.setUpButton.hasFocus()  # the next thing to press, right below
     assert box.commitButton.visibleRegion().boundingRect().height() == \
         box.commitButton.height()  # still in sight where it was pressed
+
+
+def test_commit_my_guess_leaves_set_up_where_the_pointer_is(window, qtbot) -> None:
+    """The guess's line ("Your guess: … What happened: …", two lines in the dock) is written
+    on Commit; above Set up it pushed the button 14 px down, under the pointer that had just
+    committed and was going on to Set up (seen at 1366x768)."""
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = choose_lesson(window, "perceptron-mlp")
+    box = panel.boxes["perceptron"]
+
+    def where() -> QPoint:
+        return box.setUpButton.mapTo(box, QPoint(0, 0))
+
+    def settled() -> bool:  # the goals' "needs …" lines wrapped, the layout done
+        at = where()
+        qtbot.wait(100)
+        return where() == at
+
+    qtbot.waitUntil(settled, timeout=5000)
+    before = where()
+    box.guessGroup.button(1).setChecked(True)
+    qtbot.mouseClick(box.commitButton, Qt.MouseButton.LeftButton)
+    assert box.committed() and "Your guess" in box.outcomeLabel.text()
+    qtbot.waitUntil(settled, timeout=5000)
+    assert where() == before
+    assert box.outcomeLabel.mapTo(box, QPoint(0, 0)).y() > before.y()  # the line below it
