@@ -89,9 +89,7 @@ def read_project(path: Path) -> ReadProject:
     job of an open."""
     project = _load(path)
     state = SessionState.from_project(project, path)
-    runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"],
-                      project.replays.get(i)) for i, r in enumerate(project.runs)]
-    return ReadProject(project, runs, [row_texts(r) for r in runs], state)
+    return ReadProject(project, state.runs, [row_texts(r) for r in state.runs], state)
 
 
 @dataclass
@@ -259,7 +257,6 @@ class ProjectActions(QObject):
         self.cancel_open()  # the latest pick wins over a project still being read
         self.views.restoring = True
         try:
-            self.show_runs([])
             self._presets.apply(self._presets.initial())
         finally:
             self.views.restoring = False
@@ -328,7 +325,7 @@ class ProjectActions(QObject):
     def autosave_project(self) -> Project | None:
         """The work for an autosave: while a run trains, the run so far (its history; not the
         network's weights, which the run's job holds); None while another job holds them."""
-        if not self.views.has_live_run():
+        if self.state.live is None or not self._training.is_running():
             return self.current_project(quiet=True)
         with_model = not self._tasks.is_held(self._work.session.model)
         return self._gather(with_model).to_project(with_model)
@@ -477,7 +474,7 @@ class ProjectActions(QObject):
         if opening.restored:  # restored, not yet saved where it belongs
             state.path, state.modified = opening.shown_as, True
         self._clean_dataset = read.project.dataset
-        steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
+        steps = self.views.show_steps(read.project, read.runs, opening.rows)
         self._showing.start([*steps, partial(self._shown, read.project, state),
                              self.views.paint, partial(self._announce, opening, read.project)])
 
@@ -510,5 +507,8 @@ class ProjectActions(QObject):
         self._showing.finish_now()
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
-        """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
-        self.views.show_runs(runs, replays)
+        """The state's run list becomes ``runs`` (as a project saves them, with their
+        replays); the Watch tab's run list follows."""
+        replays = replays or {}
+        self.state.run_listed([RunRecord.from_dict(r, replays.get(i))
+                               for i, r in enumerate(runs)])
