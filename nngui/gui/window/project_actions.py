@@ -22,11 +22,14 @@ Its collaborators come in through the constructor: the window (its title and mod
 the parent of dialogs), the settings, the task runner, the builder, the training panel, the
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
 :class:`~nngui.gui.window.preset_box.PresetBox` and the
-:class:`~nngui.gui.window.pages.Pages` (runs, samples and the lab are part of a project). It
-listens to their change signals and says things through ``message``. Gathering the views
-into a Project and showing an opened one in them is its
-:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); reading and writing the
-file is core/files/project.py.
+:class:`~nngui.gui.window.pages.Pages` (samples and the lab are part of a project). It
+listens to their change signals and says things through ``message``. The run list is the
+state's own (``SessionState.runs``: the window's ``RunRecorder`` lists each run, the Watch tab
+follows the state), so a save gathers no runs from a view and an open's runs reach the list by
+the state being swapped in. Gathering the other views into a Project, reading a file
+(``read_project``) and showing an opened one in the views is its
+:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); writing the file is
+core/files/project.py.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBo
 
 from nngui.core.data.datasets import keeps_path
 from nngui.core.files.project import SUFFIX, Project, ProjectError
-from nngui.core.files.project import load_project as _load
 from nngui.core.files.state import SessionState, save_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
@@ -50,11 +52,10 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.common.turns import Turns
 from nngui.gui.training.panel import TrainingPanel
-from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
-from nngui.gui.window.project_views import ProjectViews
+from nngui.gui.window.project_views import ProjectViews, ReadProject, read_project
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
@@ -71,25 +72,6 @@ def ask_unsaved(window, name: str, running: bool = False) -> str:
         title, text = "Unsaved changes", f"Save the changes to {name} first?"
     answer = QMessageBox.question(window, title, text, b.Save | b.Discard | b.Cancel, b.Save)
     return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
-
-
-@dataclass(frozen=True)
-class ReadProject:
-    """A project file read off the GUI thread, ready to be shown: the project, its runs as
-    records and their run-list rows, and the new session state it is."""
-
-    project: Project
-    runs: list[RunRecord]
-    rows: list[RowTexts]
-    state: SessionState
-
-
-def read_project(path: Path) -> ReadProject:
-    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
-    job of an open."""
-    project = _load(path)
-    state = SessionState.from_project(project, path)
-    return ReadProject(project, state.runs, [row_texts(r) for r in state.runs], state)
 
 
 @dataclass

@@ -7,6 +7,8 @@ session state's own, core/files/run_state.py), and puts an opened one into those
 with the window unpainted and deaf to input, then ``end_show``). While it shows one,
 ``restoring`` is True: the views' change signals are then not the user's edits; ``paint``
 lets the window paint again.
+``read_project`` is an open's job (off the GUI thread): the file, the state it is, and its
+runs' row texts.
 It says things through ``message`` and ``samplesMerged`` (a project's samples joined the
 store, off the GUI thread). ProjectActions owns it and decides when either happens.
 """
@@ -14,6 +16,7 @@ store, off the GUI thread). ProjectActions owns it and decides when either happe
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
@@ -22,17 +25,38 @@ from PySide6.QtWidgets import QMainWindow
 from nngui.core.data.datasets import keeps_path
 from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import Project
-from nngui.core.files.state import ModelRef
+from nngui.core.files.project import load_project as _load
+from nngui.core.files.state import ModelRef, SessionState
 from nngui.core.lab.state import apply_lab_state, lab_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
+
+
+@dataclass(frozen=True)
+class ReadProject:
+    """A project file read off the GUI thread, ready to be shown: the project, its runs as
+    records and their run-list rows, and the new session state it is."""
+
+    project: Project
+    runs: list[RunRecord]
+    rows: list[RowTexts]
+    state: SessionState
+
+
+def read_project(path: Path) -> ReadProject:
+    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
+    job of an open."""
+    project = _load(path)
+    state = SessionState.from_project(project, path)
+    return ReadProject(project, state.runs, [row_texts(r) for r in state.runs], state)
 
 
 class ProjectViews(QObject):
