@@ -3,7 +3,7 @@
 The runs are ``RunRecord`` values (core/training/runs.py) in ``SessionState.runs``; the run in
 progress is ``SessionState.live`` (a ``LiveRun``: its epochs so far and its replay) until it
 ends. Every change is a transition written once here, and each notifies the state's observers
-with "runs" (the list changed) or "live" (the run in progress moved on): the Watch tab's run
+with "runs" (the list changed) or "live" (a run began): the Watch tab's run
 list, its plot and the lesson checks read the runs from the state, never from a copy.
 
 - ``run_began(key, name, settings)``: a run started; ``key`` (a training session, held
@@ -122,10 +122,11 @@ class RunListState:
         self._notify("live")
 
     def run_progressed(self, epoch: int, logs: dict) -> None:
-        """An epoch of the run in progress ended (0-based ``epoch``, its ``logs``)."""
+        """An epoch of the run in progress ended (0-based ``epoch``, its ``logs``). Quiet:
+        the Train tab draws the epochs as they come, and on small data they come by the
+        thousand a second (a notification each redrew the window's title and status)."""
         if self.live is not None:
             self.live.epochs.append((epoch, dict(logs)))
-            self._notify("live")
 
     def frame_kept(self, view: str, epoch: int, payload: Any) -> bool:
         """A replayed view's payload into the replay of the run in progress (a Continue
