@@ -199,3 +199,24 @@ def test_an_autosave_with_a_run_in_progress_is_restored_with_that_run(
     finally:
         again.close()
 
+
+
+def test_a_seed_groups_runs_are_the_states_and_stay_ticked_together(window, qtbot) -> None:
+    from nngui.core.training import seeds
+
+    _xor(window, qtbot, 2)
+    runs = window.watch.runs
+    runs.seedRepeatSpin.setValue(2)
+    with qtbot.waitSignal(runs.sweepFinished, timeout=120000) as done:
+        runs.seedRepeatButton.click()
+    assert done.args == [2]
+    state = window.projects.state
+    assert [r.name[:2] for r in state.runs] == ["#1", "#2"]
+    assert len({r.settings[seeds.GROUP] for r in state.runs}) == 1
+    assert runs.checked() == [0, 1]  # a sweep's runs are compared: both ticked
+    assert [i for _group, members in runs.plan() for i in members] == [0, 1]
+    agree(window)
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))
+    assert runs.remove_current() and runs.checked() == [0]
+    assert runs.undo_remove() and [r.name[:2] for r in state.runs] == ["#1", "#2"]
+    agree(window)
