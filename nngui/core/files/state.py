@@ -11,7 +11,7 @@ Transitions are methods, each written once: ``new``, ``preset_picked``, ``data_c
 ``train_started`` (a Continue says so), ``stop_requested``, ``train_ended`` (finished,
 stopped or failed), the run list's (``run_began``, ``run_progressed``, ``run_ended``,
 ``run_renamed``, ``run_removed``, ``run_restored``, ``run_listed``: core/files/run_state.py),
-``edited``, ``saved_to``. Every one notifies the observers
+``lab_edited``, ``edited``, ``saved_to``. Every one notifies the observers
 with what changed. A project file is this state serialised: ``save_state`` writes it whole
 (through core/files/project.py) and ``open_state`` builds a new one from a file, off the GUI
 thread; the window swaps the new state in at once (``adopt_observers``), so a failed open
@@ -212,12 +212,12 @@ class SessionState(RunListState):
     def gather(self, project: Project, models: dict[str, ModelRef] | None = None,
                with_model: bool = True) -> None:
         """What the views hold now (a save gathers them first; not a change, so quiet):
-        the network, data, samples, lab, the models' roles (given: drawing and autoencoder)
-        and, ``with_model``, the session (model, epochs, history). (Not the runs: the run
-        list is the state's own.)"""
+        the network, data, samples, the models' roles (given: drawing and autoencoder) and,
+        ``with_model``, the session (model, epochs, history). (Not the runs nor the lab:
+        those are the state's own, ``run_*`` and ``lab_edited``.)"""
         self.spec, self.config = project.spec, project.config
         self.dataset, self.data_path = project.dataset, project.data_path
-        self.samples, self.lab = list(project.samples), project.lab
+        self.samples = list(project.samples)
         self.lessons = project.lessons
         if models is not None:
             self.models = {**{r: m for r, m in self.models.items() if r == "network"},
@@ -230,6 +230,12 @@ class SessionState(RunListState):
                 self.models.pop("network", None)
             elif "network" not in self.models:
                 self.models["network"] = ModelRef(self.spec.name or "network", "opened")
+
+    def lab_edited(self, lab: dict[str, Any] | None) -> None:
+        """The backprop lab changed: ``lab`` is it as a project holds it (core/lab/state.py's
+        ``lab_state``; None: untouched, the lab's defaults)."""
+        self.lab = lab
+        self.edited("lab")
 
     def mark_clean(self, modified: bool = False) -> None:
         """Saved, discarded or just opened: nothing (or, ``modified``, something) unsaved."""

@@ -23,13 +23,11 @@ the parent of dialogs), the settings, the task runner, the builder, the training
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
 :class:`~nngui.gui.window.preset_box.PresetBox` and the
 :class:`~nngui.gui.window.pages.Pages` (samples and the lab are part of a project). It
-listens to their change signals and says things through ``message``. The run list is the
-state's own (``SessionState.runs``: the window's ``RunRecorder`` lists each run, the Watch tab
-follows the state), so a save gathers no runs from a view and an open's runs reach the list by
-the state being swapped in. Gathering the other views into a Project, reading a file
-(``read_project``) and showing an opened one in the views is its
-:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); writing the file is
-core/files/project.py.
+listens to their change signals and says things through ``message``. The run list and the
+lab are the state's own (the window's ``RunRecorder``, the lab's ``LabLink``): a save gathers
+neither from a view. Gathering the other views into a Project, reading a file
+(``read_project``) and showing an opened one is its
+:class:`~nngui.gui.window.project_views.ProjectViews` (``views``).
 """
 
 from __future__ import annotations
@@ -52,6 +50,7 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.common.turns import Turns
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window.lab_link import LabLink
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
@@ -114,6 +113,7 @@ class ProjectActions(QObject):
         self._opening: _Opening | None = None
         self._showing = Turns(window, self)  # an opened project going into the window
         self._close_after_save = False  # Close said Save during a run: stopping it
+        self._lab_link: LabLink | None = None  # the lab page's changes into the state, once built
         # the lesson panel's progress, saved with the project and shown when one opens
         self.lessons_state: Callable[[], dict | None] = lambda: None
         self.lessons_restore: Callable[[dict | None], None] = lambda state: None
@@ -204,15 +204,10 @@ class ProjectActions(QObject):
             gallery.rowsInserted.connect(self.mark_modified)
             gallery.rowsRemoved.connect(self.mark_modified)
         elif page == "lab":
-            lab = self._pages.lab
-            for button in (lab.forwardButton, lab.backwardButton, lab.stepButton,
-                           lab.runNButton, lab.runButton, lab.resetButton):
-                button.clicked.connect(self.mark_modified)
-            for spin in (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin):
-                spin.valueChanged.connect(self.mark_modified)
-            for combo in (lab.tableCombo, lab.actCombo, lab.lossCombo):
-                combo.currentIndexChanged.connect(self.mark_modified)
-            lab.biasCheck.toggled.connect(self.mark_modified)
+            lab = self._pages.lab  # every change of its net goes to the state (LabLink); Run
+            lab.runButton.clicked.connect(self.mark_modified)  # marks at once, the seed too
+            lab.seedSpin.valueChanged.connect(self.mark_modified)
+            self._lab_link = LabLink(lab, lambda: self.state, lambda: self.views.restoring, self)
 
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
@@ -293,6 +288,8 @@ class ProjectActions(QObject):
 
     def _gather(self, with_model: bool) -> SessionState:
         self.finish_showing()  # the views and the state of one project, not half of the next
+        if self._lab_link is not None:  # a running lab's last iterations
+            self._lab_link.flush()
         state = self.state
         project = self.views.project(with_model, state.created)
         project.lessons = self.lessons_state()

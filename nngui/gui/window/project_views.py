@@ -1,9 +1,9 @@
 """The window's work as a project and back: what the views hold, gathered; a project, shown.
 
 ``ProjectViews`` gathers the builder's network and settings, the data selection, the
-workbench's session (weights, epochs, history), the samples and the lab into a
-:class:`~nngui.core.files.project.Project` (``project``; not the runs: the run list is the
-session state's own, core/files/run_state.py), and puts an opened one into those views (``show_steps``, a few event-loop turns
+workbench's session (weights, epochs, history) and the samples into a
+:class:`~nngui.core.files.project.Project` (``project``; not the runs nor the lab: those are
+the session state's own, core/files/run_state.py and ``lab_link.LabLink``), and puts an opened one into those views (``show_steps``, a few event-loop turns
 with the window unpainted and deaf to input, then ``end_show``). While it shows one,
 ``restoring`` is True: the views' change signals are then not the user's edits; ``paint``
 lets the window paint again.
@@ -27,6 +27,7 @@ from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import Project
 from nngui.core.files.project import load_project as _load
 from nngui.core.files.state import ModelRef, SessionState
+from nngui.core.lab.backprop import LabNet
 from nngui.core.lab.state import apply_lab_state, lab_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
@@ -74,6 +75,7 @@ class ProjectViews(QObject):
         self._training, self._data, self._work = training, data, work
         self._presets, self._pages = presets, pages
         self.restoring = False  # showing a project: its own edits are not changes
+        self._merging: list[list[dict]] = []  # opened projects' samples joining the store
 
     # ---- the views as a project ----------------------------------------------------------
     def project(self, with_model: bool, created: float) -> Project:
@@ -86,11 +88,14 @@ class ProjectViews(QObject):
         pages = self._pages
         samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
                    for s in pages.draw.samples_store.samples()]
+        known = {s["id"] for s in samples}  # an opened project's, still joining the store:
+        samples += [s for batch in self._merging for s in batch  # theirs all the same
+                    if s["id"] not in known and not known.add(s["id"])]
         model = session.model if with_model else None
         epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
-                       epochs, history, [], samples, lab_state(pages.lab.net), model,
+                       epochs, history, [], samples, None, model,
                        created=created,
                        changes=list(session.changes) if model is not None else [])
 
@@ -133,8 +138,12 @@ class ProjectViews(QObject):
         def runs_samples_lab() -> None:
             if runs is not None and items is not None:
                 self._pages.watch.runs.prepare(runs, items)
-            if project.lab is not None:
-                show_lab_state(self._pages.lab, project.lab)
+            # the lab as the project has it (none: the lab's defaults, if the page is built)
+            lab = self._pages.lab if project.lab is not None else \
+                self._pages.built_page("lab")
+            if lab is not None:
+                show_lab_state(lab, project.lab if project.lab is not None else
+                               lab_state(LabNet()))
 
         return [session, fill, network, runs_samples_lab]
 
@@ -168,12 +177,17 @@ class ProjectViews(QObject):
             return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
                                    for s in samples])
 
+        self._merging.append(samples)
         self._tasks.submit("merge samples", plain(merge),
-                           on_done=lambda added: self._merged(draw, added),
-                           on_failed=lambda msg: self.message.emit(
-                               f"The project's samples could not be added: {msg}", 8000))
+                           on_done=lambda added: self._merged(draw, added, samples),
+                           on_failed=lambda msg: self._merge_failed(msg, samples))
 
-    def _merged(self, draw, added: list[str]) -> None:
+    def _merge_failed(self, message: str, samples: list[dict]) -> None:
+        self._merging = [b for b in self._merging if b is not samples]
+        self.message.emit(f"The project's samples could not be added: {message}", 8000)
+
+    def _merged(self, draw, added: list[str], samples: list[dict]) -> None:
+        self._merging = [b for b in self._merging if b is not samples]
         if added:  # the opened project's own samples: no edit of the user's
             restoring, self.restoring = self.restoring, True
             try:
