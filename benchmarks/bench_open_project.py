@@ -218,7 +218,7 @@ def main() -> None:
             w.projects.openFailed.disconnect()
             w.projects.samplesMerged.disconnect()
         assert job.done == [str(job.path)], job.done
-        assert w.project_path == job.path and len(w.watch.runs.runs.records) == args.runs
+        assert w.project_path == job.path and len(w.watch.runs.records) == args.runs
         opens.append({"file": job.path.name, "open_s": job.open_s,
                       **({"merged_s": job.merged_s} if hasattr(job, "merged_s") else {}),
                       **result})
@@ -324,7 +324,7 @@ def _trace(spans: list, w) -> None:
                       (ProjectViews, "show_project"),
                       (TrainingCurves, "load_history"), (TrainingCurves, "redraw"),
                       (TrainingPanel, "set_session"), (BuilderPanel, "set_spec"),
-                      (RunsPanel, "show_runs"), (MainWindow, "event"),
+                      (RunsPanel, "sync"), (MainWindow, "event"),
                       (ProjectActions, "_shown"), (ProjectViews, "end_show"),
                       (Workbench, "new_session"), (Workbench, "refresh_evaluate_context"),
                       (WatchPanel, "clear")]:

@@ -9,7 +9,9 @@ the samples and the project's file. It never imports Qt: the window keeps one, o
 
 Transitions are methods, each written once: ``new``, ``preset_picked``, ``data_changed``,
 ``train_started`` (a Continue says so), ``stop_requested``, ``train_ended`` (finished,
-stopped or failed), ``run_listed``, ``edited``, ``saved_to``. Every one notifies the observers
+stopped or failed), the run list's (``run_began``, ``run_progressed``, ``run_ended``,
+``run_renamed``, ``run_removed``, ``run_restored``, ``run_listed``: core/files/run_state.py),
+``lab_edited``, ``edited``, ``saved_to``. Every one notifies the observers
 with what changed. A project file is this state serialised: ``save_state`` writes it whole
 (through core/files/project.py) and ``open_state`` builds a new one from a file, off the GUI
 thread; the window swaps the new state in at once (``adopt_observers``), so a failed open
@@ -30,7 +32,9 @@ from typing import Any
 import numpy as np
 
 from nngui.core.files.project import Project, ProjectError, load_project, save_project
+from nngui.core.files.run_state import LiveRun, RunListState
 from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.training.runs import RunRecord
 
 IDLE, RUNNING, STOPPING = "idle", "running", "stopping"
 FINISHED, STOPPED, FAILED = "finished", "stopped", "failed"
@@ -71,7 +75,7 @@ class Training:
 
 
 @dataclass
-class SessionState:
+class SessionState(RunListState):
     """What a project is (see the module docstring)."""
 
     spec: NetworkSpec
@@ -81,7 +85,7 @@ class SessionState:
     data_path: str | None = None
     epochs_done: int = 0
     history: dict[str, list[float]] = field(default_factory=dict)
-    runs: list[dict[str, Any]] = field(default_factory=list)  # name, settings, history, reason
+    runs: list[RunRecord] = field(default_factory=list)  # the run list, replays included
     samples: list[dict[str, Any]] = field(default_factory=list)  # id, image, label, created
     lab: dict[str, Any] | None = None
     models: dict[str, ModelRef] = field(default_factory=dict)  # role -> reference
@@ -94,7 +98,9 @@ class SessionState:
     migrated_from: int | None = None
     lessons: dict[str, Any] | None = None  # the lesson in progress (core/lessons/progress)
     changes: list[Any] = field(default_factory=list)  # live LR/momentum changes (controls)
-    replays: dict[int, Any] = field(default_factory=dict)  # run index -> its replay (not compared)
+    live: LiveRun | None = field(default=None, compare=False)  # the run in progress
+    _run_keys: dict[int, Callable[[], Any]] = field(default_factory=dict, repr=False,
+                                                    compare=False)  # run uid -> its maker
     _observers: list[Observer] = field(default_factory=list, repr=False, compare=False)
 
     # ---- observers -------------------------------------------------------------------
@@ -134,6 +140,7 @@ class SessionState:
         """File → New: an untitled project of ``spec``; no runs, models or status."""
         self.spec, self.config, self.preset = spec, config, preset
         self.epochs_done, self.history, self.runs = 0, {}, []
+        self.live, self._run_keys = None, {}
         self.models, self.training, self.model = {}, Training(), None
         self.path, self.modified, self.created = None, False, time.time()
         self.migrated_from = None
@@ -186,11 +193,6 @@ class SessionState:
             self.models["network"] = ModelRef(self.spec.name or "network", "trained")
         self.edited("training")
 
-    def run_listed(self, runs: list[dict[str, Any]]) -> None:
-        """The run list changed (a run ended, was removed, a sweep)."""
-        self.runs = runs
-        self._notify("runs")
-
     def model_used(self, role: str, ref: ModelRef | None) -> None:
         """The model a role uses (None: none)."""
         if role not in ROLES:
@@ -210,13 +212,12 @@ class SessionState:
     def gather(self, project: Project, models: dict[str, ModelRef] | None = None,
                with_model: bool = True) -> None:
         """What the views hold now (a save gathers them first; not a change, so quiet):
-        the network, data, runs, samples, lab, the models' roles (given: drawing and
-        autoencoder) and, ``with_model``, the session (model, epochs, history)."""
+        the network, data, samples, the models' roles (given: drawing and autoencoder) and,
+        ``with_model``, the session (model, epochs, history). (Not the runs nor the lab:
+        those are the state's own, ``run_*`` and ``lab_edited``.)"""
         self.spec, self.config = project.spec, project.config
         self.dataset, self.data_path = project.dataset, project.data_path
-        self.runs, self.samples, self.lab = list(project.runs), list(project.samples), \
-            project.lab
-        self.replays = dict(project.replays)
+        self.samples = list(project.samples)
         self.lessons = project.lessons
         if models is not None:
             self.models = {**{r: m for r, m in self.models.items() if r == "network"},
@@ -229,6 +230,12 @@ class SessionState:
                 self.models.pop("network", None)
             elif "network" not in self.models:
                 self.models["network"] = ModelRef(self.spec.name or "network", "opened")
+
+    def lab_edited(self, lab: dict[str, Any] | None) -> None:
+        """The backprop lab changed: ``lab`` is it as a project holds it (core/lab/state.py's
+        ``lab_state``; None: untouched, the lab's defaults)."""
+        self.lab = lab
+        self.edited("lab")
 
     def mark_clean(self, modified: bool = False) -> None:
         """Saved, discarded or just opened: nothing (or, ``modified``, something) unsaved."""
@@ -246,9 +253,11 @@ class SessionState:
         model = self.model if with_model else None
         epochs, history = (self.epochs_done, dict(self.history)) if model is not None \
             else (0, {})  # no weights: the network starts untrained when it is opened
+        runs = self.runs_with_live()
         return Project(self.spec, self.config, self.dataset, self.data_path, epochs, history,
-                       list(self.runs), list(self.samples), self.lab, model,
-                       created=self.created, replays=dict(self.replays), lessons=self.lessons,
+                       [r.as_dict() for r in runs], list(self.samples), self.lab, model,
+                       created=self.created, lessons=self.lessons,
+                       replays={i: r.replay for i, r in enumerate(runs) if r.replay},
                        changes=list(self.changes) if model is not None else [],
                        state=self.extras(with_model=model is not None))
 
@@ -277,20 +286,24 @@ class SessionState:
         t = extras["training"]
         return cls(project.spec, project.config, extras["preset"], project.dataset,
                    project.data_path, project.epochs_done, dict(project.history),
-                   list(project.runs), list(project.samples), project.lab, models,
+                   [RunRecord.from_dict(d, project.replays.get(i))
+                    for i, d in enumerate(project.runs)], list(project.samples), project.lab,
+                   models,
                    Training(t["phase"], t["epoch"], t["message"], t["continued"]),
                    path=path, created=project.created, model=project.model,
                    migrated_from=project.migrated_from,
-                   modified=project.migrated_from is not None, replays=dict(project.replays),
+                   modified=project.migrated_from is not None,
                    lessons=project.lessons, changes=list(project.changes))
 
     def snapshot(self) -> dict[str, Any]:
         """The state as plain, comparable values (NaN compares equal to NaN, images by
-        content); the model by whether there is one; observers, edits and times left out."""
+        content); the model by whether there is one; the runs as a save writes them (the run
+        in progress too); observers, edits, times and replays left out."""
         return _plain({
             "spec": self.spec.to_dict(), "config": _config(self.config), "preset": self.preset,
             "dataset": self.dataset, "data_path": self.data_path,
-            "epochs_done": self.epochs_done, "history": self.history, "runs": self.runs,
+            "epochs_done": self.epochs_done, "history": self.history,
+            "runs": [r.as_dict() for r in self.runs_with_live()],
             "samples": self.samples, "lab": self.lab,
             "models": {r: (m.title, m.source) for r, m in sorted(self.models.items())},
             "training": (self.training.phase, self.training.epoch, self.training.message,

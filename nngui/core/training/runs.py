@@ -1,14 +1,17 @@
 """The run list: every training run kept with its settings, curves and final numbers.
 
+A run is a ``RunRecord`` (a value); the run list itself is the session state's
+(core/files/state.py: ``SessionState.runs`` and its transitions).
 Sweeps (the course's "how do you choose the learning rate?") are lists of (label, spec)
 that differ in one setting; the GUI trains them one after another and overlays their curves.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-import weakref
-from collections.abc import Callable
+import numbers
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,15 +23,20 @@ TEST_NOTE = "test_curve"  # the settings entry that says those are on a subset o
 SWEEP_OPTIMIZERS = ("sgd", "rmsprop", "adam", "adagrad")
 
 
-@dataclass
+_uids = itertools.count(1)
+
+
+@dataclass(frozen=True)
 class RunRecord:
-    """One run: what was trained how, and its per-epoch history."""
+    """One run: what was trained how, and its per-epoch history. A value: a change is a new
+    record (``dataclasses.replace``), which keeps ``uid``, the run it is (not compared)."""
 
     name: str
     settings: dict[str, Any]
     history: dict[str, list[float]] = field(default_factory=dict)
     reason: str = ""
     replay: Any = None  # its live views epoch by epoch (core.training.replay.Replay), if kept
+    uid: int = field(default_factory=lambda: next(_uids), compare=False, repr=False)
 
     def final(self) -> dict[str, float]:
         """The last known value of every logged quantity: a stopped epoch's part has no
@@ -52,6 +60,16 @@ class RunRecord:
         return " · ".join(f"{k} {100 * fin[k]:.1f} %" if "accuracy" in k else
                           f"{k} {fin[k]:.4g}" for k in keys)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The run as runs.json holds it (its replay goes to replays.npz)."""
+        return {"name": self.name, "settings": self.settings, "history": self.history,
+                "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], replay: Any = None) -> RunRecord:
+        """A run as runs.json holds it (checked by core/files/project.py), with its replay."""
+        return cls(d["name"], d["settings"], d["history"], d["reason"], replay)
+
 
 def settings_of(spec: NetworkSpec, config: TrainConfig) -> dict[str, Any]:
     """The settings a run list shows and compares."""
@@ -60,55 +78,33 @@ def settings_of(spec: NetworkSpec, config: TrainConfig) -> dict[str, Any]:
             "layers": [lay.describe() for lay in spec.layers]}
 
 
-def _made_by_no_session() -> object:
-    return _NO_SESSION  # `is` no key a caller passes
+def numbered(records: list[RunRecord], name: str) -> str:
+    """``name`` with the next run number: "#4 mlp · adam lr 0.01" (one past the highest
+    number in ``records``, so a removed run's number is not given twice in a row)."""
+    numbers = [int(m.group(1)) for r in records if (m := _NUMBER.match(r.name))]
+    return f"#{max([len(records), *numbers]) + 1} {name}"
 
 
-_NO_SESSION = object()
+_NUMBER = re.compile(r"#(\d{1,9}) ")
 
 
-class RunList:
-    """Runs in the order they were made; a session's later runs (Continue) update its record."""
-
-    def __init__(self) -> None:
-        self.records: list[RunRecord] = []
-        # weak: a key is a training session, and a strong one kept every model (and its
-        # compiled graphs) of the whole session alive: ~12 MB per new network
-        self._keys: list[Callable[[], Any]] = []
-
-    def record(self, key: Any, name: str, settings: dict[str, Any],
-               history: dict[str, list[float]], reason: str = "") -> RunRecord:
-        """Add a run (or update the one made by ``key``, e.g. a session); returns its record."""
-        hist = {k: list(v) for k, v in history.items()}
-        for i, ref in enumerate(self._keys):
-            if ref() is key:
-                rec = self.records[i]
-                rec.history, rec.reason, rec.settings = hist, reason, settings
-                return rec
-        rec = RunRecord(f"#{len(self.records) + 1} {name}", settings, hist, reason)
-        self.records.append(rec)
-        try:
-            self._keys.append(weakref.ref(key))
-        except TypeError:  # not weakly referable (a string, say): nothing big to keep alive
-            self._keys.append(lambda key=key: key)
-        return rec
-
-    def add(self, rec: RunRecord) -> RunRecord:
-        """Add a run that no session of this process made (one read from a project)."""
-        self.records.append(rec)
-        self._keys.append(_made_by_no_session)
-        return rec
-
-    def find(self, key: Any) -> RunRecord | None:
-        """The record ``key`` (a session) made, if it made one."""
-        for i, ref in enumerate(self._keys):
-            if ref() is key:
-                return self.records[i]
-        return None
-
-    def clear(self) -> None:
-        self.records.clear()
-        self._keys.clear()
+def with_epochs(history: dict[str, list[float]],
+                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
+    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
+    curve as long as the others (NaN where an epoch has no value for it)."""
+    out = {k: [float(v) for v in vals] for k, vals in history.items()}
+    n = len(out.get("loss", next(iter(out.values()), [])))
+    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
+        out["epoch"] = [float(e) for e in range(1, n + 1)]
+    for epoch, logs in epochs:
+        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
+        values["epoch"] = float(epoch + 1)
+        for key in out.keys() | values.keys():
+            curve = out.setdefault(key, [])
+            curve.extend([math.nan] * (n - len(curve)))
+            curve.append(values.get(key, math.nan))
+        n += 1
+    return out
 
 
 def with_test_curve(history: dict[str, list[float]], earlier: dict[str, list[float]],

@@ -1,7 +1,9 @@
 """Runs side by side: every run in a list, ticked runs' curves overlaid, sweeps, overfitting.
 
-The panel records each run when the training panel says it finished (name, settings, curves,
-final numbers). A sweep trains the builder's network with 3–5 settings one after another
+The runs are the session state's (``SessionState.runs``, core/files/run_state.py): a
+``RunRecorder`` (run_recorder.py) lists each run the training panel runs, and the list's rows
+follow the state's "runs" notifications (``sync``); renaming a row (double-click, F2), Remove
+(Delete) and Undo (Ctrl+Z) are the state's transitions too. A sweep trains the builder's network with 3–5 settings one after another
 (through the same training panel, so the live views follow along) and ticks them all.
 The plot of the ticked runs is drawn by ``run_plot.RunPlot`` (mixed in), the sweep status
 lines are worded by ``sweep_texts``.
@@ -28,25 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nngui.core.files.state import SessionState
 from nngui.core.network.spec import LR_SCHEDULES, NetworkSpec, TrainConfig
 from nngui.core.training import seeds as seed_groups
-from nngui.core.training.controls import CHANGES_NOTE, describe, lr_path
 from nngui.core.training.observer import RunResult
 from nngui.core.training.replay import Replay
-from nngui.core.training.runs import (
-    TEST_NOTE,
-    RunList,
-    RunRecord,
-    lr_sweep,
-    optimizer_sweep,
-    settings_of,
-    with_test_curve,
-)
+from nngui.core.training.runs import RunRecord, lr_sweep, optimizer_sweep
 from nngui.core.training.session import RunRequest
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.empty_plot import EmptyState
+from nngui.gui.training.run_edits import RunEdits
+from nngui.gui.training.run_items import SWEEP, describe, make_rows, new_item, record_of
 from nngui.gui.training.run_plot import RunPlot
-from nngui.gui.training.run_rows import RowTexts, row_texts
+from nngui.gui.training.run_recorder import RunRecorder
+from nngui.gui.training.run_rows import RowTexts
 from nngui.gui.training.sweep_texts import (  # noqa: F401 (about: the sweep's public texts)
     about,
     sweep_finished,
@@ -60,7 +57,7 @@ METRICS = ("val_loss", "loss", "val_accuracy", "accuracy", "test_loss", "test_ac
            "learning_rate")
 
 
-class RunsPanel(RunPlot, QWidget):
+class RunsPanel(RunPlot, RunEdits, QWidget):
     """The run list with overlaid curves, the sweep buttons and a few training options."""
 
     sweepFinished = Signal(int)  # runs the sweep trained
@@ -69,16 +66,19 @@ class RunsPanel(RunPlot, QWidget):
 
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, recorder: RunRecorder | None = None) -> None:
         super().__init__(parent)
+        # the runs are the state's: the recorder lists them (made here without a window)
+        self.recorder = recorder or RunRecorder(training, config=config, parent=self)
         self._stale = False  # runs not drawn yet: the panel was out of sight (sight.py)
         self.bands: dict[str, tuple] = {}  # seed group → (Band, mean, low, high curves) drawn
         self.training = training
         self.request_for, self.spec, self.config = request_for, spec, config
-        self.runs = RunList()
+        self._prepared: dict[int, QTreeWidgetItem] = {}  # rows made ahead (run uid → row)
         # (setting, spec, seed or None: the builder's, seed-group settings or None)
         self._queue: list[tuple[str, NetworkSpec, int | None, dict | None]] = []
         self._in_flight: tuple[int | None, dict | None] = (None, None)  # its seed, group
+        self._removed: list[tuple[int, RunRecord]] = []  # Remove's undo: (index, run)
         self._sweep_name = ""
         self._sweep_done = 0
         self._sweep_total = 0
@@ -90,13 +90,12 @@ class RunsPanel(RunPlot, QWidget):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._show_progress)
         self._label = ""  # the name of the run in flight (a sweep's setting)
-        self._test: list[dict[str, float]] = []  # the run in flight's test-curve logs, in order
-        self._test_size = (0, 0)  # (subset, whole test set) of those
-        self.recording: Replay | None = None  # the run in flight's replay (record_frame)
         self._build_ui()
+        self.build_edits()
         training.runStarted.connect(self._on_run_started)
-        training.probeArrived.connect(self._on_probe)
-        training.runFinished.connect(self._on_run_finished)
+        training.runFinished.connect(self._on_run_finished)  # after the recorder's
+        self.state().subscribe(self._on_state)
+        self.sync()
 
     def _build_ui(self) -> None:
         self.runList = QTreeWidget()
@@ -105,7 +104,7 @@ class RunsPanel(RunPlot, QWidget):
         self.runList.setRootIsDecorated(False)
         self.runList.setColumnWidth(0, 190)
         self.runList.setColumnWidth(1, 50)
-        self.runList.itemChanged.connect(lambda *_: self.redraw())
+        self.runList.itemChanged.connect(self._on_item_changed)
         self.runList.currentItemChanged.connect(lambda *_: self.redraw())
         self.metricCombo = QComboBox()
         self.metricCombo.setObjectName("runMetricCombo")
@@ -251,6 +250,7 @@ class RunsPanel(RunPlot, QWidget):
             self._in_flight = (seed, group)
             if request is not None:
                 self._label = f"{self._sweep_name}: {self._setting}"
+                self.recorder.sweep = (self._label, seed, group)
                 self._t_run = self.clock()
                 self._show_progress()
                 k = self._sweep_done + 1
@@ -260,6 +260,7 @@ class RunsPanel(RunPlot, QWidget):
                     self._ticker.start()
                     return True
                 self._label = ""
+                self.recorder.sweep = None
             # the reason is in the status bar (no data…) or the Train tab (network busy)
             self._end_sweep(sweep_not_started(self._sweep_name, self._sweep_done + 1,
                                               self._sweep_total, self._setting), announce=False)
@@ -282,6 +283,7 @@ class RunsPanel(RunPlot, QWidget):
         self._ticker.stop()
         self._queue.clear()
         self._label = ""
+        self.recorder.sweep = None
         self._set_buttons()
         self.sweepStatus.setText(message)
         self.sweepStatus.show()
@@ -295,172 +297,151 @@ class RunsPanel(RunPlot, QWidget):
         self.optimizerSweepButton.setEnabled(on)
         self.seedRepeatButton.setEnabled(on)
 
-    # ---- runs ---------------------------------------------------------------------------
+    # ---- runs: the state's ---------------------------------------------------------------
 
-    def _on_run_started(self) -> None:
-        self._test, self._test_size = [], (0, 0)
-        self.recording = None
-        if not self.is_sweeping():  # a run of its own: an earlier sweep's words are old news
-            self.sweepStatus.clear()
-            self.sweepStatus.hide()
+    def state(self) -> SessionState:
+        """The session state whose runs the list shows."""
+        return self.recorder.state()
 
-    def record_frame(self, name: str, epoch: int, payload) -> bool:
-        """Keep a probe's payload in the replay of the run in flight (a Continue extends its
-        record's replay); False when it is not a replayed view or no run is in flight."""
-        session = self.training.session
-        if session is None or not self.training.is_running():
-            return False
-        if self.recording is None:
-            earlier = self.runs.find(session)
-            self.recording = earlier.replay if earlier is not None and \
-                earlier.replay is not None else Replay()
-        return self.recording.add(name, epoch, payload)
+    @property
+    def records(self) -> list[RunRecord]:
+        """The runs, as the state holds them (the rows draw these)."""
+        return self.state().runs
+
+    @property
+    def recording(self) -> Replay | None:
+        """The replay of the run in flight (its frames so far), or None."""
+        live = self.state().live
+        return live.replay if live is not None else None
+
+    def record_at(self, row: int) -> RunRecord:
+        """The run row ``row`` draws."""
+        return record_of(self.runList.topLevelItem(row))
 
     def current_record(self) -> RunRecord | None:
         """The run whose row is current (the latest one, unless the user chose another)."""
         item = self.runList.currentItem()
-        return None if item is None else \
-            self.runs.records[self.runList.indexOfTopLevelItem(item)]
+        return None if item is None else record_of(item)
 
-    def _on_probe(self, name: str, _epoch: int, payload) -> None:
-        """Keep the test curve the training thread measured (the Watch overfit view's)."""
-        if name == "test_curve" and payload is not None:
-            self._test.append(dict(payload["logs"]))
-            self._test_size = (int(payload["n"]), int(payload["total"]))
+    def record_frame(self, name: str, epoch: int, payload) -> bool:
+        """Keep a probe's payload in the replay of the run in flight (a Continue extends its
+        record's replay); False when it is not a replayed view or no run is in flight."""
+        return self.recorder.frame_kept(name, epoch, payload)
+
+    def _on_state(self, _state: SessionState, what: str) -> None:
+        if what in ("runs", "new", "swapped"):
+            if what != "runs":
+                self._removed.clear()  # another project's runs: nothing to undo here
+            self.sync()
+
+    def _on_run_started(self) -> None:
+        if not self.is_sweeping():  # a run of its own: an earlier sweep's words are old news
+            self.sweepStatus.clear()
+            self.sweepStatus.hide()
 
     def _on_run_finished(self, result: RunResult) -> None:
-        session = self.training.session
-        if session is None:
-            return
-        spec = session.spec
-        # the rate it started with and every rate a live change gave it (not the first alone)
-        rates = lr_path(spec.lr, session.changes)
-        name = self._label or f"{spec.name} · {spec.optimizer} {rates}"
-        if self._label and "→" in rates:  # a sweep's run whose rate was changed live
-            name = f"{self._label} ({rates} live)"
-        earlier = self.runs.find(session)
-        history = with_test_curve(session.history, earlier.history if earlier else {},
-                                  len(result.history.get("loss", [])), self._test)
-        settings = settings_of(spec, self.config())
-        n, total = self._test_size
-        if n:
-            settings[TEST_NOTE] = (f"test_* curves on a fixed subset of {n:,} of {total:,} "
-                                   "test samples")
-        elif earlier is not None and TEST_NOTE in earlier.settings:
-            settings[TEST_NOTE] = earlier.settings[TEST_NOTE]
-        seed, group = self._in_flight if self._label else (None, None)
-        if seed is not None:
-            settings[seed_groups.SEED] = seed
-        if group is not None:
-            settings.update(group)
-        elif earlier is not None:  # a Continue of a group's run stays in its group
-            settings.update({k: earlier.settings[k] for k in (seed_groups.SEED,
-                             seed_groups.GROUP, seed_groups.GROUP_NAME) if k in earlier.settings})
-        self._test = []
-        if session.changes:  # the learning rate or momentum turned while it trained
-            settings[CHANGES_NOTE] = describe(session.changes)
-        rec = self.runs.record(session, name, settings, history, result.reason)
-        if self.recording is not None and len(self.recording):
-            rec.replay = self.recording
-        self.recording = None
-        self._show_record(rec, sweep=bool(self._label))
+        """The recorder has listed the run (its slot comes first): a sweep goes on."""
         if self._label:
             k = self._sweep_done + 1
             self._sweep_done = k
             self._seconds.append(self.clock() - self._t_run)
             self._label = ""
+            self.recorder.sweep = None
             if result.reason == "stopped":  # Stop ends the whole sweep: say what it stopped
                 self._end_sweep(sweep_stopped(self._sweep_name, k, self._sweep_total,
                                               self._setting))
             else:
                 QTimer.singleShot(0, self, self._next)  # the next run, or the sweep's summary
 
-    def _show_record(self, rec, sweep: bool) -> None:
-        index = self.runs.records.index(rec)
-        self.runList.blockSignals(True)
-        item = self.runList.topLevelItem(index)
-        if item is None:
-            item = _new_item(rec, sweep)
-            if not sweep:
-                for i in range(self.runList.topLevelItemCount()):
-                    other = self.runList.topLevelItem(i)
-                    if not other.data(0, Qt.ItemDataRole.UserRole):
-                        other.setCheckState(0, Qt.CheckState.Unchecked)
-            self.runList.addTopLevelItem(item)
-        _describe(item, rec)
-        self.runList.blockSignals(False)
-        if self.runList.currentItem() is item:
-            self.redraw()
-        else:
-            self.runList.setCurrentItem(item)  # redraws (currentItemChanged), once
+    def sync(self) -> None:
+        """The rows follow the state's runs: a row per run, in its order, drawing its record.
+        A new run's row is ticked and current (an ordinary run's unticks the others; a
+        sweep's keep theirs); a changed run's row draws its new record and is current; a
+        whole new list (an opened project) is shown as if each had just finished in turn,
+        only the last ticked and current. Drawn once."""
+        records = self.state().runs
+        tree = self.runList
+        rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        if len(rows) == len(records) and all(
+                record_of(item) is rec for item, rec in zip(rows, records, strict=True)):
+            return
+        by_uid = {record_of(item).uid: item for item in rows}
+        prepared, self._prepared = self._prepared, {}
+        kept = [rec.uid in by_uid for rec in records]
+        wholesale = not any(kept)
+        items: list[QTreeWidgetItem] = []
+        target = None  # the row to make current
+        sweep = self.is_sweeping()
+        blocked = tree.blockSignals(True)
+        try:
+            for rec, was in zip(records, kept, strict=True):
+                item = by_uid.pop(rec.uid) if was else prepared.get(rec.uid)
+                if item is None:
+                    item = new_item(rec, sweep, checked=False)
+                    if not wholesale:
+                        self._tick_new(item, sweep, rows)
+                        target = item
+                elif was and record_of(item) is not rec:
+                    describe(item, rec)
+                    target = item
+                items.append(item)
+            gone = set(map(id, by_uid.values()))
+            if wholesale or len(gone) == len(rows):
+                tree.clear()
+                tree.addTopLevelItems(items)
+            else:
+                for i in reversed(range(len(rows))):
+                    if id(rows[i]) in gone:
+                        tree.takeTopLevelItem(i)
+                for i, item in enumerate(items):
+                    if tree.topLevelItem(i) is not item:
+                        tree.insertTopLevelItem(i, item)
+            if wholesale:
+                for item in items:
+                    item.setCheckState(0, Qt.CheckState.Unchecked)
+                if items:
+                    items[-1].setCheckState(0, Qt.CheckState.Checked)
+                target = items[-1] if items else None
+                if not self.is_sweeping():  # an earlier sweep's words are not about these
+                    self.sweepStatus.clear()
+                    self.sweepStatus.hide()
+            if target is not None or wholesale:
+                tree.setCurrentItem(target)
+        finally:
+            tree.blockSignals(blocked)
+        self.redraw()
+
+    @staticmethod
+    def _tick_new(item: QTreeWidgetItem, sweep: bool, rows: list[QTreeWidgetItem]) -> None:
+        """A new run's row is ticked (a sweep's runs are meant to be compared; an ordinary
+        run only the latest, so adding one unticks the others that no sweep made)."""
+        item.setCheckState(0, Qt.CheckState.Checked)
+        if not sweep:
+            for other in rows:
+                if not other.data(0, SWEEP):
+                    other.setCheckState(0, Qt.CheckState.Unchecked)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         if self._stale:
             self.redraw()  # runs that ended while another tab was in front
         super().showEvent(event)
 
-    def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None,
-                  items: list[QTreeWidgetItem] | None = None) -> None:
-        """Replace the list with ``records`` (a reopened project's runs) in one pass: as if
-        each had just finished in turn (only the last one ticked and current), drawn once.
-        ``rows``: their ``row_texts``, if already worked out (off the GUI thread); ``items``:
-        their rows as ``make_rows`` made them (a few hundred at a time, beforehand)."""
-        items = make_rows(records, rows) if items is None else items
+    def prepare(self, records: list[RunRecord], items: list[QTreeWidgetItem]) -> None:
+        """Rows made ahead for ``records`` (an opened project's, before its state is swapped
+        in): ``sync`` shows them when the state has those runs."""
         if len(items) != len(records):
             raise ValueError(f"{len(items)} rows for {len(records)} runs")
-        if items:
-            items[-1].setCheckState(0, Qt.CheckState.Checked)
-        if not self.is_sweeping():  # an earlier sweep's last words are not about these runs
-            self.sweepStatus.clear()
-            self.sweepStatus.hide()
-        blocked = self.runList.blockSignals(True)
-        try:
-            self.runList.clear()
-            self.runs.clear()
-            for rec in records:
-                self.runs.add(rec)
-            self.runList.addTopLevelItems(items)
-            self.runList.setCurrentItem(items[-1] if items else None)
-        finally:
-            self.runList.blockSignals(blocked)
-        self.redraw()
+        self._prepared = {rec.uid: item for rec, item in zip(records, items, strict=True)}
 
-
-def make_rows(records: list[RunRecord],
-              rows: list[RowTexts] | None = None) -> list[QTreeWidgetItem]:
-    """Unticked rows for ``records`` (with their ``row_texts``, if worked out already), not in
-    any list yet: ``show_runs`` puts them in."""
-    return [_new_item(rec, sweep=False, texts=texts, checked=False) for rec, texts in
-            zip(records, rows if rows is not None else map(row_texts, records), strict=True)]
-
-
-def _new_item(rec: RunRecord, sweep: bool, texts: RowTexts | None = None,
-              checked: bool = True) -> QTreeWidgetItem:
-    """A run's row, ticked (a sweep's runs are meant to be compared; an ordinary run only the
-    latest, so adding one unticks the others); with ``texts``, its texts too."""
-    item = QTreeWidgetItem([rec.name, "", ""] if texts is None else
-                           [rec.name, texts.epochs, texts.summary])
-    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-    item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-    item.setData(0, Qt.ItemDataRole.UserRole, sweep)
-    if texts is not None:
-        item.setToolTip(0, texts.settings_tip)
-        item.setToolTip(1, texts.epochs_tip)
-        item.setToolTip(2, texts.summary)
-    return item
-
-
-def _set_texts(item: QTreeWidgetItem, texts: RowTexts) -> None:
-    item.setText(1, texts.epochs)
-    item.setToolTip(1, texts.epochs_tip)
-    item.setText(2, texts.summary)
-    item.setToolTip(2, texts.summary)
-    item.setToolTip(0, texts.settings_tip)
-
-
-def _describe(item: QTreeWidgetItem, rec: RunRecord) -> None:
-    """A run's epochs and final numbers on its row; its settings in the tooltip."""
-    _set_texts(item, row_texts(rec))
+    def show_runs(self, records: list[RunRecord], rows: list[RowTexts] | None = None,
+                  items: list[QTreeWidgetItem] | None = None) -> None:
+        """The state's run list becomes ``records`` (``run_listed``); the rows follow (with
+        their ``row_texts`` or rows, if made already)."""
+        if items is None and rows is not None:
+            items = make_rows(records, rows)
+        if items is not None:
+            self.prepare(records, items)
+        self.state().run_listed(records)
 
 
 def _spin(name: str, tip: str) -> QSpinBox:

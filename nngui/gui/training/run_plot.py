@@ -2,7 +2,8 @@
 band (mean ± spread), each ticked row wearing its curve's colour, and why it is empty.
 
 ``RunPlot`` is the drawing half of ``run_list.RunsPanel`` (which mixes it in): it reads the
-panel's ``runList``, ``runs``, ``metricCombo``, ``comparePlot``, ``compareEmpty`` and
+panel's ``runList``, ``record_at`` (the run a row draws), ``records`` (the state's
+runs), ``metricCombo``, ``comparePlot``, ``compareEmpty`` and
 ``overfitNote`` and keeps the drawn ``bands``.
 """
 
@@ -34,7 +35,7 @@ class RunPlot:
         out: list[tuple[str | None, list[int]]] = []
         members: dict[str, list[int]] = {}
         for i in self.checked():
-            group = seed_groups.group_of(self.runs.records[i].settings)
+            group = seed_groups.group_of(self.record_at(i).settings)
             if group is None:
                 out.append((None, [i]))
             elif group in members:
@@ -74,7 +75,7 @@ class RunPlot:
         plot = self.comparePlot.getPlotItem()
         plot.clear()
         key = self.metricCombo.currentText()
-        reason = empty_reason([self.runs.records[i].history for i in self.checked()], key)
+        reason = empty_reason([self.record_at(i).history for i in self.checked()], key)
         if reason:
             self.compareEmpty.show(reason)
         else:
@@ -87,7 +88,7 @@ class RunPlot:
             if group is not None:
                 self._draw_band(group, runs, key, scale, color)
                 continue
-            rec = self.runs.records[runs[0]]
+            rec = self.record_at(runs[0])
             ys = rec.history.get(key, [])
             if not ys:
                 continue
@@ -102,7 +103,7 @@ class RunPlot:
         self._colour_rows()
         current = self.runList.currentItem()
         if current is not None:
-            rec = self.runs.records[self.runList.indexOfTopLevelItem(current)]
+            rec = self.record_at(self.runList.indexOfTopLevelItem(current))
             best, note = overfit_note(rec.history)  # from the run's own history
             banded = seed_groups.group_of(rec.settings) in self.bands  # no ★ on a band
             star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
@@ -113,7 +114,7 @@ class RunPlot:
                    color: tuple[int, int, int]) -> None:
         """A seed group's runs: each thin, their mean bold, mean ± spread as a band."""
         plot = self.comparePlot.getPlotItem()
-        histories = [self.runs.records[i].history for i in runs]
+        histories = [self.record_at(i).history for i in runs]
         for history in histories:
             xs, ys = epoch_points(history, key)
             plot.plot(xs, [scale * y for y in ys], pen=pg.mkPen(*color, 90, width=1))
@@ -131,7 +132,7 @@ class RunPlot:
         group = seed_groups.group_of(rec.settings)
         if group is None:
             return ""
-        members = [r.history for r in self.runs.records
+        members = [r.history for r in self.records
                    if seed_groups.group_of(r.settings) == group]
         summary = seed_groups.final_summary(members, key)
         name = rec.settings.get(seed_groups.GROUP_NAME, "")

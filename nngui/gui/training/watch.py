@@ -17,6 +17,7 @@ from nngui.gui.training.live import LivePanel
 from nngui.gui.training.live_controls import rate_note
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
+from nngui.gui.training.run_recorder import RunRecorder
 from nngui.gui.training.stats import StatsPanel
 from nngui.gui.training.timeline import Timeline
 from nngui.gui.training.weight_edit import WeightEditView
@@ -29,11 +30,13 @@ class WatchPanel(QWidget):
     def __init__(self, training, request_for: Callable[[NetworkSpec], RunRequest | None],
                  spec: Callable[[], NetworkSpec], config: Callable[[], TrainConfig],
                  parent: QWidget | None = None,
-                 views: tuple[LivePanel, StatsPanel, OverfitView] | None = None) -> None:
+                 views: tuple[LivePanel, StatsPanel, OverfitView] | None = None,
+                 recorder: RunRecorder | None = None) -> None:
         super().__init__(parent)
         # views: made beforehand, one per event-loop turn, by a window building it lazily
         self.live, self.stats, self.overfit = views or (LivePanel(), StatsPanel(), OverfitView())
-        self.runs = RunsPanel(training, request_for, spec, config)
+        # the run list shows the runs ``recorder`` lists in the session state (None: its own)
+        self.runs = RunsPanel(training, request_for, spec, config, recorder=recorder)
         training.epochEnded.connect(self.overfit.add_epoch)
         # the timeline scrubs the replay of the chosen run (or of the run in flight)
         self.timeline = Timeline()

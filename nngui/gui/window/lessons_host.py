@@ -78,10 +78,7 @@ class LessonsHost(QObject):
             return None
         ds = w.data.dataset
         session = w.session
-        runs = []
-        if w.pages.built_page("watch") is not None:
-            runs = [{"name": r.name, "settings": r.settings, "history": r.history,
-                     "reason": r.reason} for r in w.watch.runs.runs.records]
+        runs = [r.as_dict() for r in w.projects.state.runs]  # the state's run list
         name = ds.name if ds is not None else None
         return Situation(session.spec, w.builder.config(), name,
                          ds.source if ds is not None and keeps_path(name) else None,

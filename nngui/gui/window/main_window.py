@@ -52,6 +52,7 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.info_line import InfoLine
 from nngui.gui.common.tasks import TaskRunner, freeze_long_lived, plain
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.training.run_recorder import RunRecorder
 from nngui.gui.window.file_actions import FileActions
 from nngui.gui.window.layout import (
     action,
@@ -114,10 +115,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.training, "Train")
+        # every run into the session state's run list (the projects' state: made below)
+        self.runRecorder = RunRecorder(self.training, lambda: self.projects.state,
+                                       self.builder.config, parent=self)
         # the other tabs are built on first use or after the first paint
         self.pages = Pages(self, self.tabs, self.tasks, self.training, self.data, self.builder,
                            lambda spec: self.work.sweep_request(spec),
-                           lambda: self.work.inspect_context())
+                           lambda: self.work.inspect_context(), self.runRecorder)
         self.first_paint.shown.connect(self.pages.build_soon)
         self.work = Workbench(self, self.tasks, self.data, self.builder, self.summary,
                               self.training, self.tabs, self.pages,

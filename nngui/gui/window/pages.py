@@ -32,6 +32,7 @@ from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.training.run_recorder import RunRecorder
 
 # page -> (tab title, the module its build imports); in tab order, after Train
 PAGES: dict[str, tuple[str, str]] = {
@@ -148,13 +149,15 @@ class Pages(QObject):
 
     def __init__(self, window: QWidget, tabs: QTabWidget, tasks: TaskRunner,
                  training: TrainingPanel, data: DataController, builder: BuilderPanel,
-                 sweep_request: Callable, inspect_context: Callable) -> None:
+                 sweep_request: Callable, inspect_context: Callable,
+                 recorder: RunRecorder | None = None) -> None:
         """Placeholders for every page after Train (``tabs`` holds Train already)."""
         super().__init__(window)
         self._window = window  # building stops while it is closed
         self._tabs, self._tasks, self._training = tabs, tasks, training
         self._data, self._builder = data, builder
         self._sweep_request, self._inspect_context = sweep_request, inspect_context
+        self._recorder = recorder  # lists every run in the session state (the Watch tab's)
         self._tensorflow_ready = False
         self._placeholders: dict[str, QWidget] = {}
         self._building: set[str] = set()
@@ -351,7 +354,8 @@ class Pages(QObject):
         overfit = OverfitView()
         yield
         self.watch = WatchPanel(self._training, self._sweep_request, self._builder.spec,
-                                self._builder.config, views=(live, stats, overfit))
+                                self._builder.config, views=(live, stats, overfit),
+                                recorder=self._recorder)
         self.watch.runs.sweepEnded.connect(lambda text: self.message.emit(text, 20000))
         self.watch.edit.edited.connect(self._weights_edited)
         return self.watch

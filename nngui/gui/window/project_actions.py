@@ -22,11 +22,12 @@ Its collaborators come in through the constructor: the window (its title and mod
 the parent of dialogs), the settings, the task runner, the builder, the training panel, the
 data controller, the :class:`~nngui.gui.window.workbench.Workbench` (the session), the
 :class:`~nngui.gui.window.preset_box.PresetBox` and the
-:class:`~nngui.gui.window.pages.Pages` (runs, samples and the lab are part of a project). It
-listens to their change signals and says things through ``message``. Gathering the views
-into a Project and showing an opened one in them is its
-:class:`~nngui.gui.window.project_views.ProjectViews` (``views``); reading and writing the
-file is core/files/project.py.
+:class:`~nngui.gui.window.pages.Pages` (samples and the lab are part of a project). It
+listens to their change signals and says things through ``message``. The run list and the
+lab are the state's own (the window's ``RunRecorder``, the lab's ``LabLink``): a save gathers
+neither from a view. Gathering the other views into a Project, reading a file
+(``read_project``) and showing an opened one is its
+:class:`~nngui.gui.window.project_views.ProjectViews` (``views``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBo
 
 from nngui.core.data.datasets import keeps_path
 from nngui.core.files.project import SUFFIX, Project, ProjectError
-from nngui.core.files.project import load_project as _load
 from nngui.core.files.state import SessionState, save_state
 from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
@@ -50,11 +50,11 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.common.turns import Turns
 from nngui.gui.training.panel import TrainingPanel
-from nngui.gui.training.run_rows import RowTexts, row_texts
+from nngui.gui.window.lab_link import LabLink
 from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
-from nngui.gui.window.project_views import ProjectViews
+from nngui.gui.window.project_views import ProjectViews, ReadProject, read_project
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
@@ -71,27 +71,6 @@ def ask_unsaved(window, name: str, running: bool = False) -> str:
         title, text = "Unsaved changes", f"Save the changes to {name} first?"
     answer = QMessageBox.question(window, title, text, b.Save | b.Discard | b.Cancel, b.Save)
     return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
-
-
-@dataclass(frozen=True)
-class ReadProject:
-    """A project file read off the GUI thread, ready to be shown: the project, its runs as
-    records and their run-list rows, and the new session state it is."""
-
-    project: Project
-    runs: list[RunRecord]
-    rows: list[RowTexts]
-    state: SessionState
-
-
-def read_project(path: Path) -> ReadProject:
-    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
-    job of an open."""
-    project = _load(path)
-    state = SessionState.from_project(project, path)
-    runs = [RunRecord(r["name"], r["settings"], r["history"], r["reason"],
-                      project.replays.get(i)) for i, r in enumerate(project.runs)]
-    return ReadProject(project, runs, [row_texts(r) for r in runs], state)
 
 
 @dataclass
@@ -134,6 +113,7 @@ class ProjectActions(QObject):
         self._opening: _Opening | None = None
         self._showing = Turns(window, self)  # an opened project going into the window
         self._close_after_save = False  # Close said Save during a run: stopping it
+        self._lab_link: LabLink | None = None  # the lab page's changes into the state, once built
         # the lesson panel's progress, saved with the project and shown when one opens
         self.lessons_state: Callable[[], dict | None] = lambda: None
         self.lessons_restore: Callable[[dict | None], None] = lambda state: None
@@ -224,15 +204,10 @@ class ProjectActions(QObject):
             gallery.rowsInserted.connect(self.mark_modified)
             gallery.rowsRemoved.connect(self.mark_modified)
         elif page == "lab":
-            lab = self._pages.lab
-            for button in (lab.forwardButton, lab.backwardButton, lab.stepButton,
-                           lab.runNButton, lab.runButton, lab.resetButton):
-                button.clicked.connect(self.mark_modified)
-            for spin in (lab.lrSpin, lab.hiddenSpin, lab.alphaSpin, lab.seedSpin):
-                spin.valueChanged.connect(self.mark_modified)
-            for combo in (lab.tableCombo, lab.actCombo, lab.lossCombo):
-                combo.currentIndexChanged.connect(self.mark_modified)
-            lab.biasCheck.toggled.connect(self.mark_modified)
+            lab = self._pages.lab  # every change of its net goes to the state (LabLink); Run
+            lab.runButton.clicked.connect(self.mark_modified)  # marks at once, the seed too
+            lab.seedSpin.valueChanged.connect(self.mark_modified)
+            self._lab_link = LabLink(lab, lambda: self.state, lambda: self.views.restoring, self)
 
     # ---- title and modified mark -------------------------------------------------------
     def mark_modified(self, *_args) -> None:
@@ -259,7 +234,6 @@ class ProjectActions(QObject):
         self.cancel_open()  # the latest pick wins over a project still being read
         self.views.restoring = True
         try:
-            self.show_runs([])
             self._presets.apply(self._presets.initial())
         finally:
             self.views.restoring = False
@@ -314,6 +288,8 @@ class ProjectActions(QObject):
 
     def _gather(self, with_model: bool) -> SessionState:
         self.finish_showing()  # the views and the state of one project, not half of the next
+        if self._lab_link is not None:  # a running lab's last iterations
+            self._lab_link.flush()
         state = self.state
         project = self.views.project(with_model, state.created)
         project.lessons = self.lessons_state()
@@ -328,7 +304,7 @@ class ProjectActions(QObject):
     def autosave_project(self) -> Project | None:
         """The work for an autosave: while a run trains, the run so far (its history; not the
         network's weights, which the run's job holds); None while another job holds them."""
-        if not self.views.has_live_run():
+        if self.state.live is None or not self._training.is_running():
             return self.current_project(quiet=True)
         with_model = not self._tasks.is_held(self._work.session.model)
         return self._gather(with_model).to_project(with_model)
@@ -477,7 +453,7 @@ class ProjectActions(QObject):
         if opening.restored:  # restored, not yet saved where it belongs
             state.path, state.modified = opening.shown_as, True
         self._clean_dataset = read.project.dataset
-        steps = self.views.show_steps(read.project, read.runs, read.rows, opening.rows)
+        steps = self.views.show_steps(read.project, read.runs, opening.rows)
         self._showing.start([*steps, partial(self._shown, read.project, state),
                              self.views.paint, partial(self._announce, opening, read.project)])
 
@@ -510,5 +486,8 @@ class ProjectActions(QObject):
         self._showing.finish_now()
 
     def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
-        """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
-        self.views.show_runs(runs, replays)
+        """The state's run list becomes ``runs`` (as a project saves them, with their
+        replays); the Watch tab's run list follows."""
+        replays = replays or {}
+        self.state.run_listed([RunRecord.from_dict(r, replays.get(i))
+                               for i, r in enumerate(runs)])

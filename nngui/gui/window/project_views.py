@@ -1,21 +1,22 @@
 """The window's work as a project and back: what the views hold, gathered; a project, shown.
 
 ``ProjectViews`` gathers the builder's network and settings, the data selection, the
-workbench's session (weights, epochs, history), the run list (with a run in progress: its
-epochs so far), the samples and the lab into a :class:`~nngui.core.files.project.Project`
-(``project``), and puts an opened one into those views (``show_steps``, a few event-loop turns
+workbench's session (weights, epochs, history) and the samples into a
+:class:`~nngui.core.files.project.Project` (``project``; not the runs nor the lab: those are
+the session state's own, core/files/run_state.py and ``lab_link.LabLink``), and puts an opened one into those views (``show_steps``, a few event-loop turns
 with the window unpainted and deaf to input, then ``end_show``). While it shows one,
 ``restoring`` is True: the views' change signals are then not the user's edits; ``paint``
 lets the window paint again.
+``read_project`` is an open's job (off the GUI thread): the file, the state it is, and its
+runs' row texts.
 It says things through ``message`` and ``samplesMerged`` (a project's samples joined the
 store, off the GUI thread). ProjectActions owns it and decides when either happens.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
@@ -24,20 +25,39 @@ from PySide6.QtWidgets import QMainWindow
 from nngui.core.data.datasets import keeps_path
 from nngui.core.drawing.samples import Sample
 from nngui.core.files.project import Project
-from nngui.core.files.state import ModelRef
+from nngui.core.files.project import load_project as _load
+from nngui.core.files.state import ModelRef, SessionState
+from nngui.core.lab.backprop import LabNet
 from nngui.core.lab.state import apply_lab_state, lab_state
-from nngui.core.training.runs import RunRecord, settings_of
+from nngui.core.training.runs import RunRecord
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.training.panel import TrainingPanel
-from nngui.gui.training.run_rows import RowTexts
+from nngui.gui.training.run_rows import RowTexts, row_texts
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
 
-RUNNING = "in progress when autosaved"  # the reason of a run saved while it trained
+
+@dataclass(frozen=True)
+class ReadProject:
+    """A project file read off the GUI thread, ready to be shown: the project, its runs as
+    records and their run-list rows, and the new session state it is."""
+
+    project: Project
+    runs: list[RunRecord]
+    rows: list[RowTexts]
+    state: SessionState
+
+
+def read_project(path: Path) -> ReadProject:
+    """Read ``path`` (the model included), build its state and prepare its runs' rows: the
+    job of an open."""
+    project = _load(path)
+    state = SessionState.from_project(project, path)
+    return ReadProject(project, state.runs, [row_texts(r) for r in state.runs], state)
 
 
 class ProjectViews(QObject):
@@ -55,40 +75,28 @@ class ProjectViews(QObject):
         self._training, self._data, self._work = training, data, work
         self._presets, self._pages = presets, pages
         self.restoring = False  # showing a project: its own edits are not changes
-        self._live: tuple[object, list[tuple[int, dict]]] | None = None  # the run so far
-        training.runStarted.connect(self._on_run_started)
-        training.epochEnded.connect(self._on_run_epoch)
-        training.runFinished.connect(self._on_run_finished)
+        self._merging: list[list[dict]] = []  # opened projects' samples joining the store
 
     # ---- the views as a project ----------------------------------------------------------
-    def has_live_run(self) -> bool:
-        """Whether a run is training and its epochs so far are being kept."""
-        return self._live is not None and self._training.is_running()
-
     def project(self, with_model: bool, created: float) -> Project:
-        """The window's work as a Project (the model only ``with_model``)."""
+        """The window's work as a Project (the model only ``with_model``; no runs: those are
+        the state's)."""
         session = self._work.session
         ds = self._data.dataset
         name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
         source = ds.source if ds is not None and keeps_path(name) else None
         pages = self._pages
-        records = pages.watch.runs.runs.records
-        runs = [{"name": r.name, "settings": r.settings, "history": r.history,
-                 "reason": r.reason} for r in records]
-        replays = {i: r.replay for i, r in enumerate(records) if r.replay}
-        if self.has_live_run():
-            runs = self._with_live_run(runs)
-            recording = pages.watch.runs.recording
-            if len(runs) > len(records) and recording:  # the run in flight's, so far
-                replays[len(runs) - 1] = recording
         samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
                    for s in pages.draw.samples_store.samples()]
+        known = {s["id"] for s in samples}  # an opened project's, still joining the store:
+        samples += [s for batch in self._merging for s in batch  # theirs all the same
+                    if s["id"] not in known and not known.add(s["id"])]
         model = session.model if with_model else None
         epochs, history = (session.epochs_done, dict(session.history)) if model is not None \
             else (0, {})  # no weights: the network starts untrained when it is opened
         return Project(self._builder.spec(), self._builder.config(), name, source,
-                       epochs, history, runs, samples, lab_state(pages.lab.net), model,
-                       created=created, replays=replays,
+                       epochs, history, [], samples, None, model,
+                       created=created,
                        changes=list(session.changes) if model is not None else [])
 
     def model_refs(self) -> dict[str, ModelRef]:
@@ -106,42 +114,15 @@ class ProjectViews(QObject):
             refs["autoencoder"] = ModelRef(title, source_of(title))
         return refs
 
-    def _on_run_started(self) -> None:
-        self._live = (self._training.session, [])
-
-    def _on_run_epoch(self, epoch: int, logs: dict) -> None:
-        if self._live is not None:
-            self._live[1].append((epoch, dict(logs)))
-
-    def _on_run_finished(self, *_args) -> None:
-        self._live = None  # the run list has its record now
-
-    def _with_live_run(self, runs: list[dict]) -> list[dict]:
-        """``runs`` with the run in progress: its epochs so far (a Continue's on its record)."""
-        session, epochs = self._live
-        earlier = self._pages.watch.runs.runs.find(session)
-        spec = session.spec
-        if earlier is not None:
-            i = self._pages.watch.runs.runs.records.index(earlier)
-            runs[i] = {**runs[i], "history": with_epochs(earlier.history, epochs),
-                       "reason": RUNNING}
-        else:
-            runs.append({"name": f"#{len(runs) + 1} {spec.name} · {spec.optimizer} lr "
-                                 f"{spec.lr:g}",
-                         "settings": settings_of(spec, self._builder.config()),
-                         "history": with_epochs({}, epochs), "reason": RUNNING})
-        return runs
-
     # ---- a project into the views --------------------------------------------------------
     def show_steps(self, project: Project, runs: list[RunRecord] | None = None,
-                   rows: list[RowTexts] | None = None,
                    items: list | None = None) -> list[Callable[[], None]]:
-        """Putting a loaded project into the window: network, settings, model, runs, samples,
-        lab, data (the samples afterwards: ``merge_samples``). Steps for one event-loop turn each (``gui.common.turns``; together ~60 ms
-        for a large project on 2 cores); the window is not painted from the first to
-        ``end_show`` (one paint of the whole, afterwards). ``runs`` and their ``rows``: the
-        project's runs as read_project prepared them; ``items``: their run-list rows, made
-        already."""
+        """Putting a loaded project into the window: network, settings, model, the run
+        list's rows, samples, lab, data (the samples afterwards: ``merge_samples``). Steps
+        for one event-loop turn each (``gui.common.turns``; together ~60 ms for a large
+        project on 2 cores); the window is not painted from the first to ``end_show`` (one
+        paint of the whole, afterwards). ``runs``: the opened state's runs, ``items``: their
+        run-list rows, made already: the list shows them when that state is swapped in."""
         clear, fill = self._work.restore_steps(project)
 
         def session() -> None:  # first: the builder's network below is then no new session
@@ -155,12 +136,14 @@ class ProjectViews(QObject):
             self._builder.set_config(project.config)
 
         def runs_samples_lab() -> None:
-            if runs is None:
-                self.show_runs(project.runs, project.replays)
-            else:
-                self._pages.watch.runs.show_runs(runs, rows, items)
-            if project.lab is not None:
-                show_lab_state(self._pages.lab, project.lab)
+            if runs is not None and items is not None:
+                self._pages.watch.runs.prepare(runs, items)
+            # the lab as the project has it (none: the lab's defaults, if the page is built)
+            lab = self._pages.lab if project.lab is not None else \
+                self._pages.built_page("lab")
+            if lab is not None:
+                show_lab_state(lab, project.lab if project.lab is not None else
+                               lab_state(LabNet()))
 
         return [session, fill, network, runs_samples_lab]
 
@@ -181,13 +164,6 @@ class ProjectViews(QObject):
         """The window paints again (the whole of it, once: ~20-30 ms, a turn of its own)."""
         self._window.setUpdatesEnabled(True)
 
-    def show_runs(self, runs: list[dict], replays: dict | None = None) -> None:
-        """A project's runs (as saved) in the Watch tab's run list (with their replays)."""
-        replays = replays or {}
-        self._pages.watch.runs.show_runs([RunRecord(r["name"], r["settings"], r["history"],
-                                                    r["reason"], replays.get(i))
-                                          for i, r in enumerate(runs)])
-
     def merge_samples(self, samples: list[dict]) -> None:
         """The project's samples join the user's (same ids are the same sample), in a job
         started once the project is shown: 200,000 of them kept the GUI thread waiting for
@@ -201,12 +177,17 @@ class ProjectViews(QObject):
             return store.put_many([Sample(s["id"], s["image"], s["label"], s["created"])
                                    for s in samples])
 
+        self._merging.append(samples)
         self._tasks.submit("merge samples", plain(merge),
-                           on_done=lambda added: self._merged(draw, added),
-                           on_failed=lambda msg: self.message.emit(
-                               f"The project's samples could not be added: {msg}", 8000))
+                           on_done=lambda added: self._merged(draw, added, samples),
+                           on_failed=lambda msg: self._merge_failed(msg, samples))
 
-    def _merged(self, draw, added: list[str]) -> None:
+    def _merge_failed(self, message: str, samples: list[dict]) -> None:
+        self._merging = [b for b in self._merging if b is not samples]
+        self.message.emit(f"The project's samples could not be added: {message}", 8000)
+
+    def _merged(self, draw, added: list[str], samples: list[dict]) -> None:
+        self._merging = [b for b in self._merging if b is not samples]
         if added:  # the opened project's own samples: no edit of the user's
             restoring, self.restoring = self.restoring, True
             try:
@@ -241,25 +222,6 @@ def source_of(title: str) -> str:
     if low.startswith("trained here") or "trained here" in low:
         return "trained"
     return "opened"
-
-
-def with_epochs(history: dict[str, list[float]],
-                epochs: list[tuple[int, dict]]) -> dict[str, list[float]]:
-    """``history`` and then ``epochs`` ((0-based epoch, logs) as a run reports them), every
-    curve as long as the others (NaN where an epoch has no value for it)."""
-    out = {k: [float(v) for v in vals] for k, vals in history.items()}
-    n = len(out.get("loss", next(iter(out.values()), [])))
-    if n and len(out.get("epoch", [])) != n:  # a record from before positions were kept
-        out["epoch"] = [float(e) for e in range(1, n + 1)]
-    for epoch, logs in epochs:
-        values = {k: float(v) for k, v in logs.items() if isinstance(v, numbers.Real)}
-        values["epoch"] = float(epoch + 1)
-        for key in out.keys() | values.keys():
-            curve = out.setdefault(key, [])
-            curve.extend([math.nan] * (n - len(curve)))
-            curve.append(values.get(key, math.nan))
-        n += 1
-    return out
 
 
 def show_lab_state(lab, state: dict) -> None:

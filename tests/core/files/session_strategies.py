@@ -12,7 +12,7 @@ from nngui.core.lab.backprop import LabNet
 from nngui.core.lab.state import lab_state
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training.presets import PRESETS
-from nngui.core.training.runs import settings_of
+from nngui.core.training.runs import RunRecord, settings_of
 
 FLOATS = st.floats(0.0, 5.0, allow_nan=False, width=32) | st.just(math.nan)
 PRESET_NAMES = sorted(PRESETS)
@@ -65,8 +65,8 @@ def sessions(draw, models: bool = False) -> SessionState:
         epochs = draw(st.integers(1, 4))
         reason = "stopped" if kind == "stopped" else "finished"
         name = f"#{i + 1} {spec.name}" + (" (continued)" if kind == "continued" else "")
-        runs.append({"name": name, "settings": settings_of(spec, config), "reason": reason,
-                     "history": draw(histories(epochs, kind == "stopped"))})
+        runs.append(RunRecord(name, settings_of(spec, config),
+                              draw(histories(epochs, kind == "stopped")), reason))
     rng = np.random.default_rng(draw(st.integers(0, 1000)))
     samples = [{"id": f"{i:013d}-abcdef{i:02d}", "label": int(rng.integers(0, 10)),
                 "created": 1e9 + i, "image": rng.integers(0, 256, (28, 28), dtype=np.uint8)}
@@ -97,13 +97,15 @@ def rich_session() -> SessionState:
     p = PRESETS["xor-3-4-1"]
     spec, config = p.spec(), p.train_config()
     nan = math.nan
-    runs = [{"name": "#1 xor", "settings": settings_of(spec, config), "reason": "finished",
-             "history": {"loss": [0.7, 0.5], "val_loss": [0.8, 0.6], "epoch": [1.0, 2.0]}},
-            {"name": "#2 xor", "settings": settings_of(spec, config), "reason": "stopped",
-             "history": {"loss": [0.7, 0.6], "val_loss": [0.8, nan], "epoch": [1.0, 1.5]}},
-            {"name": "#2 xor (continued)", "settings": settings_of(spec, config),
-             "reason": "finished", "history": {"loss": [0.7, 0.6, 0.4], "val_loss": [
-                 0.8, nan, 0.5], "epoch": [1.0, 1.5, 2.0]}}]
+    runs = [RunRecord("#1 xor", settings_of(spec, config),
+                      {"loss": [0.7, 0.5], "val_loss": [0.8, 0.6], "epoch": [1.0, 2.0]},
+                      "finished"),
+            RunRecord("#2 xor", settings_of(spec, config),
+                      {"loss": [0.7, 0.6], "val_loss": [0.8, nan], "epoch": [1.0, 1.5]},
+                      "stopped"),
+            RunRecord("#2 xor (continued)", settings_of(spec, config),
+                      {"loss": [0.7, 0.6, 0.4], "val_loss": [0.8, nan, 0.5],
+                       "epoch": [1.0, 1.5, 2.0]}, "finished")]
     rng = np.random.default_rng(7)
     samples = [{"id": f"{i:013d}-abcdef{i:02d}", "label": i, "created": 1e9 + i,
                 "image": rng.integers(0, 256, (28, 28), dtype=np.uint8)} for i in range(3)]

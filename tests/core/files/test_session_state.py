@@ -21,6 +21,7 @@ from nngui.core.files.state import (
     save_state,
 )
 from nngui.core.training.presets import get_preset
+from nngui.core.training.runs import RunRecord
 from tests.core.files.session_strategies import rich_session, sessions
 
 ROUND_TRIP = settings(max_examples=8, deadline=None,
@@ -55,7 +56,7 @@ def test_the_round_trip_sees_each_field(tmp_path) -> None:
     for change in (lambda s: setattr(s, "preset", None),
                    lambda s: setattr(s.training, "message", "x"),
                    lambda s: s.models.clear(),
-                   lambda s: setattr(s, "runs", [{"name": "x"}])):
+                   lambda s: setattr(s, "runs", [RunRecord("x", {})])):
         again = open_state(tmp_path / "a.nngui")
         change(again)
         assert again.snapshot() != state.snapshot()

@@ -21,7 +21,7 @@ from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.platform.runtime import keras
 from nngui.core.training.observer import Observer
 from nngui.core.training.presets import _dense
-from nngui.core.training.runs import RunList, lr_sweep, optimizer_sweep, overfit_note
+from nngui.core.training.runs import lr_sweep, optimizer_sweep, overfit_note
 from nngui.core.training.train import train
 
 
@@ -233,39 +233,12 @@ def test_training_options_validated():
         .early_stopping_patience == 3
 
 
-def test_sweeps_and_run_list():
+def test_sweeps():
     spec = _net([3], lr=0.01)
     lrs = [s.lr for _, s in lr_sweep(spec)]
     assert lrs == [0.001, 0.003, 0.01, 0.03, 0.1] and spec.lr == 0.01
     opts = optimizer_sweep(spec)
     assert [s.optimizer for _, s in opts] == ["sgd", "rmsprop", "adam", "adagrad"]
-    runs = RunList()
-    a, b = object(), object()
-    runs.record(a, "a", {}, {"loss": [1.0]})
-    runs.record(b, "b", {}, {"loss": [2.0]})
-    runs.record(a, "a", {}, {"loss": [1.0, 0.5]})  # Continue: the same run, longer
-    assert [r.name for r in runs.records] == ["#1 a", "#2 b"]
-    assert runs.records[0].history["loss"] == [1.0, 0.5]
-
-
-def test_the_run_list_does_not_keep_sessions_and_their_models_alive():
-    import gc
-    import weakref
-
-    from nngui.core.training.session import Session
-
-    runs = RunList()
-    session = Session(_net([4]))
-    session.model = bytearray(10**6)  # stands for a Keras model and its compiled graphs
-    runs.record(session, "a", {}, {"loss": [1.0]})
-    runs.record(session, "a", {}, {"loss": [1.0, 0.5]})  # still the same run while it lives
-    assert len(runs.records) == 1
-    gone = weakref.ref(session)
-    del session
-    gc.collect()
-    assert gone() is None  # a new network per cycle kept every old model: ~12 MB each
-    runs.record(Session(_net([4])), "b", {}, {"loss": [2.0]})
-    assert [r.name for r in runs.records] == ["#1 a", "#2 b"]  # the record itself stays
 
 
 def test_top_components_match_the_svd():

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nngui.core.training.runs import RunList, RunRecord, best_index, overfit_note
+from nngui.core.training.runs import RunRecord, best_index, overfit_note
 
 STOPPED_TWICE = {  # 5 epochs, stopped in epoch 4 and in epoch 6, then continued
     "epoch": [1.0, 2.0, 3.0, 3.4, 4.0, 5.0, 5.5],
@@ -40,19 +40,3 @@ def test_the_best_epoch_is_the_lowest_real_validation_loss(entries):
         return
     assert val[best] == min(finite)
     assert overfit_note(history)[0] == round(xs[best])
-
-
-def test_runs_read_from_a_project_leave_room_for_the_next_run():
-    """A reopened project's runs belong to no session: the next run gets its own record."""
-
-    class Session:  # a training session: weakly referable, compared by identity
-        pass
-
-    runs = RunList()
-    reopened = runs.add(RunRecord("#1 earlier", {}, {"loss": [0.5]}))
-    session = Session()
-    new = runs.record(session, "mnist", {}, {"loss": [0.4]}, "finished")
-    assert runs.records == [reopened, new] and new.name == "#2 mnist"
-    again = runs.record(session, "mnist", {}, {"loss": [0.4, 0.3]}, "finished")  # Continue
-    assert again is new and runs.find(session) is new and len(runs.records) == 2
-    assert runs.find(None) is None and runs.find(object()) is None

@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nngui.core.files.project import Project, load_project, save_project
+from nngui.core.files.state import SessionState
+from nngui.core.network.spec import NetworkSpec
 from nngui.core.training.presets import get_preset
-from nngui.core.training.runs import RunList, settings_of, with_test_curve
+from nngui.core.training.runs import settings_of, with_test_curve
 
 
 def _same(a, b):
@@ -23,7 +25,7 @@ def _same(a, b):
 def test_each_epoch_keeps_the_test_values_its_own_run_measured(runs):
     """Runs of one session: (epochs, from scratch?, probe sent values?) one after another."""
     session_history: dict[str, list[float]] = {}
-    runs_list, key = RunList(), object()
+    state, key = SessionState(NetworkSpec((2,), [])), object()
     expected: list[float] = []  # test_loss per epoch of the session's history
     value = 0.0
     for epochs, restart, measured in runs:
@@ -37,11 +39,12 @@ def test_each_epoch_keeps_the_test_values_its_own_run_measured(runs):
             if measured:
                 points.append({"loss": value, "accuracy": value / 100})
         expected += [p["loss"] for p in points] or [math.nan] * epochs
-        earlier = runs_list.find(key)
+        i = state.run_of(key)
+        earlier = state.runs[i] if i is not None else None
         hist = with_test_curve(session_history, earlier.history if earlier else {}, epochs,
                                points)
-        runs_list.record(key, "run", {}, hist)
-        rec = runs_list.find(key)
+        state.run_ended("run", {}, hist, "finished", key)
+        rec = state.runs[state.run_of(key)]
         assert rec.history["loss"] == session_history["loss"]
         if "test_loss" in rec.history:
             assert _same(rec.history["test_loss"], expected)

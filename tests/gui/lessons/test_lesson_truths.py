@@ -96,7 +96,7 @@ def test_the_learning_rate_step_names_the_plot_that_draws_its_sweep(window, qtbo
     runs = w.watch.runs
     with qtbot.waitSignal(runs.sweepEnded, timeout=300000):
         assert runs.start_sweep("lr")
-    histories = [r.history for r in runs.runs.records]
+    histories = [r.history for r in runs.records]
     combo = runs.findChild(QComboBox, "runMetricCombo")
     text = " ".join(box.step.text.split())
     named = [m for m in (combo.itemText(i) for i in range(combo.count()))

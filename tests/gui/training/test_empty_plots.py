@@ -31,6 +31,7 @@ def _ranges(plot) -> list[tuple[float, float]]:
 class _Training(QObject):
     runStarted = Signal(object)
     probeArrived = Signal(str, int, object)
+    epochEnded = Signal(int, object)
     runFinished = Signal(object)
 
 

@@ -37,7 +37,7 @@ def test_the_idle_lr_box_shows_what_the_next_run_starts_with(window, qtbot) -> N
     assert window.work.session.changes[-1].value == pytest.approx(0.003)
     assert box.value() == pytest.approx(0.003)  # Train continues at the live rate
     # the run's name (run list, its plot's legend) says the rate changed, not 'lr 0.05' alone
-    record = window.pages.watch.runs.runs.records[-1]
+    record = window.pages.watch.runs.records[-1]
     assert record.name.endswith(f"adam lr {start:g}→0.003"), record.name
     row = window.pages.watch.runs.runList.topLevelItem(0)
     assert "→0.003" in row.text(0)

@@ -65,7 +65,7 @@ def test_the_replay_at_epoch_k_is_what_the_live_view_showed(trained, qtbot, tmp_
     watch = w.watch
     slider = w.findChild(QSlider, "timelineSlider")
     assert slider is watch.timeline.timelineSlider
-    replay = watch.runs.runs.records[-1].replay
+    replay = watch.runs.records[-1].replay
     epochs = replay.epochs()
     assert epochs == sorted(seen) and len(epochs) >= 2
     assert slider.value() == slider.maximum() == len(epochs) - 1  # it followed the run
@@ -82,7 +82,7 @@ def test_the_replay_at_epoch_k_is_what_the_live_view_showed(trained, qtbot, tmp_
     w.apply_preset("mlp-2-4-2")  # another network: the views and the timeline start empty
     assert watch.timeline.epochs == [] and watch.live.confusionView.matrix is None
     assert w.open_path(path)
-    qtbot.waitUntil(lambda: len(watch.runs.runs.records) == 1 and
+    qtbot.waitUntil(lambda: len(watch.runs.records) == 1 and
                     watch.timeline.epochs == epochs, timeout=30000)
     for index in range(len(epochs)):  # every frame from the file, the newest too
         slider.setValue(index)
@@ -103,7 +103,7 @@ def test_a_live_run_follows_the_newest_epoch_unless_the_slider_was_moved(trained
     assert slider.value() == 0 and epochs[:len(first)] == first
     _same(_shown(watch.live), held)
     assert epochs[-1] == 11  # the continued run extends the same replay to its last epoch
-    assert watch.runs.runs.records[-1].replay.epochs() == epochs
+    assert watch.runs.records[-1].replay.epochs() == epochs
     slider.setValue(slider.maximum())  # back at the end: the newest epoch
     assert "epoch 12" in watch.timeline.timelineLabel.text()
     assert watch.live.boundaryPlot.getPlotItem().titleLabel.text.endswith("epoch 12")

@@ -24,7 +24,7 @@ def test_a_projects_runs_fill_the_list_in_one_pass(window, monkeypatch) -> None:
     records = _records(300)
     runs.show_runs(records)
     assert redraws == [1]  # not once per run (that was 3.4 s for a thousand runs)
-    assert runs.runs.records == records and runs.runList.topLevelItemCount() == 300
+    assert runs.records == records and runs.runList.topLevelItemCount() == 300
     ticked = [i for i in range(300) if runs.runList.topLevelItem(i).checkState(0) ==
               Qt.CheckState.Checked]
     assert ticked == [299] and runs.runList.currentItem() is runs.runList.topLevelItem(299)
@@ -35,7 +35,7 @@ def test_a_projects_runs_fill_the_list_in_one_pass(window, monkeypatch) -> None:
         assert item.toolTip(0) == f"optimizer adam, lr {0.01 * (i + 1)}"
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 2  # its curve and its ★
     runs.show_runs(records[:2], [row_texts(r) for r in records[:2]])  # rows worked out before
-    assert runs.runList.topLevelItemCount() == 2 == len(runs.runs.records)
+    assert runs.runList.topLevelItemCount() == 2 == len(runs.records)
     assert runs.runList.topLevelItem(1).text(2) == row_texts(records[1]).summary
     runs.show_runs([])
     assert runs.runList.topLevelItemCount() == 0 and runs.runList.currentItem() is None

@@ -12,7 +12,7 @@ from nngui.core.training import seeds
 
 def _band_matches_members(runs, key: str) -> None:
     (group, (band, mean, low, high)), = runs.bands.items()
-    members = [r for r in runs.runs.records if r.settings.get(seeds.GROUP) == group]
+    members = [r for r in runs.records if r.settings.get(seeds.GROUP) == group]
     assert len(members) == 3
     values = np.array([r.history[key] for r in members])  # 3 runs x epochs, all finite
     xs = members[0].history["epoch"]
@@ -37,7 +37,7 @@ def test_repeat_with_seeds_draws_the_groups_mean_and_spread(window, qtbot, tmp_p
     with qtbot.waitSignal(runs.sweepFinished, timeout=300000) as done:
         runs.seedRepeatButton.click()
     assert done.args == [3]
-    records = runs.runs.records
+    records = runs.records
     assert [r.settings[seeds.SEED] for r in records] == [4, 5, 6]
     assert len({r.settings[seeds.GROUP] for r in records}) == 1
     assert [runs.runList.topLevelItem(i).icon(0).cacheKey() != 0 for i in range(3)] == [True] * 3
@@ -50,7 +50,7 @@ def test_repeat_with_seeds_draws_the_groups_mean_and_spread(window, qtbot, tmp_p
     assert w.save_project_to(path)
     w.apply_preset("mlp-2-4-2")
     assert w.open_path(path)
-    qtbot.waitUntil(lambda: len(runs.runs.records) == 3, timeout=30000)
+    qtbot.waitUntil(lambda: len(runs.records) == 3, timeout=30000)
     for i in range(3):  # the reopened list ticks only its last run: tick the group again
         runs.runList.topLevelItem(i).setCheckState(0, runs.runList.topLevelItem(i).checkState(0)
                                                    .__class__.Checked)

@@ -86,7 +86,7 @@ def test_the_sweep_line_counts_runs_and_estimates_the_time_left(tiny, qtbot):
     assert last == "LR sweep finished: 5 runs in 3 min 20 s."
     assert w.watch.runs.sweepStatus.text() == last
     assert w.statusBar().currentMessage() == last
-    assert len(w.watch.runs.runs.records) == 5
+    assert len(w.watch.runs.records) == 5
 
 
 def test_stop_ends_the_sweep_and_says_what_it_stopped(tiny, qtbot):
@@ -108,6 +108,6 @@ def test_stop_ends_the_sweep_and_says_what_it_stopped(tiny, qtbot):
                     f"1 run finished, {len(settings) - 2} not started. "
                     "The stopped run is kept in the list.")
     assert runs.sweepStatus.text() == last == w.statusBar().currentMessage()
-    names = [r.name for r in runs.runs.records]  # "#1 optimizers: sgd lr 0.01", …
+    names = [r.name for r in runs.records]  # "#1 optimizers: sgd lr 0.01", …
     assert [n.split(" ", 1)[1] for n in names] == [f"optimizers: {s}" for s in settings[:2]]
     assert runs.lrSweepButton.isEnabled() and not runs.is_sweeping()

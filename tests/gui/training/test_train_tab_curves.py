@@ -206,7 +206,7 @@ def test_stop_then_continue_puts_validation_at_the_same_epochs_in_watch_and_trai
     runs.redraw()
     [run_x] = [item.getData()[0][np.isfinite(item.getData()[1])]
                for item in runs.comparePlot.getPlotItem().listDataItems()
-               if item.name() == runs.runs.records[0].name]
+               if item.name() == runs.records[0].name]
     assert list(run_x) == list(train_x)
 
 

@@ -122,7 +122,7 @@ def test_a_learning_rate_change_lands_is_marked_and_kept(qtbot, panel, digits):
     with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
         _click(qtbot, panel.stopButton)
     assert session.changes == [Change(0, 1, "learning_rate", 0.3, 20)]
-    assert runs.runs.records[-1].settings["live_changes"] == "lr 0.3 at epoch 1 batch 2"
+    assert runs.records[-1].settings["live_changes"] == "lr 0.3 at epoch 1 batch 2"
     assert float(session.model.optimizer.learning_rate.numpy()) == pytest.approx(0.3)
     assert not live.liveLearningRate.isEnabled()  # no run to change
 

@@ -125,7 +125,7 @@ def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_projec
         with qtbot.waitSignal(window.training.runFinished, timeout=120000):
             assert window.train()
     runs = window.watch.runs
-    (rec,) = runs.runs.records
+    (rec,) = runs.records
     assert len(sent) == 6 == len(rec.history["loss"])
     assert rec.history["test_loss"] == [p["loss"] for p in sent]
     assert rec.history["test_accuracy"] == [p["accuracy"] for p in sent]
@@ -141,7 +141,7 @@ def test_the_test_curve_is_kept_in_the_run_history_through_continue_and_a_projec
     saved = load_project(path, with_model=False).runs
     assert saved[0]["history"]["test_loss"] == rec.history["test_loss"]
     window.projects.show_runs(saved)  # as opening the project shows them
-    assert runs.runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
+    assert runs.records[0].history["test_accuracy"] == rec.history["test_accuracy"]
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 1
     # the list is the legend: the ticked run wears its curve's colour, the plot has no box
     assert runs.comparePlot.getPlotItem().legend is None
@@ -154,11 +154,11 @@ def test_every_run_is_kept_and_a_sweep_makes_one_run_per_setting(window, qtbot):
     with qtbot.waitSignal(window.training.runFinished, timeout=120000):
         window.train()
     runs = window.watch.runs
-    assert len(runs.runs.records) == 1
+    assert len(runs.records) == 1
     with qtbot.waitSignal(runs.sweepFinished, timeout=300000) as blocker:
         _named(window, "lrSweepButton").click()
     assert blocker.args == [5]
-    records = runs.runs.records[1:]
+    records = runs.records[1:]
     assert len(records) == 5
     base = window.builder.spec().lr
     lrs = [r.settings["lr"] for r in records]

@@ -191,7 +191,7 @@ def test_a_sweep_run_stopped_in_its_first_epoch_is_not_told_to_set_a_split(windo
         assert runs.start_sweep("lr")
     qtbot.waitUntil(lambda: not runs.is_sweeping(), timeout=30000)
     assert stopped[0][0] == 0 and finished.args[0].reason == "stopped"
-    rec = runs.runs.records[-1]
+    rec = runs.records[-1]
     assert all(0 < x < 1 for x in rec.history["epoch"])  # only a part of epoch 1 was trained
     assert not any(np.isfinite(v) for v in rec.history.get("val_loss", []))
     qtbot.waitUntil(lambda: not w.watch.overfit._dirty, timeout=10000)

@@ -14,10 +14,11 @@ import threading
 import pytest
 
 from nngui.core.files.project import load_project
+from nngui.core.files.run_state import IN_PROGRESS as RUNNING
 from nngui.core.training.presets import get_preset
+from nngui.core.training.runs import with_epochs
 from nngui.gui.window import project_actions
 from nngui.gui.window.project_actions import ProjectActions
-from nngui.gui.window.project_views import RUNNING, with_epochs
 from nngui.gui.window.recovery import autosave_dir
 
 
@@ -265,7 +266,7 @@ def test_an_autosave_during_a_continued_run_extends_its_record(window, qtbot) ->
     with qtbot.waitSignal(window.training.runFinished, timeout=60000):
         assert window.train()
     qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
-    first = window.watch.runs.runs.records[0].history["loss"]
+    first = window.watch.runs.records[0].history["loss"]
     assert len(first) == 2
     window.builder.set_config(cfg)
     epochs = []

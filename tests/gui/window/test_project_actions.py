@@ -66,10 +66,10 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert not w.isWindowModified() and w.windowTitle() == "xor.nngui[*] — nngui"
     weights = [a.copy() for a in w.session.model.get_weights()]
     history = {k: list(v) for k, v in w.session.history.items()}
-    runs = [(r.name, r.history) for r in w.watch.runs.runs.records]
+    runs = [(r.name, r.history) for r in w.watch.runs.records]
     lab = (w.lab.net.iteration, [x.copy() for x in w.lab.net.weights])
     assert w.new_project()  # nothing unsaved: no question
-    assert w.watch.runs.runs.records == [] and w.project_path is None
+    assert w.watch.runs.records == [] and w.project_path is None
     qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=30000)
     w.lab.reset()
     for sample in w.draw.samples_store.samples():  # another computer: none of the samples
@@ -84,7 +84,7 @@ def test_save_and_open_bring_back_the_whole_work(trained, tmp_path, qtbot) -> No
     assert all(a.tobytes() == b.tobytes() for a, b in
                zip(w.session.model.get_weights(), weights, strict=True))
     assert w.session.history == history
-    assert [(r.name, r.history) for r in w.watch.runs.runs.records] == runs
+    assert [(r.name, r.history) for r in w.watch.runs.records] == runs
     assert w.watch.runs.runList.topLevelItemCount() == len(runs)
     assert w.training.trainButton.text() == "Continue training"
     assert w.lab.net.iteration == lab[0] == 3

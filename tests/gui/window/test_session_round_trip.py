@@ -7,7 +7,6 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 
 from nngui.core.files.state import open_state, save_state
-from nngui.core.training.runs import RunRecord
 from nngui.gui.training.run_rows import row_texts
 from tests.core.files.session_strategies import rich_session, sessions
 
@@ -25,8 +24,8 @@ def _row_texts(w) -> list[tuple[str, str, str]]:
 def _expected_rows(state) -> list[tuple[str, str, str]]:
     rows = []
     for r in state.runs:
-        t = row_texts(RunRecord(r["name"], r["settings"], r["history"], r["reason"]))
-        rows.append((r["name"], t.epochs, t.summary))
+        t = row_texts(r)
+        rows.append((r.name, t.epochs, t.summary))
     return rows
 
 
