@@ -33,6 +33,9 @@ BATCH_COLOR = (150, 190, 225)  # the batch curves: a paler tint of the same blue
 VAL_COLOR = (230, 120, 20)  # "validation" in both plots
 METRIC_LABELS = {"accuracy": "accuracy (%)", "mae": "mean absolute error",
                  "mse": "mean squared error"}
+# the metric plot's title: short, so that it fits a 160 px plot beside the lesson dock (the
+# axis says the whole name; "Mean absolute error" was cut at the plot's right edge)
+METRIC_TITLES = {"accuracy": "Accuracy", "mae": "Error (MAE)", "mse": "Error (MSE)"}
 EMPTY_EPOCHS = 5  # the epoch axis of an empty plot, until a run says how many
 TICK_PX = 36  # at least this many pixels between two epoch labels
 MIN_PERCENT_SPAN = 5.0  # the accuracy axis spans at least this many points
@@ -65,6 +68,13 @@ def metric_range(values, percent: bool) -> tuple[float, float]:
     elif min(finite) >= 0:  # an error (mae, mse) is never negative
         lo = max(lo, 0.0)
     return lo, hi
+
+
+def _view_width(plot) -> float:
+    """The pixels a plot's data area is wide (its view box; before it is laid out, the
+    widget less its axis)."""
+    width = plot.getPlotItem().getViewBox().width()
+    return width if width > 1 else plot.width() - 60
 
 
 def metric_for(spec: NetworkSpec | None) -> str:
@@ -199,6 +209,8 @@ class TrainingCurves(QWidget):
         self.plotArea.layout().addWidget(accuracy, 1)
         self.lossPlot, self.accuracyPlot = loss, accuracy
         self._make_curves()
+        for plot in (loss, accuracy):  # a dock opened beside them: the pads are in pixels
+            plot.getPlotItem().getViewBox().sigResized.connect(self._on_view_resized)
         self._metric = ""  # label and range the new plots
         self._empty = None
         self._metric_range: tuple[float, float] | None = None
@@ -360,7 +372,7 @@ class TrainingCurves(QWidget):
         if metric != self._metric:  # label the axis from the log keys present
             self._metric = metric
             label = METRIC_LABELS.get(metric, metric)
-            title = "Accuracy" if metric == "accuracy" else label.capitalize()
+            title = METRIC_TITLES.get(metric, label.capitalize())
             acc = self.accuracyPlot.getPlotItem()
             acc.setLabel("left", label)
             acc.setTitle(title, color="#333", size="10pt")  # short: fits a 160 px plot
@@ -372,18 +384,27 @@ class TrainingCurves(QWidget):
         self._set_metric_range()
 
     def _set_metric_range(self) -> None:
-        """The metric plot's y range, from the points it shows (``metric_range``)."""
+        """The metric plot's y range, from the points it shows (``metric_range``), with room
+        for half a mark beyond a hard end (100 %, 0): a point on it was cut in half."""
         percent = self._metric == "accuracy"
         scale = 100.0 if percent else 1.0
         values = [scale * v for key in (self._metric, "val_" + self._metric)
                   for v in epoch_points(self._history, key)[1]]
-        y = metric_range(values, percent)
+        lo, hi = metric_range(values, percent)
+        view = self.accuracyPlot.getPlotItem().getViewBox()
+        room = (hi - lo) * (MARK_PX / 2 + 1) / max(view.height() - MARK_PX - 2, 1.0)
+        y = (lo - room * (lo <= 0.0), hi + room * (percent and hi >= 100.0))
         if y == self._metric_range:
             return  # a view the user zoomed stays until the points change
         self._metric_range = y
-        view = self.accuracyPlot.getPlotItem().getViewBox()
-        view.setLimits(yMin=0.0 if percent else None, yMax=100.0 if percent else None)
+        view.setLimits(yMin=y[0] if percent else None, yMax=y[1] if percent else None)
         view.setYRange(*y, padding=0.0)
+
+    def _on_view_resized(self) -> None:
+        """A plot's size changed (the window, a dock beside it): its pixel pads again."""
+        if self._empty is not None and not out_of_sight(self):
+            self._set_ranges()
+            self._set_metric_range()
 
     def _last_epoch(self) -> float:
         last = max(self._history.get("epoch", []), default=0.0)
@@ -395,7 +416,7 @@ class TrainingCurves(QWidget):
         """Epochs 0..the run's last on x with whole-epoch ticks; a fixed range when empty."""
         end = max(float(self._planned_end), math.ceil(self._last_epoch()), 1.0)
         empty = not self._bx and not self._history.get("epoch")
-        width = min(self.lossPlot.width(), self.accuracyPlot.width()) - 60  # minus the axis
+        width = min(_view_width(self.lossPlot), _view_width(self.accuracyPlot))
         step = epoch_tick_step(end, width)
         # room for half an epoch's mark beyond the last epoch: the plot's edge cut it in two
         pad = max(0.02, (MARK_PX / 2 + 2) / max(width, 1))

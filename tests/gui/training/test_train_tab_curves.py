@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from nngui.core.data.adapt import Prepared
 from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
 from nngui.core.training.session import RunRequest, Session
+from nngui.gui.training.curves import MARK_PX
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.training.watch import WatchPanel
 
@@ -91,12 +92,27 @@ def assert_percent(panel: TrainingPanel, settle: bool = True) -> None:
     if settle:
         QApplication.processEvents()
     ys = np.concatenate([curve(panel.accuracyPlot, n)[1] for n in ("train", "validation")])
-    low, high = panel.accuracyPlot.getPlotItem().getViewBox().viewRange()[1]
-    assert 0.0 <= low < high <= 100.0, (low, high)
+    view = panel.accuracyPlot.getPlotItem().getViewBox()
+    low, high = view.viewRange()[1]
+    assert low < high and px_beyond(view, low, high) <= MARK_PX / 2 + 1.5, (low, high)
+    assert max(label_values(panel.accuracyPlot)) <= 100.0  # no 110 % or 140 % label
     if len(ys):
         assert 0.0 <= ys.min() and ys.max() <= 100.0, ys
         if settle:
             assert low <= ys.min() and ys.max() <= high, (low, high, ys)  # all shown
+
+
+def px_beyond(view, low: float, high: float) -> float:
+    """How many pixels the view shows beyond 0..100 % at its further end."""
+    return max(high - 100.0, -low, 0.0) * view.height() / (high - low)
+
+
+def label_values(plot) -> list[float]:
+    """The values the left axis labels, as drawn now."""
+    axis = plot.getPlotItem().getAxis("left")
+    low, high = plot.getPlotItem().getViewBox().viewRange()[1]
+    return [v for _spacing, values in axis.tickValues(low, high, axis.height())
+            for v in values if low <= v <= high]
 
 
 @pytest.fixture
@@ -213,8 +229,6 @@ def test_stop_then_continue_puts_validation_at_the_same_epochs_in_watch_and_trai
 def test_the_last_epochs_mark_is_whole_inside_the_plot(qtbot, panel, moons):
     """The last epoch's 7 px mark was cut in two by the plot's right edge (x ran to the last
     epoch plus 2 % of the range): the view now leaves half a mark and a little more."""
-    from nngui.gui.training.curves import MARK_PX
-
     panel.resize(440, 420)  # the plots ~160 px wide each, as beside the lesson dock at 1366
     assert start(qtbot, panel, RunRequest(Session(SPEC), moons, config(3))).ok
     panel.curves.redraw()
@@ -224,3 +238,34 @@ def test_the_last_epochs_mark_is_whole_inside_the_plot(qtbot, panel, moons):
         (x0, x1), width = view.viewRange()[0], view.width()
         px_beyond = (x1 - 3.0) * width / (x1 - x0)
         assert px_beyond >= MARK_PX / 2, (x0, x1, width)
+
+
+def test_the_last_epochs_mark_stays_whole_when_a_dock_narrows_the_plots(qtbot, panel, moons):
+    """The pad was worked out for the width the plots had when the run ended: the lesson
+    dock opened beside them afterwards and cut the last marks in two again."""
+    assert start(qtbot, panel, RunRequest(Session(SPEC), moons, config(3))).ok
+    panel.curves.redraw()
+    QApplication.processEvents()
+    panel.resize(440, 420)  # the dock opens: the plots go from ~400 to ~160 px
+    qtbot.waitUntil(lambda: panel.lossPlot.getPlotItem().getViewBox().width() < 250)
+    QApplication.processEvents()
+    for plot in (panel.lossPlot, panel.accuracyPlot):
+        view = plot.getPlotItem().getViewBox()
+        (x0, x1), width = view.viewRange()[0], view.width()
+        assert (x1 - 3.0) * width / (x1 - x0) >= MARK_PX / 2, (x0, x1, width)
+
+
+def test_a_point_at_100_percent_is_drawn_whole(qtbot, panel):
+    """The accuracy axis stopped at exactly 100: a point there, and the line through it, were
+    cut in half by the plot's top edge. The view leaves half a mark above 100 % now, and
+    still labels nothing above it."""
+    curves = panel.curves
+    curves.load_history({"epoch": [1.0, 2.0, 3.0], "loss": [0.5, 0.2, 0.1],
+                         "accuracy": [0.9, 1.0, 1.0], "val_accuracy": [0.95, 1.0, 1.0]})
+    curves.redraw()
+    QApplication.processEvents()
+    view = panel.accuracyPlot.getPlotItem().getViewBox()
+    low, high = view.viewRange()[1]
+    room = (high - 100.0) * view.height() / (high - low)
+    assert MARK_PX / 2 <= room <= MARK_PX / 2 + 1.5, (low, high, view.height())
+    assert max(label_values(panel.accuracyPlot)) == 100.0

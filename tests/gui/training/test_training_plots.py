@@ -74,7 +74,7 @@ def _assert_titled(panel, metric: str) -> None:
     if metric == "accuracy":
         assert title == "Accuracy" and label == "accuracy (%)"
     else:
-        assert title == "Mean absolute error"
+        assert title == "Error (MAE)"
         assert label == "mean absolute error"
 
 
