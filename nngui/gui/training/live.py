@@ -42,6 +42,7 @@ from nngui.gui.training.live_titles import (  # noqa: F401 (re-exported)
     NO_HIDDEN_TITLE,
     NO_HIDDEN_VIEW,
     NO_LEARNING_RATE,
+    NO_VIEWS_RECORDED,
     NO_WEIGHTS_TITLE,
     NOT_TRAINED,
     NOTHING_TO_SHOW,
@@ -118,6 +119,7 @@ class LivePanel(QWidget):
         super().__init__(parent)
         self._latest: dict[str, tuple[int, Any]] = {}
         self._frame: dict[str, tuple[int, Any]] | None = None  # a replayed epoch, shown instead
+        self.blank = False  # show_blank: a chosen run recorded no views; none are drawn
         self._drawn: dict[str, int] = {}
         self._lr: tuple[list[float], list[float]] = ([], [])
         self._build_ui()
@@ -256,6 +258,9 @@ class LivePanel(QWidget):
     def show_frame(self, epoch: int, payloads: dict[str, Any] | None) -> None:
         """Show a replayed epoch's ``payloads`` (name → payload, as the probes sent them)
         instead of the latest ones; None goes back to the latest (live) ones."""
+        if self.blank:  # every view drawn again: the blank emptied them
+            self.blank = False
+            self._drawn.clear()
         for name in {*(self._frame or {}), *(payloads or {})}:
             self._drawn.pop(name, None)  # drawn again, whatever ids the new payloads have
         self._frame = None if payloads is None else {
@@ -271,9 +276,21 @@ class LivePanel(QWidget):
         """Forget what was shown (a new network, a run from scratch): every view empty and
         every title and note back to saying so."""
         self._latest.clear()
+        self._lr = ([], [])
+        self.blank = False
+        self._empty_views()
+
+    def show_blank(self) -> None:
+        """Show none of the latest views, keeping them: a run chosen in the run list that
+        recorded none (stopped before its first epoch, or from a file without replays) must
+        not show the views of the run that sent them. ``show_frame`` shows them again."""
+        self.blank = True
+        self._empty_views()
+
+    def _empty_views(self) -> None:
+        """Every view drawn empty, its title and note saying so (``empty_reasons``)."""
         self._frame = None
         self._drawn.clear()
-        self._lr = ([], [])
         for item in (self._train_pts, self._test_pts, self._hidden_pts):
             item.clear()
         self._lines.setData([], [])
@@ -315,7 +332,8 @@ class LivePanel(QWidget):
         """
         if out_of_sight(self):
             return
-        shown = self._latest if self._frame is None else {**self._latest, **self._frame}
+        shown = {} if self.blank else \
+            self._latest if self._frame is None else {**self._latest, **self._frame}
         pending = [(name, epoch, payload) for name, (epoch, payload) in shown.items()
                    if (payload is not None or name in NOTHING_TO_SHOW)
                    and self._drawn.get(name) != id(payload)]
@@ -335,6 +353,9 @@ class LivePanel(QWidget):
         """What the boundary, hidden-space, learning-rate and confusion plots say while they
         have nothing to draw ("" where they have): derived from what arrived since the last
         clear."""
+        if self.blank:
+            return dict.fromkeys(("boundary", "hidden", "learning_rate", "confusion"),
+                                 NO_VIEWS_RECORDED)
         sent = {**self._latest, **(self._frame or {})}
         idle = NOT_TRAINED if not sent else ""
         boundary = "" if self._boundary is not None or "boundary" in sent else \

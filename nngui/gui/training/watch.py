@@ -113,8 +113,10 @@ class WatchPanel(QWidget):
                                  index=-1)
         if replay is not None and len(replay):
             self.show_frame(len(replay) - 1)
-        else:
-            self.live.show_frame(0, None)
+        elif replay is self._live_replay:
+            self.live.show_frame(0, None)  # the run whose views are the latest ones
+        else:  # a run that recorded none: not the views another run left
+            self.live.show_blank()
 
     def _on_run_shown(self) -> None:
         """Another run chosen in the list: the timeline scrubs its replay (not while a run

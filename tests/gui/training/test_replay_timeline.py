@@ -112,3 +112,27 @@ def test_a_live_run_follows_the_newest_epoch_unless_the_slider_was_moved(trained
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         w.train()
     assert slider.value() == slider.maximum() and watch.timeline.epochs[-1] == 17
+
+
+def test_a_run_that_recorded_no_views_shows_none_of_another_runs(trained, qtbot):
+    """A sweep's run stopped before its first epoch, chosen in the run list, showed the
+    previous run's boundary, hidden space, confusion and learning rate as if they were its
+    own. It shows that it recorded none; the run that did record them shows them again."""
+    from nngui.core.training.runs import RunRecord
+    from nngui.gui.training.live_titles import NO_VIEWS_RECORDED
+
+    w, seen = trained
+    live, runs = w.watch.live, w.watch.runs
+    first = runs.records[0]
+    runs.state().run_restored(1, RunRecord("#2 stopped", dict(first.settings), {}, "stopped"))
+    qtbot.waitUntil(lambda: runs.runList.topLevelItemCount() == 2)
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(1))
+    live._redraw(every=True)
+    assert live.boundaryEmpty.reason == NO_VIEWS_RECORDED
+    assert live.empty_reasons()["confusion"] == NO_VIEWS_RECORDED
+    assert len(live._train_pts.getData()[0] if live._train_pts.getData()[0] is not None
+               else []) == 0
+    assert live.confusionView.matrix is None
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))
+    live._redraw(every=True)
+    _same(_shown(live), seen[max(seen)])
