@@ -149,3 +149,28 @@ def test_a_missing_include_is_counted_not_raised(folder: Path) -> None:
     (folder / "include" / "xyz" / "data" / "w1.dat").unlink()
     r = U.read_folder(folder)
     assert r.digits == [] and r.skipped == {"missing file": 1}
+
+
+def test_the_training_split_never_holds_a_test_writer(tmp_path: Path, monkeypatch) -> None:
+    import bench_unipen as B
+
+    contributors = np.array(["syn", "aga", "val", "gmd", "app", "tos"] * 20)
+    d = {"x": np.random.default_rng(0).random((120, 28, 28), dtype=np.float32),
+         "y": np.arange(120) % 10, "contributor": contributors,
+         "writer": np.array([f"{c}/w{k % 2}" for k, c in enumerate(contributors)]),
+         "skipped": np.array("{}"), "seconds": np.array(1.0)}
+    cache = tmp_path / "c.npz"
+    B.save_cache(cache, d)
+    assert B.main(["--cache", str(cache), "--split", "train", "--out",
+                   str(tmp_path / "t.npz")]) == 0
+    with np.load(tmp_path / "t.npz") as t:
+        train_x = t["x"]
+    keep = ~np.isin(contributors, B.TEST_CONTRIBUTORS)
+    assert keep.sum() == 60 and len(train_x) == 60
+    np.testing.assert_array_equal(train_x, d["x"][keep])
+    # teach-10 writers come from the test contributors only, with enough of every digit
+    # (here two of each: one taught, one later)
+    many = dict(d, y=np.arange(120) // 12 % 10)
+    monkeypatch.setattr(B, "MIN_LATER", 1)
+    assert B.teach_writers(many, 1) == ["app/w0", "syn/w0", "val/w0"]
+    assert B.teach_writers(many, 2) == []
