@@ -25,7 +25,7 @@ learn from them (``--split train`` writes their images for the training script).
 per writer (segment file); the training writers' accuracy beside it, for reference.
 
 **Teach-10** (``--teach 10``): for every test writer with at least ``teach + MIN_LATER`` of
-each digit (the 17 ``syn`` writers), the first ``teach`` of each digit (in the order written)
+each digit (with ``--teach 10``: 9 of the 17 ``syn`` writers, 37-44 of each digit), the first ``teach`` of each digit (in the order written)
 are taught, the model is fine-tuned as the Fine-tune button does (``finetune.make_plan`` +
 ``run_finetune``, MNIST replayed), and that writer's later digits are read before and after;
 also the seconds fine-tuning took and the MNIST test accuracy (10,000) after it. Every writer
