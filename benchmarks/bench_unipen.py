@@ -54,6 +54,7 @@ from unipen import UnipenError, read_folder, to_drawing, unipen_root  # noqa: E4
 TEST_CONTRIBUTORS = ("app", "ceb", "ced", "imp", "syn", "val")  # fixed up front, see above
 MIN_LATER = 5  # a teach-10 writer needs this many later digits of every digit at least
 MAX_CACHE_BYTES = 1 << 30  # an .npz member larger than this is refused
+CACHE_KEYS = ("x", "y", "contributor", "writer", "skipped", "seconds")
 
 
 def render_all(root: Path, seed: int = 0, progress: bool = True) -> dict[str, np.ndarray]:
@@ -86,12 +87,19 @@ def load_cache(path: Path) -> dict[str, np.ndarray]:
     """The arrays ``render_all`` wrote (no pickles; each member's size checked)."""
     import zipfile
 
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if info.file_size > MAX_CACHE_BYTES:
-                raise UnipenError(f"{path}: member {info.filename} is too large")
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.file_size > MAX_CACHE_BYTES:
+                    raise UnipenError(f"{path}: member {info.filename} is too large")
+        with np.load(path, allow_pickle=False) as f:
+            out = {k: f[k] for k in f.files}
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnipenError(f"{path}: not a cache this benchmark wrote ({exc})") from None
+    missing = sorted(set(CACHE_KEYS) - set(out))
+    if missing:
+        raise UnipenError(f"{path}: not a cache this benchmark wrote (no {', '.join(missing)})")
+    return out
 
 
 def save_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -174,3 +174,17 @@ def test_the_training_split_never_holds_a_test_writer(tmp_path: Path, monkeypatc
     monkeypatch.setattr(B, "MIN_LATER", 1)
     assert B.teach_writers(many, 1) == ["app/w0", "syn/w0", "val/w0"]
     assert B.teach_writers(many, 2) == []
+
+
+def test_a_bad_cache_is_one_clear_error(tmp_path: Path, capsys) -> None:
+    import bench_unipen as B
+
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a zip")
+    assert B.main(["--cache", str(bad)]) == 2
+    other = tmp_path / "other.npz"
+    np.savez(other, x=np.zeros((1, 28, 28), np.float32), y=np.zeros(1))
+    assert B.main(["--cache", str(other)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
+    assert "no contributor" in err[1]
