@@ -55,12 +55,13 @@ sys.path.insert(0, str(HERE))
 
 from bench_handwriting import Drawing  # noqa: E402  (after the path)
 
+from nngui.gui.draw.canvas import DEFAULT_BRUSH  # noqa: E402  (px of the canvas' 280-px image)
+
 Y_UP = True  # UNIPEN section 1a: y grows up the page in every contributor (see the docstring)
 HEIGHT = 0.65  # of the canvas: a digit as a user draws it, give or take HEIGHT_JITTER
 HEIGHT_JITTER = 0.05
 SHIFT_JITTER = 0.04  # of the canvas, each way, around the centre
 MAX_WIDTH = 0.8
-DEFAULT_BRUSH = 20.0  # the Draw canvas' default brush (px of its 280-px image)
 MAX_FILE_BYTES = 64 * 1024 * 1024  # no UNIPEN file comes near this
 MAX_INCLUDE_DEPTH = 4
 _SEGMENT = re.compile(r'^\.SEGMENT\s+\S+\s+(\S+)\s+\S+\s+"(.*)"\s*$')
