@@ -8,7 +8,11 @@ Exact commands (from the repository root; ``nice`` only keeps a shared machine r
 Options: ``--data PATH`` (Keras ``mnist.npz``: x_train, y_train, x_test, y_test; default
 ``../shared/data/mnist.npz`` relative to the repository root), ``--out PATH``, ``--epochs N``,
 ``--seed N`` (default 1234), ``--batch-size N``, ``--lr X`` (starting learning rate, default
-1e-3) and ``--init FILE`` (warm start: begin from that model's weights).
+1e-3), ``--init FILE`` (warm start: begin from that model's weights) and ``--extra FILE``
+(more training digits: an .npz of ``x`` (N, 28, 28) float32 in [0, 1] and ``y``, e.g. the
+training writers' real pen digits as the Draw tab reads them, written by
+``benchmarks/bench_unipen.py --split train``), mixed into every epoch ``--extra-repeat`` times
+(default 3), half of each copy clean and half through the MNIST-like ``augment`` below.
 
 ``mnist_cnn.keras`` (default) is the classifier for *drawings*: it reads a (28, 28) float32
 image in [0, 1] (white ink on black, as MNIST and as the Draw tab's preprocessing produce) and
@@ -204,6 +208,35 @@ def epoch_data(x: np.ndarray, y: np.ndarray, seed: int, epoch: int, clean_share:
     return xe, ye
 
 
+def load_extra(path: Path, limit: int = 1 << 30) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (N, 28, 28) float32 in [0, 1] and ``y`` from an .npz (no pickles, sizes checked)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        if any(i.file_size > limit for i in z.infolist()):
+            raise ValueError(f"{path}: a member is larger than {limit} bytes")
+    with np.load(path, allow_pickle=False) as d:
+        x = np.clip(np.asarray(d["x"], np.float32).reshape(-1, 28, 28), 0.0, 1.0)
+        y = np.asarray(d["y"], np.int64).reshape(-1)
+    if len(x) != len(y) or (len(y) and (y.min() < 0 or y.max() > 9)):
+        raise ValueError(f"{path}: x and y do not match, or a label is not 0-9")
+    return x, y
+
+
+def with_extra(xe: np.ndarray, ye: np.ndarray, x_extra: np.ndarray, y_extra: np.ndarray,
+               repeat: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The epoch's samples and ``repeat`` copies of the extra digits (half of them through
+    ``augment``), shuffled together."""
+    xx = np.concatenate([x_extra] * repeat)
+    yy = np.concatenate([y_extra] * repeat)
+    aug = rng.random(len(xx)) < 0.5
+    xx[aug] = augment(xx[aug], rng)
+    x = np.concatenate([xe, xx])
+    y = np.concatenate([ye, yy])
+    order = rng.permutation(len(x))
+    return x[order], y[order]
+
+
 def build_cnn(keras):
     """Conv32-Conv32-Pool-Conv64-Conv64-Pool-Flatten-Dropout-Dense128-Dropout-Dense10."""
     L = keras.layers
@@ -249,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3, help="starting learning rate")
     ap.add_argument("--init", type=Path, default=None,
                     help="warm start: continue from the weights of this .keras file")
+    ap.add_argument("--extra", type=Path, default=None,
+                    help="more training digits (.npz with x (N, 28, 28) in [0, 1] and y)")
+    ap.add_argument("--extra-repeat", type=int, default=3,
+                    help="copies of the --extra digits in every epoch")
     args = ap.parse_args(argv)
 
     name = "mnist_mlp" if args.dense else "mnist_cnn"
@@ -266,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     tf.config.experimental.enable_op_determinism()
 
     x_train, y_train, x_test, y_test = load_mnist(args.data)
-    steps = -(-len(x_train) // args.batch_size)
+    x_extra, y_extra = load_extra(args.extra) if args.extra else (None, None)
+    n_extra = 0 if x_extra is None else len(x_extra) * args.extra_repeat
+    steps = -(-(len(x_train) + n_extra) // args.batch_size)
     lr0 = args.lr
     schedule = keras.optimizers.schedules.CosineDecay(lr0, decay_steps=epochs * steps,
                                                       alpha=0.01)
@@ -296,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
             xe, ye = x_fit[order], y_fit[order]
         else:
             xe, ye = epoch_data(x_train, y_train, args.seed, epoch, P_CLEAN)
+            if n_extra:
+                xe, ye = with_extra(xe, ye, x_extra, y_extra, args.extra_repeat,
+                                    np.random.default_rng([args.seed, epoch, 7]))
         t1 = time.perf_counter()
         hist = model.fit(xe, ye, batch_size=args.batch_size, epochs=epoch + 1,
                          initial_epoch=epoch, shuffle=False, verbose=0)
@@ -331,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         "augmented_test_accuracy": round(acc_aug, 4),
         "writer_test_accuracy": round(acc_hand, 4),
         "epochs": epochs, "batch_size": args.batch_size, "seed": args.seed,
+        "init": str(args.init) if args.init else None, "lr": args.lr,
+        "extra": str(args.extra) if args.extra else None, "extra_samples_per_epoch": n_extra,
         "params": int(model.count_params()), "seconds": round(train_seconds, 1),
         "epoch_seconds_median": round(float(np.median(epoch_seconds)), 1),
         "augment_seconds_median": round(float(np.median(aug_seconds)), 1),
