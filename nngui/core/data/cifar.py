@@ -85,8 +85,8 @@ def find_cifar10(path: str | os.PathLike | None = None) -> Path | None:
 def cifar10_help(reason: str) -> str:
     """``reason`` and exactly how to get CIFAR-10 without nngui's download."""
     return (f"{reason} To get it, download {SOURCE.url} (the binary version, "
-            f"{SIZE_TEXT}) and load it with File → Load data file… / --data PATH, or set "
-            f"{CIFAR10_ENV}=/path/to/cifar-10-binary.tar.gz.")
+            f"{SIZE_TEXT}) and load it in the app with File → Load data file… (in `nngui train`: "
+            f"--data PATH), or set {CIFAR10_ENV}=/path/to/cifar-10-binary.tar.gz.")
 
 
 def is_cifar10_file(path: Path) -> bool:

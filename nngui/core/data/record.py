@@ -143,8 +143,8 @@ def mnist_help(reason: str) -> str:
     """Message explaining exactly how to get the MNIST file, prefixed by ``reason``."""
     return (
         f"{reason} To get it, download {MNIST_URL} and put it at ~/.keras/datasets/mnist.npz, "
-        f"or set {MNIST_ENV}=/path/to/mnist.npz, or use File -> Load file… / --data PATH "
-        "(accepts mnist.npz or the four IDX files)."
+        f"or set {MNIST_ENV}=/path/to/mnist.npz, or load it in the app with File → Load data "
+        "file… (in `nngui train`: --data PATH); mnist.npz or the four IDX files."
     )
 
 

@@ -163,8 +163,9 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
             return f"needs {want} hidden layer{'s' * (want != 1)} (this network has " \
                    f"{hidden_layers(spec)})"
         if key == "features" and sorted(spec.features) != sorted(want):
-            have = ", ".join(spec.features) or "none"
-            return (f"needs the input features {', '.join(want)} (this has {have})" if want
+            have = ", ".join(map(feature_title, spec.features)) or "none"
+            return (f"needs the input features {', '.join(map(feature_title, want))} (this has "
+                    f"{have})" if want
                     else f"needs no input features (this has {have})")
         if key == "max_params" and param_count(spec) > want:
             return f"needs at most {want:,} parameters (this network has {param_count(spec):,})"
@@ -183,11 +184,23 @@ def unmet_condition(where: dict[str, Any], s: Situation) -> str:
             return (f"needs a run trained with {what} (the model was trained with {was}: "
                     "train it again)")
         if key == "kind" and spec.kind != want:
-            return f"needs a {want} (this network is a {spec.kind})"
+            return f"needs {_a(want)} (this network is {_a(spec.kind)})"
         if key == "units" and dense_units(spec) != list(want):
             return (f"needs Dense layers of {'-'.join(map(str, want))} units (this network has "
                     f"{'-'.join(map(str, dense_units(spec))) or 'none'})")
     return ""
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its article: "an autoencoder", "a classifier"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def feature_title(key: str) -> str:
+    """An input feature as the builder names it ("x1*x2" → "x1·x2")."""
+    from nngui.core.network.features import FEATURES
+
+    return FEATURES[key].title if key in FEATURES else key
 
 
 # ------------------------------------------------------------------------------- measurements

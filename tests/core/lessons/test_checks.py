@@ -19,7 +19,7 @@ def test_a_perceptron_never_separates_xor_without_x1x2(xor_sessions) -> None:
     plain, lifted = xor_sessions["perceptron-xor"], xor_sessions["perceptron-xor-x1x2"]
     sep = goal("perceptron-mlp", "separates-xor")
     r = check_goal(sep, plain)
-    assert not r.met and "x1*x2" in r.detail  # the where-condition says what is missing
+    assert not r.met and "x1·x2" in r.detail  # the where-condition says what is missing
     # even with the condition lifted, the plain perceptron's own accuracy is below 100 %
     sep.where = {"dataset": "xor2", "hidden_layers": 0}
     r = check_goal(sep, plain)
@@ -262,3 +262,22 @@ def test_the_small_cnn_challenge_names_the_change_that_fits_20000_parameters():
     assert convs[1].params["filters"] == 64 and "32 filters instead of 64" in text
     convs[1].params["filters"] = 32  # what the text says to do
     assert total_params(spec) <= 20_000 and f"{total_params(spec):,}" in text
+
+
+def test_unmet_conditions_read_as_the_builder_names_things() -> None:
+    """"needs a autoencoder", and "x1*x2" where the builder's box says x1·x2."""
+    from dataclasses import replace
+
+    from nngui.core.lessons.checks import unmet_condition
+    from nngui.core.training.presets import get_preset
+
+    p = get_preset("perceptron-xor-x1x2")
+    spec, cfg = p.spec(), p.train_config()
+    s = Situation(spec, cfg, "xor", None, None, {})
+    assert unmet_condition({"kind": "autoencoder"}, s) == \
+        "needs an autoencoder (this network is a classifier)"
+    assert unmet_condition({"features": ["x1*x2", "x1^2"]}, s) == \
+        "needs the input features x1·x2, x1² (this has x1·x2)"
+    s.spec = replace(spec, features=[])
+    assert unmet_condition({"features": ["x1*x2"]}, s) == \
+        "needs the input features x1·x2 (this has none)"
