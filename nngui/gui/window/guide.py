@@ -19,9 +19,10 @@ TABS = [
               "keeps the weights; <b>Continue training</b> runs the rest; <b>Train from "
               "scratch</b> starts again with fresh weights. Tick <i>Log scale</i> when the "
               "loss explodes."),
-    ("Evaluate", "Test accuracy, the confusion matrix (hover a cell for its share), the "
-                 "misclassified test samples (double-click one to probe it on Inspect), and for 2-D "
-                 "data the decision boundary."),
+    ("Evaluate", "Test accuracy, the confusion matrix (hover a cell for its share; click it "
+                 "to list those test samples), the misclassified test samples "
+                 "(double-click one to probe it on Inspect), and for 2-D data the decision "
+                 "boundary (for a curve fitted to 1-D data: the <i>Fitted curve</i>)."),
     ("Draw", "Draw a digit with the mouse or a pen and watch a network read it as you draw. "
              "The small picture is what the network sees (28×28). Wrong? Press the right "
              "digit to keep the drawing as a sample; <b>Fine-tune</b> teaches the model "
