@@ -11,7 +11,7 @@ import pyqtgraph as pg
 
 from nngui.core.insight.evaluation import row_normalised
 
-TITLE = "Confusion (live)"
+TITLE = "Confusion"
 TIP = ("On a fixed sample of the test data. Rows: the true class; columns: the class the "
        "network says; the darker a cell, the larger its share of the row")
 CELL_COLOURS = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 # Every title below is derived from what its view shows: the payload it drew last (since the
 # last ``clear``), ``None`` where the network has no such layer, or nothing yet.
-BOUNDARY_TITLE = "Decision boundary (live)"
-HIDDEN_TITLE = "Last hidden layer (live)"
+BOUNDARY_TITLE = "Decision boundary"
+HIDDEN_TITLE = "Last hidden layer"
 NO_HIDDEN_TITLE = "Last hidden layer: none in this network"  # no longer than a usual title
 WEIGHTS_TITLE = "First-layer weights (784-input models): red excites, blue inhibits"
 NO_WEIGHTS_TITLE = ("First-layer weights: nothing to show, this network's first Dense layer "

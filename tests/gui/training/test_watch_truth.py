@@ -244,3 +244,16 @@ def test_a_sweeps_last_words_go_when_the_next_run_of_its_own_starts(window, qtbo
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         assert w.train()
     assert runs.sweepStatus.isHidden() and runs.sweepStatus.text() == ""
+
+
+def test_an_empty_view_never_says_it_is_live(qtbot):
+    """Before anything trained, the boundary, hidden-space and confusion plots were titled
+    "(live)": nothing was live. Their titles say what they will show, and the plots why they
+    are empty."""
+    live = LivePanel()
+    qtbot.addWidget(live)
+    live.show()
+    live.clear()
+    titles = [plot.getPlotItem().titleLabel.text
+              for plot in (live.boundaryPlot, live.hiddenSpacePlot, live.confusionView)]
+    assert titles and not any("live" in t.lower() for t in titles), titles
