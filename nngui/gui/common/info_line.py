@@ -37,3 +37,38 @@ class InfoLine(QLabel):
         whole = f"{self._head}. {self._detail}" if self._detail else self._head
         self.setText(self.fontMetrics().elidedText(whole, Qt.TextElideMode.ElideRight,
                                                    max(self.width(), 1)))
+
+
+class ElidedLabel(QLabel):
+    """A QLabel of one fixed line whose text is cut with '…' to its width, the whole of it
+    then its tooltip; ``text()`` is the whole text. It sits in a row and never changes the
+    height of what is below it, however long its words."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._whole = ""
+        self.setWordWrap(False)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() + 2)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self._whole = str(text)
+        self._fit()
+
+    def text(self) -> str:
+        return self._whole
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        shown = self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight,
+                                              max(self.width(), 1))
+        QLabel.setText(self, shown)
+        self.setToolTip(self._whole if shown != self._whole else "")

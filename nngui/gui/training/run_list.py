@@ -39,6 +39,7 @@ from nngui.core.training.runs import RunRecord, lr_sweep, optimizer_sweep
 from nngui.core.training.session import RunRequest
 from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.empty_plot import EmptyState
+from nngui.gui.common.info_line import ElidedLabel
 from nngui.gui.training.run_edits import RunEdits
 from nngui.gui.training.run_items import SWEEP, describe, make_rows, new_item, record_of
 from nngui.gui.training.run_plot import RunPlot
@@ -134,11 +135,10 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         self.seedRepeatButton.setToolTip("Train the network from scratch once per seed (the "
                                          "number beside) and compare them as one band")
         self.seedRepeatButton.clicked.connect(lambda: self.start_sweep("seeds"))
-        self.sweepStatus = QLabel("")
+        # one line in the buttons' row, empty when no sweep speaks: a line of its own below
+        # them came and went with each sweep and moved everything above it by 20 px
+        self.sweepStatus = ElidedLabel("")
         self.sweepStatus.setObjectName("sweepStatus")
-        self.sweepStatus.setWordWrap(True)
-        self.sweepStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sweepStatus.hide()
         self.comparePlot = pg.PlotWidget(background="w")
         self.comparePlot.setObjectName("runComparePlot")
         item = self.comparePlot.getPlotItem()
@@ -176,7 +176,7 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         top.addWidget(self.optimizerSweepButton)
         top.addWidget(self.seedRepeatButton)
         top.addWidget(self.seedRepeatSpin)
-        top.addStretch(1)
+        top.addWidget(self.sweepStatus, 1)
         top.addWidget(QLabel("Plot"))
         top.addWidget(self.metricCombo)
         opts = QHBoxLayout()
@@ -194,7 +194,6 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.sweepStatus)
         layout.addLayout(body, 1)
         layout.addWidget(self.overfitNote)
         layout.addLayout(opts)
@@ -277,7 +276,6 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         self.sweepStatus.setText(sweep_progress(
             self._sweep_name, self._sweep_done + 1, self._sweep_total, self._setting,
             self._seconds, self.clock() - self._t_run))
-        self.sweepStatus.show()
 
     def _end_sweep(self, message: str, announce: bool = True) -> None:
         self._ticker.stop()
@@ -286,7 +284,6 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         self.recorder.sweep = None
         self._set_buttons()
         self.sweepStatus.setText(message)
-        self.sweepStatus.show()
         if announce:
             self.sweepEnded.emit(message)
         self.sweepFinished.emit(self._sweep_done)
@@ -337,7 +334,6 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
     def _on_run_started(self) -> None:
         if not self.is_sweeping():  # a run of its own: an earlier sweep's words are old news
             self.sweepStatus.clear()
-            self.sweepStatus.hide()
 
     def _on_run_finished(self, result: RunResult) -> None:
         """The recorder has listed the run (its slot comes first): a sweep goes on."""
@@ -404,7 +400,6 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
                 target = items[-1] if items else None
                 if not self.is_sweeping():  # an earlier sweep's words are not about these
                     self.sweepStatus.clear()
-                    self.sweepStatus.hide()
             if target is not None or wholesale:
                 tree.setCurrentItem(target)
         finally:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from nngui.gui.training.live import NO_HIDDEN_TITLE, NO_WEIGHTS_TITLE, NOTHING_TO_SHOW, LivePanel
 from nngui.gui.training.overfit import OverfitView
@@ -240,10 +240,19 @@ def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qt
 
 def test_a_sweeps_last_words_go_when_the_next_run_of_its_own_starts(window, qtbot):
     w, runs = window, _xor_lr_sweep(window, qtbot)
-    assert "sweep" in runs.sweepStatus.text().lower() and not runs.sweepStatus.isHidden()
+    w.show()
+    w.tabs.setCurrentWidget(w.watch)
+    assert "sweep" in runs.sweepStatus.text().lower()
+    qtbot.waitUntil(runs.sweepStatus.isVisible)
+    QApplication.processEvents()
+    buttons_at = runs.lrSweepButton.mapTo(w, runs.lrSweepButton.rect().topLeft()).y()
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         assert w.train()
-    assert runs.sweepStatus.isHidden() and runs.sweepStatus.text() == ""
+    assert runs.sweepStatus.text() == "" and runs.sweepStatus.toolTip() == ""
+    w.tabs.setCurrentWidget(w.watch)
+    QApplication.processEvents()
+    # the words sit in the buttons' row: their coming and going moves nothing
+    assert runs.lrSweepButton.mapTo(w, runs.lrSweepButton.rect().topLeft()).y() == buttons_at
 
 
 def test_an_empty_view_never_says_it_is_live(qtbot):
