@@ -112,6 +112,9 @@ def weight_mosaic(images: np.ndarray, cols: int = 0) -> np.ndarray:
     return out
 
 
+EMPTY_TICKS = [[(0.0, "0"), (1.0, "1")], []]  # an empty small plot's y axis: its ends
+
+
 class LivePanel(QWidget):
     """The live views; ``show_probe(name, epoch, payload)`` takes what probes send."""
 
@@ -379,6 +382,9 @@ class LivePanel(QWidget):
             reason = reasons[name]
             if reason and reason != state.reason:
                 state.show(reason)
+        if self.lrEmpty.reason:  # its 0..1 in ~50 px beside the dock: six labels on top of
+            # each other; the ends say it all
+            self.lrPlot.getPlotItem().getAxis("left").setTicks(EMPTY_TICKS)
 
     def _draw_boundary(self, epoch: int, p: dict) -> None:
         self.firstView.setCurrentIndex(0)
@@ -493,6 +499,7 @@ class LivePanel(QWidget):
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
         ys = np.asarray(self._lr[1])
         self.lrEmpty.hide()
+        self.lrPlot.getPlotItem().getAxis("left").setTicks(None)  # pyqtgraph's again
         derived = bool(p.get("derived"))
         self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if derived else LR_TITLE,
                                            color="#333", size="9pt")

@@ -266,3 +266,18 @@ def test_an_empty_view_never_says_it_is_live(qtbot):
     titles = [plot.getPlotItem().titleLabel.text
               for plot in (live.boundaryPlot, live.hiddenSpacePlot, live.confusionView)]
     assert titles and not any("live" in t.lower() for t in titles), titles
+
+
+def test_the_empty_learning_rate_plot_labels_only_its_ends(qtbot):
+    """Beside the lesson dock the learning-rate plot is ~50 px tall: its empty 0..1 axis
+    crammed six labels on top of each other. Empty, it labels 0 and 1; with rates, pyqtgraph
+    chooses again."""
+    live = LivePanel()
+    qtbot.addWidget(live)
+    live.show()
+    live.clear()
+    axis = live.lrPlot.getPlotItem().getAxis("left")
+    assert axis._tickLevels == [[(0.0, "0"), (1.0, "1")], []]
+    live.show_probe("learning_rate", 0, {"lr": 0.01})
+    live._redraw(every=True)
+    assert axis._tickLevels is None and not live.lrEmpty.reason
