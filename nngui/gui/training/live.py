@@ -142,10 +142,14 @@ class LivePanel(QWidget):
         bp.addItem(self._lines)
         self._unit_line = pg.PlotDataItem(pen=pg.mkPen(20, 20, 20, 230, width=3))
         bp.addItem(self._unit_line)  # the hovered first-layer unit's own line
-        bp.addLegend(offset=(-5, -5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._train_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 170), name="train")
         self._test_pts = pg.ScatterPlotItem(size=10, symbol="x", pen=pg.mkPen(255, 255, 255),
-                                            name="test")  # the legend's sample shows the ×
+                                            name="test")
+        # which mark is which, below the plot: a legend inside it sat on XOR's point (1, 0)
+        self.boundaryKey = QLabel("● train   ✕ test")
+        self.boundaryKey.setObjectName("boundaryKey")
+        self.boundaryKey.setToolTip("Dots: the training samples, coloured by class; crosses: "
+                                    "the test samples")
         bp.addItem(self._train_pts)
         bp.addItem(self._test_pts)
         cmap = pg.ColorMap([0.0, 0.5, 1.0], [PALETTE[0], (255, 255, 255), PALETTE[1]])
@@ -193,6 +197,7 @@ class LivePanel(QWidget):
         plots.addWidget(self.boundaryPlot, 1)
         bl.addLayout(plots, 1)
         below = QHBoxLayout()
+        below.addWidget(self.boundaryKey)
         below.addWidget(self.unitLinesCheck)
         below.addWidget(self.unitMapCaption, 1)
         bl.addLayout(below)
