@@ -376,6 +376,18 @@ class EvaluatePanel(QWidget):
             plot.setLabel("bottom", "x")
             plot.setLabel("left", "y")
         plot.autoRange()
+        self._room_for_legend()
+
+    def _room_for_legend(self) -> None:
+        """The y axis runs on above the points by the legend's height: over the highest
+        points (the fitted curve's crest, the moons' upper edge) it hid them."""
+        view = self.decisionBoundaryPlot.getPlotItem().getViewBox()
+        (_x0, _x1), (y0, y1) = view.viewRange()
+        rows = len(self.boundaryLegend.items)
+        legend_px = max(self.boundaryLegend.boundingRect().height(), 20.0 * rows) + 10.0
+        height = view.height()
+        if rows and height > 2 * legend_px:
+            view.setYRange(y0, y1 + (y1 - y0) * legend_px / (height - legend_px), padding=0)
 
     @property
     def class_names(self) -> list[str]:
