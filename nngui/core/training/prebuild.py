@@ -95,9 +95,11 @@ class Shelf:
             while self._running and not (stop_event is not None and stop_event.is_set()):
                 self._cond.wait(POLL_S)
 
-    def take(self, wanted: tuple, stop_event: threading.Event | None = None) -> Any:
-        """The prepared model for ``wanted`` (after any preparation in flight), or None; the
-        shelf is empty afterwards either way (a model not taken is dropped)."""
+    def take(self, spec: NetworkSpec, seed: int | None,
+             stop_event: threading.Event | None = None) -> Any:
+        """The model prepared for ``spec`` and ``seed`` (after any preparation in flight), or
+        None; the shelf is empty afterwards either way (a model not taken is dropped)."""
+        wanted = key(spec, seed)
         self.wait(stop_event)
         with self._cond:
             if self._running:  # Stop while waiting

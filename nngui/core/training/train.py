@@ -332,7 +332,6 @@ def run_request(request: RunRequest, observer: Observer,
     """Build the session's model if needed and train it: the whole of one run, in one thread."""
     session, config = request.session, request.config
     with runtime.device_scope(config.device) as dev:
-        observer.on_status("Building the model…")
         built_for = getattr(session.model, "_nngui_replicas", 1)
         if session.model is not None and not request.restart and built_for != runtime.replicas():
             # a model's variables live where it was built: mirrored or not cannot change later
@@ -344,11 +343,11 @@ def run_request(request: RunRequest, observer: Observer,
         if shelf is not None:  # a preparation in flight builds and seeds: wait for it
             shelf.wait(stop_event, observer.on_status)
             if session.model is None:  # prepared for this network and seed: trained as is
-                from nngui.core.training.prebuild import key
-
-                prepared = shelf.take(key(session.spec, config.seed), stop_event)
+                prepared = shelf.take(session.spec, config.seed, stop_event)
                 if prepared is not None:
                     session.adopt(prepared, config.seed)
+        if session.model is None or request.restart:
+            observer.on_status("Building the model…")
         try:
             # a restart keeps the same model where it can (no new trace: reinit.py), not
             # across a change of device count (its variables live where it was built)
