@@ -38,6 +38,7 @@ from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.window.pages import Pages
+from nngui.gui.window.prebuilder import Prebuilder
 
 
 class Workbench(QObject):
@@ -67,6 +68,9 @@ class Workbench(QObject):
         # Autoencoder tab (and so the Draw tab's rebuilds) shows, never the bundled one
         self._own_ae: tuple[object, str] | None = None
         self._ae_shown_data = None  # the data set whose test digits the tab shows
+        # the builder's network built and traced before Train, while the window is idle
+        self.prebuilder = Prebuilder(self, tasks, self._prebuild_wanted)
+        training.wait_before = self.prebuilder.wait_before  # no run beside a preparation
         builder.specChanged.connect(self._on_spec_changed)
         training.trainRequested.connect(self.train)
         training.runStarted.connect(self._on_run_started)
@@ -76,6 +80,9 @@ class Workbench(QObject):
         data.loaded.connect(self._on_dataset)
         data.failed.connect(self._on_data_failed)
         pages.built.connect(self._on_page_built)
+        for signal in (builder.specChanged, builder.configChanged, data.loaded,
+                       training.runFinished):  # after the slots above: the session is new
+            signal.connect(self.prebuilder.changed)
 
     # ------------------------------------------------------------------ the network
     def new_session(self, spec: NetworkSpec) -> None:
@@ -89,6 +96,7 @@ class Workbench(QObject):
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
             self._pages.watch.clear()
         self.refresh_evaluate_context()
+        self.prebuilder.changed()
 
     def use_network(self, spec: NetworkSpec, config: TrainConfig) -> None:
         """An opened network file: into the builder, untrained."""
@@ -226,8 +234,7 @@ class Workbench(QObject):
                                 "\n".join(f"• {p}" for p in problems))
             return False
         try:
-            config = self._pages.watch.runs.apply_options(self._builder.config())
-            data = self.prepare(ds, spec)
+            config, data = self._run_parts(spec, ds)
         except SpecError as exc:
             QMessageBox.warning(self._window, "Cannot train", str(exc))
             return False
@@ -237,7 +244,8 @@ class Workbench(QObject):
             return False
         self.session.spec = spec
         self.message.emit("Data: " + "; ".join(data.notes), 10000)
-        request = RunRequest(self.session, data, config, restart, self.probes(spec, ds))
+        request = RunRequest(self.session, data, config, restart, self.probes(spec, ds),
+                             prebuilt=self.prebuilder.shelf)
         first = 0 if restart else self.session.epochs_done
         if not self._training.start(request):
             return False
@@ -247,6 +255,27 @@ class Workbench(QObject):
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
         return True
+
+    def _run_parts(self, spec: NetworkSpec, ds) -> tuple[TrainConfig, Prepared]:
+        """The settings and the encoded data a run of ``spec`` on ``ds`` trains with now."""
+        return self._pages.watch.runs.apply_options(self._builder.config()), \
+            self.prepare(ds, spec)
+
+    def _prebuild_wanted(self) -> tuple | None:
+        """What a Train click would build now, for the preparation (``Prebuilder``), or None
+        where nothing is to be prepared."""
+        ds, s = self._data.dataset, self.session
+        if ds is None or self._data.is_loading() or s.model is not None or \
+                self.read_only_reason is not None or self._training.is_running() or \
+                self._pages.built_page("watch") is None or errors(self._builder.problems()):
+            return None
+        spec = self._builder.spec()
+        try:
+            config, data = self._run_parts(spec, ds)
+        except SpecError:
+            return None
+        key = (id(s), repr(spec.to_dict()), repr(config.to_dict()), id(ds))
+        return key, spec, data, config, partial(self.probes, spec, ds)
 
     def probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
@@ -271,12 +300,12 @@ class Workbench(QObject):
             self.message.emit("Choose data and a network that can train first.", 6000)
             return None
         try:
-            data = self.prepare(ds, spec)
-            config = self._pages.watch.runs.apply_options(self._builder.config())
+            config, data = self._run_parts(spec, ds)
         except SpecError as exc:
             self.message.emit(str(exc), 8000)
             return None
-        return RunRequest(Session(spec), data, config, True, self.probes(spec, ds))
+        return RunRequest(Session(spec), data, config, True, self.probes(spec, ds),
+                          prebuilt=self.prebuilder.shelf)
 
     def inspect_context(self):
         """(session, prepared data, dataset) for the Inspect tab's jobs, or why there is none."""
@@ -290,6 +319,7 @@ class Workbench(QObject):
             return str(exc)
 
     def _on_run_started(self) -> None:
+        self.prebuilder.hold()
         self._builder.set_locked(True)
         if self._tabs.currentWidget() is not self._pages.watch:  # watching it live: stay
             self._tabs.setCurrentWidget(self._training)
