@@ -19,9 +19,12 @@ that takes it owns it from then on; nothing else touches it. A run waits while a
 is in flight (``Shelf.wait``), and the build holds ``builder.BUILDING``, so a preparation never
 builds while another job seeds the global generators.
 
-What it does not cover: the validation's and evaluations' calls of fit's path (made at the
-end of its first epoch, as before) are traced on a few samples, not the whole validation set;
-a network on "all GPUs" is not prepared (its variables would have to be mirrored).
+What it does not cover: the probes' own calls on fit's path (a probe that predicts traces
+its function at the run's first epoch end, as before); a network on "all GPUs" (its variables
+would have to be mirrored); a run whose seed's TensorFlow global seed another run set in
+between (setting it clears TensorFlow's kernel cache: the prepared call is then optimised
+again at its first call, ~0.2-0.4 s, though still not traced). "Low priority" means only when
+no other job runs; the job's thread keeps the OS priority of the others.
 """
 
 from __future__ import annotations
