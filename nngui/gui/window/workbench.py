@@ -35,8 +35,9 @@ from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
-from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.common.tasks import TaskRunner
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window.bundled_autoencoder import BundledAutoencoder
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.prebuilder import Prebuilder
 
@@ -63,13 +64,15 @@ class Workbench(QObject):
         self._prepared: tuple[tuple, Prepared] | None = None
         self._train_when_loaded: bool | None = None  # Train pressed while data loads
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
-        self._ae_loading = False
         # the session's own autoencoder (trained here or opened) and how it came: what the
         # Autoencoder tab (and so the Draw tab's rebuilds) shows, never the bundled one
         self._own_ae: tuple[object, str] | None = None
         self._ae_shown_data = None  # the data set whose test digits the tab shows
         # the builder's network built and traced before Train, while the window is idle
         self.prebuilder = Prebuilder(self, tasks, self._prebuild_wanted)
+        self.bundled_ae = BundledAutoencoder(self, tasks, pages, lambda: (  # an own one wins
+            self._own_autoencoder() is not None or self._ae_run_start is not None))
+        self.bundled_ae.message.connect(self.message)
         training.wait_before = self.prebuilder.wait_before  # no run beside a preparation
         builder.specChanged.connect(self._on_spec_changed)
         training.trainRequested.connect(self.train)
@@ -427,7 +430,7 @@ class Workbench(QObject):
             if self._own_autoencoder() is not None:
                 self.show_own_autoencoder()
             elif pages.autoencoder.model is None:
-                self._show_bundled_autoencoder()
+                self.bundled_ae.show(self._data.dataset)
 
     def _own_autoencoder(self):
         """The session's autoencoder model (trained here or opened), or None."""
@@ -494,36 +497,6 @@ class Workbench(QObject):
                                watch.show_probe(name, epoch, out) for name, out in res],
                            on_failed=lambda msg: self.message.emit(
                                f"The Watch views could not be computed: {msg}", 8000))
-
-    def _show_bundled_autoencoder(self) -> None:
-        """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
-        from nngui.core.model.saving import load_model
-        from nngui.core.platform.resources import bundled_model
-
-        path, ds = bundled_model("autoencoder_2d"), self._data.dataset
-        if path is None or ds is None or _prod(ds.input_shape) != 784:
-            return
-        if self._ae_loading:
-            return  # already loading (or loaded); opening a model takes ~0.3 s: not here
-        self._ae_loading = True
-        self._tasks.submit("load-autoencoder", plain(lambda: load_model(path)),
-                           on_done=lambda model: self._use_bundled_autoencoder(model, ds),
-                           on_failed=lambda msg: self.message.emit(
-                               f"Bundled autoencoder unavailable: {msg}", 8000))
-
-    def _use_bundled_autoencoder(self, model, ds) -> None:
-        from nngui.core.model.autoencoder import as_autoencoder
-        from nngui.core.model.saving import spec_from_model
-
-        spec = as_autoencoder(spec_from_model(model))
-        panel = self._pages.autoencoder
-        if spec is not None and panel.model is None and self._own_autoencoder() is None and \
-                self._ae_run_start is None:  # a trained, training or opened one wins
-            # said on its own tab (its model line), not in the window's status bar: that
-            # showed it on whatever tab was open (the Draw tab's, a classifier's)
-            panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
-            panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
-                                        "autoencoder preset.")
 
 
 def _prod(shape) -> int:
