@@ -24,8 +24,8 @@ TensorFlow ready"; a child trains a fresh network, as a student's next Train doe
   ``mnist5k-ratio`` (1,000 and 5,000 samples), ``mnist10k-b128-ratio`` (batch 128): the
   same net, 5 epochs, 10 % of the samples for validation as the app's default.
 
-``--look S``: the gui child clicks Train S seconds after the preset and its epochs are set
-(default 1.0): the window prepares the network meanwhile (``gui/window/prebuilder.py``, after
+``--look S``: the gui child, once the window has started (TensorFlow ready, no job left),
+picks the preset, sets its epochs and clicks Train S seconds later (default 1.0): the window prepares the network meanwhile (``gui/window/prebuilder.py``, after
 0.4 s without edits), so 0 is a click before any preparation, ~0.5 a click that waits for one
 in flight, 2-3 a student who looks at the screen first. Each gui run says what the click
 found (``at_click``: prepared, preparing, not prepared, none: a tree without it).
@@ -188,10 +188,11 @@ def child_gui(name: str, dataset: str, epochs: int, again: bool = False) -> dict
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    (getattr(w, "apply_preset", None) or w._apply_preset)(name)
-    wait(lambda: w.data.dataset is not None and w.data.dataset.name == dataset)
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     _tf_ready()
+    wait(lambda: not w.tasks.running())  # start-up's jobs (the Draw tab's models): settled
+    (getattr(w, "apply_preset", None) or w._apply_preset)(name)  # the student picks it now
+    wait(lambda: w.data.dataset is not None and w.data.dataset.name == dataset)
     cfg = w.builder.config()
     cfg.epochs = epochs
     w.builder.set_config(cfg)

@@ -87,9 +87,10 @@ def main() -> None:
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    w.apply_preset(args.preset)
-    wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
+    wait(lambda: not w.tasks.running())  # start-up's jobs (the Draw tab's models): settled
+    w.apply_preset(args.preset)  # the student picks it now
+    wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     cfg = w.builder.config()
     cfg.epochs, cfg.batch_size = args.epochs, args.batch_size
     w.builder.set_config(cfg)

@@ -31,7 +31,7 @@ JOB = "prepare network"
 class Prebuilder(QObject):
     """Prepares the next run's model off the GUI thread (see the module docstring).
 
-    ``wanted()`` returns ``(key, spec, data, config, probes)`` (``probes()`` makes them) for
+    ``training()`` says whether a run goes. ``wanted()`` returns ``(key, spec, data, config, probes)`` (``probes()`` makes them) for
     the run a Train click would start now, or None where nothing should be prepared (no data, an invalid or
     read-only network, a session that has a model); ``key`` changes with anything that run
     depends on.
@@ -43,10 +43,10 @@ class Prebuilder(QObject):
     prepared = Signal(str)  # what a preparation did, when its job ends
 
     def __init__(self, parent: QObject, tasks: TaskRunner,
-                 wanted: Callable[[], tuple | None]) -> None:
+                 wanted: Callable[[], tuple | None], training: Callable[[], bool]) -> None:
         super().__init__(parent)
         self.shelf = prebuild.Shelf()
-        self._tasks, self._wanted = tasks, wanted
+        self._tasks, self._wanted, self._training = tasks, wanted, training
         self._task: Task | None = None
         self._for: Any = None  # the key of what is prepared or being prepared
         self._ready_tf = False
@@ -61,7 +61,11 @@ class Prebuilder(QObject):
 
     def changed(self) -> None:
         """Something the next run depends on may have changed: keep what is prepared if it is
-        still that run's, else discard it and prepare again once the edits pause."""
+        still that run's, else discard it and prepare again once the edits pause. While a run
+        goes nothing changes: that run may be waiting for what is prepared (its end calls
+        this again)."""
+        if self._training():
+            return
         wanted = self._wanted()
         if wanted is not None and wanted[0] == self._for and \
                 (self.is_preparing() or self.shelf.ready(prebuild.key(wanted[1],

@@ -69,7 +69,7 @@ class Workbench(QObject):
         self._own_ae: tuple[object, str] | None = None
         self._ae_shown_data = None  # the data set whose test digits the tab shows
         # the builder's network built and traced before Train, while the window is idle
-        self.prebuilder = Prebuilder(self, tasks, self._prebuild_wanted)
+        self.prebuilder = Prebuilder(self, tasks, self._prebuild_wanted, training.is_running)
         self.bundled_ae = BundledAutoencoder(self, tasks, pages, lambda: (  # an own one wins
             self._own_autoencoder() is not None or self._ae_run_start is not None))
         self.bundled_ae.message.connect(self.message)

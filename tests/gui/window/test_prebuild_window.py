@@ -88,10 +88,14 @@ def test_train_during_the_preparation_waits_for_it_and_trains_its_model(window, 
     qtbot.waitUntil(lambda: "Preparing the network" in window.training.trainingStatus.text(),
                     timeout=30000)
     assert window.training.is_running() and window.session.model is None
+    # an edit now is for the next run: the waiting run still trains what is being prepared
+    window.builder.set_config(replace(window.builder.config(), epochs=7))
+    assert not window.work.prebuilder._task.stop_event.is_set()
     with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
         held.release()
     assert run.args[0].reason == "finished", run.args[0].message
     assert held.models and window.session.model is held.models[-1]
+    assert window.session.epochs_done == 5  # the settings of the click
 
 
 def test_an_edit_during_the_preparation_discards_it_and_prepares_again(window, qtbot,
