@@ -34,6 +34,7 @@ def test_edits_discard_their_prepared_models_without_growing(window, qtbot) -> N
     window.apply_preset("mlp-2-4-2")
     qtbot.waitUntil(lambda: window.data.dataset.name == "circles" and
                     not window.data.is_loading(), timeout=60000)
+    window.builder.set_config(replace(window.builder.config(), epochs=20))  # no XLA: quicker
     qtbot.waitUntil(lambda: prep.shelf._entry is not None, timeout=120000)
     models, rss = [], []
     for i in range(EDITS):
