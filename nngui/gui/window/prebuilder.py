@@ -37,8 +37,8 @@ class Prebuilder(QObject):
     depends on.
     """
 
-    DEBOUNCE_MS = 400  # edits this close together prepare once
-    RETRY_MS = 500  # another job runs: look again this much later
+    DEBOUNCE_MS = 300  # edits this close together prepare once
+    RETRY_MS = 500  # another job runs: look again when it ends, or this much later
 
     prepared = Signal(str)  # what a preparation did, when its job ends
 
@@ -50,6 +50,8 @@ class Prebuilder(QObject):
         self._task: Task | None = None
         self._for: Any = None  # the key of what is prepared or being prepared
         self._ready_tf = False
+        self._watched: set[int] = set()  # the jobs whose end looks again
+        self._for_jobs = False  # the timer waits for other jobs, not for edits to pause
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._maybe_start)
@@ -78,6 +80,7 @@ class Prebuilder(QObject):
     def discard(self) -> None:
         """Drop what is prepared; a preparation in flight is asked to stop."""
         self._timer.stop()
+        self._for_jobs = False
         self._for = None
         self.shelf.discard()
         if self._task is not None:
@@ -99,8 +102,15 @@ class Prebuilder(QObject):
     def _maybe_start(self) -> None:
         if not self._ready_tf or self._task is not None:
             return  # a cancelled job still ending: its end looks again
-        if self._tasks.running():  # low priority: only while nothing else works
+        self._for_jobs = False
+        busy = self._tasks.running()
+        if busy:  # low priority: only while nothing else works
             self._timer.start(self.RETRY_MS)
+            self._for_jobs = True
+            for task in busy:  # ... but right after the last of them ends
+                if id(task) not in self._watched:
+                    self._watched.add(id(task))
+                    task.finished.connect(self._after_job)
             return
         wanted = self._wanted()
         if wanted is None:
@@ -118,6 +128,14 @@ class Prebuilder(QObject):
             self.shelf.finish(ticket, None, None)
             return
         self._task, self._for = task, key
+
+    def _after_job(self) -> None:
+        """A job ended: prepare now if one was waiting for it (a turn later: its own slots
+        may start the next job)."""
+        self._watched = {i for i in self._watched
+                         if any(id(t) == i for t in self._tasks.running())}
+        if self._for_jobs and self._timer.isActive() and self._task is None:
+            self._timer.start(0)
 
     def _ended(self, said: str) -> None:
         self._task = None
