@@ -170,3 +170,9 @@ def test_a_sweep_and_the_lab_during_the_preparation(window, qtbot, held) -> None
                         window.training.trainingStatus.text(), timeout=30000)
         held.release()
     assert swept.args[0] == 2
+
+
+def test_the_preparation_runs_at_the_training_switch_interval() -> None:
+    from nngui.gui.common.tasks import TRAINING_JOBS
+
+    assert prebuilder_module.JOB in TRAINING_JOBS  # the run's own work, done early
