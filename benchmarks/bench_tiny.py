@@ -24,6 +24,12 @@ TensorFlow ready"; a child trains a fresh network, as a student's next Train doe
   ``mnist5k-ratio`` (1,000 and 5,000 samples), ``mnist10k-b128-ratio`` (batch 128): the
   same net, 5 epochs, 10 % of the samples for validation as the app's default.
 
+``--look S``: the gui child, once the window has started (TensorFlow ready, no job left),
+picks the preset, sets its epochs and clicks Train S seconds later (default 1.0): the window prepares the network meanwhile (``gui/window/prebuilder.py``, after
+0.4 s without edits), so 0 is a click before any preparation, ~0.5 a click that waits for one
+in flight, 2-3 a student who looks at the screen first. Each gui run says what the click
+found (``at_click``: prepared, preparing, not prepared, none: a tree without it).
+
 ``--again``: each gui/window child then also presses "Train from scratch" once the first run
 is over and times that run (``again_*``: the same network re-initialised in its session,
 ``core/training/reinit.py``); each ratio child adds the side ``nngui_again`` (the same
@@ -182,15 +188,19 @@ def child_gui(name: str, dataset: str, epochs: int, again: bool = False) -> dict
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    (getattr(w, "apply_preset", None) or w._apply_preset)(name)
-    wait(lambda: w.data.dataset is not None and w.data.dataset.name == dataset)
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
     _tf_ready()
+    wait(lambda: not w.tasks.running())  # start-up's jobs (the Draw tab's models): settled
+    (getattr(w, "apply_preset", None) or w._apply_preset)(name)  # the student picks it now
+    wait(lambda: w.data.dataset is not None and w.data.dataset.name == dataset)
     cfg = w.builder.config()
     cfg.epochs = epochs
     w.builder.set_config(cfg)
-    settle = time.perf_counter() + 1.0
+    # the student looks at the screen this long before clicking Train (--look): the window
+    # prepares the network meanwhile (gui/window/prebuilder.py) once the edits pause
+    settle = time.perf_counter() + float(os.environ.get("NNGUI_BENCH_LOOK", "1.0"))
     wait(lambda: time.perf_counter() > settle)
+    prep = getattr(w.work, "prebuilder", None)
     marks: dict[str, float] = {}
     target = epochs - 1
     w.training.batchesArrived.connect(lambda *a: marks.setdefault("first_batch_point",
@@ -203,6 +213,8 @@ def child_gui(name: str, dataset: str, epochs: int, again: bool = False) -> dict
     def one(button: str) -> dict:
         marks.clear()
         finished.clear()
+        state = "none" if prep is None else "preparing" if prep.is_preparing() else \
+            "prepared" if prep.shelf._entry is not None else "not prepared"
         t0 = time.perf_counter()
         w.findChild(object, button).click()
         if boxes:
@@ -214,7 +226,7 @@ def child_gui(name: str, dataset: str, epochs: int, again: bool = False) -> dict
         return {"final_point_s": round(marks["final_point"] - t0, 3),
                 "first_batch_point_s": round(marks["first_batch_point"] - t0, 3),
                 "total_s": round(end - t0, 3), "epochs": result.epochs_done,
-                "reason": result.reason,
+                "reason": result.reason, "at_click": state,
                 "epoch_times": result.history.get("epoch_time", [])[-epochs:]}
 
     out = one("trainButton")
@@ -357,8 +369,13 @@ def main() -> None:
     ap.add_argument("--again", action="store_true",
                     help="also time a second run of the same network, trained from scratch "
                          "in the same session (gui: the Train from scratch button)")
+    ap.add_argument("--look", type=float, default=1.0,
+                    help="gui: seconds between choosing the preset (and its epochs) and the "
+                         "Train click; the window prepares the network meanwhile (0: the "
+                         "click comes before any preparation)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    os.environ["NNGUI_BENCH_LOOK"] = str(args.look)
     os.environ["NNGUI_MNIST"] = str(args.data)  # the children's MNIST (and the window's)
     if args.child:
         kind, *rest = args.child

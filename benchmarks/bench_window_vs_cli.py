@@ -13,7 +13,9 @@ traces). ``cli``: ``train`` as
 two alternate (window, cli, window, cli …). Per run: ``epoch_s``, the median time between
 one epoch's point and the next (probes, validation and the GUI's work included, the first
 epoch's compile left out); ``first_batch_point_s``, from the click (or the call) to the
-first batch-loss point. ``window_vs_cli`` is the window's median epoch over the CLI's. The CLI
+first batch-loss point. ``--look S``: the first Train comes S seconds after the preset's
+settings (the window prepares the network meanwhile: ``gui/window/prebuilder.py``;
+``at_click`` says whether it was prepared, still preparing, or not). ``window_vs_cli`` is the window's median epoch over the CLI's. The CLI
 side runs with Python's own GIL switch interval, as ``nngui train`` does (the window sets 1 ms);
 ``--switch-compare`` adds window runs at Python's 5 ms (``window_1ms_vs_5ms``).
 """
@@ -42,6 +44,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--look", type=float, default=1.0,
+                    help="seconds from the preset's settings to the first Train click: the "
+                         "window prepares the network meanwhile (0: before any preparation)")
     ap.add_argument("--switch-compare", action="store_true",
                     help="also train from the window with Python's own 5 ms GIL switch "
                          "interval (side window_5ms) beside the GUI's 1 ms")
@@ -82,17 +87,19 @@ def main() -> None:
                 raise TimeoutError
 
     wait(lambda: w.data.dataset is not None)
-    w.apply_preset(args.preset)
-    wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     wait(lambda: w.deviceLabel.text() != "Loading TensorFlow…")
+    wait(lambda: not w.tasks.running())  # start-up's jobs (the Draw tab's models): settled
+    w.apply_preset(args.preset)  # the student picks it now
+    wait(lambda: w.data.dataset is not None and w.data.dataset.name == "mnist")
     cfg = w.builder.config()
     cfg.epochs, cfg.batch_size = args.epochs, args.batch_size
     w.builder.set_config(cfg)
     w.tabs.setCurrentWidget(w.watch)
     spec = get_preset(args.preset).spec()
     data = prepare(load_mnist(args.data), spec)
-    settle = time.perf_counter() + 1.0
+    settle = time.perf_counter() + args.look  # the window prepares the network meanwhile
     wait(lambda: time.perf_counter() > settle)
+    prep = getattr(w.work, "prebuilder", None)  # gui/window/prebuilder.py (None: older tree)
 
     def window_run(first: bool) -> dict:
         marks: list[float] = []
@@ -106,6 +113,8 @@ def main() -> None:
         # the Evaluate tab measures a finished run in a job of its own: Train waits for it
         wait(lambda: not w.tasks.is_held(w.session) and (w.session.model is None or
                                                          not w.tasks.is_held(w.session.model)))
+        state = "none" if prep is None else "preparing" if prep.is_preparing() else \
+            "prepared" if prep.shelf._entry is not None else "not prepared"
         t0 = time.perf_counter()
         w.findChild(object, "trainButton" if first else "restartButton").click()
         if boxes:
@@ -117,7 +126,7 @@ def main() -> None:
                              (w.training.runFinished, done.append)):
             signal.disconnect(slot)
         wait(lambda: w.findChild(object, "restartButton").isEnabled())
-        return _summary(t0, marks, batches, end, done[0])
+        return {**_summary(t0, marks, batches, end, done[0]), "at_click": state}
 
     class Cli(Observer):  # what nngui train's progress line gets
         def __init__(self) -> None:

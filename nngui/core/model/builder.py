@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from nngui.core.layers.initializers import make_initializer
@@ -18,13 +19,21 @@ __all__ = ["build_model", "compile_model", "make_initializer", "make_loss", "mak
 def build_model(spec: NetworkSpec, seed: int | None = None) -> Any:
     """A Sequential keras.Model whose layer names and shapes match shapes.layer_rows(spec)."""
     k = keras()
-    if seed is not None:
-        k.utils.set_random_seed(int(seed))
-    names = iter(["input"] + [r.name for r in layer_rows(spec)])
-    layers: list[Any] = INPUT.build(k, {"input_shape": spec.model_input_shape}, names)
-    for layer in spec.layers:
-        layers.extend(KINDS[layer.type].build(k, layer.params, names))
-    return k.Sequential(layers, name=spec.name)
+    with BUILDING:  # the seed and the draws that follow it, not another thread's between
+        if seed is not None:
+            k.utils.set_random_seed(int(seed))
+        names = iter(["input"] + [r.name for r in layer_rows(spec)])
+        layers: list[Any] = INPUT.build(k, {"input_shape": spec.model_input_shape}, names)
+        for layer in spec.layers:
+            layers.extend(KINDS[layer.type].build(k, layer.params, names))
+        return k.Sequential(layers, name=spec.name)
+
+
+# Held while a model is seeded and built: layers draw their initial weights (and the seeds
+# of their initializers and generators) from the global generators the seed sets, so two
+# builds in two threads (a run's and the window's preparation, core/training/prebuild.py)
+# must not interleave.
+BUILDING = threading.RLock()
 
 
 def decayed_rate(lr: float, decay: float) -> Any:

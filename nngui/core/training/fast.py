@@ -316,6 +316,38 @@ def _loop(model: Any, xla: bool, n: int, bs: int, val: tuple[int, int],
 # ---- a run -----------------------------------------------------------------------------
 
 
+def _setup(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: int,
+           config: TrainConfig, probes: Any) -> tuple[list, tuple, _Loop]:
+    """The probes evaluated in the call, their data as tensors, and the model's loop."""
+    tf = runtime.tf()
+    n_val = int(val[0].shape[0]) if val is not None else 0
+    eval_probes = [p for p in probes if getattr(p, "eval_data", None) is not None
+                   and callable(getattr(p, "from_epoch", None))]
+    eval_xy = tuple((tf.convert_to_tensor(np.asarray(p.eval_data[0])),
+                     tf.convert_to_tensor(np.asarray(p.eval_data[1]))) for p in eval_probes)
+    eval_shape = tuple((int(len(p.eval_data[0])), int(p.eval_data[2])) for p in eval_probes)
+    model._symbolic_build(data_batch=(x[:1], y[:1]))  # metrics and optimizer built now
+    loop = _loop(model, how.xla, int(x.shape[0]), config.batch_size, (n_val, val_batch),
+                 eval_shape)
+    return eval_probes, eval_xy, loop
+
+
+def warm(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: int,
+         config: TrainConfig, probes: Any) -> None:
+    """Trace, optimise (and XLA-compile) the call ``run`` makes, by one real call of one
+    epoch: it trains, so the caller puts every variable back after (``prebuild.py``). Its
+    batch order comes from a pipeline of its own with an explicit seed: no generator a run
+    reads is drawn from."""
+    tf = runtime.tf()
+    _, eval_xy, loop = _setup(model, how, x, y, val, val_batch, config, probes)
+    seed = 0 if config.seed is None else int(config.seed)
+    orders = iter(epoch_orders(int(x.shape[0]), seed).take(1)
+                  .with_options(pipeline_options()))
+    out = loop.call(loop.pull(orders, tf.constant(1)), tf.constant(1), x, y, val or (),
+                    eval_xy, tf.constant(math.nan, tf.float32))
+    tf.nest.map_structure(lambda t: t.numpy(), out)  # it ran: every part is compiled
+
+
 def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
         val_batch: int, config: TrainConfig, seed: int | None, initial_epoch: int,
         target: int) -> Any:
@@ -327,14 +359,7 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
     """
     tf = runtime.tf()
     n = int(x.shape[0])
-    n_val = int(val[0].shape[0]) if val is not None else 0
-    eval_probes = [p for p in fw.probes if getattr(p, "eval_data", None) is not None
-                   and callable(getattr(p, "from_epoch", None))]
-    eval_xy = tuple((tf.convert_to_tensor(np.asarray(p.eval_data[0])),
-                     tf.convert_to_tensor(np.asarray(p.eval_data[1]))) for p in eval_probes)
-    eval_shape = tuple((int(len(p.eval_data[0])), int(p.eval_data[2])) for p in eval_probes)
-    model._symbolic_build(data_batch=(x[:1], y[:1]))  # metrics and optimizer built now
-    loop = _loop(model, how.xla, n, config.batch_size, (n_val, val_batch), eval_shape)
+    eval_probes, eval_xy, loop = _setup(model, how, x, y, val, val_batch, config, fw.probes)
     spe = loop.spe
     # The orders come from tf.data's shuffle, ~1 µs a sample and two orders an epoch (the
     # one fit skips too): ~15 ms an epoch at 9,000 samples, more than training 720 moons

@@ -107,8 +107,11 @@ def fresh_weights(old: Any, spec: NetworkSpec, seed: int | None) -> Any:
 
     if old is None or abandon.is_busy(old):
         return build_model(spec, seed)
-    seed_keeping_kernels(seed)
-    fresh = build_model(spec, None)  # seeded just above, as build_model would
+    from nngui.core.model.builder import BUILDING
+
+    with BUILDING:  # the seed and the build's draws together (builder.BUILDING)
+        seed_keeping_kernels(seed)
+        fresh = build_model(spec, None)  # seeded just above, as build_model would
     if not same_network(old, fresh):
         return fresh
     try:

@@ -50,16 +50,22 @@ class Session:
         from nngui.core.training.reinit import fresh_weights
 
         if self.model is None or restart:
-            self.model = fresh_weights(self.model, self.spec, seed) \
-                if reuse and self.model is not None else build_model(self.spec, seed)
-            self._built = (seed,)  # built here, with this seed
-            self.trained = None
-            self.trained_with = None
-            self.epochs_done = 0
-            self.target_epochs = 0
-            self.history = {}
-            self.changes = []
+            self.adopt(fresh_weights(self.model, self.spec, seed)
+                       if reuse and self.model is not None else build_model(self.spec, seed),
+                       seed)
         return self.model
+
+    def adopt(self, model: Any, seed: int | None) -> None:
+        """``model``, as ``build_model(spec, seed)`` built it, is this session's from now
+        on, untrained (a fresh build, or a prepared one: ``prebuild.py``)."""
+        self.model = model
+        self._built = (seed,)  # built with this seed
+        self.trained = None
+        self.trained_with = None
+        self.epochs_done = 0
+        self.target_epochs = 0
+        self.history = {}
+        self.changes = []
 
     def epochs_for_next_run(self, asked: int, restart: bool = False) -> int:
         """The epochs a press of Train runs: the rest of a stopped run, else ``asked``."""
@@ -106,6 +112,7 @@ class RunRequest:
     restart: bool = False
     probes: Sequence[Probe] = ()
     controls: Controls | None = None  # Pause, Step, live learning rate (the GUI's run)
+    prebuilt: Any = None  # the window's prebuild.Shelf: a model prepared before the click
 
     def for_next_run(self) -> RunRequest:
         """The same request with the epochs Continue should run (the rest of a stopped run)."""

@@ -123,6 +123,33 @@ def _test_function_without_xla(model: Any) -> None:
         model.jit_compile = was
 
 
+def compile_for_run(model: Any, spec: NetworkSpec, spe: int, jit: bool,
+                    compile_model: bool = True) -> bool:
+    """Compile ``model`` for a run with ``spe`` steps a call (``jit``: XLA) unless it already
+    is; True when it was compiled here (a fresh optimizer). ``train`` and ``prebuild.warm_up``
+    both call it, so a prepared model's compiled call is the one the run uses.
+
+    Compile once per model and settings: a fresh compile makes a fresh tf.function that
+    retraces (seconds of Stop-deaf work) and whose graphs pile up run after run.
+    """
+    from nngui.core.model.builder import compile_model as _compile
+    from nngui.core.model.fast_dropout import use_fast_dropout
+
+    key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
+           spe, jit)
+    use_fast_dropout(model)  # before the train function's first trace
+    compiled_now = compile_model and getattr(model, "_nngui_compiled", None) != key
+    if compiled_now:
+        _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
+        if jit:
+            _test_function_without_xla(model)
+        model._nngui_compiled = key
+    if make_live(getattr(model, "optimizer", None)):  # momentum a variable the step reads
+        model.train_function = None  # a step traced before read the float: trace it anew
+        model.__dict__.pop("_nngui_fast", None)
+    return compiled_now
+
+
 def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
           observer: Observer | None = None, stop_event: threading.Event | None = None,
           initial_epoch: int = 0, flush_interval: float = 0.05,
@@ -140,9 +167,6 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     batch size's steps a call): it trains on with the rate and momentum its last run left, as
     an uncompiled Continue does, instead of the builder's.
     """
-    from nngui.core.model.builder import compile_model as _compile
-    from nngui.core.model.fast_dropout import use_fast_dropout
-
     observer = observer or Observer()
     copies = runtime.replicas()
     if copies > 1:  # "all GPUs": every replica takes batch_size samples of each step
@@ -167,20 +191,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                            "the weights are unchanged.", target_epochs=target)
         observer.on_end(result)
         return result
-    # Compile once per model and settings: a fresh compile makes a fresh tf.function that
-    # retraces (seconds of Stop-deaf work) and whose graphs pile up run after run.
-    key = (spec.loss, spec.optimizer, spec.lr, tuple(sorted(spec.optimizer_params.items())),
-           spe, jit)
-    use_fast_dropout(model)  # before the train function's first trace
-    compiled_now = compile_model and getattr(model, "_nngui_compiled", None) != key
-    if compiled_now:
-        _compile(model, spec, steps_per_execution=spe, jit_compile=jit)
-        if jit:
-            _test_function_without_xla(model)
-        model._nngui_compiled = key
-    if make_live(getattr(model, "optimizer", None)):  # momentum a variable the step reads
-        model.train_function = None  # a step traced before read the float: trace it anew
-        model.__dict__.pop("_nngui_fast", None)
+    compiled_now = compile_for_run(model, spec, spe, jit, compile_model)
     if compiled_now:  # a fresh optimizer: the session's live values, where they hold
         for name, value in (carry or {}).items():
             apply_change(model.optimizer, name, value)  # a schedule's rate: left as it is
@@ -216,7 +227,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
                 return fast.run(model, fw, how, x_fit, y_fit, val, val_batch, config, seed,
                                 initial_epoch, target)
             if copies == 1:  # the optimizer's slots made eagerly, not inside the first trace
-                _build_before_fit(model, x_fit[:1], y_fit[:1])
+                build_before_fit(model, x_fit[:1], y_fit[:1])
             try:
                 return model.fit(epoch_batches(x_fit, y_fit, config.batch_size, seed, device),
                                  epochs=target, initial_epoch=initial_epoch,
@@ -321,7 +332,6 @@ def run_request(request: RunRequest, observer: Observer,
     """Build the session's model if needed and train it: the whole of one run, in one thread."""
     session, config = request.session, request.config
     with runtime.device_scope(config.device) as dev:
-        observer.on_status("Building the model…")
         built_for = getattr(session.model, "_nngui_replicas", 1)
         if session.model is not None and not request.restart and built_for != runtime.replicas():
             # a model's variables live where it was built: mirrored or not cannot change later
@@ -329,6 +339,15 @@ def run_request(request: RunRequest, observer: Observer,
             return RunResult("error", session.epochs_done, {}, 0.0,
                              f"This network was built to train on {where}; press Restart to "
                              f"rebuild it for the device now chosen ({config.device}).")
+        shelf = request.prebuilt
+        if shelf is not None:  # a preparation in flight builds and seeds: wait for it
+            shelf.wait(stop_event, observer.on_status)
+            if session.model is None:  # prepared for this network and seed: trained as is
+                prepared = shelf.take(session.spec, config.seed, stop_event)
+                if prepared is not None:
+                    session.adopt(prepared, config.seed)
+        if session.model is None or request.restart:
+            observer.on_status("Building the model…")
         try:
             # a restart keeps the same model where it can (no new trace: reinit.py), not
             # across a change of device count (its variables live where it was built)
@@ -347,7 +366,7 @@ def run_request(request: RunRequest, observer: Observer,
     return result
 
 
-def _build_before_fit(model: Any, x: Any, y: Any) -> None:
+def build_before_fit(model: Any, x: Any, y: Any) -> None:
     """Keras' own build of the metrics and the optimizer's slots, done now, eagerly (~0.04 s;
     ~0.3 s inside the first trace of fit's train function). A head start only: the method is
     Keras' private one, so a Keras without it (or one that refuses) leaves the build to fit."""

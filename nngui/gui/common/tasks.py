@@ -41,8 +41,10 @@ GUI_SWITCH_INTERVAL_S = 0.001
 _DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()
 # ... except while one of these runs: a training job's throughput is the point, and with the
 # GUI thread taking the GIL every 1 ms the window trained ~7 % slower than at 5 ms
-# (benchmarks/bench_window_vs_cli.py --switch-compare: 7.21 against 6.73 s an epoch)
-TRAINING_JOBS = frozenset({"train"})
+# (benchmarks/bench_window_vs_cli.py --switch-compare: 7.21 against 6.73 s an epoch); and
+# the preparation of a network before Train (gui/window/prebuilder.py), the same run's trace
+# done early: at 1 ms it took 1.8-2.7 s for XOR against 1.1-1.7 s at 5 ms (load 7)
+TRAINING_JOBS = frozenset({"train", "prepare network"})
 _FAVOUR_GUI = False
 
 

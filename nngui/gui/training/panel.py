@@ -88,6 +88,9 @@ class TrainingPanel(QWidget):
         self._session: Session | None = None
         self._message_box: QMessageBox | None = None
         self._has_weights = False
+        # (stop_event, say) -> None, called in a run's thread before its job: the window's
+        # preparation of the network (gui/window/prebuilder.py) ends before any run builds
+        self.wait_before: Callable[[Any, Callable[[str], None]], None] | None = None
         self._build_ui()
         self._timer = QTimer(self)
         self._finishing_timer = QTimer(self)  # re-checks a stopped run's last batches
@@ -235,6 +238,8 @@ class TrainingPanel(QWidget):
         if job is None:
             def job(report, stop, request=request):
                 return run_request(request, EventObserver(report), stop)
+        if self.wait_before is not None:
+            job = _after(self.wait_before, job)
         session = request.session
         self.curves.plan(session.spec, session.epochs_done * (not request.restart)
                          + request.config.epochs)
@@ -471,3 +476,11 @@ def _finishing(session: Session | None) -> bool:
     model = None if session is None else session.model
     return model is not None and abandon.is_busy(model)
 
+
+def _after(wait: Callable, job: Job) -> Job:
+    """``job``, once ``wait(stop_event, say)`` has returned (its words in the status line)."""
+    def waiting(report, stop):
+        wait(stop, lambda text: report(("status", text)))
+        return job(report, stop)
+
+    return waiting

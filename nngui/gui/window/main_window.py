@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"TensorFlow ready · {device}", 5000)
         freeze_long_lived()  # later collections skip start-up's objects (window stalls)
         self.pages.tensorflow_ready()  # the Draw page loads its models
+        self.work.prebuilder.tensorflow_ready()  # the builder's network, built before Train
         self.tensorflowReady.emit(device)
 
     def _set_device_text(self, text: str) -> None:

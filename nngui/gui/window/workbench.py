@@ -35,9 +35,11 @@ from nngui.core.training.session import RunRequest, Session, optimizer_key
 from nngui.gui.builder.panel import BuilderPanel
 from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
-from nngui.gui.common.tasks import TaskRunner, plain
+from nngui.gui.common.tasks import TaskRunner
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window.bundled_autoencoder import BundledAutoencoder
 from nngui.gui.window.pages import Pages
+from nngui.gui.window.prebuilder import Prebuilder
 
 
 class Workbench(QObject):
@@ -62,11 +64,16 @@ class Workbench(QObject):
         self._prepared: tuple[tuple, Prepared] | None = None
         self._train_when_loaded: bool | None = None  # Train pressed while data loads
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
-        self._ae_loading = False
         # the session's own autoencoder (trained here or opened) and how it came: what the
         # Autoencoder tab (and so the Draw tab's rebuilds) shows, never the bundled one
         self._own_ae: tuple[object, str] | None = None
         self._ae_shown_data = None  # the data set whose test digits the tab shows
+        # the builder's network built and traced before Train, while the window is idle
+        self.prebuilder = Prebuilder(self, tasks, self._prebuild_wanted, training.is_running)
+        self.bundled_ae = BundledAutoencoder(self, tasks, pages, lambda: (  # an own one wins
+            self._own_autoencoder() is not None or self._ae_run_start is not None))
+        self.bundled_ae.message.connect(self.message)
+        training.wait_before = self.prebuilder.wait_before  # no run beside a preparation
         builder.specChanged.connect(self._on_spec_changed)
         training.trainRequested.connect(self.train)
         training.runStarted.connect(self._on_run_started)
@@ -76,6 +83,9 @@ class Workbench(QObject):
         data.loaded.connect(self._on_dataset)
         data.failed.connect(self._on_data_failed)
         pages.built.connect(self._on_page_built)
+        for signal in (builder.specChanged, builder.configChanged, data.loaded,
+                       training.runFinished):  # after the slots above: the session is new
+            signal.connect(self.prebuilder.changed)
 
     # ------------------------------------------------------------------ the network
     def new_session(self, spec: NetworkSpec) -> None:
@@ -89,6 +99,7 @@ class Workbench(QObject):
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
             self._pages.watch.clear()
         self.refresh_evaluate_context()
+        self.prebuilder.changed()
 
     def use_network(self, spec: NetworkSpec, config: TrainConfig) -> None:
         """An opened network file: into the builder, untrained."""
@@ -226,8 +237,7 @@ class Workbench(QObject):
                                 "\n".join(f"• {p}" for p in problems))
             return False
         try:
-            config = self._pages.watch.runs.apply_options(self._builder.config())
-            data = self.prepare(ds, spec)
+            config, data = self._run_parts(spec, ds)
         except SpecError as exc:
             QMessageBox.warning(self._window, "Cannot train", str(exc))
             return False
@@ -237,7 +247,8 @@ class Workbench(QObject):
             return False
         self.session.spec = spec
         self.message.emit("Data: " + "; ".join(data.notes), 10000)
-        request = RunRequest(self.session, data, config, restart, self.probes(spec, ds))
+        request = RunRequest(self.session, data, config, restart, self.probes(spec, ds),
+                             prebuilt=self.prebuilder.shelf)
         first = 0 if restart else self.session.epochs_done
         if not self._training.start(request):
             return False
@@ -247,6 +258,27 @@ class Workbench(QObject):
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
         return True
+
+    def _run_parts(self, spec: NetworkSpec, ds) -> tuple[TrainConfig, Prepared]:
+        """The settings and the encoded data a run of ``spec`` on ``ds`` trains with now."""
+        return self._pages.watch.runs.apply_options(self._builder.config()), \
+            self.prepare(ds, spec)
+
+    def _prebuild_wanted(self) -> tuple | None:
+        """What a Train click would build now, for the preparation (``Prebuilder``), or None
+        where nothing is to be prepared."""
+        ds, s = self._data.dataset, self.session
+        if ds is None or self._data.is_loading() or s.model is not None or \
+                self.read_only_reason is not None or self._training.is_running() or \
+                self._pages.built_page("watch") is None or errors(self._builder.problems()):
+            return None
+        spec = self._builder.spec()
+        try:
+            config, data = self._run_parts(spec, ds)
+        except SpecError:
+            return None
+        key = (id(s), repr(spec.to_dict()), repr(config.to_dict()), id(ds))
+        return key, spec, data, config, partial(self.probes, spec, ds)
 
     def probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
@@ -271,12 +303,12 @@ class Workbench(QObject):
             self.message.emit("Choose data and a network that can train first.", 6000)
             return None
         try:
-            data = self.prepare(ds, spec)
-            config = self._pages.watch.runs.apply_options(self._builder.config())
+            config, data = self._run_parts(spec, ds)
         except SpecError as exc:
             self.message.emit(str(exc), 8000)
             return None
-        return RunRequest(Session(spec), data, config, True, self.probes(spec, ds))
+        return RunRequest(Session(spec), data, config, True, self.probes(spec, ds),
+                          prebuilt=self.prebuilder.shelf)
 
     def inspect_context(self):
         """(session, prepared data, dataset) for the Inspect tab's jobs, or why there is none."""
@@ -290,6 +322,7 @@ class Workbench(QObject):
             return str(exc)
 
     def _on_run_started(self) -> None:
+        self.prebuilder.hold()
         self._builder.set_locked(True)
         if self._tabs.currentWidget() is not self._pages.watch:  # watching it live: stay
             self._tabs.setCurrentWidget(self._training)
@@ -397,7 +430,7 @@ class Workbench(QObject):
             if self._own_autoencoder() is not None:
                 self.show_own_autoencoder()
             elif pages.autoencoder.model is None:
-                self._show_bundled_autoencoder()
+                self.bundled_ae.show(self._data.dataset)
 
     def _own_autoencoder(self):
         """The session's autoencoder model (trained here or opened), or None."""
@@ -464,36 +497,6 @@ class Workbench(QObject):
                                watch.show_probe(name, epoch, out) for name, out in res],
                            on_failed=lambda msg: self.message.emit(
                                f"The Watch views could not be computed: {msg}", 8000))
-
-    def _show_bundled_autoencoder(self) -> None:
-        """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
-        from nngui.core.model.saving import load_model
-        from nngui.core.platform.resources import bundled_model
-
-        path, ds = bundled_model("autoencoder_2d"), self._data.dataset
-        if path is None or ds is None or _prod(ds.input_shape) != 784:
-            return
-        if self._ae_loading:
-            return  # already loading (or loaded); opening a model takes ~0.3 s: not here
-        self._ae_loading = True
-        self._tasks.submit("load-autoencoder", plain(lambda: load_model(path)),
-                           on_done=lambda model: self._use_bundled_autoencoder(model, ds),
-                           on_failed=lambda msg: self.message.emit(
-                               f"Bundled autoencoder unavailable: {msg}", 8000))
-
-    def _use_bundled_autoencoder(self, model, ds) -> None:
-        from nngui.core.model.autoencoder import as_autoencoder
-        from nngui.core.model.saving import spec_from_model
-
-        spec = as_autoencoder(spec_from_model(model))
-        panel = self._pages.autoencoder
-        if spec is not None and panel.model is None and self._own_autoencoder() is None and \
-                self._ae_run_start is None:  # a trained, training or opened one wins
-            # said on its own tab (its model line), not in the window's status bar: that
-            # showed it on whatever tab was open (the Draw tab's, a classifier's)
-            panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
-            panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
-                                        "autoencoder preset.")
 
 
 def _prod(shape) -> int:

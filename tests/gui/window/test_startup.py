@@ -109,7 +109,7 @@ def test_choosing_a_tab_builds_it_before_the_window_reacts(window):
     assert window.tabs.currentIndex() == index
     assert window.tabs.currentWidget() is window.built_page("draw") is not None
     assert window.builderSide.isHidden()  # the builder shows on Train and Evaluate only
-    assert window.work._ae_loading  # the window saw the real Draw page: the bundled autoencoder
+    assert window.work.bundled_ae.loading  # the window saw the real Draw page: the bundled autoencoder
     window.tabs.setCurrentWidget(window.evaluate)
     assert window.tabBar.currentIndex() == window.tabs.indexOf(window.evaluate)
 
