@@ -29,24 +29,16 @@ from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE, boundary_rgb, class_brushes
 from nngui.gui.training.confusion_view import ConfusionView
 from nngui.gui.training.hidden_space import HiddenSpaceExtras
-from nngui.gui.training.live_titles import (  # noqa: F401 (re-exported)
+from nngui.gui.training.live_titles import (
     BOUNDARY_TITLE,
     DEAD_RELU_TEXT,
-    HIDDEN_TITLE,
     LR_DERIVED_TIP,
     LR_DERIVED_TITLE,
     LR_TITLE,
-    NO_BOUNDARY,
-    NO_CONFUSION,
     NO_HIDDEN_LAYER,
-    NO_HIDDEN_TITLE,
-    NO_HIDDEN_VIEW,
-    NO_LEARNING_RATE,
     NO_VIEWS_RECORDED,
-    NO_WEIGHTS_TITLE,
-    NOT_TRAINED,
     NOTHING_TO_SHOW,
-    WEIGHTS_TITLE,
+    empty_reasons,
     hidden_title,
     weights_title,
     when,
@@ -360,23 +352,13 @@ class LivePanel(QWidget):
     def empty_reasons(self) -> dict[str, str]:
         """What the boundary, hidden-space, learning-rate and confusion plots say while they
         have nothing to draw ("" where they have): derived from what arrived since the last
-        clear."""
+        clear (``live_titles.empty_reasons``)."""
         if self.blank:
             return dict.fromkeys(("boundary", "hidden", "learning_rate", "confusion"),
                                  NO_VIEWS_RECORDED)
-        sent = {**self._latest, **(self._frame or {})}
-        idle = NOT_TRAINED if not sent else ""
-        boundary = "" if self._boundary is not None or "boundary" in sent else \
-            idle or NO_BOUNDARY
-        if "hidden" in sent:
-            hidden = NO_HIDDEN_LAYER if sent["hidden"][1] is None else ""
-        else:
-            hidden = idle or NO_HIDDEN_VIEW
-        lr = "" if self._lr[0] else idle or NO_LEARNING_RATE
-        confusion = "" if self.confusionView.matrix is not None or "confusion" in sent else \
-            idle or NO_CONFUSION
-        return {"boundary": boundary, "hidden": hidden, "learning_rate": lr,
-                "confusion": confusion}
+        drawn = {"boundary": self._boundary is not None, "learning_rate": bool(self._lr[0]),
+                 "confusion": self.confusionView.matrix is not None}
+        return empty_reasons({**self._latest, **(self._frame or {})}, drawn)
 
     def _show_empty(self) -> None:
         """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""

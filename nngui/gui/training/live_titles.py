@@ -28,6 +28,22 @@ NO_LEARNING_RATE = "This run sent no learning rate"
 NO_CONFUSION = "No confusion matrix: only a classifier's run has one"
 
 
+def empty_reasons(sent: dict, drawn: dict[str, bool]) -> dict[str, str]:
+    """What each of the boundary, hidden-space, learning-rate and confusion plots says while
+    it has nothing to draw ("" where it has something): from the payloads ``sent`` since the
+    last clear (name -> (epoch, payload)) and which of them a view has ``drawn``."""
+    idle = NOT_TRAINED if not sent else ""
+    boundary = "" if drawn["boundary"] or "boundary" in sent else idle or NO_BOUNDARY
+    if "hidden" in sent:
+        hidden = NO_HIDDEN_LAYER if sent["hidden"][1] is None else ""
+    else:
+        hidden = idle or NO_HIDDEN_VIEW
+    lr = "" if drawn["learning_rate"] else idle or NO_LEARNING_RATE
+    confusion = "" if drawn["confusion"] or "confusion" in sent else idle or NO_CONFUSION
+    return {"boundary": boundary, "hidden": hidden, "learning_rate": lr,
+            "confusion": confusion}
+
+
 def when(epoch: int, p: dict | None) -> str:
     """'epoch 12', or 'epoch 12, edited' when the payload came from weights changed by hand
     on the Watch tab (no longer the weights that epoch trained)."""

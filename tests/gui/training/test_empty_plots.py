@@ -9,13 +9,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from nngui.core.network.spec import TrainConfig
 from nngui.core.training.runs import RunRecord
 from nngui.gui.common.empty_plot import EMPTY_RANGE
-from nngui.gui.training.live import (
-    NO_BOUNDARY,
-    NO_CONFUSION,
-    NO_HIDDEN_LAYER,
-    NOT_TRAINED,
-    LivePanel,
-)
+from nngui.gui.training.live import LivePanel
+from nngui.gui.training.live_titles import NO_BOUNDARY, NO_CONFUSION, NO_HIDDEN_LAYER, NOT_TRAINED
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.run_list import RunsPanel
 from nngui.gui.training.stats import NO_STATS, StatsPanel

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nngui.core.files.project import load_project, save_project
-from nngui.gui.training.live import LR_DERIVED_TITLE, LR_TITLE
+from nngui.gui.training.live_titles import LR_DERIVED_TITLE, LR_TITLE
 
 TIMEOUT = 60_000
 

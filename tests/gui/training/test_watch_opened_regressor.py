@@ -7,7 +7,7 @@ from __future__ import annotations
 from nngui.core.files.project import Project, save_project
 from nngui.core.model.builder import build_model
 from nngui.core.training.presets import get_preset
-from nngui.gui.training.live import NO_BOUNDARY, NO_CONFUSION, NO_HIDDEN_VIEW, NOT_TRAINED
+from nngui.gui.training.live_titles import NO_BOUNDARY, NO_CONFUSION, NO_HIDDEN_VIEW, NOT_TRAINED
 
 
 def test_a_reopened_regressor_is_not_called_untrained_on_watch(window, qtbot, tmp_path,

@@ -11,7 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from nngui.gui.training.live import NO_HIDDEN_TITLE, NO_WEIGHTS_TITLE, NOTHING_TO_SHOW, LivePanel
+from nngui.gui.training.live import LivePanel
+from nngui.gui.training.live_titles import NO_HIDDEN_TITLE, NO_WEIGHTS_TITLE, NOTHING_TO_SHOW
 from nngui.gui.training.overfit import OverfitView
 from nngui.gui.training.stats import StatsPanel
 
@@ -66,7 +67,7 @@ def test_the_no_hidden_layer_title_is_no_wider_than_the_usual_one(qtbot):
     clipped mid-word ('…so nothing to sl') beside the perceptron's boundary."""
     from PySide6.QtGui import QFontMetrics
 
-    from nngui.gui.training.live import hidden_title
+    from nngui.gui.training.live_titles import hidden_title
 
     live = LivePanel()
     qtbot.addWidget(live)
