@@ -86,6 +86,7 @@ class TrainingPanel(QWidget):
         self._task: Task | None = None
         self.last_outcome: Any = None  # what the last job returned (RunResult, FinetuneReport…)
         self._session: Session | None = None
+        self.lists_run = True  # the run going (or the last one) joins the run list
         self._message_box: QMessageBox | None = None
         self._has_weights = False
         # (stop_event, say) -> None, called in a run's thread before its job: the window's
@@ -222,16 +223,19 @@ class TrainingPanel(QWidget):
         self._update_buttons()
 
     def start(self, request: RunRequest, job: Job | None = None,
-              title: str = "Training") -> Task | None:
+              title: str = "Training", listed: bool = True) -> Task | None:
         """Run ``request`` (or ``job``, which trains it) with the live curves; its Task or None.
 
         ``job(report, stop_event)`` defaults to ``core.training.train.run_request``; a fine-tune
         passes its own (measure, train, measure) and returns an object with ``.result``.
         The job holds the session and its model until it ends. ``title`` leads the status
         line while it runs (a fine-tune names its model: the builder's network is not it).
+        ``listed``: the run joins the run list (a fine-tune of the drawing model does not:
+        the list compares runs of the builder's networks).
         """
         if self.is_running():
             return None
+        self.lists_run = listed
         self.build_plots()  # the run is drawn live
         controls = Controls() if job is None else None  # a fine-tune's job takes none
         request = replace(request.for_next_run(), controls=controls)

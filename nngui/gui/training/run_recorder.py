@@ -49,14 +49,15 @@ class RunRecorder(QObject):
 
     def frame_kept(self, view: str, epoch: int, payload: Any) -> bool:
         """A replayed view's payload of the run in flight (False: not kept)."""
-        if self.training.session is None or not self.training.is_running():
+        if self.training.session is None or not self.training.is_running() or \
+                not self.training.lists_run:
             return False
         return self.state().frame_kept(view, epoch, payload)
 
     def _on_run_started(self) -> None:
         self._test, self._test_size = [], (0, 0)
         session = self.training.session
-        if session is None:
+        if session is None or not self.training.lists_run:  # a fine-tune of the drawing model
             return
         spec = session.spec
         name = self.sweep[0] if self.sweep else \
@@ -64,7 +65,8 @@ class RunRecorder(QObject):
         self.state().run_began(session, name, settings_of(spec, self.config()))
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
-        self.state().run_progressed(epoch, logs)
+        if self.training.lists_run:
+            self.state().run_progressed(epoch, logs)
 
     def _on_probe(self, name: str, _epoch: int, payload) -> None:
         """Keep the test curve the training thread measured (the Watch overfit view's)."""
@@ -74,7 +76,7 @@ class RunRecorder(QObject):
 
     def _on_run_finished(self, result: RunResult) -> None:
         session = self.training.session
-        if session is None:
+        if session is None or not self.training.lists_run:
             return
         state = self.state()
         spec = session.spec

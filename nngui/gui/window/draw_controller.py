@@ -195,7 +195,7 @@ class DrawController(QObject):
 
         base = inputs.title.removesuffix(FINETUNED)
         task = self.training.start(request, job, title=f"Fine-tuning {base} on your digits "
-                                   "(not the network on the left)")
+                                   "(not the network on the left)", listed=False)
         if not task:
             self._fail("Could not start fine-tuning: training is running.")
             return

@@ -213,6 +213,8 @@ def test_finetune_from_the_draw_tab_runs_with_live_curves(window, qtbot):
     assert all(np.array_equal(a, b) for a, b in zip(bundled.get_weights(), bundled_weights,
                                                     strict=True))
     assert window.drawing.saved_path.is_file()
+    # the run list compares runs of the builder's networks: no "0 epochs" drawing-model row
+    assert window.projects.state.runs == [] and window.projects.state.live is None
     again = MainWindow()  # a restart
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.draw.current_model() is not None, timeout=120000)
