@@ -22,6 +22,9 @@ class BundledAutoencoder(QObject):
         super().__init__(parent)
         self._tasks, self._pages, self._yields = tasks, pages, yields
         self.loading = False  # asked for once: loading, or loaded
+        self.model = None  # the bundled model, once loaded
+        self._spec = None
+        self._replace = False  # show_instead asked before it had loaded
 
     def show(self, ds) -> None:
         """A fresh install shows the shipped 2-D autoencoder until the user trains one."""
@@ -44,10 +47,30 @@ class BundledAutoencoder(QObject):
         from nngui.core.model.saving import spec_from_model
 
         spec = as_autoencoder(spec_from_model(model))
+        self.model, self._spec = (model, spec) if spec is not None else (None, None)
+        replace, self._replace = self._replace, False
+        if spec is not None and (self._pages.autoencoder.model is None or replace) and \
+                not self._yields():
+            self._set(ds)
+
+    def _set(self, ds) -> None:
+        # said on its own tab (its model line), not in the window's status bar: that showed
+        # it on whatever tab was open (the Draw tab's, a classifier's)
         panel = self._pages.autoencoder
-        if spec is not None and panel.model is None and not self._yields():
-            # said on its own tab (its model line), not in the window's status bar: that
-            # showed it on whatever tab was open (the Draw tab's, a classifier's)
-            panel.set_model(model, spec, ds.x_test, ds.y_test, "the bundled 2-D autoencoder")
-            panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
-                                        "autoencoder preset.")
+        panel.set_model(self.model, self._spec, ds.x_test, ds.y_test,
+                        "the bundled 2-D autoencoder")
+        panel.modelLabel.setToolTip("The bundled 2-D autoencoder; train your own with an "
+                                    "autoencoder preset.")
+
+    def show_instead(self, ds) -> None:
+        """A new project: the shipped autoencoder again in place of the last project's own
+        (it said "ae_32d, trained here" after File → New)."""
+        panel = self._pages.built_page("autoencoder")
+        if panel is None or panel.model is None or panel.model is self.model or \
+                ds is None or math.prod(int(v) for v in ds.input_shape) != 784:
+            return
+        if self.model is not None:
+            self._set(ds)
+        else:  # not loaded yet: it replaces the own one when it is
+            self._replace = True
+            self.show(ds)

@@ -240,6 +240,7 @@ class ProjectActions(QObject):
         self._session_seen = self._work.session
         self._clean_dataset = self._current_dataset()
         self.state.new(self._builder.spec(), self._builder.config(), self._presets.name)
+        self._work.bundled_ae.show_instead(self._data.dataset)
         return True
 
     def save_project(self) -> bool:

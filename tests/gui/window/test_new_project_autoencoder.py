@@ -1,0 +1,23 @@
+"""File → New puts the Autoencoder tab back to the shipped autoencoder: it went on saying
+"ae_2d, trained here (1 epoch)" about the last project's model."""
+
+from __future__ import annotations
+
+
+def test_a_new_project_shows_the_bundled_autoencoder_again(window, qtbot):
+    w = window
+    ae_panel = w.autoencoder
+    w.apply_preset("ae-2d")  # on the bundled digits (MNIST declined)
+    qtbot.waitUntil(lambda: not w.data.is_loading(), timeout=30000)
+    cfg = w.builder.config()
+    cfg.epochs, cfg.batch_size = 1, 128
+    w.builder.set_config(cfg)
+    with qtbot.waitSignal(ae_panel.analyzed, timeout=120000):
+        with qtbot.waitSignal(w.training.runFinished, timeout=120000):
+            assert w.train()
+    assert "trained here" in ae_panel.modelLabel.text()
+    own = ae_panel.model
+    w.projects.unsaved_prompt = lambda *_: "discard"
+    assert w.projects.new_project()
+    qtbot.waitUntil(lambda: "bundled" in ae_panel.modelLabel.text(), timeout=60000)
+    assert ae_panel.model is not own and ae_panel.model is w.work.bundled_ae.model
