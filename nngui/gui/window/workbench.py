@@ -37,6 +37,7 @@ from nngui.gui.builder.summary import SummaryTable
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner
 from nngui.gui.training.panel import TrainingPanel
+from nngui.gui.window import watch_context
 from nngui.gui.window.bundled_autoencoder import BundledAutoencoder
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.prebuilder import Prebuilder
@@ -324,7 +325,12 @@ class Workbench(QObject):
     def _on_run_started(self) -> None:
         self.prebuilder.hold()
         self._builder.set_locked(True)
-        if self._tabs.currentWidget() is not self._pages.watch:  # watching it live: stay
+        here = self._tabs.currentWidget()
+        shown_here = here is self._pages.built_page("watch") or (  # watching it live, or an
+            here is self._pages.built_page("autoencoder") and  # autoencoder's run on its own
+            self._training.session is not None and  # tab, which shows its progress: stay
+            self._training.session.spec.kind == "autoencoder")
+        if not shown_here:
             self._tabs.setCurrentWidget(self._training)
 
     def _on_probe(self, name: str, epoch: int, payload) -> None:
@@ -463,40 +469,14 @@ class Workbench(QObject):
 
     def weight_context(self):
         """(session, probes, x, y) for the Watch tab's weight editor, or why there is none."""
-        s, ds = self.session, self._data.dataset
-        if s.model is None or ds is None or s.spec.kind != "classifier" or \
-                ds.task != "classification":
-            return "Train (or open) a small classifier; then drag its weights here."
-        try:  # the views an edit changes: the boundary and tiles, hidden space, confusion
-            data = self.prepare(ds, s.spec)
-            probes = [p for p in self.probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "dead_relu", "confusion")]
-        except SpecError as exc:
-            return str(exc)
-        return s, probes, data.x_train, data.y_train
+        return watch_context.weight_context(self.session, self._data.dataset, self.prepare,
+                                            self.probes)
 
     def _fill_watch(self) -> None:
         """A model not trained here (opened): the live views once, from a job that holds it."""
-        s, ds, watch = self.session, self._data.dataset, self._pages.watch
-        if s.model is None or ds is None or not watch.live.is_empty() or \
-                self._tasks.is_held(s):
-            return
-        if s.spec.kind != "classifier":  # an opened autoencoder or regressor: none of these
-            # views, and they say why (as after its run here), not "Nothing trained yet"
-            if watch.live.empty_reasons()["learning_rate"]:  # no rates kept either
-                watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
-            return
-        try:  # the probes a run would use, less those that need a compiled model or a run
-            probes = [p for p in self.probes(s.spec, ds)
-                      if p.name in ("boundary", "hidden", "weights", "dead_relu", "confusion")]
-        except SpecError:
-            return  # the model does not fit this data: Evaluate says why
-        model, epoch = s.model, s.epochs_done - 1
-        self._tasks.submit("watch views", lambda _r, _s: [(p.name, p(model)) for p in probes],
-                           holds=(s,), on_done=lambda res: s is self.session and [
-                               watch.show_probe(name, epoch, out) for name, out in res],
-                           on_failed=lambda msg: self.message.emit(
-                               f"The Watch views could not be computed: {msg}", 8000))
+        watch_context.fill_watch(self.session, self._data.dataset, self._pages.watch,
+                                 self._tasks, self.probes,
+                                 lambda s: s is self.session, self.message.emit)
 
 
 def _prod(shape) -> int:

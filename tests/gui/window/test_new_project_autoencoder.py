@@ -1,5 +1,6 @@
-"""File → New puts the Autoencoder tab back to the shipped autoencoder: it went on saying
-"ae_2d, trained here (1 epoch)" about the last project's model."""
+"""An autoencoder trained from its own tab stays on that tab (it shows the run's progress;
+the window jumped to Train), and File → New puts the tab back to the shipped autoencoder: it
+went on saying "ae_2d, trained here (1 epoch)" about the last project's model."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ def test_a_new_project_shows_the_bundled_autoencoder_again(window, qtbot):
     cfg = w.builder.config()
     cfg.epochs, cfg.batch_size = 1, 128
     w.builder.set_config(cfg)
+    w.tabs.setCurrentWidget(ae_panel)  # the lesson's Train button, pressed on this tab
+    during = []
+    w.training.runStarted.connect(lambda: during.append(w.tabs.currentWidget()))
     with qtbot.waitSignal(ae_panel.analyzed, timeout=120000):
         with qtbot.waitSignal(w.training.runFinished, timeout=120000):
             assert w.train()
+    assert during == [ae_panel]  # it shows the run's progress itself: no jump to Train
     assert "trained here" in ae_panel.modelLabel.text()
     own = ae_panel.model
     w.projects.unsaved_prompt = lambda *_: "discard"
