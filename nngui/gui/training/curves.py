@@ -267,6 +267,12 @@ class TrainingCurves(QWidget):
         self._planned_metric = metric_for(spec)
         self._planned_end = last_epoch
 
+    def plan_end(self, last_epoch: int) -> None:
+        """The epoch axis of empty plots runs to ``last_epoch`` (the run to come's)."""
+        self._planned_end = last_epoch
+        if self.plots_ready() and self._empty:
+            self._set_ranges()
+
     def begin(self, info: RunInfo) -> None:
         """A run has begun: its batches are smoothed for its length, its epochs set the axis.
 

@@ -197,19 +197,26 @@ class TrainingPanel(QWidget):
         self._render()
         self._update_buttons()
 
-    def reset(self, spec: NetworkSpec | None = None) -> None:
+    def reset(self, spec: NetworkSpec | None = None, epochs: int = EMPTY_EPOCHS) -> None:
         """Forget the shown session: a new network was built (no weights yet).
 
         With ``spec`` the empty plots are titled for what it will report (accuracy for a
-        classifier, mean absolute error for an autoencoder or regressor).
+        classifier, mean absolute error for an autoencoder or regressor), their epoch axis
+        running to the ``epochs`` the run will train.
         """
         if spec is not None and not self.is_running():
-            self.curves.plan(spec, EMPTY_EPOCHS)
+            self.curves.plan(spec, epochs)
             self.live.show_values(spec, TrainConfig(), {})
         self.set_session(None)
         if not self.is_running():
             self.run_status.clear()
             self._render()
+
+    def plan_epochs(self, epochs: int) -> None:
+        """The run to come trains ``epochs``: empty plots' epoch axis runs to it (one with
+        curves keeps its own until the next run)."""
+        if not self.is_running() and (self._session is None or self._session.model is None):
+            self.curves.plan_end(epochs)
 
     def show_next_values(self, session: Session) -> None:
         """The idle LR and momentum boxes again: ``session``'s optimizer settings were edited

@@ -76,6 +76,8 @@ class Workbench(QObject):
         self.bundled_ae.message.connect(self.message)
         training.wait_before = self.prebuilder.wait_before  # no run beside a preparation
         builder.specChanged.connect(self._on_spec_changed)
+        builder.configChanged.connect(  # the empty plots' epoch axis: the run to come
+            lambda: training.plan_epochs(builder.config().epochs))
         training.trainRequested.connect(self.train)
         training.runStarted.connect(self._on_run_started)
         training.runFinished.connect(self._on_run_finished)
@@ -96,7 +98,7 @@ class Workbench(QObject):
         self._own_ae = None
         self._summary.set_spec(spec)
         self._summary.show_history(self.session.history)  # no time per epoch until a run
-        self._training.reset(spec)
+        self._training.reset(spec, self._builder.config().epochs)
         if self._pages.built_page("watch") is not None:  # a page built later starts empty
             self._pages.watch.clear()
         self.refresh_evaluate_context()

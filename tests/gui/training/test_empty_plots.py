@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication
 
 from nngui.core.network.spec import TrainConfig
 from nngui.core.training.runs import RunRecord
@@ -159,3 +160,23 @@ def test_after_an_image_network_the_next_network_shows_why_it_has_no_boundary(qt
     live._redraw(every=True)
     assert live.firstView.currentWidget().isVisible()
     assert live.boundaryEmpty.reason == NO_BOUNDARY and live.boundaryEmpty.text.isVisible()
+
+
+def test_the_empty_curves_run_to_the_epochs_the_run_will_train(window, qtbot):
+    """The empty loss and accuracy plots showed epochs 0..5 whatever the Epochs box said."""
+    from dataclasses import replace
+
+    w = window
+    w.show()
+    w.training.build_plots()
+    w.apply_preset("xor-3-4-1")  # 150 epochs
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "xor",
+                    timeout=30000)
+
+    def last_epoch_shown():
+        QApplication.processEvents()
+        return w.training.lossPlot.getPlotItem().getViewBox().viewRange()[0][1]
+
+    assert 150 <= last_epoch_shown() < 160
+    w.builder.set_config(replace(w.builder.config(), epochs=40))
+    assert 40 <= last_epoch_shown() < 43
