@@ -44,85 +44,28 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from nngui.core.network.shapes import forward_macs
-from nngui.core.network.spec import NetworkSpec, TrainConfig
+from nngui.core.network.spec import TrainConfig
 from nngui.core.platform import runtime
+from nngui.core.training.fast_plan import (  # noqa: F401  (the path a run takes, asked here)
+    MAX_PARAMS,
+    MAX_SAMPLES,
+    Plan,
+    plan,
+    use_xla,
+    why_not,
+)
 from nngui.core.training.pipeline import epoch_orders, pipeline_options
 from nngui.core.training.progress import DIVERGED_FACTOR, DIVERGED_FLOOR, Forwarder, diverging
 
-MAX_SAMPLES = 10_000  # training samples: above this an epoch is long enough for fit
-MAX_PARAMS = 100_000  # parameters: above this a step's own work dwarfs fit's overhead
 CHUNK_S = 0.12  # seconds of training a compiled call aims at (the first call: one epoch)
 PROBE_SHARE = 1 / 3  # picture probes take at most this share of the wall time
 MAX_CHUNK_ELEMENTS = 1 << 20  # epochs x samples of batch order one call receives
 PREFETCH_ELEMENTS = 1 << 16  # epochs x samples of batch order drawn ahead
-
-# Measured on the 2-core development VM (load 4-5), MLP 2-2-2 on 720 moons points, batch 16:
-# a step in TensorFlow's executor 200-440 µs, in one XLA program 6-9 µs; compiling that
-# program 1.5-3.0 s more than tracing it. XLA's CPU matrix products keep fewer cores busy
-# than TensorFlow's own (README, Performance): a step's arithmetic counts ~40 % dearer there.
-GRAPH_STEP_S = 2.5e-4
-XLA_STEP_S = 1e-5
-XLA_COMPILE_S = 2.0
-MACS_PER_S = 2.5e10  # multiply-adds a second of a small model's step on 2 cores
-XLA_COMPUTE_PENALTY = 0.4
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How a run goes through the fast path."""
-
-    xla: bool
-    group: int  # steps per live-curve point (what the Keras path's chunk would be)
-
-
-def why_not(spec: NetworkSpec, config: TrainConfig, model: Any, n_fit: int, copies: int,
-            options: list) -> str:
-    """Why this run trains with Keras' ``fit`` ('' when it takes the fast path)."""
-    if n_fit > MAX_SAMPLES:
-        return f"more than {MAX_SAMPLES:,} training samples"
-    if model.count_params() > MAX_PARAMS:
-        return f"more than {MAX_PARAMS:,} parameters"
-    if config.steps_per_execution > 0:
-        return "steps_per_execution asked for"
-    if copies > 1 or runtime.tf().distribute.has_strategy():
-        return "trains on several devices"
-    if options:
-        return "early stopping, LR schedules and checkpoints run as Keras callbacks"
-    if not callable(getattr(model, "train_step", None)) or \
-            not callable(getattr(model, "_symbolic_build", None)):
-        return "not a Keras model"
-    if getattr(model, "optimizer", None) is None:
-        return "not compiled"
-    return ""
-
-
-def use_xla(spec: NetworkSpec, config: TrainConfig, n_fit: int, n_val: int,
-            evals: int = 0) -> bool:
-    """Whether one XLA program for the run's calls pays for its compile (the cost model)."""
-    if config.jit_compile is not None:
-        return bool(config.jit_compile)
-    if any(layer.type.endswith("2D") for layer in spec.layers):
-        return False  # XLA's CPU convolutions skip oneDNN: many times slower (train.py)
-    steps = config.epochs * (math.ceil(n_fit / config.batch_size) + (n_val > 0) + evals)
-    macs = 3 * forward_macs(spec) * config.batch_size
-    saved = GRAPH_STEP_S - XLA_STEP_S - XLA_COMPUTE_PENALTY * macs / MACS_PER_S
-    return steps * saved > XLA_COMPILE_S
-
-
-def plan(spec: NetworkSpec, config: TrainConfig, model: Any, n_fit: int, n_val: int,
-         copies: int, options: list, group: int, evals: int = 0) -> Plan | None:
-    """The fast path's plan for this run, or None when it trains with ``fit``."""
-    if why_not(spec, config, model, n_fit, copies, options):
-        return None
-    return Plan(use_xla(spec, config, n_fit, n_val, evals), max(1, group))
-
 
 # ---- the compiled call -----------------------------------------------------------------
 
