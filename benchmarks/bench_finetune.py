@@ -46,6 +46,7 @@ from bench_handwriting import (  # noqa: E402  (after the path)
     _ends,
     _wobble,
     load_templates,
+    print_result,
     render_set,
 )
 
@@ -197,11 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                             for d in writers[0]["after_per_digit"]},
         "writers": writers,
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
-    return 0
+    return print_result(result, args.out)
 
 
 def zero_shot_main(args: argparse.Namespace) -> int:
@@ -260,11 +257,7 @@ def zero_shot_main(args: argparse.Namespace) -> int:
         "load_average": [round(v, 1) for v in os.getloadavg()],
         "writers": writers,
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
-    return 0
+    return print_result(result, args.out)
 
 
 if __name__ == "__main__":

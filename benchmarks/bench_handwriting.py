@@ -209,6 +209,15 @@ def score(model, drawings: list[Drawing], images: np.ndarray) -> dict:
                                                                   reverse=True)}}
 
 
+def print_result(result: dict, out: Path | None = None) -> int:
+    """Print a benchmark's JSON (and write it to ``out`` too); the exit status 0."""
+    text = json.dumps(result, indent=1)
+    print(text)
+    if out:
+        out.write_text(text + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=BUNDLED_CNN, help=".keras file")

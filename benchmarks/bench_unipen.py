@@ -48,7 +48,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_handwriting import BUNDLED_CNN, new_canvas, replay  # noqa: E402
+from bench_handwriting import BUNDLED_CNN, new_canvas, print_result, replay  # noqa: E402
 from unipen import UnipenError, read_folder, to_drawing, unipen_root  # noqa: E402
 
 TEST_CONTRIBUTORS = ("app", "ceb", "ced", "imp", "syn", "val")  # fixed up front, see above
@@ -262,11 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             writers = writers[:args.max_writers]
         result["teach"] = teach_run(args.model, d, args.teach, writers)
         result["load_average_after"] = [round(v, 1) for v in os.getloadavg()]
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
-    return 0
+    return print_result(result, args.out)
 
 
 if __name__ == "__main__":

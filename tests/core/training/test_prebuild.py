@@ -18,33 +18,22 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_nets import OPTIMIZERS as ALL_OPTIMIZERS
+from small_nets import small_spec as _spec
 
 from nngui.core.data.adapt import Prepared
-from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.training import prebuild
 from nngui.core.training.observer import Observer
 from nngui.core.training.session import RunRequest, Session
 from nngui.core.training.train import run_request
 
-OPTIMIZERS = {"sgd": {"momentum": 0.0, "nesterov": False},
-              "sgd-momentum": {"momentum": 0.9, "nesterov": True},
-              "adam": {}, "rmsprop": {}, "adagrad": {}}
+OPTIMIZERS = {k: v for k, v in ALL_OPTIMIZERS.items() if k != "adadelta"}
 CALLS = {  # how the run trains: the config that makes it take that call
     "fast": {"jit_compile": False},
     "fast+xla": {"jit_compile": True},
     "fit": {"jit_compile": False, "steps_per_execution": 2},  # a chunk of batches: fit's path
 }
-
-
-def _spec(hidden: list[tuple[int, str]], dropout: float, optimizer: str) -> NetworkSpec:
-    layers = []
-    for width, activation in hidden:
-        layers.append(LayerSpec("Dense", {"units": width, "activation": activation}))
-        if dropout:
-            layers.append(LayerSpec("Dropout", {"rate": dropout}))
-    layers.append(LayerSpec("Dense", {"units": 3, "activation": "softmax"}))
-    return NetworkSpec((3,), layers, "sparse_categorical_crossentropy", optimizer.split("-")[0],
-                       0.05, optimizer_params=dict(OPTIMIZERS[optimizer]))
 
 
 def _data(n: int = 30) -> Prepared:

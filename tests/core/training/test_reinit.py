@@ -14,33 +14,18 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_nets import OPTIMIZERS
+from small_nets import small_spec as _spec
 
 from nngui.core.data.adapt import Prepared
 from nngui.core.model.builder import build_model
-from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+from nngui.core.network.spec import TrainConfig
 from nngui.core.training import fast
 from nngui.core.training.controls import apply
 from nngui.core.training.observer import Observer
 from nngui.core.training.reinit import fresh_weights
 from nngui.core.training.session import RunRequest, Session
 from nngui.core.training.train import run_request
-
-OPTIMIZERS = {"sgd": {"momentum": 0.0, "nesterov": False},
-              "sgd-momentum": {"momentum": 0.9, "nesterov": True},
-              "adam": {}, "rmsprop": {}, "adagrad": {}, "adadelta": {}}
-
-
-def _spec(hidden: list[tuple[int, str]], dropout: float, optimizer: str,
-          inputs: int = 3) -> NetworkSpec:
-    layers = []
-    for width, activation in hidden:
-        layers.append(LayerSpec("Dense", {"units": width, "activation": activation}))
-        if dropout:
-            layers.append(LayerSpec("Dropout", {"rate": dropout}))
-    layers.append(LayerSpec("Dense", {"units": 3, "activation": "softmax"}))
-    name = optimizer.split("-")[0]
-    return NetworkSpec((inputs,), layers, "sparse_categorical_crossentropy", name, 0.05,
-                       optimizer_params=dict(OPTIMIZERS[optimizer]))
 
 
 def _data(n: int = 20, inputs: int = 3) -> Prepared:

@@ -4,23 +4,17 @@ the plot's top edge (seen at 1366x768)."""
 
 from __future__ import annotations
 
+from axis_labels import label_specs
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage, QPainter
 
 from nngui.gui.evaluate.panel import EvaluatePanel
 
 
 def label_rects(axis) -> dict[str, QRectF]:
     """Where ``axis`` paints each tick label, in its plot widget's pixels."""
-    image = QImage(8, 8, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    try:
-        specs = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
     view = axis.scene().views()[0]
     return {text: view.mapFromScene(axis.mapRectToScene(QRectF(rect))).boundingRect()
-            for rect, _flags, text in specs[2]}
+            for rect, _flags, text in label_specs(axis)}
 
 
 def test_the_end_labels_of_the_empty_boundary_plot_are_drawn_whole(qtbot) -> None:

@@ -3,21 +3,16 @@ read the scale: pyqtgraph hid the end labels of a plot with a grid)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QImage, QPainter
+from axis_labels import label_specs
 
 from nngui.gui.training.curves import TrainingCurves
 
 
 def drawn_labels(axis) -> list[str]:
     """The tick labels ``axis`` paints: those its draw specs keep, inside its clip."""
-    image = QImage(8, 8, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    try:
-        specs = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
     clip = axis.boundingRect().toAlignedRect()
-    return [text for rect, _flags, text in specs[2] if clip.contains(rect.toAlignedRect())]
+    return [text for rect, _flags, text in label_specs(axis)
+            if clip.contains(rect.toAlignedRect())]
 
 
 def test_the_empty_accuracy_axis_shows_0_and_100(qtbot) -> None:
