@@ -115,6 +115,7 @@ class LivePanel(QWidget):
         self._latest: dict[str, tuple[int, Any]] = {}
         self._frame: dict[str, tuple[int, Any]] | None = None  # a replayed epoch, shown instead
         self.blank = False  # show_blank: a chosen run recorded no views; none are drawn
+        self._alone = False  # the frame shown is another run's: the latest views stay hidden
         self._drawn: dict[str, int] = {}
         self._lr: tuple[list[float], list[float]] = ([], [])
         self._build_ui()
@@ -255,14 +256,21 @@ class LivePanel(QWidget):
             ys.append(float(payload["lr"]))
         self._latest[name] = (epoch, payload)
 
-    def show_frame(self, epoch: int, payloads: dict[str, Any] | None) -> None:
+    def show_frame(self, epoch: int, payloads: dict[str, Any] | None,
+                   alone: bool = False) -> None:
         """Show a replayed epoch's ``payloads`` (name → payload, as the probes sent them)
-        instead of the latest ones; None goes back to the latest (live) ones."""
-        if self.blank:  # every view drawn again: the blank emptied them
+        instead of the latest ones; None goes back to the latest (live) ones. ``alone``: the
+        frame is another run's than the latest views', so a view it lacks (XOR's boundary,
+        the learning rate) is drawn empty, not as the latest run left it."""
+        alone = alone and payloads is not None
+        if self.blank or alone or self._alone:  # every view drawn again
+            if alone:
+                self._empty_views()  # the latest run's views go; the frame's come
             self.blank = False
             self._drawn.clear()
         for name in {*(self._frame or {}), *(payloads or {})}:
             self._drawn.pop(name, None)  # drawn again, whatever ids the new payloads have
+        self._alone = alone
         self._frame = None if payloads is None else {
             name: (epoch, payload) for name, payload in payloads.items()}
         self._redraw(every=True)
@@ -277,14 +285,14 @@ class LivePanel(QWidget):
         every title and note back to saying so."""
         self._latest.clear()
         self._lr = ([], [])
-        self.blank = False
+        self.blank = self._alone = False
         self._empty_views()
 
     def show_blank(self) -> None:
         """Show none of the latest views, keeping them: a run chosen in the run list that
         recorded none (stopped before its first epoch, or from a file without replays) must
         not show the views of the run that sent them. ``show_frame`` shows them again."""
-        self.blank = True
+        self.blank, self._alone = True, False
         self._empty_views()
 
     def _empty_views(self) -> None:
@@ -332,8 +340,8 @@ class LivePanel(QWidget):
         """
         if out_of_sight(self):
             return
-        shown = {} if self.blank else \
-            self._latest if self._frame is None else {**self._latest, **self._frame}
+        shown = {} if self.blank else self._latest if self._frame is None else \
+            self._frame if self._alone else {**self._latest, **self._frame}
         pending = [(name, epoch, payload) for name, (epoch, payload) in shown.items()
                    if (payload is not None or name in NOTHING_TO_SHOW)
                    and self._drawn.get(name) != id(payload)]
@@ -356,9 +364,11 @@ class LivePanel(QWidget):
         if self.blank:
             return dict.fromkeys(("boundary", "hidden", "learning_rate", "confusion"),
                                  NO_VIEWS_RECORDED)
-        drawn = {"boundary": self._boundary is not None, "learning_rate": bool(self._lr[0]),
+        drawn = {"boundary": self._boundary is not None,
+                 "learning_rate": bool(self._lr[0]) and not self._alone,
                  "confusion": self.confusionView.matrix is not None}
-        return empty_reasons({**self._latest, **(self._frame or {})}, drawn)
+        sent = (self._frame or {}) if self._alone else {**self._latest, **(self._frame or {})}
+        return empty_reasons(sent, drawn)
 
     def _show_empty(self) -> None:
         """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""

@@ -103,7 +103,8 @@ class WatchPanel(QWidget):
         if r is None or not 0 <= index < len(r):
             return
         live = r is self._live_replay and index == len(r) - 1
-        self.live.show_frame(r.frames[index].epoch, None if live else r.payloads(index))
+        self.live.show_frame(r.frames[index].epoch, None if live else r.payloads(index),
+                             alone=r is not self._live_replay)
 
     def show_replay(self, replay: Replay | None) -> None:
         """Scrub ``replay`` (a run's), from its newest frame."""
