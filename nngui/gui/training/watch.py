@@ -103,8 +103,11 @@ class WatchPanel(QWidget):
         if r is None or not 0 <= index < len(r):
             return
         live = r is self._live_replay and index == len(r) - 1
+        # another run than the one the latest views came from (an opened project's latest
+        # views are its session's learning rates alone: they stay)
+        other = self._live_replay is not None and r is not self._live_replay
         self.live.show_frame(r.frames[index].epoch, None if live else r.payloads(index),
-                             alone=r is not self._live_replay)
+                             alone=other)
 
     def show_replay(self, replay: Replay | None) -> None:
         """Scrub ``replay`` (a run's), from its newest frame."""

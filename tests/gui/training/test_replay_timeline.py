@@ -138,7 +138,8 @@ def test_a_run_that_recorded_no_views_shows_none_of_another_runs(trained, qtbot)
     _same(_shown(live), seen[max(seen)])
 
 
-def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot):
+def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, tmp_path,
+                                                                 open_and_wait):
     """An XOR run chosen after a run on 2-D data showed that run's decision boundary, unit
     tiles and learning rate beside its own hidden space and confusion matrix (its replay has
     no boundary: 3 inputs). The views it lacks say so; the latest run shows them again."""
@@ -173,3 +174,8 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot):
     live._redraw(every=True)
     assert live._boundary is not None and live.unitMaps.maps
     assert len(live._lr_curve.getData()[0]) == 2
+    qtbot.waitUntil(lambda: not w.tasks.is_held(w.session.model), timeout=60000)
+    assert w.save_project_to(tmp_path / "two.nngui")  # reopened: the latest views are the
+    assert open_and_wait(w, tmp_path / "two.nngui")  # session's learning rates; they stay
+    live._redraw(every=True)
+    assert live._boundary is not None and len(live._lr_curve.getData()[0]) == 2
