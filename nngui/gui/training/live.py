@@ -340,8 +340,7 @@ class LivePanel(QWidget):
         """
         if out_of_sight(self):
             return
-        shown = {} if self.blank else self._latest if self._frame is None else \
-            self._frame if self._alone else {**self._latest, **self._frame}
+        shown = self._shown()
         pending = [(name, epoch, payload) for name, (epoch, payload) in shown.items()
                    if (payload is not None or name in NOTHING_TO_SHOW)
                    and self._drawn.get(name) != id(payload)]
@@ -364,11 +363,25 @@ class LivePanel(QWidget):
         if self.blank:
             return dict.fromkeys(("boundary", "hidden", "learning_rate", "confusion"),
                                  NO_VIEWS_RECORDED)
+        sent = self._shown()
         drawn = {"boundary": self._boundary is not None,
-                 "learning_rate": bool(self._lr[0]) and not self._alone,
+                 "learning_rate": "learning_rate" in sent if self._alone
+                 else bool(self._lr[0]),
                  "confusion": self.confusionView.matrix is not None}
-        sent = (self._frame or {}) if self._alone else {**self._latest, **(self._frame or {})}
         return empty_reasons(sent, drawn)
+
+    def _shown(self) -> dict[str, tuple[int, Any]]:
+        """The payloads the views show: the latest, a replayed frame over them, or another
+        run's frame alone (with the latest learning rates only where it brings none: a file
+        from before runs kept theirs)."""
+        if self.blank:
+            return {}
+        if self._frame is None:
+            return self._latest
+        if self._alone:
+            rates = {k: v for k, v in self._latest.items() if k == "learning_rate"}
+            return {**rates, **self._frame}
+        return {**self._latest, **self._frame}
 
     def _show_empty(self) -> None:
         """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""
@@ -494,14 +507,15 @@ class LivePanel(QWidget):
                                    ", ".join(f"{n} {d}/{t}" for n, d, t in rows))
 
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
-        ys = np.asarray(self._lr[1])
+        xs, ys = p.get("curve", self._lr)  # another run's replay brings its own
+        ys = np.asarray(ys)
         self.lrEmpty.hide()
         self.lrPlot.getPlotItem().getAxis("left").setTicks(None)  # pyqtgraph's again
         derived = bool(p.get("derived"))
         self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if derived else LR_TITLE,
                                            color="#333", size="9pt")
         self.lrPlot.setToolTip(LR_DERIVED_TIP if derived else "")
-        self._lr_curve.setData(np.asarray(self._lr[0]), ys)
+        self._lr_curve.setData(np.asarray(xs), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)
         top = float(np.nanmax(ys)) if ys.size and np.isfinite(ys).any() else 0.0

@@ -143,7 +143,7 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, 
     """An XOR run chosen after a run on 2-D data showed that run's decision boundary, unit
     tiles and learning rate beside its own hidden space and confusion matrix (its replay has
     no boundary: 3 inputs). The views it lacks say so; the latest run shows them again."""
-    from nngui.gui.training.live_titles import NO_BOUNDARY, NO_LEARNING_RATE
+    from nngui.gui.training.live_titles import NO_BOUNDARY
 
     w = window
     w.show()
@@ -165,9 +165,8 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, 
     live._redraw(every=True)
     assert live._boundary is None and live.boundaryEmpty.reason == NO_BOUNDARY
     assert not live.unitMaps.maps
-    assert live.empty_reasons()["learning_rate"] == NO_LEARNING_RATE
-    assert len(live._lr_curve.getData()[0] if live._lr_curve.getData()[0] is not None
-               else []) == 0
+    assert live.empty_reasons()["learning_rate"] == ""  # its own rates: 1.0, 3 epochs
+    assert list(live._lr_curve.getData()[1]) == [1.0, 1.0, 1.0]
     assert live.confusionView.matrix is not None  # its own views do show
     assert "epoch 3" in live.hiddenSpacePlot.getPlotItem().titleLabel.text
     runs.runList.setCurrentItem(runs.runList.topLevelItem(1))
@@ -179,3 +178,8 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, 
     assert open_and_wait(w, tmp_path / "two.nngui")  # session's learning rates; they stay
     live._redraw(every=True)
     assert live._boundary is not None and len(live._lr_curve.getData()[0]) == 2
+    assert live._lr_curve.getData()[1][-1] == pytest.approx(0.05)  # mlp-2-4-2's rate
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the XOR run, reopened
+    live._redraw(every=True)
+    assert live._boundary is None and live.boundaryEmpty.reason == NO_BOUNDARY
+    assert list(live._lr_curve.getData()[1]) == [1.0, 1.0, 1.0]
