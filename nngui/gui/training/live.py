@@ -115,6 +115,7 @@ class LivePanel(QWidget):
         self._latest: dict[str, tuple[int, Any]] = {}
         self._frame: dict[str, tuple[int, Any]] | None = None  # a replayed epoch, shown instead
         self.blank = False  # show_blank: a chosen run recorded no views; none are drawn
+        self._alone = False  # the frame shown is another run's: the latest views stay hidden
         self._drawn: dict[str, int] = {}
         self._lr: tuple[list[float], list[float]] = ([], [])
         self._build_ui()
@@ -255,14 +256,21 @@ class LivePanel(QWidget):
             ys.append(float(payload["lr"]))
         self._latest[name] = (epoch, payload)
 
-    def show_frame(self, epoch: int, payloads: dict[str, Any] | None) -> None:
+    def show_frame(self, epoch: int, payloads: dict[str, Any] | None,
+                   alone: bool = False) -> None:
         """Show a replayed epoch's ``payloads`` (name → payload, as the probes sent them)
-        instead of the latest ones; None goes back to the latest (live) ones."""
-        if self.blank:  # every view drawn again: the blank emptied them
+        instead of the latest ones; None goes back to the latest (live) ones. ``alone``: the
+        frame is another run's than the latest views', so a view it lacks (XOR's boundary,
+        the learning rate) is drawn empty, not as the latest run left it."""
+        alone = alone and payloads is not None
+        if self.blank or alone or self._alone:  # every view drawn again
+            if alone:
+                self._empty_views()  # the latest run's views go; the frame's come
             self.blank = False
             self._drawn.clear()
         for name in {*(self._frame or {}), *(payloads or {})}:
             self._drawn.pop(name, None)  # drawn again, whatever ids the new payloads have
+        self._alone = alone
         self._frame = None if payloads is None else {
             name: (epoch, payload) for name, payload in payloads.items()}
         self._redraw(every=True)
@@ -277,14 +285,14 @@ class LivePanel(QWidget):
         every title and note back to saying so."""
         self._latest.clear()
         self._lr = ([], [])
-        self.blank = False
+        self.blank = self._alone = False
         self._empty_views()
 
     def show_blank(self) -> None:
         """Show none of the latest views, keeping them: a run chosen in the run list that
         recorded none (stopped before its first epoch, or from a file without replays) must
         not show the views of the run that sent them. ``show_frame`` shows them again."""
-        self.blank = True
+        self.blank, self._alone = True, False
         self._empty_views()
 
     def _empty_views(self) -> None:
@@ -332,8 +340,7 @@ class LivePanel(QWidget):
         """
         if out_of_sight(self):
             return
-        shown = {} if self.blank else \
-            self._latest if self._frame is None else {**self._latest, **self._frame}
+        shown = self._shown()
         pending = [(name, epoch, payload) for name, (epoch, payload) in shown.items()
                    if (payload is not None or name in NOTHING_TO_SHOW)
                    and self._drawn.get(name) != id(payload)]
@@ -356,9 +363,25 @@ class LivePanel(QWidget):
         if self.blank:
             return dict.fromkeys(("boundary", "hidden", "learning_rate", "confusion"),
                                  NO_VIEWS_RECORDED)
-        drawn = {"boundary": self._boundary is not None, "learning_rate": bool(self._lr[0]),
+        sent = self._shown()
+        drawn = {"boundary": self._boundary is not None,
+                 "learning_rate": "learning_rate" in sent if self._alone
+                 else bool(self._lr[0]),
                  "confusion": self.confusionView.matrix is not None}
-        return empty_reasons({**self._latest, **(self._frame or {})}, drawn)
+        return empty_reasons(sent, drawn)
+
+    def _shown(self) -> dict[str, tuple[int, Any]]:
+        """The payloads the views show: the latest, a replayed frame over them, or another
+        run's frame alone (with the latest learning rates only where it brings none: a file
+        from before runs kept theirs)."""
+        if self.blank:
+            return {}
+        if self._frame is None:
+            return self._latest
+        if self._alone:
+            rates = {k: v for k, v in self._latest.items() if k == "learning_rate"}
+            return {**rates, **self._frame}
+        return {**self._latest, **self._frame}
 
     def _show_empty(self) -> None:
         """Each empty plot says why (``empty_reasons``) on plain axes, not the last run's."""
@@ -484,14 +507,15 @@ class LivePanel(QWidget):
                                    ", ".join(f"{n} {d}/{t}" for n, d, t in rows))
 
     def _draw_learning_rate(self, epoch: int, p: dict) -> None:
-        ys = np.asarray(self._lr[1])
+        xs, ys = p.get("curve", self._lr)  # another run's replay brings its own
+        ys = np.asarray(ys)
         self.lrEmpty.hide()
         self.lrPlot.getPlotItem().getAxis("left").setTicks(None)  # pyqtgraph's again
         derived = bool(p.get("derived"))
         self.lrPlot.getPlotItem().setTitle(LR_DERIVED_TITLE if derived else LR_TITLE,
                                            color="#333", size="9pt")
         self.lrPlot.setToolTip(LR_DERIVED_TIP if derived else "")
-        self._lr_curve.setData(np.asarray(self._lr[0]), ys)
+        self._lr_curve.setData(np.asarray(xs), ys)
         # from 0 to above the highest rate: a constant rate is a level line at its value (on
         # pyqtgraph's auto range, 0.001 sat at the centre of a -0.4..0.5 axis, read as 0)
         top = float(np.nanmax(ys)) if ys.size and np.isfinite(ys).any() else 0.0

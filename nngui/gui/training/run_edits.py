@@ -14,13 +14,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QTreeWidgetItem
 
 from nngui.core.training.runs import RunRecord
-from nngui.gui.training.run_items import record_of
+from nngui.gui.training.run_items import SWEEP, new_item, record_of
 
 
 class RunEdits:
     """Rename, Remove and Undo on the run list (mixed into ``RunsPanel``)."""
 
-    _removed: list[tuple[int, RunRecord]]  # what Undo puts back, the latest last
+    _removed: list[tuple[int, RunRecord, bool, bool]]  # what Undo puts back, the latest
+    # last: (index, run, its row ticked, its row a sweep's)
+    _prepared: dict[int, QTreeWidgetItem]  # rows ``sync`` shows for these runs' uids
 
     def build_edits(self) -> None:
         """The actions, their keys (while the list has the focus) and the context menu."""
@@ -65,15 +67,22 @@ class RunEdits:
         if item is None:
             return False
         index = self.runList.indexOfTopLevelItem(item)
-        self._removed.append((index, self.state().run_removed(index)))
+        ticked = item.checkState(0) == Qt.CheckState.Checked
+        sweep = bool(item.data(0, SWEEP))
+        self._removed.append((index, self.state().run_removed(index), ticked, sweep))
         return True
 
     def undo_remove(self) -> bool:
-        """Put the last removed run back where it was."""
+        """Put the last removed run back where it was, ticked as it was (not as a new run,
+        which would untick the others), and current."""
         if not self._removed:
             return False
-        index, rec = self._removed.pop()
+        index, rec, ticked, sweep = self._removed.pop()
+        item = new_item(rec, sweep, checked=ticked)
+        self._prepared[rec.uid] = item
         self.state().run_restored(index, rec)
+        if self.runList.indexOfTopLevelItem(item) >= 0:
+            self.runList.setCurrentItem(item)
         return True
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:

@@ -79,7 +79,7 @@ class RunsPanel(RunPlot, RunEdits, QWidget):
         # (setting, spec, seed or None: the builder's, seed-group settings or None)
         self._queue: list[tuple[str, NetworkSpec, int | None, dict | None]] = []
         self._in_flight: tuple[int | None, dict | None] = (None, None)  # its seed, group
-        self._removed: list[tuple[int, RunRecord]] = []  # Remove's undo: (index, run)
+        self._removed: list[tuple[int, RunRecord, bool, bool]] = []  # Remove's undo
         self._sweep_name = ""
         self._sweep_done = 0
         self._sweep_total = 0

@@ -109,6 +109,8 @@ class RunPlot:
             star = (" (★ marks each run's best validation epoch on the val_loss plot.)"
                     if best is not None and not banded else "")
             self.overfitNote.setText(f"{rec.name}: {note}{star}{self._group_note(rec, key)}")
+        else:  # no run chosen (none left, a new project): no words about a run gone
+            self.overfitNote.clear()
 
     def _draw_band(self, group: str, runs: list[int], key: str, scale: float,
                    color: tuple[int, int, int]) -> None:

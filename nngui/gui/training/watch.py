@@ -103,7 +103,24 @@ class WatchPanel(QWidget):
         if r is None or not 0 <= index < len(r):
             return
         live = r is self._live_replay and index == len(r) - 1
-        self.live.show_frame(r.frames[index].epoch, None if live else r.payloads(index))
+        alone = not self._of_latest(r)
+        payloads = None if live else r.payloads(index)
+        if alone:  # its learning rates, from its history (the latest views' are another's)
+            rec = next((x for x in self.runs.records if x.replay is r), None)
+            rates = [] if rec is None else rec.history.get("learning_rate", [])
+            if rates:
+                payloads = {**payloads, "learning_rate": {
+                    "lr": rates[-1], "curve": (list(range(1, len(rates) + 1)), rates)}}
+        self.live.show_frame(r.frames[index].epoch, payloads, alone=alone)
+
+    def _of_latest(self, replay: Replay) -> bool:
+        """Whether ``replay`` is the run's the latest views came from: the run trained last
+        here, else (an opened project) the session's run, whose model they show."""
+        if self._live_replay is not None:
+            return replay is self._live_replay
+        state = self.runs.state()
+        i = state.run_of(self.runs.training.session)
+        return i is not None and state.runs[i].replay is replay
 
     def show_replay(self, replay: Replay | None) -> None:
         """Scrub ``replay`` (a run's), from its newest frame."""

@@ -35,6 +35,7 @@ class _Training(QObject):
         super().__init__()
         self.session: _Session | None = None
         self._running = False
+        self.lists_run = True  # as TrainingPanel: every run here joins the run list
 
     def is_running(self) -> bool:
         return self._running

@@ -220,3 +220,35 @@ def test_a_seed_groups_runs_are_the_states_and_stay_ticked_together(window, qtbo
     assert runs.remove_current() and runs.checked() == [0]
     assert runs.undo_remove() and [r.name[:2] for r in state.runs] == ["#1", "#2"]
     agree(window)
+
+
+def test_undo_puts_a_run_back_ticked_as_it_was_and_leaves_the_others_ticks(window,
+                                                                          qtbot) -> None:
+    for _ in range(3):
+        _xor(window, qtbot, 2)
+        _train(window, qtbot)
+    runs = window.watch.runs
+    assert runs.checked() == [2]  # the latest run alone is overlaid
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))
+    assert runs.remove_current() and runs.checked() == [1]
+    assert runs.undo_remove()
+    assert runs.checked() == [2]  # not ticked as a new run, which unticked the others
+    assert runs.runList.currentItem() is runs.runList.topLevelItem(0)
+    agree(window)
+
+
+def test_the_run_note_goes_with_the_last_run(window, qtbot) -> None:
+    """File → New (or removing the last run) emptied the list but left the note under it
+    talking about a run no longer there ('#1 …: No validation in this run: …')."""
+    _xor(window, qtbot, 2)
+    _train(window, qtbot)
+    window.show()
+    window.tabs.setCurrentWidget(window.watch)
+    runs = window.watch.runs
+    qtbot.waitUntil(lambda: runs.overfitNote.text().startswith("#1"), timeout=5000)
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))
+    assert runs.remove_current() and runs.overfitNote.text() == ""
+    assert runs.undo_remove() and runs.overfitNote.text().startswith("#1")
+    window.projects.state.mark_clean()
+    assert window.new_project()
+    assert shown(window) == [] and runs.overfitNote.text() == ""
