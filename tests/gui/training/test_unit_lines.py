@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nngui.gui.training.live import unit_lines
+from nngui.gui.training.live_geometry import unit_lines
 
 XS = np.linspace(-1.5, 2.5, 50)
 YS = np.linspace(-1.0, 1.5, 40)
