@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nngui.core.platform.runtime import keras
+from nngui.core.platform.words import counted
 from nngui.core.training.observer import Observer, Probe, RunResult
 
 
@@ -318,12 +319,12 @@ def epochs_done(fw: Forwarder, initial_epoch: int, logged: int) -> int:
 
 def stop_message(fw: Forwarder, done: int, target: int) -> str:
     left = target - done
-    rest = f" Continue trains the remaining {left} epoch(s)." if left > 0 else ""
+    rest = f" Continue trains the remaining {counted(left, 'epoch')}." if left > 0 else ""
     if fw.partial:
         batches = round(fw.partial * fw.steps_per_epoch)
         return (f"Stopped in epoch {done + 1} of {target} after {batches:,} of "
-                f"{fw.steps_per_epoch:,} batches; {done} complete epoch(s), the weights "
+                f"{fw.steps_per_epoch:,} batches; {counted(done, 'complete epoch')}, the weights "
                 f"learned so far are kept.{rest}")
-    return f"Stopped after {done} epoch(s); the weights learned so far are kept.{rest}"
+    return f"Stopped after {counted(done, 'epoch')}; the weights learned so far are kept.{rest}"
 
 

@@ -154,7 +154,7 @@ class RunStatus:
         if self.phase == FAILED:
             return self.message, True
         if self.ended:
-            return f"{self.message} (this run took {self.seconds:.1f} s.)", False
+            return f"{self.message} This run took {self.seconds:.1f} s.", False
         if self.phase == STOPPING:
             return STOPPING_TEXT, False
         if self.held is not None:

@@ -39,6 +39,7 @@ from nngui.core.network.shapes import forward_macs
 from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import abandon, runtime
 from nngui.core.platform.runtime import keras
+from nngui.core.platform.words import counted
 from nngui.core.training import fast
 from nngui.core.training.controls import (
     NAMES,
@@ -298,7 +299,7 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     else:
         # early stopping ends a run short of its target: that run is over, not resumable
         result = RunResult("finished", done, history, seconds,
-                           f"Trained {done} epoch(s).{early_stop_note(options)}",
+                           f"Trained {counted(done, 'epoch')}.{early_stop_note(options)}",
                            target_epochs=done if early_stop_note(options) else target)
     observer.on_end(result)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from nngui.core.platform.words import counted
 from nngui.core.training.runs import RunRecord
 
 
@@ -22,6 +23,6 @@ def row_texts(rec: RunRecord) -> RowTexts:
     whole, parts = rec.epochs_done()
     summary = rec.summary()
     return RowTexts(f"{whole}+" if parts else str(whole),
-                    f"{whole} complete epoch(s)" + (
-                        f" and {parts} stopped part(s) of one" if parts else ""),
+                    counted(whole, "complete epoch") + (
+                        f" and {counted(parts, 'stopped part')} of one" if parts else ""),
                     summary, ", ".join(f"{k} {v}" for k, v in rec.settings.items()))

@@ -45,12 +45,12 @@ def test_a_run_says_what_it_does_while_it_goes():
 
 def test_the_end_is_all_a_run_says_after_it():
     status = _running()
-    status.end(RunResult("finished", 4, {}, 2.5, "Trained 4 epoch(s)."))
-    assert status.status_line() == ("Trained 4 epoch(s). (this run took 2.5 s.)", False)
+    status.end(RunResult("finished", 4, {}, 2.5, "Trained 4 epochs."))
+    assert status.status_line() == ("Trained 4 epochs. This run took 2.5 s.", False)
     assert status.progress(9.0).text == "Epoch 4/4 · batch 10/10 · done"
     status = _running()
-    status.end(RunResult("stopped", 1, {}, 1.0, "Stopped after 1 epoch(s)."))
-    assert status.status_line()[0].startswith("Stopped after 1 epoch(s).")
+    status.end(RunResult("stopped", 1, {}, 1.0, "Stopped after 1 epoch."))
+    assert status.status_line()[0].startswith("Stopped after 1 epoch.")
     assert status.progress(9.0).text == "Epoch 2/4 · batch 8/10 · stopped"
     status = _running()
     status.end(RunResult("nan", 1, {}, 1.0, "The loss became NaN/inf …"))
@@ -59,7 +59,7 @@ def test_the_end_is_all_a_run_says_after_it():
 
 def test_a_refusal_is_said_until_the_next_run():
     status = _running()
-    status.end(RunResult("stopped", 1, {}, 1.0, "Stopped after 1 epoch(s)."))
+    status.end(RunResult("stopped", 1, {}, 1.0, "Stopped after 1 epoch."))
     status.refuse("This network is in use by another job")
     assert status.status_line() == ("This network is in use by another job", True)
     status.start()

@@ -139,7 +139,7 @@ def test_a_run_that_ends_normally_says(stop_at, done, partial):
     if partial:
         assert f"Stopped in epoch {done + 1} of 3 after {round(partial * SPE)} of 10" in told[2]
     else:
-        assert told[2].startswith(f"Stopped after {done} epoch(s)")
+        assert told[2].startswith(f"Stopped after {done} epoch{'' if done == 1 else 's'}")
 
 
 @pytest.mark.parametrize("leave_at", LEAVES)

@@ -31,7 +31,7 @@ def test_a_projects_runs_fill_the_list_in_one_pass(window, monkeypatch) -> None:
     for i in (0, 299):
         item, texts = runs.runList.topLevelItem(i), row_texts(records[i])
         assert [item.text(c) for c in range(3)] == [records[i].name, "2+", texts.summary]
-        assert item.toolTip(1) == "2 complete epoch(s) and 1 stopped part(s) of one"
+        assert item.toolTip(1) == "2 complete epochs and 1 stopped part of one"
         assert item.toolTip(0) == f"optimizer adam, lr {0.01 * (i + 1)}"
     assert len(runs.comparePlot.getPlotItem().listDataItems()) == 2  # its curve and its ★
     runs.show_runs(records[:2], [row_texts(r) for r in records[:2]])  # rows worked out before

@@ -1,6 +1,6 @@
 """The Train tab says how a run ended, whichever tab was in front when it ended: a tab shown
 again, the redraw timer, a resize or a late batch bundle never bring back the live line
-("Training · accuracy 95.2 % · ETA 0:00") over "Trained 3 epoch(s)" or "Stopped …"."""
+("Training · accuracy 95.2 % · ETA 0:00") over "Trained 3 epochs" or "Stopped …"."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_a_run_that_ends_behind_the_watch_tab_says_how_it_ended(circles_window, 
     training.epochEnded.disconnect(watch)
     result = done.args[0]
     assert left and result.reason == "finished" and w.tabs.currentWidget() is w.watch
-    final = f"{result.message} (this run took {result.seconds:.1f} s.)"
+    final = f"{result.message} This run took {result.seconds:.1f} s."
     _late_redraws(w, qtbot)
     assert training.trainingStatus.text() == final
     assert training.trainingProgress.format().endswith("· done")

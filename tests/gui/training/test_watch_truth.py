@@ -230,7 +230,7 @@ def _xor_lr_sweep(w, qtbot):
 
 def test_after_a_sweep_the_train_tab_shows_the_builders_network_again(window, qtbot):
     """A sweep trains networks of its own: once it ends, the Train tab no longer shows its
-    last run's curves and "Trained n epoch(s)" over the untrained network of the builder."""
+    last run's curves and "Trained n epochs" over the untrained network of the builder."""
     w = window
     _xor_lr_sweep(w, qtbot)
     qtbot.waitUntil(lambda: w.training.session is w.session, timeout=10000)
