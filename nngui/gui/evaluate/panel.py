@@ -329,9 +329,12 @@ class EvaluatePanel(QWidget):
                                 f"{len(items):,} shown here")
         raw = self._x_raw if self._x_raw is not None else (
             self._data.x_test if self._data is not None else None)
+        # no picture (2-D points, a few features): where the sample is tells one from another
+        where = raw is not None and shape is None and np.ndim(raw) == 2 and raw.shape[1] <= 3
         for index, true, pred, p in items:
             t, q = self._name(true), self._name(pred)
-            entry = QListWidgetItem(f"{t} → {q}")
+            at = " at (" + ", ".join(f"{v:.2f}" for v in raw[index]) + ")" if where else ""
+            entry = QListWidgetItem(f"{t} → {q}{at}")
             entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
             entry.setData(Qt.ItemDataRole.UserRole, int(index))
             if shape is not None and raw is not None:

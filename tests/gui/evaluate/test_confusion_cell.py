@@ -91,3 +91,24 @@ def test_every_count_is_read_whole_in_the_window_beside_the_lessons_dock(window,
     window.lessons.dock.hide()  # room again: the table's own font
     qtbot.waitUntil(lambda: table.item(1, 1).font().pointSizeF() ==
                     table.font().pointSizeF(), timeout=3000)
+
+
+def test_a_2d_points_mistakes_say_where_each_point_is(qtbot):
+    """A cell of moons' confusion matrix listed 23 identical "0 → 1" rows: with no picture
+    to tell them apart, each row says where its point lies."""
+    ds = load_dataset("moons")
+    spec = get_preset("mlp-2-2-2").spec()
+    model = build_model(spec, 1)  # untrained: some of the points are wrong
+    data = prepare(ds, spec)
+    panel = EvaluatePanel()
+    qtbot.addWidget(panel)
+    panel.set_context(model, data, spec, list(ds.class_names), ds.x_test)
+    with qtbot.waitSignal(panel.evaluated, timeout=60000):
+        panel.evaluate()
+    view = panel.mistakesView
+    assert view.count() > 0
+    for r in range(view.count()):
+        item = view.item(r)
+        index = int(item.toolTip().split("#")[-1])
+        x1, x2 = ds.x_test[index]
+        assert item.text().endswith(f" at ({x1:.2f}, {x2:.2f})"), item.text()
