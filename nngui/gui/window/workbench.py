@@ -221,12 +221,12 @@ class Workbench(QObject):
     def train(self, restart: bool = False) -> bool:
         """Train (or continue) the builder's network on the chosen data; False after saying why."""
         ds = self._data.dataset
+        if self._data.is_loading():  # the data picked last, not the one it replaces
+            self._train_when_loaded = restart
+            self.message.emit("The data is still loading; training starts as soon as it "
+                              "is ready.", 0)
+            return False
         if ds is None:
-            if self._data.is_loading():
-                self._train_when_loaded = restart
-                self.message.emit("The data is still loading; training starts as soon as it "
-                                  "is ready.", 0)
-                return False
             QMessageBox.information(self._window, "No data", "Choose a dataset first.")
             return False
         spec = self._builder.spec()
@@ -302,6 +302,10 @@ class Workbench(QObject):
     def sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
         ds = self._data.dataset
+        if self._data.is_loading():
+            self.message.emit("The data is still loading: start the sweep when it is ready.",
+                              6000)
+            return None
         if ds is None or errors(self._builder.problems()):
             self.message.emit("Choose data and a network that can train first.", 6000)
             return None

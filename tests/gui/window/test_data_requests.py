@@ -144,6 +144,31 @@ def test_a_declined_mnist_pick_says_which_data_stays(window, qtbot):
         f"MNIST was not loaded. The data is still {datasets.dataset_title('circles')}")
 
 
+def test_train_pressed_while_other_data_loads_trains_on_that_data(window, qtbot, gates):
+    """On circles, moons is picked (the combo shows moons), Train is pressed before it
+    arrives: the run waits for moons and trains on it, never on the circles it replaces."""
+    window.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
+    gates["moons"] = threading.Event()
+    prepared, prepare = [], window.work.prepare  # the data every run (or preparation) encodes
+
+    def spied(ds, spec):
+        prepared.append(ds.name)
+        return prepare(ds, spec)
+
+    window.work.prepare = spied
+    window.data.select("moons")
+    assert window.data.is_loading() and window.data.dataset.name == "circles"
+    assert window.train() is False  # not now: on the data it shows, once it is there
+    assert not window.training.is_running()
+    assert "still loading" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.training.runStarted, timeout=30000):
+        gates["moons"].set()
+    assert window.data.dataset.name == "moons"
+    assert prepared and set(prepared) == {"moons"}, prepared
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=60000)
+
+
 def test_a_project_opened_while_other_data_loads_gets_its_own_data(window, qtbot, gates,
                                                                    tmp_path):
     window.apply_preset("mlp-2-4-2")
