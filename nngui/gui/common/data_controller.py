@@ -189,6 +189,13 @@ class DataController(QObject):
             return self._want[0]
         return self.dataset.name if self.dataset is not None else None
 
+    def selection_source(self) -> str | None:
+        """Where the selection's data comes from: the file being loaded (None: found by
+        name), else the loaded data's source."""
+        if self._want is not None:
+            return self._want[1]
+        return self.dataset.source if self.dataset is not None else None
+
     def _on_progress(self, token: int, event: tuple[int, int]) -> None:
         done, total = event
         if token == self._token and self._progress is not None and total > 0:

@@ -82,9 +82,9 @@ class ProjectViews(QObject):
         """The window's work as a Project (the model only ``with_model``; no runs: those are
         the state's)."""
         session = self._work.session
-        ds = self._data.dataset
-        name = ds.name if ds is not None else (self._settings.last_dataset() or "mnist")
-        source = ds.source if ds is not None and keeps_path(name) else None
+        # the data the window shows (a pick still loading too: the one it replaces is gone)
+        name = self._data.selection() or self._settings.last_dataset() or "mnist"
+        source = self._data.selection_source() if keeps_path(name) else None
         pages = self._pages
         samples = [{"id": s.id, "image": s.image, "label": s.label, "created": s.created}
                    for s in pages.draw.samples_store.samples()]

@@ -169,6 +169,25 @@ def test_train_pressed_while_other_data_loads_trains_on_that_data(window, qtbot,
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=60000)
 
 
+def test_a_save_while_other_data_loads_saves_the_data_picked(window, qtbot, gates, tmp_path):
+    """On circles, moons is picked and still loading when the project is saved: the file
+    names moons (what the combo shows and Train will use), not the circles it replaces."""
+    from nngui.core.files.project import load_project
+
+    window.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
+    gates["moons"] = threading.Event()
+    window.data.select("moons")
+    path = tmp_path / "moons.nngui"
+    assert window.save_project_to(path)
+    assert window.data.is_loading()
+    assert load_project(path, with_model=False).dataset == "moons"
+    gates["moons"].set()
+    qtbot.waitUntil(lambda: not window.data.is_loading(), timeout=30000)
+    assert window.save_project_to(path)
+    assert load_project(path, with_model=False).dataset == "moons"
+
+
 def test_a_project_opened_while_other_data_loads_gets_its_own_data(window, qtbot, gates,
                                                                    tmp_path):
     window.apply_preset("mlp-2-4-2")

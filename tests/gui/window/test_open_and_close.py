@@ -336,7 +336,7 @@ def test_a_projects_run_rows_are_made_a_few_per_turn_then_shown_at_once(
 
 
 def test_an_open_goes_in_over_several_turns_deaf_to_clicks_and_whole_for_a_save(
-        window, qtbot, tmp_path, monkeypatch):
+        window, qtbot, tmp_path, monkeypatch, messages):
     """Showing an opened project takes a few event-loop turns (the window answers between
     them); a click on Train between two of them is dropped (it would train a half-shown
     project), and a Save asked for meanwhile saves the opened project whole."""
@@ -372,9 +372,19 @@ def test_an_open_goes_in_over_several_turns_deaf_to_clicks_and_whole_for_a_save(
     assert window.builder.spec().name == get_preset("mlp-2-4-2").spec().name
     # heard again once it is shown (it starts at once, or once the project's data, still
     # loading on a busy machine, is there: "training starts as soon as it is ready")
-    with qtbot.waitSignal(window.training.runStarted, timeout=60000):
-        qtbot.mouseClick(window.training.trainButton, Qt.MouseButton.LeftButton,
-                         pos=QPoint(5, window.training.trainButton.height() // 2))
+    said = []  # what the window answered the click with, to tell why if no run starts
+    window.statusBar().messageChanged.connect(said.append)
+    try:
+        with qtbot.waitSignal(window.training.runStarted, timeout=60000):
+            qtbot.mouseClick(window.training.trainButton, Qt.MouseButton.LeftButton,
+                             pos=QPoint(5, window.training.trainButton.height() // 2))
+    except qtbot.TimeoutError:
+        raise AssertionError(
+            f"no run started: status {said}, boxes {messages}, run notice "
+            f"{window.training.run_status.notice!r}, button enabled "
+            f"{window.training.trainButton.isEnabled()}, data loading "
+            f"{window.data.is_loading()}, jobs {[t.name for t in window.tasks.running()]}"
+        ) from None
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=60000)
 
 
