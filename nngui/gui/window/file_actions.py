@@ -221,9 +221,9 @@ class FileActions(QObject):
         from nngui.core.data.datasets import find_mnist
         from nngui.core.files.python_export import export_python, write_python
 
-        ds = self._data.dataset
-        name = ds.name if ds is not None else "mnist"
-        data = ds.source if ds is not None and keeps_path(name) else None
+        ds = None if self._data.is_loading() else self._data.dataset  # a pick loading wins
+        name = self._data.selection() or "mnist"
+        data = self._data.selection_source() if keeps_path(name) else None
         if name == "mnist" and not (data and Path(data).exists()):
             data = find_mnist()
         classes = ds.num_classes if ds is not None and ds.num_classes else None

@@ -188,6 +188,20 @@ def test_a_save_while_other_data_loads_saves_the_data_picked(window, qtbot, gate
     assert load_project(path, with_model=False).dataset == "moons"
 
 
+def test_export_while_other_data_loads_writes_the_data_picked(window, qtbot, gates, tmp_path):
+    """Export as Python while a moons pick loads: the script makes moons, not the circles."""
+    window.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles", timeout=20000)
+    gates["moons"] = threading.Event()
+    window.data.select("moons")
+    path = tmp_path / "net.py"
+    assert window.files.export_python(path)
+    text = path.read_text()
+    assert "make_moons" in text and "make_circles" not in text
+    gates["moons"].set()
+    qtbot.waitUntil(lambda: not window.data.is_loading(), timeout=30000)
+
+
 def test_a_project_opened_while_other_data_loads_gets_its_own_data(window, qtbot, gates,
                                                                    tmp_path):
     window.apply_preset("mlp-2-4-2")
