@@ -131,6 +131,11 @@ class TrainingPanel(QWidget):
         self.trainingStatus = QLabel("")
         self.trainingStatus.setObjectName("trainingStatus")
         self.trainingStatus.setWordWrap(True)
+        # two lines kept from the start: a status growing from one line to two (a Stop, a
+        # long end message) moved the plots under the pointer
+        self.trainingStatus.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.trainingStatus.setMinimumHeight(2 * self.trainingStatus.fontMetrics().lineSpacing()
+                                             + 2)
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()

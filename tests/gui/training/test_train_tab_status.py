@@ -53,9 +53,13 @@ def test_a_run_that_ends_behind_the_watch_tab_says_how_it_ended(circles_window, 
 
 
 def test_a_run_stopped_behind_the_watch_tab_stays_stopped(circles_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
     w = _shown(circles_window, qtbot)
     w.builder.set_config(w.builder.config().__class__(epochs=300, batch_size=64))
     training = w.training
+    QApplication.processEvents()  # the layout as it first shows
+    top = training.curves.geometry().top()  # the plots stay put under the pointer
 
     def watch_and_stop(_epoch, _logs) -> None:
         if training.is_running() and w.tabs.currentWidget() is not w.watch:
@@ -72,3 +76,5 @@ def test_a_run_stopped_behind_the_watch_tab_stays_stopped(circles_window, qtbot)
     assert training.trainingStatus.text().startswith(result.message)
     assert "Training" not in training.trainingStatus.text()
     assert training.trainingProgress.format().endswith("· stopped")
+    QApplication.processEvents()
+    assert training.curves.geometry().top() == top, training.trainingStatus.text()
