@@ -131,11 +131,9 @@ class TrainingPanel(QWidget):
         self.trainingStatus = QLabel("")
         self.trainingStatus.setObjectName("trainingStatus")
         self.trainingStatus.setWordWrap(True)
-        # two lines kept from the start: a status growing from one line to two (a Stop, a
-        # long end message) moved the plots under the pointer
+        # two lines from the start: a Stop's longer words moved the plots under the pointer
         self.trainingStatus.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.trainingStatus.setMinimumHeight(2 * self.trainingStatus.fontMetrics().lineSpacing()
-                                             + 2)
+        self.trainingStatus.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 2)
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()
