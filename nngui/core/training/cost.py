@@ -65,7 +65,9 @@ def count_text(n: int) -> str:
 
 
 def seconds_text(s: float) -> str:
-    """0.42 s, 12 s, 3.5 min."""
+    """3 ms, 0.42 s, 12 s, 3.5 min (a tiny net's epoch read "0.00 s")."""
+    if s < 0.1:
+        return f"{s * 1000:.1f} ms" if s < 0.00995 else f"{s * 1000:.0f} ms"
     if s < 10:
         return f"{s:.2f} s" if s < 1 else f"{s:.1f} s"
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from nngui.core.data import datasets
@@ -139,6 +139,16 @@ class DataController(QObject):
         """
         if self._want == (name, path):
             return  # asked again for what is loading: that load answers it
+        ds = self.dataset
+        if self._want is None and ds is not None and ds.name == name and \
+                (path is None or path == ds.source) and name != datasets.FILE.name:
+            # asked for what is loaded: it stays, said as a load says it, a turn later (a
+            # reload made a Train meanwhile wait for the same data again)
+            self._show_current()
+            token = self._token
+            QTimer.singleShot(0, self, lambda: token == self._token and self._want is None
+                              and self.dataset is ds and self.loaded.emit(ds))
+            return
         if self._task is not None:
             self._task.cancel()  # loads do not listen, but its result is dropped in any case
         self._close_progress()

@@ -101,6 +101,19 @@ def _key(text: str, color: tuple[int, int, int], mark: str) -> str:
     return f"<span style='color:#{r:02x}{g:02x}{b:02x}'>{mark} {text}</span>"
 
 
+def _plot_key(validation: bool) -> str:
+    """The key above both plots; without validation it says so, in grey (an orange key with
+    no orange curve made a student look for one)."""
+    val = _key("validation", VAL_COLOR, "■") if validation else \
+        _key("no validation", (150, 150, 150), "□")
+    return "&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"), _key("train", TRAIN_COLOR, "●"),
+                           val))
+
+
+NO_VALIDATION_TIP = ("This run holds out no validation samples: set a validation split under "
+                     "Training to see how the network does on data it does not train on.")
+
+
 def _make_plot(name: str, ylabel: str) -> pg.PlotWidget:
     import pyqtgraph as pg
 
@@ -177,9 +190,7 @@ class TrainingCurves(QWidget):
         self._steps_per_epoch = 1
         # One key for both plots, above them: a legend inside a plot covered the curves, and
         # one in a title made a narrow plot wider than its view (clipped at 1024 px).
-        self.plotKey = QLabel("&nbsp; ".join((_key("batch loss", BATCH_COLOR, "━"),
-                                                _key("train", TRAIN_COLOR, "●"),
-                                                _key("validation", VAL_COLOR, "■"))))
+        self.plotKey = QLabel(_plot_key(True))
         self.plotKey.setObjectName("plotKey")
         self.plotKey.setWordWrap(True)
         self.plotArea = QWidget(objectName="trainingPlotArea")  # the plots' place, kept
@@ -257,7 +268,9 @@ class TrainingCurves(QWidget):
         self._tick_step = 0  # (the metric's axis label stays: derived again at the redraw,
         self._empty: bool | None = None  # and set only when it differs: ~5 ms of a clear)
         self._metric_range: tuple[float, float] | None = None
+        self._val_expected: bool | None = None  # the run going holds samples out (None: no run)
         self._dirty = True
+        self._show_key()
         self.redraw()
 
     def plan(self, spec: NetworkSpec | None, last_epoch: int = EMPTY_EPOCHS) -> None:
@@ -290,6 +303,8 @@ class TrainingCurves(QWidget):
             self._ema, self._ema_n = (0.0, 0) if last is None else (last, 10**6)
         self._steps_per_epoch = info.steps_per_epoch
         self._planned_end = info.initial_epoch + info.epochs
+        self._val_expected = info.n_val > 0
+        self._show_key()
         self._tick_step = 0  # the axis end moved: re-space the ticks
         self._dirty = True
 
@@ -320,8 +335,25 @@ class TrainingCurves(QWidget):
         """A session's per-epoch history (an opened project, an earlier run) as epoch curves:
         drawn as the live run drew them (a stopped part's missing validation is no gap)."""
         self._history = aligned(history)
+        self._val_expected = None  # what it holds says, until a run begins
         self._dirty = True
+        self._show_key()
         self.redraw()
+
+    def _show_key(self) -> None:
+        """The key says "validation" when there is (or the run going has) a validation curve;
+        before anything is trained, as every key."""
+        vals = [v for v in self._history.get("val_loss", []) if math.isfinite(v)]
+        if vals:
+            validation = True
+        elif self._val_expected is not None:
+            validation = self._val_expected
+        else:
+            validation = not self._history.get("loss")
+        text = _plot_key(validation)
+        if self.plotKey.text() != text:
+            self.plotKey.setText(text)
+            self.plotKey.setToolTip("" if validation else NO_VALIDATION_TIP)
 
     # ---- drawing ------------------------------------------------------------------------
 

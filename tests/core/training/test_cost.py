@@ -84,7 +84,8 @@ def test_count_text(n, text):
     assert count_text(n) == text
 
 
-@pytest.mark.parametrize(("s", "text"), [(0.423, "0.42 s"), (3.46, "3.5 s"), (42.0, "42 s"),
+@pytest.mark.parametrize(("s", "text"), [(0.0004, "0.4 ms"), (0.0021, "2.1 ms"),
+                                         (0.056, "56 ms"), (0.423, "0.42 s"), (3.46, "3.5 s"), (42.0, "42 s"),
                                          (300.0, "5.0 min")])
 def test_seconds_text(s, text):
     assert seconds_text(s) == text

@@ -277,3 +277,25 @@ def test_an_epoch_curve_marks_its_points_only_while_they_are_apart(panel):
     curves.load_history(few)  # the next project is short again: marked again
     curves.redraw()
     assert item.opts["symbol"] == "o"
+
+
+def test_the_key_names_validation_only_when_the_run_has_it(qtbot, panel, blobs):
+    """A run that holds no samples out draws no validation curve: the key says so (grey, a
+    tooltip says how to get one), and says "validation" again for a run with a split."""
+    from dataclasses import replace
+
+    key = panel.curves.plotKey
+    assert "■ validation" in key.text()  # nothing trained yet: every key
+    with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
+        panel.start(RunRequest(Session(CLASSIFIER), blobs,
+                               replace(_config(2), validation_split=0.0)))
+    assert "no validation" in key.text() and "■ validation" not in key.text()
+    assert "validation split" in key.toolTip()
+    assert not _curve(panel.lossPlot, "validation loss")
+    with qtbot.waitSignal(panel.runFinished, timeout=TIMEOUT):
+        panel.start(RunRequest(Session(CLASSIFIER), blobs,
+                               replace(_config(2), validation_split=0.25)))
+    assert "■ validation" in key.text() and key.toolTip() == ""
+    assert _curve(panel.lossPlot, "validation loss")
+    panel.curves.load_history({"loss": [0.5, 0.4]})  # an opened run without validation
+    assert "no validation" in key.text()

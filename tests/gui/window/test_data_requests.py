@@ -102,6 +102,21 @@ def test_the_loaded_data_picked_again_wins_over_a_load_in_flight(window, qtbot, 
     assert not [t for t in _problem_texts(window) if t.startswith("✖")]
 
 
+def test_the_loaded_data_picked_again_is_not_loaded_again(window, qtbot):
+    """Picking the data that is loaded keeps it (no load, so a Train at once trains) and
+    says so as a load does: ``loaded`` once, a turn later."""
+    window.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles" and
+                    not window.data.is_loading(), timeout=20000)
+    ds = window.data.dataset
+    with qtbot.waitSignal(window.data.loaded, timeout=5000) as heard:
+        window.data.select("circles")
+        assert not window.data.is_loading() and not window.tasks.running("load-data")
+    assert heard.args[0] is ds is window.data.dataset
+    with qtbot.waitSignal(window.training.runFinished, timeout=60000):
+        assert window.train()
+
+
 def test_a_failed_mnist_download_leaves_the_loaded_data_shown_and_says_why(
         window, qtbot, monkeypatch, messages):
     from nngui.gui.common.data_controller import DataController
