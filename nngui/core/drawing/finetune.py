@@ -55,6 +55,7 @@ MIN_SAMPLES = 5  # fewer teach the model nothing it can measure, and can only un
 BATCH = 64
 # the frozen-body fine-tune (``frozen.py``): only the dense head trains
 FREEZE = True
+TRAIN_BLOCKS = 0  # convolution blocks that train with the head (0: the dense head alone)
 HEAD_LR = 1e-4
 HEAD_EPOCHS = MAX_EPOCHS
 HEAD_REPLAY = REPLAY
@@ -222,7 +223,8 @@ def make_plan(model: Any, store_x: np.ndarray, store_y: np.ndarray, mnist: Any,
               replay: int | None = None, copies: int | None = None,
               patience: int = PATIENCE, holdout_fraction: float = FOLD,
               topup_epochs: int = TOPUP_EPOCHS, freeze: bool = FREEZE,
-              lr: float | None = None, batch: int | None = None) -> FinetunePlan:
+              lr: float | None = None, batch: int | None = None,
+              blocks: int = TRAIN_BLOCKS) -> FinetunePlan:
     """Data, spec (Adam, low rate) and configs for fine-tuning ``model`` on the user's digits;
     with ``freeze`` and a model that ends in a dense head after a convolutional body, only
     the head trains, on the body's features (``frozen.py``)."""
@@ -233,7 +235,7 @@ def make_plan(model: Any, store_x: np.ndarray, store_y: np.ndarray, mnist: Any,
         if spec is None:
             raise SpecError("This model uses layers nngui cannot retrain; fine-tune a model "
                             "built or trained in nngui.")
-    split = frozen.split_model(model, spec) if freeze else None
+    split = frozen.split_model(model, spec, blocks) if freeze else None
     head = split is not None
     epochs = (HEAD_EPOCHS if head else MAX_EPOCHS) if epochs is None else epochs
     replay = (HEAD_REPLAY if head else REPLAY) if replay is None else replay

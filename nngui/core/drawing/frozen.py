@@ -64,9 +64,11 @@ class Split:
         return tuple(int(v) for v in self.spec.input_shape)
 
 
-def split_model(model: Any, spec: NetworkSpec) -> Split | None:
+def split_model(model: Any, spec: NetworkSpec, blocks: int = 0) -> Split | None:
     """The body/head split of ``model``, or None where the whole model should train: no
-    trailing Dense head, a body without weights (an MLP), or layers the spec does not match."""
+    trailing Dense head, a body without weights (an MLP), or layers the spec does not match.
+    ``blocks``: the last that many convolution blocks (each ending in a pooling layer) train
+    with the head."""
     if model is None:
         return None
     layers = list(getattr(model, "layers", []))
@@ -75,7 +77,12 @@ def split_model(model: Any, spec: NetworkSpec) -> Split | None:
     start = len(layers)
     while start > 0 and spec.layers[start - 1].type in HEAD_TYPES:
         start -= 1
-    if start == len(layers) or not any(layer.weights for layer in layers[:start]):
+    if start == len(layers):
+        return None
+    pools = [i for i, lay in enumerate(spec.layers[:start]) if "Pooling" in lay.type]
+    if blocks > 0 and len(pools) > blocks:
+        start = pools[-blocks - 1] + 1
+    if not any(layer.weights for layer in layers[:start]):
         return None
     if not any(layer.weights for layer in layers[start:]):
         return None
