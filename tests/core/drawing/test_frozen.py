@@ -86,7 +86,9 @@ def test_the_head_reads_what_the_whole_model_reads():
                                check, atol=1e-5)
 
 
-def test_only_the_head_trains_and_the_model_is_what_it_trained():
+def test_only_the_head_trains_and_the_model_is_what_it_trained(tmp_path):
+    from nngui.core.model.saving import load_model, save_model
+
     model, _ = _cnn()
     frozen.clear_cache()
     before = [w.copy() for w in model.get_weights()]
@@ -105,6 +107,10 @@ def test_only_the_head_trains_and_the_model_is_what_it_trained():
     assert report.mnist_after == pytest.approx(F.accuracy_on(model, check,
                                                              plan.data.labels_test))
     assert {"pass 1", "pass 2", "jitter", "replay features"} <= set(report.seconds)
+    # the Draw tab saves the fine-tuned model: the file reads as the model does
+    again = load_model(save_model(model, tmp_path / "tuned.keras"))
+    np.testing.assert_allclose(np.asarray(again(check, training=False)),
+                               np.asarray(model(check, training=False)), atol=1e-6)
 
 
 def test_replay_features_are_computed_once_per_body():
