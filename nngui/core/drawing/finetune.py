@@ -3,30 +3,42 @@
 A few dozen user samples alone would pull the network towards them and away from everything
 else ("catastrophic forgetting"). So the training set mixes the user's samples with a replay
 of MNIST training digits (or, where the app cannot find MNIST, the bundled 8x8 digits, and the
-report says so), and training uses a low learning rate.
+report says so).
+
+**What trains.** A CNN that ends in a dense head (the bundled one: two conv blocks, then
+Flatten - Dropout - Dense 128 - Dropout - Dense 10) keeps its convolutions frozen and only
+the head trains (``frozen.py``): the head learns from the body's features, the replay
+digits' features are computed once per body and cached, and Adam runs at ``HEAD_LR`` with
+the ``HEAD_*`` settings. That is ~1/70 of the arithmetic a step, forgets less, and on the
+UNIPEN writers it was chosen on it read a new writer's later digits better than training
+the whole network (docs/performance.md, issue 26). Other models (an MLP, ``freeze=False``)
+train whole, at ``FINETUNE_LR`` with the plain settings.
 
 Every taught digit is trained on, and ten examples count for more:
 
-1. **Jitter** (``augment.jitter``): each taught digit becomes ``COPIES`` variants (small
-   rotation, slant, aspect, shift, an elastic wobble and a thicker or thinner stroke), made
-   afresh for each of the two passes below.
+1. **Jitter** (``augment.jitter``): each taught digit becomes ``HEAD_COPIES`` (``COPIES``)
+   variants (small rotation, slant, aspect, shift, an elastic wobble and a thicker or
+   thinner stroke), made afresh for each of the two passes below.
 2. **Pass 1, measured**: a fold of the taught digits (``FOLD`` of each digit, at least one
    where a digit has two or more) is held out; the rest train, and after every epoch the loss
-   on the held-out fold decides: training stops when it has not improved for ``PATIENCE``
-   epochs (at most ``MAX_EPOCHS``) and the best epoch's weights are put back. The accuracy on
-   the held-out fold before and after is the honest "does it read digits it never saw" number.
+   on the held-out fold decides: training stops when it has not improved for
+   ``HEAD_PATIENCE`` (``PATIENCE``) epochs (at most ``HEAD_EPOCHS`` / ``MAX_EPOCHS``) and the
+   best epoch's weights are put back. The accuracy on the held-out fold before and after is
+   the honest "does it read digits it never saw" number.
 3. **Pass 2, everything**: from those weights, ``TOPUP_EPOCHS`` more epoch(s) on *all* taught
    digits (the held-out fold too), jittered anew, with a fresh replay.
 
 Training itself goes through :func:`nngui.core.training.train.train`, so the GUI reuses its
 worker thread and live curves (pass 1 is the run the curves show; its validation curve is the
-held-out fold). In a worker thread::
+held-out fold; with a frozen body the run trains ``plan.head.model``, whose layers are the
+model's own). In a worker thread::
 
-    plan = make_plan(model, x_user, y_user, mnist)
+    plan = make_plan(model, x_user, y_user, mnist)   # jitter, features (model held here)
     report = run_finetune(model, plan, observer, stop_event)  # accuracies before and after
 
-``plan.data`` is a ``Prepared`` whose test part is replay-set test digits, so
+``plan.data`` is a ``Prepared`` of images whose test part is replay-set test digits, so
 ``training.evaluate(model, plan.data)`` checks that MNIST is not forgotten.
+``report.seconds`` says where the time went.
 """
 
 from __future__ import annotations
@@ -53,14 +65,17 @@ PATIENCE = 2  # pass 1 stops after this many epochs without a better held-out lo
 TOPUP_EPOCHS = 1  # pass 2: all taught digits
 MIN_SAMPLES = 5  # fewer teach the model nothing it can measure, and can only unsettle it
 BATCH = 64
-# the frozen-body fine-tune (``frozen.py``): only the dense head trains
+# the frozen-body fine-tune (``frozen.py``): only the dense head trains. Chosen on the
+# training contributors' UNIPEN writers with a model that never saw them (performance.md)
 FREEZE = True
 TRAIN_BLOCKS = 0  # convolution blocks that train with the head (0: the dense head alone)
-HEAD_LR = 1e-4
-HEAD_EPOCHS = MAX_EPOCHS
+HEAD_LR = 1e-3  # the head alone learns a writer ten times faster than the whole net at 1e-4
+HEAD_EPOCHS = 20  # pass 1's most; an epoch of features costs ~0.2 s, mostly Keras' own
+HEAD_PATIENCE = 3
 HEAD_REPLAY = REPLAY
-HEAD_COPIES = COPIES
+HEAD_COPIES = 12  # jittered variants per taught digit and pass (the body reads each once)
 HEAD_BATCH = BATCH
+HEAD_STEPS = 0  # batches per compiled call (0: training.choose_compile's choice)
 KERAS_FROM = 256  # accuracy_on reads more digits than this with Keras, fewer with NumPy
 
 
@@ -221,10 +236,10 @@ class HeadPlan:
 def make_plan(model: Any, store_x: np.ndarray, store_y: np.ndarray, mnist: Any,
               spec: NetworkSpec | None = None, epochs: int | None = None, seed: int = 0,
               replay: int | None = None, copies: int | None = None,
-              patience: int = PATIENCE, holdout_fraction: float = FOLD,
+              patience: int | None = None, holdout_fraction: float = FOLD,
               topup_epochs: int = TOPUP_EPOCHS, freeze: bool = FREEZE,
               lr: float | None = None, batch: int | None = None,
-              blocks: int = TRAIN_BLOCKS) -> FinetunePlan:
+              blocks: int = TRAIN_BLOCKS, steps: int | None = None) -> FinetunePlan:
     """Data, spec (Adam, low rate) and configs for fine-tuning ``model`` on the user's digits;
     with ``freeze`` and a model that ends in a dense head after a convolutional body, only
     the head trains, on the body's features (``frozen.py``)."""
@@ -241,6 +256,7 @@ def make_plan(model: Any, store_x: np.ndarray, store_y: np.ndarray, mnist: Any,
     replay = (HEAD_REPLAY if head else REPLAY) if replay is None else replay
     copies = (HEAD_COPIES if head else COPIES) if copies is None else copies
     batch = (HEAD_BATCH if head else BATCH) if batch is None else batch
+    patience = (HEAD_PATIENCE if head else PATIENCE) if patience is None else patience
     spec = finetune_spec(spec, (HEAD_LR if head else FINETUNE_LR) if lr is None else lr)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -267,8 +283,13 @@ def make_plan(model: Any, store_x: np.ndarray, store_y: np.ndarray, mnist: Any,
         t2 = time.perf_counter()
         head_plan = _head_plan(split, model, spec, mix, data, final, features)
         seconds["user features"] = time.perf_counter() - t2
-    return FinetunePlan(data, spec, finetune_config(len(mix.y_train), mix.n_val, epochs, seed,
-                                                    patience, batch),
+    config = finetune_config(len(mix.y_train), mix.n_val, epochs, seed, patience, batch)
+    steps = (HEAD_STEPS if head else 0) if steps is None else steps
+    if steps:  # batches per compiled call (0: training.choose_compile's choice)
+        config = replace(config, steps_per_execution=steps)
+        if final_config is not None:
+            final_config = replace(final_config, steps_per_execution=steps)
+    return FinetunePlan(data, spec, config,
                         mix.holdout_x, mix.holdout_y, mix, final, final_config,
                         replay_name(mnist), head_plan, seconds)
 
