@@ -28,8 +28,16 @@ per writer (segment file); the training writers' accuracy beside it, for referen
 each digit (with ``--teach 10``: 9 of the 17 ``syn`` writers, 37-44 of each digit), the first ``teach`` of each digit (in the order written)
 are taught, the model is fine-tuned as the Fine-tune button does (``finetune.make_plan`` +
 ``run_finetune``, MNIST replayed), and that writer's later digits are read before and after;
-also the seconds fine-tuning took and the MNIST test accuracy (10,000) after it. Every writer
-starts from the same model.
+also the seconds fine-tuning took (wall and CPU, and each part's: ``FinetuneReport.seconds``;
+the frozen body's replay features are computed anew for every writer, as a first fine-tune
+computes them) and the MNIST test accuracy (10,000) after it. Every writer starts from the
+same model.
+
+**Choosing settings** (``--writers-of train``): the same teach run on the *training*
+contributors' writers (``gmd/kast`` has 85 of every digit; with ``--teach 5 --min-later 3``
+also ``gmd/monu`` and four ``uqb`` writers), with a model that never trained on them
+(ee33e25's, before UNIPEN): the fine-tune's settings are chosen there, never on the test
+writers.
 """
 
 from __future__ import annotations
