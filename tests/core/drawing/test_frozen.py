@@ -137,3 +137,14 @@ def test_without_freeze_the_whole_model_trains():
     before = model.layers[1].get_weights()[0].copy()
     assert F.run_finetune(model, plan).result.ok
     assert not np.array_equal(model.layers[1].get_weights()[0], before)
+
+
+def test_one_digit_of_each_trains_the_head_without_a_held_out_fold():
+    model, _ = _cnn()
+    x_user, y_user = _user(1)  # nothing to hold out: pass 1 trains on them all
+    plan = F.make_plan(model, x_user, y_user, _fake_mnist(), replay=30, copies=2, epochs=1)
+    assert plan.head is not None and plan.head.final is None and len(plan.head.holdout) == 0
+    report = F.run_finetune(model, plan)
+    assert report.result.ok and report.trained_all and report.n_holdout == 0
+    assert report.user_before != report.user_before  # n/a: nothing was held out
+    assert "no held-out digits" in report.summary()
