@@ -28,8 +28,16 @@ per writer (segment file); the training writers' accuracy beside it, for referen
 each digit (with ``--teach 10``: 9 of the 17 ``syn`` writers, 37-44 of each digit), the first ``teach`` of each digit (in the order written)
 are taught, the model is fine-tuned as the Fine-tune button does (``finetune.make_plan`` +
 ``run_finetune``, MNIST replayed), and that writer's later digits are read before and after;
-also the seconds fine-tuning took and the MNIST test accuracy (10,000) after it. Every writer
-starts from the same model.
+also the seconds fine-tuning took (wall and CPU, and each part's: ``FinetuneReport.seconds``;
+the frozen body's replay features are computed anew for every writer, as a first fine-tune
+computes them) and the MNIST test accuracy (10,000) after it. Every writer starts from the
+same model.
+
+**Choosing settings** (``--writers-of train``): the same teach run on the *training*
+contributors' writers (``gmd/kast`` has 85 of every digit; with ``--teach 5 --min-later 3``
+also ``gmd/monu`` and four ``uqb`` writers), with a model that never trained on them
+(ee33e25's, before UNIPEN): the fine-tune's settings are chosen there, never on the test
+writers.
 """
 
 from __future__ import annotations
@@ -139,12 +147,16 @@ def zero_shot(pred: np.ndarray, d: dict[str, np.ndarray]) -> dict:
     }
 
 
-def teach_writers(d: dict[str, np.ndarray], teach: int) -> list[str]:
-    """Test writers with at least ``teach + MIN_LATER`` of every digit."""
+def teach_writers(d: dict[str, np.ndarray], teach: int, of: str = "test",
+                  min_later: int | None = None) -> list[str]:
+    """Test (or, ``of="train"``, training) writers with at least ``teach + min_later``
+    (``MIN_LATER``) of every digit."""
+    min_later = MIN_LATER if min_later is None else min_later
     out = []
-    for w in sorted(set(d["writer"][is_test(d["contributor"])].tolist())):
+    mine = is_test(d["contributor"]) if of == "test" else ~is_test(d["contributor"])
+    for w in sorted(set(d["writer"][mine].tolist())):
         counts = np.bincount(d["y"][d["writer"] == w], minlength=10)
-        if counts.min() >= teach + MIN_LATER:
+        if counts.min() >= teach + min_later:
             out.append(w)
     return out
 
@@ -154,6 +166,7 @@ def teach_run(model_path: Path, d: dict[str, np.ndarray], teach: int,
     """Teach-10 per writer, each from the same model: before/after, seconds, MNIST after."""
     from nngui.core.data.datasets import load_mnist
     from nngui.core.drawing import finetune as F
+    from nngui.core.drawing import frozen
     from nngui.core.model.inference import FastPredictor
     from nngui.core.model.saving import load_model
     from nngui.core.platform.runtime import keras
@@ -177,6 +190,7 @@ def teach_run(model_path: Path, d: dict[str, np.ndarray], teach: int,
         model.set_weights(base.get_weights())
         yl = d["y"][later]
         before = predict(model, d["x"][later])
+        frozen.clear_cache()  # each writer's fine-tune is a first one: replay features too
         t0, c0 = time.perf_counter(), time.process_time()
         plan = F.make_plan(model, d["x"][taught], d["y"][taught], mnist)
         report = F.run_finetune(model, plan)
@@ -189,6 +203,8 @@ def teach_run(model_path: Path, d: dict[str, np.ndarray], teach: int,
             "after_per_digit": acc_by(after == yl, yl),
             "mnist_after": round(float(np.mean(predict(model, x_test) == mnist.y_test)), 4),
             "finetune_seconds": round(seconds, 1), "finetune_cpu_seconds": round(cpu, 1),
+            "finetune_parts_seconds": {k: round(v, 2) for k, v in report.seconds.items()},
+            "load_average": round(os.getloadavg()[0], 1),
             "replay": report.replay, "kept_epochs": report.epochs,
             "confusions_after": dict(Counter(f"{a}->{b}" for a, b in zip(
                 yl[after != yl].tolist(), after[after != yl].tolist(), strict=True))),
@@ -204,6 +220,8 @@ def teach_run(model_path: Path, d: dict[str, np.ndarray], teach: int,
         "finetune_seconds_max": max(r["finetune_seconds"] for r in out),
         "finetune_seconds_mean": round(float(np.mean([r["finetune_seconds"] for r in out])), 1),
         "finetune_cpu_seconds_max": max(r["finetune_cpu_seconds"] for r in out),
+        "finetune_cpu_seconds_mean": round(float(np.mean([r["finetune_cpu_seconds"]
+                                                          for r in out])), 1),
         "writers": out,
     }
 
@@ -216,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", type=Path, default=BUNDLED_CNN)
     ap.add_argument("--teach", type=int, default=0, help="teach-10: taught digits per digit")
     ap.add_argument("--max-writers", type=int, default=0, help="teach only the first N writers")
+    ap.add_argument("--writers-of", choices=("test", "train"), default="test",
+                    help="teach the held-out writers (the measurement) or the training "
+                         "contributors' writers (to choose settings on; with a model that "
+                         "never trained on them, e.g. ee33e25's)")
+    ap.add_argument("--min-later", type=int, default=None,
+                    help="later digits of every digit a taught writer needs at least")
     ap.add_argument("--seed", type=int, default=0, help="size/position jitter of the drawings")
     ap.add_argument("--split", choices=("train",), default=None,
                     help="write the training writers' images and labels to --out (.npz)")
@@ -257,10 +281,11 @@ def main(argv: list[str] | None = None) -> int:
               "load_average": [round(v, 1) for v in os.getloadavg()],
               "zero_shot": zero_shot(pred, d)}
     if args.teach:
-        writers = teach_writers(d, args.teach)
+        writers = teach_writers(d, args.teach, args.writers_of, args.min_later)
         if args.max_writers:
             writers = writers[:args.max_writers]
         result["teach"] = teach_run(args.model, d, args.teach, writers)
+        result["teach"]["writers_of"] = args.writers_of
         result["load_average_after"] = [round(v, 1) for v in os.getloadavg()]
     return print_result(result, args.out)
 

@@ -174,6 +174,9 @@ def test_the_training_split_never_holds_a_test_writer(tmp_path: Path, monkeypatc
     monkeypatch.setattr(B, "MIN_LATER", 1)
     assert B.teach_writers(many, 1) == ["app/w0", "syn/w0", "val/w0"]
     assert B.teach_writers(many, 2) == []
+    # settings are chosen on the training contributors' writers, never on the test ones
+    assert B.teach_writers(many, 1, "train") == ["aga/w1", "gmd/w1", "tos/w1"]
+    assert B.teach_writers(many, 1, "train", min_later=2) == []
 
 
 def test_a_bad_cache_is_one_clear_error(tmp_path: Path, capsys) -> None:
