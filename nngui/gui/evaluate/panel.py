@@ -65,6 +65,7 @@ def sample_icon(sample: np.ndarray, shape: tuple[int, ...]) -> QIcon:
 
 
 STALE_TEXT = "Weights edited by hand: measured again when the edits pause"
+TRAINING_TEXT = "The network is training: evaluate it when the run has ended."
 STALE_WAIT_MS = 300  # a drag's edits come one a move: measure after the last one
 
 
@@ -193,7 +194,10 @@ class EvaluatePanel(QWidget):
         if self.is_running():
             return False
         if self._model is None or self._data is None or self._spec is None:
-            self._set_text("Train the network first, then evaluate it.")
+            # the first run of a network hands its model over only when it ends: "train it
+            # first" read as if nothing were training while the run went on
+            self._set_text(TRAINING_TEXT if self.tasks.running("train")
+                           else "Train the network first, then evaluate it.")
             return False
         k = max(len(self._class_names), 1)
         args = (self._model, self._data, self._spec, k, self._x_raw)
@@ -201,7 +205,7 @@ class EvaluatePanel(QWidget):
                                  holds=(self._model,), on_done=self._on_done,
                                  on_failed=self._on_failed)
         if task is None:
-            self._set_text("The model is training; evaluate it when the run has ended.")
+            self._set_text(TRAINING_TEXT)
             return False
         self._task = task
         self.stale = False  # this evaluation reads the weights as they are now
