@@ -37,6 +37,7 @@ from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.evaluate.confusion_table import ConfusionTable
+from nngui.gui.evaluate.headline import Headline
 
 ICON_SIZE = 56
 MAX_POINTS = 2000
@@ -98,9 +99,8 @@ class EvaluatePanel(QWidget):
         self.evaluateButton.setObjectName("evaluateButton")
         self.evaluateButton.setToolTip("Measure the network on the test set")
         self.evaluateButton.clicked.connect(self.evaluate)
-        self.testMetricsLabel = QLabel()
+        self.testMetricsLabel = Headline()  # as tall as its usual texts: the tabs stay put
         self.testMetricsLabel.setObjectName("testMetricsLabel")
-        self.testMetricsLabel.setWordWrap(True)
         self.testMetricsLabel.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -165,7 +165,7 @@ class EvaluatePanel(QWidget):
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
 
         top = QHBoxLayout()
-        top.addWidget(self.evaluateButton)
+        top.addWidget(self.evaluateButton, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.testMetricsLabel, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -447,6 +447,4 @@ class EvaluatePanel(QWidget):
         self._set_text("Press Evaluate to measure the network on the test set.")
 
     def _set_text(self, text: str, error: bool = False) -> None:
-        style = "font-size: 15pt; font-weight: 600;"
-        self.testMetricsLabel.setStyleSheet(style + (" color: #c0392b;" if error else ""))
-        self.testMetricsLabel.setText(text)
+        self.testMetricsLabel.show_text(text, error)
