@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
@@ -35,6 +36,8 @@ TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds o
 PICK_TEXT = "Pick a test sample (here or in the gallery) and press Probe."
 MAP_TEXT = (f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; t-SNE "
             f"{TSNE_LIMIT:,}): classes that separate here are easy for the layers after it.")
+NO_PROBE = "Probe a test sample"
+NO_MAP = "Press Map to draw a layer's map"
 RETRY_MS = 300  # how often a request that waits for the network looks whether it is free
 
 # context() -> (session, prepared data, dataset) or a sentence saying why there is none
@@ -144,6 +147,8 @@ class SampleProbe(QWidget):
         self.probPlot.getPlotItem().setYRange(0, 1)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(70, 110, 190))
         self.probPlot.getPlotItem().addItem(self._bars)
+        self.probEmpty = EmptyState(self.probPlot.getPlotItem())
+        self.probEmpty.show(NO_PROBE)
         self.activations = pg.GraphicsLayoutWidget()
         self.activations.setObjectName("sampleActivations")
         self.activations.setBackground("w")
@@ -172,6 +177,7 @@ class SampleProbe(QWidget):
         self.status.setText(PICK_TEXT)
         self._simage.clear()
         self._bars.setOpts(x=[], height=[], brushes=None)
+        self.probEmpty.show(NO_PROBE)  # on 0..1 axes, not the old network's classes
         self.activations.clear()
         self._act_images = []
         self.inside.show_reason("")
@@ -226,6 +232,7 @@ class SampleProbe(QWidget):
                                 ", ".join(f"{v:.3g}" for v in xs[:6]) + ")")
         brushes = [pg.mkBrush(*PALETTE[1]) if k == guess else pg.mkBrush(150, 150, 150)
                    for k in range(len(probs))]
+        self.probEmpty.hide()
         self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
         self.inside.show_rendered(res["inside"])
         self.probed.emit()
@@ -269,6 +276,8 @@ class LayerMap(QWidget):
             offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._pts = pg.ScatterPlotItem(size=4, pen=None)
         self.layerMapPlot.getPlotItem().addItem(self._pts)
+        self.mapEmpty = EmptyState(self.layerMapPlot.getPlotItem())
+        self.mapEmpty.show(NO_MAP)
         row = QHBoxLayout()
         row.addWidget(self.layerCombo, 1)
         row.addWidget(self.methodCombo)
@@ -292,6 +301,7 @@ class LayerMap(QWidget):
         self.layerCombo.addItem("last hidden layer", None)
         self.layerCombo.blockSignals(False)
         self.layerMapPlot.getPlotItem().setTitle("Layer map", color="#333", size="9pt")
+        self.mapEmpty.show(NO_MAP)  # on 0..1 axes, not the old map's
         self.status.setText(MAP_TEXT)
 
     def compute(self) -> bool:
@@ -342,6 +352,7 @@ class LayerMap(QWidget):
         self.layerCombo.setCurrentIndex(max(0, self.layerCombo.findData(current)))
         self.layerCombo.blockSignals(False)
         c = out["coords"]
+        self.mapEmpty.hide()
         self._pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(labels, 190))
         self.legend.clear()
         for k in np.unique(labels):

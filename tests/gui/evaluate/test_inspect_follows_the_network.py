@@ -31,6 +31,7 @@ def test_a_new_network_clears_the_probe_and_the_map_of_the_one_before(window, qt
     assert lmap.layerCombo.count() > 1  # the layers of this network
     assert "PCA of" in lmap.layerMapPlot.getPlotItem().titleLabel.text
     assert sample.status.text().startswith("Test sample 0:")
+    assert not lmap.mapEmpty.reason and not sample.probEmpty.reason
 
     w.apply_preset("mlp-2-8-2")  # another network (and data): untrained
     qtbot.waitUntil(lambda: w.data.dataset.name != "xor2" and not w.data.is_loading(),
@@ -42,6 +43,11 @@ def test_a_new_network_clears_the_probe_and_the_map_of_the_one_before(window, qt
     assert lmap.layerCombo.count() == 1  # no layer names of the network before
     assert lmap.layerMapPlot.getPlotItem().titleLabel.text == "Layer map"
     assert lmap._pts.data.size == 0
+    # the empty plots say so, on 0..1 axes (not the ranges of what they drew before)
+    assert lmap.mapEmpty.reason and sample.probEmpty.reason
+    for plot in (lmap.layerMapPlot, sample.probPlot):
+        (x0, x1), (y0, y1) = plot.getPlotItem().viewRange()
+        assert (x0, x1, y0, y1) == (0.0, 1.0, 0.0, 1.0)
 
     # its own run: mapped again, with its own layers
     _trained(w, qtbot, "mlp-2-8-2", w.data.dataset.name)
