@@ -89,6 +89,11 @@ class AutoencoderPanel(QWidget):
         self.runProgress = named(QProgressBar(), "aeRunProgress",
                                  "Epochs of the autoencoder being trained")
         self.runProgress.setMaximumWidth(260)
+        # its row keeps the bar's height while it is hidden: a run's start and end moved
+        # every view below by 8 px, under the pointer
+        keep = self.runProgress.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.runProgress.setSizePolicy(keep)
         self.runProgress.setVisible(False)
         self.reconstructionErrorLabel = named(QLabel("Test reconstruction MSE: —"),
                                               "reconstructionErrorLabel")

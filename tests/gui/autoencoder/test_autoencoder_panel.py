@@ -267,3 +267,27 @@ def test_the_side_column_keeps_its_place_and_the_decoded_caption_its_room(qtbot,
     assert label.text() and label.mapTo(panel, QPoint(0, 0)).y() >= view_bottom
     assert label.height() >= label.heightForWidth(label.width())
     panel.tasks.shutdown()
+
+
+def test_a_run_starting_and_ending_moves_no_view(panel, qtbot, trained_2d, mnist):
+    """The run's progress bar beside the model line is taller than the line: its showing at
+    a run's start (and hiding at its end) moved every view below by 8 px, under the
+    pointer. The row keeps the bar's height while it is hidden."""
+    from PySide6.QtCore import QPoint
+
+    model, spec = trained_2d
+
+    def top() -> int:
+        return panel.reconstructionView.mapTo(panel, QPoint(0, 0)).y()
+
+    qtbot.wait(50)
+    before = top()
+    panel.begin_run("my-ae", 5)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    qtbot.wait(50)  # the layout's turn
+    assert panel.runProgress.isVisible()
+    assert top() == before
+    _shown(panel, qtbot, model, spec, mnist.x_test[:300], mnist.y_test[:300])
+    qtbot.wait(50)
+    assert not panel.runProgress.isVisible()
+    assert top() == before
