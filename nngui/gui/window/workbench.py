@@ -253,13 +253,14 @@ class Workbench(QObject):
         request = RunRequest(self.session, data, config, restart, self.probes(spec, ds),
                              prebuilt=self.prebuilder.shelf)
         first = 0 if restart else self.session.epochs_done
+        epochs = self.session.epochs_for_next_run(config.epochs, restart)  # a Stop's rest
         if not self._training.start(request):
             return False
         if restart and self._pages.built_page("watch") is not None:
             self._pages.watch.clear()  # no view of the last run stays up over the new one
         if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
             self._ae_run_start = first
-            self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
+            self._pages.autoencoder.begin_run(spec.name or "your autoencoder", epochs, first)
         return True
 
     def _run_parts(self, spec: NetworkSpec, ds) -> tuple[TrainConfig, Prepared]:

@@ -291,3 +291,17 @@ def test_a_run_starting_and_ending_moves_no_view(panel, qtbot, trained_2d, mnist
     qtbot.wait(50)
     assert not panel.runProgress.isVisible()
     assert top() == before
+
+
+def test_a_continued_run_counts_its_epochs_on_from_where_it_starts(panel, qtbot):
+    """Continue on a 30-epoch autoencoder: the bar said "epoch 5 of 30" beside the line
+    "Epoch 35: loss …" under the digits. Both count the model's epochs now."""
+    panel.begin_run("ae_2d", 30, first=30)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    panel.run_progress(5, "Epoch 35: loss 0.0382")
+    bar = panel.runProgress
+    assert (bar.value(), bar.maximum()) == (35, 60)
+    assert bar.text() == "epoch 35 of 60"
+    panel.begin_run("ae_2d", 29, first=1)  # the rest of a run stopped after epoch 1 of 30
+    panel.run_progress(29)
+    assert bar.text() == "epoch 30 of 30"
