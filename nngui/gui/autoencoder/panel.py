@@ -90,7 +90,9 @@ class AutoencoderPanel(QWidget):
                                  "Epochs of the autoencoder being trained")
         self.runProgress.setMaximumWidth(260)
         # its row keeps the bar's height while it is hidden: a run's start and end moved
-        # every view below by 8 px, under the pointer
+        # every view below by 8 px, under the pointer. No taller than the model line, so
+        # the tab's minimum height stays what it was (it fits a 1024x700 window)
+        self.runProgress.setMaximumHeight(self.modelLabel.sizeHint().height() + 2)
         keep = self.runProgress.sizePolicy()
         keep.setRetainSizeWhenHidden(True)
         self.runProgress.setSizePolicy(keep)
