@@ -123,8 +123,8 @@ def digits_reader(window, qtbot):
 
     w = window
     w.data.select("digits")
-    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "digits",
-                    timeout=30000)
+    qtbot.waitUntil(lambda: w.data.dataset is not None and w.data.dataset.name == "digits"
+                    and not w.data.is_loading(), timeout=30000)
     spec = NetworkSpec((28, 28), [LayerSpec("Flatten", {}), _dense(16, "relu"),
                                   _dense(10, "softmax")],
                        "sparse_categorical_crossentropy", "adam", 0.01, name="reader")

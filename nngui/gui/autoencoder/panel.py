@@ -89,6 +89,13 @@ class AutoencoderPanel(QWidget):
         self.runProgress = named(QProgressBar(), "aeRunProgress",
                                  "Epochs of the autoencoder being trained")
         self.runProgress.setMaximumWidth(260)
+        # its row keeps the bar's height while it is hidden: a run's start and end moved
+        # every view below by 8 px, under the pointer. No taller than the model line, so
+        # the tab's minimum height stays what it was (it fits a 1024x700 window)
+        self.runProgress.setMaximumHeight(self.modelLabel.sizeHint().height() + 2)
+        keep = self.runProgress.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.runProgress.setSizePolicy(keep)
         self.runProgress.setVisible(False)
         self.reconstructionErrorLabel = named(QLabel("Test reconstruction MSE: —"),
                                               "reconstructionErrorLabel")
@@ -146,8 +153,10 @@ class AutoencoderPanel(QWidget):
         self._y = np.asarray(y_test).astype(np.int64).ravel()
         self._idx10 = ae.one_per_class(self._y)
 
-    def begin_run(self, title: str, epochs: int) -> None:
-        """A new autoencoder is training: forget the last model's views, show the progress.
+    def begin_run(self, title: str, epochs: int, first: int = 0) -> None:
+        """A new autoencoder is training: forget the last model's views, show the progress
+        (``epochs`` more after the ``first`` it has had: a continued run counts on from
+        there, as the epoch line under the digits does).
 
         Until the run ends only its per-epoch reconstructions are shown; the latent plot,
         the MSE and the worst digits come back (from the trained model) in ``set_model``.
@@ -162,14 +171,16 @@ class AutoencoderPanel(QWidget):
         self.reconstructionErrorLabel.setText("Test reconstruction MSE: after training")
         self.latent.set_status("The latent plot appears when training ends.")
         self.modelLabel.setText(f"Training {title}…")
-        self.runProgress.setRange(0, max(1, int(epochs)))
-        self.runProgress.setValue(0)
-        self.runProgress.setFormat("epoch %v of %m")
+        self._run_first = max(0, int(first))
+        self.runProgress.setRange(self._run_first, self._run_first + max(1, int(epochs)))
+        self.runProgress.setValue(self._run_first)
+        self.runProgress.setFormat(f"epoch %v of {self.runProgress.maximum()}")  # %m: the steps
         self.runProgress.setVisible(True)
 
     def run_progress(self, epochs_done: int, text: str = "") -> None:
-        """One more epoch of the run begun with ``begin_run``."""
-        self.runProgress.setValue(min(int(epochs_done), self.runProgress.maximum()))
+        """One more epoch of the run begun with ``begin_run`` (``epochs_done`` of this run)."""
+        self.runProgress.setValue(min(self._run_first + int(epochs_done),
+                                      self.runProgress.maximum()))
         if text:
             self.reconstructionErrorLabel.setText(text)
 

@@ -40,6 +40,8 @@ from nngui.gui.draw.samples import FinetuneInputs, SamplesBox  # FinetuneInputs:
 
 MIN_INTERVAL_MS = 16  # at most ~60 refreshes a second while drawing
 
+MODEL_TIP = "The network that reads your drawing"
+
 
 class DrawPanel(QWidget):
     """Canvas, live prediction (digit, 28x28 preview, probabilities) and the user's samples."""
@@ -118,7 +120,7 @@ class DrawPanel(QWidget):
 
         self.modelCombo = QComboBox()
         self.modelCombo.setObjectName("drawModelCombo")
-        self.modelCombo.setToolTip("The network that reads your drawing")
+        self.modelCombo.setToolTip(MODEL_TIP)
         # A long model title never widens the tab (it once widened the window to 1551 px).
         self.modelCombo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -215,6 +217,10 @@ class DrawPanel(QWidget):
 
     def _select_model(self, index: int) -> None:
         self._predictor, self._problem = None, ""
+        # beside the Lessons dock the box cuts the title mid-word ("(bundled"): the tooltip
+        # names the whole of it
+        title = self._models[index][0] if 0 <= index < len(self._models) else ""
+        self.modelCombo.setToolTip(f"{MODEL_TIP}: {title}" if title else MODEL_TIP)
         if 0 <= index < len(self._models):
             title, model = self._models[index]
             if self.is_model_busy(model):

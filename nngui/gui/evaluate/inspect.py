@@ -27,11 +27,17 @@ from PySide6.QtWidgets import (
 
 from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
 from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
 TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
+PICK_TEXT = "Pick a test sample (here or in the gallery) and press Probe."
+MAP_TEXT = (f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; t-SNE "
+            f"{TSNE_LIMIT:,}): classes that separate here are easy for the layers after it.")
+NO_PROBE = "Probe a test sample"
+NO_MAP = "Press Map to draw a layer's map"
 RETRY_MS = 300  # how often a request that waits for the network looks whether it is free
 
 # context() -> (session, prepared data, dataset) or a sentence saying why there is none
@@ -128,7 +134,7 @@ class SampleProbe(QWidget):
         self.probeButton.setObjectName("probeSampleButton")
         self.probeButton.clicked.connect(self.probe)
         self.later = WhenFree(self, tasks, context, self.probe)  # a probe the network waits on
-        self.status = QLabel("Pick a test sample (here or in the gallery) and press Probe.")
+        self.status = QLabel(PICK_TEXT)
         self.status.setWordWrap(True)
         self.sampleView = pg.GraphicsLayoutWidget()
         self.sampleView.setBackground("w")
@@ -141,6 +147,8 @@ class SampleProbe(QWidget):
         self.probPlot.getPlotItem().setYRange(0, 1)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(70, 110, 190))
         self.probPlot.getPlotItem().addItem(self._bars)
+        self.probEmpty = EmptyState(self.probPlot.getPlotItem())
+        self.probEmpty.show(NO_PROBE)
         self.activations = pg.GraphicsLayoutWidget()
         self.activations.setObjectName("sampleActivations")
         self.activations.setBackground("w")
@@ -159,6 +167,20 @@ class SampleProbe(QWidget):
         layout.addWidget(self.activations, 1)
         # what the network sees in the sample (maps, filters, saliency): the panel places it
         self.inside = InsideViews(side=150)
+
+    def forget(self) -> None:
+        """Another network or other data: the probe shown was of the one before (its bars,
+        its layers' activations), so none is shown until the next Probe."""
+        if self.result is None:
+            return
+        self.result = None
+        self.status.setText(PICK_TEXT)
+        self._simage.clear()
+        self._bars.setOpts(x=[], height=[], brushes=None)
+        self.probEmpty.show(NO_PROBE)  # on 0..1 axes, not the old network's classes
+        self.activations.clear()
+        self._act_images = []
+        self.inside.show_reason("")
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""
@@ -210,6 +232,7 @@ class SampleProbe(QWidget):
                                 ", ".join(f"{v:.3g}" for v in xs[:6]) + ")")
         brushes = [pg.mkBrush(*PALETTE[1]) if k == guess else pg.mkBrush(150, 150, 150)
                    for k in range(len(probs))]
+        self.probEmpty.hide()
         self._bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
         self.inside.show_rendered(res["inside"])
         self.probed.emit()
@@ -246,15 +269,15 @@ class LayerMap(QWidget):
         self.mapButton.setObjectName("layerMapButton")
         self.mapButton.clicked.connect(self.compute)
         self.later = WhenFree(self, tasks, context, self.compute)  # a map the network waits on
-        self.status = QLabel(f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; "
-                             f"t-SNE {TSNE_LIMIT:,}): classes that separate here are easy "
-                             "for the layers after it.")
+        self.status = QLabel(MAP_TEXT)
         self.status.setWordWrap(True)
         self.layerMapPlot = _plot("layerMapPlot", "Layer map")
         self.legend = self.layerMapPlot.getPlotItem().addLegend(
             offset=(-5, 5), brush=(255, 255, 255, 200), labelTextColor="#333")
         self._pts = pg.ScatterPlotItem(size=4, pen=None)
         self.layerMapPlot.getPlotItem().addItem(self._pts)
+        self.mapEmpty = EmptyState(self.layerMapPlot.getPlotItem())
+        self.mapEmpty.show(NO_MAP)
         row = QHBoxLayout()
         row.addWidget(self.layerCombo, 1)
         row.addWidget(self.methodCombo)
@@ -264,6 +287,22 @@ class LayerMap(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.layerMapPlot, 1)
+
+    def forget(self) -> None:
+        """Another network or other data: the map (and the layer names in the list) were of
+        the one before, so none is shown until the next Map."""
+        if self.result is None and self.layerCombo.count() == 1:
+            return
+        self.result = None
+        self._pts.clear()
+        self.legend.clear()
+        self.layerCombo.blockSignals(True)
+        self.layerCombo.clear()
+        self.layerCombo.addItem("last hidden layer", None)
+        self.layerCombo.blockSignals(False)
+        self.layerMapPlot.getPlotItem().setTitle("Layer map", color="#333", size="9pt")
+        self.mapEmpty.show(NO_MAP)  # on 0..1 axes, not the old map's
+        self.status.setText(MAP_TEXT)
 
     def compute(self) -> bool:
         """Map the chosen layer in a job holding the network; False (reason shown) if it can't."""
@@ -313,6 +352,7 @@ class LayerMap(QWidget):
         self.layerCombo.setCurrentIndex(max(0, self.layerCombo.findData(current)))
         self.layerCombo.blockSignals(False)
         c = out["coords"]
+        self.mapEmpty.hide()
         self._pts.setData(x=c[:, 0], y=c[:, 1], brush=class_brushes(labels, 190))
         self.legend.clear()
         for k in np.unique(labels):
@@ -349,6 +389,12 @@ class InspectPanel(QWidget):
         """A probe's result: shown inside, unless the user is reading a map they made."""
         if self.map.result is None:
             self.views.setCurrentWidget(self.sample.inside)
+
+    def network_changed(self) -> None:
+        """The window's network or data changed (a new network, a run's new weights, an
+        opened model, other data): the probe and the map shown were of what came before."""
+        self.sample.forget()
+        self.map.forget()
 
     def set_dataset(self, ds: Any) -> None:
         """A new dataset: the gallery shows it, the probe's index range follows it."""

@@ -37,6 +37,7 @@ from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.evaluate.confusion_table import ConfusionTable
+from nngui.gui.evaluate.headline import Headline
 
 ICON_SIZE = 56
 MAX_POINTS = 2000
@@ -65,6 +66,7 @@ def sample_icon(sample: np.ndarray, shape: tuple[int, ...]) -> QIcon:
 
 
 STALE_TEXT = "Weights edited by hand: measured again when the edits pause"
+TRAINING_TEXT = "The network is training: evaluate it when the run has ended."
 STALE_WAIT_MS = 300  # a drag's edits come one a move: measure after the last one
 
 
@@ -97,9 +99,8 @@ class EvaluatePanel(QWidget):
         self.evaluateButton.setObjectName("evaluateButton")
         self.evaluateButton.setToolTip("Measure the network on the test set")
         self.evaluateButton.clicked.connect(self.evaluate)
-        self.testMetricsLabel = QLabel()
+        self.testMetricsLabel = Headline()  # as tall as its usual texts: the tabs stay put
         self.testMetricsLabel.setObjectName("testMetricsLabel")
-        self.testMetricsLabel.setWordWrap(True)
         self.testMetricsLabel.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -164,7 +165,7 @@ class EvaluatePanel(QWidget):
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
 
         top = QHBoxLayout()
-        top.addWidget(self.evaluateButton)
+        top.addWidget(self.evaluateButton, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.testMetricsLabel, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -193,7 +194,10 @@ class EvaluatePanel(QWidget):
         if self.is_running():
             return False
         if self._model is None or self._data is None or self._spec is None:
-            self._set_text("Train the network first, then evaluate it.")
+            # the first run of a network hands its model over only when it ends: "train it
+            # first" read as if nothing were training while the run went on
+            self._set_text(TRAINING_TEXT if self.tasks.running("train")
+                           else "Train the network first, then evaluate it.")
             return False
         k = max(len(self._class_names), 1)
         args = (self._model, self._data, self._spec, k, self._x_raw)
@@ -201,7 +205,7 @@ class EvaluatePanel(QWidget):
                                  holds=(self._model,), on_done=self._on_done,
                                  on_failed=self._on_failed)
         if task is None:
-            self._set_text("The model is training; evaluate it when the run has ended.")
+            self._set_text(TRAINING_TEXT)
             return False
         self._task = task
         self.stale = False  # this evaluation reads the weights as they are now
@@ -443,6 +447,4 @@ class EvaluatePanel(QWidget):
         self._set_text("Press Evaluate to measure the network on the test set.")
 
     def _set_text(self, text: str, error: bool = False) -> None:
-        style = "font-size: 15pt; font-weight: 600;"
-        self.testMetricsLabel.setStyleSheet(style + (" color: #c0392b;" if error else ""))
-        self.testMetricsLabel.setText(text)
+        self.testMetricsLabel.show_text(text, error)

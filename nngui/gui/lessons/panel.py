@@ -278,6 +278,8 @@ class LessonPanel(QWidget):
             self._fill_combo()
             ids = [self.lessonCombo.itemData(i) for i in range(self.lessonCombo.count())]
         self.lessonCombo.setCurrentIndex(ids.index(lesson.id))
+        # the dock's width cuts a long title mid-word ("… and the learn"): said whole here
+        self.lessonCombo.setToolTip(lesson.title)
         self.introLabel.setText(flow(lesson.text))
         body = QWidget()
         col = QVBoxLayout(body)

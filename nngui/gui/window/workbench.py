@@ -253,13 +253,14 @@ class Workbench(QObject):
         request = RunRequest(self.session, data, config, restart, self.probes(spec, ds),
                              prebuilt=self.prebuilder.shelf)
         first = 0 if restart else self.session.epochs_done
+        epochs = self.session.epochs_for_next_run(config.epochs, restart)  # a Stop's rest
         if not self._training.start(request):
             return False
         if restart and self._pages.built_page("watch") is not None:
             self._pages.watch.clear()  # no view of the last run stays up over the new one
         if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
             self._ae_run_start = first
-            self._pages.autoencoder.begin_run(spec.name or "your autoencoder", config.epochs)
+            self._pages.autoencoder.begin_run(spec.name or "your autoencoder", epochs, first)
         return True
 
     def _run_parts(self, spec: NetworkSpec, ds) -> tuple[TrainConfig, Prepared]:
@@ -404,8 +405,11 @@ class Workbench(QObject):
         self._pages.drawing.offer_model(f"Trained here: {session.spec.name}", model)
 
     # ------------------------------------------------------------------ the pages' views
-    def refresh_evaluate_context(self) -> None:
-        """Point Evaluate at the session's model (trained here or opened) and the data."""
+    def refresh_evaluate_context(self, changed: bool = True) -> None:
+        """Point Evaluate at the session's model (trained here or opened) and the data;
+        ``changed``: they are new, so Inspect's probe and map were of the ones before."""
+        if changed and self._pages.built_page("inspect") is not None:
+            self._pages.inspect.network_changed()
         ds, model = self._data.dataset, self.session.model
         if self._pages.built_page("evaluate") is None:  # built later, it asks again
             return
@@ -424,7 +428,7 @@ class Workbench(QObject):
 
     def _on_page_built(self, name: str) -> None:
         if name == "evaluate":
-            self.refresh_evaluate_context()
+            self.refresh_evaluate_context(changed=False)
         elif name == "watch":  # its weight editor's jobs act on the session, as Train's do
             watch = self._pages.watch
             watch.edit.bind(self._tasks, self.weight_context, watch.show_probe)

@@ -267,3 +267,41 @@ def test_the_side_column_keeps_its_place_and_the_decoded_caption_its_room(qtbot,
     assert label.text() and label.mapTo(panel, QPoint(0, 0)).y() >= view_bottom
     assert label.height() >= label.heightForWidth(label.width())
     panel.tasks.shutdown()
+
+
+def test_a_run_starting_and_ending_moves_no_view(panel, qtbot, trained_2d, mnist):
+    """The run's progress bar beside the model line is taller than the line: its showing at
+    a run's start (and hiding at its end) moved every view below by 8 px, under the
+    pointer. The row keeps the bar's height while it is hidden."""
+    from PySide6.QtCore import QPoint
+
+    model, spec = trained_2d
+
+    def top() -> int:
+        return panel.reconstructionView.mapTo(panel, QPoint(0, 0)).y()
+
+    qtbot.wait(50)
+    before = top()
+    panel.begin_run("my-ae", 5)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    qtbot.wait(50)  # the layout's turn
+    assert panel.runProgress.isVisible()
+    assert top() == before
+    _shown(panel, qtbot, model, spec, mnist.x_test[:300], mnist.y_test[:300])
+    qtbot.wait(50)
+    assert not panel.runProgress.isVisible()
+    assert top() == before
+
+
+def test_a_continued_run_counts_its_epochs_on_from_where_it_starts(panel, qtbot):
+    """Continue on a 30-epoch autoencoder: the bar said "epoch 5 of 30" beside the line
+    "Epoch 35: loss …" under the digits. Both count the model's epochs now."""
+    panel.begin_run("ae_2d", 30, first=30)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    panel.run_progress(5, "Epoch 35: loss 0.0382")
+    bar = panel.runProgress
+    assert (bar.value(), bar.maximum()) == (35, 60)
+    assert bar.text() == "epoch 35 of 60"
+    panel.begin_run("ae_2d", 29, first=1)  # the rest of a run stopped after epoch 1 of 30
+    panel.run_progress(29)
+    assert bar.text() == "epoch 30 of 30"

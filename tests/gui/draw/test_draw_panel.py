@@ -413,3 +413,16 @@ def test_teaching_counts_how_often_the_model_read_the_taught_digit(qtbot, panel)
     assert "1 of the 2" in panel.samples.statusLabel.text()
     panel.teach(3)  # nothing drawn: nothing saved, nothing counted
     assert panel.taught_tally["Reader"] == [1, 2]
+
+
+def test_the_model_box_names_the_whole_title_in_its_tooltip(qtbot, panel, reader):
+    """Beside the Lessons dock the box showed "MNIST CNN for drawings (bundled", cut
+    mid-word, and its tooltip only said what the box is for."""
+    long = "MNIST CNN for drawings (bundled), fine-tuned on my handwriting"
+    panel.add_model(long, reader)
+    assert panel.modelCombo.currentText() == long
+    assert long in panel.modelCombo.toolTip()
+    panel.modelCombo.setCurrentIndex(0)  # the student picks the other one
+    assert "Reader" in panel.modelCombo.toolTip() and long not in panel.modelCombo.toolTip()
+    panel.set_models([])
+    assert panel.modelCombo.toolTip() == "The network that reads your drawing"

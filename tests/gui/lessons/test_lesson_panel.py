@@ -528,3 +528,12 @@ def test_a_check_overtaken_by_a_newer_one_is_not_shown(qtbot):
     assert panel.shown == 2 and panel.last["overfits"] is new
     pending[3]([new])
     assert panel.shown == 4 and panel.last["overfits"] is new
+
+
+def test_the_lesson_box_names_the_whole_title_in_its_tooltip(window):
+    """The dock at 1366x768 showed "1 · XOR by hand: backpropagation and the learn", cut
+    mid-word, with no tooltip."""
+    panel = choose_lesson(window, "backprop-xor")
+    assert panel.lessonCombo.toolTip() == find_lesson("backprop-xor")[0].title
+    choose_lesson(window, "keras-mnist")
+    assert panel.lessonCombo.toolTip() == find_lesson("keras-mnist")[0].title
