@@ -26,12 +26,6 @@ ERROR_TINT = QColor("#fde0dc")
 ERROR_TEXT = QColor("#b71c1c")
 
 
-def epoch_time_text(s: float) -> str:
-    """An epoch's measured time: "4.0 s", and "2 ms" for the toy sets' epochs, which
-    ``seconds_text`` rounded to "0.00 s" (as if an epoch took no time)."""
-    return f"{s * 1000:.2g} ms" if s < 0.01 else cost.seconds_text(s)
-
-
 class SummaryTable(QTableWidget):
     """Read-only table of ``shapes.layer_rows(spec)`` with a fixed, bold total footer."""
 
@@ -183,7 +177,7 @@ class SummaryTable(QTableWidget):
                         "kernel weight at every output position (biases, activations and "
                         "pooling are not multiplications).")
         if self._epoch_s is not None:
-            parts.append(f"{epoch_time_text(self._epoch_s)} an epoch")
+            parts.append(f"{cost.seconds_text(self._epoch_s)} an epoch")
             tips.append(f"Measured: the median time of the last {cost.RECENT_EPOCHS} whole "
                         "epochs trained (it depends on this computer, the data and the batch "
                         "size).")

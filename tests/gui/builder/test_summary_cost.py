@@ -4,8 +4,7 @@ an epoch once a run has one (from the session's history), gone for a new network
 import pytest
 
 from nngui.core.network.spec import LayerSpec, NetworkSpec
-from nngui.core.training.cost import epoch_seconds
-from nngui.gui.builder.summary import epoch_time_text
+from nngui.core.training.cost import epoch_seconds, seconds_text
 
 
 def test_cost_beside_the_total_params(digits_reader, qtbot):
@@ -18,7 +17,7 @@ def test_cost_beside_the_total_params(digits_reader, qtbot):
     times = w.session.history["epoch_time"]
     assert len(times) == 1 and times[0] > 0
     assert table.cost_text() == ("12,704 multiply-adds a prediction · "
-                                 f"{epoch_time_text(epoch_seconds(w.session.history))} an epoch")
+                                 f"{seconds_text(epoch_seconds(w.session.history))} an epoch")
     w.builder.set_spec(NetworkSpec((28, 28), [LayerSpec("Flatten", {}),
                                               LayerSpec("Dense", {"units": 10,
                                                                   "activation": "softmax"})]))
@@ -49,8 +48,8 @@ def test_the_cost_never_covers_the_total_and_is_elided_when_narrow(qtbot):
         assert (cost.text() == full) == (width == 700)
 
 
-@pytest.mark.parametrize(("times", "text"), [([0.0021, 0.0019, 0.002], "2 ms"),
-                                             ([0.00042], "0.42 ms"), ([0.0123], "0.01 s"),
+@pytest.mark.parametrize(("times", "text"), [([0.0021, 0.0019, 0.002], "2.0 ms"),
+                                             ([0.00042], "0.4 ms"), ([0.0123], "12 ms"),
                                              ([0.42], "0.42 s"), ([4.0], "4.0 s")])
 def test_a_toy_sets_epoch_time_is_never_zero(qtbot, times, text):
     """XOR's 150 epochs took 0.3 s: the summary said "0.00 s an epoch"."""
