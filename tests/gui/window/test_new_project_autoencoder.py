@@ -26,3 +26,20 @@ def test_a_new_project_shows_the_bundled_autoencoder_again(window, qtbot):
     assert w.projects.new_project()
     qtbot.waitUntil(lambda: "bundled" in ae_panel.modelLabel.text(), timeout=60000)
     assert ae_panel.model is not own and ae_panel.model is w.work.bundled_ae.model
+
+
+def test_the_bundled_autoencoder_comes_when_digits_come_to_a_tab_built_on_other_data(
+        window, qtbot):
+    """The Autoencoder tab opened on circles has nothing to show; picking digits then shows
+    the shipped autoencoder (it went on saying "No autoencoder yet")."""
+    w = window
+    ae_panel = w.autoencoder
+    w.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: w.data.dataset.name == "circles" and not w.data.is_loading(),
+                    timeout=30000)
+    w.tabs.setCurrentWidget(ae_panel)
+    assert ae_panel.model is None and "No autoencoder yet" in ae_panel.modelLabel.text()
+    w.data.select("digits")
+    qtbot.waitUntil(lambda: ae_panel.model is not None, timeout=60000)
+    assert ae_panel.model is w.work.bundled_ae.model
+    assert "bundled" in ae_panel.modelLabel.text()
