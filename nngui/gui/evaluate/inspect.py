@@ -127,6 +127,7 @@ class SampleProbe(QWidget):
         self.setObjectName("sampleProbe")
         self.tasks, self.context = tasks, context
         self.result: dict[str, Any] | None = None
+        self._asked = 0  # the probe asked last; an older one's result (another network) is dropped
         self.indexSpin = QSpinBox()
         self.indexSpin.setObjectName("sampleIndexSpin")
         self.indexSpin.setRange(0, 0)
@@ -171,7 +172,10 @@ class SampleProbe(QWidget):
     def forget(self) -> None:
         """Another network or other data: the probe shown was of the one before (its bars,
         its layers' activations), so none is shown until the next Probe."""
+        self._asked += 1  # a probe still in flight was of the one before
         if self.result is None:
+            if self.status.text().startswith("Probing"):
+                self.status.setText(PICK_TEXT)
             return
         self.result = None
         self.status.setText(PICK_TEXT)
@@ -200,10 +204,13 @@ class SampleProbe(QWidget):
         session, data, ds = ctx
         i = self.indexSpin.value()
         x, model, names = data.x_test[i], session.model, list(ds.class_names)
+        self._asked += 1
+        ask = self._asked
         task = self.tasks.submit("probe sample",
                                  lambda _r, _s: probe_with_inside(model, x, names),
                                  holds=(session,),
-                                 on_done=lambda res, i=i, ds=ds: self._show(i, ds, res),
+                                 on_done=lambda res, i=i, ds=ds: ask == self._asked and
+                                 self._show(i, ds, res),
                                  on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
         if task is None:  # taken since _ready looked
             self.status.setText("The network is in use: the sample is probed as soon as it "
@@ -258,6 +265,7 @@ class LayerMap(QWidget):
         super().__init__(parent)
         self.tasks, self.context = tasks, context
         self.result: dict[str, Any] | None = None
+        self._asked = 0  # the map asked last; an older one's result (another network) is dropped
         self.layerCombo = QComboBox()
         self.layerCombo.setObjectName("mapLayerCombo")
         self.layerCombo.addItem("last hidden layer", None)
@@ -291,6 +299,10 @@ class LayerMap(QWidget):
     def forget(self) -> None:
         """Another network or other data: the map (and the layer names in the list) were of
         the one before, so none is shown until the next Map."""
+        if not self.mapButton.isEnabled():  # a map in flight was of the one before
+            self._asked += 1
+            self.mapButton.setEnabled(True)
+            self.status.setText(MAP_TEXT)
         if self.result is None and self.layerCombo.count() == 1:
             return
         self.result = None
@@ -326,9 +338,13 @@ class LayerMap(QWidget):
                 index = hidden[-1]
             return choices, layer_map(model, x, index, method)
 
+        self._asked += 1
+        ask = self._asked
         task = self.tasks.submit("layer map", job, holds=(session,),
-                                 on_done=lambda res: self._show(res, labels),
-                                 on_failed=lambda msg: self.status.setText(f"Map failed: {msg}"))
+                                 on_done=lambda res: ask == self._asked and
+                                 self._show(res, labels),
+                                 on_failed=lambda msg: ask == self._asked and
+                                 self._failed(msg))
         if task is None:  # taken since _ready looked
             self.status.setText("The network is in use: the map is computed as soon as it "
                                 "is free.")
@@ -338,6 +354,10 @@ class LayerMap(QWidget):
         self.status.setText(f"Computing the {self.methodCombo.currentText()} map of "
                             f"{len(x):,} test samples…")
         return True
+
+    def _failed(self, message: str) -> None:
+        self.mapButton.setEnabled(True)
+        self.status.setText(f"Map failed: {message}")
 
     def _show(self, res, labels: np.ndarray) -> None:
         choices, out = res

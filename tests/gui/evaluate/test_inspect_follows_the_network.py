@@ -54,3 +54,40 @@ def test_a_new_network_clears_the_probe_and_the_map_of_the_one_before(window, qt
     assert lmap.compute()
     qtbot.waitUntil(lambda: lmap.result is not None, timeout=TIMEOUT)
     assert lmap.layerCombo.itemText(1).endswith("(8 values)")
+
+
+def test_a_probe_or_map_still_computing_when_the_network_changes_is_dropped(
+        window, qtbot, monkeypatch):
+    """A probe and a map asked for, then another network before they come back: what they
+    computed is of the network before, so neither is shown (and Map can be pressed again)."""
+    import threading
+
+    from nngui.gui.evaluate import inspect as inspect_module
+
+    w = window
+    _trained(w, qtbot, "xor-2-2-1", "xor2")
+    gate = threading.Event()
+    for name in ("probe_with_inside", "layer_map"):
+        real = getattr(inspect_module, name)
+        monkeypatch.setattr(inspect_module, name,
+                            lambda *a, _real=real, **k: gate.wait(60) and _real(*a, **k))
+    sample, lmap = w.inspect.sample, w.inspect.map
+    assert sample.probe()  # (one job at a time holds the network: the map comes next)
+    w.apply_preset("mlp-2-8-2")  # another network while it computes
+    gate.set()
+    qtbot.waitUntil(lambda: not w.tasks.running("probe sample"), timeout=TIMEOUT)
+    qtbot.wait(50)  # its result's slot has run
+    assert sample.result is None
+    assert not sample.status.text().startswith(("Test sample", "Probing"))
+    assert len(sample._bars.opts["height"]) == 0
+
+    gate.clear()
+    _trained(w, qtbot, "mlp-2-8-2", w.data.dataset.name)
+    assert lmap.compute()
+    assert not lmap.mapButton.isEnabled()
+    w.apply_preset("xor-2-2-1")
+    gate.set()
+    qtbot.waitUntil(lambda: not w.tasks.running("layer map"), timeout=TIMEOUT)
+    qtbot.wait(50)
+    assert lmap.result is None and lmap.mapButton.isEnabled()
+    assert lmap.layerCombo.count() == 1 and lmap._pts.data.size == 0
