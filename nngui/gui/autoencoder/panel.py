@@ -88,7 +88,9 @@ class AutoencoderPanel(QWidget):
         self.modelLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.runProgress = named(QProgressBar(), "aeRunProgress",
                                  "Epochs of the autoencoder being trained")
-        self.runProgress.setMaximumWidth(260)
+        self.runProgress.setMaximumWidth(260)  # its words whole (its own hint cut "epoch")
+        self.runProgress.setMinimumWidth(
+            self.runProgress.fontMetrics().horizontalAdvance("epoch 9999 of 9999") + 40)
         # its row keeps the bar's height while it is hidden: a run's start and end moved
         # every view below by 8 px, under the pointer. No taller than the model line, so
         # the tab's minimum height stays what it was (it fits a 1024x700 window)

@@ -287,6 +287,9 @@ def test_a_run_starting_and_ending_moves_no_view(panel, qtbot, trained_2d, mnist
     qtbot.wait(50)  # the layout's turn
     assert panel.runProgress.isVisible()
     assert top() == before
+    bar = panel.runProgress  # its words whole: it cut "epoch 34 of 60" to "poch 34 of 60"
+    bar.setFormat("epoch 34 of 60")
+    assert bar.width() >= bar.fontMetrics().horizontalAdvance(bar.text()) + 16
     _shown(panel, qtbot, model, spec, mnist.x_test[:300], mnist.y_test[:300])
     qtbot.wait(50)
     assert not panel.runProgress.isVisible()
