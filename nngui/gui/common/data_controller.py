@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -145,9 +146,7 @@ class DataController(QObject):
             # asked for what is loaded: it stays, said as a load says it, a turn later (a
             # reload made a Train meanwhile wait for the same data again)
             self._show_current()
-            token = self._token
-            QTimer.singleShot(0, self, lambda: token == self._token and self._want is None
-                              and self.dataset is ds and self.loaded.emit(ds))
+            QTimer.singleShot(0, self, partial(self._loaded_again, self._token, ds))
             return
         if self._task is not None:
             self._task.cancel()  # loads do not listen, but its result is dropped in any case
@@ -198,6 +197,11 @@ class DataController(QObject):
         if self._want is not None:
             return self._want[0]
         return self.dataset.name if self.dataset is not None else None
+
+    def _loaded_again(self, token: int, ds: datasets.Dataset) -> None:
+        """``loaded`` for data picked again while loaded, unless a later pick came since."""
+        if token == self._token and self._want is None and self.dataset is ds:
+            self.loaded.emit(ds)
 
     def selection_source(self) -> str | None:
         """Where the selection's data comes from: the file being loaded (None: found by
