@@ -183,6 +183,7 @@ class TrainingCurves(QWidget):
         super().__init__(parent)
         self._planned_metric = "accuracy"  # what the next run reports, from its spec
         self._planned_end = EMPTY_EPOCHS  # the last epoch the x axis should show
+        self._val_planned: bool | None = None  # the run to come holds samples out (None: ?)
         self._log_y = False
         self._metric_late = False  # the metric plot waits for its turn (see ``redraw``)
         self._metric = ""  # what the metric plot's axis and title name now
@@ -280,9 +281,12 @@ class TrainingCurves(QWidget):
         self._planned_metric = metric_for(spec)
         self._planned_end = last_epoch
 
-    def plan_end(self, last_epoch: int) -> None:
-        """The epoch axis of empty plots runs to ``last_epoch`` (the run to come's)."""
+    def plan_end(self, last_epoch: int, validation: bool | None = None) -> None:
+        """The epoch axis of empty plots runs to ``last_epoch`` (the run to come's), and
+        their key names validation if that run has a split (None: not known)."""
         self._planned_end = last_epoch
+        self._val_planned = validation
+        self._show_key()
         if self.plots_ready() and self._empty:
             self._set_ranges()
 
@@ -341,15 +345,16 @@ class TrainingCurves(QWidget):
         self.redraw()
 
     def _show_key(self) -> None:
-        """The key says "validation" when there is (or the run going has) a validation curve;
-        before anything is trained, as every key."""
+        """The key says "validation" when there is, or the run going or to come has, one."""
         vals = [v for v in self._history.get("val_loss", []) if math.isfinite(v)]
         if vals:
             validation = True
         elif self._val_expected is not None:
             validation = self._val_expected
-        else:
-            validation = not self._history.get("loss")
+        elif self._history.get("loss"):
+            validation = False  # a history without validation
+        else:  # nothing trained: as the run to come is set up
+            validation = self._val_planned is not False
         text = _plot_key(validation)
         if self.plotKey.text() != text:
             self.plotKey.setText(text)

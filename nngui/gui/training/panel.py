@@ -215,11 +215,11 @@ class TrainingPanel(QWidget):
             self.run_status.clear()
             self._render()
 
-    def plan_epochs(self, epochs: int) -> None:
-        """The run to come trains ``epochs``: empty plots' epoch axis runs to it (one with
-        curves keeps its own until the next run)."""
+    def plan_epochs(self, epochs: int, validation: bool | None = None) -> None:
+        """The run to come trains ``epochs`` (and holds samples out for ``validation``): empty
+        plots' epoch axis runs to it and their key says it (curves keep theirs till a run)."""
         if not self.is_running() and (self._session is None or self._session.model is None):
-            self.curves.plan_end(epochs)
+            self.curves.plan_end(epochs, validation)
 
     def show_next_values(self, session: Session) -> None:
         """The idle LR and momentum boxes again: ``session``'s optimizer settings were edited

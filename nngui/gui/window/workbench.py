@@ -77,7 +77,8 @@ class Workbench(QObject):
         training.wait_before = self.prebuilder.wait_before  # no run beside a preparation
         builder.specChanged.connect(self._on_spec_changed)
         builder.configChanged.connect(  # the empty plots' epoch axis: the run to come
-            lambda: training.plan_epochs(builder.config().epochs))
+            lambda: training.plan_epochs(builder.config().epochs,
+                                         builder.config().validation_split > 0))
         training.trainRequested.connect(self.train)
         training.runStarted.connect(self._on_run_started)
         training.runFinished.connect(self._on_run_finished)

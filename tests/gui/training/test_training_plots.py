@@ -299,3 +299,8 @@ def test_the_key_names_validation_only_when_the_run_has_it(qtbot, panel, blobs):
     assert _curve(panel.lossPlot, "validation loss")
     panel.curves.load_history({"loss": [0.5, 0.4]})  # an opened run without validation
     assert "no validation" in key.text()
+    panel.reset(CLASSIFIER)  # a new network: the key follows the run to come's settings
+    panel.plan_epochs(5, validation=False)
+    assert "no validation" in key.text()
+    panel.plan_epochs(5, validation=True)
+    assert "■ validation" in key.text()

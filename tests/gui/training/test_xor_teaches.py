@@ -72,3 +72,16 @@ def test_caption_and_line_helpers() -> None:
     xs, ys = line_in_box(np.array([1.0, 1.0]), -1.0, np.array([0.0, 0.0]), np.array([1.0, 1.0]))
     assert np.allclose(np.array(xs) + np.array(ys), 1.0)
     assert line_in_box(np.zeros(2), 1.0, np.zeros(2), np.ones(2)) == ([], [])
+
+
+def test_the_empty_plots_key_follows_the_presets_validation_split(window, qtbot):
+    """Lesson 1's XOR holds nothing out: before its first run the key already says "no
+    validation" (it showed an orange "validation" key above plots that never get one)."""
+    w = window
+    key = w.training.curves.plotKey
+    w.apply_preset("xor-2-2-1")
+    assert w.builder.config().validation_split == 0
+    assert "no validation" in key.text()
+    w.apply_preset("mnist-784-20-10")  # a 10 % split ("cancel" to MNIST: its config stays)
+    assert w.builder.config().validation_split > 0
+    assert "■ validation" in key.text()
