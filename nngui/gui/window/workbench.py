@@ -205,9 +205,8 @@ class Workbench(QObject):
         self.message.emit(f"Loaded {ds.title}", 4000)
         self.refresh_evaluate_context()
         self.show_own_autoencoder()
-        if self._pages.built_page("autoencoder") is not None and \
-                self._own_autoencoder() is None and self._pages.autoencoder.model is None:
-            self.bundled_ae.show(ds)  # the tab was built on other data: digits came now
+        if self._tabs.currentWidget() is self._pages.built_page("autoencoder"):
+            self.page_shown(self._tabs.currentWidget())  # shown on other data: digits came
         if self._train_when_loaded is not None:  # Train was pressed while this loaded
             restart, self._train_when_loaded = self._train_when_loaded, None
             self.train(restart)
