@@ -65,6 +65,8 @@ def test_any_csv_file_loads_or_is_a_dataset_error(tmp_path_factory, raw):
     {"x": np.array([[1e39], [2.0], [3.0]]), "y": np.array([0, 1, 0])}))
 @example(raw=__import__("file_fuzz").npz_bytes(  # no feature columns (found by the fuzzer)
     {"X": np.zeros((1, 0), np.float32), "y": np.zeros((1, 0), np.float32)}))
+@example(raw=__import__("file_fuzz").npz_bytes(  # byte-string labels, not UTF-8 (the fuzzer)
+    {"x": np.array([0.0], np.float32), "y": np.array([b"\x80"], dtype="S2")}))
 def test_any_npz_file_loads_or_is_a_dataset_error(tmp_path_factory, raw):
     _load_data(tmp_path_factory.mktemp("npz"), "data.npz", raw)
 

@@ -147,7 +147,13 @@ def _has_header(rows: list[list[str]]) -> bool:
 def _encode_labels(values: np.ndarray, fname: str) -> tuple[str, np.ndarray, list[str], list[str]]:
     """(task, y, class_names, notes) from 1-D raw labels: text/whole numbers -> classes."""
     if values.dtype.kind in "OUS":
-        strs = np.char.strip(values.astype(str))
+        try:  # byte strings are UTF-8 text, or not labels at all
+            text = np.char.decode(values, "utf-8") if values.dtype.kind == "S" else \
+                values.astype(str)
+        except UnicodeError as exc:
+            raise DatasetError(f"{fname}: some labels are bytes that are not text "
+                               "(UTF-8).") from exc
+        strs = np.char.strip(text)
         if np.any(strs == ""):
             raise DatasetError(f"{fname}: some labels are empty; every row needs a label.")
         try:
