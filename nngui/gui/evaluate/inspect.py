@@ -9,6 +9,7 @@ holds the network (a run, an evaluation) waits: it starts once the network is fr
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,30 @@ MAP_TEXT = (f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; t-SNE 
 NO_PROBE = "Probe a test sample"
 NO_MAP = "Press Map to draw a layer's map"
 RETRY_MS = 300  # how often a request that waits for the network looks whether it is free
+
+
+class _Latest:
+    """Which of a view's requests is the latest: the answer to an older one (asked of the
+    network before, or before the data changed) is dropped when it comes."""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def ask(self) -> Callable[[Callable], Callable]:
+        """A new request: wrap its slots with what this returns."""
+        self._n += 1
+        n = self._n
+
+        def only(slot: Callable) -> Callable:
+            def answer(*args: Any) -> None:
+                if n == self._n:
+                    slot(*args)
+            return answer
+        return only
+
+    def drop(self) -> None:
+        """Whatever is in flight is of what came before."""
+        self._n += 1
 
 # context() -> (session, prepared data, dataset) or a sentence saying why there is none
 Context = Callable[[], "tuple[Any, Any, Any] | str"]
@@ -127,7 +152,7 @@ class SampleProbe(QWidget):
         self.setObjectName("sampleProbe")
         self.tasks, self.context = tasks, context
         self.result: dict[str, Any] | None = None
-        self._asked = 0  # the probe asked last; an older one's result (another network) is dropped
+        self._latest = _Latest()  # a probe of the network before is not shown
         self.indexSpin = QSpinBox()
         self.indexSpin.setObjectName("sampleIndexSpin")
         self.indexSpin.setRange(0, 0)
@@ -172,7 +197,7 @@ class SampleProbe(QWidget):
     def forget(self) -> None:
         """Another network or other data: the probe shown was of the one before (its bars,
         its layers' activations), so none is shown until the next Probe."""
-        self._asked += 1  # a probe still in flight was of the one before
+        self._latest.drop()  # a probe still in flight was of the one before
         if self.result is None:
             if self.status.text().startswith("Probing"):
                 self.status.setText(PICK_TEXT)
@@ -204,13 +229,10 @@ class SampleProbe(QWidget):
         session, data, ds = ctx
         i = self.indexSpin.value()
         x, model, names = data.x_test[i], session.model, list(ds.class_names)
-        self._asked += 1
-        ask = self._asked
+        latest = self._latest.ask()
         task = self.tasks.submit("probe sample",
                                  lambda _r, _s: probe_with_inside(model, x, names),
-                                 holds=(session,),
-                                 on_done=lambda res, i=i, ds=ds: ask == self._asked and
-                                 self._show(i, ds, res),
+                                 holds=(session,), on_done=latest(partial(self._show, i, ds)),
                                  on_failed=lambda msg: self.status.setText(f"Probe failed: {msg}"))
         if task is None:  # taken since _ready looked
             self.status.setText("The network is in use: the sample is probed as soon as it "
@@ -265,7 +287,7 @@ class LayerMap(QWidget):
         super().__init__(parent)
         self.tasks, self.context = tasks, context
         self.result: dict[str, Any] | None = None
-        self._asked = 0  # the map asked last; an older one's result (another network) is dropped
+        self._latest = _Latest()  # a map of the network before is not shown
         self.layerCombo = QComboBox()
         self.layerCombo.setObjectName("mapLayerCombo")
         self.layerCombo.addItem("last hidden layer", None)
@@ -300,7 +322,7 @@ class LayerMap(QWidget):
         """Another network or other data: the map (and the layer names in the list) were of
         the one before, so none is shown until the next Map."""
         if not self.mapButton.isEnabled():  # a map in flight was of the one before
-            self._asked += 1
+            self._latest.drop()
             self.mapButton.setEnabled(True)
             self.status.setText(MAP_TEXT)
         if self.result is None and self.layerCombo.count() == 1:
@@ -338,13 +360,10 @@ class LayerMap(QWidget):
                 index = hidden[-1]
             return choices, layer_map(model, x, index, method)
 
-        self._asked += 1
-        ask = self._asked
+        latest = self._latest.ask()
         task = self.tasks.submit("layer map", job, holds=(session,),
-                                 on_done=lambda res: ask == self._asked and
-                                 self._show(res, labels),
-                                 on_failed=lambda msg: ask == self._asked and
-                                 self._failed(msg))
+                                 on_done=latest(partial(self._show, labels=labels)),
+                                 on_failed=latest(self._failed))
         if task is None:  # taken since _ready looked
             self.status.setText("The network is in use: the map is computed as soon as it "
                                 "is free.")
