@@ -26,6 +26,11 @@ before a call, and Step trains a call of one epoch (an epoch is the smallest cal
 ``PROBE_SHARE`` of the time since the last ones allows, and always after the last; probes
 with one get their epoch's values from the call itself, every epoch.
 
+Two engines make the call. A small dense network on the CPU with ``jit_compile`` left to
+choose is trained in NumPy (``fast_numpy.NumpyLoop``: Keras' arithmetic written out, on the
+model's own variables, nothing to trace); any other model by ``_Loop``, one ``tf.function``
+over the model's own ``train_step``. Both return the same outputs as NumPy arrays.
+
 XLA: an epoch's training steps compile to one XLA program when that pays (``use_xla``): a
 step then costs ~7 µs instead of ~250 µs in TensorFlow's executor, against ~1.5-3 s to
 compile. Batches keep static shapes for it (full batches in a loop, the partial one apart);
@@ -51,6 +56,8 @@ import numpy as np
 
 from nngui.core.network.spec import TrainConfig
 from nngui.core.platform import runtime
+from nngui.core.training import fast_numpy
+from nngui.core.training.fast_numpy import NumpyLoop
 from nngui.core.training.fast_plan import (  # noqa: F401  (the path a run takes, asked here)
     MAX_PARAMS,
     MAX_SAMPLES,
@@ -215,7 +222,31 @@ class _Loop:
                     "evals": tuple({k_: ta.stack() for k_, ta in d.items()} for d in evs)}
 
         self.call = tf.function(chunk, autograph=False, reduce_retracing=True)
-        self.pull = _puller(n, cap)
+        self.pull: Any = None  # _puller's, set by _loop
+
+    numpy = False
+
+    def __call__(self, perms: Any, k: Any, x: Any, y: Any, val_xy: tuple, eval_xy: tuple,
+                 first: Any) -> dict[str, Any]:
+        """``k`` epochs in the orders ``perms``; every output as NumPy (``NumpyLoop``'s too)."""
+        tf = runtime.tf()
+        out = self.call(perms, tf.constant(int(k)), x, y, val_xy, eval_xy,
+                        tf.constant(float(first), tf.float32))
+        return tf.nest.map_structure(lambda t: t.numpy(), out)
+
+    def begin_run(self) -> None:
+        self.snap_ok.assign(False)
+
+    def snapshot(self) -> list[np.ndarray] | None:
+        """The weights at the start of the last epoch that began finite (None: none did)."""
+        return [s.numpy() for s in self.snaps] if bool(self.snap_ok.numpy()) else None
+
+    def put_weights(self, values: list[Any]) -> None:
+        self.restore(self.weights, values)
+
+    def undo_call(self) -> None:
+        """The model's variables as they were before the last call."""
+        self.restore(self.state, [b.numpy() for b in self.backups])
 
     def restore(self, variables: list[Any], values: list[Any]) -> None:
         for v, value in zip(variables, values, strict=True):
@@ -243,16 +274,20 @@ def _puller(n: int, capacity: int) -> Any:
     return _PULLERS[(n, capacity)]
 
 
-def _loop(model: Any, xla: bool, n: int, bs: int, val: tuple[int, int],
-          evals: tuple[tuple[int, int], ...]) -> _Loop:
-    """The model's compiled call for these shapes, made once (a new compile makes it anew)."""
+def _loop(model: Any, how: Plan, n: int, bs: int, val: tuple[int, int],
+          evals: tuple[tuple[int, int], ...]) -> _Loop | NumpyLoop:
+    """The model's call for these shapes, made once (a new compile makes it anew): NumPy's
+    where the plan says so and the built model still qualifies, else the compiled one."""
     capacity = int(max(1, min(256, MAX_CHUNK_ELEMENTS // max(n, 1))))
-    key = (getattr(model, "_nngui_compiled", None), id(model.optimizer), xla, n, bs, val,
-           evals, capacity)
+    numpy = how.numpy and not fast_numpy.why_not(model)  # its metrics are built now
+    key = (getattr(model, "_nngui_compiled", None), id(model.optimizer), how.xla, numpy, n,
+           bs, val, evals, capacity)
     cache = model.__dict__.setdefault("_nngui_fast", {})
     if key not in cache:
         cache.clear()  # another compile or other shapes: the old graphs go
-        cache[key] = _Loop(model, xla, n, bs, capacity, val, evals)
+        cache[key] = NumpyLoop(model, n, bs, capacity, val, evals) if numpy else \
+            _Loop(model, how.xla, n, bs, capacity, val, evals)
+        cache[key].pull = _puller(n, capacity)
     return cache[key]
 
 
@@ -260,7 +295,7 @@ def _loop(model: Any, xla: bool, n: int, bs: int, val: tuple[int, int],
 
 
 def _setup(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: int,
-           config: TrainConfig, probes: Any) -> tuple[list, tuple, _Loop]:
+           config: TrainConfig, probes: Any) -> tuple[list, tuple, _Loop | NumpyLoop]:
     """The probes evaluated in the call, their data as tensors, and the model's loop."""
     tf = runtime.tf()
     n_val = int(val[0].shape[0]) if val is not None else 0
@@ -270,7 +305,7 @@ def _setup(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: 
                      tf.convert_to_tensor(np.asarray(p.eval_data[1]))) for p in eval_probes)
     eval_shape = tuple((int(len(p.eval_data[0])), int(p.eval_data[2])) for p in eval_probes)
     model._symbolic_build(data_batch=(x[:1], y[:1]))  # metrics and optimizer built now
-    loop = _loop(model, how.xla, int(x.shape[0]), config.batch_size, (n_val, val_batch),
+    loop = _loop(model, how, int(x.shape[0]), config.batch_size, (n_val, val_batch),
                  eval_shape)
     return eval_probes, eval_xy, loop
 
@@ -286,9 +321,9 @@ def warm(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: in
     seed = 0 if config.seed is None else int(config.seed)
     orders = iter(epoch_orders(int(x.shape[0]), seed).take(1)
                   .with_options(pipeline_options()))
-    out = loop.call(loop.pull(orders, tf.constant(1)), tf.constant(1), x, y, val or (),
-                    eval_xy, tf.constant(math.nan, tf.float32))
-    tf.nest.map_structure(lambda t: t.numpy(), out)  # it ran: every part is compiled
+    perms = loop.pull(orders, tf.constant(1))  # the puller's trace, shared by every model
+    if not loop.numpy:  # NumPy's call has nothing to trace
+        loop(perms, 1, x, y, val or (), eval_xy, math.nan)  # it ran: every part is compiled
 
 
 def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
@@ -310,7 +345,7 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
     ahead = int(max(1, min(loop.capacity, PREFETCH_ELEMENTS // max(n, 1))))
     orders = iter(epoch_orders(n, seed).take(target - initial_epoch).prefetch(ahead)
                   .with_options(pipeline_options()))
-    loop.snap_ok.assign(False)
+    loop.begin_run()
     history: dict[str, list[float]] = {}
     first = math.nan
     epoch = initial_epoch
@@ -327,14 +362,12 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
         k = min(1 if held else k, target - epoch, loop.capacity)  # a Step: one epoch
         t0 = time.perf_counter()
         perms = loop.pull(orders, tf.constant(k))
-        out = loop.call(perms, tf.constant(k), x, y, val or (), eval_xy,
-                        tf.constant(first, tf.float32))
-        out = tf.nest.map_structure(lambda t: t.numpy(), out)
+        out = loop(perms, k, x, y, val or (), eval_xy, first)
         seconds = time.perf_counter() - t0
         done = int(out["epochs"]) - bool(out["bad"])  # complete epochs in this call
         with fw.lock:
             if fw.detached:  # the run has returned without this call: undo it
-                loop.restore(loop.state, [b.numpy() for b in loop.backups])
+                loop.undo_call()
                 return SimpleNamespace(history=history)
             records = _records(out, done, epoch, seconds, val is not None)
             fw.epoch_logs.extend(dict(r) for r in records)
@@ -380,9 +413,10 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
             if math.isfinite(value) and fw.first_loss is not None and \
                     diverging(fw.first_loss, value):
                 fw.diverged = (float(fw.first_loss), value)
-            if bool(loop.snap_ok.numpy()):
-                fw.snapshot = [s.numpy() for s in loop.snaps]
-                loop.restore(loop.weights, fw.snapshot)  # the probes below see those
+            snapshot = loop.snapshot()
+            if snapshot is not None:
+                fw.snapshot = snapshot
+                loop.put_weights(snapshot)  # the probes below see those
         epoch += done
         stopping = fw.stop_event is not None and fw.stop_event.is_set() and epoch < target
         end = bad_epoch is not None or stopping or epoch >= target

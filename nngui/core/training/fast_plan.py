@@ -1,6 +1,8 @@
 """Which path a run takes: the fast path (``core/training/fast.py``: many epochs per compiled
-call) or Keras' ``fit`` (``why_not`` says why), and whether its steps are compiled by XLA
-(``use_xla``: a cost model of a step's time against the compile's)."""
+call) or Keras' ``fit`` (``why_not`` says why); on the fast path, whether NumPy trains it
+(``fast_numpy.py``: a small dense network on the CPU, unless ``jit_compile`` is set either
+way) or TensorFlow, and whether its steps are compiled by XLA (``use_xla``: a cost model of a
+step's time against the compile's)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from nngui.core.network.shapes import forward_macs
 from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.platform import runtime
+from nngui.core.training import fast_numpy
 
 MAX_SAMPLES = 10_000  # training samples: above this an epoch is long enough for fit
 MAX_PARAMS = 100_000  # parameters: above this a step's own work dwarfs fit's overhead
@@ -32,6 +35,7 @@ class Plan:
 
     xla: bool
     group: int  # steps per live-curve point (what the Keras path's chunk would be)
+    numpy: bool = False  # NumPy trains it (fast_numpy.py): a small dense network
 
 
 def why_not(spec: NetworkSpec, config: TrainConfig, model: Any, n_fit: int, copies: int,
@@ -73,4 +77,7 @@ def plan(spec: NetworkSpec, config: TrainConfig, model: Any, n_fit: int, n_val: 
     """The fast path's plan for this run, or None when it trains with ``fit``."""
     if why_not(spec, config, model, n_fit, copies, options):
         return None
+    if config.jit_compile is None and runtime.resolve_device(config.device) == "cpu" and \
+            not fast_numpy.why_not(model):
+        return Plan(False, max(1, group), numpy=True)
     return Plan(use_xla(spec, config, n_fit, n_val, evals), max(1, group))

@@ -127,7 +127,7 @@ def _state(model: Any) -> list[Any]:
 def warm_up(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
             probes: Sequence[Any] = ()) -> str:
     """Compile ``model`` as ``train`` will for this run and run its training call once,
-    leaving every variable as it was; which call it made ("fast", "fast+xla", "fit")."""
+    leaving every variable as it was; which call it made ("fast", "fast+xla", "fast+numpy": nothing to trace, "fit")."""
     from nngui.core.training import fast
     from nngui.core.training.callbacks import make_callbacks
     from nngui.core.training.controls import make_plain
@@ -151,7 +151,7 @@ def warm_up(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     try:
         if how is not None:
             fast.warm(model, how, x_fit, y_fit, val, val_batch, config, probes)
-            return "fast+xla" if how.xla else "fast"
+            return "fast+numpy" if how.numpy else "fast+xla" if how.xla else "fast"
         bs = config.batch_size
         m = min(n_fit, spe * bs)  # one call of fit's train function
         seed = 0 if config.seed is None else int(config.seed)

@@ -111,25 +111,38 @@ def _close(a, b, what):
         np.testing.assert_allclose(u, v, rtol=2e-4, atol=2e-5, err_msg=what)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _engine(model) -> str:
+    """Which loop trained ``model`` on the fast path: 'numpy' or 'tensorflow'."""
+    loops = list(model.__dict__.get("_nngui_fast", {}).values())
+    assert len(loops) == 1
+    return "numpy" if isinstance(loops[0], fast.NumpyLoop) else "tensorflow"
+
+
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(task=st.sampled_from(sorted(TASKS)), n=st.integers(1, 40), inputs=st.integers(1, 4),
        hidden=st.lists(st.tuples(st.integers(1, 6),
-                                 st.sampled_from(["tanh", "relu", "sigmoid", "linear"])),
+                                 st.sampled_from(["tanh", "relu", "sigmoid", "linear",
+                                                  "leaky_relu"])),
                        min_size=0, max_size=2),
        dropout=st.sampled_from([0.0, 0.0, 0.3]),
        optimizer=st.sampled_from(["sgd", "adam", "rmsprop"]),
        lr=st.sampled_from([0.01, 0.05]), batch=st.integers(1, 44), epochs=st.integers(1, 3),
-       split=st.sampled_from([0.0, 0.25]), seed=st.integers(0, 10_000))
+       split=st.sampled_from([0.0, 0.25]), seed=st.integers(0, 10_000),
+       jit=st.sampled_from([None, False]))
 def test_the_fast_path_trains_as_keras_fit_does(task, n, inputs, hidden, dropout, optimizer,
-                                                lr, batch, epochs, split, seed):
+                                                lr, batch, epochs, split, seed, jit):
+    """Either engine (jit_compile None: NumPy for a dense network without dropout; False:
+    TensorFlow's compiled loop) trains as Keras does."""
     spec = _spec(task, inputs, hidden, dropout, optimizer, lr)
     data = _data(task, n, inputs, seed)
     if n - int(n * split) < 1:
         split = 0.0
     cfg = TrainConfig(epochs=epochs, batch_size=batch, validation_split=split, seed=seed,
-                      device="cpu")
+                      device="cpu", jit_compile=jit)
     model, result, rec = _run(spec, data, cfg)
     assert fast.why_not(spec, cfg, model, n - int(n * split), 1, []) == ""
+    dropped = dropout and hidden  # a Dropout layer after each hidden one
+    assert _engine(model) == ("numpy" if jit is None and not dropped else "tensorflow")
     assert result.reason == "finished", result.message
     keras_cfg = TrainConfig(**{**cfg.to_dict(), "steps_per_execution": 1})
     keras_model, keras_result, keras_rec = _run(spec, data, keras_cfg)
@@ -145,6 +158,29 @@ def test_the_fast_path_trains_as_keras_fit_does(task, n, inputs, hidden, dropout
     _close(model.get_weights(), _plain_fit(spec, data, cfg), "weights vs plain model.fit")
 
 
+@pytest.mark.parametrize("task, optimizer, params", [
+    ("sparse", "adam", {}), ("onehot", "rmsprop", {}), ("binary", "sgd", {}),
+    ("mse", "sgd", {"momentum": 0.9, "nesterov": False}),
+    ("sse", "sgd", {"momentum": 0.5, "nesterov": True})])
+def test_numpy_trains_each_loss_and_optimizer_as_keras_does(task, optimizer, params):
+    """Every loss and optimizer NumPy's loop writes out, against Keras' path (the property
+    test above draws them at random; this one never leaves one out)."""
+    spec = _spec(task, 3, [(5, "tanh"), (4, "leaky_relu")], 0.0, optimizer, 0.05)
+    spec.optimizer_params.update(params)
+    data = _data(task, 37, 3, 5)
+    cfg = TrainConfig(epochs=3, batch_size=8, validation_split=0.25, seed=5, device="cpu")
+    model, result, rec = _run(spec, data, cfg)
+    assert _engine(model) == "numpy" and result.reason == "finished", result.message
+    keras_cfg = TrainConfig(**{**cfg.to_dict(), "steps_per_execution": 1})
+    keras_model, keras_result, keras_rec = _run(spec, data, keras_cfg)
+    _close(model.get_weights(), keras_model.get_weights(), "weights vs the Keras path")
+    _close(model.optimizer.variables, keras_model.optimizer.variables, "optimizer state")
+    for key in keras_result.history:
+        if key != "epoch_time":
+            _close([result.history[key]], [keras_result.history[key]], key)
+    _close([[p[1] for p in rec.points]], [[p[1] for p in keras_rec.points]], "batch losses")
+
+
 def _moons(n_fit: int = 240):
     spec = NetworkSpec((2,), [LayerSpec("Dense", {"units": 8, "activation": "tanh"}),
                               LayerSpec("Dense", {"units": 2, "activation": "softmax"})],
@@ -155,23 +191,32 @@ def _moons(n_fit: int = 240):
     return spec, data
 
 
-def test_a_long_run_of_tiny_epochs_takes_few_calls_and_keeps_every_epoch():
-    spec, data = _moons()
-    cfg = TrainConfig(epochs=60, batch_size=32, seed=1, jit_compile=False)
-    calls = []
-    real = fast._Loop.__init__
+ENGINES = [pytest.param(None, id="numpy"), pytest.param(False, id="tensorflow")]
 
-    def spy(self, *a, **kw):
-        real(self, *a, **kw)
-        inner = self.call
-        self.call = lambda *args: (calls.append(int(args[1])), inner(*args))[1]
+
+def _loop_class(jit):
+    return fast.NumpyLoop if jit is None else fast._Loop
+
+
+@pytest.mark.parametrize("jit", ENGINES)
+def test_a_long_run_of_tiny_epochs_takes_few_calls_and_keeps_every_epoch(jit):
+    spec, data = _moons()
+    cfg = TrainConfig(epochs=60, batch_size=32, seed=1, jit_compile=jit)
+    calls = []
+    cls = _loop_class(jit)
+    real = cls.__call__
+
+    def spy(self, perms, k, *args):
+        calls.append(int(k))
+        return real(self, perms, k, *args)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(fast._Loop, "__init__", spy)
+    mp.setattr(cls, "__call__", spy)
     try:
         model, result, rec = _run(spec, data, cfg)
     finally:
         mp.undo()
+    assert _engine(model) == ("numpy" if jit is None else "tensorflow")
     assert result.reason == "finished" and result.epochs_done == 60
     assert calls[0] == 1 and sum(calls) == 60 and len(calls) < 60  # whole epochs a call
     assert [e for e, _ in rec.epochs] == list(range(60))
@@ -195,17 +240,20 @@ class Picture:
         return [w.copy() for w in model.get_weights()]
 
 
-def test_epoch_probes_report_every_epoch_and_pictures_at_least_at_the_end():
+@pytest.mark.parametrize("jit", ENGINES)
+def test_epoch_probes_report_every_epoch_and_pictures_at_least_at_the_end(jit):
     from nngui.core.insight.layer_stats import EvalSubsetProbe
     from nngui.core.insight.probes import LearningRateProbe
 
     spec, data = _moons()
-    spec.optimizer_params["decay"] = 0.01  # the rate changes every batch: each epoch's own
-    cfg = TrainConfig(epochs=40, batch_size=32, seed=2, jit_compile=False)
+    if jit is False:  # the rate changes every batch: each epoch's own (NumPy: no schedules)
+        spec.optimizer_params["decay"] = 0.01
+    cfg = TrainConfig(epochs=40, batch_size=32, seed=2, jit_compile=jit)
     tests = EvalSubsetProbe(data.x_test[:150], data.y_test[:150], len(data.x_test))
     picture = Picture()
     probes = [LearningRateProbe(), tests, picture]
     model, result, rec = _run(spec, data, cfg, probes)
+    assert _engine(model) == ("numpy" if jit is None else "tensorflow")
     keras_cfg = TrainConfig(**{**cfg.to_dict(), "steps_per_execution": 1})
     keras_model, _, keras_rec = _run(spec, data, keras_cfg, probes)
 
@@ -306,10 +354,11 @@ def test_nan_and_divergence_end_the_run_as_on_keras_path(hidden, lr, scale, reas
     assert len(fast_r.history["loss"]) == fast_r.epochs_done == len(fast_rec.epochs)
 
 
-def test_stop_ends_the_run_between_calls_with_whole_validated_epochs():
+@pytest.mark.parametrize("jit", ENGINES)
+def test_stop_ends_the_run_between_calls_with_whole_validated_epochs(jit):
     spec, data = _moons()
     session = Session(spec)
-    cfg = TrainConfig(epochs=400, batch_size=32, seed=0, jit_compile=False)
+    cfg = TrainConfig(epochs=400, batch_size=32, seed=0, jit_compile=jit)
     stop = threading.Event()
 
     class StopAfterFiveEpochs(Recorder):
@@ -327,34 +376,32 @@ def test_stop_ends_the_run_between_calls_with_whole_validated_epochs():
     steps = -(-216 // 32)
     assert int(session.model.optimizer.iterations.numpy()) == done * steps
     assert f"Continue trains the remaining {400 - done}" in result.message
+    assert _engine(session.model) == ("numpy" if jit is None else "tensorflow")
     again = run_request(RunRequest(session, data, cfg).for_next_run(), Observer())
     assert again.reason == "finished" and session.epochs_done == 400
+    assert int(session.model.optimizer.iterations.numpy()) == 400 * steps
 
 
-def test_a_call_the_run_walked_away_from_is_undone():
+@pytest.mark.parametrize("jit", ENGINES)
+def test_a_call_the_run_walked_away_from_is_undone(jit):
     """Stop during a call that outlasts abandon's grace: the run returns what it reported;
     the call, when it ends, puts the weights and optimizer state back as they were."""
     spec, data = _moons()
     session = Session(spec)
-    cfg = TrainConfig(epochs=50, batch_size=32, seed=0, jit_compile=False)
+    cfg = TrainConfig(epochs=50, batch_size=32, seed=0, jit_compile=jit)
     stop, entered, release = threading.Event(), threading.Event(), threading.Event()
-    real = fast._Loop.__init__
+    cls = _loop_class(jit)
+    real, count = cls.__call__, [0]
 
-    def blocking(self, *a, **kw):
-        real(self, *a, **kw)
-        inner, count = self.call, [0]
-
-        def call(*args):
-            count[0] += 1
-            if count[0] == 2:
-                entered.set()
-                assert release.wait(60)
-            return inner(*args)
-
-        self.call = call
+    def blocking(self, *args):
+        count[0] += 1
+        if count[0] == 2:
+            entered.set()
+            assert release.wait(60)
+        return real(self, *args)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(fast._Loop, "__init__", blocking)
+    mp.setattr(cls, "__call__", blocking)
     box = {}
     worker = threading.Thread(target=lambda: box.setdefault(
         "r", run_request(RunRequest(session, data, cfg), Observer(), stop)))

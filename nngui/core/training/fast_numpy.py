@@ -1,0 +1,203 @@
+"""Small dense networks trained in NumPy: the fast path's call without TensorFlow's executor.
+
+A step of a small dense network is a handful of matrix products: at 784-100-10 and batch 32
+it is ~200 µs of arithmetic in NumPy, against ~285 µs for the same step as one
+``tf.while_loop`` and ~3 ms for a step of Keras' ``fit`` on the 2-core development machine
+(``docs/performance.md``), and there is nothing to trace or compile before the first one. So
+for the networks written here (``why_not``: Dense, Flatten, LeakyReLU and Activation layers in
+a Sequential, float32, the losses, metrics and optimizers the builder makes, no penalty, no
+dropout, no clipping) ``NumpyLoop`` stands in for ``fast._Loop``: the same call (``k`` epochs
+in the batch orders drawn from the same tf.data shuffle), the same outputs (each step's
+running mean loss, each epoch's logs, validation and probe evaluations, NaN and divergence
+found at the step), on **the model's own variables**: they are read at the start of each
+call and written back at its end, the optimizer's slots and step count included, so Continue,
+saving, the probes and Keras' own path see exactly what a Keras-trained model would have.
+
+The arithmetic is Keras' own, written out: a softmax or sigmoid output read by a
+cross-entropy is differentiated through its logits (as Keras' TensorFlow backend does through
+``_keras_logits``); Adam is TensorFlow's ``ResourceApplyAdam`` formula (``builder._fused_adam``),
+SGD with (live, ``controls.make_live``) momentum and Nesterov, RMSprop as in
+``keras.optimizers``; the loss tracker and metrics are Keras' means (the loss weighted by each
+batch's size). ``tests/core/training/test_fast_path.py`` holds the weights and logs equal to
+``fit``'s over random networks, data, batch sizes and seeds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from nngui.core.platform.blas import one_blas_thread
+from nngui.core.training.numpy_net import arith, why_not
+from nngui.core.training.numpy_optimizer import NumpyOptimizer
+from nngui.core.training.progress import DIVERGED_FACTOR, DIVERGED_FLOOR
+
+__all__ = ["NumpyLoop", "why_not"]
+
+
+
+
+
+class NumpyLoop:
+    """``fast._Loop``'s call for a model ``why_not`` accepts, in NumPy.
+
+    ``snaps`` hold the weights at the start of the last epoch that began finite (what NaN
+    puts back); ``backups`` the model's variables at the start of the last call (what a run
+    that walked away from the call puts back).
+    """
+
+    numpy = True
+
+    def __init__(self, model: Any, n: int, bs: int, capacity: int, val: tuple[int, int],
+                 evals: tuple[tuple[int, int], ...]) -> None:
+        self.arith = arith(model)
+        dense = [op for op in self.arith.ops if op[0] == "dense"]
+        self.sparse = type(model.loss).__name__ == "SparseCategoricalCrossentropy"
+        self.out_units = int(dense[-1][1].shape[-1])
+        self.vars = [v for op in dense for v in (op[1], op[2]) if v is not None]
+        self.opt = NumpyOptimizer(model.optimizer, self.vars)
+        self.model, self.capacity, self.n, self.bs = model, capacity, n, bs
+        self.val_batch = val[1]
+        self.eval_batches = tuple(b for _, b in evals)
+        self.full, self.rem = divmod(n, bs)
+        self.spe = self.full + (self.rem > 0)
+        self.keys = sorted(["loss", *(key for key, _ in self.arith.metrics)])
+        self.snaps: list[np.ndarray] = []
+        self.snap_ok = False
+        self.backups: list[tuple[Any, np.ndarray]] = []
+        self._arrays: dict[int, tuple[Any, np.ndarray]] = {}
+        self.pull: Any = None  # fast._puller's, set by fast._loop
+
+    # what fast.run asks of a loop
+
+    def begin_run(self) -> None:
+        self.snap_ok = False
+        self._arrays.clear()
+
+    def snapshot(self) -> list[np.ndarray] | None:
+        """The weights at the start of the last epoch that began finite, in the order of
+        ``model.weights`` (None: none did)."""
+        if not self.snap_ok:
+            return None
+        at = {id(v): i for i, v in enumerate(self.vars)}
+        return [self.snaps[at[id(v)]].copy() for v in self.model.weights]
+
+    def put_weights(self, values: list[np.ndarray]) -> None:
+        """``model.weights`` set to ``values`` (in that order)."""
+        for var, value in zip(self.model.weights, values, strict=True):
+            var.assign(value)
+
+    def undo_call(self) -> None:
+        for var, value in self.backups:
+            var.assign(value)
+
+    # the data, as NumPy arrays (once a run)
+
+    def _array(self, t: Any, labels: bool) -> np.ndarray:
+        got = self._arrays.get(id(t))
+        if got is not None and got[0] is t:
+            return got[1]
+        a = np.asarray(t)  # a tensor's memory, not a copy (``.numpy()`` copies)
+        if labels:
+            a = a.reshape(len(a)).astype(np.int64) if self.sparse else \
+                a.astype(np.float32, copy=False).reshape(len(a), self.out_units)
+        else:
+            a = a.astype(np.float32, copy=False)
+        self._arrays[id(t)] = (t, a)
+        return a
+
+    def _evaluate(self, w: list[np.ndarray], x: np.ndarray, y: np.ndarray, batch: int
+                  ) -> dict[str, float]:
+        """fit's validation: the loss tracker weights each batch's loss by its size."""
+        ar = self.arith
+        _, head = ar.forward(w, x)
+        per = ar.sample_losses(head, y)
+        starts = np.arange(0, len(per), batch)
+        sizes = np.diff(np.append(starts, len(per)))
+        sums = np.add.reduceat(per.astype(np.float64), starts)
+        batch_losses = sums if ar.loss == "sse" else sums / sizes
+        got = {"loss": float((batch_losses * sizes).sum() / sizes.sum())}
+        out = ar.output(head)
+        for key, kind in ar.metrics:
+            got[key] = float(ar.metric_values(kind, out, y).mean())
+        return got
+
+    def _epoch(self, w: list[np.ndarray], x: np.ndarray, y: np.ndarray, perm: np.ndarray,
+               means: np.ndarray, first: float) -> tuple[dict[str, float], float, int]:
+        """One epoch's steps in the order ``perm``, each step's running mean loss written
+        to ``means``: (the epoch's logs, the first finite batch loss, the step at which the
+        loss became NaN or diverged, -1 if none did)."""
+        ar, opt, bs = self.arith, self.opt, self.bs
+        total = count = prev = 0.0
+        sums = {key: 0.0 for key, _ in ar.metrics}
+        counts = dict.fromkeys(sums, 0)
+        bad_step = -1
+        for s in range(self.spe):
+            idx = perm[s * bs:s * bs + bs]
+            xb, yb = x[idx], y[idx]
+            kept, head = ar.forward(w, xb)
+            per = ar.sample_losses(head, yb)
+            total += float(per.sum() if ar.loss == "sse" else per.mean()) * len(idx)
+            count += len(idx)
+            out = ar.output(head)
+            for key, kind in ar.metrics:
+                values = ar.metric_values(kind, out, yb)
+                sums[key] += float(values.sum())
+                counts[key] += values.size
+            opt.apply(w, ar.grads(w, kept, head, yb))
+            mean = total / count
+            value = mean * (s + 1) - prev * s  # the batch's own loss (progress.py)
+            if math.isnan(first) and math.isfinite(value):
+                first = value
+            means[s] = prev = mean
+            if not math.isfinite(mean) or (  # progress.diverging
+                    first > 0 and math.isfinite(value) and value > DIVERGED_FLOOR
+                    and value > DIVERGED_FACTOR * first):
+                bad_step = s
+                break
+        logs = {"loss": total / count, **{key: sums[key] / max(counts[key], 1)
+                                          for key in sums}}
+        return logs, first, bad_step
+
+    def __call__(self, perms: Any, k: Any, x: Any, y: Any, val_xy: tuple, eval_xy: tuple,
+                 first: Any) -> dict[str, Any]:
+        cap = self.capacity
+        perms = np.asarray(perms.numpy() if hasattr(perms, "numpy") else perms)
+        k, first = int(k), float(first)
+        x, y = self._array(x, False), self._array(y, True)
+        val = (self._array(val_xy[0], False), self._array(val_xy[1], True)) if val_xy else ()
+        evs = [(self._array(ex, False), self._array(ey, True)) for ex, ey in eval_xy]
+        w = [np.array(v.numpy(), np.float32) for v in self.vars]
+        self.opt.read()
+        self.backups = [(v, np.array(v.numpy())) for v in (*self.vars, *self.opt.variables)]
+        steps = np.zeros((cap, self.spe), np.float32)
+        logs = {key: np.zeros(cap, np.float32) for key in self.keys}
+        vals = {key: np.zeros(cap, np.float32) for key in self.keys} if val else {}
+        evals = tuple({key: np.zeros(cap, np.float32) for key in self.keys} for _ in evs)
+        lrs = np.zeros(cap, np.float32)
+        bad_step, e = -1, 0
+        try:  # BLAS on one thread: two spin beside TensorFlow's pools (blas.py), 20-40x slower
+            with np.errstate(all="ignore"), one_blas_thread():  # overflow: NaN, found
+                while e < k and bad_step < 0:
+                    if all(np.isfinite(a).all() for a in w):
+                        self.snaps, self.snap_ok = [a.copy() for a in w], True
+                    got, first, bad_step = self._epoch(w, x, y, perms[e], steps[e], first)
+                    for key, value in got.items():
+                        logs[key][e] = value
+                    if val:
+                        for key, value in self._evaluate(w, *val, self.val_batch).items():
+                            vals[key][e] = value
+                    for (ex, ey), batch, ta in zip(evs, self.eval_batches, evals, strict=True):
+                        for key, value in self._evaluate(w, ex, ey, batch).items():
+                            ta[key][e] = value
+                    lrs[e] = self.opt.lr
+                    e += 1
+        finally:  # the model holds what was trained (a KeyboardInterrupt included)
+            for var, value in zip(self.vars, w, strict=True):
+                var.assign(value)
+            self.opt.write()
+        return {"epochs": e, "bad": bad_step >= 0, "bad_step": bad_step, "first": first,
+                "steps": steps.reshape(-1), "lr": lrs, "logs": logs, "val": vals,
+                "evals": evals}
