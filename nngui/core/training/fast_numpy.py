@@ -31,7 +31,7 @@ import numpy as np
 
 from nngui.core.platform.blas import one_blas_thread
 from nngui.core.training.numpy_net import arith, why_not
-from nngui.core.training.numpy_optimizer import NumpyOptimizer
+from nngui.core.training.numpy_optimizer import Flat, NumpyOptimizer
 from nngui.core.training.progress import DIVERGED_FACTOR, DIVERGED_FLOOR
 
 __all__ = ["NumpyLoop", "why_not"]
@@ -58,6 +58,8 @@ class NumpyLoop:
         self.out_units = int(dense[-1][1].shape[-1])
         self.vars = [v for op in dense for v in (op[1], op[2]) if v is not None]
         self.opt = NumpyOptimizer(model.optimizer, self.vars)
+        shapes = [tuple(v.shape) for v in self.vars]
+        self.w, self.g = Flat(shapes), Flat(shapes)  # the weights and a step's gradient
         self.model, self.capacity, self.n, self.bs = model, capacity, n, bs
         self.val_batch = val[1]
         self.eval_batches = tuple(b for _, b in evals)
@@ -146,7 +148,8 @@ class NumpyLoop:
                 values = ar.metric_values(kind, out, yb)
                 sums[key] += float(values.sum())
                 counts[key] += values.size
-            opt.apply(w, ar.grads(w, kept, head, yb))
+            ar.grads(w, kept, head, yb, self.g.views)
+            opt.apply(self.w.buffer, self.g.buffer)
             mean = total / count
             value = mean * (s + 1) - prev * s  # the batch's own loss (progress.py)
             if math.isnan(first) and math.isfinite(value):
@@ -169,7 +172,8 @@ class NumpyLoop:
         x, y = self._array(x, False), self._array(y, True)
         val = (self._array(val_xy[0], False), self._array(val_xy[1], True)) if val_xy else ()
         evs = [(self._array(ex, False), self._array(ey, True)) for ex, ey in eval_xy]
-        w = [np.array(v.numpy(), np.float32) for v in self.vars]
+        self.w.load(self.vars)
+        w = self.w.views
         self.opt.read()
         self.backups = [(v, np.array(v.numpy())) for v in (*self.vars, *self.opt.variables)]
         steps = np.zeros((cap, self.spe), np.float32)
@@ -181,7 +185,7 @@ class NumpyLoop:
         try:  # BLAS on one thread: two spin beside TensorFlow's pools (blas.py), 20-40x slower
             with np.errstate(all="ignore"), one_blas_thread():  # overflow: NaN, found
                 while e < k and bad_step < 0:
-                    if all(np.isfinite(a).all() for a in w):
+                    if np.isfinite(self.w.buffer).all():
                         self.snaps, self.snap_ok = [a.copy() for a in w], True
                     got, first, bad_step = self._epoch(w, x, y, perms[e], steps[e], first)
                     for key, value in got.items():
@@ -195,8 +199,7 @@ class NumpyLoop:
                     lrs[e] = self.opt.lr
                     e += 1
         finally:  # the model holds what was trained (a KeyboardInterrupt included)
-            for var, value in zip(self.vars, w, strict=True):
-                var.assign(value)
+            self.w.store(self.vars)
             self.opt.write()
         return {"epochs": e, "bad": bad_step >= 0, "bad_step": bad_step, "first": first,
                 "steps": steps.reshape(-1), "lr": lrs, "logs": logs, "val": vals,

@@ -294,11 +294,11 @@ class Arith:
             return (y == (out > 0.5)).astype(np.float32).mean(axis=-1)
         return np.abs(y - out).mean(axis=-1)  # MeanAbsoluteError
 
-    def grads(self, w: list[np.ndarray], kept: list, head: np.ndarray, y: np.ndarray
-              ) -> list[np.ndarray]:
-        """The gradient of the batch's loss for each of ``w`` (in its order)."""
+    def grads(self, w: list[np.ndarray], kept: list, head: np.ndarray, y: np.ndarray,
+              out: list[np.ndarray]) -> None:
+        """The gradient of the batch's loss for each of ``w``, written into ``out`` (arrays
+        of the same shapes)."""
         g = self.head_grad(head, y)
-        out: list[Any] = [None] * len(w)
         i, k = len(w), len(kept) - 1
         skip_act = self.logits_loss  # the head's gradient is already the logits'
         for j in range(len(self.ops) - 1, -1, -1):
@@ -319,12 +319,11 @@ class Arith:
                 a = kept[k]
                 k -= 1
                 i -= 1 + (op[2] is not None)
-                out[i] = a.T @ g
+                np.matmul(a.T, g, out=out[i])
                 if op[2] is not None:
-                    out[i + 1] = g.sum(axis=0)
+                    np.sum(g, axis=0, out=out[i + 1])
                 if j > 0:  # the gradient goes on to the layers below
                     g = g @ w[i].T
-        return out
 
 
 def arith(model: Any) -> Arith:
