@@ -62,6 +62,7 @@ from nngui.core.training.fast_plan import (  # noqa: F401  (the path a run takes
     MAX_PARAMS,
     MAX_SAMPLES,
     Plan,
+    numpy_pays,
     plan,
     use_xla,
     why_not,
@@ -88,7 +89,7 @@ class _Loop:
     def __init__(self, model: Any, xla: bool, n: int, bs: int, capacity: int,
                  val: tuple[int, int], evals: tuple[tuple[int, int], ...]) -> None:
         tf = runtime.tf()
-        self.model, self.capacity = model, capacity
+        self.model, self.capacity, self.xla = model, capacity, xla
         self.full, self.rem = divmod(n, bs)
         self.spe = self.full + (self.rem > 0)
         self.weights = list(model.weights)

@@ -49,6 +49,7 @@ class NumpyLoop:
     """
 
     numpy = True
+    xla = False
 
     def __init__(self, model: Any, n: int, bs: int, capacity: int, val: tuple[int, int],
                  evals: tuple[tuple[int, int], ...]) -> None:

@@ -27,6 +27,10 @@ XLA_STEP_S = 1e-5
 XLA_COMPILE_S = 2.0
 MACS_PER_S = 2.5e10  # multiply-adds a second of a small model's step on 2 cores
 XLA_COMPUTE_PENALTY = 0.4
+# NumPy's loop (fast_numpy.py), same machine, load 3-4: a step of the MLP 2-2-2 on moons,
+# batch 16, ~100 µs (its ~60 NumPy calls; nothing to compile); 784-100-10 at batch 32 ~450 µs.
+NUMPY_STEP_S = 1e-4
+NUMPY_MACS_PER_S = 2e10
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,35 @@ def use_xla(spec: NetworkSpec, config: TrainConfig, n_fit: int, n_val: int,
     return steps * saved > XLA_COMPILE_S
 
 
+def numpy_pays(spec: NetworkSpec, config: TrainConfig, n_fit: int, n_val: int,
+               evals: int = 0) -> bool:
+    """Whether NumPy's steps (``fast_numpy``) cost less than XLA's compile and steps."""
+    steps = config.epochs * math.ceil(n_fit / config.batch_size)
+    macs = 3 * forward_macs(spec) * config.batch_size
+    numpy_s = steps * (NUMPY_STEP_S + macs / NUMPY_MACS_PER_S)
+    xla_s = XLA_COMPILE_S + steps * (XLA_STEP_S + (1 + XLA_COMPUTE_PENALTY) * macs / MACS_PER_S)
+    return numpy_s < xla_s
+
+
 def plan(spec: NetworkSpec, config: TrainConfig, model: Any, n_fit: int, n_val: int,
-         copies: int, options: list, group: int, evals: int = 0) -> Plan | None:
-    """The fast path's plan for this run, or None when it trains with ``fit``."""
+         copies: int, options: list, group: int, evals: int = 0, ahead: bool = False
+         ) -> Plan | None:
+    """The fast path's plan for this run, or None when it trains with ``fit``.
+
+    NumPy trains a network it can (``fast_numpy.why_not``) on the CPU when ``jit_compile`` is
+    left to choose, unless XLA's steps pay for their compile and the compile is paid anyway:
+    ahead of the click (``ahead``: the window's preparation, ``prebuild.py``), or already,
+    by an earlier run of this model (Train from scratch), or when it costs less than NumPy's
+    steps (``numpy_pays``).
+    """
     if why_not(spec, config, model, n_fit, copies, options):
         return None
+    xla = use_xla(spec, config, n_fit, n_val, evals)
     if config.jit_compile is None and runtime.resolve_device(config.device) == "cpu" and \
             not fast_numpy.why_not(model):
-        return Plan(False, max(1, group), numpy=True)
-    return Plan(use_xla(spec, config, n_fit, n_val, evals), max(1, group))
+        compiled = any(getattr(loop, "xla", False)
+                       for loop in model.__dict__.get("_nngui_fast", {}).values())
+        if not xla or not (ahead or compiled) and numpy_pays(spec, config, n_fit, n_val,
+                                                              evals):
+            return Plan(False, max(1, group), numpy=True)
+    return Plan(xla, max(1, group))

@@ -141,7 +141,7 @@ def warm_up(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     compile_for_run(model, spec, spe, jit)
     evals = sum(getattr(p, "eval_data", None) is not None for p in probes)
     options = make_callbacks(config, spec, config.epochs)
-    how = fast.plan(spec, config, model, n_fit, n_val, 1, options, spe, evals)
+    how = fast.plan(spec, config, model, n_fit, n_val, 1, options, spe, evals, ahead=True)
     x_fit, y_fit = as_tensors(data, "fit", n_fit, data.x_train[:n_fit], data.y_train[:n_fit])
     val = as_tensors(data, "val", n_fit, data.x_train[n_fit:], data.y_train[n_fit:]) \
         if n_val else None

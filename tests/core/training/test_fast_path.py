@@ -303,6 +303,32 @@ def test_which_runs_take_the_fast_path():
         assert "callbacks" in why(TrainConfig(**option))
 
 
+def test_numpy_trains_unless_xla_is_compiled_ahead_or_cheaper():
+    spec, data = _moons()
+    model = compile_model(build_model(spec, 0), spec)
+
+    def how(cfg, n=720, ahead=False, m=model):
+        got = fast.plan(spec, cfg, m, n, 80, 1, [], 1, ahead=ahead)
+        return "numpy" if got.numpy else "xla" if got.xla else "graph"
+
+    moons = TrainConfig(epochs=300, batch_size=16)  # XLA's compile pays against the graph
+    assert fast.use_xla(spec, moons, 720, 80)
+    assert how(moons) == "numpy"  # ... but NumPy's 13,500 steps cost less than the compile
+    assert how(moons, ahead=True) == "xla"  # the window compiles it before the click
+    assert how(TrainConfig(epochs=3000, batch_size=16)) == "xla"  # 135,000 steps: XLA's
+    assert how(TrainConfig(epochs=20, batch_size=16)) == "numpy"  # XLA would not pay
+    assert how(TrainConfig(epochs=20, batch_size=16), ahead=True) == "numpy"
+    assert how(TrainConfig(epochs=300, batch_size=16, jit_compile=False)) == "graph"
+    assert how(TrainConfig(epochs=20, batch_size=16, jit_compile=True)) == "xla"
+    # an earlier run of this model compiled XLA's loop: Train from scratch reuses it
+    trained, _, _ = _run(spec, data, TrainConfig(epochs=1, batch_size=16, jit_compile=True))
+    assert how(moons, m=trained) == "xla"
+    dropout = _spec("sparse", 2, [(4, "relu")], 0.3, "adam", 0.01)
+    dropped = compile_model(build_model(dropout, 0), dropout)
+    assert not fast.plan(dropout, TrainConfig(epochs=20, batch_size=16), dropped, 720, 80, 1,
+                         [], 1).numpy
+
+
 def test_xla_only_where_its_compile_pays():
     spec, _ = _moons()
     xor = get_preset("xor-3-4-1")
