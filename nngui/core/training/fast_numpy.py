@@ -141,15 +141,16 @@ class NumpyLoop:
             idx = perm[s * bs:s * bs + bs]
             xb, yb = x[idx], y[idx]
             kept, head = ar.forward(w, xb)
-            per = ar.sample_losses(head, yb)
-            total += float(per.sum() if ar.loss == "sse" else per.mean()) * len(idx)
-            count += len(idx)
-            out = ar.output(head)
+            per, out, g = ar.step_parts(head, yb)
+            size = len(idx)
+            batch = float(np.add.reduce(per))  # the batch's loss: SSE's sum, else the mean
+            total += (batch if ar.loss == "sse" else batch / size) * size
+            count += size
             for key, kind in ar.metrics:
                 values = ar.metric_values(kind, out, yb)
                 sums[key] += float(values.sum())
                 counts[key] += values.size
-            ar.grads(w, kept, head, yb, self.g.views)
+            ar.grads(w, kept, g, self.g.views)
             opt.apply(self.w.buffer, self.g.buffer)
             mean = total / count
             value = mean * (s + 1) - prev * s  # the batch's own loss (progress.py)

@@ -220,6 +220,7 @@ class Arith:
         self.ops, self.loss, self.metrics = ops, loss, metrics
         self.out_act = _output_act(ops)
         self.logits_loss = loss.endswith("_ce")
+        self.rows = np.arange(0)
 
     def forward(self, w: list[np.ndarray], x: np.ndarray) -> tuple[list, np.ndarray]:
         """(what the backward pass needs, the output before the last activation when a
@@ -269,36 +270,52 @@ class Arith:
         d = head - y
         return (d * d).mean(axis=-1) if self.loss == "mse" else (d * d).sum(axis=-1)
 
-    def head_grad(self, head: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """dL/d(head) of the batch's reduced loss."""
+    def _rows(self, n: int) -> np.ndarray:
+        if len(self.rows) != n:
+            self.rows = np.arange(n)
+        return self.rows
+
+    def step_parts(self, head: np.ndarray, y: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A training step's (each sample's loss, the output, dL/d(head) of the batch's
+        reduced loss), sharing what they have in common (a softmax's exponentials once)."""
         b = np.float32(head.shape[0])
         if self.loss == "softmax_ce":
-            p = _act("softmax", head)
+            z = head - head.max(axis=-1, keepdims=True)
+            e = np.exp(z)
+            total = e.sum(axis=-1, keepdims=True)
+            p = e / total
+            g = p / b
             if y.ndim == 2:
-                return (p - y) / b
-            p[np.arange(len(y)), y] -= 1
-            return p / b
+                per = np.log(total[:, 0]) - (z * y).sum(axis=-1)
+                g -= y / b
+            else:
+                rows = self._rows(len(y))
+                per = np.log(total[:, 0]) - z[rows, y]
+                g[rows, y] -= 1 / b
+            return per, p, g
         if self.loss == "sigmoid_ce":
-            return (_sigmoid(head) - y) / np.float32(b * head.shape[-1])
+            p = _sigmoid(head)
+            return self.sample_losses(head, y), p, (p - y) / np.float32(b * head.shape[-1])
+        d = head - y
         if self.loss == "mse":
-            return 2 * (head - y) / np.float32(b * head.shape[-1])
-        return 2 * (head - y)
+            return (d * d).mean(axis=-1), head, d * np.float32(2 / (b * head.shape[-1]))
+        return (d * d).sum(axis=-1), head, 2 * d
 
     def metric_values(self, kind: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Keras' per-sample values of a mean metric."""
         if kind == "SparseCategoricalAccuracy":
-            return (np.argmax(out, axis=-1) == y).astype(np.float32)
+            return (out.argmax(axis=-1) == y).astype(np.float32)
         if kind == "CategoricalAccuracy":
-            return (np.argmax(out, axis=-1) == np.argmax(y, axis=-1)).astype(np.float32)
+            return (out.argmax(axis=-1) == y.argmax(axis=-1)).astype(np.float32)
         if kind == "BinaryAccuracy":
             return (y == (out > 0.5)).astype(np.float32).mean(axis=-1)
         return np.abs(y - out).mean(axis=-1)  # MeanAbsoluteError
 
-    def grads(self, w: list[np.ndarray], kept: list, head: np.ndarray, y: np.ndarray,
-              out: list[np.ndarray]) -> None:
-        """The gradient of the batch's loss for each of ``w``, written into ``out`` (arrays
-        of the same shapes)."""
-        g = self.head_grad(head, y)
+    def grads(self, w: list[np.ndarray], kept: list, g: np.ndarray, out: list[np.ndarray]
+              ) -> None:
+        """The gradient of the batch's loss for each of ``w``, from ``g`` (its gradient for
+        the head, ``step_parts``'), written into ``out`` (arrays of the same shapes)."""
         i, k = len(w), len(kept) - 1
         skip_act = self.logits_loss  # the head's gradient is already the logits'
         for j in range(len(self.ops) - 1, -1, -1):
@@ -321,7 +338,7 @@ class Arith:
                 i -= 1 + (op[2] is not None)
                 np.matmul(a.T, g, out=out[i])
                 if op[2] is not None:
-                    np.sum(g, axis=0, out=out[i + 1])
+                    np.add.reduce(g, axis=0, out=out[i + 1])
                 if j > 0:  # the gradient goes on to the layers below
                     g = g @ w[i].T
 
