@@ -221,6 +221,7 @@ class Arith:
         self.out_act = _output_act(ops)
         self.logits_loss = loss.endswith("_ce")
         self.rows = np.arange(0)
+        self.first_dense = min(j for j, op in enumerate(ops) if op[0] == "dense")
 
     def forward(self, w: list[np.ndarray], x: np.ndarray) -> tuple[list, np.ndarray]:
         """(what the backward pass needs, the output before the last activation when a
@@ -318,7 +319,7 @@ class Arith:
         the head, ``step_parts``'), written into ``out`` (arrays of the same shapes)."""
         i, k = len(w), len(kept) - 1
         skip_act = self.logits_loss  # the head's gradient is already the logits'
-        for j in range(len(self.ops) - 1, -1, -1):
+        for j in range(len(self.ops) - 1, self.first_dense - 1, -1):  # none below: no weights
             op = self.ops[j]
             if op[0] == "flatten":
                 g = g.reshape(kept[k])
@@ -339,7 +340,7 @@ class Arith:
                 np.matmul(a.T, g, out=out[i])
                 if op[2] is not None:
                     np.add.reduce(g, axis=0, out=out[i + 1])
-                if j > 0:  # the gradient goes on to the layers below
+                if j > self.first_dense:  # the gradient goes on to the weights below
                     g = g @ w[i].T
 
 

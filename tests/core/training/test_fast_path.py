@@ -181,6 +181,24 @@ def test_numpy_trains_each_loss_and_optimizer_as_keras_does(task, optimizer, par
     _close([[p[1] for p in rec.points]], [[p[1] for p in keras_rec.points]], "batch losses")
 
 
+def test_numpy_trains_images_through_flatten_as_keras_does():
+    spec = NetworkSpec((3, 4), [LayerSpec("Flatten", {}),
+                                LayerSpec("Dense", {"units": 5, "activation": "relu"}),
+                                LayerSpec("Dense", {"units": 3, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy", "adam", 0.05)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(30, 3, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 30)
+    data = Prepared(x, y, x[:4], y[:4], None)
+    cfg = TrainConfig(epochs=2, batch_size=7, validation_split=0.2, seed=2, device="cpu")
+    model, result, _ = _run(spec, data, cfg)
+    assert _engine(model) == "numpy" and result.reason == "finished", result.message
+    keras_model, keras_result, _ = _run(
+        spec, data, TrainConfig(**{**cfg.to_dict(), "steps_per_execution": 1}))
+    _close(model.get_weights(), keras_model.get_weights(), "weights vs the Keras path")
+    _close([result.history["val_loss"]], [keras_result.history["val_loss"]], "val_loss")
+
+
 def _moons(n_fit: int = 240):
     spec = NetworkSpec((2,), [LayerSpec("Dense", {"units": 8, "activation": "tanh"}),
                               LayerSpec("Dense", {"units": 2, "activation": "softmax"})],
