@@ -288,7 +288,8 @@ def _loop(model: Any, how: Plan, n: int, bs: int, val: tuple[int, int],
         cache.clear()  # another compile or other shapes: the old graphs go
         cache[key] = NumpyLoop(model, n, bs, capacity, val, evals) if numpy else \
             _Loop(model, how.xla, n, bs, capacity, val, evals)
-        cache[key].pull = _puller(n, capacity)
+        if not numpy:  # NumPy's loop reads the orders eagerly: nothing to trace
+            cache[key].pull = _puller(n, capacity)
     return cache[key]
 
 
@@ -322,8 +323,8 @@ def warm(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: in
     seed = 0 if config.seed is None else int(config.seed)
     orders = iter(epoch_orders(int(x.shape[0]), seed).take(1)
                   .with_options(pipeline_options()))
-    perms = loop.pull(orders, tf.constant(1))  # the puller's trace, shared by every model
     if not loop.numpy:  # NumPy's call has nothing to trace
+        perms = loop.pull(orders, tf.constant(1))  # the puller's trace, shared by every model
         loop(perms, 1, x, y, val or (), eval_xy, math.nan)  # it ran: every part is compiled
 
 

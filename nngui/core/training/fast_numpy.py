@@ -71,9 +71,13 @@ class NumpyLoop:
         self.snap_ok = False
         self.backups: list[tuple[Any, np.ndarray]] = []
         self._arrays: dict[int, tuple[Any, np.ndarray]] = {}
-        self.pull: Any = None  # fast._puller's, set by fast._loop
 
     # what fast.run asks of a loop
+
+    def pull(self, iterator: Any, k: Any) -> np.ndarray:
+        """The next ``k`` epochs' batch orders, one row each: eagerly (the compiled puller
+        ``fast._puller`` traces ~0.45 s a shape and process; ``k`` eager reads cost ~1 ms)."""
+        return np.stack([np.asarray(next(iterator)) for _ in range(int(k))])
 
     def begin_run(self) -> None:
         self.snap_ok = False
