@@ -209,3 +209,35 @@ def _copy(model):
     twin = build_model(spec_from_model(model))
     twin.set_weights(model.get_weights())
     return twin
+
+
+def test_without_early_stopping_the_report_keeps_the_last_epoch(monkeypatch):
+    """patience 0: pass 1 trains every epoch and keeps the last one (not the best val_loss's),
+    and the notes do not claim that the held-out fold stops training."""
+    from nngui.core.training import train as T
+    from nngui.core.training.observer import RunResult
+
+    configs = []
+
+    def fake_train(model, data, spec, config, observer=None, stop_event=None):
+        configs.append(config)
+        return RunResult("finished", config.epochs, {"val_loss": [0.5, 0.3, 0.4]}, 0.1)
+
+    monkeypatch.setattr(T, "train", fake_train)
+    monkeypatch.setattr(F, "accuracy_on", lambda m, x, y: 0.5)
+    spec = NetworkSpec((784,), [LayerSpec("Dense", {"units": 10, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy")
+    x_user = np.zeros((50, 28, 28), np.float32)
+    x_user[:, 8:20, 12:16] = 1.0
+    y_user = np.repeat(np.arange(10), 5)
+    plan = F.make_plan(None, x_user, y_user, _fake_mnist(), spec=spec, copies=1, replay=40,
+                       epochs=3, patience=0)
+    assert plan.config.early_stopping_patience == 0 and plan.config.epochs == 3
+    assert int(len(plan.data.x_train) * plan.config.validation_split) == 10  # still measured
+    assert not any("stop" in note for note in plan.data.notes if note)
+    report = F.run_finetune(None, plan)
+    assert report.epochs == 3 and report.trained_all
+    stopping = F.make_plan(None, x_user, y_user, _fake_mnist(), spec=spec, copies=1,
+                           replay=40, epochs=3, patience=2)
+    assert any("stop training when it stops improving" in note
+               for note in stopping.data.notes if note)

@@ -113,6 +113,22 @@ def test_only_the_head_trains_and_the_model_is_what_it_trained(tmp_path):
                                np.asarray(model(check, training=False)), atol=1e-6)
 
 
+def test_the_head_trains_a_fixed_number_of_epochs_measured_on_the_fold():
+    """The head's pass 1 does not stop on its tiny held-out fold (HEAD_PATIENCE 0): it trains
+    HEAD_EPOCHS epochs, with the fold as validation, and the report keeps the last epoch."""
+    model, _ = _cnn()
+    frozen.clear_cache()
+    x_user, y_user = _user(3)
+    plan = F.make_plan(model, x_user, y_user, _fake_mnist(), replay=40, copies=1, epochs=3)
+    assert plan.head is not None
+    assert plan.config.early_stopping_patience == F.HEAD_PATIENCE == 0
+    assert F.make_plan(model, x_user, y_user, _fake_mnist(), replay=40,
+                       copies=1).config.epochs == F.HEAD_EPOCHS
+    assert int(len(plan.head.data.x_train) * plan.config.validation_split) == 10
+    report = F.run_finetune(model, plan)
+    assert report.result.ok and report.epochs == 3 and report.n_holdout == 10
+
+
 def test_replay_features_are_computed_once_per_body():
     model, spec = _cnn()
     frozen.clear_cache()
