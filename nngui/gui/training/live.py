@@ -207,7 +207,10 @@ class LivePanel(QWidget):
             self.clear()
         if name == "learning_rate" and payload is not None:
             xs, ys = self._lr
-            if xs and epoch + 1 <= xs[-1]:  # a new run from scratch
+            if xs and epoch + 1 == xs[-1]:  # the epoch a Stop cut short, trained again by
+                xs.pop()  # Continue: its rate once, the epochs before it kept
+                ys.pop()
+            elif xs and epoch + 1 < xs[-1]:  # a new run from scratch
                 xs.clear()
                 ys.clear()
             xs.append(epoch + 1.0)
