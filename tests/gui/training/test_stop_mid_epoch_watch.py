@@ -37,7 +37,13 @@ def _train_and_stop_mid_epoch(window, qtbot) -> None:
     qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
 
 
-def test_watch_draws_a_run_stopped_mid_epoch_and_continued_whole(window, qtbot) -> None:
+def _lr_xs(live) -> list[float]:
+    xs, _ = live.lrPlot.getPlotItem().listDataItems()[0].getData()
+    return [] if xs is None else [float(x) for x in xs]
+
+
+def test_watch_draws_a_run_stopped_mid_epoch_and_continued_whole(window, qtbot, tmp_path,
+                                                                 open_and_wait) -> None:
     window.apply_preset("mnist-784-20-10")
     qtbot.waitUntil(lambda: window.data.dataset is not None, timeout=20000)
     window.builder.set_config(window.builder.config().__class__(
@@ -54,8 +60,7 @@ def test_watch_draws_a_run_stopped_mid_epoch_and_continued_whole(window, qtbot) 
 
     live = window.watch.live
     live.show_frame(0, None)  # the latest views, drawn now
-    lr_x, _ = live.lrPlot.getPlotItem().listDataItems()[0].getData()
-    assert list(lr_x) == [1.0, 2.0, 3.0]  # every epoch's rate, epoch 2 once
+    assert _lr_xs(live) == [1.0, 2.0, 3.0]  # every epoch's rate, epoch 2 once
 
     runs = window.watch.runs
     runs.metricCombo.setCurrentText("val_loss")
@@ -70,3 +75,14 @@ def test_watch_draws_a_run_stopped_mid_epoch_and_continued_whole(window, qtbot) 
                     timeout=5000)
     xs, ys = _curve(overfit.overfitPlot, "validation")
     assert xs[0] == 1.0 and all(math.isfinite(y) for y in ys)
+
+    # saved and opened again: the rates are still one an epoch, at epochs 1 to 3 (the
+    # history's stopped part once made a fourth, plotted at "epoch 4" of a 3-epoch run)
+    assert window.save_project_to(tmp_path / "stopped.nngui")
+    window.apply_preset("xor-3-4-1")
+    assert open_and_wait(window, tmp_path / "stopped.nngui")
+    window.tabs.setCurrentWidget(window.watch)
+    window.watch.views.setCurrentWidget(live)
+    qtbot.waitUntil(lambda: _lr_xs(live) == [1.0, 2.0, 3.0], timeout=5000)
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the run chosen in the list
+    qtbot.waitUntil(lambda: _lr_xs(live) == [1.0, 2.0, 3.0], timeout=5000)
