@@ -34,7 +34,7 @@ def _style(item: pg.PlotItem, title: str) -> None:
 WAITING_NOTE = ("Train a network to see how each layer's weights spread out and how large its "
                 "gradients are.")
 LATEST_TITLE = "Weights of the layer · latest epoch"  # until a layer's weights arrive
-NO_STATS = "No weight statistics yet"  # what the empty plots say (a classifier's run sends them)
+NO_STATS = "No weight statistics yet"  # what the empty plots say (every run sends them)
 READING_NOTE = ("A gradient norm near 0: that layer has stopped learning (vanishing "
                 "gradients); a growing one: exploding gradients.")
 
