@@ -171,8 +171,10 @@ class LivePanel(QWidget):
         self.deadReluLabel = QLabel(DEAD_RELU_TEXT)
         self.deadReluLabel.setObjectName("deadReluLabel")
         self.deadReluLabel.setWordWrap(True)
-        self.hint = QLabel("Train a classifier: 2-D data shows its boundary, 784-pixel images "
-                           "its first-layer weights; both show the last hidden layer.")
+        # shown after an XOR (3-input) classifier's run too: it says what each data gets,
+        # never "Train a classifier" to a student who just did
+        self.hint = QLabel("A classifier on 2-D data shows its boundary here, on 784-pixel "
+                           "images its first-layer weights; both show the last hidden layer.")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
 
