@@ -462,7 +462,7 @@ class ProjectActions(QObject):
         """The last turn of an open before the window paints it: the project's data and
         models, then its state swapped in at once (the title, modified mark and status line
         follow it)."""
-        self.views.end_show(project)
+        self.views.end_show(project, state.models.get("drawing"))
         self.lessons_restore(project.lessons)
         self._presets.adopt(state.preset, project.spec)
         self._session_seen = self._work.session
