@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
@@ -171,6 +172,8 @@ class SampleProbe(QWidget):
         self.probPlot = _plot("sampleProbabilities", "Predicted probabilities")
         self.probPlot.setMaximumHeight(170)
         self.probPlot.getPlotItem().setYRange(0, 1)
+        # one bar a class: ticks at classes only (two classes read "0 0.5 1.0")
+        whole_number_ticks(self.probPlot.getPlotItem().getAxis("bottom"))
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(70, 110, 190))
         self.probPlot.getPlotItem().addItem(self._bars)
         self.probEmpty = EmptyState(self.probPlot.getPlotItem())
