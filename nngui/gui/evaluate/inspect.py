@@ -36,6 +36,8 @@ from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
 TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
 PICK_TEXT = "Pick a test sample (here or in the gallery) and press Probe."
+INSIDE_TEXT = ("Probe a test sample: what the network sees in it (feature maps, filters and "
+               "saliency) appears here.")
 MAP_TEXT = (f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; t-SNE "
             f"{TSNE_LIMIT:,}): classes that separate here are easy for the layers after it.")
 NO_PROBE = "Probe a test sample"
@@ -196,6 +198,7 @@ class SampleProbe(QWidget):
         layout.addWidget(self.activations, 1)
         # what the network sees in the sample (maps, filters, saliency): the panel places it
         self.inside = InsideViews(side=150)
+        self.inside.show_reason(INSIDE_TEXT)  # not a blank tab before the first probe
 
     def forget(self) -> None:
         """Another network or other data: the probe shown was of the one before (its bars,
@@ -212,7 +215,7 @@ class SampleProbe(QWidget):
         self.probEmpty.show(NO_PROBE)  # on 0..1 axes, not the old network's classes
         self.activations.clear()
         self._act_images = []
-        self.inside.show_reason("")
+        self.inside.show_reason(INSIDE_TEXT)
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""
