@@ -319,3 +319,14 @@ def _analyze(model: Any, spec: NetworkSpec, x: np.ndarray, idx10: np.ndarray) ->
     worst = ae.worst(model, x, WORST_COUNT, errors)
     return {"z": z, "mse": float(errors.mean()), "errors": errors, "recon10": recon[idx10],
             "worst": worst, "worst_recon": recon[worst], "worst_err": errors[worst]}
+
+
+def epochs_trained(n: int, history: dict) -> str:
+    """'3 epochs', or with a part of an epoch a Stop cut short after them (the history's last
+    entry beyond ``n``) "part of epoch 1" or "3 epochs and part of epoch 4": a run stopped in
+    its first epoch was shown as 'trained here (0 epochs)' over its rebuilt digits."""
+    whole = f"{n} epoch{'' if n == 1 else 's'}"
+    xs = history.get("epoch", [])
+    if not xs or xs[-1] <= n:
+        return whole
+    return "part of epoch 1" if n == 0 else f"{whole} and part of epoch {n + 1}"

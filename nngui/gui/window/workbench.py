@@ -476,11 +476,13 @@ class Workbench(QObject):
             return  # shown already, with these test digits
         if self._training.is_running() and self._training.session is self.session:
             return  # training it: the run's end shows it
+        from nngui.gui.autoencoder.panel import epochs_trained  # built: imported already
+
         s, how = self.session, self._own_ae[1]
-        name, n = s.spec.name or "your autoencoder", s.epochs_done
+        name = s.spec.name or "your autoencoder"
         self._ae_shown_data = ds
         panel.set_model(model, s.spec, ds.x_test, ds.y_test,
-                        f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
+                        f"{name}, {how} ({epochs_trained(s.epochs_done, s.history)})")
         panel.modelLabel.setToolTip("")  # not the bundled one's hint
 
     def weight_context(self):
