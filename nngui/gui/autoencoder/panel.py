@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -57,6 +58,7 @@ class AutoencoderPanel(QWidget):
 
     analyzed = Signal()  # set_model's background work has been shown
     projectionReady = Signal(str)  # "latent", "pca" or "tsne" is now on screen
+    stopRequested = Signal()  # Stop beside a run's progress: the run ends after its batch
 
     def __init__(self, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +101,13 @@ class AutoencoderPanel(QWidget):
         keep.setRetainSizeWhenHidden(True)
         self.runProgress.setSizePolicy(keep)
         self.runProgress.setVisible(False)
+        # the run is started from here too (the lesson's Train button): it stops here too
+        self.stopButton = named(QPushButton("Stop"), "aeStopButton",
+                                "Stop the autoencoder's training after its current batch")
+        self.stopButton.setMaximumHeight(self.runProgress.maximumHeight())
+        self.stopButton.setSizePolicy(keep)  # keeps its room while hidden, as the bar does
+        self.stopButton.setVisible(False)
+        self.stopButton.clicked.connect(self._stop_clicked)
         self.reconstructionErrorLabel = named(QLabel("Test reconstruction MSE: —"),
                                               "reconstructionErrorLabel")
         self.latent = LatentView(self.tasks)
@@ -141,6 +150,7 @@ class AutoencoderPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.modelLabel, 1)
         head.addWidget(self.runProgress)
+        head.addWidget(self.stopButton)
         layout.addLayout(head)
         layout.addWidget(_box("Reconstructions (one test digit per class)",
                               self.reconstructionView, self.reconstructionErrorLabel))
@@ -178,6 +188,8 @@ class AutoencoderPanel(QWidget):
         self.runProgress.setValue(self._run_first)
         self.runProgress.setFormat(f"epoch %v of {self.runProgress.maximum()}")  # %m: the steps
         self.runProgress.setVisible(True)
+        self.stopButton.setEnabled(True)
+        self.stopButton.setVisible(True)
 
     def run_progress(self, epochs_done: int, text: str = "") -> None:
         """One more epoch of the run begun with ``begin_run`` (``epochs_done`` of this run)."""
@@ -189,6 +201,11 @@ class AutoencoderPanel(QWidget):
     def end_run(self) -> None:
         """The run ended (finished, stopped or failed): hide its progress."""
         self.runProgress.setVisible(False)
+        self.stopButton.setVisible(False)
+
+    def _stop_clicked(self) -> None:
+        self.stopButton.setEnabled(False)  # once: the run ends after its current batch
+        self.stopRequested.emit()
 
     def set_model(self, model: Any, spec: NetworkSpec, x_test: np.ndarray,
                   y_test: np.ndarray, title: str = "") -> None:
@@ -302,3 +319,14 @@ def _analyze(model: Any, spec: NetworkSpec, x: np.ndarray, idx10: np.ndarray) ->
     worst = ae.worst(model, x, WORST_COUNT, errors)
     return {"z": z, "mse": float(errors.mean()), "errors": errors, "recon10": recon[idx10],
             "worst": worst, "worst_recon": recon[worst], "worst_err": errors[worst]}
+
+
+def epochs_trained(n: int, history: dict) -> str:
+    """'3 epochs', or with a part of an epoch a Stop cut short after them (the history's last
+    entry beyond ``n``) "part of epoch 1" or "3 epochs and part of epoch 4": a run stopped in
+    its first epoch was shown as 'trained here (0 epochs)' over its rebuilt digits."""
+    whole = f"{n} epoch{'' if n == 1 else 's'}"
+    xs = history.get("epoch", [])
+    if not xs or xs[-1] <= n:
+        return whole
+    return "part of epoch 1" if n == 0 else f"{whole} and part of epoch {n + 1}"

@@ -83,6 +83,10 @@ class SettingsColumn(QScrollArea):
                          frameShape=QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(column)
+        # no bar is no promise: Tab from the Units box scrolled to the next field, and the
+        # column's left edge went out of sight ("yer 1: Dense", "aining"). No sideways range
+        bar = self.horizontalScrollBar()
+        bar.rangeChanged.connect(lambda _low, _high: bar.setRange(0, 0))
 
     def _width(self, inner: QSize) -> int:
         return inner.width() + self.verticalScrollBar().sizeHint().width()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from nngui.core.insight.inside import look_inside, occlusion
 from nngui.core.insight.representations import EMBED_LIMIT, layer_choices, layer_map, probe_sample
+from nngui.gui.common.axes import whole_number_ticks
 from nngui.gui.common.empty_plot import EmptyState
 from nngui.gui.common.inside import InsideViews, render
 from nngui.gui.common.style import PALETTE, class_brushes
@@ -35,6 +36,8 @@ from nngui.gui.evaluate.gallery import DatasetGallery, as_images
 
 TSNE_LIMIT = 1000  # t-SNE's cost grows with the square: keep a map to seconds on 2 cores
 PICK_TEXT = "Pick a test sample (here or in the gallery) and press Probe."
+INSIDE_TEXT = ("Probe a test sample: what the network sees in it (feature maps, filters and "
+               "saliency) appears here.")
 MAP_TEXT = (f"Where a layer puts the test samples (up to {EMBED_LIMIT:,}; t-SNE "
             f"{TSNE_LIMIT:,}): classes that separate here are easy for the layers after it.")
 NO_PROBE = "Probe a test sample"
@@ -171,6 +174,8 @@ class SampleProbe(QWidget):
         self.probPlot = _plot("sampleProbabilities", "Predicted probabilities")
         self.probPlot.setMaximumHeight(170)
         self.probPlot.getPlotItem().setYRange(0, 1)
+        # one bar a class: ticks at classes only (two classes read "0 0.5 1.0")
+        whole_number_ticks(self.probPlot.getPlotItem().getAxis("bottom"))
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(70, 110, 190))
         self.probPlot.getPlotItem().addItem(self._bars)
         self.probEmpty = EmptyState(self.probPlot.getPlotItem())
@@ -193,6 +198,7 @@ class SampleProbe(QWidget):
         layout.addWidget(self.activations, 1)
         # what the network sees in the sample (maps, filters, saliency): the panel places it
         self.inside = InsideViews(side=150)
+        self.inside.show_reason(INSIDE_TEXT)  # not a blank tab before the first probe
 
     def forget(self) -> None:
         """Another network or other data: the probe shown was of the one before (its bars,
@@ -209,7 +215,7 @@ class SampleProbe(QWidget):
         self.probEmpty.show(NO_PROBE)  # on 0..1 axes, not the old network's classes
         self.activations.clear()
         self._act_images = []
-        self.inside.show_reason("")
+        self.inside.show_reason(INSIDE_TEXT)
 
     def set_size(self, n: int) -> None:
         """The test set has ``n`` samples."""

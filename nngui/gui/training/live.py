@@ -171,8 +171,10 @@ class LivePanel(QWidget):
         self.deadReluLabel = QLabel(DEAD_RELU_TEXT)
         self.deadReluLabel.setObjectName("deadReluLabel")
         self.deadReluLabel.setWordWrap(True)
-        self.hint = QLabel("Train a classifier: 2-D data shows its boundary, 784-pixel images "
-                           "its first-layer weights; both show the last hidden layer.")
+        # shown after an XOR (3-input) classifier's run too: it says what each data gets,
+        # never "Train a classifier" to a student who just did
+        self.hint = QLabel("A classifier on 2-D data shows its boundary here, on 784-pixel "
+                           "images its first-layer weights; both show the last hidden layer.")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
 
@@ -207,7 +209,10 @@ class LivePanel(QWidget):
             self.clear()
         if name == "learning_rate" and payload is not None:
             xs, ys = self._lr
-            if xs and epoch + 1 <= xs[-1]:  # a new run from scratch
+            if xs and epoch + 1 == xs[-1]:  # the epoch a Stop cut short, trained again by
+                xs.pop()  # Continue: its rate once, the epochs before it kept
+                ys.pop()
+            elif xs and epoch + 1 < xs[-1]:  # a new run from scratch
                 xs.clear()
                 ys.clear()
             xs.append(epoch + 1.0)

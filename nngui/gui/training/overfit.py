@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from nngui.core.training.history import epoch_points
 from nngui.core.training.runs import best_index, overfit_note
 from nngui.gui.common.axes import finite_or_gap, whole_number_ticks
 from nngui.gui.common.empty_plot import EmptyState
@@ -140,9 +141,10 @@ class OverfitView(QWidget):
             self.plotEmpty.hide()
         xs = np.asarray(self.history.get("epoch", []), float)
         for key, name in (("train", metric), ("validation", f"val_{metric}")):
-            ys = self.history.get(name, [])
-            n = min(len(xs), len(ys))
-            self._curves[key].setData(*finite_or_gap(xs[:n], ys[:n], scale), connect="finite")
+            # the Train tab's points: the validation of a stopped epoch's part (NaN, never
+            # measured) is skipped, so the curve reaches the epoch a Continue trained again
+            px, py = epoch_points(self.history, name)
+            self._curves[key].setData(px, [scale * y for y in py])
         tx = sorted(x for x in self.test if metric in self.test[x])
         self._curves["test"].setData(*finite_or_gap(tx, [self.test[x][metric] for x in tx],
                                                     scale), connect="finite")

@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from nngui.core.training import seeds as seed_groups
 from nngui.core.training.history import epoch_points
 from nngui.core.training.runs import TEST_PREFIX, RunRecord, best_index, overfit_note
-from nngui.gui.common.axes import finite_or_gap
 from nngui.gui.common.sight import out_of_sight
 from nngui.gui.common.style import PALETTE
 
@@ -94,8 +93,11 @@ class RunPlot:
                 continue
             xs = rec.history.get("epoch", [])
             xs = xs if len(xs) == len(ys) else list(range(1, len(ys) + 1))
-            px, py = finite_or_gap(xs, ys, scale)  # a NaN/inf value is a gap
-            plot.plot(px, py, connect="finite", pen=pg.mkPen(*color, width=2), name=rec.name)
+            # the Train tab's points: a stopped epoch's part has no validation (NaN), and
+            # the curve goes on past it to the epoch a Continue trained again, not a gap
+            px, py = epoch_points(rec.history, key)
+            plot.plot(px, [scale * y for y in py], pen=pg.mkPen(*color, width=2),
+                      name=rec.name)
             best = best_index(rec.history)
             if best is not None and key == "val_loss" and best < len(ys):
                 plot.plot([xs[best]], [ys[best]], pen=None, symbol="star",

@@ -34,7 +34,7 @@ def _style(item: pg.PlotItem, title: str) -> None:
 WAITING_NOTE = ("Train a network to see how each layer's weights spread out and how large its "
                 "gradients are.")
 LATEST_TITLE = "Weights of the layer · latest epoch"  # until a layer's weights arrive
-NO_STATS = "No weight statistics yet"  # what the empty plots say (a classifier's run sends them)
+NO_STATS = "No weight statistics yet"  # what the empty plots say (every run sends them)
 READING_NOTE = ("A gradient norm near 0: that layer has stopped learning (vanishing "
                 "gradients); a growing one: exploding gradients.")
 
@@ -173,10 +173,13 @@ class StatsPanel(QWidget):
         self._bars.setData(edges, self.counts[-1][i])
         self.latestPlot.setTitle(f"{self.layers[i]} weights · epoch {self.epochs[-1] + 1}",
                                  color="#333", size="9pt")
-        heat = self.heat_image(i)
+        # a column an epoch, each showing the last kept epoch at or before it: on small data
+        # the probes keep a few epochs of many (1, 28, 40, … 100), which one column each
+        # once drew at epochs 1 to 8
+        columns, left, right = heat_columns(self.epochs)
+        heat = self.heat_image(i)[columns]
         self._heat.setImage(np.log1p(heat), autoLevels=True)
-        first = self.epochs[0] + 0.5
-        self._heat.setRect(QRectF(first, edges[0], len(heat), edges[-1] - edges[0]))
+        self._heat.setRect(QRectF(left, edges[0], right - left, edges[-1] - edges[0]))
         xs = np.asarray(self.epochs, float) + 1
         norms = np.asarray(self.norms, float)
         plot = self.gradientNorms.getPlotItem()
@@ -194,6 +197,23 @@ class StatsPanel(QWidget):
         if shown.size:
             plot.getAxis("left").setTicks([[(math.log10(v), f"{v:g}")
                                             for v in log_ticks(shown.min(), shown.max())]])
+
+
+MAX_HEAT_COLUMNS = 1000  # a longer run's heat map shares a column among several epochs
+
+
+def heat_columns(epochs: list[int], most: int = MAX_HEAT_COLUMNS
+                 ) -> tuple[np.ndarray, float, float]:
+    """The heat map's columns over the epochs of a run whose weights were kept at ``epochs``
+    (0-based, rising): for each column, the index of the kept epoch it shows (the last one
+    within or before it, so the last column shows the last epoch), and the x range the
+    columns span (epoch 1 is x 0.5 to 1.5)."""
+    xs = np.asarray(epochs, dtype=float) + 1
+    left, right = float(xs[0]) - 0.5, float(xs[-1]) + 0.5
+    n = max(1, min(int(round(right - left)), most))
+    ends = left + (np.arange(n) + 1.0) * (right - left) / n  # each column's right edge
+    kept = np.searchsorted(xs, ends - 1e-9, side="right") - 1
+    return np.clip(kept, 0, len(xs) - 1), left, right
 
 
 def log_ticks(low: float, high: float) -> list[float]:

@@ -107,10 +107,10 @@ class WatchPanel(QWidget):
         payloads = None if live else r.payloads(index)
         if alone:  # its learning rates, from its history (the latest views' are another's)
             rec = next((x for x in self.runs.records if x.replay is r), None)
-            rates = [] if rec is None else rec.history.get("learning_rate", [])
+            xs, rates = rates_by_epoch({} if rec is None else rec.history)
             if rates:
-                payloads = {**payloads, "learning_rate": {
-                    "lr": rates[-1], "curve": (list(range(1, len(rates) + 1)), rates)}}
+                payloads = {**payloads, "learning_rate": {"lr": rates[-1],
+                                                          "curve": (xs, rates)}}
         self.live.show_frame(r.frames[index].epoch, payloads, alone=alone)
 
     def _of_latest(self, replay: Replay) -> bool:
@@ -161,3 +161,20 @@ class WatchPanel(QWidget):
         self.timeline.set_epochs([], live=False)
         self.edit.forget()
         self.edit.refresh()
+
+
+def rates_by_epoch(history: dict[str, list[float]]) -> tuple[list[float], list[float]]:
+    """A run's learning rates as the live plot draws them: one an epoch, at its number. The
+    part of an epoch a Stop cut short has an entry of its own (at x 4.4, say); the epoch a
+    Continue trained again replaces it, as it does live (by entry, a 3-epoch run once showed
+    rates at epochs 1 to 4)."""
+    rates = history.get("learning_rate", [])
+    xs = history.get("epoch", [])
+    if len(xs) != len(rates):  # not aligned (an older history): an entry an epoch
+        xs = range(1, len(rates) + 1)
+    by_epoch: dict[int, float] = {}
+    for x, rate in zip(xs, rates, strict=True):
+        if math.isfinite(rate):
+            by_epoch[math.ceil(x)] = float(rate)  # a later entry of the epoch wins
+    epochs = sorted(by_epoch)
+    return [float(e) for e in epochs], [by_epoch[e] for e in epochs]

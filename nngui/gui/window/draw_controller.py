@@ -134,6 +134,7 @@ class DrawController(QObject):
         self.tasks = tasks
         self.last_report: finetune.FinetuneReport | None = None
         self.saved_path: Path | None = None
+        self.preferred: str | None = None  # an opened project's model, selected once offered
         panel.is_model_busy = tasks.is_held
         panel.fineTuneRequested.connect(self.start_finetune)
 
@@ -146,12 +147,27 @@ class DrawController(QObject):
         def done(models):
             for title, model in models:
                 self.panel.add_model(title, model, select=self.panel.current_model() is None)
+            self._select_preferred()
             if not models:
                 self.panel.set_status("No bundled model in this install: train one and it "
                                       "appears here.")
 
         self.tasks.submit("load-draw-models", plain(_load_bundled), on_done=done,
                           on_failed=self._fail)
+
+    def prefer_model(self, title: str) -> None:
+        """Read with the model named ``title`` (the one an opened project was saved with):
+        now if the canvas offers it, else once it does (the kept fine-tuned and bundled
+        models load in a job). Reopened, a project drew with its own network instead of the
+        fine-tuned model the student had left it on."""
+        self.preferred = title
+        self._select_preferred()
+
+    def _select_preferred(self) -> None:
+        i = self.panel.modelCombo.findText(self.preferred) if self.preferred else -1
+        if i >= 0:
+            self.panel.modelCombo.setCurrentIndex(i)
+            self.preferred = None
 
     def offer_model(self, title: str, model: Any) -> None:
         """A trained or opened model joins the canvas' list when it reads 28x28 digits."""

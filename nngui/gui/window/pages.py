@@ -328,6 +328,7 @@ class Pages(QObject):
         from nngui.gui.autoencoder.panel import AutoencoderPanel
 
         self.autoencoder = AutoencoderPanel(self._tasks)
+        self.autoencoder.stopRequested.connect(self._training.stop)
         return self.autoencoder
 
     def _make_lab(self) -> Iterator[None]:

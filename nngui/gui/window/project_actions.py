@@ -110,6 +110,7 @@ class ProjectActions(QObject):
         self.state.subscribe(self._on_state)
         self._clean_dataset: str | None = None  # the data a loaded/saved project uses
         self._session_seen = work.session  # a new one: the state's network was replaced
+        self._ended_here: object = None  # the state's training status a run here gave it
         self._opening: _Opening | None = None
         self._showing = Turns(window, self)  # an opened project going into the window
         self._close_after_save = False  # Close said Save during a run: stopping it
@@ -167,8 +168,14 @@ class ProjectActions(QObject):
 
     def _status_line(self, live: tuple[str, bool]) -> tuple[str, bool]:
         """The training status line: the run's own words, else how the saved run ended (for
-        the network the state was opened with, not one picked since)."""
-        return self.state.status_line(live)
+        the network the state was opened with, not one picked since). A run of this window
+        whose words a sweep's runs replaced is told as it ended, not as "saved with the
+        project" (it was said of an untitled project's run after a sweep)."""
+        text, error = self.state.status_line(live)
+        training = self.state.training
+        if not live[0] and training is self._ended_here and training.message:
+            text = training.message
+        return text, error
 
     def _on_network_edited(self, *_args) -> None:
         """The builder changed: a new network (the workbench started a new session) is a
@@ -326,6 +333,7 @@ class ProjectActions(QObject):
         self.state.train_ended(result.reason, session.epochs_done, result.message,
                                dict(session.history), session.model,
                                continued=info is not None and info.initial_epoch > 0)
+        self._ended_here = self.state.training
 
     def may_close(self) -> bool:
         """Whether the window may close now, after asking about unsaved work or a run in
@@ -462,7 +470,7 @@ class ProjectActions(QObject):
         """The last turn of an open before the window paints it: the project's data and
         models, then its state swapped in at once (the title, modified mark and status line
         follow it)."""
-        self.views.end_show(project)
+        self.views.end_show(project, state.models.get("drawing"))
         self.lessons_restore(project.lessons)
         self._presets.adopt(state.preset, project.spec)
         self._session_seen = self._work.session

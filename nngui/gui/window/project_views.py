@@ -147,16 +147,22 @@ class ProjectViews(QObject):
 
         return [session, fill, network, runs_samples_lab]
 
-    def end_show(self, project: Project) -> None:
-        """After ``show_steps``: the project's data and its model for Evaluate and Draw. (The
-        data picked in the same turn as the state is swapped in: a load that ends is about
-        the new state.) ``paint`` in the next turn shows it all."""
+    def end_show(self, project: Project, drawing: ModelRef | None = None) -> None:
+        """After ``show_steps``: the project's data and its model for Evaluate and Draw, and
+        the Draw tab on the model it was saved with (``drawing``: the state's). (The data
+        picked in the same turn as the state is swapped in: a load that ends is about the new
+        state.) ``paint`` in the next turn shows it all."""
         try:
             self._select_data(project)  # the same data: Evaluate gets the model next
             model = self._work.session.model
             if model is not None:
                 self._work.refresh_evaluate_context()
                 self._pages.drawing.offer_model(f"Project: {project.spec.name}", model)
+            if drawing is not None:
+                # the network trained here before the save is the project's model now
+                self._pages.drawing.prefer_model(
+                    f"Project: {project.spec.name}" if drawing.source == "trained"
+                    else drawing.title)
         finally:
             self.restoring = False
 

@@ -27,16 +27,23 @@ def fill_watch(s, ds, watch, tasks, probes: Callable, current: Callable[[Any], b
                message: Callable[[str, int], None]) -> None:
     """A model not trained here (opened): the live views once, from a job that holds it
     (shown only while ``current(s)``: the session is still the window's)."""
-    if s.model is None or ds is None or not watch.live.is_empty() or tasks.is_held(s):
+    if s.model is None or ds is None or tasks.is_held(s):
         return
-    if s.spec.kind != "classifier":  # an opened autoencoder or regressor: none of these
-        # views, and they say why (as after its run here), not "Nothing trained yet"
-        if watch.live.empty_reasons()["learning_rate"]:  # no rates kept either
+    # the probes a run would use, less those that need a run (the test curve)
+    views: tuple[str, ...] = ()
+    if watch.live.is_empty():
+        if s.spec.kind == "classifier":
+            views = ("boundary", "hidden", "weights", "dead_relu", "confusion")
+        elif watch.live.empty_reasons()["learning_rate"]:  # an opened autoencoder or
+            # regressor: none of those views, and they say why (as after its run here),
+            # not "Nothing trained yet"; no rates kept either
             watch.show_probe("learning_rate", max(0, s.epochs_done - 1), None)
+    if not watch.stats.epochs:  # its layers' weights (Weights · gradients said "Train a
+        views += ("weight_stats",)  # network to see…" of a trained one)
+    if not views:
         return
-    try:  # the probes a run would use, less those that need a compiled model or a run
-        chosen = [p for p in probes(s.spec, ds)
-                  if p.name in ("boundary", "hidden", "weights", "dead_relu", "confusion")]
+    try:
+        chosen = [p for p in probes(s.spec, ds) if p.name in views]
     except SpecError:
         return  # the model does not fit this data: Evaluate says why
     model, epoch = s.model, s.epochs_done - 1

@@ -289,19 +289,22 @@ class Workbench(QObject):
 
     def probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
+        data = self.prepare(ds, spec)
+        # any network's weights, gradients and test curve (an autoencoder's and a regression's
+        # too: the Watch tab said "Train a network to see…" after one had trained)
+        stats = stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)
         if spec.kind == "classifier" and ds.task == "classification":
-            data = self.prepare(ds, spec)
             return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
-                                 data.x_test, ds.y_test, features=spec.features),
-                    *stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)]
+                                 data.x_test, ds.y_test, features=spec.features), *stats]
         # every run reports its learning rate: the Watch tab's plot is about any network
         if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
-            return [LearningRateProbe()]
+            return [LearningRateProbe(), *stats]
         from nngui.core.model.autoencoder import one_per_class
 
         idx = one_per_class(ds.y_test.astype(int).ravel())
         return [LearningRateProbe(),
-                ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32"))]
+                ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32")),
+                *stats]
 
     def sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
@@ -473,11 +476,13 @@ class Workbench(QObject):
             return  # shown already, with these test digits
         if self._training.is_running() and self._training.session is self.session:
             return  # training it: the run's end shows it
+        from nngui.gui.autoencoder.panel import epochs_trained  # built: imported already
+
         s, how = self.session, self._own_ae[1]
-        name, n = s.spec.name or "your autoencoder", s.epochs_done
+        name = s.spec.name or "your autoencoder"
         self._ae_shown_data = ds
         panel.set_model(model, s.spec, ds.x_test, ds.y_test,
-                        f"{name}, {how} ({n} epoch{'' if n == 1 else 's'})")
+                        f"{name}, {how} ({epochs_trained(s.epochs_done, s.history)})")
         panel.modelLabel.setToolTip("")  # not the bundled one's hint
 
     def weight_context(self):

@@ -20,6 +20,8 @@ def test_the_hint_stays_while_the_first_view_has_nothing(qtbot):
     live.show_probe("dead_relu", 0, {"layers": []})
     live._redraw(every=True)
     assert live.hint.isVisible()
+    # a classifier has just trained: the hint says what the views show, not to train one
+    assert not live.hint.text().lower().startswith("train")
     live.show_probe("weights", 1, {"images": np.zeros((4, 28, 28), np.float32), "units": 4})
     live._redraw(every=True)
     assert not live.hint.isVisible()  # the views explain themselves now

@@ -256,8 +256,10 @@ def test_gui_thread_never_calls_into_a_model_a_job_holds(window, qtbot):
         with qtbot.waitSignal(window.training.runFinished, timeout=120000) as run:
             _child(window, "trainButton").click()
     assert run.args[0].reason == "finished"
-    # one per epoch, live: the reconstructions and the learning rate (the Watch tab's plot)
-    assert sorted(probes) == [(name, e) for name in ("learning_rate", "reconstructions")
+    # one per epoch, live: the reconstructions, the learning rate, and the weight statistics
+    # and test curve every network's run sends (the Watch tab's plots)
+    assert sorted(probes) == [(name, e) for name in ("learning_rate", "reconstructions",
+                                                     "test_curve", "weight_stats")
                               for e in range(3)]
     gui = threading.main_thread().ident
     held_calls = [(t, name) for t, name, held in proxy.calls if held]

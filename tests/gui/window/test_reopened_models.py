@@ -134,3 +134,35 @@ def test_an_autoencoders_mistakes_tab_says_why_it_is_empty(ae_project, window, q
     assert view.count() == 1 and view.item(0).text().startswith(NO_CLASSES)
     assert "Autoencoder tab" in view.item(0).text()
     assert not view.item(0).flags() & Qt.ItemFlag.ItemIsSelectable
+
+
+@pytest.mark.parametrize("chosen", ["MNIST 784-512-512-10 MLP (bundled)", "trained"])
+def test_a_reopened_project_draws_with_the_model_it_was_saved_with(window, qtbot, tmp_path,
+                                                                    open_and_wait, chosen):
+    """The Draw tab's model is part of what a student left: reopened in a fresh window, the
+    canvas read with the project's network instead (the model first offered), and the
+    fine-tuned or bundled model the drawings were made with had to be found again."""
+    window.apply_preset("mnist-784-20-10")
+    qtbot.waitUntil(lambda: window.data.dataset is not None and not window.data.is_loading(),
+                    timeout=30000)
+    cfg = window.builder.config()
+    cfg.epochs = 1
+    window.builder.set_config(cfg)
+    with qtbot.waitSignal(window.training.runFinished, timeout=120000):
+        window.train()
+    qtbot.waitUntil(lambda: not window.tasks.is_held(window.session.model), timeout=60000)
+    combo = window.pages.draw.modelCombo
+    qtbot.waitUntil(lambda: combo.count() >= 3, timeout=60000)  # bundled ones and trained
+    title = "Trained here: mnist_784_20_10" if chosen == "trained" else chosen
+    combo.setCurrentIndex(combo.findText(title))
+    assert combo.currentText() == title
+    path = tmp_path / "drawn.nngui"
+    assert window.save_project_to(path)
+
+    fresh = _fresh_window(qtbot)
+    assert open_and_wait(fresh, path)
+    combo = fresh.pages.draw.modelCombo
+    qtbot.waitUntil(lambda: combo.count() >= 3, timeout=60000)  # the bundled ones loaded
+    want = "Project: mnist_784_20_10" if chosen == "trained" else chosen
+    qtbot.waitUntil(lambda: combo.currentText() == want, timeout=10000)
+    assert fresh.pages.draw.current_model()[0] == want
