@@ -215,6 +215,8 @@ class Task(QObject):
 class TaskRunner(QObject):
     """Starts jobs, tracks what they hold, and shuts them all down together."""
 
+    released = Signal()  # a job ended: what it held is free (unless another holds it)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks: list[Task] = []
@@ -274,7 +276,12 @@ class TaskRunner(QObject):
         # compiles walked away from by Stop: none may be inside TensorFlow at exit
         return abandon.join_all(None if timeout_ms is None else timeout_ms / 1000) and ok
 
+    def held_by_job(self, obj: Any) -> bool:
+        """Whether a job in flight holds ``obj`` (``released`` says when one ends)."""
+        return obj is not None and any(t.holds_object(obj) for t in self._tasks)
+
     def _release(self, task: Task) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
             _set_switch_interval()
+            self.released.emit()

@@ -64,6 +64,8 @@ class Workbench(QObject):
         self.readOnlyLabel.hide()
         self._prepared: tuple[tuple, Prepared] | None = None
         self._train_when_loaded: bool | None = None  # Train pressed while data loads
+        self._train_when_free: bool | None = None  # ... while a job held the network
+        tasks.released.connect(self._on_job_released)
         self._ae_run_start: int | None = None  # first epoch of an autoencoder run, if one
         # the session's own autoencoder (trained here or opened) and how it came: what the
         # Autoencoder tab (and so the Draw tab's rebuilds) shows, never the bundled one
@@ -95,6 +97,7 @@ class Workbench(QObject):
     def new_session(self, spec: NetworkSpec) -> None:
         """A fresh, untrained ``spec``: the training panel and the Watch tab start over."""
         self.set_read_only(None)  # an opened model that is read-only sets it again after
+        self._train_when_free = None  # a click for the network this one replaces
         self.session = Session(spec)
         self._own_ae = None
         self._summary.set_spec(spec)
@@ -247,6 +250,11 @@ class Workbench(QObject):
         except SpecError as exc:
             QMessageBox.warning(self._window, "Cannot train", str(exc))
             return False
+        if self._tasks.held_by_job(self.session) and not self._training.is_running():
+            self._train_when_free = restart  # a short job: an evaluation, the Watch views
+            self.message.emit("The network is being evaluated; training starts as soon as "
+                              "it is free.", 0)
+            return False
         if self._tasks.is_held(self.session):
             QMessageBox.information(self._window, "Busy", "This network is in use (e.g. being "
                                     "evaluated); try again in a moment.")
@@ -265,6 +273,12 @@ class Workbench(QObject):
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", epochs, first)
         return True
+
+    def _on_job_released(self) -> None:
+        """Train, pressed while a job held the network, once none holds it."""
+        if self._train_when_free is not None and not self._tasks.is_held(self.session):
+            restart, self._train_when_free = self._train_when_free, None
+            self.train(restart)
 
     def _run_parts(self, spec: NetworkSpec, ds) -> tuple[TrainConfig, Prepared]:
         """The settings and the encoded data a run of ``spec`` on ``ds`` trains with now."""
