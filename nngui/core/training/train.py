@@ -299,10 +299,20 @@ def train(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
     else:
         # early stopping ends a run short of its target: that run is over, not resumable
         result = RunResult("finished", done, history, seconds,
-                           f"Trained {counted(done, 'epoch')}.{early_stop_note(options)}",
+                           f"{trained_text(initial_epoch, done)}{early_stop_note(options)}",
                            target_epochs=done if early_stop_note(options) else target)
     observer.on_end(result)
     return result
+
+
+def trained_text(initial_epoch: int, done: int) -> str:
+    """What a finished run trained: "Trained 3 epochs." from scratch, "Trained epochs 4–5
+    (5 in all)." for a Continue (whose time the status line gives: this run's, not all)."""
+    if initial_epoch <= 0:
+        return f"Trained {counted(done, 'epoch')}."
+    which = f"epoch {done}" if done == initial_epoch + 1 else \
+        f"epochs {initial_epoch + 1}–{done}"
+    return f"Trained {which} ({done} in all)."
 
 
 def _explain_error(exc: Exception) -> str:

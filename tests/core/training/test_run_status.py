@@ -91,3 +91,37 @@ def test_nothing_after_the_end_changes_what_is_said(reason, late, now):
             status.begin(INFO)
         assert (status.status_line(), status.progress(now)) == said
     assert "Training ·" not in said[0][0] and "ETA" not in said[1].text
+
+
+def test_a_continued_run_says_which_epochs_it_trained():
+    """A Continue's status gives this run's time: its words name this run's epochs, not
+    "Trained 5 epochs" of a run that trained two of them."""
+    from nngui.core.training.train import trained_text
+
+    assert trained_text(0, 3) == "Trained 3 epochs."
+    assert trained_text(0, 1) == "Trained 1 epoch."
+    assert trained_text(3, 5) == "Trained epochs 4–5 (5 in all)."
+    assert trained_text(4, 5) == "Trained epoch 5 (5 in all)."
+
+
+def test_continue_names_its_own_epochs_in_the_result():
+    import numpy as np
+
+    from nngui.core.data.adapt import Prepared
+    from nngui.core.network.spec import LayerSpec, NetworkSpec, TrainConfig
+    from nngui.core.training.observer import Observer
+    from nngui.core.training.session import RunRequest, Session
+    from nngui.core.training.train import run_request
+
+    spec = NetworkSpec((2,), [LayerSpec("Dense", {"units": 3, "activation": "tanh"}),
+                              LayerSpec("Dense", {"units": 2, "activation": "softmax"})],
+                       "sparse_categorical_crossentropy", "adam", 0.01)
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    data, session = Prepared(x, y, x[:4], y[:4], None), Session(spec)
+    cfg = TrainConfig(epochs=3, batch_size=8, seed=0)
+    first = run_request(RunRequest(session, data, cfg), Observer())
+    assert first.message == "Trained 3 epochs."
+    again = run_request(RunRequest(session, data, TrainConfig(epochs=2, batch_size=8, seed=0)),
+                        Observer())
+    assert again.reason == "finished" and again.message == "Trained epochs 4–5 (5 in all)."
