@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.files.project import Project
+from nngui.core.network.validate import DataInfo
 from nngui.core.platform import runtime
 from nngui.core.training.presets import get_preset
 from nngui.core.training.session import Session
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.data.loaded.connect(self._on_dataset)
         self.data.busy.connect(self.statusBar().showMessage)
+        self.data.busy.connect(self._on_data_loading)
+        self.data.failed.connect(self._on_data_not_loaded)
         if load_tensorflow:  # after the first paint: its import would slow the paint down
             self.when_painted(self._load_tensorflow)
         restore_layout(self, self.settings)
@@ -250,6 +253,20 @@ class MainWindow(QMainWindow):
     def apply_preset(self, name: str, quiet: bool = False) -> None:
         """Choose preset ``name`` in the preset box: its network, settings and data."""
         self.presets.apply(name, quiet)
+
+    def _on_data_loading(self, text: str) -> None:
+        """While other data loads, the line and the builder's checks describe none: the
+        numbers and problems of the data about to go would describe the wrong data."""
+        self.dataInfo.set_lines(text)
+        self.dataInfo.setToolTip("")
+        self.builder.set_data_info(None)
+
+    def _on_data_not_loaded(self, _message: str) -> None:
+        """A load failed: the data still loaded is described again."""
+        ds = self.data.dataset
+        if ds is not None and not self.data.is_loading():
+            self._on_dataset(ds)
+            self.builder.set_data_info(DataInfo.of(ds))
 
     def _on_dataset(self, ds) -> None:
         notes = "; ".join(ds.notes[:3])

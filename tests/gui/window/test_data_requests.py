@@ -252,3 +252,24 @@ def test_the_cifar_preset_asks_for_its_data_when_picked_and_not_at_start_up(
                for t in said)
     window.apply_preset("cifar-3072-3000-2000-10")
     assert asked == ["cifar10"]
+
+
+def test_while_other_data_loads_the_data_line_and_problems_describe_no_old_data(
+        window, qtbot, gates):
+    """A preset whose data is still loading: the data line says what loads, and the
+    Problems list does not hold the new network against the data about to go (it said the
+    network reads 3 inputs where the data has 2, of circles, while XOR loaded)."""
+    window.apply_preset("mlp-2-4-2")
+    qtbot.waitUntil(lambda: window.data.dataset.name == "circles" and
+                    not window.data.is_loading(), timeout=20000)
+    assert "2" in window.dataInfo.lines()[0]  # circles: input 2
+    gates["xor"] = threading.Event()
+    window.apply_preset("xor-3-4-1")  # 3 inputs, on XOR data still to come
+    assert window.data.is_loading()
+    assert window.dataInfo.lines()[0].startswith("Loading")
+    assert not [t for t in _problem_texts(window) if t.startswith("✖")], _problem_texts(window)
+    with qtbot.waitSignal(window.data.loaded, timeout=30000):
+        gates["xor"].set()
+    assert not window.data.is_loading() and window.data.dataset.name == "xor"
+    assert window.dataInfo.lines()[0].startswith("4 train")  # XOR's four points
+    assert not [t for t in _problem_texts(window) if t.startswith("✖")]
