@@ -3,10 +3,13 @@ the weight editor's context, and an opened model's views drawn once."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from nngui.core.network.spec import SpecError
+from nngui.core.insight.layer_stats import stats_probes
+from nngui.core.insight.probes import LearningRateProbe, ReconstructionProbe, live_probes
+from nngui.core.network.spec import NetworkSpec, SpecError
 
 
 def weight_context(s, ds, prepare: Callable, probes: Callable) -> Any:
@@ -52,3 +55,24 @@ def fill_watch(s, ds, watch, tasks, probes: Callable, current: Callable[[Any], b
                      watch.show_probe(name, epoch, out) for name, out in res],
                  on_failed=lambda msg: message(
                      f"The Watch views could not be computed: {msg}", 8000))
+
+
+def run_probes(spec: NetworkSpec, ds: Any, data: Any) -> list:
+    """What the live views need from the model after each epoch (run in its thread), for
+    ``spec`` on ``ds`` encoded as ``data`` (``Prepared``)."""
+    # any network's weights, gradients and test curve (an autoencoder's and a regression's
+    # too: the Watch tab said "Train a network to see…" after one had trained)
+    stats = stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)
+    inputs = math.prod(int(v) for v in spec.input_shape)
+    if spec.kind == "classifier" and ds.task == "classification":
+        return [*live_probes(inputs, data.x_train, ds.y_train, data.x_test, ds.y_test,
+                             features=spec.features), *stats]
+    # every run reports its learning rate: the Watch tab's plot is about any network
+    if spec.kind != "autoencoder" or math.prod(int(v) for v in ds.input_shape) != 784:
+        return [LearningRateProbe(), *stats]
+    from nngui.core.model.autoencoder import one_per_class
+
+    idx = one_per_class(ds.y_test.astype(int).ravel())
+    return [LearningRateProbe(),
+            ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32")),
+            *stats]

@@ -25,8 +25,6 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QWidget
 
 from nngui.core.data.adapt import Prepared, prepare
 from nngui.core.files.project import Project
-from nngui.core.insight.layer_stats import stats_probes
-from nngui.core.insight.probes import LearningRateProbe, ReconstructionProbe, live_probes
 from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
 from nngui.core.network.validate import DataInfo, errors
 from nngui.core.platform import abandon
@@ -303,22 +301,7 @@ class Workbench(QObject):
 
     def probes(self, spec: NetworkSpec, ds) -> list:
         """What the live views need from the model after each epoch (run in its thread)."""
-        data = self.prepare(ds, spec)
-        # any network's weights, gradients and test curve (an autoencoder's and a regression's
-        # too: the Watch tab said "Train a network to see…" after one had trained)
-        stats = stats_probes(data.x_train, data.y_train, data.x_test, data.y_test)
-        if spec.kind == "classifier" and ds.task == "classification":
-            return [*live_probes(_prod(spec.input_shape), data.x_train, ds.y_train,
-                                 data.x_test, ds.y_test, features=spec.features), *stats]
-        # every run reports its learning rate: the Watch tab's plot is about any network
-        if spec.kind != "autoencoder" or _prod(ds.input_shape) != 784:
-            return [LearningRateProbe(), *stats]
-        from nngui.core.model.autoencoder import one_per_class
-
-        idx = one_per_class(ds.y_test.astype(int).ravel())
-        return [LearningRateProbe(),
-                ReconstructionProbe(ds.x_test[idx].reshape(-1, 28, 28).astype("float32")),
-                *stats]
+        return watch_context.run_probes(spec, ds, self.prepare(ds, spec))
 
     def sweep_request(self, spec: NetworkSpec) -> RunRequest | None:
         """A from-scratch run of ``spec`` (a sweep's setting) on the chosen data."""
