@@ -1,0 +1,92 @@
+"""The window keeps its size beside the Lessons dock: no tab makes it grow past the screen.
+
+At 1024x700 with the dock open, the Train tab's builder and panel (1022 px) plus the dock
+(218 px and more) made the window 1246 px wide, past the screen, and a tab switch resized it.
+The offscreen platform's screen is 800x800, so each test sets the screen it stands for.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtWidgets import QApplication
+
+from nngui.gui.window import layout
+from nngui.gui.window.main_window import MainWindow
+
+SCREENS = [(1024, 700), (1366, 768)]
+
+
+@pytest.fixture
+def window_on(qtbot, monkeypatch, tmp_path):
+    """``window_on(w, h)``: the main window on a ``w`` x ``h`` screen, shown at that size."""
+    from nngui.gui.common.data_controller import DataController
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("NNGUI_MNIST", raising=False)
+    monkeypatch.setenv("NNGUI_DATA_DIR", str(tmp_path / "nngui-data"))
+    monkeypatch.setattr(DataController, "ask_mnist_choice", lambda self: "cancel")
+    made = []
+
+    def make(width: int, height: int) -> MainWindow:
+        monkeypatch.setattr(layout, "available_area",
+                            lambda _w: QRect(0, 0, width, height))
+        w = MainWindow(load_tensorflow=False)
+        qtbot.addWidget(w)
+        made.append(w)
+        w.resize(width, height)
+        w.show()
+        qtbot.waitUntil(lambda: w.data.dataset is not None, timeout=30000)
+        w.build_all_pages()
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+
+
+def _right_edge(widget, window) -> int:
+    return widget.mapTo(window, QPoint(widget.width(), 0)).x()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_no_tab_grows_the_window_past_the_screen_beside_the_lessons_dock(window_on, qtbot,
+                                                                         screen):
+    width, height = screen
+    w = window_on(width, height)
+    w.lessons.show()
+    qtbot.waitUntil(lambda: w.lessons.dock.isVisible())
+    QApplication.processEvents()
+    size = w.size()
+    assert size == QSize(width, height), size
+    dock = w.lessons.dock
+    for _ in range(2):  # there and back: no tab leaves the window another size
+        for i in range(w.tabs.count()):
+            w.tabBar.setCurrentIndex(i)
+            QApplication.processEvents()
+            name = w.tabs.tabText(i)
+            hint = w.minimumSizeHint()
+            assert hint.width() <= width and hint.height() <= height, (name, hint)
+            assert w.size() == size, f"{name}: {w.size().toTuple()}"
+            assert dock.isVisible() and _right_edge(dock, w) <= w.width(), name
+            central = w.centralScroll
+            assert _right_edge(central, w) <= dock.mapTo(w, QPoint(0, 0)).x(), name
+            assert _right_edge(w.tabBar, w) <= w.width(), name
+
+
+def test_the_central_area_scrolls_where_the_screen_is_too_small_for_it(window_on, qtbot):
+    w = window_on(1024, 700)
+    w.tabBar.setCurrentIndex(w.tabs.indexOf(w.draw))
+    QApplication.processEvents()
+    assert not w.centralScroll.horizontalScrollBar().isVisible()  # fits without the dock
+    w.lessons.show()
+    qtbot.waitUntil(lambda: w.lessons.dock.isVisible())
+    QApplication.processEvents()
+    assert w.width() == 1024
+    need = w.centralScroll.widget().minimumSizeHint().width()
+    if need > w.centralScroll.viewport().width():  # reachable, not cut off
+        assert w.centralScroll.horizontalScrollBar().maximum() > 0
+    w.lessons.dock.hide()
+    QApplication.processEvents()
+    assert w.width() == 1024
+    qtbot.waitUntil(lambda: not w.centralScroll.horizontalScrollBar().isVisible())
