@@ -90,3 +90,37 @@ def test_the_central_area_scrolls_where_the_screen_is_too_small_for_it(window_on
     QApplication.processEvents()
     assert w.width() == 1024
     qtbot.waitUntil(lambda: not w.centralScroll.horizontalScrollBar().isVisible())
+
+
+def _cut(label, panel) -> str:
+    """Why ``label``'s text cannot be read whole inside ``panel`` ("" when it can)."""
+    top_left = label.mapTo(panel, QPoint(0, 0))
+    if top_left.x() < 0 or top_left.x() + label.width() > panel.width():
+        return f"{label.objectName() or label.text()[:20]!r} sideways out of the panel"
+    if top_left.y() + label.height() > panel.height():
+        return f"{label.text()[:20]!r} below the panel's bottom"
+    if label.height() < label.heightForWidth(label.width()):
+        return f"{label.text()[:20]!r}: {label.height()} px < {label.heightForWidth(label.width())}"
+    return ""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("lessons", [False, True])
+def test_the_watch_tabs_right_column_is_whole(window_on, qtbot, screen, lessons):
+    w = window_on(*screen)
+    if lessons:
+        w.lessons.show()
+        qtbot.waitUntil(lambda: w.lessons.dock.isVisible())
+    w.tabBar.setCurrentIndex(w.tabs.indexOf(w.watch))
+    QApplication.processEvents()
+    live = w.watch.live
+    qtbot.waitUntil(lambda: live.isVisible() and live.height() > 0)
+    for label in (live.deadReluLabel, live.hint):
+        assert label.isVisible()
+        assert _cut(label, live) == ""
+    # the confusion plot's title, six tick labels and axis label need about 140 px: in the
+    # column under the hint's four lines it had 98-112 and its ticks overlapped
+    assert live.confusionView.height() >= 140, live.confusionView.height()
+    assert _right_edge(live.confusionView, live) <= live.width()
+    assert _right_edge(live, w) <= w.centralScroll.viewport().mapTo(w, QPoint(0, 0)).x() + \
+        w.centralScroll.viewport().width()
