@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -52,6 +52,14 @@ class ScreenBoundArea(QScrollArea):
         self._window = window
         self._docks: list[QDockWidget] = []
         self.setWidget(contents)
+        # a scroll area keeps its contents' new minimum to itself (a tab switch's): pass
+        # it on, so the window's minimum follows the tab shown, within the screen
+        contents.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def follow(self, dock: QDockWidget) -> None:
         """Leave room for ``dock`` beside this area, shown or not, unless it floats."""
@@ -62,7 +70,7 @@ class ScreenBoundArea(QScrollArea):
 
     def room(self) -> QSize | None:
         """The most the screen leaves this area: its available size less the side docks'
-        minimum widths (and their separators) and the window's bars' heights.
+        minimum widths (and their separators), the window's frame and its bars' heights.
 
         A hidden dock counts too: QMainWindow lays a shown dock out before this area hears
         of it (its cached minimum grew the window by the dock's width first), and the
@@ -79,7 +87,9 @@ class ScreenBoundArea(QScrollArea):
         side = sum(d.minimumSizeHint().width() + gap for d in docks)
         bars = sum(b.sizeHint().height() for b in (win.menuBar(), win.statusBar())
                    if b is not None and not b.isHidden())
-        return QSize(max(0, avail.width() - side), max(0, avail.height() - bars))
+        frame = win.frameGeometry().size() - win.geometry().size()  # the title bar, borders
+        return QSize(max(0, avail.width() - side - frame.width()),
+                     max(0, avail.height() - bars - frame.height()))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
         need = self.widget().minimumSizeHint()

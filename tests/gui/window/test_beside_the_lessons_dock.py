@@ -124,3 +124,24 @@ def test_the_watch_tabs_right_column_is_whole(window_on, qtbot, screen, lessons)
     assert _right_edge(live.confusionView, live) <= live.width()
     assert _right_edge(live, w) <= w.centralScroll.viewport().mapTo(w, QPoint(0, 0)).x() + \
         w.centralScroll.viewport().width()
+
+
+def test_the_windows_minimum_follows_the_tab_shown_within_the_screen(window_on, qtbot):
+    """A window left shorter than a tab needs (a geometry saved at 674 px) still grows to
+    that tab's minimum, as before the central area scrolled, but never past the screen; the
+    scroll area once kept the first tab's minimum and the Draw tab scrolled both ways."""
+    w = window_on(1024, 700)
+    w.resize(1024, 674)
+    QApplication.processEvents()
+    bars = w.menuBar().height() + w.statusBar().height()
+    top = 700 - (w.frameGeometry().height() - w.height())  # the most, inside its frame
+    for i in range(w.tabs.count()):
+        w.tabBar.setCurrentIndex(i)
+        QApplication.processEvents()
+        name = w.tabs.tabText(i)
+        need = w.centralScroll.widget().minimumSizeHint().height() + bars
+        qtbot.waitUntil(lambda n=need: w.height() >= min(n, top), timeout=2000)
+        assert w.height() <= top and w.width() == 1024, (name, w.size())
+        if need <= top:
+            assert not w.centralScroll.verticalScrollBar().isVisible(), name
+            assert not w.centralScroll.horizontalScrollBar().isVisible(), name
