@@ -191,8 +191,13 @@ class LivePanel(QWidget):
         side = QVBoxLayout()
         side.addWidget(self.confusionView, 1)
         side.addWidget(self.deadReluLabel)
-        side.addWidget(self.hint)
         grid.addLayout(side, 1, 2)
+        # the hint across the whole panel, under the views: in the right column its four
+        # lines squeezed the confusion plot to 90 px at 1024x700 (its tick labels overlapped)
+        # and its last line was cut at the panel's bottom
+        grid.addWidget(self.hint, 2, 0, 1, 3)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(2, 2)

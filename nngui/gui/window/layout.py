@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QObject, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabBar, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
 
 from nngui.gui.window.settings import Settings
 
@@ -22,6 +33,73 @@ def fit_to_screen(size: QSize, available: QRect | None) -> QSize:
     if available is None or available.isEmpty():
         return size
     return QSize(min(size.width(), available.width()), min(size.height(), available.height()))
+
+
+class ScreenBoundArea(QScrollArea):
+    """The window's central area: it never asks for more than the screen leaves it.
+
+    QMainWindow takes its central widget's minimum as its own (plus the docks'); the Train
+    tab's builder and panel need 1022 px, so opening the Lessons dock (218 px and more) made
+    the window grow to 1246 px, past a 1024-pixel screen, and shrink back on Draw's tab.
+    This area's minimum is its contents' minimum, cut to the screen's available size less
+    what the docks need beside it; where the contents need more than that, they scroll
+    instead of the window growing. Where they fit, it is a plain frameless container.
+    """
+
+    def __init__(self, contents: QWidget, window: QMainWindow) -> None:
+        super().__init__(objectName="centralScroll", widgetResizable=True,
+                         frameShape=QFrame.Shape.NoFrame)
+        self._window = window
+        self._docks: list[QDockWidget] = []
+        self.setWidget(contents)
+        # a scroll area keeps its contents' new minimum to itself (a tab switch's): pass
+        # it on, so the window's minimum follows the tab shown, within the screen
+        contents.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def follow(self, dock: QDockWidget) -> None:
+        """Leave room for ``dock`` beside this area, shown or not, unless it floats."""
+        self._docks.append(dock)
+        self.updateGeometry()
+        for signal in (dock.topLevelChanged, dock.dockLocationChanged):
+            signal.connect(lambda *_: self.updateGeometry())
+
+    def room(self) -> QSize | None:
+        """The most the screen leaves this area: its available size less the side docks'
+        minimum widths (and their separators), the window's frame and its bars' heights.
+
+        A hidden dock counts too: QMainWindow lays a shown dock out before this area hears
+        of it (its cached minimum grew the window by the dock's width first), and the
+        window's minimum then stays the same whether the Lessons dock is open or not."""
+        win = self._window
+        avail = available_area(win)
+        if avail is None or avail.isEmpty():
+            return None
+        gap = win.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None,
+                                      win)
+        docks = [d for d in self._docks if not d.isFloating()
+                 and win.dockWidgetArea(d) in (Qt.DockWidgetArea.LeftDockWidgetArea,
+                                               Qt.DockWidgetArea.RightDockWidgetArea)]
+        side = sum(d.minimumSizeHint().width() + gap for d in docks)
+        bars = sum(b.sizeHint().height() for b in (win.menuBar(), win.statusBar())
+                   if b is not None and not b.isHidden())
+        frame = win.frameGeometry().size() - win.geometry().size()  # the title bar, borders
+        return QSize(max(0, avail.width() - side - frame.width()),
+                     max(0, avail.height() - bars - frame.height()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        need = self.widget().minimumSizeHint()
+        room = self.room()
+        if room is None:
+            return need
+        return QSize(min(need.width(), room.width()), min(need.height(), room.height()))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return self.widget().sizeHint()
 
 
 def full_width_tab_bar(tabs: QTabWidget) -> QTabBar:

@@ -56,6 +56,7 @@ from nngui.gui.training.panel import TrainingPanel
 from nngui.gui.training.run_recorder import RunRecorder
 from nngui.gui.window.file_actions import FileActions
 from nngui.gui.window.layout import (
+    ScreenBoundArea,
     action,
     available_area,
     fit_tabs,
@@ -196,7 +197,10 @@ class MainWindow(QMainWindow):
         self.tabBar = full_width_tab_bar(self.tabs)
         cv.addWidget(self.tabBar)
         cv.addWidget(split, 1)
-        self.setCentralWidget(central)
+        self.centralScroll = ScreenBoundArea(central, self)  # never wider than the screen
+        self.setCentralWidget(self.centralScroll)
+        # the room left beside the Lessons dock changes with it
+        self.centralScroll.follow(self.lessons.dock)
         self.deviceLabel = QLabel("Loading TensorFlow…")
         self.deviceLabel.setObjectName("deviceLabel")
         self.statusBar().addPermanentWidget(self.deviceLabel)
