@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nngui.core.platform import abandon
@@ -284,4 +285,5 @@ class TaskRunner(QObject):
         if task in self._tasks:
             self._tasks.remove(task)
             _set_switch_interval()
-            self.released.emit()
+            if not self._closed and shiboken6.isValid(self):  # a closed window's: none hears
+                self.released.emit()
