@@ -62,7 +62,6 @@ from nngui.core.training.fast_plan import (  # noqa: F401  (the path a run takes
     MAX_PARAMS,
     MAX_SAMPLES,
     Plan,
-    numpy_pays,
     plan,
     use_xla,
     why_not,

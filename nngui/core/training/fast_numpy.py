@@ -61,7 +61,7 @@ class NumpyLoop:
         self.opt = NumpyOptimizer(model.optimizer, self.vars)
         shapes = [tuple(v.shape) for v in self.vars]
         self.w, self.g = Flat(shapes), Flat(shapes)  # the weights and a step's gradient
-        self.model, self.capacity, self.n, self.bs = model, capacity, n, bs
+        self.model, self.capacity, self.bs = model, capacity, bs
         self.val_batch = val[1]
         self.eval_batches = tuple(b for _, b in evals)
         self.full, self.rem = divmod(n, bs)
