@@ -44,8 +44,9 @@ class NumpyLoop:
     """``fast._Loop``'s call for a model ``why_not`` accepts, in NumPy.
 
     ``snaps`` hold the weights at the start of the last epoch that began finite (what NaN
-    puts back); ``backups`` the model's variables at the start of the last call (what a run
-    that walked away from the call puts back).
+    puts back); ``backup`` the weights and optimizer state at the start of the last call
+    (what a run that walked away from the call puts back), copied from the buffers that call
+    read rather than read from TensorFlow again (~0.3 ms a variable).
     """
 
     numpy = True
@@ -69,7 +70,7 @@ class NumpyLoop:
         self.keys = sorted(["loss", *(key for key, _ in self.arith.metrics)])
         self.snaps: list[np.ndarray] = []
         self.snap_ok = False
-        self.backups: list[tuple[Any, np.ndarray]] = []
+        self.backup: tuple[np.ndarray, tuple] | None = None
         self._arrays: dict[int, tuple[Any, np.ndarray]] = {}
 
     # what fast.run asks of a loop
@@ -97,8 +98,12 @@ class NumpyLoop:
             var.assign(value)
 
     def undo_call(self) -> None:
-        for var, value in self.backups:
-            var.assign(value)
+        if self.backup is None:
+            return
+        self.w.buffer[...] = self.backup[0]
+        self.w.store(self.vars)
+        self.opt.restore(self.backup[1])
+        self.opt.write()
 
     # the data, as NumPy arrays (once a run)
 
@@ -137,6 +142,7 @@ class NumpyLoop:
         to ``means``: (the epoch's logs, the first finite batch loss, the step at which the
         loss became NaN or diverged, -1 if none did)."""
         ar, opt, bs = self.arith, self.opt, self.bs
+        scale = opt.grad_scale
         total = count = prev = 0.0
         sums = {key: 0.0 for key, _ in ar.metrics}
         counts = dict.fromkeys(sums, 0)
@@ -146,6 +152,8 @@ class NumpyLoop:
             xb, yb = x[idx], y[idx]
             kept, head = ar.forward(w, xb)
             per, out, g = ar.step_parts(head, yb)
+            if scale != 1:  # the optimizer takes the gradient scaled (numpy_optimizer.py)
+                g *= scale
             size = len(idx)
             batch = float(np.add.reduce(per))  # the batch's loss: SSE's sum, else the mean
             total += (batch if ar.loss == "sse" else batch / size) * size
@@ -181,7 +189,7 @@ class NumpyLoop:
         self.w.load(self.vars)
         w = self.w.views
         self.opt.read()
-        self.backups = [(v, np.array(v.numpy())) for v in (*self.vars, *self.opt.variables)]
+        self.backup = (self.w.buffer.copy(), self.opt.state())
         steps = np.zeros((cap, self.spe), np.float32)
         logs = {key: np.zeros(cap, np.float32) for key in self.keys}
         vals = {key: np.zeros(cap, np.float32) for key in self.keys} if val else {}
