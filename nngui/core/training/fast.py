@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from nngui.core.model.training_build import build_for_training
 from nngui.core.network.spec import TrainConfig
 from nngui.core.platform import runtime
 from nngui.core.training import fast_numpy
@@ -305,7 +306,7 @@ def _setup(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: 
     eval_xy = tuple((tf.convert_to_tensor(np.asarray(p.eval_data[0])),
                      tf.convert_to_tensor(np.asarray(p.eval_data[1]))) for p in eval_probes)
     eval_shape = tuple((int(len(p.eval_data[0])), int(p.eval_data[2])) for p in eval_probes)
-    model._symbolic_build(data_batch=(x[:1], y[:1]))  # metrics and optimizer built now
+    build_for_training(model, x[:1], y[:1])  # metrics and optimizer built now
     loop = _loop(model, how, int(x.shape[0]), config.batch_size, (n_val, val_batch),
                  eval_shape)
     return eval_probes, eval_xy, loop
