@@ -99,16 +99,17 @@ def grid_axes(x2d: np.ndarray, resolution: int = 200,
 
 
 def decision_grid(model: Any, x2d: np.ndarray, resolution: int = 200,
-                  features: Sequence[str] = ()
+                  features: Sequence[str] = (), predict: Any = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, class_grid, prob_grid) over the data range; grids are indexed [iy, ix].
 
-    With input ``features`` each grid point is lifted as the training data was.
+    With input ``features`` each grid point is lifted as the training data was. ``predict``
+    (model, points) -> outputs replaces ``predict_probs`` (the live probes' NumPy engine).
     """
     xs, ys = grid_axes(x2d, resolution)
     gx, gy = np.meshgrid(xs, ys)
     points = lift(np.column_stack([gx.ravel(), gy.ravel()]), features)
-    pred, p = classes_from_probs(predict_probs(model, points))
+    pred, p = classes_from_probs((predict or predict_probs)(model, points))
     shape = (len(ys), len(xs))
     return xs, ys, pred.reshape(shape), p.reshape(shape).astype(np.float32)
 

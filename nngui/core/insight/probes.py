@@ -33,10 +33,44 @@ class ReconstructionProbe:
 # ---- live views of a classifier while it trains ------------------------------------------
 
 
+def numpy_pass(model: Any, stop: int | None = None) -> Any:
+    """The NumPy forward engine over ``model``'s first ``stop`` layers (all by default), with
+    the weights they hold now, or None where it cannot run one of them.
+
+    A probe's Keras calls are eager: each layer call costs a millisecond or more of
+    TensorFlow's dispatch (several at load 3-4), so the probes of a toy network's run cost
+    more than its training (XOR, 150 epochs: ~0.8 s of probes beside ~0.3 s of training).
+    The engine computes what Keras computes in inference mode
+    (``tests/core/model/test_forward_property.py``)."""
+    from nngui.core.model.forward import ForwardPass, Unsupported
+
+    layers = list(getattr(model, "layers", ()))
+    if not layers or type(model).__name__ != "Sequential":  # a chain of layers, nothing else
+        return None
+    try:
+        return ForwardPass(layers[:len(layers) if stop is None else stop])
+    except Unsupported:
+        return None
+
+
+def model_outputs(model: Any, x: np.ndarray) -> np.ndarray:
+    """The model's outputs for ``x`` as float32, in inference mode: the NumPy engine where it
+    runs the model, else Keras' (``evaluation.predict_probs``)."""
+    engine = numpy_pass(model)
+    if engine is not None:
+        return engine(x)
+    from nngui.core.insight.evaluation import predict_probs
+
+    return predict_probs(model, x)
+
+
 def layer_outputs(model: Any, x: np.ndarray, upto: int | None = None) -> list[np.ndarray]:
     """Each layer's output for ``x`` (inference mode), through layer ``upto`` (default all)."""
     layers = list(model.layers)
     stop = len(layers) if upto is None else upto + 1
+    engine = numpy_pass(model, stop)
+    if engine is not None:
+        return engine.trace(x)[1:]
     h: Any = np.asarray(x, dtype=np.float32)
     outs: list[np.ndarray] = []
     for layer in layers[:stop]:
@@ -181,7 +215,8 @@ class BoundaryProbe:
         from nngui.core.insight.evaluation import decision_grid
 
         both = np.concatenate([self.x_train, self.x_test])
-        xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features)
+        xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features,
+                                              predict=model_outputs)
         first = first_dense(model)
         maps: list[dict[str, Any]] = []
         if self.maps:
@@ -268,13 +303,9 @@ class ConfusionProbe:
     name: str = "confusion"
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        from nngui.core.insight.evaluation import (
-            classes_from_probs,
-            confusion_matrix,
-            predict_probs,
-        )
+        from nngui.core.insight.evaluation import classes_from_probs, confusion_matrix
 
-        probs = predict_probs(model, self.x)
+        probs = model_outputs(model, self.x)
         pred, _p = classes_from_probs(probs)
         k = max(2, int(probs.shape[-1]) if probs.ndim > 1 else 2)
         return {"matrix": confusion_matrix(self.labels, pred, k)}

@@ -17,7 +17,7 @@ from nngui.core.insight.probes import (
     live_probes,
 )
 from nngui.core.model.builder import build_model
-from nngui.core.network.spec import NetworkSpec, SpecError, TrainConfig
+from nngui.core.network.spec import LayerSpec, NetworkSpec, SpecError, TrainConfig
 from nngui.core.platform.runtime import keras
 from nngui.core.training.observer import Observer
 from nngui.core.training.presets import _dense
@@ -299,3 +299,27 @@ def test_a_probe_can_ask_to_run_every_few_batches_in_the_training_thread(moons):
     assert got == sorted(expected + [0, 1]) and len(expected) >= 2
     assert set(seen) == {box["ident"]} != {threading.get_ident()}
     assert result.ok
+
+
+def test_the_probes_read_the_builders_networks_in_numpy_and_others_in_keras(moons):
+    """The live probes run a builder's network through the NumPy engine (eager Keras calls
+    cost milliseconds each, most of a toy run) and any other model through Keras: both give
+    Keras' layer outputs."""
+    from nngui.core.insight.probes import layer_outputs, model_outputs, numpy_pass
+
+    x = moons.x_test[:40].astype(np.float32)
+    model = build_model(NetworkSpec((2,), [_dense(5, "relu"), LayerSpec("Dropout", {"rate": 0.3}),
+                                           _dense(3, "tanh"), _dense(2, "softmax")],
+                                    "sparse_categorical_crossentropy"), 2)
+    assert numpy_pass(model) is not None
+    k = keras()
+    other = k.Sequential([k.Input((2,)), k.layers.Dense(5, activation="relu"),
+                          k.layers.LayerNormalization(), k.layers.Dense(2, activation="softmax")])
+    assert numpy_pass(other) is None  # a layer the engine does not run: Keras reads it
+    for m in (model, other):
+        outs = layer_outputs(m, x)
+        assert len(outs) == len(m.layers)
+        for i, out in enumerate(outs):
+            np.testing.assert_allclose(out, _sub_output(m, i, x), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(model_outputs(m, x), np.asarray(m.predict(x, verbose=0)),
+                                   rtol=1e-5, atol=1e-6)
