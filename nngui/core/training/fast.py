@@ -345,8 +345,11 @@ def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,
     # one fit skips too): ~15 ms an epoch at 9,000 samples, more than training 720 moons
     # points. They are drawn ahead on tf.data's thread while a call trains.
     ahead = int(max(1, min(loop.capacity, PREFETCH_ELEMENTS // max(n, 1))))
-    orders = iter(epoch_orders(n, seed).take(target - initial_epoch).prefetch(ahead)
-                  .with_options(pipeline_options()))
+    orders = epoch_orders(n, seed).take(target - initial_epoch)
+    if loop.numpy:  # NumPy's loop reads them eagerly: a few epochs an element (``pull``)
+        orders = orders.batch(loop.orders_per_pull)
+        ahead = max(1, ahead // loop.orders_per_pull)
+    orders = iter(orders.prefetch(ahead).with_options(pipeline_options()))
     loop.begin_run()
     history: dict[str, list[float]] = {}
     first = math.nan

@@ -51,6 +51,7 @@ class NumpyLoop:
 
     numpy = True
     xla = False
+    ORDER_ELEMENTS = 4096  # sample indices an element of the orders' pipeline holds, at most
 
     def __init__(self, model: Any, n: int, bs: int, capacity: int, val: tuple[int, int],
                  evals: tuple[tuple[int, int], ...]) -> None:
@@ -72,16 +73,28 @@ class NumpyLoop:
         self.snap_ok = False
         self.backup: tuple[np.ndarray, tuple] | None = None
         self._arrays: dict[int, tuple[Any, np.ndarray]] = {}
+        # each eager read of the pipeline costs a TensorFlow call (~0.3-3 ms with the window
+        # drawing beside it): XOR's 150 epochs were 150 reads, now one
+        self.orders_per_pull = int(max(1, self.ORDER_ELEMENTS // max(n, 1)))
+        self._pending: list[np.ndarray] = []  # orders read and not yet trained on
+        self.synced = False  # the buffers hold what the model's variables hold
 
     # what fast.run asks of a loop
 
     def pull(self, iterator: Any, k: Any) -> np.ndarray:
-        """The next ``k`` epochs' batch orders, one row each: eagerly (the compiled puller
-        ``fast._puller`` traces ~0.45 s a shape and process; ``k`` eager reads cost ~1 ms)."""
-        return np.stack([np.asarray(next(iterator)) for _ in range(int(k))])
+        """The next ``k`` epochs' batch orders, one row each, read eagerly (the compiled
+        puller ``fast._puller`` traces ~0.45 s a shape and process) from a pipeline whose
+        elements hold ``orders_per_pull`` epochs each (``fast.run`` batches it so)."""
+        k = int(k)
+        while len(self._pending) < k:
+            self._pending.extend(np.asarray(next(iterator)))
+        got, self._pending = self._pending[:k], self._pending[k:]
+        return np.stack(got)
 
     def begin_run(self) -> None:
         self.snap_ok = False
+        self.synced = False
+        self._pending = []
         self._arrays.clear()
 
     def snapshot(self) -> list[np.ndarray] | None:
@@ -94,10 +107,12 @@ class NumpyLoop:
 
     def put_weights(self, values: list[np.ndarray]) -> None:
         """``model.weights`` set to ``values`` (in that order)."""
+        self.synced = False
         for var, value in zip(self.model.weights, values, strict=True):
             var.assign(value)
 
     def undo_call(self) -> None:
+        self.synced = False
         if self.backup is None:
             return
         self.w.buffer[...] = self.backup[0]
@@ -186,9 +201,10 @@ class NumpyLoop:
         x, y = self._array(x, False), self._array(y, True)
         val = (self._array(val_xy[0], False), self._array(val_xy[1], True)) if val_xy else ()
         evs = [(self._array(ex, False), self._array(ey, True)) for ex, ey in eval_xy]
-        self.w.load(self.vars)
+        if not self.synced:  # within a run, the last call's end wrote what the buffers hold
+            self.w.load(self.vars)
         w = self.w.views
-        self.opt.read()
+        self.opt.read(slots=not self.synced)
         self.backup = (self.w.buffer.copy(), self.opt.state())
         steps = np.zeros((cap, self.spe), np.float32)
         logs = {key: np.zeros(cap, np.float32) for key in self.keys}
@@ -213,8 +229,10 @@ class NumpyLoop:
                     lrs[e] = self.opt.lr
                     e += 1
         finally:  # the model holds what was trained (a KeyboardInterrupt included)
+            self.synced = False
             self.w.store(self.vars)
             self.opt.write()
+            self.synced = True
         return {"epochs": e, "bad": bad_step >= 0, "bad_step": bad_step, "first": first,
                 "steps": steps.reshape(-1), "lr": lrs, "logs": logs, "val": vals,
                 "evals": evals}

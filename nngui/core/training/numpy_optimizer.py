@@ -80,14 +80,16 @@ class NumpyOptimizer:
                 self.scaled = True
                 self.grad_scale, self.v_scale = np.float32(c1), np.float32(c1 * c1 / c2)
 
-    def read(self) -> None:
-        """The slots, step count, learning rate and momentum from the optimizer."""
+    def read(self, slots: bool = True) -> None:
+        """The slots and step count (unless ``slots`` is False: the buffers hold them already),
+        the learning rate and momentum (live ones change between calls) from the optimizer."""
         opt = self.opt
-        for k, flat in self.slots.items():
-            flat.load(self.slot_vars[k])
-        if self.scaled:
-            self.slots["v"].buffer *= self.v_scale
-        self.iterations = int(opt.iterations.numpy())
+        if slots:
+            for k, flat in self.slots.items():
+                flat.load(self.slot_vars[k])
+            if self.scaled:
+                self.slots["v"].buffer *= self.v_scale
+            self.iterations = int(opt.iterations.numpy())
         self.lr = np.float32(np.asarray(opt.learning_rate))
         live = getattr(opt, "_nngui_momentum", None)
         self.momentum = np.float32(live.numpy() if live is not None else
