@@ -117,7 +117,10 @@ class StatsPanel(QWidget):
         """Keep a ``weight_stats`` payload (other probes are ignored); the timer draws it."""
         if name != "weight_stats" or payload is None:
             return
-        if (self.epochs and epoch <= self.epochs[-1]) or payload["layers"] != self.layers:
+        if self.epochs and epoch == self.epochs[-1] and payload["layers"] == self.layers:
+            self._drop_last()  # the epoch a Stop cut short, trained again by Continue: the
+            # epochs before it stay (they once went with it, as if a new run had begun)
+        elif (self.epochs and epoch < self.epochs[-1]) or payload["layers"] != self.layers:
             self.clear()  # a new run from scratch, or another network
             self.layers = list(payload["layers"])
             self.layerCombo.blockSignals(True)
@@ -129,6 +132,10 @@ class StatsPanel(QWidget):
         self.counts.append(list(payload["counts"]))
         self.norms.append(list(payload["grad_norms"]))
         self._mark()
+
+    def _drop_last(self) -> None:
+        for kept in (self.epochs, self.counts, self.norms):
+            kept.pop()
 
     def clear(self) -> None:
         """Forget every epoch (a new network or a run from scratch); the title and note say
