@@ -267,6 +267,8 @@ class Workbench(QObject):
             return False
         if restart and self._pages.built_page("watch") is not None:
             self._pages.watch.clear()  # no view of the last run stays up over the new one
+        if self._pages.built_page("evaluate") is not None:
+            self._pages.evaluate.say_idle()  # "train first" no more: the network is training
         if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", epochs, first)
@@ -419,7 +421,7 @@ class Workbench(QObject):
         evaluate = self._pages.evaluate
         if model is None or ds is None:  # a new network: no accuracy of the one before stays
             if not evaluate.is_running():
-                evaluate.set_context(None, None, self.session.spec, [])
+                evaluate.set_context(None, None, self.session.spec, [], trained=model is not None)
             return
         try:
             data = self.prepare(ds, self.session.spec)
