@@ -88,6 +88,8 @@ class EvaluatePanel(QWidget):
         self._data: Prepared | None = None
         self._spec: NetworkSpec | None = None
         self._trained = False  # a model without data (set_context)
+        self._data_task: str | None = None  # the data's task, and the network's kind
+        self._kind: str | None = None
         self._class_names: list[str] = []
         self._x_raw: np.ndarray | None = None
         self.report: EvalReport | None = None
@@ -180,11 +182,12 @@ class EvaluatePanel(QWidget):
 
     def set_context(self, model: Any, data: Prepared | None, spec: NetworkSpec | None,
                     class_names: list[str], x_raw: np.ndarray | None = None,
-                    trained: bool = False) -> None:
+                    trained: bool = False, task: str | None = None) -> None:
         """What to evaluate: the model, its prepared data, and raw test inputs for pictures;
-        ``trained``: without a model here, the network has one but no data to measure."""
+        ``trained``: without a model here, the network has one but no data to measure;
+        ``task``: the data's ("classification", "regression"), for the tabs before a report."""
         self._model, self._data, self._spec = model, data, spec
-        self._trained = trained
+        self._trained, self._data_task = trained, task
         self._class_names = [str(c) for c in class_names]
         self._x_raw = x_raw
         self._clear()
@@ -193,9 +196,28 @@ class EvaluatePanel(QWidget):
     def show_kind(self, kind: str | None) -> None:
         """The kind of network this tab is about (before any model exists too): an
         autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
-        ae = kind == "autoencoder"
-        self.tabs.setTabEnabled(2, not ae)
+        self._kind = kind
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        """Which tabs are open and what the third is called, from the report shown, else from
+        the network and its data (they once stayed as the last report left them: after a
+        reopen a regression's tab offered a confusion matrix, and after a regression a
+        classifier's only a "Fitted curve")."""
+        r, ae = self.report, self._kind == "autoencoder"
+        if r is not None:
+            classes, third = r.confusion is not None, r.grid is not None or r.curve is not None
+            curve = r.curve is not None
+        else:
+            curve = self._data_task == "regression" and not ae
+            classes, third = not curve, not ae
+        self.tabs.setTabEnabled(0, classes)
+        self.tabs.setTabEnabled(1, classes)
+        self.tabs.setTabEnabled(2, third)
+        self.tabs.setTabText(2, "Fitted curve" if curve else "Decision boundary")
         self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else self.tabs.tabText(2))
+        if curve and not classes:
+            self.tabs.setCurrentIndex(2)
 
     def evaluate(self) -> bool:
         """Start evaluating in the background; False if there is nothing to evaluate yet."""
@@ -265,15 +287,7 @@ class EvaluatePanel(QWidget):
         self._show_confusion(report.confusion)
         self._show_mistakes(report.mistakes, report.image_shape)  # also names the tab again
         self._show_boundary(report)
-        classification = report.confusion is not None
-        self.tabs.setTabEnabled(0, classification)
-        self.tabs.setTabEnabled(1, classification)
-        self.tabs.setTabEnabled(2, report.grid is not None or report.curve is not None)
-        self.tabs.setTabText(2, "Fitted curve" if report.curve is not None
-                             else "Decision boundary")
-        self.tabs.setTabToolTip(2, self.tabs.tabText(2))  # its whole name, where elided
-        if report.grid is not None and not classification:
-            self.tabs.setCurrentIndex(2)
+        self._show_tabs()
         self.evaluated.emit({**report.metrics, "samples": report.samples})
 
     def _metrics_text(self, r: EvalReport) -> str:

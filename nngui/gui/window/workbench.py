@@ -418,10 +418,10 @@ class Workbench(QObject):
         ds, model = self._data.dataset, self.session.model
         if self._pages.built_page("evaluate") is None:  # built later, it asks again
             return
-        evaluate = self._pages.evaluate
+        evaluate, task = self._pages.evaluate, getattr(ds, "task", None)  # the tabs it has
         if model is None or ds is None:  # a new network: no accuracy of the one before stays
             if not evaluate.is_running():
-                evaluate.set_context(None, None, self.session.spec, [], trained=model is not None)
+                evaluate.set_context(None, None, self.session.spec, [], None, model is not None, task)
             return
         try:
             data = self.prepare(ds, self.session.spec)
@@ -429,7 +429,7 @@ class Workbench(QObject):
             evaluate.set_context(None, None, None, [])
             evaluate.testMetricsLabel.setText(f"This model does not fit {ds.title}: {exc}")
             return
-        evaluate.set_context(model, data, self.session.spec, list(ds.class_names), ds.x_test)
+        evaluate.set_context(model, data, self.session.spec, ds.class_names, ds.x_test, task=task)
 
     def _on_page_built(self, name: str) -> None:
         if name == "evaluate":
