@@ -47,6 +47,7 @@ from nngui.gui.common.images import picture_icon
 
 GALLERY_ICON = 48
 ICON_CACHE = 512  # icons kept; a wide window shows a few dozen at a time
+TEACH_LABEL = "Wrong? This is a …"  # beside the digit buttons that teach a drawing
 LAYOUT_BATCH = 1000  # rows the gallery lays out per turn of the event loop (a few ms)
 
 
@@ -169,7 +170,7 @@ class SamplesBox(QGroupBox):
         super().__init__("Teach it your handwriting", parent)
         self.samples_store = store
         grid = QGridLayout(self)
-        grid.addWidget(QLabel("Wrong? This is a …"), 0, 0)
+        grid.addWidget(QLabel(TEACH_LABEL), 0, 0)
         row = QHBoxLayout()
         self.teachButtons: list[QPushButton] = []
         for d in range(10):

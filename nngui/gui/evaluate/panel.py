@@ -67,6 +67,10 @@ def sample_icon(sample: np.ndarray, shape: tuple[int, ...]) -> QIcon:
 
 STALE_TEXT = "Weights edited by hand: measured again when the edits pause"
 TRAINING_TEXT = "The network is training: evaluate it when the run has ended."
+PRESS_TEXT = "Press Evaluate to measure the network on the test set."
+UNTRAINED_TEXT = "Train the network first, then evaluate it."
+NO_DATA_TEXT = "Choose the data first, then evaluate the network on it."
+IDLE_TEXTS = (PRESS_TEXT, UNTRAINED_TEXT, TRAINING_TEXT, NO_DATA_TEXT)
 STALE_WAIT_MS = 300  # a drag's edits come one a move: measure after the last one
 
 
@@ -83,6 +87,9 @@ class EvaluatePanel(QWidget):
         self._model: Any = None
         self._data: Prepared | None = None
         self._spec: NetworkSpec | None = None
+        self._trained = False  # a model without data (set_context)
+        self._data_task: str | None = None  # the data's task, and the network's kind
+        self._kind: str | None = None
         self._class_names: list[str] = []
         self._x_raw: np.ndarray | None = None
         self.report: EvalReport | None = None
@@ -174,9 +181,13 @@ class EvaluatePanel(QWidget):
     # ---- public API ---------------------------------------------------------------------
 
     def set_context(self, model: Any, data: Prepared | None, spec: NetworkSpec | None,
-                    class_names: list[str], x_raw: np.ndarray | None = None) -> None:
-        """What to evaluate: the model, its prepared data, and raw test inputs for pictures."""
+                    class_names: list[str], x_raw: np.ndarray | None = None,
+                    trained: bool = False, task: str | None = None) -> None:
+        """What to evaluate: the model, its prepared data, and raw test inputs for pictures;
+        ``trained``: without a model here, the network has one but no data to measure;
+        ``task``: the data's ("classification", "regression"), for the tabs before a report."""
         self._model, self._data, self._spec = model, data, spec
+        self._trained, self._data_task = trained, task
         self._class_names = [str(c) for c in class_names]
         self._x_raw = x_raw
         self._clear()
@@ -185,9 +196,28 @@ class EvaluatePanel(QWidget):
     def show_kind(self, kind: str | None) -> None:
         """The kind of network this tab is about (before any model exists too): an
         autoencoder has no classes to draw a boundary between, so no empty tab, a reason."""
-        ae = kind == "autoencoder"
-        self.tabs.setTabEnabled(2, not ae)
+        self._kind = kind
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        """Which tabs are open and what the third is called, from the report shown, else from
+        the network and its data (they once stayed as the last report left them: after a
+        reopen a regression's tab offered a confusion matrix, and after a regression a
+        classifier's only a "Fitted curve")."""
+        r, ae = self.report, self._kind == "autoencoder"
+        if r is not None:
+            classes, third = r.confusion is not None, r.grid is not None or r.curve is not None
+            curve = r.curve is not None
+        else:
+            curve = self._data_task == "regression" and not ae
+            classes, third = not curve, not ae
+        self.tabs.setTabEnabled(0, classes)
+        self.tabs.setTabEnabled(1, classes)
+        self.tabs.setTabEnabled(2, third)
+        self.tabs.setTabText(2, "Fitted curve" if curve else "Decision boundary")
         self.tabs.setTabToolTip(2, AE_NO_BOUNDARY if ae else self.tabs.tabText(2))
+        if curve and not classes:
+            self.tabs.setCurrentIndex(2)
 
     def evaluate(self) -> bool:
         """Start evaluating in the background; False if there is nothing to evaluate yet."""
@@ -196,8 +226,7 @@ class EvaluatePanel(QWidget):
         if self._model is None or self._data is None or self._spec is None:
             # the first run of a network hands its model over only when it ends: "train it
             # first" read as if nothing were training while the run went on
-            self._set_text(TRAINING_TEXT if self.tasks.running("train")
-                           else "Train the network first, then evaluate it.")
+            self._set_text(self._idle_text())
             return False
         k = max(len(self._class_names), 1)
         args = (self._model, self._data, self._spec, k, self._x_raw)
@@ -258,15 +287,7 @@ class EvaluatePanel(QWidget):
         self._show_confusion(report.confusion)
         self._show_mistakes(report.mistakes, report.image_shape)  # also names the tab again
         self._show_boundary(report)
-        classification = report.confusion is not None
-        self.tabs.setTabEnabled(0, classification)
-        self.tabs.setTabEnabled(1, classification)
-        self.tabs.setTabEnabled(2, report.grid is not None or report.curve is not None)
-        self.tabs.setTabText(2, "Fitted curve" if report.curve is not None
-                             else "Decision boundary")
-        self.tabs.setTabToolTip(2, self.tabs.tabText(2))  # its whole name, where elided
-        if report.grid is not None and not classification:
-            self.tabs.setCurrentIndex(2)
+        self._show_tabs()
         self.evaluated.emit({**report.metrics, "samples": report.samples})
 
     def _metrics_text(self, r: EvalReport) -> str:
@@ -430,8 +451,12 @@ class EvaluatePanel(QWidget):
         inputs = int(np.prod(spec.input_shape))
         if spec.kind == "autoencoder" or inputs > 2:
             return f"No decision boundary: the network reads {inputs:,} inputs, not 2"
-        return "No boundary to draw for this test set" if evaluated else \
-            "Press Evaluate to draw it"
+        if evaluated:
+            return "No boundary to draw for this test set"
+        if self._model is not None:
+            return "Press Evaluate to draw it"
+        return "Choose the data, then evaluate it" if self._trained else \
+            "Train the network, then evaluate it"
 
     def _clear(self) -> None:
         self.report = None
@@ -444,7 +469,28 @@ class EvaluatePanel(QWidget):
         self.boundaryPoints.clear()
         self.fitCurve.setData([], [])
         self.boundaryEmpty.show(self._boundary_reason(evaluated=False))
-        self._set_text("Press Evaluate to measure the network on the test set.")
+        self._set_text(self._idle_text())
+
+    def _idle_text(self) -> str:
+        """What the headline says before a measurement: press Evaluate only when there is a
+        model to measure (an untrained network said so, and the button then said to train
+        first); while the first run of a network goes on, to wait for its end."""
+        if self._model is not None and self._data is not None and self._spec is not None:
+            return PRESS_TEXT
+        if self._trained:
+            return NO_DATA_TEXT
+        return TRAINING_TEXT if self.tasks.running("train") else UNTRAINED_TEXT
+
+    def say_idle(self) -> None:
+        """An idle headline said again as things are now (a run began or ended since); a
+        result, a failure or a stale note stays."""
+        if self.report is None and not self.is_running() and \
+                self.testMetricsLabel.text() in IDLE_TEXTS:
+            self._set_text(self._idle_text())
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.say_idle()
+        super().showEvent(event)
 
     def _set_text(self, text: str, error: bool = False) -> None:
         self.testMetricsLabel.show_text(text, error)

@@ -40,6 +40,7 @@ from nngui.gui.training.live_titles import (
     NO_VIEWS_RECORDED,
     NOTHING_TO_SHOW,
     empty_reasons,
+    flat_note,
     hidden_title,
     weights_title,
     when,
@@ -406,6 +407,7 @@ class LivePanel(QWidget):
         unit = self._unit
         binary = int(classes.max(initial=0)) <= 1 and int(p["y_train"].max(initial=0)) <= 1
         bar = self.probabilityBar.getAxis("left")
+        flat = ""
         if unit is not None:
             levels = unit_levels(unit.values)
             self._image.setImage(unit.values.T, autoLevels=False, levels=levels)
@@ -413,6 +415,7 @@ class LivePanel(QWidget):
             bar.setLabel(f"{unit.title} output")
         elif binary:  # p(class 1) through the bar's colour map
             p1 = np.where(classes == 1, prob, 1.0 - prob)
+            flat = flat_note(p1)
             self._image.setImage(p1.T, autoLevels=False, levels=(0, 1))
             self.probabilityBar.setLevels((0, 1))
             bar.setLabel("p(class 1)")
@@ -429,7 +432,7 @@ class LivePanel(QWidget):
             self._unit_line.setData([], [])
         what = (f"{unit.title[0].upper()}{unit.title[1:]}: its activation"
                 if unit is not None else "Decision boundary")
-        self.boundaryPlot.getPlotItem().setTitle(f"{what} · {when(p['epoch'], p)}",
+        self.boundaryPlot.getPlotItem().setTitle(f"{what} · {when(p['epoch'], p)}{flat}",
                                                  color="#333", size="9pt")
         if unit is not None:
             line = unit.layer == 1 and units is not None

@@ -3,6 +3,8 @@ and whether the weights were edited by hand) and why an empty view is empty."""
 
 from __future__ import annotations
 
+import numpy as np
+
 # Every title below is derived from what its view shows: the payload it drew last (since the
 # last ``clear``), ``None`` where the network has no such layer, or nothing yet.
 BOUNDARY_TITLE = "Decision boundary"
@@ -49,6 +51,19 @@ def when(epoch: int, p: dict | None) -> str:
     on the Watch tab (no longer the weights that epoch trained)."""
     edited = ", edited" if isinstance(p, dict) and p.get("by_hand") else ""
     return f"epoch {epoch + 1}{edited}"
+
+
+FLAT_SPREAD = 0.02  # a map of p(class 1) within this of one value shows no boundary
+
+
+def flat_note(p1) -> str:
+    """' · p(class 1) 0.50 everywhere' when a binary classifier's map of p(class 1) is one
+    colour (a perceptron on XOR settles on weights near 0: no line, 0.5 everywhere, and the
+    plot showed an empty white box), else ''."""
+    p1 = np.asarray(p1, dtype=float)
+    if p1.size == 0 or not np.isfinite(p1).all() or np.ptp(p1) > FLAT_SPREAD:
+        return ""
+    return f" · p(class 1) {float(p1.mean()):.2f} everywhere"
 
 
 def hidden_title(epoch: int | None, p: dict | None) -> str:

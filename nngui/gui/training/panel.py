@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -38,6 +37,7 @@ from nngui.core.training.observer import EventObserver, RunInfo, RunResult
 from nngui.core.training.session import RunRequest, Session
 from nngui.core.training.status import RunStatus
 from nngui.core.training.train import run_request
+from nngui.gui.common.roomy_label import RoomyLabel
 from nngui.gui.common.tasks import Job, Task, TaskRunner
 from nngui.gui.training.curves import EMPTY_EPOCHS, TrainingCurves
 from nngui.gui.training.live_controls import ChangeMarks, LiveControls
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 
 REDRAW_MS = 50
 ERROR_STYLE = "color: #c0392b; font-weight: 600;"
+USUAL_STATUS = ("Stopped in epoch 100 of 1,000 after 1,688 of 1,875 batches; 99 complete "
+                "epochs, the weights learned so far are kept. Continue trains the remaining 901 "
+                "epochs. This run took 123.4 s.",)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -128,12 +131,9 @@ class TrainingPanel(QWidget):
         # A progress bar's minimum width is its text's ("Epoch 5/5 · batch 1688/1688 · done"):
         # an explicit minimum keeps a long text from widening the window past the screen.
         self.trainingProgress.setMinimumWidth(120)
-        self.trainingStatus = QLabel("")
+        # a Stop's longest words' room from the start (they moved the plots under the pointer)
+        self.trainingStatus = RoomyLabel(USUAL_STATUS)
         self.trainingStatus.setObjectName("trainingStatus")
-        self.trainingStatus.setWordWrap(True)
-        # two lines from the start: a Stop's longer words moved the plots under the pointer
-        self.trainingStatus.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.trainingStatus.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 2)
         self.trainingStatus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()

@@ -117,18 +117,32 @@ class StatsPanel(QWidget):
         """Keep a ``weight_stats`` payload (other probes are ignored); the timer draws it."""
         if name != "weight_stats" or payload is None:
             return
-        if (self.epochs and epoch <= self.epochs[-1]) or payload["layers"] != self.layers:
+        if self.epochs and epoch == self.epochs[-1] and payload["layers"] == self.layers:
+            self._drop_last()  # the epoch a Stop cut short, trained again by Continue: the
+            # epochs before it stay (they once went with it, as if a new run had begun)
+        elif (self.epochs and epoch < self.epochs[-1]) or payload["layers"] != self.layers:
             self.clear()  # a new run from scratch, or another network
             self.layers = list(payload["layers"])
             self.layerCombo.blockSignals(True)
             self.layerCombo.addItems(self.layers)
             self.layerCombo.blockSignals(False)
         self.note.setText(READING_NOTE)
+        edges = list(payload["edges"])
+        if self.counts:  # a Continue's probe bins anew (its edges from the weights then): the
+            # epochs before it are counted again in its bins, or the heat map drew them
+            # stretched to the new range
+            self.counts = [[c if np.array_equal(old, new) else rebin(c, old, new)
+                            for c, old, new in zip(kept, self.edges, edges, strict=True)]
+                           for kept in self.counts]
         self.epochs.append(epoch)
-        self.edges = list(payload["edges"])
+        self.edges = edges
         self.counts.append(list(payload["counts"]))
         self.norms.append(list(payload["grad_norms"]))
         self._mark()
+
+    def _drop_last(self) -> None:
+        for kept in (self.epochs, self.counts, self.norms):
+            kept.pop()
 
     def clear(self) -> None:
         """Forget every epoch (a new network or a run from scratch); the title and note say
@@ -197,6 +211,18 @@ class StatsPanel(QWidget):
         if shown.size:
             plot.getAxis("left").setTicks([[(math.log10(v), f"{v:g}")
                                             for v in log_ticks(shown.min(), shown.max())]])
+
+
+def rebin(counts: np.ndarray, edges: np.ndarray, new_edges: np.ndarray) -> np.ndarray:
+    """A histogram's ``counts`` over ``edges`` counted over ``new_edges``: each bin's count
+    spread evenly over it; what falls outside the new range goes to the outer bins, as the
+    probe counts values beyond its edges (none lost)."""
+    cum = np.concatenate([[0.0], np.cumsum(np.asarray(counts, dtype=np.float64))])
+    at = np.interp(np.asarray(new_edges, dtype=np.float64), edges, cum)  # clamps outside
+    out = np.diff(at)
+    out[0] += at[0]
+    out[-1] += cum[-1] - at[-1]
+    return out
 
 
 MAX_HEAT_COLUMNS = 1000  # a longer run's heat map shares a column among several epochs

@@ -24,6 +24,7 @@ from nngui.core.training.session import RunRequest, Session
 from nngui.gui.common.data_controller import DataController
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.panel import DrawPanel, FinetuneInputs
+from nngui.gui.draw.samples import TEACH_LABEL
 from nngui.gui.training.panel import TrainingPanel
 
 FINETUNED = " · fine-tuned"
@@ -180,13 +181,13 @@ class DrawController(QObject):
         inputs = self.panel.finetune_inputs()
         if inputs is None:
             self._fail("Teach it a few of your digits first: draw one, then press the right "
-                       "digit under “This is a…”.")
+                       f"digit beside “{TEACH_LABEL}”.")
             return
         if len(inputs.y) < finetune.MIN_SAMPLES:
             self._fail(f"Fine-tuning needs at least {finetune.MIN_SAMPLES} of your digits "
                        f"(you have taught {len(inputs.y)}): draw a few more and press their "
-                       "digit under “This is a…”. With a handful per digit, some are held out "
-                       "to show whether it helped.")
+                       f"digit beside “{TEACH_LABEL}”. With a handful per digit, some are held "
+                       "out to show whether it helped.")
             return
         if self.training.is_running():
             self._fail("Training is running; stop it before fine-tuning.")

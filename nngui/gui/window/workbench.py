@@ -267,6 +267,8 @@ class Workbench(QObject):
             return False
         if restart and self._pages.built_page("watch") is not None:
             self._pages.watch.clear()  # no view of the last run stays up over the new one
+        if self._pages.built_page("evaluate") is not None:
+            self._pages.evaluate.say_idle()  # "train first" no more: the network is training
         if spec.kind == "autoencoder":  # the Autoencoder tab shows this run, nothing older
             self._ae_run_start = first
             self._pages.autoencoder.begin_run(spec.name or "your autoencoder", epochs, first)
@@ -416,10 +418,10 @@ class Workbench(QObject):
         ds, model = self._data.dataset, self.session.model
         if self._pages.built_page("evaluate") is None:  # built later, it asks again
             return
-        evaluate = self._pages.evaluate
+        evaluate, task = self._pages.evaluate, getattr(ds, "task", None)  # the tabs it has
         if model is None or ds is None:  # a new network: no accuracy of the one before stays
             if not evaluate.is_running():
-                evaluate.set_context(None, None, self.session.spec, [])
+                evaluate.set_context(None, None, self.session.spec, [], None, model is not None, task)
             return
         try:
             data = self.prepare(ds, self.session.spec)
@@ -427,7 +429,7 @@ class Workbench(QObject):
             evaluate.set_context(None, None, None, [])
             evaluate.testMetricsLabel.setText(f"This model does not fit {ds.title}: {exc}")
             return
-        evaluate.set_context(model, data, self.session.spec, list(ds.class_names), ds.x_test)
+        evaluate.set_context(model, data, self.session.spec, ds.class_names, ds.x_test, task=task)
 
     def _on_page_built(self, name: str) -> None:
         if name == "evaluate":

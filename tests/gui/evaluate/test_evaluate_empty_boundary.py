@@ -18,6 +18,8 @@ def test_the_boundary_plot_of_3_column_data_shows_no_old_axes(qtbot):
     qtbot.addWidget(panel)
     item = panel.decisionBoundaryPlot.getPlotItem()
     panel.set_context(None, None, _spec(2), ["0", "1"])
+    assert panel.boundaryEmpty.reason == "Train the network, then evaluate it"  # no model
+    panel.set_context(object(), object(), _spec(2), ["0", "1"])  # a model to evaluate
     assert panel.boundaryEmpty.reason == "Press Evaluate to draw it"
     panel.boundaryEmpty.hide(auto_range=False)  # an evaluated 2-column network's box
     panel.boundaryPoints.setData(x=[-8.0, 8.0], y=[-8.0, 8.0])

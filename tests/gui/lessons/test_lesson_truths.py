@@ -135,3 +135,22 @@ def test_what_the_optimizers_step_says_of_a_zero_initializer_is_what_keras_does(
                      float(np.abs(w).max()))
     assert seen["relu"][2] == 0.0 and seen["relu"][0] < 0.2  # nothing moved, chance level
     assert seen["tanh"][1] == 20 and seen["tanh"][0] > 0.7  # 20 different units, it learns
+
+
+def test_the_sse_step_names_the_step_its_preset_takes() -> None:
+    """The step said "gradient descent" beside the lab's 1500 plain iterations, and its preset
+    trains with momentum 0.9 in 150 epochs: a student who had watched the lab guessed "no".
+    It names the rate and the momentum the preset has, and what SSE < 0.05 bounds."""
+    import math
+
+    from nngui.core.lessons.library import find_lesson
+    from nngui.core.training.presets import get_preset
+
+    step = next(s for s in find_lesson("backprop-xor")[0].steps if s.id == "sse")
+    text = " ".join(step.text.split())
+    spec = get_preset(step.setup["preset"]).spec()
+    assert spec.optimizer == "sgd"
+    assert f"learning rate {spec.lr:g}" in text
+    assert f"momentum {spec.optimizer_params['momentum']:g}" in text
+    worst = math.sqrt(0.05)  # one row carrying the whole SSE
+    assert f"more than {worst:.2f} from its target" in text

@@ -1,9 +1,9 @@
 """A run stopped in the middle of an epoch and then continued: the Watch tab draws it whole
 (the learning rate of every epoch, the validation curve up to the last epoch), as the Train
 tab does. The stopped part of the epoch has no validation (NaN) and is sent again as the
-epoch Continue trains; the Watch views once lost the epochs before it (the learning rate) or
-broke the validation curve there (the run plot and the train/validation/test plot: a line to
-epoch 4, a lone star at 5)."""
+epoch Continue trains; the Watch views once lost the epochs before it (the learning rate, the
+weight statistics) or broke the validation curve there (the run plot and the
+train/validation/test plot: a line to epoch 4, a lone star at 5)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ def test_watch_draws_a_run_stopped_mid_epoch_and_continued_whole(window, qtbot, 
     live = window.watch.live
     live.show_frame(0, None)  # the latest views, drawn now
     assert _lr_xs(live) == [1.0, 2.0, 3.0]  # every epoch's rate, epoch 2 once
+    # the weight statistics too: epoch 1's stay beside epoch 2 trained again (the stopped
+    # part's statistics once cleared them all, as a new run's; the heat map began at 2)
+    stats = window.watch.stats
+    assert stats.epochs == [0, 1, 2] and len(stats.counts) == len(stats.norms) == 3
 
     runs = window.watch.runs
     runs.metricCombo.setCurrentText("val_loss")

@@ -175,6 +175,13 @@ def test_finetune_waits_for_enough_samples(window, qtbot, messages):
     assert not started and window.drawing.last_report is None
     assert messages and f"at least {MIN_SAMPLES}" in messages[-1][2]
     assert "you have taught 1" in messages[-1][2]
+    # it names the row of digit buttons by the words the Draw tab shows beside them (it said
+    # 'under “This is a…”' beside a label reading "Wrong? This is a …")
+    from PySide6.QtWidgets import QLabel
+
+    shown = {label.text() for label in window.draw.findChildren(QLabel)}
+    named = messages[-1][2].split("“")[1].split("”")[0]
+    assert named in shown and f"beside “{named}”" in messages[-1][2]
     assert window.draw.current_model()[0] == title  # nothing new selected
 
 
