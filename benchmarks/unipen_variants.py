@@ -26,7 +26,8 @@ a prototype pulls any digit towards the writer's hand, MNIST's too.
 Variants (``VARIANTS``): ``base`` (the shipped settings), ``strong``/``weak`` (the jitter's
 rotation, shear, scale and elastic size up or down), ``orig`` (one of each digit's copies
 is the digit as drawn), ``replay1200`` (the taught digits weigh twice as much against the
-replay set), ``fold0`` (no held-out fold: every taught digit trains the 12 epochs).
+replay set), ``fold0`` (no held-out fold: every taught digit trains the 12 epochs),
+``dropout0.1`` (the head's Dropout layers at 0.1 instead of the model's rates while it trains).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ VARIANTS: dict[str, tuple[dict, dict, bool]] = {
     "replay1200": ({"replay": 1200}, {}, False),
     "fold0": ({"holdout_fraction": 0.0}, {}, False),
 }
+DROPOUT = {"dropout0.1": 0.1}  # the head's Dropout layers at this rate while fine-tuning
+for _name in DROPOUT:
+    VARIANTS[_name] = ({}, {}, False)
 
 
 @contextmanager
@@ -147,6 +151,10 @@ def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, ba
         taught, later = idx[rank < teach], idx[rank >= teach]
         model = keras().models.clone_model(base)
         model.set_weights(base.get_weights())
+        if name in DROPOUT:
+            for layer in model.layers:
+                if type(layer).__name__ == "Dropout":
+                    layer.rate = DROPOUT[name]
         c0 = time.process_time()
         with variant(name) as kwargs:
             plan = F.make_plan(model, d["x"][taught], d["y"][taught], mnist, seed=seed,
