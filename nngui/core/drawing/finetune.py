@@ -370,6 +370,7 @@ class FinetuneReport:
     replay: str = "MNIST"
     trained_all: bool = True  # pass 2 ran: the held-out fold was trained on as well
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each part
+    n_check: int = 0  # the replay set's test digits the two replay accuracies read
 
     def summary(self) -> str:
         """One line for a status bar or dialog."""
@@ -388,7 +389,10 @@ class FinetuneReport:
             trained = f"Fine-tuned on {self.n_user - self.n_holdout} of your {self.n_user} digits"
         else:
             trained = "Fine-tuned"
-        return f"{trained}; {user}; {self.replay} {pct(self.mnist_before)} → " \
+        # how many test digits: the Evaluate tab reads all of them and says another number
+        check = f"{self.replay} ({self.n_check:,} test digits)" if self.n_check else \
+            self.replay
+        return f"{trained}; {user}; {check} {pct(self.mnist_before)} → " \
                f"{pct(self.mnist_after)}."
 
 
@@ -445,7 +449,7 @@ def run_finetune(model: Any, plan: FinetunePlan, observer: Any = None,
     lap("accuracy")
     return FinetuneReport(user_before, user_after, mnist_before, mnist_after,
                           len(plan.holdout_y), result, plan.mix.n_user, kept, plan.replay,
-                          trained_all, seconds)
+                          trained_all, seconds, int(len(labels)))
 
 
 def _head_accuracy(head: Any, features: np.ndarray, y: np.ndarray) -> float:

@@ -78,6 +78,9 @@ def test_the_replay_set_is_named_truthfully():
     assert not any("MNIST" in note for note in plan.data.notes if note)
     report = F.FinetuneReport(0.5, 1.0, 0.9, 0.9, 2, None, 6, 2, plan.replay)
     assert "MNIST" not in report.summary() and "8×8" in report.summary()
+    counted = F.FinetuneReport(0.5, 1.0, 0.9, 0.9, 2, None, 6, 2, "MNIST", n_check=2000)
+    assert "MNIST (2,000 test digits) 90.0% → 90.0%" in counted.summary()  # Evaluate reads
+    # all 10,000: a bare "MNIST 90.0%" beside its other number read as a contradiction
 
 
 def test_run_trains_twice_the_second_time_on_everything(monkeypatch):

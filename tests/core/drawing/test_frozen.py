@@ -106,6 +106,7 @@ def test_only_the_head_trains_and_the_model_is_what_it_trained(tmp_path):
     check = plan.data.x_test.reshape(-1, 28, 28)
     assert report.mnist_after == pytest.approx(F.accuracy_on(model, check,
                                                              plan.data.labels_test))
+    assert report.n_check == len(check) and f"({len(check):,} test digits)" in report.summary()
     assert {"pass 1", "pass 2", "jitter", "replay features"} <= set(report.seconds)
     # the Draw tab saves the fine-tuned model: the file reads as the model does
     again = load_model(save_model(model, tmp_path / "tuned.keras"))
