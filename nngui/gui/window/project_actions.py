@@ -55,22 +55,9 @@ from nngui.gui.window.layout import action
 from nngui.gui.window.pages import Pages
 from nngui.gui.window.preset_box import PresetBox
 from nngui.gui.window.project_views import ProjectViews, ReadProject, read_project
+from nngui.gui.window.questions import ask_unsaved
 from nngui.gui.window.settings import Settings
 from nngui.gui.window.workbench import Workbench
-
-
-def ask_unsaved(window, name: str, running: bool = False) -> str:
-    """'save', 'discard' or 'cancel': the Save / Discard / Cancel question (``running``: a
-    run is in progress, and closing would end it)."""
-    b = QMessageBox.StandardButton
-    if running:
-        title, text = "A run is in progress", (
-            f"A run is in progress. Save {name} with the run first? Save stops the run, saves "
-            "it and then closes; Discard ends the run and loses it.")
-    else:
-        title, text = "Unsaved changes", f"Save the changes to {name} first?"
-    answer = QMessageBox.question(window, title, text, b.Save | b.Discard | b.Cancel, b.Save)
-    return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
 
 @dataclass

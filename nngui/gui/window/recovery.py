@@ -24,23 +24,15 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from nngui.core.drawing.samples import app_data_dir
 from nngui.core.files.project import SUFFIX, ProjectError
 from nngui.core.files.project import save_project as _save
 from nngui.core.platform.fsio import pid_alive
 from nngui.gui.window.project_actions import ProjectActions
+from nngui.gui.window.questions import ask_recover
 from nngui.gui.window.settings import Settings
-
-
-def ask_recover(window, saved: float) -> bool:
-    """True to restore the autosave written at ``saved`` (after a crash)."""
-    b = QMessageBox.StandardButton
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved))
-    return QMessageBox.question(window, "Restore unsaved work?",
-                                f"nngui did not close normally. Restore the work autosaved "
-                                f"at {when}?", b.Yes | b.No, b.Yes) == b.Yes
 
 
 def autosave_dir() -> Path:
