@@ -91,6 +91,17 @@ def render_all(root: Path, seed: int = 0, progress: bool = True) -> dict[str, np
             "seconds": np.array(time.perf_counter() - t0)}
 
 
+def taught_and_later(d: dict, w: str, teach: int) -> tuple[np.ndarray, np.ndarray]:
+    """Writer ``w``'s digits in the order written: the first ``teach`` of each digit (taught)
+    and the rest (later), as indices into the cache's arrays."""
+    idx = np.flatnonzero(d["writer"] == w)
+    y = d["y"][idx]
+    rank = np.zeros(len(idx), np.int64)
+    for k in range(10):
+        rank[y == k] = np.arange((y == k).sum())
+    return idx[rank < teach], idx[rank >= teach]
+
+
 def load_cache(path: Path) -> dict[str, np.ndarray]:
     """The arrays ``render_all`` wrote (no pickles; each member's size checked)."""
     import zipfile
@@ -180,12 +191,7 @@ def teach_run(model_path: Path, d: dict[str, np.ndarray], teach: int,
 
     out = []
     for w in writers:
-        idx = np.flatnonzero(d["writer"] == w)  # in the order written
-        y = d["y"][idx]
-        rank = np.zeros(len(idx), np.int64)
-        for k in range(10):
-            rank[y == k] = np.arange((y == k).sum())
-        taught, later = idx[rank < teach], idx[rank >= teach]
+        taught, later = taught_and_later(d, w, teach)
         model = keras().models.clone_model(base)
         model.set_weights(base.get_weights())
         yl = d["y"][later]

@@ -46,7 +46,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_unipen import load_cache, teach_writers  # noqa: E402
+from bench_unipen import load_cache, taught_and_later, teach_writers  # noqa: E402
 
 SETS = {"A": (5, 3), "B": (3, 2), "H": (10, 5)}  # teach, later digits of each at least
 # name: (make_plan keywords, augment constants, keep each digit as drawn among its copies)
@@ -143,12 +143,7 @@ def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, ba
     per_writer, confusions, cpu = {}, {}, []
     n_later = 0
     for w in writers:
-        idx = np.flatnonzero(d["writer"] == w)  # in the order written
-        y = d["y"][idx]
-        rank = np.zeros(len(idx), np.int64)
-        for k in range(10):
-            rank[y == k] = np.arange((y == k).sum())
-        taught, later = idx[rank < teach], idx[rank >= teach]
+        taught, later = taught_and_later(d, w, teach)
         model = keras().models.clone_model(base)
         model.set_weights(base.get_weights())
         if name in DROPOUT:
