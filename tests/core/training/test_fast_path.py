@@ -296,6 +296,21 @@ def test_epoch_probes_report_every_epoch_and_pictures_at_least_at_the_end(jit):
         assert rec.log[i + 1:i + 3] == [("learning_rate", e), ("test_curve", e)]
 
 
+@pytest.mark.parametrize("jit", ENGINES)
+def test_a_long_toy_run_draws_its_pictures_every_few_epochs(jit):
+    """With picture probes a call holds at most ~1/FRAMES of the run (at least 4 epochs): the
+    live boundary of a 150-epoch run moved at epochs 1, 5, 21, 85 and 150 when a call was
+    sized by time alone, and its replay kept five pictures."""
+    spec, data = _moons()
+    cfg = TrainConfig(epochs=150, batch_size=64, seed=3, jit_compile=jit)
+    _, result, rec = _run(spec, data, cfg, [Picture()])
+    assert result.reason == "finished", result.message
+    shots = [e for n, e, _ in rec.probes if n == "picture"]
+    most = max(4, -(-150 // fast.FRAMES))
+    assert shots[-1] == 149 and len(shots) >= 150 // most
+    assert int(np.diff([-1, *shots]).max()) <= most
+
+
 def test_which_runs_take_the_fast_path():
     from nngui.core.training.callbacks import make_callbacks
 

@@ -131,7 +131,10 @@ def test_remove_undo_and_rename_go_through_the_state(window, qtbot) -> None:
 
 
 def test_switching_tabs_mid_run_loses_nothing(window, qtbot) -> None:
-    _xor(window, qtbot, 5000)
+    # the most epochs a run may have: NumPy trains 5,000 of XOR's in ~1.5 s, before five
+    # tab switches are through (this test then waited for epochs that never came)
+    _xor(window, qtbot, 100_000)
+    assert window.builder.config().epochs == 100_000
     window.show()
     seen = []
     window.training.epochEnded.connect(lambda e, _logs: seen.append(e))
