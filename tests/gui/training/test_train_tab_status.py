@@ -16,6 +16,21 @@ def _shown(w, qtbot):
     return w
 
 
+def _settled_top(widget) -> int:
+    """``widget``'s top once the layout has settled: the status line's room follows its
+    width, so the first turns after a show or resize may lay out twice (in the full suite
+    the first reading came one pass early, 16 px lower than the settled one)."""
+    from PySide6.QtWidgets import QApplication
+
+    tops: list[int] = []
+    for _ in range(50):
+        QApplication.processEvents()
+        tops.append(widget.geometry().top())
+        if len(tops) >= 3 and tops[-1] == tops[-2] == tops[-3]:
+            break
+    return tops[-1]
+
+
 def _late_redraws(w, qtbot) -> None:
     """Everything that redraws the Train tab after a run: the tabs shown in turn, its timer's
     tick, a resize, a batch bundle that arrives late."""
@@ -53,13 +68,11 @@ def test_a_run_that_ends_behind_the_watch_tab_says_how_it_ended(circles_window, 
 
 
 def test_a_run_stopped_behind_the_watch_tab_stays_stopped(circles_window, qtbot):
-    from PySide6.QtWidgets import QApplication
 
     w = _shown(circles_window, qtbot)
     w.builder.set_config(w.builder.config().__class__(epochs=300, batch_size=64))
     training = w.training
-    QApplication.processEvents()  # the layout as it first shows
-    top = training.curves.geometry().top()  # the plots stay put under the pointer
+    top = _settled_top(training.curves)  # the plots stay put under the pointer
 
     def watch_and_stop(_epoch, _logs) -> None:
         if training.is_running() and w.tabs.currentWidget() is not w.watch:
@@ -76,5 +89,4 @@ def test_a_run_stopped_behind_the_watch_tab_stays_stopped(circles_window, qtbot)
     assert training.trainingStatus.text().startswith(result.message)
     assert "Training" not in training.trainingStatus.text()
     assert training.trainingProgress.format().endswith("· stopped")
-    QApplication.processEvents()
-    assert training.curves.geometry().top() == top, training.trainingStatus.text()
+    assert _settled_top(training.curves) == top, training.trainingStatus.text()
