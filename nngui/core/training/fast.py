@@ -25,7 +25,7 @@ before a call, and Step trains a call of one epoch (an epoch is the smallest cal
 ``from_epoch`` (pictures: boundary, hidden space, weight histograms) run after a call when
 ``PROBE_SHARE`` of the time since the last ones allows, and always after the last; probes
 with one get their epoch's values from the call itself, every epoch. With picture probes a
-call holds at most ~1/``FRAMES`` of the run's epochs (at least 4): XOR's boundary moved only
+call holds at most ~1/``FRAMES`` of the run's epochs (at least 4): XOR's pictures came only
 at epochs 1, 5, 21, 85 and 150; its probes cost 3-8 ms a round in NumPy.
 
 Two engines make the call. A small dense network on the CPU with ``jit_compile`` left to

@@ -299,7 +299,7 @@ def test_epoch_probes_report_every_epoch_and_pictures_at_least_at_the_end(jit):
 @pytest.mark.parametrize("jit", ENGINES)
 def test_a_long_toy_run_draws_its_pictures_every_few_epochs(jit):
     """With picture probes a call holds at most ~1/FRAMES of the run (at least 4 epochs): the
-    live boundary of a 150-epoch run moved at epochs 1, 5, 21, 85 and 150 when a call was
+    live pictures of a 150-epoch run came at epochs 1, 5, 21, 85 and 150 when a call was
     sized by time alone, and its replay kept five pictures."""
     spec, data = _moons()
     cfg = TrainConfig(epochs=150, batch_size=64, seed=3, jit_compile=jit)
