@@ -298,17 +298,35 @@ def test_epoch_probes_report_every_epoch_and_pictures_at_least_at_the_end(jit):
 
 @pytest.mark.parametrize("jit", ENGINES)
 def test_a_long_toy_run_draws_its_pictures_every_few_epochs(jit):
-    """With picture probes a call holds at most ~1/FRAMES of the run (at least 4 epochs): the
-    live pictures of a 150-epoch run came at epochs 1, 5, 21, 85 and 150 when a call was
-    sized by time alone, and its replay kept five pictures."""
+    """With picture probes a call holds at most ~1/FRAMES of the run (at least 4 epochs), and
+    pictures are drawn between calls: the live pictures of a 150-epoch run came at epochs 1,
+    5, 21, 85 and 150 when a call was sized by time alone, and its replay kept five. (Which
+    calls get pictures also follows their time budget, so the calls are what is counted.)"""
+
+    class Calls(Recorder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ends: list[int] = []
+
+        def on_batches(self, epoch, step, points, logs) -> None:
+            super().on_batches(epoch, step, points, logs)
+            self.ends.append(epoch)  # a call's last epoch (one bundle a call)
+
     spec, data = _moons()
     cfg = TrainConfig(epochs=150, batch_size=64, seed=3, jit_compile=jit)
-    _, result, rec = _run(spec, data, cfg, [Picture()])
+    model = build_model(spec, cfg.seed)
+    rec = Calls()
+    result = train(model, data, spec, cfg, rec, probes=[Picture()])
     assert result.reason == "finished", result.message
-    shots = [e for n, e, _ in rec.probes if n == "picture"]
     most = max(4, -(-150 // fast.FRAMES))
-    assert shots[-1] == 149 and len(shots) >= 150 // most
-    assert int(np.diff([-1, *shots]).max()) <= most
+    assert rec.ends[-1] == 149 and len(rec.ends) >= 150 // most
+    assert int(np.diff([-1, *rec.ends]).max()) <= most
+    shots = [e for n, e, _ in rec.probes if n == "picture"]
+    assert shots[-1] == 149 and set(shots) <= set(rec.ends)
+    # without a picture probe a call is sized by time alone: fewer, longer calls
+    plain = Calls()
+    train(build_model(spec, cfg.seed), data, spec, cfg, plain)
+    assert len(plain.ends) < len(rec.ends)
 
 
 def test_which_runs_take_the_fast_path():
