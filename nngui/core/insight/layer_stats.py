@@ -53,19 +53,13 @@ def numpy_gradients(model: Any, x: np.ndarray, y: np.ndarray) -> dict[int, np.nd
     if why_not(model):
         return None
     ar = arith(model)
-    variables = [v for op in ar.ops if op[0] == "dense" for v in (op[1], op[2])
-                 if v is not None]
+    variables = ar.variables
     if {id(v) for v in variables} != {id(v) for _, vs in weighted_layers(model) for v in vs}:
         return None
     w = [np.asarray(v.numpy(), np.float32) for v in variables]
     kept, head = ar.forward(w, np.asarray(x, np.float32))
-    labels = np.asarray(y)
-    if type(model.loss).__name__ == "SparseCategoricalCrossentropy":
-        labels = labels.reshape(len(labels)).astype(np.int64)
-    else:
-        labels = labels.astype(np.float32).reshape(head.shape)
     with np.errstate(all="ignore"):
-        _, _, g = ar.step_parts(head, labels)
+        _, _, g = ar.step_parts(head, ar.labels(y))
         out = [np.empty_like(a) for a in w]
         ar.grads(w, kept, g, out)
     return {id(v): grad for v, grad in zip(variables, out, strict=True)}

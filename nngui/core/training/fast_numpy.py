@@ -56,10 +56,7 @@ class NumpyLoop:
     def __init__(self, model: Any, n: int, bs: int, capacity: int, val: tuple[int, int],
                  evals: tuple[tuple[int, int], ...]) -> None:
         self.arith = arith(model)
-        dense = [op for op in self.arith.ops if op[0] == "dense"]
-        self.sparse = type(model.loss).__name__ == "SparseCategoricalCrossentropy"
-        self.out_units = int(dense[-1][1].shape[-1])
-        self.vars = [v for op in dense for v in (op[1], op[2]) if v is not None]
+        self.vars = self.arith.variables
         self.opt = NumpyOptimizer(model.optimizer, self.vars)
         shapes = [tuple(v.shape) for v in self.vars]
         self.w, self.g = Flat(shapes), Flat(shapes)  # the weights and a step's gradient
@@ -127,11 +124,7 @@ class NumpyLoop:
         if got is not None and got[0] is t:
             return got[1]
         a = np.asarray(t)  # a tensor's memory, not a copy (``.numpy()`` copies)
-        if labels:
-            a = a.reshape(len(a)).astype(np.int64) if self.sparse else \
-                a.astype(np.float32, copy=False).reshape(len(a), self.out_units)
-        else:
-            a = a.astype(np.float32, copy=False)
+        a = self.arith.labels(a) if labels else a.astype(np.float32, copy=False)
         self._arrays[id(t)] = (t, a)
         return a
 

@@ -216,8 +216,14 @@ def _act_back(name: str, out: np.ndarray, g: np.ndarray) -> np.ndarray:
 class Arith:
     """The network's forward pass, loss, metrics and gradients on NumPy arrays."""
 
-    def __init__(self, ops: list[tuple], loss: str, metrics: list[tuple[str, str]]) -> None:
+    def __init__(self, ops: list[tuple], loss: str, metrics: list[tuple[str, str]],
+                 sparse: bool = False) -> None:
         self.ops, self.loss, self.metrics = ops, loss, metrics
+        self.sparse = sparse  # the labels are class numbers (a sparse cross-entropy)
+        dense = [op for op in ops if op[0] == "dense"]
+        # the trainable variables in the order ``forward``'s and ``grads``' arrays take them
+        self.variables = [v for op in dense for v in (op[1], op[2]) if v is not None]
+        self.out_units = int(dense[-1][1].shape[-1])
         self.out_act = _output_act(ops)
         self.logits_loss = loss.endswith("_ce")
         self.rows = np.arange(0)
@@ -252,6 +258,14 @@ class Arith:
                 a = _act(act, z)
                 kept.append(a)
         return kept, a
+
+    def labels(self, y: Any) -> np.ndarray:
+        """``y`` as the loss reads it here: class numbers (int64) for a sparse cross-entropy,
+        else float32 rows of the output's width (no copy where it already is one)."""
+        a = np.asarray(y)
+        if self.sparse:
+            return a.reshape(len(a)).astype(np.int64)
+        return a.astype(np.float32, copy=False).reshape(len(a), self.out_units)
 
     def output(self, head: np.ndarray) -> np.ndarray:
         """The network's output from what ``forward`` returned."""
@@ -349,4 +363,5 @@ def arith(model: Any) -> Arith:
     ops, _ = _ops(model)
     loss, _ = _loss(model, ops)
     metrics, _ = _metrics(model)
-    return Arith(ops, loss, metrics)
+    return Arith(ops, loss, metrics,
+                 type(model.loss).__name__ == "SparseCategoricalCrossentropy")
