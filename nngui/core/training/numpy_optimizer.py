@@ -116,12 +116,21 @@ class NumpyOptimizer:
                 flat.store(self.slot_vars[k])
         self.opt.iterations.assign(self.iterations)
 
-    def apply(self, w: np.ndarray, g: np.ndarray) -> None:
+    def buffers(self) -> dict[str, np.ndarray]:
+        """The slots' flat buffers, by name."""
+        return {k: flat.buffer for k, flat in self.slots.items()}
+
+    def apply(self, w: np.ndarray, g: np.ndarray,
+              slots: dict[str, np.ndarray] | None = None) -> None:
         """One step of the weights ``w`` (a flat buffer), in place, by the gradient ``g``
-        (the same layout, times ``grad_scale``; used up here); the step count goes up by one."""
-        lr, opt, tmp = self.lr, self.opt, self.scratch
+        (the same layout, times ``grad_scale``; used up here); the step count goes up by one.
+        ``slots``: the slots' buffers in ``w``'s layout where that is not the variables' own
+        (``numpy_compact.Compact``)."""
+        lr, opt = self.lr, self.opt
+        tmp = self.scratch[:len(w)]
+        buf = slots if slots is not None else self.buffers()
         if self.kind == "Adam":
-            m, v = self.slots["m"].buffer, self.slots["v"].buffer
+            m, v = buf["m"], buf["v"]
             t = np.float32(self.iterations + 1)
             b1, b2 = np.float32(opt.beta_1), np.float32(opt.beta_2)
             alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
@@ -152,7 +161,7 @@ class NumpyOptimizer:
                 tmp *= alpha
                 w -= tmp
         elif self.kind == "RMSprop":
-            rho, v = np.float32(opt.rho), self.slots["v"].buffer
+            rho, v = np.float32(opt.rho), buf["v"]
             v *= rho
             np.multiply(g, g, out=tmp)
             tmp *= np.float32(1) - rho
@@ -161,15 +170,15 @@ class NumpyOptimizer:
             np.sqrt(tmp, out=tmp)
             g *= lr
             np.divide(g, tmp, out=tmp)  # the increment: lr·g / √(v + eps)
-            if "m" in self.slots:
-                m = self.slots["m"].buffer
+            if "m" in buf:
+                m = buf["m"]
                 m *= np.float32(opt.momentum)
                 m += tmp
                 w -= m
             else:
                 w -= tmp
-        elif "m" in self.slots:  # SGD with momentum (Nesterov's or not)
-            m, mom = self.slots["m"].buffer, self.momentum
+        elif "m" in buf:  # SGD with momentum (Nesterov's or not)
+            m, mom = buf["m"], self.momentum
             g *= lr
             m *= mom
             m -= g

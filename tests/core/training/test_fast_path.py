@@ -128,15 +128,18 @@ def _engine(model) -> str:
        optimizer=st.sampled_from(["sgd", "adam", "rmsprop"]),
        lr=st.sampled_from([0.01, 0.05]), batch=st.integers(1, 44), epochs=st.integers(1, 3),
        split=st.sampled_from([0.0, 0.25]), seed=st.integers(0, 10_000),
-       jit=st.sampled_from([None, False]))
+       jit=st.sampled_from([None, False]), blank=st.sampled_from([0, 0, 1, 2]))
 def test_the_fast_path_trains_as_keras_fit_does(task, n, inputs, hidden, dropout, optimizer,
-                                                lr, batch, epochs, split, seed, jit):
+                                                lr, batch, epochs, split, seed, jit, blank):
     """Either engine (jit_compile None: NumPy for a dense network without dropout; False:
-    TensorFlow's compiled loop) trains as Keras does."""
+    TensorFlow's compiled loop) trains as Keras does; also with ``blank`` inputs zero in
+    every training sample (not in the validation ones), which NumPy's steps leave out
+    (``numpy_compact.py``)."""
     spec = _spec(task, inputs, hidden, dropout, optimizer, lr)
     data = _data(task, n, inputs, seed)
     if n - int(n * split) < 1:
         split = 0.0
+    data.x_train[:n - int(n * split), :blank] = 0
     cfg = TrainConfig(epochs=epochs, batch_size=batch, validation_split=split, seed=seed,
                       device="cpu", jit_compile=jit)
     model, result, rec = _run(spec, data, cfg)
