@@ -320,15 +320,15 @@ def warm(model: Any, how: Plan, x: Any, y: Any, val: tuple | None, val_batch: in
     """Trace, optimise (and XLA-compile) the call ``run`` makes, by one real call of one
     epoch: it trains, so the caller puts every variable back after (``prebuild.py``). Its
     batch order comes from a pipeline of its own with an explicit seed: no generator a run
-    reads is drawn from."""
+    reads is drawn from. NumPy's call has nothing to trace: it looks at the data instead."""
     tf = runtime.tf()
     _, eval_xy, loop = _setup(model, how, x, y, val, val_batch, config, probes)
+    if loop.numpy:
+        return loop.warm(x)
     seed = 0 if config.seed is None else int(config.seed)
-    orders = iter(epoch_orders(int(x.shape[0]), seed).take(1)
-                  .with_options(pipeline_options()))
-    if not loop.numpy:  # NumPy's call has nothing to trace
-        perms = loop.pull(orders, tf.constant(1))  # the puller's trace, shared by every model
-        loop(perms, 1, x, y, val or (), eval_xy, math.nan)  # it ran: every part is compiled
+    orders = iter(epoch_orders(int(x.shape[0]), seed).take(1).with_options(pipeline_options()))
+    perms = loop.pull(orders, tf.constant(1))  # the puller's trace, shared by every model
+    loop(perms, 1, x, y, val or (), eval_xy, math.nan)  # it ran: every part is compiled
 
 
 def run(model: Any, fw: Forwarder, how: Plan, x: Any, y: Any, val: tuple | None,

@@ -125,3 +125,26 @@ def test_a_new_model_on_blank_inputs_trains_compact(monkeypatch):
     after = model.get_weights()[0]
     np.testing.assert_array_equal(after[2:6], before[2:6])
     assert not np.allclose(after[[0, 1, 6, 7]], before[[0, 1, 6, 7]])
+
+
+def test_the_window_finds_the_blank_inputs_while_it_prepares_a_run(monkeypatch):
+    """``prebuild.warm_up`` (the window prepares the network while the student looks) finds
+    the blank inputs and cuts the columns; the run that follows finds them kept."""
+    from nngui.core.model.builder import build_model
+    from nngui.core.training.prebuild import warm_up
+    from nngui.core.training.train import train
+
+    calls: list[int] = []
+    real = numpy_compact.live_inputs
+    monkeypatch.setattr(numpy_compact, "live_inputs", lambda x: calls.append(1) or real(x))
+    monkeypatch.setattr(numpy_compact, "_last", [None] * 4)
+    spec = _spec("sparse", 8, [(5, "relu")], 0.0, "adam", 0.05)
+    data = _blank_data(40, 8, slice(2, 6), 5)
+    cfg = TrainConfig(epochs=2, batch_size=8, validation_split=0.25, seed=3, device="cpu")
+    model = build_model(spec, 3)
+    assert warm_up(model, data, spec, cfg) == "fast+numpy"
+    assert calls == [1] and numpy_compact._last[3] is not None
+    assert numpy_compact._last[3].shape == (30, 4)  # the 30 training rows' 4 live inputs
+    result = train(model, data, spec, cfg)
+    assert result.reason == "finished", result.message
+    assert calls == [1]
