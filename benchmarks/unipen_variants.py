@@ -29,7 +29,9 @@ writers; ``--mnist-check N`` for another count): a prototype pulls any digit tow
 writer's hand, MNIST's too. Per writer: errors before teaching (the model as given, its
 head) and every reader's errors after (``errors_per_writer``, in ``writer_names``' order).
 ``--dump DIR`` writes each writer's outputs and features, so other gates can be swept
-without fine-tuning again.
+without fine-tuning again; ``--readers NAMES`` reports only those (and the head): the one
+reader chosen on sets A and B, measured on the held-out writers (``--set H --writers-of
+test``).
 
 Variants (``VARIANTS``): ``base`` (the shipped settings), ``strong``/``weak`` (the jitter's
 rotation, shear, scale and elastic size up or down), ``orig`` (one of each digit's copies
@@ -187,7 +189,8 @@ def readers(p: np.ndarray, h: np.ndarray, h_taught: np.ndarray, y_taught: np.nda
 
 
 def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, base,
-        mnist_check: int = 2000, dump: Path | None = None) -> dict:
+        mnist_check: int = 2000, dump: Path | None = None,
+        only: set[str] | None = None) -> dict:
     from nngui.core.drawing import finetune as F
     from nngui.core.platform.runtime import keras
 
@@ -218,9 +221,12 @@ def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, ba
         y_later, y_taught = d["y"][later], d["y"][taught]
         p, h = features(model, d["x"][later])
         h_taught = features(model, d["x"][taught])[1]
-        read = readers(p, h, h_taught, y_taught)
+        read = {r: v for r, v in readers(p, h, h_taught, y_taught).items()
+                if only is None or r in only}
         p_check, h_check = features(model, x_check)
         for reader, pred in readers(p_check, h_check, h_taught, y_taught).items():
+            if only is not None and reader not in only:
+                continue
             mnist_errors[reader] += int((pred != y_check).sum())
             mnist_every.setdefault(reader, []).append(int((pred != y_check).sum()))
         for reader, pred in read.items():
@@ -262,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="0", help="make_plan seeds, e.g. 0,1")
     ap.add_argument("--mnist-check", type=int, default=2000,
                     help="the first N MNIST test digits every reader reads after each writer")
+    ap.add_argument("--readers", default=None,
+                    help="report only these readers (comma-separated; the head always), e.g. "
+                         "the one reader chosen on sets A and B, for the held-out writers")
     ap.add_argument("--dump", type=Path, default=None,
                     help="a folder: every writer's outputs, features and labels (.npz)")
     args = ap.parse_args(argv)
@@ -272,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     from nngui.core.data.datasets import load_mnist
     from nngui.core.model.saving import load_model
 
+    only = None if args.readers is None else {"head", *args.readers.split(",")}
+    if only is not None:
+        known = readers(np.eye(10, dtype=np.float32), np.eye(10, 128, dtype=np.float32),
+                        np.eye(10, 128, dtype=np.float32), np.arange(10))
+        if only - set(known):
+            print(f"error: no reader {', '.join(sorted(only - set(known)))}", file=sys.stderr)
+            return 2
     d = load_cache(args.cache)
     teach, min_later = SETS[args.set]
     writers = teach_writers(d, teach, args.writers_of, min_later)
@@ -280,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.variants.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             result = run(d, writers, teach, name, seed, mnist, base, args.mnist_check,
-                         args.dump)
+                         args.dump, only)
             print(json.dumps({"set": args.set, "writers_of": args.writers_of, **result}),
                   flush=True)
     return 0
