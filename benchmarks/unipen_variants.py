@@ -19,9 +19,19 @@ the one fine-tuned model: ``head`` (what the Draw tab reads), ``proto_T{T}_a{a}`
 softmax blended with a softmax over cosine similarity to each digit's mean taught feature,
 the 128 values before the last layer), ``knn{k}_a{a}`` (blended with the vote of the k most
 similar taught digits) and ``imprint_b{b}`` (the last layer's weights plus ``b`` times the
-normalised class means: weight imprinting). Every reader also reads the first 2,000 MNIST
-test digits with that writer's prototypes (``mnist2k_errors``, summed over the writers):
-a prototype pulls any digit towards the writer's hand, MNIST's too.
+normalised class means: weight imprinting). The **gated** readers use that k-nearest vote
+only for some digits and the head alone for the rest: ``gknn{k}_a{a}_t{tau}`` where the most
+similar taught digit has cosine similarity >= tau (a digit very like one the writer taught),
+``gmargin{k}_a{a}_d{delta}`` where the head's top two probabilities are less than delta
+apart, ``gboth...`` where both hold (``GATE_*``). Every reader also reads the first 2,000
+MNIST test digits with that writer's prototypes (``mnist2k_errors``, summed over the
+writers; ``--mnist-check N`` for another count): a prototype pulls any digit towards the
+writer's hand, MNIST's too. Per writer: errors before teaching (the model as given, its
+head) and every reader's errors after (``errors_per_writer``, in ``writer_names``' order).
+``--dump DIR`` writes each writer's outputs and features, so other gates can be swept
+without fine-tuning again; ``--readers NAMES`` reports only those (and the head): the one
+reader chosen on sets A and B, measured on the held-out writers (``--set H --writers-of
+test``).
 
 Variants (``VARIANTS``): ``base`` (the shipped settings), ``strong``/``weak`` (the jitter's
 rotation, shear, scale and elastic size up or down), ``orig`` (one of each digit's copies
@@ -49,6 +59,12 @@ sys.path.insert(0, str(HERE))
 from bench_unipen import load_cache, taught_and_later, teach_writers  # noqa: E402
 
 SETS = {"A": (5, 3), "B": (3, 2), "H": (10, 5)}  # teach, later digits of each at least
+# the gated readers (gknn, gmargin, gboth): k nearest taught digits, blend weight, the
+# similarity gate tau and the head-margin gate delta
+GATE_K = (1, 3)
+GATE_WEIGHTS = (0.3, 0.5, 0.7)
+GATE_TAUS = (0.8, 0.85, 0.9, 0.93, 0.95, 0.97)
+GATE_MARGINS = (0.1, 0.3, 0.5)
 # name: (make_plan keywords, augment constants, keep each digit as drawn among its copies)
 VARIANTS: dict[str, tuple[dict, dict, bool]] = {
     "base": ({}, {}, False),
@@ -106,6 +122,37 @@ def _unit(h: np.ndarray) -> np.ndarray:
     return h / (np.linalg.norm(h, axis=1, keepdims=True) + 1e-8)
 
 
+def knn_vote(sim: np.ndarray, y_taught: np.ndarray, k: int) -> np.ndarray:
+    """The vote of the ``k`` taught digits most similar to each digit (rows of ``sim``), 1/k
+    each, as a (digits, 10) array."""
+    near = np.argsort(-sim, 1)[:, :k]
+    vote = np.zeros((len(sim), 10), np.float32)
+    for j in range(k):
+        vote[np.arange(len(sim)), y_taught[near[:, j]]] += 1.0 / k
+    return vote
+
+
+def _margin(p: np.ndarray) -> np.ndarray:
+    """The head's top probability less its second."""
+    top2 = np.sort(p, 1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
+
+
+def gated(p: np.ndarray, vote: np.ndarray, a: float, gate: np.ndarray) -> np.ndarray:
+    """The blend ``(1 - a) * p + a * vote`` read where ``gate`` holds, the head elsewhere."""
+    return np.where(gate, ((1 - a) * p + a * vote).argmax(1), p.argmax(1))
+
+
+def gated_knn(p: np.ndarray, h: np.ndarray, h_taught: np.ndarray, y_taught: np.ndarray,
+              k: int, a: float, tau: float = -1.0, delta: float = np.inf) -> np.ndarray:
+    """The k-nearest-taught-digit blend, used only for a digit whose most similar taught
+    digit has cosine similarity >= ``tau`` and whose head margin (top-1 less top-2
+    probability) is < ``delta``; the head alone for every other digit."""
+    sim = _unit(h) @ _unit(h_taught).T
+    gate = (sim.max(1) >= tau) & (_margin(p) < delta)
+    return gated(p, knn_vote(sim, y_taught, k), a, gate)
+
+
 def readers(p: np.ndarray, h: np.ndarray, h_taught: np.ndarray, y_taught: np.ndarray
             ) -> dict[str, np.ndarray]:
     """Each reader's predicted digits for outputs ``p`` and features ``h``."""
@@ -119,31 +166,46 @@ def readers(p: np.ndarray, h: np.ndarray, h_taught: np.ndarray, y_taught: np.nda
         for a in (0.3, 0.5):
             out[f"proto_T{t}_a{a}"] = ((1 - a) * p + a * soft).argmax(1)
     sim = _unit(h) @ _unit(h_taught).T
+    nearest = sim.max(1)  # cosine similarity of each digit's most similar taught digit
+    margin = _margin(p)
     for k in (1, 3, 5):
-        near = np.argsort(-sim, 1)[:, :k]
-        vote = np.zeros_like(p)
-        for j in range(k):
-            vote[np.arange(len(p)), y_taught[near[:, j]]] += 1.0 / k
+        vote = knn_vote(sim, y_taught, k)
         for a in (0.3, 0.5):
             out[f"knn{k}_a{a}"] = ((1 - a) * p + a * vote).argmax(1)
+        if k not in GATE_K:
+            continue
+        for a in GATE_WEIGHTS:
+            for tau in GATE_TAUS:
+                out[f"gknn{k}_a{a}_t{tau}"] = gated(p, vote, a, nearest >= tau)
+                for delta in GATE_MARGINS:
+                    out[f"gboth{k}_a{a}_t{tau}_d{delta}"] = gated(
+                        p, vote, a, (nearest >= tau) & (margin < delta))
+            for delta in GATE_MARGINS:
+                out[f"gmargin{k}_a{a}_d{delta}"] = gated(p, vote, a, margin < delta)
     logits = np.log(np.maximum(p, 1e-30))
     for b in (0.1, 0.25, 0.5, 1.0):
         out[f"imprint_b{b}"] = (logits + b * (h @ means.T)).argmax(1)
     return out
 
 
-def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, base) -> dict:
+def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, base,
+        mnist_check: int = 2000, dump: Path | None = None,
+        only: set[str] | None = None) -> dict:
     from nngui.core.drawing import finetune as F
     from nngui.core.platform.runtime import keras
 
-    x_check = np.asarray(mnist.x_test, np.float32).reshape(-1, 28, 28)[:2000]
-    y_check = np.asarray(mnist.y_test).reshape(-1)[:2000]
+    x_check = np.asarray(mnist.x_test, np.float32).reshape(-1, 28, 28)[:mnist_check]
+    y_check = np.asarray(mnist.y_test).reshape(-1)[:mnist_check]
     errors: Counter = Counter()
     mnist_errors: Counter = Counter()
     per_writer, confusions, cpu = {}, {}, []
+    every: dict[str, list[int]] = {}  # reader: later-digit errors per writer, writers' order
+    mnist_every: dict[str, list[int]] = {}
+    before: list[int] = []
     n_later = 0
     for w in writers:
         taught, later = taught_and_later(d, w, teach)
+        before.append(int((features(base, d["x"][later])[0].argmax(1) != d["y"][later]).sum()))
         model = keras().models.clone_model(base)
         model.set_weights(base.get_weights())
         if name in DROPOUT:
@@ -159,11 +221,22 @@ def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, ba
         y_later, y_taught = d["y"][later], d["y"][taught]
         p, h = features(model, d["x"][later])
         h_taught = features(model, d["x"][taught])[1]
-        read = readers(p, h, h_taught, y_taught)
-        for reader, pred in readers(*features(model, x_check), h_taught, y_taught).items():
+        read = {r: v for r, v in readers(p, h, h_taught, y_taught).items()
+                if only is None or r in only}
+        p_check, h_check = features(model, x_check)
+        for reader, pred in readers(p_check, h_check, h_taught, y_taught).items():
+            if only is not None and reader not in only:
+                continue
             mnist_errors[reader] += int((pred != y_check).sum())
+            mnist_every.setdefault(reader, []).append(int((pred != y_check).sum()))
         for reader, pred in read.items():
             errors[reader] += int((pred != y_later).sum())
+            every.setdefault(reader, []).append(int((pred != y_later).sum()))
+        if dump is not None:  # everything the readers read, to sweep gates without refitting
+            dump.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(dump / f"{name}_s{seed}_{w.replace('/', '+')}.npz",
+                                p=p, h=h, y=y_later, h_taught=h_taught, y_taught=y_taught,
+                                p_mnist=p_check, h_mnist=h_check, y_mnist=y_check)
         wrong = read["head"] != y_later
         per_writer[w] = int(wrong.sum())
         confusions[w] = [f"{a}->{b}" for a, b in zip(y_later[wrong].tolist(),
@@ -173,8 +246,13 @@ def run(d: dict, writers: list[str], teach: int, name: str, seed: int, mnist, ba
                           "confusions": confusions[w], "cpu": round(cpu[-1], 1)}),
               file=sys.stderr, flush=True)
     return {"variant": name, "seed": seed, "teach": teach, "writers": len(writers),
-            "later": n_later, "errors": dict(errors), "mnist2k_errors": dict(mnist_errors),
+            "later": n_later, "errors": dict(errors),
+            f"mnist{mnist_check // 1000}k_errors": dict(mnist_errors),
             "per_writer_head": per_writer, "confusions_head": confusions,
+            "writer_names": list(writers), "later_per_writer": [
+                int(len(taught_and_later(d, w, teach)[1])) for w in writers],
+            "before_per_writer": before, "errors_per_writer": every,
+            "mnist_errors_per_writer": mnist_every,
             "cpu_mean": round(float(np.mean(cpu)), 1), "cpu_max": round(float(np.max(cpu)), 1),
             "load_average": round(os.getloadavg()[0], 1)}
 
@@ -188,6 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writers-of", choices=("train", "test"), default="train")
     ap.add_argument("--variants", default="base", help=f"of {', '.join(VARIANTS)}")
     ap.add_argument("--seeds", default="0", help="make_plan seeds, e.g. 0,1")
+    ap.add_argument("--mnist-check", type=int, default=2000,
+                    help="the first N MNIST test digits every reader reads after each writer")
+    ap.add_argument("--readers", default=None,
+                    help="report only these readers (comma-separated; the head always), e.g. "
+                         "the one reader chosen on sets A and B, for the held-out writers")
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="a folder: every writer's outputs, features and labels (.npz)")
     args = ap.parse_args(argv)
     unknown = [v for v in args.variants.split(",") if v not in VARIANTS]
     if unknown:
@@ -196,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     from nngui.core.data.datasets import load_mnist
     from nngui.core.model.saving import load_model
 
+    only = None if args.readers is None else {"head", *args.readers.split(",")}
+    if only is not None:
+        known = readers(np.eye(10, dtype=np.float32), np.eye(10, 128, dtype=np.float32),
+                        np.eye(10, 128, dtype=np.float32), np.arange(10))
+        if only - set(known):
+            print(f"error: no reader {', '.join(sorted(only - set(known)))}", file=sys.stderr)
+            return 2
     d = load_cache(args.cache)
     teach, min_later = SETS[args.set]
     writers = teach_writers(d, teach, args.writers_of, min_later)
@@ -203,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     base = load_model(args.model)
     for name in args.variants.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            result = run(d, writers, teach, name, seed, mnist, base)
+            result = run(d, writers, teach, name, seed, mnist, base, args.mnist_check,
+                         args.dump, only)
             print(json.dumps({"set": args.set, "writers_of": args.writers_of, **result}),
                   flush=True)
     return 0

@@ -49,6 +49,57 @@ def test_a_confident_head_outvotes_a_light_blend():
     assert read["knn1_a0.5"][0] == 3
 
 
+def _writer(seed: int = 0):
+    """Random outputs and features for 300 digits and 30 taught digits."""
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.full(10, 0.3), 300).astype(np.float32)
+    h = np.maximum(rng.normal(size=(300, 128)), 0).astype(np.float32)
+    h_taught = np.maximum(rng.normal(size=(30, 128)), 0).astype(np.float32)
+    h[:100] = h_taught[np.arange(100) % 30] + 0.1 * np.abs(rng.normal(size=(100, 128)))
+    return p, h, h_taught, np.arange(30) % 10
+
+
+@pytest.mark.parametrize(("k", "a"), [(1, 0.3), (1, 0.5), (3, 0.3), (3, 0.5)])
+def test_a_gate_no_digit_passes_is_the_head_and_one_every_digit_passes_is_the_blend(k, a):
+    p, h, h_taught, y_taught = _writer()
+    blend = V.readers(p, h, h_taught, y_taught)[f"knn{k}_a{a}"]
+    head = p.argmax(1)
+    assert (blend != head).sum() > 20  # else the two checks below could not tell them apart
+    assert np.array_equal(V.gated_knn(p, h, h_taught, y_taught, k, a, tau=1.01), head)
+    assert np.array_equal(V.gated_knn(p, h, h_taught, y_taught, k, a, tau=-1.0), blend)
+    assert np.array_equal(V.gated_knn(p, h, h_taught, y_taught, k, a, delta=0.0), head)
+    assert np.array_equal(V.gated_knn(p, h, h_taught, y_taught, k, a, delta=1.01), blend)
+
+
+def test_the_similarity_gate_blends_only_digits_like_a_taught_one():
+    p, h, h_taught, y_taught = _writer()
+    sim = (h / np.linalg.norm(h, axis=1, keepdims=True)) @ (
+        h_taught / np.linalg.norm(h_taught, axis=1, keepdims=True)).T
+    near = sim.max(1) >= 0.9
+    assert 50 < near.sum() < 250  # the first 100 are close to a taught digit, the rest not
+    blend, head = V.readers(p, h, h_taught, y_taught)["knn1_a0.5"], p.argmax(1)
+    got = V.gated_knn(p, h, h_taught, y_taught, 1, 0.5, tau=0.9)
+    assert np.array_equal(got[near], blend[near]) and np.array_equal(got[~near], head[~near])
+    assert (blend[near] != head[near]).any() and (blend[~near] != head[~near]).any()
+    read = V.readers(p, h, h_taught, y_taught)
+    assert np.array_equal(read["gknn1_a0.5_t0.9"], got)
+
+
+def test_the_margin_gate_leaves_a_sure_head_alone():
+    h_taught, y_taught = _taught()
+    h = np.zeros((2, 128), np.float32)
+    h[:, 3] = 4.0  # both look like the writer's 3s
+    p = np.full((2, 10), 0.001, np.float32)
+    p[0, 8], p[0, 3] = 0.80, 0.192  # sure: margin 0.61
+    p[1, 8], p[1, 3] = 0.60, 0.392  # less sure: margin 0.21
+    read = V.readers(p, h, h_taught, y_taught)
+    assert list(read["knn1_a0.5"]) == [3, 3]
+    assert list(read["gmargin1_a0.5_d0.3"]) == [8, 3]
+    assert list(read["gmargin1_a0.5_d0.5"]) == [8, 3]
+    assert list(read["gboth1_a0.5_t0.9_d0.3"]) == [8, 3]
+    assert list(read["gknn1_a0.5_t0.9"]) == [3, 3]
+
+
 def test_variants_put_the_jitter_back():
     from nngui.core.drawing import augment
     from nngui.core.drawing import finetune as F
