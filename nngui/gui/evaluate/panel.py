@@ -11,15 +11,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QTableWidgetItem,
@@ -38,8 +36,8 @@ from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.evaluate.confusion_table import ConfusionTable
 from nngui.gui.evaluate.headline import Headline
+from nngui.gui.evaluate.mistakes_view import ICON_SIZE, MistakesView
 
-ICON_SIZE = 56
 MAX_POINTS = 2000
 
 
@@ -129,15 +127,7 @@ class EvaluatePanel(QWidget):
         caption.setWordWrap(True)
         box.addWidget(caption)
         box.addWidget(self.confusionMatrix, 1)
-        self.mistakesView = QListWidget()
-        self.mistakesView.setObjectName("mistakesView")
-        self.mistakesView.setViewMode(QListView.ViewMode.IconMode)
-        self.mistakesView.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
-        self.mistakesView.setGridSize(QSize(ICON_SIZE + 16, ICON_SIZE + 24))
-        self.mistakesView.setMovement(QListView.Movement.Static)
-        self.mistakesView.setResizeMode(QListView.ResizeMode.Adjust)
-        self.mistakesView.setUniformItemSizes(True)
-        self.mistakesView.setToolTip("Double-click a sample to probe it on the Inspect tab")
+        self.mistakesView = MistakesView()
         self.mistakesView.itemActivated.connect(self._on_sample_activated)
 
         self.decisionBoundaryPlot = pg.PlotWidget(background="w")
@@ -342,9 +332,7 @@ class EvaluatePanel(QWidget):
             self.tabs.setTabText(1, MISTAKES)
             self.tabs.setTabToolTip(1, NO_CLASSES)
             ae = self._spec is not None and self._spec.kind == "autoencoder"
-            note = QListWidgetItem(NO_CLASSES + (AE_WORST if ae else "."))
-            note.setFlags(Qt.ItemFlag.NoItemFlags)  # words, not a sample to pick
-            view.addItem(note)  # a blank white panel said nothing
+            view.add_note(NO_CLASSES + (AE_WORST if ae else "."))  # a blank panel said nothing
             return
         total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
         shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
@@ -356,13 +344,15 @@ class EvaluatePanel(QWidget):
             self._data.x_test if self._data is not None else None)
         # no picture (2-D points, a few features): where the sample is tells one from another
         where = raw is not None and shape is None and np.ndim(raw) == 2 and raw.shape[1] <= 3
+        pictures = shape is not None and raw is not None
+        view.show_pictures() if pictures else view.show_words()
         for index, true, pred, p in items:
             t, q = self._name(true), self._name(pred)
             at = " at (" + ", ".join(f"{v:.2f}" for v in raw[index]) + ")" if where else ""
             entry = QListWidgetItem(f"{t} → {q}{at}")
             entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
             entry.setData(Qt.ItemDataRole.UserRole, int(index))
-            if shape is not None and raw is not None:
+            if pictures:
                 entry.setIcon(sample_icon(raw[index], shape))
             view.addItem(entry)
 
