@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.data.adapt import Prepared
-from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
+from nngui.core.insight.evaluation import (
+    EvalReport,
+    Mistake,
+    cell_samples,
+    constant_tail,
+    evaluate_report,
+)
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
 from nngui.gui.common.axes import end_labels_shown, room_for_end_labels
@@ -439,7 +445,10 @@ class EvaluatePanel(QWidget):
         if spec is None:
             return "Train a network, then evaluate it"
         inputs = int(np.prod(spec.input_shape))
-        if spec.kind == "autoencoder" or inputs > 2:
+        data = self._data
+        bias_columns = constant_tail(getattr(data, "x_train", None),
+                                     getattr(data, "x_test", None)) is not None
+        if spec.kind == "autoencoder" or (inputs > 2 and not bias_columns):
             return f"No decision boundary: the network reads {inputs:,} inputs, not 2"
         if evaluated:
             return "No boundary to draw for this test set"
