@@ -56,6 +56,7 @@ class DrawPanel(QWidget):
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         # A model a job holds (training, fine-tuning) is never read here; see _select_model.
         self.is_model_busy: Callable[[Any], bool] = self.tasks.is_held
+        self.mnist_path: Callable[[], str | None] = lambda: None  # where MNIST is (the window's)
         self.start_folder: Callable[[], str] = documents_dir  # the image dialog's (the window's)
         self.setObjectName("drawPanel")
         self.samples_store = store if store is not None else SampleStore()
@@ -173,7 +174,7 @@ class DrawPanel(QWidget):
         title, model = current if current is not None else ("", None)
         self.robustness.show()
         self.robustness.raise_()
-        self.robustness.compute(title, model)
+        self.robustness.compute(title, model, self.mnist_path())
         return self.robustness
 
     # ---- models ---------------------------------------------------------------------
