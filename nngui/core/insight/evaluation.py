@@ -98,17 +98,44 @@ def grid_axes(x2d: np.ndarray, resolution: int = 200,
     return (np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
 
 
+MAX_CONSTANT_COLUMNS = 8
+
+
+def constant_tail(*xs: np.ndarray | None) -> tuple[float, ...] | None:
+    """The values of the columns after the first two when every row of every ``xs`` holds
+    the same value in each (the course's XOR: x1, x2 and a constant 1 that acts as a bias):
+    such data is 2-D, and has a decision boundary over (x1, x2). None otherwise."""
+    rows = [x for x in xs if x is not None and len(x)]
+    if not rows or any(np.ndim(r) != 2 for r in rows) \
+            or len({np.shape(r)[1] for r in rows}) != 1 \
+            or not 2 < np.shape(rows[0])[1] <= 2 + MAX_CONSTANT_COLUMNS:
+        return None  # (shapes first: MNIST's 784 columns are never copied here)
+    tail = np.concatenate([np.asarray(r)[:, 2:] for r in rows]).astype(np.float64)
+    return tuple(float(v) for v in tail[0]) if np.all(tail == tail[0]) else None
+
+
+def with_constants(points: np.ndarray, const: Sequence[float] = ()) -> np.ndarray:
+    """(n, k) points with the constant columns ``const`` appended to every row."""
+    if not len(const):
+        return points
+    tail = np.broadcast_to(np.asarray(const, np.float32), (len(points), len(const)))
+    return np.column_stack([points, tail]).astype(np.float32)
+
+
 def decision_grid(model: Any, x2d: np.ndarray, resolution: int = 200,
-                  features: Sequence[str] = (), predict: Any = None
+                  features: Sequence[str] = (), predict: Any = None,
+                  const: Sequence[float] = ()
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, class_grid, prob_grid) over the data range; grids are indexed [iy, ix].
 
-    With input ``features`` each grid point is lifted as the training data was. ``predict``
-    (model, points) -> outputs replaces ``predict_probs`` (the live probes' NumPy engine).
+    With input ``features`` each grid point is lifted as the training data was; ``const``:
+    the constant columns the data has after x1, x2 (:func:`constant_tail`), appended to
+    each. ``predict`` (model, points) -> outputs replaces ``predict_probs`` (the live probes'
+    NumPy engine).
     """
     xs, ys = grid_axes(x2d, resolution)
     gx, gy = np.meshgrid(xs, ys)
-    points = lift(np.column_stack([gx.ravel(), gy.ravel()]), features)
+    points = with_constants(lift(np.column_stack([gx.ravel(), gy.ravel()]), features), const)
     pred, p = classes_from_probs((predict or predict_probs)(model, points))
     shape = (len(ys), len(xs))
     return xs, ys, pred.reshape(shape), p.reshape(shape).astype(np.float32)
@@ -190,6 +217,9 @@ def evaluate_report(model: Any, data: Prepared, spec: NetworkSpec, num_classes: 
         if flat.shape[1] == 2 and data.x_test.shape[1:] == spec.model_input_shape \
                 and spec.input_shape == (2,):
             report.grid = decision_grid(model, flat, resolution, spec.features)
+        elif not spec.features and data.x_test.shape[1:] == spec.model_input_shape \
+                == (flat.shape[1],) and (const := constant_tail(data.x_train, flat)):
+            report.grid = decision_grid(model, flat[:, :2], resolution, const=const)
     elif task == "regression" and flat.shape[1] == 1 and data.x_test.shape[1:] == (1,):
         report.curve = fit_curve(model, flat[:, 0])
     return report

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nngui.core.insight.evaluation import constant_tail
 from nngui.core.network.features import canonical, lift
 
 
@@ -210,21 +211,25 @@ class BoundaryProbe:
     features: tuple[str, ...] = ()  # input features: each grid point is lifted like the data
     every_batches: int = 0  # > 0: also redrawn every this many batches within an epoch
     maps: bool = True  # also each hidden unit's activation over the grid (``unit_maps``)
+    const: tuple[float, ...] = ()  # the data's constant columns after x1, x2 (XOR's bias 1)
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        from nngui.core.insight.evaluation import decision_grid
+        from nngui.core.insight.evaluation import decision_grid, with_constants
 
         both = np.concatenate([self.x_train, self.x_test])
         xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features,
-                                              predict=model_outputs)
+                                              predict=model_outputs, const=self.const)
         first = first_dense(model)
         maps: list[dict[str, Any]] = []
         if self.maps:
             gx, gy = np.meshgrid(xs, ys)  # the grid decision_grid used, lifted the same way
             points = lift(np.column_stack([gx.ravel(), gy.ravel()]), self.features)
-            maps = unit_maps(model, points, (len(ys), len(xs)))
-        return {"xs": xs, "ys": ys, "classes": classes, "prob": prob,
-                "units": first if first is not None and first[0].shape[0] == 2 else None,
+            maps = unit_maps(model, with_constants(points, self.const), (len(ys), len(xs)))
+        units = None
+        if first is not None and first[0].shape[0] == 2 + len(self.const):
+            kernel, bias = first  # a constant input's weight is part of the line's offset
+            units = (kernel[:2], bias + np.asarray(self.const, np.float32) @ kernel[2:])
+        return {"xs": xs, "ys": ys, "classes": classes, "prob": prob, "units": units,
                 "unit_maps": maps,
                 "x_train": self.x_train, "y_train": self.y_train,
                 "x_test": self.x_test, "y_test": self.y_test}
@@ -366,11 +371,15 @@ def live_probes(model_input_dim: int, x_train: np.ndarray, y_train: np.ndarray,
     probes: list[Any] = [LearningRateProbe(), HiddenSpaceProbe(xt, yt), DeadReluProbe(xt),
                          ConfusionProbe(xt, yt)]
     width = 2 + len(features)
-    if model_input_dim == 2 and x_train.shape[1:] == (width,):
+    # 2-D data, or 2-D with constant columns (the course's XOR: x1, x2 and a bias column 1)
+    const = () if features or model_input_dim <= 2 or x_train.shape[1:] != (model_input_dim,) \
+        else constant_tail(x_train, x_test)
+    if (model_input_dim == 2 and x_train.shape[1:] == (width,)) or const:
         xs, ys = pick(x_train, y_train, 800)
         probes.append(BoundaryProbe(xs[:, :2], ys, xt[:, :2], yt,
                                     features=tuple(canonical(features)),
-                                    every_batches=BOUNDARY_EVERY_BATCHES))
+                                    every_batches=BOUNDARY_EVERY_BATCHES,
+                                    const=const or ()))
     if model_input_dim == 784:
         probes.append(WeightImagesProbe())
     return probes

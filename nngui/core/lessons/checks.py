@@ -321,15 +321,19 @@ def _measure(goal: Goal, s: Situation) -> Result:
         return Result(goal.id, False, None, "no run's validation loss has risen again yet "
                       "(train longer, with validation)")
     if kind == "runs":
-        # compared on one network: three presets at their own default rates are no sweep
+        # compared on one network: three presets at their own default rates are no sweep;
+        # rates compared under one optimizer: "Compare optimizers" gives each its own rate
+        same = ("network", "layers", "optimizer") if goal.differ == "lr" else ("network",
+                                                                             "layers")
         by_net: dict[str, set[str]] = {}
         for r in s.runs:
             if r.get("history", {}).get("loss"):
                 settings = r.get("settings", {})
-                net = repr((settings.get("network"), settings.get("layers")))
+                net = repr(tuple(settings.get(k) for k in same))
                 by_net.setdefault(net, set()).add(repr(settings.get(goal.differ)))
         most = max((len(v) for v in by_net.values()), default=0)
-        return _at_least(goal, float(most), f"{most} run{'s' * (most != 1)} of one network "
+        one = "one network and optimizer" if goal.differ == "lr" else "one network"
+        return _at_least(goal, float(most), f"{most} run{'s' * (most != 1)} of {one} "
                          f"with different {goal.differ}")
     raise ValueError(f"unknown goal kind {kind}")
 

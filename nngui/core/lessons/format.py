@@ -52,7 +52,8 @@ SETUP_KEYS: dict[str, type | tuple[type, ...]] = {
     "preset": str, "dataset": str, "tab": str, "epochs": int, "seed": int, "lr": (int, float),
     "features": list, "validation_split": (int, float),
 }
-RUN_SETTINGS = ("lr", "optimizer", "batch_size", "epochs", "network", "layers")
+RUN_SETTINGS = ("lr", "optimizer", "batch_size", "epochs", "network", "layers", "initializer",
+                "loss")
 
 
 class LessonError(ValueError):

@@ -45,6 +45,10 @@ class Progress:
     def guess(self, step_id: str, guess: str) -> None:
         self.predictions[step_id] = {"guess": guess, "outcome": None}
 
+    def worked_on(self) -> bool:
+        """Anything of the student's in it: a goal met, a guess, a step set up."""
+        return bool(self.met or self.predictions or self.step)
+
     def step_done(self, step_id: str) -> bool:
         step = next((s for s in self.lesson.steps if s.id == step_id), None)
         return step is not None and all(g.id in self.met for g in step.goals)
@@ -91,7 +95,7 @@ def bundle(current: Progress, others: list[Progress],
     trained model, what it was trained with."""
     out = current.to_dict()
     kept = [p.to_dict() for p in others if p.lesson.id != current.lesson.id
-            and (p.met or p.predictions or p.step)]  # a lesson only looked at: nothing kept
+            and p.worked_on()]  # a lesson only looked at: nothing kept
     if kept:
         out["others"] = kept
     if trained is not None:

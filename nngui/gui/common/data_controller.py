@@ -44,7 +44,13 @@ class DataController(QObject):
         self.combo.activated.connect(lambda _i: self.select(self.combo.currentData()))
 
     def mnist_available(self) -> bool:
-        return datasets.find_mnist() is not None or self._remembered_mnist() is not None
+        return self.mnist_path() is not None
+
+    def mnist_path(self) -> str | None:
+        """Where MNIST is on this computer: $NNGUI_MNIST or Keras' cache, else the file the
+        user loaded it from (what the Draw tab's fine-tune and robustness read too)."""
+        found = datasets.find_mnist()
+        return str(found) if found is not None else self._remembered_mnist()
 
     def available(self, name: str) -> bool:
         """Whether data set ``name`` loads without a download (made data always does)."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from nngui.core.drawing.preprocess import clean_scan, to_mnist, warm_up
 from nngui.core.drawing.samples import SampleStore
 from nngui.core.model.inference import FastPredictor, to_probabilities
+from nngui.core.platform.words import counted
 from nngui.gui.common.folders import documents_dir
 from nngui.gui.common.tasks import TaskRunner, plain
 from nngui.gui.draw.canvas import DEFAULT_BRUSH, DrawCanvas
@@ -56,6 +57,7 @@ class DrawPanel(QWidget):
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         # A model a job holds (training, fine-tuning) is never read here; see _select_model.
         self.is_model_busy: Callable[[Any], bool] = self.tasks.is_held
+        self.mnist_path: Callable[[], str | None] = lambda: None  # where MNIST is (the window's)
         self.start_folder: Callable[[], str] = documents_dir  # the image dialog's (the window's)
         self.setObjectName("drawPanel")
         self.samples_store = store if store is not None else SampleStore()
@@ -173,7 +175,7 @@ class DrawPanel(QWidget):
         title, model = current if current is not None else ("", None)
         self.robustness.show()
         self.robustness.raise_()
-        self.robustness.compute(title, model)
+        self.robustness.compute(title, model, self.mnist_path())
         return self.robustness
 
     # ---- models ---------------------------------------------------------------------
@@ -352,8 +354,10 @@ class DrawPanel(QWidget):
                 tally = self.taught_tally.setdefault(current[0], [0, 0])
                 tally[0] += int(read == digit)
                 tally[1] += 1
-                self.set_status(f"{self.samples.statusLabel.text()} {current[0]} read "
-                                f"{tally[0]} of the {tally[1]} digit(s) you taught it right.")
+                # this session's, for this model: "My samples" counts every sample kept
+                self.set_status(f"{self.samples.statusLabel.text()} While {current[0]} was "
+                                f"chosen you taught {counted(tally[1], 'digit')}: it read "
+                                f"{tally[0]} right.")
             self.canvas.clear()
         return sample_id
 

@@ -25,14 +25,17 @@ TITLES = {"rotation": "Rotation", "shift": "Shift", "thickness": "Stroke width",
           "noise": "Noise"}
 
 
-def robustness_digits(n: int = N_DIGITS) -> tuple[np.ndarray, np.ndarray, str]:
-    """(x (n, 28, 28) in [0, 1], labels, what they are): MNIST test digits, else bundled."""
+def robustness_digits(n: int = N_DIGITS, mnist: str | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, str]:
+    """(x (n, 28, 28) in [0, 1], labels, what they are): MNIST test digits (from ``mnist``,
+    the file the user loaded it from, or found), else bundled."""
     from nngui.core.data.datasets import DatasetError, find_mnist, load_dataset, load_mnist
 
     data, what = None, ""
-    if find_mnist() is not None:
+    path = mnist or find_mnist()
+    if path is not None:
         try:
-            data, what = load_mnist(allow_download=False), "MNIST test digits"
+            data, what = load_mnist(path, allow_download=False), "MNIST test digits"
         except DatasetError:
             data = None
     if data is None:
@@ -57,8 +60,9 @@ class RobustnessView(QDialog):
         self.title = ""
         self.status = QLabel(objectName="robustnessStatus", wordWrap=True)
         self.again = QPushButton("Compute again", objectName="robustnessAgain")
-        self.again.clicked.connect(lambda: self.compute(self.title, self._model))
+        self.again.clicked.connect(lambda: self.compute(self.title, self._model, self._mnist))
         self._model: Any = None
+        self._mnist: str | None = None  # the MNIST file the curves read (None: found)
         grid = QGridLayout()
         self.plots: dict[str, pg.PlotWidget] = {}
         self.lines: dict[str, pg.PlotDataItem] = {}
@@ -88,15 +92,15 @@ class RobustnessView(QDialog):
         lay.addLayout(grid, 1)
         self.resize(760, 560)
 
-    def compute(self, title: str, model: Any) -> bool:
+    def compute(self, title: str, model: Any, mnist: str | None = None) -> bool:
         """Start computing the curves of ``model``; False when a job holds it (said why)."""
-        self.title, self._model = title, model
+        self.title, self._model, self._mnist = title, model, mnist
         if model is None:
             self.status.setText("No model to measure: choose one on the Draw tab.")
             return False
 
         def job(_report, stop):
-            x, y, what = robustness_digits()
+            x, y, what = robustness_digits(mnist=mnist)
             return robustness(keras_predict(model), x, y, should_stop=stop.is_set), what
 
         task = self.tasks.submit("robustness", job, holds=(model,), on_done=self._show,

@@ -11,15 +11,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QTableWidgetItem,
@@ -29,7 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from nngui.core.data.adapt import Prepared
-from nngui.core.insight.evaluation import EvalReport, Mistake, cell_samples, evaluate_report
+from nngui.core.insight.evaluation import (
+    EvalReport,
+    Mistake,
+    cell_samples,
+    constant_tail,
+    evaluate_report,
+)
 from nngui.core.network.spec import NetworkSpec
 from nngui.gui.common import images
 from nngui.gui.common.axes import end_labels_shown, room_for_end_labels
@@ -38,8 +42,8 @@ from nngui.gui.common.style import BAD, GOOD, PALETTE, WHITE, boundary_rgb
 from nngui.gui.common.tasks import Task, TaskRunner, plain
 from nngui.gui.evaluate.confusion_table import ConfusionTable
 from nngui.gui.evaluate.headline import Headline
+from nngui.gui.evaluate.mistakes_view import ICON_SIZE, MistakesView
 
-ICON_SIZE = 56
 MAX_POINTS = 2000
 
 
@@ -129,15 +133,7 @@ class EvaluatePanel(QWidget):
         caption.setWordWrap(True)
         box.addWidget(caption)
         box.addWidget(self.confusionMatrix, 1)
-        self.mistakesView = QListWidget()
-        self.mistakesView.setObjectName("mistakesView")
-        self.mistakesView.setViewMode(QListView.ViewMode.IconMode)
-        self.mistakesView.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
-        self.mistakesView.setGridSize(QSize(ICON_SIZE + 16, ICON_SIZE + 24))
-        self.mistakesView.setMovement(QListView.Movement.Static)
-        self.mistakesView.setResizeMode(QListView.ResizeMode.Adjust)
-        self.mistakesView.setUniformItemSizes(True)
-        self.mistakesView.setToolTip("Double-click a sample to probe it on the Inspect tab")
+        self.mistakesView = MistakesView()
         self.mistakesView.itemActivated.connect(self._on_sample_activated)
 
         self.decisionBoundaryPlot = pg.PlotWidget(background="w")
@@ -342,9 +338,7 @@ class EvaluatePanel(QWidget):
             self.tabs.setTabText(1, MISTAKES)
             self.tabs.setTabToolTip(1, NO_CLASSES)
             ae = self._spec is not None and self._spec.kind == "autoencoder"
-            note = QListWidgetItem(NO_CLASSES + (AE_WORST if ae else "."))
-            note.setFlags(Qt.ItemFlag.NoItemFlags)  # words, not a sample to pick
-            view.addItem(note)  # a blank white panel said nothing
+            view.add_note(NO_CLASSES + (AE_WORST if ae else "."))  # a blank panel said nothing
             return
         total = int(cm.sum() - np.trace(cm)) if cm is not None else len(items)
         shown = f"{len(items):,} of {total:,}" if total > len(items) else f"{total:,}"
@@ -356,13 +350,15 @@ class EvaluatePanel(QWidget):
             self._data.x_test if self._data is not None else None)
         # no picture (2-D points, a few features): where the sample is tells one from another
         where = raw is not None and shape is None and np.ndim(raw) == 2 and raw.shape[1] <= 3
+        pictures = shape is not None and raw is not None
+        view.show_pictures() if pictures else view.show_words()
         for index, true, pred, p in items:
             t, q = self._name(true), self._name(pred)
             at = " at (" + ", ".join(f"{v:.2f}" for v in raw[index]) + ")" if where else ""
             entry = QListWidgetItem(f"{t} → {q}{at}")
             entry.setToolTip(f"true {t} → predicted {q} (p={p:.2f}) · test sample #{index}")
             entry.setData(Qt.ItemDataRole.UserRole, int(index))
-            if shape is not None and raw is not None:
+            if pictures:
                 entry.setIcon(sample_icon(raw[index], shape))
             view.addItem(entry)
 
@@ -449,7 +445,10 @@ class EvaluatePanel(QWidget):
         if spec is None:
             return "Train a network, then evaluate it"
         inputs = int(np.prod(spec.input_shape))
-        if spec.kind == "autoencoder" or inputs > 2:
+        data = self._data
+        bias_columns = constant_tail(getattr(data, "x_train", None),
+                                     getattr(data, "x_test", None)) is not None
+        if spec.kind == "autoencoder" or (inputs > 2 and not bias_columns):
             return f"No decision boundary: the network reads {inputs:,} inputs, not 2"
         if evaluated:
             return "No boundary to draw for this test set"

@@ -23,7 +23,7 @@ NOTHING_TO_SHOW = ("hidden", "weights")  # a None payload: the network has no su
 # what an empty plot says (``LivePanel.empty_reasons``): before a run, or why this run has none
 NOT_TRAINED = "Nothing trained yet"
 NO_VIEWS_RECORDED = "This run recorded no views (it ended before its first epoch)"
-NO_BOUNDARY = "No decision boundary: only 2-column data has one"
+NO_BOUNDARY = "No decision boundary: only 2-D data (x1, x2) has one"
 NO_HIDDEN_LAYER = "No hidden layer in this network"
 NO_HIDDEN_VIEW = "No hidden space: only a classifier's run has one"
 NO_LEARNING_RATE = "This run sent no learning rate"

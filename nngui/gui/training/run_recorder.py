@@ -23,7 +23,7 @@ from nngui.core.network.spec import NetworkSpec, TrainConfig
 from nngui.core.training import seeds as seed_groups
 from nngui.core.training.controls import CHANGES_NOTE, describe, lr_path
 from nngui.core.training.observer import RunResult
-from nngui.core.training.runs import TEST_NOTE, settings_of, with_test_curve
+from nngui.core.training.runs import TEST_NOTE, init_note, settings_of, with_test_curve
 
 
 class RunRecorder(QObject):
@@ -61,7 +61,7 @@ class RunRecorder(QObject):
             return
         spec = session.spec
         name = self.sweep[0] if self.sweep else \
-            f"{spec.name} · {spec.optimizer} {lr_path(spec.lr, [])}"
+            f"{spec.name} · {spec.optimizer} {lr_path(spec.lr, [])}{init_note(spec)}"
         self.state().run_began(session, name, settings_of(spec, self.config()))
 
     def _on_epoch(self, epoch: int, logs: dict) -> None:
@@ -83,7 +83,7 @@ class RunRecorder(QObject):
         # the rate it started with and every rate a live change gave it (not the first alone)
         rates = lr_path(spec.lr, session.changes)
         label, seed, group = self.sweep or ("", None, None)
-        name = label or f"{spec.name} · {spec.optimizer} {rates}"
+        name = label or f"{spec.name} · {spec.optimizer} {rates}{init_note(spec)}"
         if label and "→" in rates:  # a sweep's run whose rate was changed live
             name = f"{label} ({rates} live)"
         live = state.live_record()

@@ -93,13 +93,15 @@ def reads_digits(model: Any) -> bool:
         return False
 
 
-def _replay_data(current: Any) -> Any:
-    """MNIST to replay while fine-tuning (the loaded set, else the file), else bundled digits."""
+def _replay_data(current: Any, mnist: str | None = None) -> Any:
+    """MNIST to replay while fine-tuning (the loaded set, else the file at ``mnist``, the
+    one the user loaded it from, or found), else bundled digits."""
     if current is not None and current.name == "mnist":
         return current
-    if find_mnist() is not None:
+    path = mnist or find_mnist()
+    if path is not None:
         try:
-            return load_mnist(allow_download=False)
+            return load_mnist(path, allow_download=False)
         except DatasetError:
             pass
     if current is not None and current.name == "digits":
@@ -109,14 +111,14 @@ def _replay_data(current: Any) -> Any:
     return load_dataset("digits")  # bundled: replay something digit-like, never nothing
 
 
-def _prepare_finetune(inputs: FinetuneInputs, current_data: Any
+def _prepare_finetune(inputs: FinetuneInputs, current_data: Any, mnist: str | None = None
                       ) -> tuple[FinetuneInputs, finetune.FinetunePlan]:
     """(inputs with an independent copy of the model, the plan): runs in a worker thread."""
     import dataclasses
 
     base = inputs.title.removesuffix(FINETUNED).removesuffix(" (bundled)")
     copy = _copy(inputs.model)
-    plan = finetune.make_plan(copy, inputs.x, inputs.y, _replay_data(current_data))
+    plan = finetune.make_plan(copy, inputs.x, inputs.y, _replay_data(current_data, mnist))
     return dataclasses.replace(inputs, model=copy, title=base + FINETUNED), plan
 
 
@@ -137,6 +139,7 @@ class DrawController(QObject):
         self.saved_path: Path | None = None
         self.preferred: str | None = None  # an opened project's model, selected once offered
         panel.is_model_busy = tasks.is_held
+        panel.mnist_path = data.mnist_path  # a file the user loaded MNIST from counts too
         panel.fineTuneRequested.connect(self.start_finetune)
 
     def _fail(self, message: str) -> None:
@@ -193,9 +196,9 @@ class DrawController(QObject):
             self._fail("Training is running; stop it before fine-tuning.")
             return
         self.panel.set_status(f"Fine-tuning {inputs.title} on {len(inputs.y)} samples…")
-        current = self.data.dataset
+        current, mnist = self.data.dataset, self.data.mnist_path()
         task = self.tasks.submit("finetune-prepare",
-                                 plain(lambda: _prepare_finetune(inputs, current)),
+                                 plain(lambda: _prepare_finetune(inputs, current, mnist)),
                                  holds=(inputs.model,), on_done=self._train,
                                  on_failed=self._fail)
         if task is None:

@@ -218,14 +218,13 @@ class FileActions(QObject):
 
     def export_python(self, path: str | Path) -> bool:
         """Write the builder's network, training settings and data set as a Keras script."""
-        from nngui.core.data.datasets import find_mnist
         from nngui.core.files.python_export import export_python, write_python
 
         ds = None if self._data.is_loading() else self._data.dataset  # a pick loading wins
         name = self._data.selection() or "mnist"
         data = self._data.selection_source() if keeps_path(name) else None
         if name == "mnist" and not (data and Path(data).exists()):
-            data = find_mnist()
+            data = self._data.mnist_path()  # found, or the file it was loaded from
         classes = ds.num_classes if ds is not None and ds.num_classes else None
         spec, config = self._builder.spec(), self._builder.config()
         return self._write(lambda: write_python(  # builds the model once: a wait cursor

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 from nngui.core.data.datasets import keeps_path
 from nngui.core.lessons.checks import Situation, check_lesson, trained_of
 from nngui.core.lessons.format import LessonError
-from nngui.core.lessons.library import read_lesson_file
+from nngui.core.lessons.library import builtin_text, read_lesson_file
 from nngui.core.lessons.progress import unbundle
 from nngui.core.lessons.submission import summary, write_submission
 from nngui.core.network.spec import SpecError
@@ -227,5 +227,9 @@ class LessonsHost(QObject):
         if problems:
             self._w.statusBar().showMessage("; ".join(problems)[:300], 10000)
         self.panel.restore(current, others)
-        self.show()
-        QTimer.singleShot(0, self._w, self.panel.refresh)
+        # Every project keeps the panel's lesson, worked on or not: opening the dock for
+        # one nobody worked on (or chose: a teacher's file) took a third of the window
+        if current.worked_on() or others or builtin_text(current.lesson.id) is None:
+            self.show()
+        if not self.dock.isHidden():
+            QTimer.singleShot(0, self._w, self.panel.refresh)

@@ -105,6 +105,26 @@ def test_runs_goal_compares_settings_on_one_network(xor_sessions) -> None:
     assert r.met and r.value == 3 and "of one network" in r.detail
 
 
+def test_a_learning_rate_comparison_keeps_one_optimizer(xor_sessions) -> None:
+    """"Compare optimizers" trains each optimizer at its own default rate (SGD 0.01, RMSprop
+    0.001, Adam 0.001, AdaGrad 0.01): with the preset's own run (Adam 0.05) lesson 1's "3
+    different learning rates" turned green, though no rate was compared with another."""
+    s = xor_sessions["xor-3-4-1"]
+    g = goal("backprop-xor", "three-rates")
+    base = s.runs[0]
+    compared = [{**base, "settings": {**base["settings"], "optimizer": opt, "lr": lr}}
+                for opt, lr in (("adam", 0.05), ("sgd", 0.01), ("rmsprop", 0.001),
+                                ("adam", 0.001), ("adagrad", 0.01))]
+    r = check_goal(g, Situation(s.spec, s.config, s.dataset, None, s.model, s.history,
+                                compared, data=s.data))
+    assert not r.met and r.value == 2, r.detail
+    swept = [{**base, "settings": {**base["settings"], "optimizer": "sgd", "lr": lr}}
+             for lr in (0.1, 1.0, 10.0)]
+    r = check_goal(g, Situation(s.spec, s.config, s.dataset, None, s.model, s.history,
+                                compared + swept, data=s.data))
+    assert r.met and r.value == 4 and "one network and optimizer" in r.detail  # SGD: 4 rates
+
+
 def test_the_activations_lesson_can_be_completed(train_preset) -> None:
     curve = train_preset("regression-1-32-32-1")
     r = check_goal(goal("activations-losses", "curve-fit"), curve)

@@ -140,17 +140,18 @@ def test_a_run_that_recorded_no_views_shows_none_of_another_runs(trained, qtbot)
 
 def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, tmp_path,
                                                                  open_and_wait):
-    """An XOR run chosen after a run on 2-D data showed that run's decision boundary, unit
+    """A digits run chosen after a run on 2-D data showed that run's decision boundary, unit
     tiles and learning rate beside its own hidden space and confusion matrix (its replay has
-    no boundary: 3 inputs). The views it lacks say so; the latest run shows them again."""
+    no boundary: 784 inputs; the course's XOR has one since its constant third column is
+    drawn at 1). The views it lacks say so; the latest run shows them again."""
     from nngui.gui.training.live_titles import NO_BOUNDARY
 
     w = window
     w.show()
     w.tabs.setCurrentWidget(w.watch)
-    w.apply_preset("xor-3-4-1")
-    qtbot.waitUntil(lambda: w.data.dataset.name == "xor", timeout=20000)
-    w.builder.set_config(TrainConfig(epochs=3, batch_size=4, validation_split=0.0))
+    w.apply_preset("mnist-784-20-10")  # no MNIST here: the bundled digits
+    qtbot.waitUntil(lambda: w.data.dataset.name == "digits", timeout=20000)
+    w.builder.set_config(TrainConfig(epochs=3, batch_size=128, validation_split=0.0))
     with qtbot.waitSignal(w.training.runFinished, timeout=120000):
         w.train()
     w.apply_preset("mlp-2-4-2")
@@ -161,12 +162,12 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, 
     live, runs = w.watch.live, w.watch.runs
     live._redraw(every=True)
     assert live._boundary is not None and live.unitMaps.maps
-    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the XOR run
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the digits run
     live._redraw(every=True)
     assert live._boundary is None and live.boundaryEmpty.reason == NO_BOUNDARY
     assert not live.unitMaps.maps
-    assert live.empty_reasons()["learning_rate"] == ""  # its own rates: 1.0, 3 epochs
-    assert list(live._lr_curve.getData()[1]) == [1.0, 1.0, 1.0]
+    assert live.empty_reasons()["learning_rate"] == ""  # its own rates: 0.001, 3 epochs
+    assert list(live._lr_curve.getData()[1]) == pytest.approx([0.001] * 3)
     assert live.confusionView.matrix is not None  # its own views do show
     assert "epoch 3" in live.hiddenSpacePlot.getPlotItem().titleLabel.text
     runs.runList.setCurrentItem(runs.runList.topLevelItem(1))
@@ -179,7 +180,7 @@ def test_another_runs_replay_shows_none_of_the_latest_runs_views(window, qtbot, 
     live._redraw(every=True)
     assert live._boundary is not None and len(live._lr_curve.getData()[0]) == 2
     assert live._lr_curve.getData()[1][-1] == pytest.approx(0.05)  # mlp-2-4-2's rate
-    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the XOR run, reopened
+    runs.runList.setCurrentItem(runs.runList.topLevelItem(0))  # the digits run, reopened
     live._redraw(every=True)
     assert live._boundary is None and live.boundaryEmpty.reason == NO_BOUNDARY
-    assert list(live._lr_curve.getData()[1]) == [1.0, 1.0, 1.0]
+    assert list(live._lr_curve.getData()[1]) == pytest.approx([0.001] * 3)
