@@ -97,9 +97,9 @@ def tf() -> Any:
 
                 tensorflow.get_logger().setLevel("ERROR")
                 tensorflow.config.list_physical_devices("GPU")  # probes CUDA once, quietly
-            from nngui.core.platform.blas import blas_controller
+                from nngui.core.platform.blas import blas_controller
 
-            blas_controller()  # finds the BLAS libraries now (~20 ms), not in a first run
+                blas_controller()  # finds the BLAS libraries now (~20 ms), not in a first run
             _tf = tensorflow
         return _tf
 
