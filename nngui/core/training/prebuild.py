@@ -63,14 +63,16 @@ class Shelf:
             self._entry = None
             return self._ticket
 
-    def finish(self, ticket: int, made: tuple | None, model: Any) -> None:
+    def finish(self, ticket: int, made: tuple | None, model: Any) -> bool:
         """The preparation's job ends (its thread): ``model`` for ``made`` goes on the shelf
-        unless it was discarded meanwhile."""
+        unless it was discarded meanwhile; whether it went."""
         with self._cond:
-            if ticket == self._ticket and model is not None and made is not None:
+            kept = ticket == self._ticket and model is not None and made is not None
+            if kept:
                 self._entry = (made, model)
             self._running = False
             self._cond.notify_all()
+            return kept
 
     def discard(self) -> None:
         """The network, settings or data changed: what is (or is being) prepared is not the
@@ -170,31 +172,36 @@ def warm_up(model: Any, data: Prepared, spec: NetworkSpec, config: TrainConfig,
 def prebuild(spec: NetworkSpec, data: Prepared, config: TrainConfig, probes: Sequence[Any],
              shelf: Shelf, ticket: int, stop_event: threading.Event | None = None) -> str:
     """The preparing job: build ``spec`` with the run's seed, warm it up, put it on
-    ``shelf``; what it did, in words (never raises: a run then builds its own)."""
-    from nngui.core.model.builder import build_model
+    ``shelf``; what it did, in words ("discarded" where an edit or Stop came first: the shelf
+    did not keep it; never raises: a run then builds its own)."""
+    said, model = "discarded", None
+    try:
+        said, model = _prepare(spec, data, config, probes, stop_event)
+    finally:
+        kept = shelf.finish(ticket, key(spec, config.seed), model)
+    return "discarded" if model is not None and not kept else said
 
-    model, how = None, ""
+
+def _prepare(spec: NetworkSpec, data: Prepared, config: TrainConfig, probes: Sequence[Any],
+             stop_event: threading.Event | None) -> tuple[str, Any]:
+    """``prebuild``'s work: (what it did, the model for the shelf or None)."""
+    from nngui.core.model.builder import build_model
 
     def stopped() -> bool:
         return stop_event is not None and stop_event.is_set()
 
     try:
         if runtime.replicas() > 1:
-            return "not prepared: the network trains on several devices"
+            return "not prepared: the network trains on several devices", None
         with runtime.device_scope(config.device):
             model = build_model(spec, config.seed)
             model._nngui_replicas = 1
             if stopped():
-                model = None
-                return "discarded"
+                return "discarded", None
             how = warm_up(model, data, spec, config, probes)
         if stopped():
-            model = None
-            return "discarded"
-        return f"prepared ({how})"
+            return "discarded", None
+        return f"prepared ({how})", model
     except Exception as exc:  # noqa: BLE001 - the run builds its own and says what fails
-        model = None
         text = str(exc).strip().splitlines()
-        return f"not prepared: {exc.__class__.__name__}: {text[0][:200] if text else ''}"
-    finally:
-        shelf.finish(ticket, key(spec, config.seed), model)
+        return f"not prepared: {exc.__class__.__name__}: {text[0][:200] if text else ''}", None

@@ -137,8 +137,8 @@ def test_a_discarded_preparation_never_lands_on_the_shelf() -> None:
     config = TrainConfig(epochs=1, batch_size=8, seed=1, jit_compile=False)
     shelf = prebuild.Shelf()
     ticket = shelf.begin()
-    shelf.discard()  # an edit while it prepared
-    assert prebuild.prebuild(spec, data, config, (), shelf, ticket).startswith("prepared")
+    shelf.discard()  # an edit while it prepared: its words say so
+    assert prebuild.prebuild(spec, data, config, (), shelf, ticket) == "discarded"
     assert not shelf.busy() and shelf.take(spec, 1) is None
     stop = threading.Event()
     stop.set()  # the window closing: the job ends at its next check, puts nothing

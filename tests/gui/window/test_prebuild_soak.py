@@ -39,7 +39,8 @@ def test_edits_discard_their_prepared_models_without_growing(window, qtbot) -> N
     models, rss = [], []
     for i in range(EDITS):
         config = window.builder.config()
-        with qtbot.waitSignal(prep.prepared, timeout=120000) as done:
+        with qtbot.waitSignal(prep.prepared, timeout=120000,  # not the one the edit dropped
+                              check_params_cb=lambda said: said != "discarded") as done:
             window.builder.set_config(replace(config, seed=config.seed + 1 - 2 * (i % 2)))
         assert done.args[0].startswith("prepared"), done.args[0]
         models.append(weakref.ref(prep.shelf._entry[1]))
