@@ -373,9 +373,14 @@ class LabPanel(QWidget):
                              symbol="o" if few else None, symbolSize=6,
                              symbolBrush=(31, 119, 180), symbolPen=None)
         sse = f"SSE {net.sses[-1]:.5f}" if net.sses else "SSE –"
-        nxt = "next: backward pass" if net.phase == "backward" else "next: forward pass"
-        self.status.setText(f"iteration {net.iteration} · {sse} · {nxt}"
-                            f"{self.weightEdits.note()}")
+        if net.phase == "backward":  # half an iteration: its SSE is already on the curve
+            where = f"iteration {net.iteration + 1}: forward pass done · {sse} · " \
+                    "next: backward pass"
+        elif net.iteration:
+            where = f"iteration {net.iteration} done · {sse} · next: forward pass"
+        else:
+            where = f"no iteration yet · {sse} · next: forward pass"
+        self.status.setText(where + self.weightEdits.note())
         self.stepped.emit()
 
     def _on_row_selected(self) -> None:

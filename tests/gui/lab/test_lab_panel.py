@@ -55,6 +55,9 @@ def test_stepping_changes_the_tables_and_the_curve(panel, qtbot):
     axis = panel.curve.getPlotItem().getAxis("bottom")
     assert all(float(v).is_integer() for _, vs in axis.tickValues(0.5, 1.5, 700) for v in vs)
     assert "next: backward pass" in panel.status.text()
+    # the curve's point is iteration 1's SSE, and the status says so (not "iteration 0")
+    assert panel.sseLine.getData()[0].tolist() == [1]
+    assert panel.status.text().startswith("iteration 1: forward pass done")
 
     qtbot.mouseClick(panel.backwardButton, Qt.MouseButton.LeftButton)
     bw = panel.net.last_backward
