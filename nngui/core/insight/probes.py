@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from nngui.core.insight.evaluation import constant_tail
+from nngui.core.insight.evaluation import (
+    classes_from_probs,
+    confusion_matrix,
+    constant_tail,
+    decision_grid,
+    predict_probs,
+    with_constants,
+)
 from nngui.core.network.features import canonical, lift
 
 
@@ -60,8 +67,6 @@ def model_outputs(model: Any, x: np.ndarray) -> np.ndarray:
     engine = numpy_pass(model)
     if engine is not None:
         return engine(x)
-    from nngui.core.insight.evaluation import predict_probs
-
     return predict_probs(model, x)
 
 
@@ -214,8 +219,6 @@ class BoundaryProbe:
     const: tuple[float, ...] = ()  # the data's constant columns after x1, x2 (XOR's bias 1)
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        from nngui.core.insight.evaluation import decision_grid, with_constants
-
         both = np.concatenate([self.x_train, self.x_test])
         xs, ys, classes, prob = decision_grid(model, both, self.resolution, self.features,
                                               predict=model_outputs, const=self.const)
@@ -308,8 +311,6 @@ class ConfusionProbe:
     name: str = "confusion"
 
     def __call__(self, model: Any) -> dict[str, Any]:
-        from nngui.core.insight.evaluation import classes_from_probs, confusion_matrix
-
         probs = model_outputs(model, self.x)
         pred, _p = classes_from_probs(probs)
         k = max(2, int(probs.shape[-1]) if probs.ndim > 1 else 2)
