@@ -101,8 +101,7 @@ class NumpyLoop:
         """What a first call finds out about its training inputs, found ahead (the window
         prepares a run: ``prebuild.py``): which are blank, and the columns left (~10 ms at
         9,000 MNIST digits)."""
-        with one_blas_thread():
-            self._steps_on(x_t, np.asarray(x_t).astype(np.float32, copy=False))
+        self._steps_on(x_t, np.asarray(x_t).astype(np.float32, copy=False))
 
     def begin_run(self) -> None:
         self.snap_ok = False
